@@ -1,0 +1,1 @@
+//! Ticket commands. Stub: filled in with the store.

@@ -1,0 +1,25 @@
+//! Helpdeck domain core: the rules every replica computes the same way.
+//!
+//! Pure: no I/O, no clocks read implicitly (every function that needs "now" takes it),
+//! no database and no HTTP. The store, the server and the desktop shell build on it.
+
+pub mod command;
+pub mod demo;
+pub mod error;
+pub mod op;
+pub mod permission;
+pub mod record;
+pub mod search_text;
+pub mod sla;
+pub mod status;
+pub mod ticket;
+pub mod user;
+
+pub use error::DomainError;
+pub use jiff::Timestamp;
+pub use uuid::Uuid;
+
+/// A new time-ordered id (UUIDv7) for any entity or operation.
+pub fn new_id() -> Uuid {
+    Uuid::now_v7()
+}

@@ -1,0 +1,1 @@
+//! Helpdeck server: accounts, authorisation, push/pull (issue #4; empty until then).

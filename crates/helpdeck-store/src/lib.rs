@@ -1,0 +1,1 @@
+//! Helpdeck local store.

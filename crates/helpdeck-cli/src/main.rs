@@ -1,1 +1,401 @@
-fn main() {}
+//! `helpdeck`: the command-line interface of spec §7. Thin: parse, call the store, print.
+
+mod output;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
+use helpdeck_store::{
+    AssigneeFilter, AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions, SortOrder, Store,
+    TicketFilter, UpdateInput,
+};
+
+/// Helpdeck: an offline-first help desk. Works on a local workspace; syncs with a server later.
+#[derive(Parser, Debug)]
+#[command(name = "helpdeck", version, about)]
+struct Cli {
+    /// Workspace directory (default: the OS data dir).
+    #[arg(long, global = true, env = "HELPDECK_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print one JSON document on stdout.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a local workspace (refuses to overwrite one).
+    Init {
+        #[arg(long, default_value = "Helpdeck")]
+        name: String,
+        /// IANA time zone of business hours, e.g. Asia/Shanghai.
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// UI language: en or zh.
+        #[arg(long, default_value = "en")]
+        language: String,
+        /// Your email (the workspace's admin).
+        #[arg(long, default_value = "me@helpdeck.local")]
+        email: String,
+        /// Your name.
+        #[arg(long, default_value = "Me")]
+        user_name: String,
+    },
+    /// Add realistic sample tickets in Chinese and English (deterministic for a seed).
+    Demo {
+        #[arg(long)]
+        tickets: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Work with tickets.
+    #[command(subcommand)]
+    Ticket(TicketCommand),
+    /// Full-text search, Chinese and English (`print*` for a prefix).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// SLA state of open tickets, most urgent first.
+    Sla {
+        /// Only tickets at risk.
+        #[arg(long)]
+        at_risk: bool,
+        /// Only breached tickets.
+        #[arg(long)]
+        breached: bool,
+    },
+    /// Import tickets from a .json (dataset or ticket array) or .csv file; all or nothing.
+    Import { file: PathBuf },
+    /// Export every ticket to stdout.
+    Export {
+        #[arg(long, default_value = "json")]
+        format: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TicketCommand {
+    /// Open a new ticket.
+    Create(CreateArgs),
+    /// A queue: open tickets by SLA due time unless filtered.
+    List(ListArgs),
+    /// Everything about one ticket (REF = HD-12, 12 or the id).
+    Show { reference: String },
+    /// Change status, priority, assignee, tier or title.
+    Update(UpdateArgs),
+    /// Public reply (the requester sees it).
+    Reply {
+        reference: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Internal note (never shown to customers).
+    Note {
+        reference: String,
+        #[arg(long)]
+        body: String,
+    },
+    /// Resolve with the service report.
+    Resolve {
+        reference: String,
+        #[arg(long)]
+        cause: String,
+        #[arg(long)]
+        solution: String,
+        #[arg(long)]
+        prevention: Option<String>,
+    },
+    /// Reopen a resolved or closed ticket.
+    Reopen { reference: String },
+    /// Close (confirm a resolved ticket; spam/duplicate needs --reason).
+    Close {
+        reference: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Record the requester's satisfaction (1–5).
+    Rate {
+        reference: String,
+        #[arg(long)]
+        score: u8,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct CreateArgs {
+    #[arg(long)]
+    title: String,
+    #[arg(long, default_value = "")]
+    body: String,
+    #[arg(long)]
+    priority: Option<String>,
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    /// Requester's email (a new customer is created for an unknown address).
+    #[arg(long)]
+    requester: Option<String>,
+    /// Agent email, `me` or `none`.
+    #[arg(long)]
+    assignee: Option<String>,
+    #[arg(long)]
+    tier: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    /// Status filter (repeatable).
+    #[arg(long = "status")]
+    statuses: Vec<String>,
+    /// Every status, including resolved and closed.
+    #[arg(long)]
+    all: bool,
+    #[arg(long)]
+    priority: Option<String>,
+    /// Agent email, `me` or `none`.
+    #[arg(long)]
+    assignee: Option<String>,
+    /// Only tickets at risk or breached.
+    #[arg(long)]
+    breaching: bool,
+    /// due, priority, updated or created.
+    #[arg(long, default_value = "due")]
+    sort: String,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+}
+
+#[derive(Args, Debug)]
+struct UpdateArgs {
+    reference: String,
+    #[arg(long)]
+    status: Option<String>,
+    /// Reason, when closing a new or open ticket (spam, duplicate).
+    #[arg(long)]
+    reason: Option<String>,
+    #[arg(long)]
+    priority: Option<String>,
+    /// Agent email, `me` or `none`.
+    #[arg(long)]
+    assignee: Option<String>,
+    #[arg(long)]
+    tier: Option<String>,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    #[arg(long)]
+    kind: Option<String>,
+}
+
+fn parse_opt<T: std::str::FromStr>(v: Option<&str>) -> Result<Option<T>>
+where
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    Ok(v.map(str::parse::<T>).transpose()?)
+}
+
+fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(d) = &cli.data_dir {
+        return Ok(d.clone());
+    }
+    directories::ProjectDirs::from("", "", "Helpdeck")
+        .map(|p| p.data_dir().to_path_buf())
+        .context("cannot find the OS data directory; pass --data-dir")
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HELPDECK_LOG")
+                // Errors reach the user as one line on stderr; logs only when asked for.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the outermost message and its causes.
+            let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let dir = data_dir(&cli)?;
+    let json = cli.json;
+    let out = output::Printer::new(json);
+    match cli.command {
+        Command::Init {
+            name,
+            timezone,
+            language,
+            email,
+            user_name,
+        } => {
+            let store = Store::init(
+                &dir,
+                InitOptions {
+                    name,
+                    timezone,
+                    language,
+                    owner_name: user_name,
+                    owner_email: email,
+                },
+            )
+            .await?;
+            out.workspace(store.workspace(), store.path())?;
+            store.shutdown().await;
+        }
+        Command::Demo { tickets, seed } => {
+            let store = Store::open(&dir).await?;
+            let summary = store.demo(tickets, seed).await?;
+            out.import(&summary)?;
+            store.shutdown().await;
+        }
+        Command::Ticket(cmd) => {
+            let store = Store::open(&dir).await?;
+            ticket(&store, cmd, &out).await?;
+            store.shutdown().await;
+        }
+        Command::Search { query, limit } => {
+            let store = Store::open(&dir).await?;
+            let hits = store.search(&query, limit).await?;
+            out.search(&hits)?;
+            store.shutdown().await;
+        }
+        Command::Sla { at_risk, breached } => {
+            let store = Store::open(&dir).await?;
+            let rows = store.sla_report(at_risk, breached).await?;
+            out.sla(&rows)?;
+            store.shutdown().await;
+        }
+        Command::Import { file } => {
+            let store = Store::open(&dir).await?;
+            let data = helpdeck_store::read_import_file(&file)?;
+            let summary = store
+                .import(&data, ImportOptions { outbox: true })
+                .await?;
+            out.import(&summary)?;
+            store.shutdown().await;
+        }
+        Command::Export { format } => {
+            let format: ExportFormat = format.parse()?;
+            let store = Store::open(&dir).await?;
+            let mut buf = Vec::new();
+            store.export(format, &mut buf).await?;
+            std::io::stdout().lock().write_all(&buf)?;
+            store.shutdown().await;
+        }
+    }
+    Ok(())
+}
+
+async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Result<()> {
+    match cmd {
+        TicketCommand::Create(a) => {
+            let input = CreateInput {
+                title: a.title,
+                body: a.body,
+                priority: parse_opt::<Priority>(a.priority.as_deref())?,
+                kind: parse_opt::<Kind>(a.kind.as_deref())?,
+                category: a.category,
+                channel: None,
+                requester: a.requester,
+                assignee: a.assignee.as_deref().map(|s| s.parse::<AssigneeInput>()).transpose()?,
+                tier: parse_opt::<Tier>(a.tier.as_deref())?,
+                tags: Vec::new(),
+                site: None,
+            };
+            out.detail(&store.create_ticket(input).await?)?;
+        }
+        TicketCommand::List(a) => {
+            let mut filter = TicketFilter {
+                statuses: a.statuses.iter().map(|s| s.parse::<Status>()).collect::<Result<_, _>>()?,
+                all_statuses: a.all,
+                priority: parse_opt::<Priority>(a.priority.as_deref())?,
+                breaching: a.breaching,
+                limit: a.limit,
+                ..TicketFilter::default()
+            };
+            filter.assignee = match a.assignee.as_deref() {
+                None => AssigneeFilter::Any,
+                Some("me") => AssigneeFilter::Me,
+                Some("none") => AssigneeFilter::Nobody,
+                Some(e) => AssigneeFilter::Email(e.to_string()),
+            };
+            filter.sort = match a.sort.as_str() {
+                "due" => SortOrder::Due,
+                "priority" => SortOrder::Priority,
+                "updated" => SortOrder::Updated,
+                "created" => SortOrder::Created,
+                other => bail!("unknown sort '{other}' (allowed: due, priority, updated, created)"),
+            };
+            if !(1..=1000).contains(&a.limit) {
+                bail!("limit: {} is out of range (allowed: 1 to 1000)", a.limit);
+            }
+            out.list(&store.list_tickets(&filter).await?)?;
+        }
+        TicketCommand::Show { reference } => out.detail(&store.ticket(&reference).await?)?,
+        TicketCommand::Update(a) => {
+            let input = UpdateInput {
+                title: a.title,
+                body: None,
+                priority: parse_opt::<Priority>(a.priority.as_deref())?,
+                kind: parse_opt::<Kind>(a.kind.as_deref())?,
+                category: a.category,
+                assignee: a.assignee.as_deref().map(|s| s.parse::<AssigneeInput>()).transpose()?,
+                tier: parse_opt::<Tier>(a.tier.as_deref())?,
+                status: parse_opt::<Status>(a.status.as_deref())?,
+                reason: a.reason,
+            };
+            out.detail(&store.update_ticket(&a.reference, input).await?)?;
+        }
+        TicketCommand::Reply { reference, body } => out.detail(&store.reply(&reference, &body).await?)?,
+        TicketCommand::Note { reference, body } => out.detail(&store.note(&reference, &body).await?)?,
+        TicketCommand::Resolve {
+            reference,
+            cause,
+            solution,
+            prevention,
+        } => {
+            let r = Resolution {
+                cause,
+                solution,
+                prevention,
+            };
+            out.detail(&store.resolve(&reference, r).await?)?;
+        }
+        TicketCommand::Reopen { reference } => out.detail(&store.reopen(&reference).await?)?,
+        TicketCommand::Close { reference, reason } => out.detail(&store.close(&reference, reason).await?)?,
+        TicketCommand::Rate {
+            reference,
+            score,
+            comment,
+        } => out.detail(&store.rate(&reference, Csat { score, comment }).await?)?,
+    }
+    Ok(())
+}

@@ -130,11 +130,25 @@ impl SearchQuery {
         self.terms
             .iter()
             .map(|t| match t {
-                QueryTerm::Word { text, .. } => text.to_lowercase(),
+                QueryTerm::Word { text, .. } => highlight_stem(text),
                 QueryTerm::Cjk(run) => run.clone(),
             })
             .collect()
     }
+}
+
+/// The index stems English words (Porter), so `printers` also matches `printer`; highlight
+/// the shared stem by dropping a common inflection.
+fn highlight_stem(word: &str) -> String {
+    let w = word.to_lowercase();
+    for suffix in ["ing", "es", "ed", "s"] {
+        if w.len() > suffix.len() + 3 && w.is_ascii() {
+            if let Some(stem) = w.strip_suffix(suffix) {
+                return stem.to_string();
+            }
+        }
+    }
+    w
 }
 
 fn push_word(word: &mut String, prefix: bool, terms: &mut Vec<QueryTerm>) {

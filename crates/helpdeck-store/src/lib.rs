@@ -1,1 +1,112 @@
-//! Helpdeck local store.
+//! Helpdeck local store: one SQLite file per workspace (sqlx).
+//!
+//! Every change goes through one write path ([`Store::apply`] in `write.rs`): in a single
+//! `BEGIN IMMEDIATE` transaction it updates the rows, appends the audit events, appends the
+//! sync operation to the outbox and refreshes the full-text index and the denormalised SLA
+//! columns. The rules themselves live in `helpdeck-core`; this crate only persists them.
+
+mod db;
+mod error;
+mod hlc;
+mod read;
+mod rows;
+mod search;
+mod sla;
+mod transfer;
+mod views;
+mod workspace;
+mod write;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use helpdeck_core::Timestamp;
+use helpdeck_core::command::Rules;
+use helpdeck_core::sla::{Calendar, SlaPolicy};
+use helpdeck_core::user::User;
+use sqlx::SqlitePool;
+use uuid::Uuid;
+
+pub use error::{Result, StoreError};
+pub use read::{AssigneeFilter, SortOrder, TicketFilter};
+pub use search::SearchHit;
+pub use sla::SlaRow;
+pub use transfer::{ExportFormat, ImportOptions, ImportSummary, parse_csv, parse_json, read_import_file};
+pub use views::{CommentView, EventView, SlaView, TicketDetail, TicketView, UserRef};
+pub use workspace::{InitOptions, WorkspaceInfo};
+pub use write::{AssigneeInput, CreateInput, UpdateInput};
+
+/// File name of the database inside a data dir.
+pub const DB_FILE: &str = "helpdeck.db";
+
+/// Where "now" comes from (tests and benchmarks pin it).
+pub type NowFn = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// SLA policies with their calendars, loaded once per open.
+#[derive(Clone)]
+pub(crate) struct Policies {
+    pub default_id: Uuid,
+    pub by_id: HashMap<Uuid, (SlaPolicy, Calendar)>,
+    pub by_org: HashMap<Uuid, Uuid>,
+}
+
+impl Policies {
+    pub fn for_org(&self, org: Option<Uuid>) -> &(SlaPolicy, Calendar) {
+        let id = org
+            .and_then(|o| self.by_org.get(&o))
+            .unwrap_or(&self.default_id);
+        self.by_id
+            .get(id)
+            .or_else(|| self.by_id.get(&self.default_id))
+            .expect("default policy is loaded")
+    }
+}
+
+/// An open workspace.
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+    ws: WorkspaceInfo,
+    actor: User,
+    rules: Rules,
+    policies: Policies,
+    clock: hlc::Clock,
+    now: NowFn,
+}
+
+impl Store {
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The workspace's settings.
+    pub fn workspace(&self) -> &WorkspaceInfo {
+        &self.ws
+    }
+
+    /// The user on whose behalf this store acts.
+    pub fn actor(&self) -> &User {
+        &self.actor
+    }
+
+    /// The pool, for benchmarks and tests that measure raw SQLite beside the store.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Pins "now" (tests, benchmarks, deterministic demo data).
+    pub fn set_now(&mut self, now: NowFn) {
+        self.now = now;
+    }
+
+    pub(crate) fn now(&self) -> Timestamp {
+        (self.now)()
+    }
+
+    /// Closes the pool cleanly (checkpoints the WAL).
+    pub async fn shutdown(self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,255 @@
+//! Printing results: a JSON document with `--json`, readable text otherwise.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use comfy_table::{ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
+use helpdeck_core::Timestamp;
+use helpdeck_core::record::Visibility;
+use helpdeck_core::sla::{SlaState, TargetReport};
+use helpdeck_store::{ImportSummary, SearchHit, SlaRow, SlaView, TicketDetail, TicketView, WorkspaceInfo};
+use serde::Serialize;
+
+/// Prints in the chosen format.
+pub struct Printer {
+    json: bool,
+}
+
+fn relative(at: Timestamp) -> String {
+    let secs = at.as_second() - Timestamp::now().as_second();
+    let abs = secs.unsigned_abs();
+    let (d, h, m) = (abs / 86_400, (abs % 86_400) / 3600, (abs % 3600) / 60);
+    let span = if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else {
+        format!("{m}m")
+    };
+    if secs >= 0 { format!("in {span}") } else { format!("{span} ago") }
+}
+
+fn sla_cell(sla: &SlaView) -> String {
+    match (sla.state, sla.next_due_at) {
+        (Some(state), Some(due)) => format!("{state} · due {}", relative(due)),
+        (Some(state), None) => state.to_string(),
+        (None, _) => "-".into(),
+    }
+}
+
+fn target_line(name: &str, t: &TargetReport) -> String {
+    let due = t.due_at.map(|d| format!(" due {} ({})", d.strftime("%Y-%m-%d %H:%M UTC"), relative(d)));
+    let done = t
+        .completed_at
+        .map(|d| format!(" at {}", d.strftime("%Y-%m-%d %H:%M UTC")));
+    let mark = match t.state {
+        SlaState::Breached | SlaState::Missed => "✗",
+        SlaState::AtRisk => "!",
+        SlaState::Met => "✓",
+        _ => "·",
+    };
+    format!(
+        "  {mark} {name:<15} {}{}{}",
+        t.state,
+        if matches!(t.state, SlaState::Met | SlaState::Missed) { String::new() } else { due.unwrap_or_default() },
+        done.unwrap_or_default()
+    )
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+impl Printer {
+    pub fn new(json: bool) -> Printer {
+        Printer { json }
+    }
+
+    fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+        let mut stdout = std::io::stdout().lock();
+        if self.json {
+            serde_json::to_writer_pretty(&mut stdout, value)?;
+            writeln!(stdout)?;
+        } else {
+            write!(stdout, "{}", text())?;
+        }
+        Ok(())
+    }
+
+    pub fn workspace(&self, ws: &WorkspaceInfo, path: &Path) -> Result<()> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            workspace: &'a WorkspaceInfo,
+            path: String,
+        }
+        self.emit(&Out { workspace: ws, path: path.display().to_string() }, || {
+            format!(
+                "Created workspace \"{}\" ({}, business hours in {}) at {}\n",
+                ws.name,
+                ws.language,
+                ws.timezone,
+                path.display()
+            )
+        })
+    }
+
+    pub fn import(&self, s: &ImportSummary) -> Result<()> {
+        self.emit(s, || {
+            let range = match (s.first_number, s.last_number) {
+                (Some(a), Some(b)) => format!(" (HD-{a} … HD-{b})"),
+                _ => String::new(),
+            };
+            format!(
+                "Imported {} tickets{range} with {} comments; {} users and {} organizations created\n",
+                s.tickets, s.comments, s.users_created, s.organizations_created
+            )
+        })
+    }
+
+    pub fn list(&self, tickets: &[TicketView]) -> Result<()> {
+        self.emit(&tickets, || {
+            if tickets.is_empty() {
+                return "No tickets match.\n".into();
+            }
+            let mut table = Table::new();
+            table
+                .load_preset(UTF8_BORDERS_ONLY)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header(["Ticket", "Pri", "Status", "Title", "Assignee", "SLA"]);
+            for t in tickets {
+                table.add_row([
+                    t.number.clone(),
+                    t.priority.to_string(),
+                    t.status.to_string(),
+                    truncate(&t.title, 48),
+                    t.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into()),
+                    sla_cell(&t.sla),
+                ]);
+            }
+            format!("{table}\n{} tickets\n", tickets.len())
+        })
+    }
+
+    pub fn detail(&self, d: &TicketDetail) -> Result<()> {
+        self.emit(d, || {
+            let t = &d.ticket;
+            let mut s = String::new();
+            s.push_str(&format!("{}  {}\n", t.number, t.title));
+            s.push_str(&format!(
+                "{} · {} · {} · {} · {} · {}\n",
+                t.status, t.priority, t.kind, t.category, t.tier, t.channel
+            ));
+            let who = |u: &Option<helpdeck_store::UserRef>| {
+                u.as_ref().map(|u| format!("{} <{}>", u.name, u.email)).unwrap_or_else(|| "—".into())
+            };
+            s.push_str(&format!("Requester: {}", who(&t.requester)));
+            if let Some(o) = &t.organization {
+                s.push_str(&format!(" ({o})"));
+            }
+            s.push_str(&format!("\nAssignee:  {}\n", who(&t.assignee)));
+            s.push_str(&format!("Created:   {}\n", t.created_at.strftime("%Y-%m-%d %H:%M UTC")));
+            s.push_str("SLA:\n");
+            for (name, target) in [
+                ("first response", &t.sla.first_response),
+                ("next update", &t.sla.next_update),
+                ("resolution", &t.sla.resolution),
+            ] {
+                if let Some(target) = target {
+                    s.push_str(&target_line(name, target));
+                    s.push('\n');
+                }
+            }
+            if !d.description.is_empty() {
+                s.push_str(&format!("\n{}\n", d.description.trim_end()));
+            }
+            if let Some(r) = &d.resolution {
+                s.push_str(&format!("\nResolution\n  Cause:    {}\n  Solution: {}\n", r.cause, r.solution));
+                if let Some(p) = &r.prevention {
+                    s.push_str(&format!("  Prevention: {p}\n"));
+                }
+            }
+            if let Some(c) = &d.csat {
+                s.push_str(&format!("\nRating: {}/5 {}\n", c.score, c.comment.clone().unwrap_or_default()));
+            }
+            if !d.comments.is_empty() {
+                s.push_str("\nConversation\n");
+                for c in &d.comments {
+                    let tag = match c.visibility {
+                        Visibility::Public => "reply",
+                        Visibility::Internal => "INTERNAL NOTE",
+                    };
+                    s.push_str(&format!(
+                        "  [{}] {} — {}\n",
+                        tag,
+                        c.author.name,
+                        c.created_at.strftime("%Y-%m-%d %H:%M UTC")
+                    ));
+                    for line in c.body.lines() {
+                        s.push_str(&format!("    {line}\n"));
+                    }
+                }
+            }
+            if !d.allowed_transitions.is_empty() {
+                let next: Vec<&str> = d.allowed_transitions.iter().map(|s| s.as_str()).collect();
+                s.push_str(&format!("\nNext statuses: {}\n", next.join(", ")));
+            }
+            s
+        })
+    }
+
+    pub fn search(&self, hits: &[SearchHit]) -> Result<()> {
+        self.emit(&hits, || {
+            if hits.is_empty() {
+                return "No matches.\n".into();
+            }
+            let mut s = String::new();
+            for h in hits {
+                s.push_str(&format!("{:<9} {:<16} {}\n", h.number, h.status.as_str(), h.title));
+                if !h.snippet.is_empty() {
+                    let mut line = String::new();
+                    let mut at = 0;
+                    for &(a, b) in &h.highlights {
+                        line.push_str(&h.snippet[at..a]);
+                        line.push('«');
+                        line.push_str(&h.snippet[a..b]);
+                        line.push('»');
+                        at = b;
+                    }
+                    line.push_str(&h.snippet[at..]);
+                    s.push_str(&format!("          {line}\n"));
+                }
+            }
+            s
+        })
+    }
+
+    pub fn sla(&self, rows: &[SlaRow]) -> Result<()> {
+        self.emit(&rows, || {
+            if rows.is_empty() {
+                return "No open tickets in that state.\n".into();
+            }
+            let mut table = Table::new();
+            table
+                .load_preset(UTF8_BORDERS_ONLY)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header(["Ticket", "Pri", "Status", "SLA", "Title"]);
+            for r in rows {
+                table.add_row([
+                    r.number.clone(),
+                    r.priority.to_string(),
+                    r.status.to_string(),
+                    sla_cell(&r.sla),
+                    truncate(&r.title, 44),
+                ]);
+            }
+            format!("{table}\n{} tickets\n", rows.len())
+        })
+    }
+}

@@ -1,0 +1,291 @@
+//! Reading tickets: one ticket in full, and queue pages.
+
+use helpdeck_core::permission;
+use helpdeck_core::record::Visibility;
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::{Kind, Priority, Tier, ticket_key};
+use serde::Deserialize;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use tracing::instrument;
+
+use crate::error::Result;
+use crate::rows::{TICKET_COLUMNS, TicketRow, ms, opt_uuid, ts, uuid};
+use crate::sla::{evaluate_ticket, load_facts};
+use crate::views::{CommentView, EventView, SlaView, TicketDetail, TicketView, UserRef};
+use crate::write::find_ticket;
+use crate::Store;
+
+/// Whose tickets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub enum AssigneeFilter {
+    /// Anyone's or nobody's.
+    #[default]
+    Any,
+    /// The current user's.
+    Me,
+    /// Unassigned.
+    Nobody,
+    /// An agent's, by email.
+    Email(String),
+}
+
+/// Queue order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Earliest SLA due time first; tickets with no running target last.
+    #[default]
+    Due,
+    /// P1 first, then by due time.
+    Priority,
+    /// Most recently updated first.
+    Updated,
+    /// Newest first.
+    Created,
+}
+
+/// A queue: filters, order and page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct TicketFilter {
+    /// Only these statuses; empty = every status that is still open (not resolved or closed).
+    pub statuses: Vec<Status>,
+    /// Every status (overrides the open-only default when `statuses` is empty).
+    pub all_statuses: bool,
+    pub priority: Option<Priority>,
+    pub kind: Option<Kind>,
+    pub category: Option<String>,
+    pub tier: Option<Tier>,
+    pub assignee: AssigneeFilter,
+    /// Only tickets at risk or breached now.
+    pub breaching: bool,
+    pub sort: SortOrder,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+impl Default for TicketFilter {
+    fn default() -> Self {
+        TicketFilter {
+            statuses: Vec::new(),
+            all_statuses: false,
+            priority: None,
+            kind: None,
+            category: None,
+            tier: None,
+            assignee: AssigneeFilter::Any,
+            breaching: false,
+            sort: SortOrder::Due,
+            limit: 100,
+            offset: 0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ViewRow {
+    #[sqlx(flatten)]
+    t: TicketRow,
+    a_email: Option<String>,
+    a_name: Option<String>,
+    r_email: Option<String>,
+    r_name: Option<String>,
+    org_name: Option<String>,
+    team_name: Option<String>,
+}
+
+fn user_ref(id: Option<uuid::Uuid>, email: Option<String>, name: Option<String>) -> Option<UserRef> {
+    match (id, email) {
+        (Some(id), Some(email)) => Some(UserRef {
+            id,
+            name: name.unwrap_or_else(|| email.clone()),
+            email,
+        }),
+        _ => None,
+    }
+}
+
+const VIEW_FROM: &str = " FROM tickets t \
+    LEFT JOIN users a ON a.id = t.assignee_id \
+    LEFT JOIN users r ON r.id = t.requester_id \
+    LEFT JOIN organizations o ON o.id = t.organization_id \
+    LEFT JOIN teams tm ON tm.id = t.team_id";
+
+fn view_select() -> String {
+    format!(
+        "SELECT {TICKET_COLUMNS}, a.email AS a_email, a.name AS a_name, r.email AS r_email, \
+         r.name AS r_name, o.name AS org_name, tm.name AS team_name{VIEW_FROM}"
+    )
+}
+
+impl Store {
+    /// Builds views (with SLA evaluated now) from rows.
+    async fn views(&self, conn: &mut SqliteConnection, rows: Vec<ViewRow>) -> Result<Vec<(TicketView, TicketRowRest)>> {
+        let now = self.now();
+        let mut tickets = Vec::with_capacity(rows.len());
+        for r in rows {
+            let extra = (r.a_email, r.a_name, r.r_email, r.r_name, r.org_name, r.team_name);
+            tickets.push((r.t.into_ticket()?, extra));
+        }
+        let ids: Vec<_> = tickets.iter().map(|(t, _)| t.id).collect();
+        let facts = load_facts(conn, &ids).await?;
+        let mut out = Vec::with_capacity(tickets.len());
+        for (t, (a_email, a_name, r_email, r_name, org, team)) in tickets {
+            let report = evaluate_ticket(&self.policies, &facts.facts(&t), t.organization_id, now);
+            let view = TicketView {
+                id: t.id,
+                number: ticket_key(t.number),
+                title: t.title.clone(),
+                status: t.status,
+                priority: t.priority,
+                kind: t.kind,
+                category: t.category.clone(),
+                channel: t.channel,
+                tier: t.tier,
+                assignee: user_ref(t.assignee_id, a_email, a_name),
+                requester: user_ref(t.requester_id, r_email, r_name),
+                organization: org,
+                team,
+                tags: t.tags.clone(),
+                site: t.site.clone(),
+                created_at: t.created_at,
+                updated_at: t.updated_at,
+                first_response_at: t.first_response_at,
+                resolved_at: t.resolved_at,
+                closed_at: t.closed_at,
+                sla: SlaView::from_report(&report),
+            };
+            out.push((view, TicketRowRest { ticket: t }));
+        }
+        Ok(out)
+    }
+
+    /// One ticket in full: fields, SLA, comments, events and the transitions allowed now.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn ticket(&self, reference: &str) -> Result<TicketDetail> {
+        let mut conn = self.pool.acquire().await?;
+        let (ticket, _) = find_ticket(&mut conn, reference).await?;
+        let row: ViewRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{} WHERE t.id = ?", view_select())))
+            .bind(ticket.id.to_string())
+            .fetch_one(&mut *conn)
+            .await?;
+        let (view, rest) = self.views(&mut conn, vec![row]).await?.remove(0);
+        let t = rest.ticket;
+        let internal = permission::can_see_internal(&self.actor);
+        let comments: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT c.id, u.id, u.email, u.name, c.visibility, c.body, c.created_at FROM comments c \
+             JOIN users u ON u.id = c.author_id WHERE c.ticket_id = ? ORDER BY c.created_at, c.seq",
+        )
+        .bind(t.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut comment_views = Vec::with_capacity(comments.len());
+        for (id, uid, email, name, visibility, body, at) in comments {
+            let visibility: Visibility = visibility.parse()?;
+            if visibility == Visibility::Internal && !internal {
+                continue;
+            }
+            comment_views.push(CommentView {
+                id: uuid(&id)?,
+                author: UserRef { id: uuid(&uid)?, email, name },
+                visibility,
+                body,
+                created_at: ts(at),
+            });
+        }
+        let events: Vec<(Option<String>, Option<String>, Option<String>, String, Option<String>, Option<String>, i64)> =
+            sqlx::query_as(
+                "SELECT e.actor_id, u.email, u.name, e.field, e.old_value, e.new_value, e.at FROM events e \
+                 LEFT JOIN users u ON u.id = e.actor_id WHERE e.ticket_id = ? ORDER BY e.at, e.seq",
+            )
+            .bind(t.id.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut event_views = Vec::with_capacity(events.len());
+        for (actor, email, name, field, from, to, at) in events {
+            event_views.push(EventView {
+                actor: user_ref(opt_uuid(actor.as_deref())?, email, name),
+                field,
+                from,
+                to,
+                at: ts(at),
+            });
+        }
+        let allowed_transitions = t
+            .status
+            .allowed_next()
+            .iter()
+            .copied()
+            .filter(|to| permission::check_status_change(&self.actor, &t, *to).is_ok())
+            .collect();
+        Ok(TicketDetail {
+            ticket: view,
+            description: t.description.clone(),
+            resolution: t.resolution.clone(),
+            csat: t.csat.clone(),
+            allowed_transitions,
+            comments: comment_views,
+            events: event_views,
+        })
+    }
+
+    /// A queue page.
+    #[instrument(skip_all, err)]
+    pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(view_select());
+        q.push(" WHERE 1 = 1");
+        if !filter.statuses.is_empty() {
+            q.push(" AND t.status IN (");
+            let mut sep = q.separated(", ");
+            for s in &filter.statuses {
+                sep.push_bind(s.as_str());
+            }
+            q.push(")");
+        } else if !filter.all_statuses {
+            q.push(" AND t.is_open = 1");
+        }
+        if let Some(p) = filter.priority {
+            q.push(" AND t.priority = ").push_bind(p.as_str());
+        }
+        if let Some(k) = filter.kind {
+            q.push(" AND t.kind = ").push_bind(k.as_str());
+        }
+        if let Some(c) = &filter.category {
+            q.push(" AND t.category = ").push_bind(c.clone());
+        }
+        if let Some(tier) = filter.tier {
+            q.push(" AND t.tier = ").push_bind(tier.as_str());
+        }
+        match &filter.assignee {
+            AssigneeFilter::Any => {}
+            AssigneeFilter::Me => {
+                q.push(" AND t.assignee_id = ").push_bind(self.actor.id.to_string());
+            }
+            AssigneeFilter::Nobody => {
+                q.push(" AND t.assignee_id IS NULL");
+            }
+            AssigneeFilter::Email(e) => {
+                q.push(" AND a.email = ").push_bind(e.trim().to_lowercase());
+            }
+        }
+        if filter.breaching {
+            q.push(" AND t.sla_at_risk_at <= ").push_bind(ms(self.now()));
+        }
+        q.push(match filter.sort {
+            SortOrder::Due => " ORDER BY (t.sla_due_at IS NULL), t.sla_due_at, t.number",
+            SortOrder::Priority => " ORDER BY t.priority, (t.sla_due_at IS NULL), t.sla_due_at, t.number",
+            SortOrder::Updated => " ORDER BY t.updated_at DESC, t.number DESC",
+            SortOrder::Created => " ORDER BY t.created_at DESC, t.number DESC",
+        });
+        q.push(" LIMIT ").push_bind(i64::from(filter.limit.clamp(1, 1000)));
+        q.push(" OFFSET ").push_bind(i64::from(filter.offset));
+        let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+        Ok(self.views(&mut conn, rows).await?.into_iter().map(|(v, _)| v).collect())
+    }
+}
+
+/// The domain ticket behind a view (for detail rendering).
+struct TicketRowRest {
+    ticket: helpdeck_core::ticket::Ticket,
+}

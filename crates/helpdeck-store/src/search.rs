@@ -1,0 +1,100 @@
+//! Full-text search over titles, descriptions and comments (FTS5, bm25, CJK bigrams).
+
+use helpdeck_core::search_text::{SearchQuery, snippet};
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::{Priority, ticket_key};
+use serde::Serialize;
+use tracing::instrument;
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::rows::uuid;
+use crate::Store;
+
+/// One search result: a ticket and where it matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub id: Uuid,
+    pub number: String,
+    pub title: String,
+    pub status: Status,
+    pub priority: Priority,
+    /// bm25 score (lower is better), title matches weigh more.
+    pub rank: f64,
+    /// Title with matches highlighted as HTML (`<mark>`; the rest escaped).
+    pub title_html: String,
+    /// Excerpt of the best matching text (plain, with `highlights` as byte ranges).
+    pub snippet: String,
+    pub highlights: Vec<(usize, usize)>,
+    /// The same excerpt as HTML (`<mark>`; the rest escaped).
+    pub snippet_html: String,
+}
+
+const SNIPPET_WIDTH: usize = 90;
+
+impl Store {
+    /// Searches tickets, best first. Internal notes are searched only for staff.
+    #[instrument(skip_all, err)]
+    pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
+        let q = SearchQuery::parse(query)?;
+        let terms = q.highlight_terms();
+        let limit = i64::from(limit.clamp(1, 200));
+        let mut conn = self.pool.acquire().await?;
+        // Best document per ticket; the ticket document has title weight 10.
+        let hits: Vec<(i64, f64)> = sqlx::query_as(
+            "WITH m AS MATERIALIZED ( \
+                SELECT ticket_seq, bm25(search_index, 10.0, 1.0) AS r \
+                FROM search_index WHERE search_index MATCH ? ) \
+             SELECT ticket_seq, MIN(r) AS rank FROM m GROUP BY ticket_seq ORDER BY rank LIMIT ?",
+        )
+        .bind(q.fts_expression())
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut out = Vec::with_capacity(hits.len());
+        for (ticket_seq, rank) in hits {
+            let (id, number, title, status, priority, description): (String, i64, String, String, String, String) =
+                sqlx::query_as(
+                    "SELECT id, number, title, status, priority, description FROM tickets WHERE seq = ?",
+                )
+                .bind(ticket_seq)
+                .fetch_one(&mut *conn)
+                .await?;
+            let staff = self.actor.is_staff();
+            // The excerpt comes from the first text that contains a term: description,
+            // then comments in order.
+            let mut snip = snippet(&description, &terms, SNIPPET_WIDTH);
+            if snip.is_none() {
+                let comments: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT body, visibility FROM comments WHERE ticket_id = ? ORDER BY created_at, seq",
+                )
+                .bind(&id)
+                .fetch_all(&mut *conn)
+                .await?;
+                snip = comments
+                    .iter()
+                    .filter(|(_, v)| staff || v == "public")
+                    .find_map(|(body, _)| snippet(body, &terms, SNIPPET_WIDTH));
+            }
+            let title_snip = snippet(&title, &terms, usize::MAX / 4);
+            let title_html = title_snip
+                .as_ref()
+                .map(|s| s.to_html())
+                .unwrap_or_else(|| helpdeck_core::search_text::html_escape(&title));
+            let snip = snip.or(title_snip);
+            out.push(SearchHit {
+                id: uuid(&id)?,
+                number: ticket_key(number),
+                title,
+                status: status.parse()?,
+                priority: priority.parse()?,
+                rank,
+                title_html,
+                snippet: snip.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
+                highlights: snip.as_ref().map(|s| s.highlights.clone()).unwrap_or_default(),
+                snippet_html: snip.map(|s| s.to_html()).unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+}

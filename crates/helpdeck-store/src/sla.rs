@@ -1,0 +1,189 @@
+//! Loading the SLA facts of tickets and evaluating them with the core engine.
+
+use std::collections::HashMap;
+
+use helpdeck_core::Timestamp;
+use helpdeck_core::sla::{SlaFacts, SlaReport, SlaState, StatusChange, evaluate};
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::{Kind, Priority, Ticket};
+use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use crate::error::Result;
+use crate::rows::{ms, ts, uuid};
+use crate::views::SlaView;
+use crate::{Policies, Store};
+
+/// One open ticket's SLA, as `helpdeck sla` reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SlaRow {
+    pub id: Uuid,
+    pub number: String,
+    pub title: String,
+    pub priority: Priority,
+    pub status: Status,
+    pub assignee: Option<String>,
+    pub sla: SlaView,
+}
+
+/// Status changes and public agent replies of some tickets, keyed by ticket id.
+#[derive(Default)]
+pub(crate) struct FactRows {
+    pub changes: HashMap<String, Vec<StatusChange>>,
+    pub replies: HashMap<String, Vec<Timestamp>>,
+}
+
+impl FactRows {
+    pub fn facts(&self, t: &Ticket) -> SlaFacts {
+        let key = t.id.to_string();
+        SlaFacts {
+            created_at: t.created_at,
+            priority: t.priority,
+            kind: t.kind,
+            status_changes: self.changes.get(&key).cloned().unwrap_or_default(),
+            agent_public_replies: self.replies.get(&key).cloned().unwrap_or_default(),
+        }
+    }
+
+    fn push_change(&mut self, id: String, to: &str, at: i64) {
+        if let Ok(to) = to.parse::<Status>() {
+            self.changes.entry(id).or_default().push(StatusChange { at: ts(at), to });
+        }
+    }
+}
+
+/// Loads the facts for the given ticket ids (a page or a single ticket).
+pub(crate) async fn load_facts(conn: &mut SqliteConnection, ids: &[Uuid]) -> Result<FactRows> {
+    let mut out = FactRows::default();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT ticket_id, new_value, at FROM events WHERE field = 'status' AND ticket_id IN (",
+    );
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(id.to_string());
+    }
+    q.push(")");
+    let rows: Vec<(String, Option<String>, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+    for (id, to, at) in rows {
+        out.push_change(id, to.as_deref().unwrap_or(""), at);
+    }
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT ticket_id, created_at FROM comments WHERE by_agent = 1 AND visibility = 'public' AND ticket_id IN (",
+    );
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(id.to_string());
+    }
+    q.push(")");
+    let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+    for (id, at) in rows {
+        out.replies.entry(id).or_default().push(ts(at));
+    }
+    Ok(out)
+}
+
+/// Evaluates one ticket.
+pub(crate) fn evaluate_ticket(policies: &Policies, facts: &SlaFacts, org: Option<Uuid>, now: Timestamp) -> SlaReport {
+    let (policy, calendar) = policies.for_org(org);
+    evaluate(facts, policy, calendar, now)
+}
+
+/// The denormalised columns: earliest due and at-risk moments of running targets.
+pub(crate) fn sla_columns(report: &SlaReport) -> (Option<i64>, Option<i64>) {
+    let running = report
+        .targets
+        .iter()
+        .filter(|t| matches!(t.state, SlaState::Running | SlaState::AtRisk | SlaState::Breached));
+    let due = running.clone().filter_map(|t| t.due_at).min().map(ms);
+    let risk = running.filter_map(|t| t.at_risk_at).min().map(ms);
+    (due, risk)
+}
+
+#[derive(sqlx::FromRow)]
+struct OpenTicket {
+    id: String,
+    number: i64,
+    title: String,
+    priority: String,
+    status: String,
+    kind: String,
+    organization_id: Option<String>,
+    created_at: i64,
+    assignee: Option<String>,
+}
+
+impl Store {
+    /// SLA state of every open ticket at "now", most urgent first.
+    /// `at_risk`/`breached` keep only tickets in that state (both: either).
+    #[tracing::instrument(skip_all, err)]
+    pub async fn sla_report(&self, at_risk: bool, breached: bool) -> Result<Vec<SlaRow>> {
+        let now = self.now();
+        let mut conn = self.pool.acquire().await?;
+        let tickets: Vec<OpenTicket> = sqlx::query_as(
+            "SELECT t.id, t.number, t.title, t.priority, t.status, t.kind, t.organization_id, t.created_at, \
+             u.email AS assignee FROM tickets t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.is_open = 1",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut facts = FactRows::default();
+        let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT e.ticket_id, e.new_value, e.at FROM events e JOIN tickets t ON t.id = e.ticket_id \
+             WHERE t.is_open = 1 AND e.field = 'status'",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, to, at) in rows {
+            facts.push_change(id, to.as_deref().unwrap_or(""), at);
+        }
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT c.ticket_id, c.created_at FROM comments c JOIN tickets t ON t.id = c.ticket_id \
+             WHERE t.is_open = 1 AND c.by_agent = 1 AND c.visibility = 'public'",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, at) in rows {
+            facts.replies.entry(id).or_default().push(ts(at));
+        }
+        let mut out = Vec::with_capacity(tickets.len());
+        for t in tickets {
+            let (Ok(priority), Ok(status), Ok(kind)) =
+                (t.priority.parse::<Priority>(), t.status.parse::<Status>(), t.kind.parse::<Kind>())
+            else {
+                continue;
+            };
+            let sla_facts = SlaFacts {
+                created_at: ts(t.created_at),
+                priority,
+                kind,
+                status_changes: facts.changes.remove(&t.id).unwrap_or_default(),
+                agent_public_replies: facts.replies.remove(&t.id).unwrap_or_default(),
+            };
+            let org = t.organization_id.as_deref().map(uuid).transpose()?;
+            let report = evaluate_ticket(&self.policies, &sla_facts, org, now);
+            let view = SlaView::from_report(&report);
+            let keep = match (at_risk, breached) {
+                (false, false) => true,
+                (true, false) => view.state == Some(SlaState::AtRisk),
+                (false, true) => view.state == Some(SlaState::Breached),
+                (true, true) => matches!(view.state, Some(SlaState::AtRisk | SlaState::Breached)),
+            };
+            if keep {
+                out.push(SlaRow {
+                    id: uuid(&t.id)?,
+                    number: helpdeck_core::ticket::ticket_key(t.number),
+                    title: t.title,
+                    priority,
+                    status,
+                    assignee: t.assignee,
+                    sla: view,
+                });
+            }
+        }
+        out.sort_by_key(|r| (r.sla.next_due_at.is_none(), r.sla.next_due_at, r.priority));
+        Ok(out)
+    }
+}

@@ -1,0 +1,114 @@
+//! What readers get: tickets with names resolved and SLA evaluated. Stable snake_case JSON
+//! (spec §7); the CLI prints these and the desktop app will receive them.
+
+use helpdeck_core::Timestamp;
+use helpdeck_core::record::Visibility;
+use helpdeck_core::sla::{SlaReport, SlaState, TargetReport};
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::{Channel, Csat, Kind, Priority, Resolution, Tier};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A person as shown next to a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserRef {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+}
+
+/// SLA of a ticket: the overall state, the next due time and each target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlaView {
+    /// The most urgent state among the targets (breached > at_risk > running > paused > missed > met).
+    pub state: Option<SlaState>,
+    /// The earliest due time of a target still running.
+    pub next_due_at: Option<Timestamp>,
+    pub first_response: Option<TargetReport>,
+    pub next_update: Option<TargetReport>,
+    pub resolution: Option<TargetReport>,
+}
+
+impl SlaView {
+    /// Builds the view from an engine report.
+    pub fn from_report(report: &SlaReport) -> SlaView {
+        use helpdeck_core::sla::TargetKind;
+        let find = |k: TargetKind| report.targets.iter().find(|t| t.target == k).cloned();
+        let rank = |s: SlaState| match s {
+            SlaState::Breached => 0,
+            SlaState::AtRisk => 1,
+            SlaState::Running => 2,
+            SlaState::Paused => 3,
+            SlaState::Missed => 4,
+            SlaState::Met => 5,
+        };
+        SlaView {
+            state: report.targets.iter().map(|t| t.state).min_by_key(|s| rank(*s)),
+            next_due_at: report.next_due(),
+            first_response: find(TargetKind::FirstResponse),
+            next_update: find(TargetKind::NextUpdate),
+            resolution: find(TargetKind::Resolution),
+        }
+    }
+}
+
+/// A ticket as listed and shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketView {
+    pub id: Uuid,
+    /// Human key, e.g. `HD-42`.
+    pub number: String,
+    pub title: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub kind: Kind,
+    pub category: String,
+    pub channel: Channel,
+    pub tier: Tier,
+    pub assignee: Option<UserRef>,
+    pub requester: Option<UserRef>,
+    pub organization: Option<String>,
+    pub team: Option<String>,
+    pub tags: Vec<String>,
+    pub site: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub first_response_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub closed_at: Option<Timestamp>,
+    pub sla: SlaView,
+}
+
+/// A comment as shown in the timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommentView {
+    pub id: Uuid,
+    pub author: UserRef,
+    pub visibility: Visibility,
+    pub body: String,
+    pub created_at: Timestamp,
+}
+
+/// An audit event as shown in the timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub actor: Option<UserRef>,
+    pub field: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub at: Timestamp,
+}
+
+/// Everything about one ticket.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub ticket: TicketView,
+    pub description: String,
+    pub resolution: Option<Resolution>,
+    pub csat: Option<Csat>,
+    /// Statuses the current user may move this ticket to.
+    pub allowed_transitions: Vec<Status>,
+    pub comments: Vec<CommentView>,
+    pub events: Vec<EventView>,
+}

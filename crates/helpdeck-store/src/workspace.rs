@@ -1,0 +1,320 @@
+//! Creating and opening a workspace; people and policies.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use helpdeck_core::command::Rules;
+use helpdeck_core::sla::{Calendar, CalendarSpec, SlaPolicy};
+use helpdeck_core::user::{Role, User, validate_email};
+use helpdeck_core::{DomainError, Timestamp, new_id};
+use jiff::SignedDuration;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use crate::error::{Result, StoreError};
+use crate::rows::{USER_COLUMNS, UserRow, ms, ts, uuid};
+use crate::{DB_FILE, Policies, Store, db, hlc};
+
+/// A workspace's settings.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkspaceInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub timezone: String,
+    pub language: String,
+    pub device_id: Uuid,
+    pub owner_id: Uuid,
+    pub default_policy_id: Uuid,
+    pub categories: Vec<String>,
+    pub reopen_window_days: i64,
+    pub created_at: Timestamp,
+}
+
+#[derive(sqlx::FromRow)]
+struct WorkspaceRow {
+    id: String,
+    name: String,
+    timezone: String,
+    language: String,
+    device_id: String,
+    owner_id: String,
+    default_policy_id: String,
+    categories: String,
+    reopen_window_days: i64,
+    hlc_last: Option<String>,
+    created_at: i64,
+}
+
+/// Options for a new workspace.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    pub name: String,
+    /// IANA time zone of the business calendar.
+    pub timezone: String,
+    /// `en` or `zh`.
+    pub language: String,
+    /// The local user's name and email.
+    pub owner_name: String,
+    pub owner_email: String,
+}
+
+impl Store {
+    /// Creates a new workspace in `data_dir`; refuses if one exists.
+    pub async fn init(data_dir: &Path, opts: InitOptions) -> Result<Store> {
+        let name = opts.name.trim().to_string();
+        if name.is_empty() {
+            return Err(DomainError::invalid("name", "must not be empty").into());
+        }
+        if !matches!(opts.language.as_str(), "en" | "zh") {
+            return Err(DomainError::UnknownValue {
+                what: "language",
+                value: opts.language.clone(),
+                allowed: "en, zh".into(),
+            }
+            .into());
+        }
+        // Validate everything before touching the disk.
+        let calendar = Calendar::business_hours(&opts.timezone)?;
+        let owner_email = validate_email(&opts.owner_email)?;
+        let path = data_dir.join(DB_FILE);
+        if path.exists() {
+            let pool = db::open_pool(&path, false).await?;
+            let has: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM workspace").fetch_optional(&pool).await?;
+            pool.close().await;
+            if has.is_some() {
+                return Err(StoreError::WorkspaceExists(data_dir.display().to_string()));
+            }
+        }
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::Io {
+            path: data_dir.display().to_string(),
+            source,
+        })?;
+        let pool = db::open_pool(&path, true).await?;
+        let now = Timestamp::now();
+        let calendar_id = new_id();
+        let policy = SlaPolicy::defaults(new_id());
+        let owner_id = new_id();
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("INSERT INTO calendars (id, spec) VALUES (?, ?)")
+            .bind(calendar_id.to_string())
+            .bind(serde_json::to_string(calendar.spec()).expect("spec serializes"))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sla_policies (id, name, calendar_id, spec) VALUES (?, ?, ?, ?)")
+            .bind(policy.id.to_string())
+            .bind(&policy.name)
+            .bind(calendar_id.to_string())
+            .bind(serde_json::to_string(&policy).expect("policy serializes"))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO users (id, email, name, role, tier, created_at) VALUES (?, ?, ?, 'admin', 'L3', ?)",
+        )
+        .bind(owner_id.to_string())
+        .bind(&owner_email)
+        .bind(opts.owner_name.trim())
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await?;
+        let categories: Vec<String> = helpdeck_core::ticket::DEFAULT_CATEGORIES
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        sqlx::query(
+            "INSERT INTO workspace (singleton, id, name, timezone, language, device_id, owner_id, \
+             default_policy_id, categories, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(new_id().to_string())
+        .bind(&name)
+        .bind(&opts.timezone)
+        .bind(&opts.language)
+        .bind(new_id().to_string())
+        .bind(owner_id.to_string())
+        .bind(policy.id.to_string())
+        .bind(serde_json::to_string(&categories).expect("categories serialize"))
+        .bind(ms(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Store::from_pool(pool, path).await
+    }
+
+    /// Opens the workspace in `data_dir`.
+    pub async fn open(data_dir: &Path) -> Result<Store> {
+        let path = data_dir.join(DB_FILE);
+        if !path.exists() {
+            return Err(StoreError::NoWorkspace(data_dir.display().to_string()));
+        }
+        let pool = db::open_pool(&path, false).await?;
+        Store::from_pool(pool, path).await
+    }
+
+    async fn from_pool(pool: sqlx::SqlitePool, path: std::path::PathBuf) -> Result<Store> {
+        let row: Option<WorkspaceRow> = sqlx::query_as(
+            "SELECT id, name, timezone, language, device_id, owner_id, default_policy_id, categories, \
+             reopen_window_days, hlc_last, created_at FROM workspace",
+        )
+        .fetch_optional(&pool)
+        .await?;
+        let Some(row) = row else {
+            let dir = path.parent().unwrap_or(&path).display().to_string();
+            return Err(StoreError::NoWorkspace(dir));
+        };
+        let ws = WorkspaceInfo {
+            id: uuid(&row.id)?,
+            name: row.name,
+            timezone: row.timezone,
+            language: row.language,
+            device_id: uuid(&row.device_id)?,
+            owner_id: uuid(&row.owner_id)?,
+            default_policy_id: uuid(&row.default_policy_id)?,
+            categories: serde_json::from_str(&row.categories).unwrap_or_default(),
+            reopen_window_days: row.reopen_window_days,
+            created_at: ts(row.created_at),
+        };
+        let actor = fetch_user_by_id(&pool, ws.owner_id).await?;
+        let policies = load_policies(&pool, ws.default_policy_id).await?;
+        let rules = Rules {
+            categories: ws.categories.clone(),
+            reopen_window: SignedDuration::from_hours(24 * ws.reopen_window_days),
+            local_workspace: true,
+        };
+        let clock = hlc::Clock::new(ws.device_id, row.hlc_last.as_deref());
+        Ok(Store {
+            pool,
+            path,
+            ws,
+            actor,
+            rules,
+            policies,
+            clock,
+            now: Arc::new(Timestamp::now),
+        })
+    }
+
+    /// All users, agents first.
+    pub async fn users(&self) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users ORDER BY role != 'admin', role != 'agent', name"
+        )))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(UserRow::into_user).collect()
+    }
+}
+
+async fn fetch_user_by_id(pool: &sqlx::SqlitePool, id: Uuid) -> Result<User> {
+    let row: UserRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE id = ?"
+    )))
+    .bind(id.to_string())
+    .fetch_one(pool)
+    .await?;
+    row.into_user()
+}
+
+/// Finds a user by email inside a transaction.
+pub(crate) async fn user_by_email(conn: &mut SqliteConnection, email: &str) -> Result<Option<User>> {
+    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE email = ?"
+    )))
+    .bind(email)
+    .fetch_optional(conn)
+    .await?;
+    row.map(UserRow::into_user).transpose()
+}
+
+/// Resolves an assignee email to an agent or admin.
+pub(crate) async fn agent_by_email(conn: &mut SqliteConnection, email: &str) -> Result<User> {
+    let email = validate_email(email)?;
+    match user_by_email(conn, &email).await? {
+        Some(u) if u.is_staff() => Ok(u),
+        Some(u) => Err(DomainError::invalid(
+            "assignee",
+            format!("{} is a {}; only agents and admins can be assigned", u.email, u.role),
+        )
+        .into()),
+        None => Err(StoreError::NotFound(format!(
+            "no agent with email {email} in this workspace"
+        ))),
+    }
+}
+
+/// Finds a requester by email, creating a customer for an unknown address.
+pub(crate) async fn ensure_requester(
+    conn: &mut SqliteConnection,
+    email: &str,
+    now: Timestamp,
+) -> Result<(User, bool)> {
+    let email = validate_email(email)?;
+    if let Some(u) = user_by_email(conn, &email).await? {
+        return Ok((u, false));
+    }
+    let name = email.split('@').next().unwrap_or(&email).to_string();
+    let user = User {
+        id: new_id(),
+        email,
+        name,
+        role: Role::Customer,
+        organization_id: None,
+        org_admin: false,
+        team_id: None,
+        tier: None,
+        field: false,
+        created_at: now,
+    };
+    insert_user(conn, &user).await?;
+    Ok((user, true))
+}
+
+/// Inserts a user row.
+pub(crate) async fn insert_user(conn: &mut SqliteConnection, u: &User) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO users (id, email, name, role, organization_id, org_admin, team_id, tier, field, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(u.id.to_string())
+    .bind(&u.email)
+    .bind(&u.name)
+    .bind(u.role.as_str())
+    .bind(u.organization_id.map(|o| o.to_string()))
+    .bind(u.org_admin)
+    .bind(u.team_id.map(|t| t.to_string()))
+    .bind(u.tier.map(|t| t.as_str()))
+    .bind(u.field)
+    .bind(ms(u.created_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn load_policies(pool: &sqlx::SqlitePool, default_id: Uuid) -> Result<Policies> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT p.id, p.spec, c.spec FROM sla_policies p JOIN calendars c ON c.id = p.calendar_id",
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut by_id = HashMap::new();
+    for (id, policy, calendar) in rows {
+        let policy: SlaPolicy = serde_json::from_str(&policy)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
+        let spec: CalendarSpec = serde_json::from_str(&calendar)
+            .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
+        by_id.insert(uuid(&id)?, (policy, Calendar::new(spec)?));
+    }
+    let orgs: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, sla_policy_id FROM organizations WHERE sla_policy_id IS NOT NULL")
+            .fetch_all(pool)
+            .await?;
+    let mut by_org = HashMap::new();
+    for (org, policy) in orgs {
+        by_org.insert(uuid(&org)?, uuid(&policy)?);
+    }
+    Ok(Policies {
+        default_id,
+        by_id,
+        by_org,
+    })
+}

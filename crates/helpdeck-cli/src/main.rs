@@ -314,6 +314,11 @@ async fn run(cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// Prints a ticket as it is after a change.
+async fn show(store: &Store, out: &output::Printer, t: helpdeck_core::ticket::Ticket) -> Result<()> {
+    out.detail(&store.ticket(&t.id.to_string()).await?)
+}
+
 async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Result<()> {
     match cmd {
         TicketCommand::Create(a) => {
@@ -330,7 +335,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 tags: Vec::new(),
                 site: None,
             };
-            out.detail(&store.create_ticket(input).await?)?;
+            show(store, out, store.create_ticket(input).await?).await?;
         }
         TicketCommand::List(a) => {
             let mut filter = TicketFilter {
@@ -372,10 +377,10 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 status: parse_opt::<Status>(a.status.as_deref())?,
                 reason: a.reason,
             };
-            out.detail(&store.update_ticket(&a.reference, input).await?)?;
+            show(store, out, store.update_ticket(&a.reference, input).await?).await?;
         }
-        TicketCommand::Reply { reference, body } => out.detail(&store.reply(&reference, &body).await?)?,
-        TicketCommand::Note { reference, body } => out.detail(&store.note(&reference, &body).await?)?,
+        TicketCommand::Reply { reference, body } => show(store, out, store.reply(&reference, &body).await?).await?,
+        TicketCommand::Note { reference, body } => show(store, out, store.note(&reference, &body).await?).await?,
         TicketCommand::Resolve {
             reference,
             cause,
@@ -387,15 +392,15 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 solution,
                 prevention,
             };
-            out.detail(&store.resolve(&reference, r).await?)?;
+            show(store, out, store.resolve(&reference, r).await?).await?;
         }
-        TicketCommand::Reopen { reference } => out.detail(&store.reopen(&reference).await?)?,
-        TicketCommand::Close { reference, reason } => out.detail(&store.close(&reference, reason).await?)?,
+        TicketCommand::Reopen { reference } => show(store, out, store.reopen(&reference).await?).await?,
+        TicketCommand::Close { reference, reason } => show(store, out, store.close(&reference, reason).await?).await?,
         TicketCommand::Rate {
             reference,
             score,
             comment,
-        } => out.detail(&store.rate(&reference, Csat { score, comment }).await?)?,
+        } => show(store, out, store.rate(&reference, Csat { score, comment }).await?).await?,
     }
     Ok(())
 }

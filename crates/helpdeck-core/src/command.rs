@@ -33,7 +33,10 @@ pub struct Rules {
 impl Default for Rules {
     fn default() -> Self {
         Rules {
-            categories: crate::ticket::DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect(),
+            categories: crate::ticket::DEFAULT_CATEGORIES
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
             reopen_window: SignedDuration::from_hours(14 * 24),
             local_workspace: true,
         }
@@ -85,7 +88,10 @@ pub fn create_ticket(
 ) -> Result<TicketChange, DomainError> {
     let title = validate_title(&input.title)?;
     let description = validate_body("body", &input.description, false)?;
-    let category = validate_category(input.category.as_deref().unwrap_or("other"), &rules.categories)?;
+    let category = validate_category(
+        input.category.as_deref().unwrap_or("other"),
+        &rules.categories,
+    )?;
     if actor.role == Role::Customer {
         if input.assignee_id.is_some() || input.tier.is_some() || input.team_id.is_some() {
             return Err(DomainError::Forbidden(
@@ -123,7 +129,10 @@ pub fn create_ticket(
         tier: input.tier.unwrap_or(Tier::L1),
         tags: normalise_tags(input.tags),
         asset_id: None,
-        site: input.site.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        site: input
+            .site
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
         created_at: now,
         updated_at: now,
         first_response_at: None,
@@ -221,12 +230,20 @@ impl Recorder {
 
     fn finish(mut self, mut ticket: Ticket, now: Timestamp) -> Result<TicketChange, DomainError> {
         if self.changes.is_empty() {
-            return Err(DomainError::invalid("update", "nothing to change: every value is already set"));
+            return Err(DomainError::invalid(
+                "update",
+                "nothing to change: every value is already set",
+            ));
         }
         ticket.updated_at = now;
         if !self.fields.is_empty() {
             self.fields.insert("updated_at".into(), json!(now));
-            self.ops.insert(0, OpAction::Set { fields: self.fields });
+            self.ops.insert(
+                0,
+                OpAction::Set {
+                    fields: self.fields,
+                },
+            );
         }
         Ok(TicketChange {
             ticket,
@@ -263,32 +280,62 @@ pub fn update_ticket(
     if triage {
         permission::check_triage(actor)?;
     }
-    if (patch.title.is_some() || patch.description.is_some() || patch.kind.is_some() || patch.category.is_some())
+    if (patch.title.is_some()
+        || patch.description.is_some()
+        || patch.kind.is_some()
+        || patch.category.is_some())
         && !actor.is_staff()
     {
-        return Err(DomainError::Forbidden("customers cannot edit a ticket once submitted".into()));
+        return Err(DomainError::Forbidden(
+            "customers cannot edit a ticket once submitted".into(),
+        ));
     }
     if let Some(title) = patch.title {
         let title = validate_title(&title)?;
-        r.set("title", Some(t.title.clone()), Some(title.clone()), json!(title));
+        r.set(
+            "title",
+            Some(t.title.clone()),
+            Some(title.clone()),
+            json!(title),
+        );
         t.title = title;
     }
     if let Some(d) = patch.description {
         let d = validate_body("body", &d, false)?;
-        r.set("description", Some(t.description.clone()), Some(d.clone()), json!(d));
+        r.set(
+            "description",
+            Some(t.description.clone()),
+            Some(d.clone()),
+            json!(d),
+        );
         t.description = d;
     }
     if let Some(p) = patch.priority {
-        r.set("priority", Some(t.priority.to_string()), Some(p.to_string()), json!(p));
+        r.set(
+            "priority",
+            Some(t.priority.to_string()),
+            Some(p.to_string()),
+            json!(p),
+        );
         t.priority = p;
     }
     if let Some(k) = patch.kind {
-        r.set("kind", Some(t.kind.to_string()), Some(k.to_string()), json!(k));
+        r.set(
+            "kind",
+            Some(t.kind.to_string()),
+            Some(k.to_string()),
+            json!(k),
+        );
         t.kind = k;
     }
     if let Some(c) = patch.category {
         let c = validate_category(&c, &rules.categories)?;
-        r.set("category", Some(t.category.clone()), Some(c.clone()), json!(c));
+        r.set(
+            "category",
+            Some(t.category.clone()),
+            Some(c.clone()),
+            json!(c),
+        );
         t.category = c;
     }
     if let Some(a) = patch.assignee_id {
@@ -300,7 +347,12 @@ pub fn update_ticket(
         t.team_id = team;
     }
     if let Some(tier) = patch.tier {
-        r.set("tier", Some(t.tier.to_string()), Some(tier.to_string()), json!(tier));
+        r.set(
+            "tier",
+            Some(t.tier.to_string()),
+            Some(tier.to_string()),
+            json!(tier),
+        );
         t.tier = tier;
     }
     if let Some(to) = patch.status {
@@ -327,18 +379,18 @@ fn transition(
     let from = t.status;
     check_transition(from, to, reason.as_deref())?;
     permission::check_status_change(actor, t, to)?;
-    if from == Status::Closed && to == Status::Open {
-        if let Some(closed_at) = t.closed_at {
-            if now.duration_since(closed_at) > rules.reopen_window {
-                let days = rules.reopen_window.as_hours() / 24;
-                return Err(DomainError::invalid(
-                    "status",
-                    format!(
-                        "closed more than {days} days ago and can no longer be reopened; create a follow-up ticket"
-                    ),
-                ));
-            }
-        }
+    if from == Status::Closed
+        && to == Status::Open
+        && let Some(closed_at) = t.closed_at
+        && now.duration_since(closed_at) > rules.reopen_window
+    {
+        let days = rules.reopen_window.as_hours() / 24;
+        return Err(DomainError::invalid(
+            "status",
+            format!(
+                "closed more than {days} days ago and can no longer be reopened; create a follow-up ticket"
+            ),
+        ));
     }
     match to {
         Status::Open if matches!(from, Status::Resolved | Status::Closed) => {
@@ -381,11 +433,19 @@ pub fn resolve(
 }
 
 /// Reopens a resolved or closed ticket (a failed customer verification counts as a reopen).
-pub fn reopen(current: &Ticket, actor: &User, rules: &Rules, now: Timestamp) -> Result<TicketChange, DomainError> {
+pub fn reopen(
+    current: &Ticket,
+    actor: &User,
+    rules: &Rules,
+    now: Timestamp,
+) -> Result<TicketChange, DomainError> {
     if !matches!(current.status, Status::Resolved | Status::Closed) {
         return Err(DomainError::invalid(
             "status",
-            format!("only resolved or closed tickets can be reopened (this one is {})", current.status),
+            format!(
+                "only resolved or closed tickets can be reopened (this one is {})",
+                current.status
+            ),
         ));
     }
     let mut t = current.clone();
@@ -409,11 +469,20 @@ pub fn close(
 }
 
 /// Records the requester's satisfaction rating.
-pub fn rate(current: &Ticket, actor: &User, csat: Csat, rules: &Rules, now: Timestamp) -> Result<TicketChange, DomainError> {
+pub fn rate(
+    current: &Ticket,
+    actor: &User,
+    csat: Csat,
+    rules: &Rules,
+    now: Timestamp,
+) -> Result<TicketChange, DomainError> {
     permission::check_rate(actor, current, rules.local_workspace)?;
     let csat = Csat {
         score: csat.score,
-        comment: csat.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty()),
+        comment: csat
+            .comment
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty()),
     }
     .validate()?;
     let mut t = current.clone();
@@ -426,7 +495,12 @@ pub fn rate(current: &Ticket, actor: &User, csat: Csat, rules: &Rules, now: Time
     );
     if r.changes.is_empty() {
         // Same score again: still record a changed comment.
-        r.set("csat", None, Some(csat.score.to_string()), serde_json::to_value(&csat).expect("csat serializes"));
+        r.set(
+            "csat",
+            None,
+            Some(csat.score.to_string()),
+            serde_json::to_value(&csat).expect("csat serializes"),
+        );
     }
     t.csat = Some(csat);
     r.finish(t, now)
@@ -472,9 +546,7 @@ pub fn add_comment(
         fields.insert("first_response_at".into(), json!(now));
     }
     // A public reply by the requester while we wait for them hands the ticket back to us.
-    if visibility == Visibility::Public
-        && !actor.is_staff()
-        && t.status == Status::PendingCustomer
+    if visibility == Visibility::Public && !actor.is_staff() && t.status == Status::PendingCustomer
     {
         changes.push(FieldChange {
             field: "status",
@@ -525,17 +597,34 @@ mod tests {
             title: "Printer jams".into(),
             ..Default::default()
         };
-        create_ticket(actor, input, Uuid::now_v7(), 1, &Rules::default(), Timestamp::UNIX_EPOCH)
-            .unwrap()
-            .ticket
+        create_ticket(
+            actor,
+            input,
+            Uuid::now_v7(),
+            1,
+            &Rules::default(),
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap()
+        .ticket
     }
 
     #[test]
     fn empty_title_is_refused() {
         let a = user(Role::Agent);
-        let input = NewTicket { title: "  ".into(), ..Default::default() };
-        let err = create_ticket(&a, input, Uuid::now_v7(), 1, &Rules::default(), Timestamp::UNIX_EPOCH)
-            .unwrap_err();
+        let input = NewTicket {
+            title: "  ".into(),
+            ..Default::default()
+        };
+        let err = create_ticket(
+            &a,
+            input,
+            Uuid::now_v7(),
+            1,
+            &Rules::default(),
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert_eq!(err.to_string(), "title: must not be empty");
     }
 
@@ -545,11 +634,21 @@ mod tests {
         let t = new_ticket(&a);
         let rules = Rules::default();
         let now = Timestamp::from_second(3600).unwrap();
-        let res = Resolution { cause: "toner".into(), solution: "replaced".into(), prevention: None };
+        let res = Resolution {
+            cause: "toner".into(),
+            solution: "replaced".into(),
+            prevention: None,
+        };
         let resolved = resolve(&t, &a, res, &rules, now).unwrap();
         assert_eq!(resolved.ticket.status, Status::Resolved);
         assert_eq!(resolved.ticket.resolved_at, Some(now));
-        assert!(matches!(resolved.ops[1], OpAction::Transition { to: Status::Resolved, .. }));
+        assert!(matches!(
+            resolved.ops[1],
+            OpAction::Transition {
+                to: Status::Resolved,
+                ..
+            }
+        ));
         let reopened = reopen(&resolved.ticket, &a, &rules, now).unwrap();
         assert_eq!(reopened.ticket.status, Status::Open);
         assert_eq!(reopened.ticket.resolved_at, None);
@@ -559,7 +658,11 @@ mod tests {
     fn resolve_needs_cause() {
         let a = user(Role::Agent);
         let t = new_ticket(&a);
-        let res = Resolution { cause: "".into(), solution: "x".into(), prevention: None };
+        let res = Resolution {
+            cause: "".into(),
+            solution: "x".into(),
+            prevention: None,
+        };
         let err = resolve(&t, &a, res, &Rules::default(), Timestamp::UNIX_EPOCH).unwrap_err();
         assert!(err.to_string().contains("cause"), "{err}");
     }
@@ -568,8 +671,12 @@ mod tests {
     fn status_update_to_resolved_points_to_resolve() {
         let a = user(Role::Agent);
         let t = new_ticket(&a);
-        let patch = TicketPatch { status: Some(Status::Resolved), ..Default::default() };
-        let err = update_ticket(&t, &a, patch, &Rules::default(), Timestamp::UNIX_EPOCH).unwrap_err();
+        let patch = TicketPatch {
+            status: Some(Status::Resolved),
+            ..Default::default()
+        };
+        let err =
+            update_ticket(&t, &a, patch, &Rules::default(), Timestamp::UNIX_EPOCH).unwrap_err();
         assert!(err.to_string().contains("ticket resolve"), "{err}");
     }
 
@@ -578,7 +685,10 @@ mod tests {
         let c = user(Role::Customer);
         let mut t = new_ticket(&user(Role::Agent));
         t.requester_id = Some(c.id);
-        let patch = TicketPatch { priority: Some(Priority::P1), ..Default::default() };
+        let patch = TicketPatch {
+            priority: Some(Priority::P1),
+            ..Default::default()
+        };
         assert!(matches!(
             update_ticket(&t, &c, patch, &Rules::default(), Timestamp::UNIX_EPOCH),
             Err(DomainError::Forbidden(_))
@@ -605,7 +715,14 @@ mod tests {
         let mut t = new_ticket(&a);
         t.requester_id = Some(c.id);
         t.status = Status::PendingCustomer;
-        let ch = add_comment(&t, &c, Visibility::Public, "here is the log", Timestamp::UNIX_EPOCH).unwrap();
+        let ch = add_comment(
+            &t,
+            &c,
+            Visibility::Public,
+            "here is the log",
+            Timestamp::UNIX_EPOCH,
+        )
+        .unwrap();
         assert_eq!(ch.ticket.status, Status::Open);
     }
 
@@ -624,7 +741,10 @@ mod tests {
     fn no_op_update_is_refused() {
         let a = user(Role::Agent);
         let t = new_ticket(&a);
-        let patch = TicketPatch { priority: Some(t.priority), ..Default::default() };
+        let patch = TicketPatch {
+            priority: Some(t.priority),
+            ..Default::default()
+        };
         assert!(update_ticket(&t, &a, patch, &Rules::default(), Timestamp::UNIX_EPOCH).is_err());
     }
 }

@@ -14,7 +14,10 @@ pub enum DomainError {
     },
     /// A field is missing, empty or out of range.
     #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     /// The status machine does not allow this move.
     #[error("cannot change status from {from} to {to} (allowed from {from}: {allowed})")]
     InvalidTransition {

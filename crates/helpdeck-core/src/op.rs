@@ -40,7 +40,9 @@ pub enum OpAction {
     /// Insert a whole entity (its full state as JSON).
     Create { state: serde_json::Value },
     /// Last-writer-wins scalar field assignments.
-    Set { fields: serde_json::Map<String, serde_json::Value> },
+    Set {
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
     /// A status transition, validated again by the server.
     Transition {
         from: crate::status::Status,

@@ -59,7 +59,9 @@ pub fn check_status_change(actor: &User, ticket: &Ticket, to: Status) -> Result<
     }
     require_visible(actor, ticket)?;
     match (ticket.status, to) {
-        (Status::Resolved, Status::Closed | Status::Open) | (Status::Closed, Status::Open) => Ok(()),
+        (Status::Resolved, Status::Closed | Status::Open) | (Status::Closed, Status::Open) => {
+            Ok(())
+        }
         _ => Err(forbid(
             "customers may only confirm (close) or reopen their own resolved tickets",
         )),
@@ -71,7 +73,9 @@ pub fn check_triage(actor: &User) -> Result<(), DomainError> {
     if actor.is_staff() {
         Ok(())
     } else {
-        Err(forbid("customers cannot change priority, assignee, tier or team"))
+        Err(forbid(
+            "customers cannot change priority, assignee, tier or team",
+        ))
     }
 }
 
@@ -87,7 +91,10 @@ pub fn check_rate(actor: &User, ticket: &Ticket, local_workspace: bool) -> Resul
     if !matches!(ticket.status, Status::Resolved | Status::Closed) {
         return Err(DomainError::invalid(
             "status",
-            format!("only resolved or closed tickets can be rated (this one is {})", ticket.status),
+            format!(
+                "only resolved or closed tickets can be rated (this one is {})",
+                ticket.status
+            ),
         ));
     }
     Ok(())

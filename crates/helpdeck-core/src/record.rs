@@ -11,7 +11,6 @@ use crate::status::Status;
 use crate::ticket::{Channel, Csat, Kind, Priority, Resolution, Tier};
 use crate::user::{CustomerTier, Role};
 
-
 crate::ticket::vocabulary!(
     /// Who may read a comment.
     Visibility, "visibility", {

@@ -142,10 +142,11 @@ impl SearchQuery {
 fn highlight_stem(word: &str) -> String {
     let w = word.to_lowercase();
     for suffix in ["ing", "es", "ed", "s"] {
-        if w.len() > suffix.len() + 3 && w.is_ascii() {
-            if let Some(stem) = w.strip_suffix(suffix) {
-                return stem.to_string();
-            }
+        if w.len() > suffix.len() + 3
+            && w.is_ascii()
+            && let Some(stem) = w.strip_suffix(suffix)
+        {
+            return stem.to_string();
         }
     }
     w
@@ -266,7 +267,10 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> Option<Snippet> {
     out.push_str(prefix);
     let body = &text[byte(start)..byte(end)];
     // Flatten line breaks so a snippet is one line.
-    let flat: String = body.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }).collect();
+    let flat: String = body
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
     out.push_str(&flat);
     let mut highlights = Vec::new();
     for (s, e) in merged {
@@ -281,7 +285,10 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> Option<Snippet> {
     if end < chars.len() {
         out.push('…');
     }
-    Some(Snippet { text: out, highlights })
+    Some(Snippet {
+        text: out,
+        highlights,
+    })
 }
 
 #[cfg(test)]
@@ -313,30 +320,51 @@ mod tests {
     #[test]
     fn syntax_characters_are_not_interpreted() {
         let q = SearchQuery::parse("\"a\" OR (b) NEAR -c:d").unwrap();
-        assert_eq!(q.fts_expression(), "\"a\" AND \"or\" AND \"b\" AND \"near\" AND \"c\" AND \"d\"");
+        assert_eq!(
+            q.fts_expression(),
+            "\"a\" AND \"or\" AND \"b\" AND \"near\" AND \"c\" AND \"d\""
+        );
         assert!(SearchQuery::parse("  *** ()").is_err());
     }
 
     #[test]
     fn snippets_highlight_matches() {
-        let s = snippet("The printer on floor 3 jams; printers elsewhere fine", &["print".into()], 80).unwrap();
-        assert_eq!(s.render("[", "]", str::to_string), "The [printer] on floor 3 jams; [printers] elsewhere fine");
+        let s = snippet(
+            "The printer on floor 3 jams; printers elsewhere fine",
+            &["print".into()],
+            80,
+        )
+        .unwrap();
+        assert_eq!(
+            s.render("[", "]", str::to_string),
+            "The [printer] on floor 3 jams; [printers] elsewhere fine"
+        );
         let s = snippet("三楼的网络打印机无法打印", &["打印".into()], 80).unwrap();
-        assert_eq!(s.render("[", "]", str::to_string), "三楼的网络[打印]机无法[打印]");
+        assert_eq!(
+            s.render("[", "]", str::to_string),
+            "三楼的网络[打印]机无法[打印]"
+        );
         assert!(snippet("nothing here", &["网络".into()], 80).is_none());
     }
 
     #[test]
     fn snippet_html_is_escaped() {
         let s = snippet("<script>alert(1)</script> printer", &["printer".into()], 80).unwrap();
-        assert_eq!(s.to_html(), "&lt;script&gt;alert(1)&lt;/script&gt; <mark>printer</mark>");
+        assert_eq!(
+            s.to_html(),
+            "&lt;script&gt;alert(1)&lt;/script&gt; <mark>printer</mark>"
+        );
     }
 
     #[test]
     fn long_text_is_cut_around_first_match() {
         let text = format!("{} network down {}", "a ".repeat(100), "b ".repeat(100));
         let s = snippet(&text, &["network".into()], 40).unwrap();
-        assert!(s.text.starts_with('…') && s.text.ends_with('…'), "{}", s.text);
+        assert!(
+            s.text.starts_with('…') && s.text.ends_with('…'),
+            "{}",
+            s.text
+        );
         assert!(s.render("[", "]", str::to_string).contains("[network]"));
     }
 }

@@ -59,7 +59,9 @@ pub fn check_transition(from: Status, to: Status, reason: Option<&str>) -> Resul
     {
         return Err(DomainError::invalid(
             "reason",
-            format!("closing a ticket that is {from} needs a reason (for example: spam, duplicate)"),
+            format!(
+                "closing a ticket that is {from} needs a reason (for example: spam, duplicate)"
+            ),
         ));
     }
     Ok(())

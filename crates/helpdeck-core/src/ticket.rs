@@ -87,7 +87,8 @@ vocabulary!(
 );
 
 /// The default categories of a new workspace (categories are configurable).
-pub const DEFAULT_CATEGORIES: &[&str] = &["hardware", "software", "network", "account_access", "other"];
+pub const DEFAULT_CATEGORIES: &[&str] =
+    &["hardware", "software", "network", "account_access", "other"];
 
 /// Maximum title length in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -111,14 +112,21 @@ pub fn validate_title(title: &str) -> Result<String, DomainError> {
 }
 
 /// Checks a Markdown body (description or comment).
-pub fn validate_body(field: &'static str, body: &str, required: bool) -> Result<String, DomainError> {
+pub fn validate_body(
+    field: &'static str,
+    body: &str,
+    required: bool,
+) -> Result<String, DomainError> {
     if required && body.trim().is_empty() {
         return Err(DomainError::invalid(field, "must not be empty"));
     }
     if body.len() > MAX_BODY_BYTES {
         return Err(DomainError::invalid(
             field,
-            format!("is {} bytes long (at most {MAX_BODY_BYTES} allowed)", body.len()),
+            format!(
+                "is {} bytes long (at most {MAX_BODY_BYTES} allowed)",
+                body.len()
+            ),
         ));
     }
     Ok(body.to_string())
@@ -127,7 +135,7 @@ pub fn validate_body(field: &'static str, body: &str, required: bool) -> Result<
 /// Checks a category against the workspace's configured list.
 pub fn validate_category(category: &str, allowed: &[String]) -> Result<String, DomainError> {
     let c = category.trim().to_ascii_lowercase();
-    if allowed.iter().any(|a| *a == c) {
+    if allowed.contains(&c) {
         Ok(c)
     } else {
         Err(DomainError::UnknownValue {
@@ -154,15 +162,24 @@ impl Resolution {
     /// Cause and solution are required and non-empty.
     pub fn validate(self) -> Result<Self, DomainError> {
         if self.cause.trim().is_empty() {
-            return Err(DomainError::invalid("cause", "is required to resolve a ticket"));
+            return Err(DomainError::invalid(
+                "cause",
+                "is required to resolve a ticket",
+            ));
         }
         if self.solution.trim().is_empty() {
-            return Err(DomainError::invalid("solution", "is required to resolve a ticket"));
+            return Err(DomainError::invalid(
+                "solution",
+                "is required to resolve a ticket",
+            ));
         }
         Ok(Resolution {
             cause: self.cause.trim().to_string(),
             solution: self.solution.trim().to_string(),
-            prevention: self.prevention.map(|p| p.trim().to_string()).filter(|p| !p.is_empty()),
+            prevention: self
+                .prevention
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty()),
         })
     }
 }

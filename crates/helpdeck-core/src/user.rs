@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(validate_email(" Li.Wei@Example.CN ").unwrap(), "li.wei@example.cn");
+        assert_eq!(
+            validate_email(" Li.Wei@Example.CN ").unwrap(),
+            "li.wei@example.cn"
+        );
         assert!(validate_email("nope").is_err());
         assert!(validate_email("a@b").is_err());
         assert!(validate_email("a b@c.d").is_err());

@@ -26,7 +26,7 @@ use uuid::Uuid;
 use crate::error::{Result, StoreError};
 use crate::rows::{TICKET_COLUMNS, TicketRow, USER_COLUMNS, UserRow, ms, ts, uuid};
 use crate::sla::{evaluate_ticket, sla_columns};
-use crate::write::insert_op;
+use crate::write::{Batch, push_op};
 use crate::Store;
 
 /// File formats of `export`/`import`.
@@ -651,6 +651,7 @@ impl Store {
         }
         if opts.outbox {
             let hlc = self.clock.tick();
+            let mut ops: Vec<Op> = Vec::with_capacity(prepared.len() + comment_rows.len());
             for p in &prepared {
                 let op = Op {
                     op_id: new_id(),
@@ -664,7 +665,7 @@ impl Store {
                     actor_id: self.actor.id,
                     schema_version: OP_SCHEMA_VERSION,
                 };
-                insert_op(&mut tx, &op, now).await?;
+                ops.push(op);
             }
             for (_, id, ticket_id, author, c) in &comment_rows {
                 let op = Op {
@@ -682,7 +683,14 @@ impl Store {
                     actor_id: self.actor.id,
                     schema_version: OP_SCHEMA_VERSION,
                 };
-                insert_op(&mut tx, &op, now).await?;
+                ops.push(op);
+            }
+            for chunk in ops.chunks(BATCH) {
+                let mut batch = Batch::default();
+                for op in chunk {
+                    push_op(&mut batch, op, now);
+                }
+                batch.execute(&mut tx).await?;
             }
             sqlx::query("UPDATE workspace SET hlc_last = ?").bind(&hlc).execute(&mut *tx).await?;
         }

@@ -59,6 +59,7 @@ async fn create_writes_row_event_outbox_and_index_together() {
     let (_dir, store) = new_store().await;
     let before = counts(&store).await;
     let t = store.create_ticket(create("Printer on floor 3 jams")).await.unwrap();
+    let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.number, "HD-1");
     assert_eq!(t.ticket.status, Status::New);
     let after = counts(&store).await;
@@ -66,6 +67,7 @@ async fn create_writes_row_event_outbox_and_index_together() {
     let delta: Vec<i64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
     assert_eq!(delta, vec![1, 0, 1, 1, 0, 1]);
     let t2 = store.create_ticket(create("Second")).await.unwrap();
+    let t2 = store.ticket(&t2.id.to_string()).await.unwrap();
     assert_eq!(t2.ticket.number, "HD-2");
 }
 
@@ -147,15 +149,19 @@ async fn resolve_reopen_close_and_rate() {
     store.reply("HD-1", "Looking into it").await.unwrap();
     let r = Resolution { cause: "Full mailbox".into(), solution: "Archived old mail".into(), prevention: None };
     let t = store.resolve("HD-1", r.clone()).await.unwrap();
+    let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Resolved);
     assert_eq!(t.allowed_transitions, vec![Status::Closed, Status::Open]);
     let t = store.reopen("HD-1").await.unwrap();
+    let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Open);
     assert!(t.ticket.sla.resolution.as_ref().unwrap().cycle >= 1, "reopen starts a new resolution cycle");
     store.resolve("HD-1", r).await.unwrap();
     let t = store.close("HD-1", None).await.unwrap();
+    let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Closed);
     let t = store.rate("HD-1", Csat { score: 5, comment: Some("快".into()) }).await.unwrap();
+    let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.csat.unwrap().score, 5);
     let status_events: Vec<_> = t.events.iter().filter(|e| e.field == "status").collect();
     assert_eq!(status_events.len(), 4);
@@ -166,12 +172,14 @@ async fn first_response_counts_public_replies_not_notes() {
     let (_dir, store) = new_store().await;
     store.create_ticket(create("Laptop will not boot")).await.unwrap();
     let t = store.note("HD-1", "checked BIOS").await.unwrap();
+    let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert!(t.ticket.first_response_at.is_none());
     assert_eq!(
         t.ticket.sla.first_response.as_ref().unwrap().state,
         helpdeck_core::sla::SlaState::Running
     );
     let t = store.reply("HD-1", "We are on it").await.unwrap();
+    let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert!(t.ticket.first_response_at.is_some());
     assert_eq!(t.ticket.sla.first_response.as_ref().unwrap().state, helpdeck_core::sla::SlaState::Met);
 }
@@ -377,6 +385,7 @@ async fn export_import_round_trips_json_and_csv() {
         assert!(err.to_string().contains("already exists"), "{err}");
         // New tickets continue after the imported numbers.
         let next = b.create_ticket(create("after import")).await.unwrap();
+        let next = b.ticket(&next.id.to_string()).await.unwrap();
         assert_eq!(next.ticket.number, "HD-3");
     }
 }

@@ -9,4 +9,9 @@ pub mod policy;
 
 pub use calendar::{Calendar, CalendarSpec, WorkingWindow};
 pub use engine::{SlaFacts, SlaReport, SlaState, StatusChange, TargetKind, TargetReport, evaluate};
-pub use policy::{SlaPolicy, TargetSpec, PriorityTargets};
+pub use policy::{PriorityTargets, SlaPolicy, TargetSpec};
+
+#[cfg(test)]
+mod engine_tests;
+#[cfg(test)]
+mod proptests;

@@ -1,0 +1,136 @@
+//! Whole-process benchmarks: bulk import, queue pages, search and SLA evaluation on real
+//! workspaces of 100k and 1M demo tickets. Prints a Markdown report for docs/benchmarks.md.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::Parser;
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::Priority;
+use helpdeck_store::{AssigneeFilter, ImportOptions, InitOptions, SortOrder, Store, TicketFilter};
+
+#[derive(Parser)]
+struct Args {
+    /// Workspace sizes in tickets.
+    #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+    sizes: Vec<usize>,
+    /// Where the benchmark workspaces are kept (reused between runs).
+    #[arg(long, default_value = "bench-data")]
+    dir: PathBuf,
+    /// Timed repetitions per query.
+    #[arg(long, default_value_t = 200)]
+    reps: usize,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+async fn timed<F, Fut, T>(reps: usize, mut f: F) -> Result<(Duration, Duration)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    for _ in 0..3 {
+        f().await?; // warm the page cache and statement cache
+    }
+    let mut times = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let start = Instant::now();
+        f().await?;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok((percentile(&times, 0.5), percentile(&times, 0.95)))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    println!("| workspace | measurement | p50 ms | p95 ms | bar |");
+    println!("|---|---|---|---|---|");
+    for &n in &args.sizes {
+        let dir = args.dir.join(format!("ws-{n}"));
+        let fresh = !dir.join(helpdeck_store::DB_FILE).exists();
+        if fresh {
+            let _ = std::fs::remove_dir_all(&dir);
+            let store = Store::init(
+                &dir,
+                InitOptions {
+                    name: format!("bench {n}"),
+                    timezone: "Asia/Shanghai".into(),
+                    language: "en".into(),
+                    owner_name: "Bench".into(),
+                    owner_email: "bench@helpdeck.example".into(),
+                },
+            )
+            .await?;
+            let gen_start = Instant::now();
+            let data = helpdeck_core::demo::generate(n, 7, jiff::Timestamp::now());
+            let gen = gen_start.elapsed();
+            let comments: usize = data.tickets.iter().map(|t| t.comments.len()).sum();
+            let start = Instant::now();
+            store.import(&data, ImportOptions { outbox: true }).await?;
+            let took = start.elapsed();
+            println!(
+                "| {n} | bulk import ({comments} comments, outbox on): {:.0} tickets/s ({:.1} s; demo generation {:.1} s) | | | ≥ 20,000 tickets/s |",
+                n as f64 / took.as_secs_f64(),
+                took.as_secs_f64(),
+                gen.as_secs_f64()
+            );
+            store.shutdown().await;
+        }
+        let store = Store::open(&dir).await?;
+        let queues: Vec<(&str, TicketFilter)> = vec![
+            ("queue: all open by SLA due", TicketFilter::default()),
+            (
+                "queue: open P1+P2… by priority",
+                TicketFilter { sort: SortOrder::Priority, ..TicketFilter::default() },
+            ),
+            (
+                "queue: pending_customer by updated",
+                TicketFilter { statuses: vec![Status::PendingCustomer], sort: SortOrder::Updated, ..TicketFilter::default() },
+            ),
+            (
+                "queue: unassigned by due",
+                TicketFilter { assignee: AssigneeFilter::Nobody, ..TicketFilter::default() },
+            ),
+            (
+                "queue: P2 open by due",
+                TicketFilter { priority: Some(Priority::P2), ..TicketFilter::default() },
+            ),
+            ("queue: breaching soon", TicketFilter { breaching: true, ..TicketFilter::default() }),
+        ];
+        for (name, filter) in queues {
+            let (p50, p95) = timed(args.reps, || async {
+                let page = store.list_tickets(&filter).await?;
+                anyhow::ensure!(!page.is_empty() || filter.breaching, "{name}: empty page");
+                Ok(page.len())
+            })
+            .await?;
+            println!("| {n} | {name} (first 100 rows) | {} | {} | p95 < 10 ms at 1M |", ms(p50), ms(p95));
+        }
+        for query in ["网络", "打印机", "密码", "printer", "network", "vpn", "pass*"] {
+            let (p50, p95) = timed(args.reps.min(100), || async {
+                Ok(store.search(query, 20).await?.len())
+            })
+            .await?;
+            println!("| {n} | search `{query}` (top 20 with snippets) | {} | {} | p95 < 30 ms at 1M |", ms(p50), ms(p95));
+        }
+        let (p50, p95) = timed(5, || async { Ok(store.sla_report(false, false).await?.len()) }).await?;
+        let open = store.sla_report(false, false).await?.len();
+        println!(
+            "| {n} | `helpdeck sla`: load + evaluate all {open} open tickets from SQLite | {} | {} | (engine alone: criterion) |",
+            ms(p50),
+            ms(p95)
+        );
+        store.shutdown().await;
+    }
+    Ok(())
+}

@@ -73,7 +73,7 @@ async fn main() -> Result<()> {
             .await?;
             let gen_start = Instant::now();
             let data = helpdeck_core::demo::generate(n, 7, jiff::Timestamp::now());
-            let gen = gen_start.elapsed();
+            let generation = gen_start.elapsed();
             let comments: usize = data.tickets.iter().map(|t| t.comments.len()).sum();
             let start = Instant::now();
             store.import(&data, ImportOptions { outbox: true }).await?;
@@ -82,7 +82,7 @@ async fn main() -> Result<()> {
                 "| {n} | bulk import ({comments} comments, outbox on): {:.0} tickets/s ({:.1} s; demo generation {:.1} s) | | | ≥ 20,000 tickets/s |",
                 n as f64 / took.as_secs_f64(),
                 took.as_secs_f64(),
-                gen.as_secs_f64()
+                generation.as_secs_f64()
             );
             store.shutdown().await;
         }
@@ -91,21 +91,40 @@ async fn main() -> Result<()> {
             ("queue: all open by SLA due", TicketFilter::default()),
             (
                 "queue: open P1+P2… by priority",
-                TicketFilter { sort: SortOrder::Priority, ..TicketFilter::default() },
+                TicketFilter {
+                    sort: SortOrder::Priority,
+                    ..TicketFilter::default()
+                },
             ),
             (
                 "queue: pending_customer by updated",
-                TicketFilter { statuses: vec![Status::PendingCustomer], sort: SortOrder::Updated, ..TicketFilter::default() },
+                TicketFilter {
+                    statuses: vec![Status::PendingCustomer],
+                    sort: SortOrder::Updated,
+                    ..TicketFilter::default()
+                },
             ),
             (
                 "queue: unassigned by due",
-                TicketFilter { assignee: AssigneeFilter::Nobody, ..TicketFilter::default() },
+                TicketFilter {
+                    assignee: AssigneeFilter::Nobody,
+                    ..TicketFilter::default()
+                },
             ),
             (
                 "queue: P2 open by due",
-                TicketFilter { priority: Some(Priority::P2), ..TicketFilter::default() },
+                TicketFilter {
+                    priority: Some(Priority::P2),
+                    ..TicketFilter::default()
+                },
             ),
-            ("queue: breaching soon", TicketFilter { breaching: true, ..TicketFilter::default() }),
+            (
+                "queue: breaching soon",
+                TicketFilter {
+                    breaching: true,
+                    ..TicketFilter::default()
+                },
+            ),
         ];
         for (name, filter) in queues {
             let (p50, p95) = timed(args.reps, || async {
@@ -114,16 +133,35 @@ async fn main() -> Result<()> {
                 Ok(page.len())
             })
             .await?;
-            println!("| {n} | {name} (first 100 rows) | {} | {} | p95 < 10 ms at 1M |", ms(p50), ms(p95));
+            println!(
+                "| {n} | {name} (first 100 rows) | {} | {} | p95 < 10 ms at 1M |",
+                ms(p50),
+                ms(p95)
+            );
         }
-        for query in ["网络", "打印机", "密码", "printer", "network", "vpn", "pass*"] {
+        for query in [
+            "网络",
+            "打印机",
+            "密码",
+            "printer",
+            "network",
+            "vpn",
+            "pass*",
+        ] {
             let (p50, p95) = timed(args.reps.min(100), || async {
                 Ok(store.search(query, 20).await?.len())
             })
             .await?;
-            println!("| {n} | search `{query}` (top 20 with snippets) | {} | {} | p95 < 30 ms at 1M |", ms(p50), ms(p95));
+            println!(
+                "| {n} | search `{query}` (top 20 with snippets) | {} | {} | p95 < 30 ms at 1M |",
+                ms(p50),
+                ms(p95)
+            );
         }
-        let (p50, p95) = timed(5, || async { Ok(store.sla_report(false, false).await?.len()) }).await?;
+        let (p50, p95) = timed(5, || async {
+            Ok(store.sla_report(false, false).await?.len())
+        })
+        .await?;
         let open = store.sla_report(false, false).await?.len();
         println!(
             "| {n} | `helpdeck sla`: load + evaluate all {open} open tickets from SQLite | {} | {} | (engine alone: criterion) |",

@@ -11,8 +11,8 @@ use clap::{Args, Parser, Subcommand};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
-    AssigneeFilter, AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions, SortOrder, Store,
-    TicketFilter, UpdateInput,
+    AssigneeFilter, AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions,
+    SortOrder, Store, TicketFilter, UpdateInput,
 };
 
 /// Helpdeck: an offline-first help desk. Works on a local workspace; syncs with a server later.
@@ -226,7 +226,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -237,7 +240,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // One line: the outermost message and its causes.
-            let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            let msg = e
+                .chain()
+                .map(|c| c.to_string())
+                .collect::<Vec<_>>()
+                .join(": ");
             eprintln!("error: {msg}");
             ExitCode::FAILURE
         }
@@ -296,9 +303,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import { file } => {
             let store = Store::open(&dir).await?;
             let data = helpdeck_store::read_import_file(&file)?;
-            let summary = store
-                .import(&data, ImportOptions { outbox: true })
-                .await?;
+            let summary = store.import(&data, ImportOptions { outbox: true }).await?;
             out.import(&summary)?;
             store.shutdown().await;
         }
@@ -315,7 +320,11 @@ async fn run(cli: Cli) -> Result<()> {
 }
 
 /// Prints a ticket as it is after a change.
-async fn show(store: &Store, out: &output::Printer, t: helpdeck_core::ticket::Ticket) -> Result<()> {
+async fn show(
+    store: &Store,
+    out: &output::Printer,
+    t: helpdeck_core::ticket::Ticket,
+) -> Result<()> {
     out.detail(&store.ticket(&t.id.to_string()).await?)
 }
 
@@ -330,7 +339,11 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 category: a.category,
                 channel: None,
                 requester: a.requester,
-                assignee: a.assignee.as_deref().map(|s| s.parse::<AssigneeInput>()).transpose()?,
+                assignee: a
+                    .assignee
+                    .as_deref()
+                    .map(|s| s.parse::<AssigneeInput>())
+                    .transpose()?,
                 tier: parse_opt::<Tier>(a.tier.as_deref())?,
                 tags: Vec::new(),
                 site: None,
@@ -339,7 +352,11 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
         }
         TicketCommand::List(a) => {
             let mut filter = TicketFilter {
-                statuses: a.statuses.iter().map(|s| s.parse::<Status>()).collect::<Result<_, _>>()?,
+                statuses: a
+                    .statuses
+                    .iter()
+                    .map(|s| s.parse::<Status>())
+                    .collect::<Result<_, _>>()?,
                 all_statuses: a.all,
                 priority: parse_opt::<Priority>(a.priority.as_deref())?,
                 breaching: a.breaching,
@@ -372,15 +389,23 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 priority: parse_opt::<Priority>(a.priority.as_deref())?,
                 kind: parse_opt::<Kind>(a.kind.as_deref())?,
                 category: a.category,
-                assignee: a.assignee.as_deref().map(|s| s.parse::<AssigneeInput>()).transpose()?,
+                assignee: a
+                    .assignee
+                    .as_deref()
+                    .map(|s| s.parse::<AssigneeInput>())
+                    .transpose()?,
                 tier: parse_opt::<Tier>(a.tier.as_deref())?,
                 status: parse_opt::<Status>(a.status.as_deref())?,
                 reason: a.reason,
             };
             show(store, out, store.update_ticket(&a.reference, input).await?).await?;
         }
-        TicketCommand::Reply { reference, body } => show(store, out, store.reply(&reference, &body).await?).await?,
-        TicketCommand::Note { reference, body } => show(store, out, store.note(&reference, &body).await?).await?,
+        TicketCommand::Reply { reference, body } => {
+            show(store, out, store.reply(&reference, &body).await?).await?
+        }
+        TicketCommand::Note { reference, body } => {
+            show(store, out, store.note(&reference, &body).await?).await?
+        }
         TicketCommand::Resolve {
             reference,
             cause,
@@ -394,13 +419,24 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             };
             show(store, out, store.resolve(&reference, r).await?).await?;
         }
-        TicketCommand::Reopen { reference } => show(store, out, store.reopen(&reference).await?).await?,
-        TicketCommand::Close { reference, reason } => show(store, out, store.close(&reference, reason).await?).await?,
+        TicketCommand::Reopen { reference } => {
+            show(store, out, store.reopen(&reference).await?).await?
+        }
+        TicketCommand::Close { reference, reason } => {
+            show(store, out, store.close(&reference, reason).await?).await?
+        }
         TicketCommand::Rate {
             reference,
             score,
             comment,
-        } => show(store, out, store.rate(&reference, Csat { score, comment }).await?).await?,
+        } => {
+            show(
+                store,
+                out,
+                store.rate(&reference, Csat { score, comment }).await?,
+            )
+            .await?
+        }
     }
     Ok(())
 }

@@ -8,7 +8,9 @@ use comfy_table::{ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
 use helpdeck_core::Timestamp;
 use helpdeck_core::record::Visibility;
 use helpdeck_core::sla::{SlaState, TargetReport};
-use helpdeck_store::{ImportSummary, SearchHit, SlaRow, SlaView, TicketDetail, TicketView, WorkspaceInfo};
+use helpdeck_store::{
+    ImportSummary, SearchHit, SlaRow, SlaView, TicketDetail, TicketView, WorkspaceInfo,
+};
 use serde::Serialize;
 
 /// Prints in the chosen format.
@@ -27,7 +29,11 @@ fn relative(at: Timestamp) -> String {
     } else {
         format!("{m}m")
     };
-    if secs >= 0 { format!("in {span}") } else { format!("{span} ago") }
+    if secs >= 0 {
+        format!("in {span}")
+    } else {
+        format!("{span} ago")
+    }
 }
 
 fn sla_cell(sla: &SlaView) -> String {
@@ -39,7 +45,13 @@ fn sla_cell(sla: &SlaView) -> String {
 }
 
 fn target_line(name: &str, t: &TargetReport) -> String {
-    let due = t.due_at.map(|d| format!(" due {} ({})", d.strftime("%Y-%m-%d %H:%M UTC"), relative(d)));
+    let due = t.due_at.map(|d| {
+        format!(
+            " due {} ({})",
+            d.strftime("%Y-%m-%d %H:%M UTC"),
+            relative(d)
+        )
+    });
     let done = t
         .completed_at
         .map(|d| format!(" at {}", d.strftime("%Y-%m-%d %H:%M UTC")));
@@ -52,7 +64,11 @@ fn target_line(name: &str, t: &TargetReport) -> String {
     format!(
         "  {mark} {name:<15} {}{}{}",
         t.state,
-        if matches!(t.state, SlaState::Met | SlaState::Missed) { String::new() } else { due.unwrap_or_default() },
+        if matches!(t.state, SlaState::Met | SlaState::Missed) {
+            String::new()
+        } else {
+            due.unwrap_or_default()
+        },
         done.unwrap_or_default()
     )
 }
@@ -89,15 +105,21 @@ impl Printer {
             workspace: &'a WorkspaceInfo,
             path: String,
         }
-        self.emit(&Out { workspace: ws, path: path.display().to_string() }, || {
-            format!(
-                "Created workspace \"{}\" ({}, business hours in {}) at {}\n",
-                ws.name,
-                ws.language,
-                ws.timezone,
-                path.display()
-            )
-        })
+        self.emit(
+            &Out {
+                workspace: ws,
+                path: path.display().to_string(),
+            },
+            || {
+                format!(
+                    "Created workspace \"{}\" ({}, business hours in {}) at {}\n",
+                    ws.name,
+                    ws.language,
+                    ws.timezone,
+                    path.display()
+                )
+            },
+        )
     }
 
     pub fn import(&self, s: &ImportSummary) -> Result<()> {
@@ -129,7 +151,10 @@ impl Printer {
                     t.priority.to_string(),
                     t.status.to_string(),
                     truncate(&t.title, 48),
-                    t.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_else(|| "—".into()),
+                    t.assignee
+                        .as_ref()
+                        .map(|a| a.name.clone())
+                        .unwrap_or_else(|| "—".into()),
                     sla_cell(&t.sla),
                 ]);
             }
@@ -147,14 +172,19 @@ impl Printer {
                 t.status, t.priority, t.kind, t.category, t.tier, t.channel
             ));
             let who = |u: &Option<helpdeck_store::UserRef>| {
-                u.as_ref().map(|u| format!("{} <{}>", u.name, u.email)).unwrap_or_else(|| "—".into())
+                u.as_ref()
+                    .map(|u| format!("{} <{}>", u.name, u.email))
+                    .unwrap_or_else(|| "—".into())
             };
             s.push_str(&format!("Requester: {}", who(&t.requester)));
             if let Some(o) = &t.organization {
                 s.push_str(&format!(" ({o})"));
             }
             s.push_str(&format!("\nAssignee:  {}\n", who(&t.assignee)));
-            s.push_str(&format!("Created:   {}\n", t.created_at.strftime("%Y-%m-%d %H:%M UTC")));
+            s.push_str(&format!(
+                "Created:   {}\n",
+                t.created_at.strftime("%Y-%m-%d %H:%M UTC")
+            ));
             s.push_str("SLA:\n");
             for (name, target) in [
                 ("first response", &t.sla.first_response),
@@ -170,13 +200,20 @@ impl Printer {
                 s.push_str(&format!("\n{}\n", d.description.trim_end()));
             }
             if let Some(r) = &d.resolution {
-                s.push_str(&format!("\nResolution\n  Cause:    {}\n  Solution: {}\n", r.cause, r.solution));
+                s.push_str(&format!(
+                    "\nResolution\n  Cause:    {}\n  Solution: {}\n",
+                    r.cause, r.solution
+                ));
                 if let Some(p) = &r.prevention {
                     s.push_str(&format!("  Prevention: {p}\n"));
                 }
             }
             if let Some(c) = &d.csat {
-                s.push_str(&format!("\nRating: {}/5 {}\n", c.score, c.comment.clone().unwrap_or_default()));
+                s.push_str(&format!(
+                    "\nRating: {}/5 {}\n",
+                    c.score,
+                    c.comment.clone().unwrap_or_default()
+                ));
             }
             if !d.comments.is_empty() {
                 s.push_str("\nConversation\n");
@@ -211,7 +248,12 @@ impl Printer {
             }
             let mut s = String::new();
             for h in hits {
-                s.push_str(&format!("{:<9} {:<16} {}\n", h.number, h.status.as_str(), h.title));
+                s.push_str(&format!(
+                    "{:<9} {:<16} {}\n",
+                    h.number,
+                    h.status.as_str(),
+                    h.title
+                ));
                 if !h.snippet.is_empty() {
                     let mut line = String::new();
                     let mut at = 0;

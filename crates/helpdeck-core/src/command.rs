@@ -476,7 +476,6 @@ pub fn rate(
     rules: &Rules,
     now: Timestamp,
 ) -> Result<TicketChange, DomainError> {
-    permission::check_rate(actor, current, rules.local_workspace)?;
     let csat = Csat {
         score: csat.score,
         comment: csat
@@ -485,6 +484,7 @@ pub fn rate(
             .filter(|c| !c.is_empty()),
     }
     .validate()?;
+    permission::check_rate(actor, current, rules.local_workspace)?;
     let mut t = current.clone();
     let mut r = Recorder::new();
     r.set(

@@ -13,6 +13,7 @@ macro_rules! vocabulary {
     ($(#[$m:meta])* $name:ident, $what:literal, { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
         pub enum $name {
             $($(#[$vm])* #[serde(rename = $text)] $variant),+
         }
@@ -147,6 +148,7 @@ pub fn validate_category(category: &str, allowed: &[String]) -> Result<String, D
 }
 
 /// The service report written when a ticket is resolved.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resolution {
     /// Root cause found.
@@ -185,6 +187,7 @@ impl Resolution {
 }
 
 /// Customer satisfaction rating.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Csat {
     /// 1 (bad) to 5 (excellent).

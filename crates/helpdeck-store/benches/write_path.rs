@@ -10,7 +10,10 @@ use helpdeck_store::{CreateInput, InitOptions, Store};
 use jiff::SignedDuration;
 
 fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }
 
 fn write_path(c: &mut Criterion) {
@@ -104,24 +107,46 @@ fn sla_evaluation(c: &mut Criterion) {
     let facts: Vec<SlaFacts> = (0..100_000i64)
         .map(|i| {
             let created = now - SignedDuration::from_mins(i % (60 * 24 * 20));
-            let mut changes = vec![StatusChange { at: created + SignedDuration::from_mins(5), to: Status::Open }];
+            let mut changes = vec![StatusChange {
+                at: created + SignedDuration::from_mins(5),
+                to: Status::Open,
+            }];
             if i % 7 == 0 {
-                changes.push(StatusChange { at: created + SignedDuration::from_mins(40), to: Status::PendingCustomer });
-                changes.push(StatusChange { at: created + SignedDuration::from_mins(90), to: Status::Open });
+                changes.push(StatusChange {
+                    at: created + SignedDuration::from_mins(40),
+                    to: Status::PendingCustomer,
+                });
+                changes.push(StatusChange {
+                    at: created + SignedDuration::from_mins(90),
+                    to: Status::Open,
+                });
             }
             SlaFacts {
                 created_at: created,
                 priority: priorities[(i % 4) as usize],
-                kind: if i % 50 == 0 { Kind::Complaint } else { Kind::Incident },
+                kind: if i % 50 == 0 {
+                    Kind::Complaint
+                } else {
+                    Kind::Incident
+                },
                 status_changes: changes,
-                agent_public_replies: if i % 3 == 0 { vec![created + SignedDuration::from_mins(20)] } else { vec![] },
+                agent_public_replies: if i % 3 == 0 {
+                    vec![created + SignedDuration::from_mins(20)]
+                } else {
+                    vec![]
+                },
             }
         })
         .collect();
     let mut group = c.benchmark_group("sla");
     group.sample_size(20);
     group.bench_function("evaluate_100k_open_tickets", |b| {
-        b.iter(|| facts.iter().map(|f| evaluate(f, &policy, &calendar, now).targets.len()).sum::<usize>())
+        b.iter(|| {
+            facts
+                .iter()
+                .map(|f| evaluate(f, &policy, &calendar, now).targets.len())
+                .sum::<usize>()
+        })
     });
     group.finish();
 }

@@ -32,7 +32,9 @@ pub use error::{Result, StoreError};
 pub use read::{AssigneeFilter, SortOrder, TicketFilter};
 pub use search::SearchHit;
 pub use sla::SlaRow;
-pub use transfer::{ExportFormat, ImportOptions, ImportSummary, parse_csv, parse_json, read_import_file};
+pub use transfer::{
+    ExportFormat, ImportOptions, ImportSummary, parse_csv, parse_json, read_import_file,
+};
 pub use views::{CommentView, EventView, SlaView, TicketDetail, TicketView, UserRef};
 pub use workspace::{InitOptions, WorkspaceInfo};
 pub use write::{AssigneeInput, CreateInput, UpdateInput};

@@ -8,15 +8,16 @@ use serde::Deserialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tracing::instrument;
 
+use crate::Store;
 use crate::error::Result;
 use crate::rows::{TICKET_COLUMNS, TicketRow, ms, opt_uuid, ts, uuid};
 use crate::sla::{evaluate_ticket, load_facts};
 use crate::views::{CommentView, EventView, SlaView, TicketDetail, TicketView, UserRef};
 use crate::write::find_ticket;
-use crate::Store;
 
 /// Whose tickets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AssigneeFilter {
     /// Anyone's or nobody's.
     #[default]
@@ -32,6 +33,7 @@ pub enum AssigneeFilter {
 /// Queue order.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SortOrder {
     /// Earliest SLA due time first; tickets with no running target last.
     #[default]
@@ -47,6 +49,7 @@ pub enum SortOrder {
 /// A queue: filters, order and page.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TicketFilter {
     /// Only these statuses; empty = every status that is still open (not resolved or closed).
     pub statuses: Vec<Status>,
@@ -83,6 +86,17 @@ impl Default for TicketFilter {
 }
 
 #[derive(sqlx::FromRow)]
+struct EventRow {
+    actor_id: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    field: String,
+    old_value: Option<String>,
+    new_value: Option<String>,
+    at: i64,
+}
+
+#[derive(sqlx::FromRow)]
 struct ViewRow {
     #[sqlx(flatten)]
     t: TicketRow,
@@ -94,7 +108,11 @@ struct ViewRow {
     team_name: Option<String>,
 }
 
-fn user_ref(id: Option<uuid::Uuid>, email: Option<String>, name: Option<String>) -> Option<UserRef> {
+fn user_ref(
+    id: Option<uuid::Uuid>,
+    email: Option<String>,
+    name: Option<String>,
+) -> Option<UserRef> {
     match (id, email) {
         (Some(id), Some(email)) => Some(UserRef {
             id,
@@ -120,11 +138,22 @@ fn view_select() -> String {
 
 impl Store {
     /// Builds views (with SLA evaluated now) from rows.
-    async fn views(&self, conn: &mut SqliteConnection, rows: Vec<ViewRow>) -> Result<Vec<(TicketView, TicketRowRest)>> {
+    async fn views(
+        &self,
+        conn: &mut SqliteConnection,
+        rows: Vec<ViewRow>,
+    ) -> Result<Vec<(TicketView, TicketRowRest)>> {
         let now = self.now();
         let mut tickets = Vec::with_capacity(rows.len());
         for r in rows {
-            let extra = (r.a_email, r.a_name, r.r_email, r.r_name, r.org_name, r.team_name);
+            let extra = (
+                r.a_email,
+                r.a_name,
+                r.r_email,
+                r.r_name,
+                r.org_name,
+                r.team_name,
+            );
             tickets.push((r.t.into_ticket()?, extra));
         }
         let ids: Vec<_> = tickets.iter().map(|(t, _)| t.id).collect();
@@ -165,10 +194,13 @@ impl Store {
     pub async fn ticket(&self, reference: &str) -> Result<TicketDetail> {
         let mut conn = self.pool.acquire().await?;
         let (ticket, _) = find_ticket(&mut conn, reference).await?;
-        let row: ViewRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{} WHERE t.id = ?", view_select())))
-            .bind(ticket.id.to_string())
-            .fetch_one(&mut *conn)
-            .await?;
+        let row: ViewRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{} WHERE t.id = ?",
+            view_select()
+        )))
+        .bind(ticket.id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
         let (view, rest) = self.views(&mut conn, vec![row]).await?.remove(0);
         let t = rest.ticket;
         let internal = permission::can_see_internal(&self.actor);
@@ -187,28 +219,31 @@ impl Store {
             }
             comment_views.push(CommentView {
                 id: uuid(&id)?,
-                author: UserRef { id: uuid(&uid)?, email, name },
+                author: UserRef {
+                    id: uuid(&uid)?,
+                    email,
+                    name,
+                },
                 visibility,
                 body,
                 created_at: ts(at),
             });
         }
-        let events: Vec<(Option<String>, Option<String>, Option<String>, String, Option<String>, Option<String>, i64)> =
-            sqlx::query_as(
-                "SELECT e.actor_id, u.email, u.name, e.field, e.old_value, e.new_value, e.at FROM events e \
-                 LEFT JOIN users u ON u.id = e.actor_id WHERE e.ticket_id = ? ORDER BY e.at, e.seq",
-            )
-            .bind(t.id.to_string())
-            .fetch_all(&mut *conn)
-            .await?;
+        let events: Vec<EventRow> = sqlx::query_as(
+            "SELECT e.actor_id, u.email, u.name, e.field, e.old_value, e.new_value, e.at FROM events e \
+             LEFT JOIN users u ON u.id = e.actor_id WHERE e.ticket_id = ? ORDER BY e.at, e.seq",
+        )
+        .bind(t.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
         let mut event_views = Vec::with_capacity(events.len());
-        for (actor, email, name, field, from, to, at) in events {
+        for e in events {
             event_views.push(EventView {
-                actor: user_ref(opt_uuid(actor.as_deref())?, email, name),
-                field,
-                from,
-                to,
-                at: ts(at),
+                actor: user_ref(opt_uuid(e.actor_id.as_deref())?, e.email, e.name),
+                field: e.field,
+                from: e.old_value,
+                to: e.new_value,
+                at: ts(e.at),
             });
         }
         let allowed_transitions = t
@@ -234,6 +269,38 @@ impl Store {
     pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
         let mut conn = self.pool.acquire().await?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(view_select());
+        self.push_filter(&mut q, filter);
+        q.push(match filter.sort {
+            SortOrder::Due => " ORDER BY (t.sla_due_at IS NULL), t.sla_due_at, t.number",
+            SortOrder::Priority => {
+                " ORDER BY t.priority, (t.sla_due_at IS NULL), t.sla_due_at, t.number"
+            }
+            SortOrder::Updated => " ORDER BY t.updated_at DESC, t.number DESC",
+            SortOrder::Created => " ORDER BY t.created_at DESC, t.number DESC",
+        });
+        q.push(" LIMIT ")
+            .push_bind(i64::from(filter.limit.clamp(1, 1000)));
+        q.push(" OFFSET ").push_bind(i64::from(filter.offset));
+        let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+        Ok(self
+            .views(&mut conn, rows)
+            .await?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect())
+    }
+
+    /// Number of tickets a queue holds (for the list's scroll size and view counts).
+    #[instrument(skip_all, err)]
+    pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<i64> {
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*){VIEW_FROM}"));
+        self.push_filter(&mut q, filter);
+        let (n,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
+        Ok(n)
+    }
+
+    /// The WHERE clause of a queue; one place for list and count.
+    fn push_filter(&self, q: &mut QueryBuilder<Sqlite>, filter: &TicketFilter) {
         q.push(" WHERE 1 = 1");
         if !filter.statuses.is_empty() {
             q.push(" AND t.status IN (");
@@ -260,7 +327,8 @@ impl Store {
         match &filter.assignee {
             AssigneeFilter::Any => {}
             AssigneeFilter::Me => {
-                q.push(" AND t.assignee_id = ").push_bind(self.actor.id.to_string());
+                q.push(" AND t.assignee_id = ")
+                    .push_bind(self.actor.id.to_string());
             }
             AssigneeFilter::Nobody => {
                 q.push(" AND t.assignee_id IS NULL");
@@ -270,18 +338,9 @@ impl Store {
             }
         }
         if filter.breaching {
-            q.push(" AND t.sla_at_risk_at <= ").push_bind(ms(self.now()));
+            q.push(" AND t.sla_at_risk_at <= ")
+                .push_bind(ms(self.now()));
         }
-        q.push(match filter.sort {
-            SortOrder::Due => " ORDER BY (t.sla_due_at IS NULL), t.sla_due_at, t.number",
-            SortOrder::Priority => " ORDER BY t.priority, (t.sla_due_at IS NULL), t.sla_due_at, t.number",
-            SortOrder::Updated => " ORDER BY t.updated_at DESC, t.number DESC",
-            SortOrder::Created => " ORDER BY t.created_at DESC, t.number DESC",
-        });
-        q.push(" LIMIT ").push_bind(i64::from(filter.limit.clamp(1, 1000)));
-        q.push(" OFFSET ").push_bind(i64::from(filter.offset));
-        let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&mut *conn).await?;
-        Ok(self.views(&mut conn, rows).await?.into_iter().map(|(v, _)| v).collect())
     }
 }
 

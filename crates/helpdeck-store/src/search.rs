@@ -7,12 +7,13 @@ use serde::Serialize;
 use tracing::instrument;
 use uuid::Uuid;
 
+use crate::Store;
 use crate::error::Result;
 use crate::rows::uuid;
-use crate::Store;
 
 /// One search result: a ticket and where it matched.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
     pub id: Uuid,
     pub number: String,
@@ -91,7 +92,10 @@ impl Store {
                 rank,
                 title_html,
                 snippet: snip.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
-                highlights: snip.as_ref().map(|s| s.highlights.clone()).unwrap_or_default(),
+                highlights: snip
+                    .as_ref()
+                    .map(|s| s.highlights.clone())
+                    .unwrap_or_default(),
                 snippet_html: snip.map(|s| s.to_html()).unwrap_or_default(),
             });
         }

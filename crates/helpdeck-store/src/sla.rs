@@ -48,7 +48,10 @@ impl FactRows {
 
     fn push_change(&mut self, id: String, to: &str, at: i64) {
         if let Ok(to) = to.parse::<Status>() {
-            self.changes.entry(id).or_default().push(StatusChange { at: ts(at), to });
+            self.changes
+                .entry(id)
+                .or_default()
+                .push(StatusChange { at: ts(at), to });
         }
     }
 }
@@ -87,17 +90,24 @@ pub(crate) async fn load_facts(conn: &mut SqliteConnection, ids: &[Uuid]) -> Res
 }
 
 /// Evaluates one ticket.
-pub(crate) fn evaluate_ticket(policies: &Policies, facts: &SlaFacts, org: Option<Uuid>, now: Timestamp) -> SlaReport {
+pub(crate) fn evaluate_ticket(
+    policies: &Policies,
+    facts: &SlaFacts,
+    org: Option<Uuid>,
+    now: Timestamp,
+) -> SlaReport {
     let (policy, calendar) = policies.for_org(org);
     evaluate(facts, policy, calendar, now)
 }
 
 /// The denormalised columns: earliest due and at-risk moments of running targets.
 pub(crate) fn sla_columns(report: &SlaReport) -> (Option<i64>, Option<i64>) {
-    let running = report
-        .targets
-        .iter()
-        .filter(|t| matches!(t.state, SlaState::Running | SlaState::AtRisk | SlaState::Breached));
+    let running = report.targets.iter().filter(|t| {
+        matches!(
+            t.state,
+            SlaState::Running | SlaState::AtRisk | SlaState::Breached
+        )
+    });
     let due = running.clone().filter_map(|t| t.due_at).min().map(ms);
     let risk = running.filter_map(|t| t.at_risk_at).min().map(ms);
     (due, risk)
@@ -150,9 +160,11 @@ impl Store {
         }
         let mut out = Vec::with_capacity(tickets.len());
         for t in tickets {
-            let (Ok(priority), Ok(status), Ok(kind)) =
-                (t.priority.parse::<Priority>(), t.status.parse::<Status>(), t.kind.parse::<Kind>())
-            else {
+            let (Ok(priority), Ok(status), Ok(kind)) = (
+                t.priority.parse::<Priority>(),
+                t.status.parse::<Status>(),
+                t.kind.parse::<Kind>(),
+            ) else {
                 continue;
             };
             let sla_facts = SlaFacts {

@@ -3,12 +3,14 @@
 //! An import is validated completely before anything is written, then written in one
 //! transaction with multi-row inserts; a bad row imports nothing and is named in the error.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION, Op, OpAction};
 use helpdeck_core::record::{
-    CommentRecord, Dataset, OrganizationRecord, StatusChangeRecord, TicketRecord, UserRecord, Visibility,
+    CommentRecord, Dataset, OrganizationRecord, StatusChangeRecord, TicketRecord, UserRecord,
+    Visibility,
 };
 use helpdeck_core::search_text::index_text;
 use helpdeck_core::sla::{SlaFacts, StatusChange};
@@ -23,11 +25,11 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tracing::instrument;
 use uuid::Uuid;
 
+use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::rows::{TICKET_COLUMNS, TicketRow, USER_COLUMNS, UserRow, ms, ts, uuid};
 use crate::sla::{evaluate_ticket, sla_columns};
 use crate::write::{Batch, push_op};
-use crate::Store;
 
 /// File formats of `export`/`import`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,7 @@ impl std::str::FromStr for ExportFormat {
 
 /// What an import wrote.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportSummary {
     pub tickets: usize,
     pub comments: usize,
@@ -127,10 +130,9 @@ where
 fn parse_time(field: &str, s: &str) -> Result<Option<Timestamp>, String> {
     match none_if_empty(s) {
         None => Ok(None),
-        Some(v) => v
-            .parse::<Timestamp>()
-            .map(Some)
-            .map_err(|_| format!("{field}: '{v}' is not a time (expected RFC 3339, e.g. 2026-11-24T09:30:00Z)")),
+        Some(v) => v.parse::<Timestamp>().map(Some).map_err(|_| {
+            format!("{field}: '{v}' is not a time (expected RFC 3339, e.g. 2026-11-24T09:30:00Z)")
+        }),
     }
 }
 
@@ -159,20 +161,39 @@ impl CsvTicket {
             first_response_at: t(r.first_response_at),
             resolved_at: t(r.resolved_at),
             closed_at: t(r.closed_at),
-            resolution_cause: r.resolution.as_ref().map(|x| x.cause.clone()).unwrap_or_default(),
-            resolution_solution: r.resolution.as_ref().map(|x| x.solution.clone()).unwrap_or_default(),
+            resolution_cause: r
+                .resolution
+                .as_ref()
+                .map(|x| x.cause.clone())
+                .unwrap_or_default(),
+            resolution_solution: r
+                .resolution
+                .as_ref()
+                .map(|x| x.solution.clone())
+                .unwrap_or_default(),
             resolution_prevention: r
                 .resolution
                 .as_ref()
                 .and_then(|x| x.prevention.clone())
                 .unwrap_or_default(),
-            csat_score: r.csat.as_ref().map(|c| c.score.to_string()).unwrap_or_default(),
-            csat_comment: r.csat.as_ref().and_then(|c| c.comment.clone()).unwrap_or_default(),
+            csat_score: r
+                .csat
+                .as_ref()
+                .map(|c| c.score.to_string())
+                .unwrap_or_default(),
+            csat_comment: r
+                .csat
+                .as_ref()
+                .and_then(|c| c.comment.clone())
+                .unwrap_or_default(),
         }
     }
 
     fn into_record(self) -> Result<TicketRecord, String> {
-        let resolution = match (none_if_empty(&self.resolution_cause), none_if_empty(&self.resolution_solution)) {
+        let resolution = match (
+            none_if_empty(&self.resolution_cause),
+            none_if_empty(&self.resolution_solution),
+        ) {
             (Some(cause), Some(solution)) => Some(Resolution {
                 cause,
                 solution,
@@ -189,11 +210,14 @@ impl CsvTicket {
             None => None,
         };
         Ok(TicketRecord {
-            id: none_if_empty(&self.id).map(|i| parse_field::<Uuid>("id", &i)).transpose()?,
+            id: none_if_empty(&self.id)
+                .map(|i| parse_field::<Uuid>("id", &i))
+                .transpose()?,
             number: none_if_empty(&self.number)
                 .map(|n| {
-                    helpdeck_core::ticket::parse_ticket_key(&n)
-                        .ok_or_else(|| format!("number: '{n}' is not a ticket number (e.g. 42 or HD-42)"))
+                    helpdeck_core::ticket::parse_ticket_key(&n).ok_or_else(|| {
+                        format!("number: '{n}' is not a ticket number (e.g. 42 or HD-42)")
+                    })
                 })
                 .transpose()?,
             title: self.title,
@@ -234,12 +258,18 @@ pub fn read_import_file(path: &Path) -> Result<Dataset> {
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if is_csv { parse_csv(&text) } else { parse_json(&text) }
+    if is_csv {
+        parse_csv(&text)
+    } else {
+        parse_json(&text)
+    }
 }
 
 /// Parses CSV text; errors name the line.
 pub fn parse_csv(text: &str) -> Result<Dataset> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let mut tickets = Vec::new();
     for (i, row) in reader.deserialize::<CsvTicket>().enumerate() {
         let line = i + 2; // line 1 is the header
@@ -258,7 +288,9 @@ pub fn parse_csv(text: &str) -> Result<Dataset> {
 fn csv_error(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::Deserialize { err, .. } => err.to_string(),
-        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => {
             format!("has {len} fields, the header has {expected_len}")
         }
         _ => e.to_string(),
@@ -267,8 +299,8 @@ fn csv_error(e: &csv::Error) -> String {
 
 /// Parses JSON text; errors name the ticket by position.
 pub fn parse_json(text: &str) -> Result<Dataset> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| StoreError::Import(format!("not valid JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| StoreError::Import(format!("not valid JSON: {e}")))?;
     let (mut meta, tickets) = match value {
         serde_json::Value::Array(items) => (Dataset::default(), items),
         serde_json::Value::Object(mut map) => {
@@ -308,18 +340,29 @@ fn validate_history(r: &TicketRecord) -> Result<(), String> {
     let mut last = r.created_at;
     for (i, h) in r.history.iter().enumerate() {
         if h.from != at {
-            return Err(format!("history[{i}]: starts from {} but the ticket was {at}", h.from));
+            return Err(format!(
+                "history[{i}]: starts from {} but the ticket was {at}",
+                h.from
+            ));
         }
         if !h.from.allowed_next().contains(&h.to) {
             return Err(format!(
                 "history[{i}]: cannot change status from {} to {} (allowed: {})",
                 h.from,
                 h.to,
-                h.from.allowed_next().iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                h.from
+                    .allowed_next()
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if h.at < last {
-            return Err(format!("history[{i}]: {} is earlier than the change before it", h.at));
+            return Err(format!(
+                "history[{i}]: {} is earlier than the change before it",
+                h.at
+            ));
         }
         last = h.at;
         at = h.to;
@@ -389,7 +432,8 @@ impl Store {
                 .map_err(|e| StoreError::Import(format!("{}: {e}", label(i, r))))?;
         }
         for u in &data.users {
-            validate_email(&u.email).map_err(|e| StoreError::Import(format!("user {}: {e}", u.email)))?;
+            validate_email(&u.email)
+                .map_err(|e| StoreError::Import(format!("user {}: {e}", u.email)))?;
         }
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -397,8 +441,23 @@ impl Store {
 
         // 2. Organizations, teams, users (existing ones are reused by name or email).
         let mut orgs = load_names(&mut tx, "organizations").await?;
-        for o in &data.organizations {
-            if !orgs.contains_key(&o.name.to_lowercase()) {
+        // Organizations named only on ticket rows (a CSV) are created as standard customers.
+        let named_on_tickets = data
+            .tickets
+            .iter()
+            .filter_map(|t| t.organization.clone())
+            .map(|name| OrganizationRecord {
+                name,
+                customer_tier: helpdeck_core::user::CustomerTier::Standard,
+            });
+        let all_orgs: Vec<OrganizationRecord> = data
+            .organizations
+            .iter()
+            .cloned()
+            .chain(named_on_tickets)
+            .collect();
+        for o in &all_orgs {
+            if let Entry::Vacant(slot) = orgs.entry(o.name.to_lowercase()) {
                 let id = new_id();
                 sqlx::query("INSERT INTO organizations (id, name, customer_tier) VALUES (?, ?, ?)")
                     .bind(id.to_string())
@@ -406,7 +465,7 @@ impl Store {
                     .bind(o.customer_tier.as_str())
                     .execute(&mut *tx)
                     .await?;
-                orgs.insert(o.name.to_lowercase(), id);
+                slot.insert(id);
                 summary.organizations_created += 1;
             }
         }
@@ -417,20 +476,22 @@ impl Store {
             .cloned()
             .chain(data.tickets.iter().filter_map(|t| t.team.clone()));
         for name in team_names {
-            if !teams.contains_key(&name.to_lowercase()) {
+            if let Entry::Vacant(slot) = teams.entry(name.to_lowercase()) {
                 let id = new_id();
                 sqlx::query("INSERT INTO teams (id, name) VALUES (?, ?)")
                     .bind(id.to_string())
                     .bind(&name)
                     .execute(&mut *tx)
                     .await?;
-                teams.insert(name.to_lowercase(), id);
+                slot.insert(id);
             }
         }
         let mut users: HashMap<String, User> = HashMap::new();
-        let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users")))
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {USER_COLUMNS} FROM users"
+        )))
+        .fetch_all(&mut *tx)
+        .await?;
         for r in rows {
             let u = r.into_user()?;
             users.insert(u.email.to_lowercase(), u);
@@ -453,7 +514,10 @@ impl Store {
                 role: u.role,
                 organization_id: org,
                 org_admin: u.org_admin,
-                team_id: u.team.as_ref().and_then(|t| teams.get(&t.to_lowercase()).copied()),
+                team_id: u
+                    .team
+                    .as_ref()
+                    .and_then(|t| teams.get(&t.to_lowercase()).copied()),
                 tier: u.tier,
                 field: u.field,
                 created_at: now,
@@ -464,31 +528,42 @@ impl Store {
         }
 
         // 3. Tickets: resolve references and numbers, compute SLA columns.
-        let existing_numbers: HashSet<i64> = sqlx::query_as::<_, (i64,)>("SELECT number FROM tickets")
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|(n,)| n)
-            .collect();
+        let existing_numbers: HashSet<i64> =
+            sqlx::query_as::<_, (i64,)>("SELECT number FROM tickets")
+                .fetch_all(&mut *tx)
+                .await?
+                .into_iter()
+                .map(|(n,)| n)
+                .collect();
         let (mut next_number,): (i64,) = sqlx::query_as("SELECT next_number FROM workspace")
             .fetch_one(&mut *tx)
             .await?;
-        let (mut next_ticket_seq,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets")
-            .fetch_one(&mut *tx)
-            .await?;
+        let (mut next_ticket_seq,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets")
+                .fetch_one(&mut *tx)
+                .await?;
         let (mut next_comment_seq,): (i64,) =
             sqlx::query_as("SELECT COALESCE(MAX(seq), 0) + 1 FROM comments")
                 .fetch_one(&mut *tx)
                 .await?;
         let mut taken: HashSet<i64> = data.tickets.iter().filter_map(|t| t.number).collect();
-        if let Some(n) = data.tickets.iter().filter_map(|t| t.number).find(|n| existing_numbers.contains(n)) {
-            return Err(StoreError::Import(format!("HD-{n} already exists in this workspace")));
+        if let Some(n) = data
+            .tickets
+            .iter()
+            .filter_map(|t| t.number)
+            .find(|n| existing_numbers.contains(n))
+        {
+            return Err(StoreError::Import(format!(
+                "HD-{n} already exists in this workspace"
+            )));
         }
         if taken.len() != data.tickets.iter().filter(|t| t.number.is_some()).count() {
-            return Err(StoreError::Import("the file has two tickets with the same number".into()));
+            return Err(StoreError::Import(
+                "the file has two tickets with the same number".into(),
+            ));
         }
         let mut prepared: Vec<PreparedTicket> = Vec::with_capacity(data.tickets.len());
-        let mut new_customers: Vec<User> = Vec::new();
+        let mut new_customers: Vec<User> = Vec::new(); // and agents met only as assignees
         for (i, r) in data.tickets.iter().enumerate() {
             let requester = match &r.requester {
                 Some(email) => {
@@ -501,7 +576,10 @@ impl Store {
                             name: email.split('@').next().unwrap_or(&email).to_string(),
                             email: email.clone(),
                             role: Role::Customer,
-                            organization_id: r.organization.as_ref().and_then(|o| orgs.get(&o.to_lowercase()).copied()),
+                            organization_id: r
+                                .organization
+                                .as_ref()
+                                .and_then(|o| orgs.get(&o.to_lowercase()).copied()),
                             org_admin: false,
                             team_id: None,
                             tier: None,
@@ -515,24 +593,43 @@ impl Store {
                 }
                 None => None,
             };
+            // An assignee the workspace does not know yet (e.g. a CSV from another desk) becomes
+            // an agent; the summary counts the users created.
             let assignee = match &r.assignee {
-                Some(email) => match users.get(&email.to_lowercase()) {
-                    Some(u) if u.is_staff() => Some(u.id),
-                    Some(u) => {
-                        return Err(StoreError::Import(format!(
-                            "{}: assignee {} is a {}; only agents and admins can be assigned",
-                            label(i, r),
-                            u.email,
-                            u.role
-                        )));
+                Some(email) => {
+                    let email = validate_email(email)?;
+                    match users.get(&email) {
+                        Some(u) if u.is_staff() => Some(u.id),
+                        Some(u) => {
+                            return Err(StoreError::Import(format!(
+                                "{}: assignee {} is a {}; only agents and admins can be assigned",
+                                label(i, r),
+                                u.email,
+                                u.role
+                            )));
+                        }
+                        None => {
+                            let u = User {
+                                id: new_id(),
+                                name: email.split('@').next().unwrap_or(&email).to_string(),
+                                email: email.clone(),
+                                role: Role::Agent,
+                                organization_id: None,
+                                org_admin: false,
+                                team_id: r
+                                    .team
+                                    .as_ref()
+                                    .and_then(|t| teams.get(&t.to_lowercase()).copied()),
+                                tier: Some(r.tier),
+                                field: false,
+                                created_at: now,
+                            };
+                            users.insert(email, u.clone());
+                            new_customers.push(u.clone());
+                            Some(u.id)
+                        }
                     }
-                    None => {
-                        return Err(StoreError::Import(format!(
-                            "{}: assignee {email} is not an agent of this workspace",
-                            label(i, r)
-                        )));
-                    }
-                },
+                }
                 None => None,
             };
             let organization_id = match &r.organization {
@@ -564,7 +661,10 @@ impl Store {
                 requester_id: requester.as_ref().map(|u| u.id),
                 organization_id,
                 assignee_id: assignee,
-                team_id: r.team.as_ref().and_then(|t| teams.get(&t.to_lowercase()).copied()),
+                team_id: r
+                    .team
+                    .as_ref()
+                    .and_then(|t| teams.get(&t.to_lowercase()).copied()),
                 tier: r.tier,
                 tags: r.tags.clone(),
                 asset_id: None,
@@ -586,7 +686,11 @@ impl Store {
                     .comments
                     .iter()
                     .filter(|c| c.visibility == Visibility::Public)
-                    .filter(|c| users.get(&c.author.to_lowercase()).is_some_and(User::is_staff))
+                    .filter(|c| {
+                        users
+                            .get(&c.author.to_lowercase())
+                            .is_some_and(User::is_staff)
+                    })
                     .map(|c| c.created_at)
                     .collect(),
             };
@@ -618,8 +722,16 @@ impl Store {
                 let author = users
                     .get(&c.author.to_lowercase())
                     .map(|u| u.id)
-                    .ok_or_else(|| StoreError::Import(format!("comment author {} is not a user", c.author)))?;
-                comment_rows.push((next_comment_seq, c.id.unwrap_or_else(new_id), p.ticket.id, author, c));
+                    .ok_or_else(|| {
+                        StoreError::Import(format!("comment author {} is not a user", c.author))
+                    })?;
+                comment_rows.push((
+                    next_comment_seq,
+                    c.id.unwrap_or_else(new_id),
+                    p.ticket.id,
+                    author,
+                    c,
+                ));
                 next_comment_seq += 1;
             }
             event_rows.push(EventRow {
@@ -633,7 +745,11 @@ impl Store {
             for h in effective_history(r) {
                 event_rows.push(EventRow {
                     ticket_id: p.ticket.id,
-                    actor: h.actor.as_ref().and_then(|e| users.get(&e.to_lowercase())).map(|u| u.id),
+                    actor: h
+                        .actor
+                        .as_ref()
+                        .and_then(|e| users.get(&e.to_lowercase()))
+                        .map(|u| u.id),
                     field: "status",
                     from: Some(h.from.to_string()),
                     to: Some(h.to.to_string()),
@@ -641,7 +757,8 @@ impl Store {
                 });
             }
         }
-        let ticket_seq: HashMap<Uuid, i64> = prepared.iter().map(|p| (p.ticket.id, p.seq)).collect();
+        let ticket_seq: HashMap<Uuid, i64> =
+            prepared.iter().map(|p| (p.ticket.id, p.seq)).collect();
         for chunk in comment_rows.chunks(BATCH) {
             let users_by_id: &HashMap<String, User> = &users;
             insert_comments(&mut tx, chunk, users_by_id, &ticket_seq).await?;
@@ -692,7 +809,10 @@ impl Store {
                 }
                 batch.execute(&mut tx).await?;
             }
-            sqlx::query("UPDATE workspace SET hlc_last = ?").bind(&hlc).execute(&mut *tx).await?;
+            sqlx::query("UPDATE workspace SET hlc_last = ?")
+                .bind(&hlc)
+                .execute(&mut *tx)
+                .await?;
         }
         let max_number = prepared.iter().map(|p| p.ticket.number).max();
         if let Some(max) = max_number {
@@ -724,11 +844,18 @@ impl Store {
             sqlx::query_as("SELECT id, name, customer_tier FROM organizations ORDER BY name")
                 .fetch_all(&mut *conn)
                 .await?;
-        let teams: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
-            .fetch_all(&mut *conn)
-            .await?;
-        let org_names: HashMap<String, String> = orgs.iter().map(|(id, n, _)| (id.clone(), n.clone())).collect();
-        let team_names: HashMap<String, String> = teams.iter().map(|(id, n)| (id.clone(), n.clone())).collect();
+        let teams: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
+                .fetch_all(&mut *conn)
+                .await?;
+        let org_names: HashMap<String, String> = orgs
+            .iter()
+            .map(|(id, n, _)| (id.clone(), n.clone()))
+            .collect();
+        let team_names: HashMap<String, String> = teams
+            .iter()
+            .map(|(id, n)| (id.clone(), n.clone()))
+            .collect();
         let rows: Vec<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {USER_COLUMNS} FROM users ORDER BY email"
         )))
@@ -743,9 +870,13 @@ impl Store {
                 email: u.email.clone(),
                 name: u.name.clone(),
                 role: u.role,
-                organization: u.organization_id.and_then(|o| org_names.get(&o.to_string()).cloned()),
+                organization: u
+                    .organization_id
+                    .and_then(|o| org_names.get(&o.to_string()).cloned()),
                 org_admin: u.org_admin,
-                team: u.team_id.and_then(|t| team_names.get(&t.to_string()).cloned()),
+                team: u
+                    .team_id
+                    .and_then(|t| team_names.get(&t.to_string()).cloned()),
                 tier: u.tier,
                 field: u.field,
             });
@@ -766,19 +897,32 @@ impl Store {
             });
         }
         let mut history: HashMap<String, Vec<StatusChangeRecord>> = HashMap::new();
-        let rows: Vec<(String, Option<String>, Option<String>, Option<String>, i64)> = sqlx::query_as(
+        #[derive(sqlx::FromRow)]
+        struct StatusEvent {
+            ticket_id: String,
+            actor_id: Option<String>,
+            old_value: Option<String>,
+            new_value: Option<String>,
+            at: i64,
+        }
+        let rows: Vec<StatusEvent> = sqlx::query_as(
             "SELECT ticket_id, actor_id, old_value, new_value, at FROM events WHERE field = 'status' ORDER BY at, seq",
         )
         .fetch_all(&mut *conn)
         .await?;
-        for (ticket, actor, from, to, at) in rows {
-            let (Some(from), Some(to)) = (from, to) else { continue };
-            history.entry(ticket).or_default().push(StatusChangeRecord {
-                at: ts(at),
-                from: from.parse()?,
-                to: to.parse()?,
-                actor: actor.and_then(|a| emails.get(&a).cloned()),
-            });
+        for e in rows {
+            let (Some(from), Some(to)) = (e.old_value, e.new_value) else {
+                continue;
+            };
+            history
+                .entry(e.ticket_id)
+                .or_default()
+                .push(StatusChangeRecord {
+                    at: ts(e.at),
+                    from: from.parse()?,
+                    to: to.parse()?,
+                    actor: e.actor_id.and_then(|a| emails.get(&a).cloned()),
+                });
         }
         let rows: Vec<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {TICKET_COLUMNS} FROM tickets t ORDER BY t.number"
@@ -799,10 +943,18 @@ impl Store {
                 status: t.status,
                 priority: t.priority,
                 channel: t.channel,
-                requester: t.requester_id.and_then(|u| emails.get(&u.to_string()).cloned()),
-                organization: t.organization_id.and_then(|o| org_names.get(&o.to_string()).cloned()),
-                assignee: t.assignee_id.and_then(|u| emails.get(&u.to_string()).cloned()),
-                team: t.team_id.and_then(|o| team_names.get(&o.to_string()).cloned()),
+                requester: t
+                    .requester_id
+                    .and_then(|u| emails.get(&u.to_string()).cloned()),
+                organization: t
+                    .organization_id
+                    .and_then(|o| org_names.get(&o.to_string()).cloned()),
+                assignee: t
+                    .assignee_id
+                    .and_then(|u| emails.get(&u.to_string()).cloned()),
+                team: t
+                    .team_id
+                    .and_then(|o| team_names.get(&o.to_string()).cloned()),
                 tier: t.tier,
                 tags: t.tags,
                 site: t.site,
@@ -834,7 +986,11 @@ impl Store {
     }
 
     /// Writes every ticket as JSON (a whole dataset) or CSV (ticket rows).
-    pub async fn export(&self, format: ExportFormat, out: &mut dyn std::io::Write) -> Result<usize> {
+    pub async fn export(
+        &self,
+        format: ExportFormat,
+        out: &mut dyn std::io::Write,
+    ) -> Result<usize> {
         let data = self.export_dataset().await?;
         let io = |source| StoreError::Io {
             path: "output".into(),
@@ -848,7 +1004,8 @@ impl Store {
             ExportFormat::Csv => {
                 let mut w = csv::Writer::from_writer(&mut *out);
                 for t in &data.tickets {
-                    w.serialize(CsvTicket::from_record(t)).map_err(|e| io(std::io::Error::other(e)))?;
+                    w.serialize(CsvTicket::from_record(t))
+                        .map_err(|e| io(std::io::Error::other(e)))?;
                 }
                 w.flush().map_err(io)?;
             }
@@ -884,10 +1041,14 @@ fn status_changes(r: &TicketRecord) -> Vec<StatusChange> {
         .collect()
 }
 
-async fn load_names(conn: &mut SqliteConnection, table: &'static str) -> Result<HashMap<String, Uuid>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, name FROM {table}")))
-        .fetch_all(conn)
-        .await?;
+async fn load_names(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+) -> Result<HashMap<String, Uuid>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, name FROM {table}")))
+            .fetch_all(conn)
+            .await?;
     rows.into_iter()
         .map(|(id, name)| Ok((name.to_lowercase(), uuid(&id)?)))
         .collect()
@@ -933,7 +1094,11 @@ async fn insert_tickets(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -
             .push_bind(t.first_response_at.map(ms))
             .push_bind(t.resolved_at.map(ms))
             .push_bind(t.closed_at.map(ms))
-            .push_bind(t.resolution.as_ref().map(|r| serde_json::to_string(r).expect("resolution serializes")))
+            .push_bind(
+                t.resolution
+                    .as_ref()
+                    .map(|r| serde_json::to_string(r).expect("resolution serializes")),
+            )
             .push_bind(t.csat.as_ref().map(|c| i64::from(c.score)))
             .push_bind(t.csat.as_ref().and_then(|c| c.comment.clone()))
             .push_bind(t.status.is_open())
@@ -945,7 +1110,8 @@ async fn insert_tickets(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -
 }
 
 async fn insert_ticket_docs(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -> Result<()> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
     q.push_values(chunk, |mut b, p| {
         b.push_bind(p.seq)
             .push_bind(index_text(&p.ticket.title))
@@ -966,7 +1132,9 @@ async fn insert_comments(
         "INSERT INTO comments (seq, id, ticket_id, author_id, visibility, by_agent, body, created_at) ",
     );
     q.push_values(chunk, |mut b, (seq, id, ticket, author, c)| {
-        let by_agent = users.get(&c.author.to_lowercase()).is_some_and(User::is_staff);
+        let by_agent = users
+            .get(&c.author.to_lowercase())
+            .is_some_and(User::is_staff);
         b.push_bind(*seq)
             .push_bind(id.to_string())
             .push_bind(ticket.to_string())
@@ -977,7 +1145,8 @@ async fn insert_comments(
             .push_bind(ms(c.created_at));
     });
     q.build().execute(&mut *conn).await?;
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
     q.push_values(chunk, |mut b, (seq, _, ticket, _, c)| {
         b.push_bind(-*seq)
             .push_bind("")
@@ -988,7 +1157,11 @@ async fn insert_comments(
     Ok(())
 }
 
-async fn insert_events(conn: &mut SqliteConnection, chunk: &[EventRow], device: &str) -> Result<()> {
+async fn insert_events(
+    conn: &mut SqliteConnection,
+    chunk: &[EventRow],
+    device: &str,
+) -> Result<()> {
     let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
         "INSERT INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) ",
     );

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 /// A person as shown next to a ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct UserRef {
     pub id: Uuid,
     pub email: String,
@@ -19,10 +20,12 @@ pub struct UserRef {
 
 /// SLA of a ticket: the overall state, the next due time and each target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SlaView {
     /// The most urgent state among the targets (breached > at_risk > running > paused > missed > met).
     pub state: Option<SlaState>,
     /// The earliest due time of a target still running.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub next_due_at: Option<Timestamp>,
     pub first_response: Option<TargetReport>,
     pub next_update: Option<TargetReport>,
@@ -43,7 +46,11 @@ impl SlaView {
             SlaState::Met => 5,
         };
         SlaView {
-            state: report.targets.iter().map(|t| t.state).min_by_key(|s| rank(*s)),
+            state: report
+                .targets
+                .iter()
+                .map(|t| t.state)
+                .min_by_key(|s| rank(*s)),
             next_due_at: report.next_due(),
             first_response: find(TargetKind::FirstResponse),
             next_update: find(TargetKind::NextUpdate),
@@ -54,6 +61,7 @@ impl SlaView {
 
 /// A ticket as listed and shown.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TicketView {
     pub id: Uuid,
     /// Human key, e.g. `HD-42`.
@@ -71,36 +79,46 @@ pub struct TicketView {
     pub team: Option<String>,
     pub tags: Vec<String>,
     pub site: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: Timestamp,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub updated_at: Timestamp,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub first_response_at: Option<Timestamp>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub resolved_at: Option<Timestamp>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub closed_at: Option<Timestamp>,
     pub sla: SlaView,
 }
 
 /// A comment as shown in the timeline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CommentView {
     pub id: Uuid,
     pub author: UserRef,
     pub visibility: Visibility,
     pub body: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: Timestamp,
 }
 
 /// An audit event as shown in the timeline.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EventView {
     pub actor: Option<UserRef>,
     pub field: String,
     pub from: Option<String>,
     pub to: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: Timestamp,
 }
 
 /// Everything about one ticket.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TicketDetail {
     #[serde(flatten)]
     pub ticket: TicketView,

@@ -19,6 +19,7 @@ use crate::{DB_FILE, Policies, Store, db, hlc};
 
 /// A workspace's settings.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkspaceInfo {
     pub id: Uuid,
     pub name: String,
@@ -28,7 +29,9 @@ pub struct WorkspaceInfo {
     pub owner_id: Uuid,
     pub default_policy_id: Uuid,
     pub categories: Vec<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub reopen_window_days: i64,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: Timestamp,
 }
 
@@ -81,7 +84,9 @@ impl Store {
         let path = data_dir.join(DB_FILE);
         if path.exists() {
             let pool = db::open_pool(&path, false).await?;
-            let has: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM workspace").fetch_optional(&pool).await?;
+            let has: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM workspace")
+                .fetch_optional(&pool)
+                .await?;
             pool.close().await;
             if has.is_some() {
                 return Err(StoreError::WorkspaceExists(data_dir.display().to_string()));
@@ -216,7 +221,10 @@ async fn fetch_user_by_id(pool: &sqlx::SqlitePool, id: Uuid) -> Result<User> {
 }
 
 /// Finds a user by email inside a transaction.
-pub(crate) async fn user_by_email(conn: &mut SqliteConnection, email: &str) -> Result<Option<User>> {
+pub(crate) async fn user_by_email(
+    conn: &mut SqliteConnection,
+    email: &str,
+) -> Result<Option<User>> {
     let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM users WHERE email = ?"
     )))
@@ -233,7 +241,10 @@ pub(crate) async fn agent_by_email(conn: &mut SqliteConnection, email: &str) -> 
         Some(u) if u.is_staff() => Ok(u),
         Some(u) => Err(DomainError::invalid(
             "assignee",
-            format!("{} is a {}; only agents and admins can be assigned", u.email, u.role),
+            format!(
+                "{} is a {}; only agents and admins can be assigned",
+                u.email, u.role
+            ),
         )
         .into()),
         None => Err(StoreError::NotFound(format!(
@@ -304,10 +315,11 @@ async fn load_policies(pool: &sqlx::SqlitePool, default_id: Uuid) -> Result<Poli
             .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
         by_id.insert(uuid(&id)?, (policy, Calendar::new(spec)?));
     }
-    let orgs: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, sla_policy_id FROM organizations WHERE sla_policy_id IS NOT NULL")
-            .fetch_all(pool)
-            .await?;
+    let orgs: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id, sla_policy_id FROM organizations WHERE sla_policy_id IS NOT NULL",
+    )
+    .fetch_all(pool)
+    .await?;
     let mut by_org = HashMap::new();
     for (org, policy) in orgs {
         by_org.insert(uuid(&org)?, uuid(&policy)?);

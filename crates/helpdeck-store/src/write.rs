@@ -1,24 +1,28 @@
 //! The one write path. Every local change to a ticket goes through [`Store::persist`]:
 //! rows, audit events, outbox operation, search index and SLA columns, in one transaction.
 
-use helpdeck_core::command::{self, CommentChange, FieldChange, NewTicket, TicketChange, TicketPatch};
+use helpdeck_core::command::{
+    self, CommentChange, FieldChange, NewTicket, TicketChange, TicketPatch,
+};
 use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION, Op, OpAction};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::search_text::index_text;
 use helpdeck_core::sla::{SlaFacts, StatusChange};
 use helpdeck_core::status::Status;
-use helpdeck_core::ticket::{Channel, Csat, Kind, Priority, Resolution, Ticket, Tier, parse_ticket_key};
+use helpdeck_core::ticket::{
+    Channel, Csat, Kind, Priority, Resolution, Ticket, Tier, parse_ticket_key,
+};
 use helpdeck_core::{DomainError, Timestamp, new_id};
 use serde_json::json;
 use sqlx::SqliteConnection;
 use tracing::instrument;
 use uuid::Uuid;
 
+use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::rows::{TICKET_COLUMNS, TicketRow, ms};
 use crate::sla::{evaluate_ticket, load_facts, sla_columns};
 use crate::workspace::{agent_by_email, ensure_requester};
-use crate::Store;
 
 /// Who a ticket is assigned to, as a user says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +100,10 @@ enum Mutation {
 }
 
 /// Finds a ticket by `HD-12`, `12` or its id, inside a transaction.
-pub(crate) async fn find_ticket(conn: &mut SqliteConnection, reference: &str) -> Result<(Ticket, i64)> {
+pub(crate) async fn find_ticket(
+    conn: &mut SqliteConnection,
+    reference: &str,
+) -> Result<(Ticket, i64)> {
     let r = reference.trim();
     let sql = if parse_ticket_key(r).is_some() {
         format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.number = ?")
@@ -157,19 +164,20 @@ impl Store {
         };
         // The number is allocated when the row is written (see `push_insert_ticket`).
         let mut change = command::create_ticket(&self.actor, new, new_id(), 0, &self.rules, now)?;
-        change.ticket.number = self.persist(
-            &mut tx,
-            Persist {
-                ticket: &change.ticket,
-                seq: None,
-                changes: &change.changes,
-                ops: change.ops,
-                comment: None,
-                text_changed: true,
-            },
-            now,
-        )
-        .await?;
+        change.ticket.number = self
+            .persist(
+                &mut tx,
+                Persist {
+                    ticket: &change.ticket,
+                    seq: None,
+                    changes: &change.changes,
+                    ops: change.ops,
+                    comment: None,
+                    text_changed: true,
+                },
+                now,
+            )
+            .await?;
         tx.commit().await?;
         Ok(change.ticket)
     }
@@ -194,7 +202,13 @@ impl Store {
                     status: input.status,
                     reason: input.reason,
                 };
-                Ok(Mutation::Ticket(command::update_ticket(&t, &store.actor, patch, &store.rules, now)?))
+                Ok(Mutation::Ticket(command::update_ticket(
+                    &t,
+                    &store.actor,
+                    patch,
+                    &store.rules,
+                    now,
+                )?))
             })
         })
         .await
@@ -214,7 +228,13 @@ impl Store {
         let body = body.to_string();
         self.mutate(reference, move |store, _, t, now| {
             Box::pin(async move {
-                Ok(Mutation::Comment(command::add_comment(&t, &store.actor, visibility, &body, now)?))
+                Ok(Mutation::Comment(command::add_comment(
+                    &t,
+                    &store.actor,
+                    visibility,
+                    &body,
+                    now,
+                )?))
             })
         })
         .await
@@ -224,7 +244,13 @@ impl Store {
     pub async fn resolve(&self, reference: &str, resolution: Resolution) -> Result<Ticket> {
         self.mutate(reference, move |store, _, t, now| {
             Box::pin(async move {
-                Ok(Mutation::Ticket(command::resolve(&t, &store.actor, resolution, &store.rules, now)?))
+                Ok(Mutation::Ticket(command::resolve(
+                    &t,
+                    &store.actor,
+                    resolution,
+                    &store.rules,
+                    now,
+                )?))
             })
         })
         .await
@@ -233,7 +259,14 @@ impl Store {
     /// Reopens a resolved or closed ticket.
     pub async fn reopen(&self, reference: &str) -> Result<Ticket> {
         self.mutate(reference, |store, _, t, now| {
-            Box::pin(async move { Ok(Mutation::Ticket(command::reopen(&t, &store.actor, &store.rules, now)?)) })
+            Box::pin(async move {
+                Ok(Mutation::Ticket(command::reopen(
+                    &t,
+                    &store.actor,
+                    &store.rules,
+                    now,
+                )?))
+            })
         })
         .await
     }
@@ -242,7 +275,13 @@ impl Store {
     pub async fn close(&self, reference: &str, reason: Option<String>) -> Result<Ticket> {
         self.mutate(reference, move |store, _, t, now| {
             Box::pin(async move {
-                Ok(Mutation::Ticket(command::close(&t, &store.actor, reason, &store.rules, now)?))
+                Ok(Mutation::Ticket(command::close(
+                    &t,
+                    &store.actor,
+                    reason,
+                    &store.rules,
+                    now,
+                )?))
             })
         })
         .await
@@ -251,12 +290,24 @@ impl Store {
     /// Records a satisfaction rating.
     pub async fn rate(&self, reference: &str, csat: Csat) -> Result<Ticket> {
         self.mutate(reference, move |store, _, t, now| {
-            Box::pin(async move { Ok(Mutation::Ticket(command::rate(&t, &store.actor, csat, &store.rules, now)?)) })
+            Box::pin(async move {
+                Ok(Mutation::Ticket(command::rate(
+                    &t,
+                    &store.actor,
+                    csat,
+                    &store.rules,
+                    now,
+                )?))
+            })
         })
         .await
     }
 
-    async fn resolve_assignee(&self, conn: &mut SqliteConnection, a: &AssigneeInput) -> Result<Option<Uuid>> {
+    async fn resolve_assignee(
+        &self,
+        conn: &mut SqliteConnection,
+        a: &AssigneeInput,
+    ) -> Result<Option<Uuid>> {
         Ok(match a {
             AssigneeInput::Me => Some(self.actor.id),
             AssigneeInput::Nobody => None,
@@ -274,7 +325,9 @@ impl Store {
             &'c mut SqliteConnection,
             Ticket,
             Timestamp,
-        ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Mutation>> + Send + 'c>>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<Mutation>> + Send + 'c>,
+        >,
     {
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -330,7 +383,12 @@ impl Store {
     /// Writes one decided change: comment, events, ticket row with its SLA columns, search
     /// index, outbox operations and the clock, on the caller's transaction. The statements go
     /// to SQLite as one batch (one round trip to the database thread).
-    pub(crate) async fn persist(&self, conn: &mut SqliteConnection, p: Persist<'_>, now: Timestamp) -> Result<i64> {
+    pub(crate) async fn persist(
+        &self,
+        conn: &mut SqliteConnection,
+        p: Persist<'_>,
+        now: Timestamp,
+    ) -> Result<i64> {
         let t = p.ticket;
         let hlc = self.clock.tick();
         let actor = self.actor.id;
@@ -389,7 +447,11 @@ impl Store {
                     "INSERT INTO search_index (rowid, title, body, ticket_seq) \
                      VALUES (-(SELECT seq FROM comments WHERE id = ?), '', ?, {seq_of_ticket})"
                 ),
-                vec![Arg::text(c.id), Arg::Text(index_text(c.body)), Arg::text(&ticket_id)],
+                vec![
+                    Arg::text(c.id),
+                    Arg::Text(index_text(c.body)),
+                    Arg::text(&ticket_id),
+                ],
             );
             ops.push(Op {
                 op_id: new_id(),
@@ -459,7 +521,10 @@ impl Store {
             });
         }
         for op in &ops {
-            if p.seq.is_none() && op.entity == Entity::Ticket && matches!(op.action, OpAction::Create { .. }) {
+            if p.seq.is_none()
+                && op.entity == Entity::Ticket
+                && matches!(op.action, OpAction::Create { .. })
+            {
                 push_create_op_with_number(&mut batch, op, &ticket_id, now);
             } else {
                 push_op(&mut batch, op, now);
@@ -468,7 +533,10 @@ impl Store {
         batch.push("UPDATE workspace SET hlc_last = ?", vec![Arg::Text(hlc)]);
         if p.seq.is_none() {
             // The new ticket's number was allocated in SQL; read it back in the same batch.
-            batch.push("SELECT number FROM tickets WHERE id = ?", vec![Arg::text(&ticket_id)]);
+            batch.push(
+                "SELECT number FROM tickets WHERE id = ?",
+                vec![Arg::text(&ticket_id)],
+            );
             return batch.fetch_number(conn).await;
         }
         batch.execute(conn).await?;
@@ -580,7 +648,11 @@ fn ticket_values(t: &Ticket, due: Option<i64>, risk: Option<i64>) -> Vec<Arg> {
         Arg::opt_int(t.first_response_at.map(ms)),
         Arg::opt_int(t.resolved_at.map(ms)),
         Arg::opt_int(t.closed_at.map(ms)),
-        Arg::opt(t.resolution.as_ref().map(|r| serde_json::to_string(r).expect("resolution serializes"))),
+        Arg::opt(
+            t.resolution
+                .as_ref()
+                .map(|r| serde_json::to_string(r).expect("resolution serializes")),
+        ),
         Arg::opt_int(t.csat.as_ref().map(|c| i64::from(c.score))),
         Arg::opt(t.csat.as_ref().and_then(|c| c.comment.clone())),
         Arg::Int(i64::from(t.status.is_open())),

@@ -4,7 +4,8 @@ use helpdeck_core::record::{Dataset, TicketRecord};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Priority, Resolution};
 use helpdeck_store::{
-    AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions, Store, StoreError, TicketFilter, UpdateInput,
+    AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions, Store, StoreError,
+    TicketFilter, UpdateInput,
 };
 use sqlx::Row;
 
@@ -35,7 +36,14 @@ fn create(title: &str) -> CreateInput {
 /// Rows per table, to prove that a refused change wrote nothing.
 async fn counts(store: &Store) -> Vec<i64> {
     let mut out = Vec::new();
-    for table in ["tickets", "comments", "events", "outbox", "users", "search_index"] {
+    for table in [
+        "tickets",
+        "comments",
+        "events",
+        "outbox",
+        "users",
+        "search_index",
+    ] {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
             .fetch_one(store.pool())
             .await
@@ -48,9 +56,15 @@ async fn counts(store: &Store) -> Vec<i64> {
 #[tokio::test]
 async fn database_is_opened_with_wal_and_foreign_keys() {
     let (_dir, store) = new_store().await;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(store.pool()).await.unwrap();
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     assert_eq!(fk, 1);
 }
 
@@ -58,7 +72,10 @@ async fn database_is_opened_with_wal_and_foreign_keys() {
 async fn create_writes_row_event_outbox_and_index_together() {
     let (_dir, store) = new_store().await;
     let before = counts(&store).await;
-    let t = store.create_ticket(create("Printer on floor 3 jams")).await.unwrap();
+    let t = store
+        .create_ticket(create("Printer on floor 3 jams"))
+        .await
+        .unwrap();
     let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.number, "HD-1");
     assert_eq!(t.ticket.status, Status::New);
@@ -77,7 +94,13 @@ async fn outbox_ops_have_v7_ids_increasing_hlc_and_schema_version() {
     store.create_ticket(create("One")).await.unwrap();
     store.reply("HD-1", "on our way").await.unwrap();
     store
-        .update_ticket("HD-1", UpdateInput { priority: Some(Priority::P1), ..Default::default() })
+        .update_ticket(
+            "HD-1",
+            UpdateInput {
+                priority: Some(Priority::P1),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     let rows: Vec<(String, String, i64, String)> =
@@ -115,7 +138,13 @@ async fn refused_changes_write_nothing() {
     store.create_ticket(create("One")).await.unwrap();
     let before = counts(&store).await;
     let err = store
-        .update_ticket("HD-1", UpdateInput { status: Some(Status::OnHold), ..Default::default() })
+        .update_ticket(
+            "HD-1",
+            UpdateInput {
+                status: Some(Status::OnHold),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -123,22 +152,49 @@ async fn refused_changes_write_nothing() {
         "cannot change status from new to on_hold (allowed from new: open, in_progress, pending_customer, resolved, closed)"
     );
     assert!(store.create_ticket(create("")).await.is_err());
-    assert!(matches!(store.reply("HD-99", "x").await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.reply("HD-99", "x").await,
+        Err(StoreError::NotFound(_))
+    ));
     assert!(store.reply("HD-1", "   ").await.is_err());
     let err = store
         .update_ticket(
             "HD-1",
-            UpdateInput { assignee: Some(AssigneeInput::Email("nobody@x.cn".into())), ..Default::default() },
+            UpdateInput {
+                assignee: Some(AssigneeInput::Email("nobody@x.cn".into())),
+                ..Default::default()
+            },
         )
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("no agent with email nobody@x.cn"), "{err}");
+    assert!(
+        err.to_string().contains("no agent with email nobody@x.cn"),
+        "{err}"
+    );
     let err = store
-        .resolve("HD-1", Resolution { cause: "x".into(), solution: " ".into(), prevention: None })
+        .resolve(
+            "HD-1",
+            Resolution {
+                cause: "x".into(),
+                solution: " ".into(),
+                prevention: None,
+            },
+        )
         .await
         .unwrap_err();
     assert!(err.to_string().contains("solution"), "{err}");
-    assert!(store.rate("HD-1", Csat { score: 5, comment: None }).await.is_err());
+    assert!(
+        store
+            .rate(
+                "HD-1",
+                Csat {
+                    score: 5,
+                    comment: None
+                }
+            )
+            .await
+            .is_err()
+    );
     assert_eq!(counts(&store).await, before);
 }
 
@@ -147,7 +203,11 @@ async fn resolve_reopen_close_and_rate() {
     let (_dir, store) = new_store().await;
     store.create_ticket(create("Mail bounces")).await.unwrap();
     store.reply("HD-1", "Looking into it").await.unwrap();
-    let r = Resolution { cause: "Full mailbox".into(), solution: "Archived old mail".into(), prevention: None };
+    let r = Resolution {
+        cause: "Full mailbox".into(),
+        solution: "Archived old mail".into(),
+        prevention: None,
+    };
     let t = store.resolve("HD-1", r.clone()).await.unwrap();
     let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Resolved);
@@ -155,12 +215,24 @@ async fn resolve_reopen_close_and_rate() {
     let t = store.reopen("HD-1").await.unwrap();
     let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Open);
-    assert!(t.ticket.sla.resolution.as_ref().unwrap().cycle >= 1, "reopen starts a new resolution cycle");
+    assert!(
+        t.ticket.sla.resolution.as_ref().unwrap().cycle >= 1,
+        "reopen starts a new resolution cycle"
+    );
     store.resolve("HD-1", r).await.unwrap();
     let t = store.close("HD-1", None).await.unwrap();
     let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Closed);
-    let t = store.rate("HD-1", Csat { score: 5, comment: Some("快".into()) }).await.unwrap();
+    let t = store
+        .rate(
+            "HD-1",
+            Csat {
+                score: 5,
+                comment: Some("快".into()),
+            },
+        )
+        .await
+        .unwrap();
     let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.csat.unwrap().score, 5);
     let status_events: Vec<_> = t.events.iter().filter(|e| e.field == "status").collect();
@@ -170,7 +242,10 @@ async fn resolve_reopen_close_and_rate() {
 #[tokio::test]
 async fn first_response_counts_public_replies_not_notes() {
     let (_dir, store) = new_store().await;
-    store.create_ticket(create("Laptop will not boot")).await.unwrap();
+    store
+        .create_ticket(create("Laptop will not boot"))
+        .await
+        .unwrap();
     let t = store.note("HD-1", "checked BIOS").await.unwrap();
     let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert!(t.ticket.first_response_at.is_none());
@@ -181,7 +256,10 @@ async fn first_response_counts_public_replies_not_notes() {
     let t = store.reply("HD-1", "We are on it").await.unwrap();
     let t = store.ticket(&t.id.to_string()).await.unwrap();
     assert!(t.ticket.first_response_at.is_some());
-    assert_eq!(t.ticket.sla.first_response.as_ref().unwrap().state, helpdeck_core::sla::SlaState::Met);
+    assert_eq!(
+        t.ticket.sla.first_response.as_ref().unwrap().state,
+        helpdeck_core::sla::SlaState::Met
+    );
 }
 
 #[tokio::test]
@@ -203,25 +281,65 @@ async fn search_finds_chinese_and_english_with_snippets() {
         })
         .await
         .unwrap();
-    store.create_ticket(create("Outlook 无法同步邮件")).await.unwrap();
-    store.note("HD-3", "邮箱配额已满, printer unrelated").await.unwrap();
+    store
+        .create_ticket(create("Outlook 无法同步邮件"))
+        .await
+        .unwrap();
+    store
+        .note("HD-3", "邮箱配额已满, printer unrelated")
+        .await
+        .unwrap();
 
-    let numbers = |hits: Vec<helpdeck_store::SearchHit>| hits.into_iter().map(|h| h.number).collect::<Vec<_>>();
-    assert_eq!(numbers(store.search("网络", 10).await.unwrap()), vec!["HD-1"]);
-    assert_eq!(numbers(store.search("打印", 10).await.unwrap()), vec!["HD-1"]);
+    let numbers = |hits: Vec<helpdeck_store::SearchHit>| {
+        hits.into_iter().map(|h| h.number).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        numbers(store.search("网络", 10).await.unwrap()),
+        vec!["HD-1"]
+    );
+    assert_eq!(
+        numbers(store.search("打印", 10).await.unwrap()),
+        vec!["HD-1"]
+    );
     assert_eq!(numbers(store.search("网", 10).await.unwrap()), vec!["HD-1"]);
-    assert_eq!(numbers(store.search("邮件", 10).await.unwrap()), vec!["HD-3"]);
-    assert_eq!(numbers(store.search("配额", 10).await.unwrap()), vec!["HD-3"], "comments are searched");
-    assert_eq!(numbers(store.search("vpn", 10).await.unwrap()), vec!["HD-2"]);
-    assert_eq!(numbers(store.search("netw*", 10).await.unwrap()), vec!["HD-2"]);
-    assert_eq!(numbers(store.search("network vpn", 10).await.unwrap()), vec!["HD-2"]);
+    assert_eq!(
+        numbers(store.search("邮件", 10).await.unwrap()),
+        vec!["HD-3"]
+    );
+    assert_eq!(
+        numbers(store.search("配额", 10).await.unwrap()),
+        vec!["HD-3"],
+        "comments are searched"
+    );
+    assert_eq!(
+        numbers(store.search("vpn", 10).await.unwrap()),
+        vec!["HD-2"]
+    );
+    assert_eq!(
+        numbers(store.search("netw*", 10).await.unwrap()),
+        vec!["HD-2"]
+    );
+    assert_eq!(
+        numbers(store.search("network vpn", 10).await.unwrap()),
+        vec!["HD-2"]
+    );
     assert!(store.search("打字机", 10).await.unwrap().is_empty());
     let hit = &store.search("打印机", 10).await.unwrap()[0];
     assert_eq!(hit.title_html, "三楼网络<mark>打印机</mark>无法打印");
-    assert!(hit.snippet_html.contains("<mark>打印机</mark>"), "{}", hit.snippet_html);
+    assert!(
+        hit.snippet_html.contains("<mark>打印机</mark>"),
+        "{}",
+        hit.snippet_html
+    );
     // Title edits are re-indexed.
     store
-        .update_ticket("HD-2", UpdateInput { title: Some("Wi-Fi drops".into()), ..Default::default() })
+        .update_ticket(
+            "HD-2",
+            UpdateInput {
+                title: Some("Wi-Fi drops".into()),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert!(store.search("vpn", 10).await.unwrap().is_empty());
@@ -232,7 +350,11 @@ async fn search_finds_chinese_and_english_with_snippets() {
 async fn queue_filters_and_sorts() {
     let (_dir, store) = new_store().await;
     store
-        .create_ticket(CreateInput { title: "low".into(), priority: Some(Priority::P4), ..Default::default() })
+        .create_ticket(CreateInput {
+            title: "low".into(),
+            priority: Some(Priority::P4),
+            ..Default::default()
+        })
         .await
         .unwrap();
     store
@@ -247,24 +369,53 @@ async fn queue_filters_and_sorts() {
     let all = store.list_tickets(&TicketFilter::default()).await.unwrap();
     assert_eq!(all[0].number, "HD-2", "P1 is due first");
     let mine = store
-        .list_tickets(&TicketFilter { assignee: helpdeck_store::AssigneeFilter::Me, ..Default::default() })
+        .list_tickets(&TicketFilter {
+            assignee: helpdeck_store::AssigneeFilter::Me,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(mine.len(), 1);
     let unassigned = store
-        .list_tickets(&TicketFilter { assignee: helpdeck_store::AssigneeFilter::Nobody, ..Default::default() })
+        .list_tickets(&TicketFilter {
+            assignee: helpdeck_store::AssigneeFilter::Nobody,
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(unassigned[0].number, "HD-1");
     let p4 = store
-        .list_tickets(&TicketFilter { priority: Some(Priority::P4), ..Default::default() })
+        .list_tickets(&TicketFilter {
+            priority: Some(Priority::P4),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(p4.len(), 1);
-    store.resolve("HD-2", Resolution { cause: "c".into(), solution: "s".into(), prevention: None }).await.unwrap();
-    assert_eq!(store.list_tickets(&TicketFilter::default()).await.unwrap().len(), 1);
+    store
+        .resolve(
+            "HD-2",
+            Resolution {
+                cause: "c".into(),
+                solution: "s".into(),
+                prevention: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_tickets(&TicketFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let resolved = store
-        .list_tickets(&TicketFilter { statuses: vec![Status::Resolved], ..Default::default() })
+        .list_tickets(&TicketFilter {
+            statuses: vec![Status::Resolved],
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(resolved[0].number, "HD-2");
@@ -318,8 +469,14 @@ async fn import_with_a_bad_row_imports_nothing_and_names_it() {
     let before = counts(&store).await;
     let mut bad = sample_record("second");
     bad.category = "plumbing".into();
-    let data = Dataset { tickets: vec![sample_record("first"), bad], ..Default::default() };
-    let err = store.import(&data, ImportOptions { outbox: true }).await.unwrap_err();
+    let data = Dataset {
+        tickets: vec![sample_record("first"), bad],
+        ..Default::default()
+    };
+    let err = store
+        .import(&data, ImportOptions { outbox: true })
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "import: ticket 2: unknown category 'plumbing' (allowed: hardware, software, network, account_access, other); nothing was imported"
@@ -330,16 +487,25 @@ async fn import_with_a_bad_row_imports_nothing_and_names_it() {
                ok,incident,network,new,P3,phone,L1,2026-11-20T01:00:00Z,2026-11-20T01:00:00Z\n\
                bad,incident,network,new,P9,phone,L1,2026-11-20T01:00:00Z,2026-11-20T01:00:00Z\n";
     let err = helpdeck_store::parse_csv(csv).unwrap_err();
-    assert_eq!(err.to_string(), "import: line 3: priority: unknown priority 'P9' (allowed: P1, P2, P3, P4); nothing was imported");
+    assert_eq!(
+        err.to_string(),
+        "import: line 3: priority: unknown priority 'P9' (allowed: P1, P2, P3, P4); nothing was imported"
+    );
     assert_eq!(counts(&store).await, before);
 }
 
 #[tokio::test]
 async fn export_import_round_trips_json_and_csv() {
     let (_dir, a) = new_store().await;
-    a.import(&Dataset { tickets: vec![sample_record("路由器重启后网络中断")], ..Default::default() }, ImportOptions { outbox: true })
-        .await
-        .unwrap();
+    a.import(
+        &Dataset {
+            tickets: vec![sample_record("路由器重启后网络中断")],
+            ..Default::default()
+        },
+        ImportOptions { outbox: true },
+    )
+    .await
+    .unwrap();
     a.create_ticket(CreateInput {
         title: "Printer toner".into(),
         requester: Some("amy@client.com".into()),
@@ -348,9 +514,16 @@ async fn export_import_round_trips_json_and_csv() {
     .await
     .unwrap();
     a.reply("HD-2", "Toner ordered").await.unwrap();
-    a.resolve("HD-2", Resolution { cause: "Empty".into(), solution: "Replaced".into(), prevention: Some("Stock".into()) })
-        .await
-        .unwrap();
+    a.resolve(
+        "HD-2",
+        Resolution {
+            cause: "Empty".into(),
+            solution: "Replaced".into(),
+            prevention: Some("Stock".into()),
+        },
+    )
+    .await
+    .unwrap();
     let original = a.export_dataset().await.unwrap();
     assert_eq!(original.tickets.len(), 2);
 
@@ -363,7 +536,9 @@ async fn export_import_round_trips_json_and_csv() {
             ExportFormat::Csv => helpdeck_store::parse_csv(&text).unwrap(),
         };
         let (_dir_b, b) = new_store().await;
-        b.import(&parsed, ImportOptions { outbox: true }).await.unwrap();
+        b.import(&parsed, ImportOptions { outbox: true })
+            .await
+            .unwrap();
         let copy = b.export_dataset().await.unwrap();
         for (x, y) in original.tickets.iter().zip(&copy.tickets) {
             assert_eq!(x.id, y.id);
@@ -376,12 +551,17 @@ async fn export_import_round_trips_json_and_csv() {
             assert_eq!(x.created_at, y.created_at);
             if format == ExportFormat::Json {
                 assert_eq!(x.comments, y.comments);
-                assert_eq!(x.history.iter().map(|h| (h.from, h.to)).collect::<Vec<_>>(),
-                           y.history.iter().map(|h| (h.from, h.to)).collect::<Vec<_>>());
+                assert_eq!(
+                    x.history.iter().map(|h| (h.from, h.to)).collect::<Vec<_>>(),
+                    y.history.iter().map(|h| (h.from, h.to)).collect::<Vec<_>>()
+                );
             }
         }
         // A second import of the same file collides and imports nothing.
-        let err = b.import(&parsed, ImportOptions { outbox: true }).await.unwrap_err();
+        let err = b
+            .import(&parsed, ImportOptions { outbox: true })
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("already exists"), "{err}");
         // New tickets continue after the imported numbers.
         let next = b.create_ticket(create("after import")).await.unwrap();
@@ -408,9 +588,19 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
     .err()
     .unwrap();
     assert!(matches!(err, StoreError::WorkspaceExists(_)));
-    assert_eq!(store.list_tickets(&TicketFilter::default()).await.unwrap().len(), 1);
+    assert_eq!(
+        store
+            .list_tickets(&TicketFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     let empty = tempfile::tempdir().unwrap();
-    assert!(matches!(Store::open(empty.path()).await, Err(StoreError::NoWorkspace(_))));
+    assert!(matches!(
+        Store::open(empty.path()).await,
+        Err(StoreError::NoWorkspace(_))
+    ));
     let err = Store::init(
         empty.path(),
         InitOptions {
@@ -425,5 +615,8 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
     .err()
     .unwrap();
     assert!(err.to_string().contains("Mars/Olympus"), "{err}");
-    assert!(!empty.path().join(helpdeck_store::DB_FILE).exists(), "nothing written on bad input");
+    assert!(
+        !empty.path().join(helpdeck_store::DB_FILE).exists(),
+        "nothing written on bad input"
+    );
 }

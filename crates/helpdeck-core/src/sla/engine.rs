@@ -46,16 +46,21 @@ crate::ticket::vocabulary!(
 
 /// The evaluation of one target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TargetReport {
     pub target: TargetKind,
     pub state: SlaState,
     /// When the target is (or was) due; `None` while paused.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub due_at: Option<Timestamp>,
     /// When it becomes (or became) at risk; `None` while paused.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub at_risk_at: Option<Timestamp>,
     /// When it was met or missed (the reply or the resolve).
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub completed_at: Option<Timestamp>,
     /// Time left in seconds (negative once breached), counted as the target counts.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub remaining_secs: i64,
     /// 0 for the first cycle; increases with each reopen (resolution) or public update (next update).
     pub cycle: u32,

@@ -1,0 +1,85 @@
+//! The one error the desktop UI receives: `{ code, message, field? }`.
+
+use helpdeck_core::DomainError;
+use helpdeck_store::StoreError;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The few codes the UI branches on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Bad input; `field` names the input when known.
+    Validation,
+    NotFound,
+    Forbidden,
+    Conflict,
+    /// No workspace yet: show first run.
+    NoWorkspace,
+    /// Anything else; the details are in the log, not in the message.
+    Internal,
+}
+
+/// A failed command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The input field a validation error is about.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        let field = match &e {
+            DomainError::Invalid { field, .. } => Some(field.to_string()),
+            DomainError::UnknownValue { what, .. } => Some(what.replace(' ', "_")),
+            DomainError::InvalidTransition { .. } => Some("status".to_string()),
+            DomainError::Forbidden(_) => None,
+        };
+        let code = match e {
+            DomainError::Forbidden(_) => ErrorCode::Forbidden,
+            _ => ErrorCode::Validation,
+        };
+        ApiError {
+            code,
+            message: e.to_string(),
+            field,
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Domain(d) => d.into(),
+            StoreError::NotFound(m) => ApiError::new(ErrorCode::NotFound, m),
+            StoreError::NoWorkspace(_) => ApiError::new(ErrorCode::NoWorkspace, e.to_string()),
+            StoreError::WorkspaceExists(_) | StoreError::Conflict(_) => {
+                ApiError::new(ErrorCode::Conflict, e.to_string())
+            }
+            StoreError::Import(_) => ApiError::new(ErrorCode::Validation, e.to_string()),
+            other => {
+                // The text of an internal error is logged, not shown.
+                tracing::error!(error = %other, "internal error");
+                ApiError::new(
+                    ErrorCode::Internal,
+                    "Something went wrong; the details are in the log.",
+                )
+            }
+        }
+    }
+}

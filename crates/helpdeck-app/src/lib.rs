@@ -1,0 +1,425 @@
+//! The desktop app's service layer. Each method is what one Tauri command does; the shell
+//! only forwards. Keeping it free of Tauri makes it testable headless and keeps the
+//! generated TypeScript bindings in one place.
+
+mod error;
+mod settings;
+
+use std::path::{Path, PathBuf};
+
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
+use helpdeck_store::{
+    AssigneeFilter, AssigneeInput, CreateInput, InitOptions, SearchHit, Store, TicketDetail,
+    TicketFilter, TicketView, UpdateInput, UserRef, WorkspaceInfo,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::RwLock;
+use tracing::instrument;
+use ts_rs::TS;
+
+pub use error::{ApiError, ErrorCode};
+pub use settings::{LanguageChoice, Settings, ThemeChoice};
+
+/// Result of every command.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// What the UI needs to start.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    /// `None` until the first-run form created one.
+    pub workspace: Option<WorkspaceInfo>,
+    pub me: Option<UserRef>,
+    pub settings: Settings,
+}
+
+/// The first-run form.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct WorkspaceInput {
+    pub name: String,
+    pub timezone: String,
+    /// `en` or `zh`.
+    pub language: String,
+    pub owner_name: String,
+    pub owner_email: String,
+    /// Load this many demo tickets (none when null).
+    pub demo_tickets: Option<u32>,
+}
+
+/// Ticket counts of the sidebar views.
+#[derive(Debug, Clone, Copy, Default, Serialize, TS)]
+pub struct QueueCounts {
+    #[ts(type = "number")]
+    pub mine: i64,
+    #[ts(type = "number")]
+    pub unassigned: i64,
+    #[ts(type = "number")]
+    pub breaching: i64,
+    #[ts(type = "number")]
+    pub pending_customer: i64,
+    #[ts(type = "number")]
+    pub all_open: i64,
+    #[ts(type = "number")]
+    pub resolved: i64,
+}
+
+/// One page of a queue and the queue's size.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TicketPage {
+    #[ts(type = "number")]
+    pub total: i64,
+    pub tickets: Vec<TicketView>,
+}
+
+/// The create-ticket form.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct CreateTicketInput {
+    pub title: String,
+    pub body: String,
+    pub priority: Option<Priority>,
+    pub kind: Option<Kind>,
+    pub category: Option<String>,
+    /// Requester email.
+    pub requester: Option<String>,
+    /// Agent email, `me` or `none`.
+    pub assignee: Option<String>,
+    pub tier: Option<Tier>,
+}
+
+/// A partial ticket update from the ticket view.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(default)]
+pub struct UpdateTicketInput {
+    pub status: Option<Status>,
+    /// Reason when closing a new or open ticket.
+    pub reason: Option<String>,
+    pub priority: Option<Priority>,
+    /// Agent email, `me` or `none`.
+    pub assignee: Option<String>,
+    pub tier: Option<Tier>,
+    pub title: Option<String>,
+    pub category: Option<String>,
+    pub kind: Option<Kind>,
+}
+
+fn assignee(s: Option<&str>) -> Option<AssigneeInput> {
+    s.map(|v| v.parse::<AssigneeInput>().unwrap_or(AssigneeInput::Nobody))
+}
+
+/// The app: a data dir, its workspace (once created) and settings.
+pub struct App {
+    data_dir: PathBuf,
+    store: RwLock<Option<Store>>,
+    settings: RwLock<Settings>,
+}
+
+impl App {
+    /// Opens the data dir; a missing workspace is fine (first run).
+    pub async fn open(data_dir: &Path) -> ApiResult<App> {
+        let store = match Store::open(data_dir).await {
+            Ok(s) => Some(s),
+            Err(helpdeck_store::StoreError::NoWorkspace(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(App {
+            data_dir: data_dir.to_path_buf(),
+            store: RwLock::new(store),
+            settings: RwLock::new(Settings::load(data_dir)),
+        })
+    }
+
+    /// Where the workspace lives.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    async fn with_store<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: AsyncFnOnce(&Store) -> Result<T, helpdeck_store::StoreError>,
+    {
+        let guard = self.store.read().await;
+        let store = guard.as_ref().ok_or_else(|| {
+            ApiError::new(ErrorCode::NoWorkspace, "no workspace yet: create one first")
+        })?;
+        Ok(f(store).await?)
+    }
+
+    /// Version, workspace, current user and settings.
+    #[instrument(skip_all, err)]
+    pub async fn info(&self) -> ApiResult<AppInfo> {
+        let guard = self.store.read().await;
+        let (workspace, me) = match guard.as_ref() {
+            Some(s) => {
+                let a = s.actor();
+                (
+                    Some(s.workspace().clone()),
+                    Some(UserRef {
+                        id: a.id,
+                        email: a.email.clone(),
+                        name: a.name.clone(),
+                    }),
+                )
+            }
+            None => (None, None),
+        };
+        Ok(AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.data_dir.display().to_string(),
+            workspace,
+            me,
+            settings: self.settings.read().await.clone(),
+        })
+    }
+
+    /// First run: creates the local workspace, optionally with demo data.
+    #[instrument(skip_all, err)]
+    pub async fn create_workspace(&self, input: WorkspaceInput) -> ApiResult<AppInfo> {
+        {
+            let mut guard = self.store.write().await;
+            if guard.is_some() {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    "a workspace already exists",
+                ));
+            }
+            let store = Store::init(
+                &self.data_dir,
+                InitOptions {
+                    name: input.name,
+                    timezone: input.timezone,
+                    language: input.language.clone(),
+                    owner_name: input.owner_name,
+                    owner_email: input.owner_email,
+                },
+            )
+            .await?;
+            if let Some(n) = input.demo_tickets.filter(|n| *n > 0) {
+                store.demo(n as usize, 42).await?;
+            }
+            *guard = Some(store);
+        }
+        let mut settings = self.settings.read().await.clone();
+        settings.language = if input.language == "zh" {
+            LanguageChoice::Zh
+        } else {
+            LanguageChoice::En
+        };
+        self.update_settings(settings).await?;
+        self.info().await
+    }
+
+    /// Saves settings.
+    #[instrument(skip_all, err)]
+    pub async fn update_settings(&self, settings: Settings) -> ApiResult<Settings> {
+        settings.save(&self.data_dir).map_err(|e| {
+            tracing::error!(error = %e, "cannot save settings");
+            ApiError::new(ErrorCode::Internal, "cannot save settings")
+        })?;
+        *self.settings.write().await = settings.clone();
+        Ok(settings)
+    }
+
+    /// Sizes of the sidebar views.
+    #[instrument(skip_all, err)]
+    pub async fn queue_counts(&self) -> ApiResult<QueueCounts> {
+        self.with_store(async |s| {
+            let count = |f: TicketFilter| async move { s.count_tickets(&f).await };
+            Ok(QueueCounts {
+                mine: count(TicketFilter {
+                    assignee: AssigneeFilter::Me,
+                    ..TicketFilter::default()
+                })
+                .await?,
+                unassigned: count(TicketFilter {
+                    assignee: AssigneeFilter::Nobody,
+                    ..TicketFilter::default()
+                })
+                .await?,
+                breaching: count(TicketFilter {
+                    breaching: true,
+                    ..TicketFilter::default()
+                })
+                .await?,
+                pending_customer: count(TicketFilter {
+                    statuses: vec![Status::PendingCustomer],
+                    ..TicketFilter::default()
+                })
+                .await?,
+                all_open: count(TicketFilter::default()).await?,
+                resolved: count(TicketFilter {
+                    statuses: vec![Status::Resolved, Status::Closed],
+                    ..TicketFilter::default()
+                })
+                .await?,
+            })
+        })
+        .await
+    }
+
+    /// A page of a queue.
+    #[instrument(skip_all, err)]
+    pub async fn tickets(&self, filter: TicketFilter) -> ApiResult<TicketPage> {
+        self.with_store(async |s| {
+            Ok(TicketPage {
+                total: s.count_tickets(&filter).await?,
+                tickets: s.list_tickets(&filter).await?,
+            })
+        })
+        .await
+    }
+
+    /// One ticket in full.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn ticket(&self, reference: String) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| s.ticket(&reference).await).await
+    }
+
+    /// Creates a ticket.
+    #[instrument(skip_all, err)]
+    pub async fn create_ticket(&self, input: CreateTicketInput) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| {
+            let t = s
+                .create_ticket(CreateInput {
+                    title: input.title,
+                    body: input.body,
+                    priority: input.priority,
+                    kind: input.kind,
+                    category: input.category.filter(|c| !c.is_empty()),
+                    channel: None,
+                    requester: input.requester.filter(|r| !r.trim().is_empty()),
+                    assignee: assignee(input.assignee.as_deref()),
+                    tier: input.tier,
+                    tags: Vec::new(),
+                    site: None,
+                })
+                .await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Changes fields or status.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn update_ticket(
+        &self,
+        reference: String,
+        input: UpdateTicketInput,
+    ) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| {
+            let t = s
+                .update_ticket(
+                    &reference,
+                    UpdateInput {
+                        title: input.title,
+                        body: None,
+                        priority: input.priority,
+                        kind: input.kind,
+                        category: input.category,
+                        assignee: assignee(input.assignee.as_deref()),
+                        tier: input.tier,
+                        status: input.status,
+                        reason: input.reason,
+                    },
+                )
+                .await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Public reply.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn reply(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| {
+            let t = s.reply(&reference, &body).await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Internal note.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn note(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| {
+            let t = s.note(&reference, &body).await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Resolve with the service report.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn resolve(
+        &self,
+        reference: String,
+        resolution: Resolution,
+    ) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| {
+            let t = s.resolve(&reference, resolution).await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Reopen.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn reopen(&self, reference: String) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| {
+            let t = s.reopen(&reference).await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Close (a reason from new/open).
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn close(
+        &self,
+        reference: String,
+        reason: Option<String>,
+    ) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| {
+            let t = s.close(&reference, reason).await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Record a rating.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn rate(&self, reference: String, csat: Csat) -> ApiResult<TicketDetail> {
+        self.with_store(async |s| {
+            let t = s.rate(&reference, csat).await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Full-text search.
+    #[instrument(skip_all, err)]
+    pub async fn search(&self, query: String, limit: u32) -> ApiResult<Vec<SearchHit>> {
+        self.with_store(async |s| s.search(&query, limit).await)
+            .await
+    }
+
+    /// Agents and admins, for assignee pickers.
+    #[instrument(skip_all, err)]
+    pub async fn agents(&self) -> ApiResult<Vec<UserRef>> {
+        self.with_store(async |s| {
+            Ok(s.users()
+                .await?
+                .into_iter()
+                .filter(|u| u.is_staff())
+                .map(|u| UserRef {
+                    id: u.id,
+                    email: u.email,
+                    name: u.name,
+                })
+                .collect())
+        })
+        .await
+    }
+}

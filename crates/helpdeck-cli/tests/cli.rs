@@ -1,0 +1,334 @@
+//! The CLI contract of spec §7, run as a real process on temp data dirs.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Desk {
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let desk = Desk {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        desk.ok(&["init", "--name", "Acme IT", "--timezone", "Asia/Shanghai"]);
+        desk
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_helpdeck"))
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env_remove("HELPDECK_DATA_DIR")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "helpdeck {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Runs a command that must fail: non-zero exit, exactly one line on stderr, nothing on
+    /// stdout, and the workspace unchanged.
+    fn fails(&self, args: &[&str]) -> String {
+        let before = self.ok(&["export", "--format", "json"]);
+        let out = self.run(args);
+        assert!(!out.status.success(), "helpdeck {args:?} should fail");
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "one line on stderr, got: {stderr}"
+        );
+        assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            self.ok(&["export", "--format", "json"]),
+            before,
+            "{args:?} changed the workspace"
+        );
+        stderr.trim_end().to_string()
+    }
+}
+
+#[test]
+fn ticket_lifecycle_on_demo_data() {
+    let desk = Desk::new();
+    let demo = desk.json(&["demo", "--tickets", "1000", "--seed", "7"]);
+    assert_eq!(demo["tickets"], 1000);
+
+    let list = desk.json(&["ticket", "list", "--limit", "20"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 20);
+    for t in list {
+        for field in [
+            "id",
+            "number",
+            "title",
+            "status",
+            "priority",
+            "kind",
+            "assignee",
+            "requester",
+            "created_at",
+            "sla",
+        ] {
+            assert!(t.get(field).is_some(), "missing {field} in {t}");
+        }
+        assert!(
+            !["resolved", "closed"].contains(&t["status"].as_str().unwrap()),
+            "default queue is open tickets"
+        );
+    }
+    // Sorted by SLA due time: non-decreasing while due times exist.
+    let dues: Vec<&str> = list
+        .iter()
+        .filter_map(|t| t["sla"]["next_due_at"].as_str())
+        .collect();
+    let mut sorted = dues.clone();
+    sorted.sort();
+    assert_eq!(dues, sorted);
+
+    let created = desk.json(&[
+        "ticket",
+        "create",
+        "--title",
+        "财务部网络打印机脱机",
+        "--body",
+        "三楼 HP 打印机无法打印",
+        "--priority",
+        "P2",
+        "--requester",
+        "li.wei@acme.cn",
+        "--category",
+        "hardware",
+    ]);
+    let number = created["number"].as_str().unwrap().to_string();
+    assert_eq!(number, "HD-1001");
+    assert_eq!(created["status"], "new");
+    assert_eq!(created["sla"]["first_response"]["state"], "running");
+
+    let shown = desk.json(&["ticket", "show", &number]);
+    assert_eq!(shown["title"], "财务部网络打印机脱机");
+    assert_eq!(shown["requester"]["email"], "li.wei@acme.cn");
+
+    let updated = desk.json(&[
+        "ticket",
+        "update",
+        &number,
+        "--status",
+        "in_progress",
+        "--assignee",
+        "me",
+        "--tier",
+        "L2",
+    ]);
+    assert_eq!(updated["status"], "in_progress");
+    assert_eq!(updated["tier"], "L2");
+    assert!(updated["assignee"]["email"].is_string());
+
+    let replied = desk.json(&["ticket", "reply", &number, "--body", "我们正在处理"]);
+    assert_eq!(replied["sla"]["first_response"]["state"], "met");
+    let noted = desk.json(&["ticket", "note", &number, "--body", "驱动版本 3.2 有问题"]);
+    let comments = noted["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 2);
+    assert_eq!(comments[1]["visibility"], "internal");
+
+    let resolved = desk.json(&[
+        "ticket",
+        "resolve",
+        &number,
+        "--cause",
+        "驱动损坏",
+        "--solution",
+        "重装驱动",
+    ]);
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(resolved["resolution"]["cause"], "驱动损坏");
+    let reopened = desk.json(&["ticket", "reopen", &number]);
+    assert_eq!(reopened["status"], "open");
+    desk.json(&[
+        "ticket",
+        "resolve",
+        &number,
+        "--cause",
+        "驱动损坏",
+        "--solution",
+        "换新打印机",
+    ]);
+    let rated = desk.json(&[
+        "ticket",
+        "rate",
+        &number,
+        "--score",
+        "5",
+        "--comment",
+        "很快",
+    ]);
+    assert_eq!(rated["csat"]["score"], 5);
+    let closed = desk.json(&["ticket", "close", &number]);
+    assert_eq!(closed["status"], "closed");
+
+    // Human output names the ticket.
+    assert!(
+        desk.ok(&["ticket", "show", &number])
+            .contains("财务部网络打印机脱机")
+    );
+}
+
+#[test]
+fn search_and_sla_on_demo_data() {
+    let desk = Desk::new();
+    desk.ok(&["demo", "--tickets", "1000"]);
+    for query in ["网络", "打印", "printer", "network", "print*"] {
+        let hits = desk.json(&["search", query, "--limit", "5"]);
+        let hits = hits.as_array().unwrap();
+        assert!(!hits.is_empty(), "no hits for {query}");
+        for h in hits {
+            let html = format!("{}{}", h["title_html"], h["snippet_html"]);
+            assert!(html.contains("<mark>"), "{query}: no highlight in {html}");
+        }
+        // Ranked: bm25 scores are non-decreasing (lower is better).
+        let ranks: Vec<f64> = hits.iter().map(|h| h["rank"].as_f64().unwrap()).collect();
+        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+    }
+    assert!(desk.ok(&["search", "网络"]).contains('«'));
+
+    let sla = desk.json(&["sla"]);
+    let sla = sla.as_array().unwrap();
+    assert!(!sla.is_empty());
+    for row in sla {
+        let resolution = &row["sla"]["resolution"];
+        assert!(resolution["state"].is_string());
+        assert!(resolution.get("due_at").is_some());
+    }
+    let breached = desk.json(&["sla", "--breached"]);
+    for row in breached.as_array().unwrap() {
+        assert_eq!(row["sla"]["state"], "breached");
+    }
+}
+
+#[test]
+fn bad_input_fails_with_one_line_and_writes_nothing() {
+    let desk = Desk::new();
+    desk.ok(&["ticket", "create", "--title", "Printer jams"]);
+    assert_eq!(
+        desk.fails(&["ticket", "create", "--title", "x", "--priority", "P9"]),
+        "error: unknown priority 'P9' (allowed: P1, P2, P3, P4)"
+    );
+    assert_eq!(
+        desk.fails(&["ticket", "create", "--title", "  "]),
+        "error: title: must not be empty"
+    );
+    assert_eq!(
+        desk.fails(&["ticket", "update", "HD-1", "--status", "on_hold"]),
+        "error: cannot change status from new to on_hold (allowed from new: open, in_progress, pending_customer, resolved, closed)"
+    );
+    assert_eq!(
+        desk.fails(&["ticket", "show", "HD-404"]),
+        "error: no ticket HD-404 in this workspace"
+    );
+    assert_eq!(
+        desk.fails(&["ticket", "reply", "HD-404", "--body", "x"]),
+        "error: no ticket HD-404 in this workspace"
+    );
+    assert!(
+        desk.fails(&["ticket", "rate", "HD-1", "--score", "9"])
+            .contains("score")
+    );
+    assert!(desk.fails(&["init"]).contains("refusing to overwrite"));
+    assert!(
+        desk.fails(&[
+            "ticket",
+            "create",
+            "--title",
+            "x",
+            "--requester",
+            "not-an-email"
+        ])
+        .contains("email")
+    );
+
+    let file = desk.dir.path().join("bad.csv");
+    std::fs::write(
+        &file,
+        "title,kind,category,status,priority,channel,tier,created_at,updated_at\n\
+         good,incident,network,new,P3,phone,L1,2026-11-20T01:00:00Z,2026-11-20T01:00:00Z\n\
+         bad,incident,network,new,P3,phone,L1,yesterday,2026-11-20T01:00:00Z\n",
+    )
+    .unwrap();
+    let err = desk.fails(&["import", file.to_str().unwrap()]);
+    assert!(
+        err.contains("line 3") && err.contains("created_at"),
+        "{err}"
+    );
+    assert!(err.ends_with("nothing was imported"), "{err}");
+}
+
+#[test]
+fn export_import_round_trip_through_files() {
+    let a = Desk::new();
+    a.ok(&["demo", "--tickets", "50"]);
+    let b = Desk::new();
+    for format in ["json", "csv"] {
+        let file = a.dir.path().join(format!("out.{format}"));
+        std::fs::write(&file, a.ok(&["export", "--format", format])).unwrap();
+        let fresh = Desk::new();
+        let summary = fresh.json(&["import", file.to_str().unwrap()]);
+        assert_eq!(summary["tickets"], 50);
+        let left: Value = serde_json::from_str(&a.ok(&["export", "--format", "json"])).unwrap();
+        let right: Value =
+            serde_json::from_str(&fresh.ok(&["export", "--format", "json"])).unwrap();
+        let key = |v: &Value| {
+            v["tickets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| {
+                    (
+                        t["id"].clone(),
+                        t["number"].clone(),
+                        t["title"].clone(),
+                        t["status"].clone(),
+                        t["priority"].clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(&left), key(&right), "{format}");
+    }
+    drop(b);
+}
+
+#[test]
+fn demo_is_deterministic_for_a_seed() {
+    // Same seed, same tickets (titles, statuses, priorities in number order).
+    let titles = |seed: &str| {
+        let desk = Desk::new();
+        desk.ok(&["demo", "--tickets", "30", "--seed", seed]);
+        let v: Value = serde_json::from_str(&desk.ok(&["export", "--format", "json"])).unwrap();
+        v["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["title"].clone(), t["priority"].clone(), t["kind"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(titles("11"), titles("11"));
+    assert_ne!(titles("11"), titles("12"));
+}

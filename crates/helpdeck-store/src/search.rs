@@ -33,6 +33,11 @@ pub struct SearchHit {
 
 const SNIPPET_WIDTH: usize = 90;
 
+/// Search-index rowid of a comment = this + `comments.seq`; a ticket's own document has rowid
+/// `tickets.seq`. Both series grow, so bulk inserts append to FTS5's pending doclists
+/// (a smaller rowid than the previous one forces a flush per row).
+pub(crate) const COMMENT_DOC_BASE: i64 = 1 << 40;
+
 impl Store {
     /// Searches tickets, best first. Internal notes are searched only for staff.
     #[instrument(skip_all, err)]

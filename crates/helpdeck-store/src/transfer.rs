@@ -1148,7 +1148,7 @@ async fn insert_comments(
     let mut q: QueryBuilder<Sqlite> =
         QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
     q.push_values(chunk, |mut b, (seq, _, ticket, _, c)| {
-        b.push_bind(-*seq)
+        b.push_bind(crate::search::COMMENT_DOC_BASE + *seq)
             .push_bind("")
             .push_bind(index_text(&c.body))
             .push_bind(ticket_seq.get(ticket).copied().unwrap_or_default());

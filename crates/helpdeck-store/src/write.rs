@@ -445,7 +445,8 @@ impl Store {
             batch.push(
                 &format!(
                     "INSERT INTO search_index (rowid, title, body, ticket_seq) \
-                     VALUES (-(SELECT seq FROM comments WHERE id = ?), '', ?, {seq_of_ticket})"
+                     VALUES ({} + (SELECT seq FROM comments WHERE id = ?), '', ?, {seq_of_ticket})",
+                    crate::search::COMMENT_DOC_BASE
                 ),
                 vec![
                     Arg::text(c.id),

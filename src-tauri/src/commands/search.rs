@@ -1,0 +1,16 @@
+//! Search command.
+
+use helpdeck_app::{ApiResult, App};
+use helpdeck_store::SearchHit;
+use tauri::State;
+use tracing::instrument;
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn search(
+    app: State<'_, App>,
+    query: String,
+    limit: Option<u32>,
+) -> ApiResult<Vec<SearchHit>> {
+    app.search(query, limit.unwrap_or(20)).await
+}

@@ -1,0 +1,80 @@
+//! Helpdeck desktop app: a thin Tauri 2 shell. Commands forward to `helpdeck-app`; the shell
+//! owns only windows, logging and OS integration.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod logging;
+
+use std::path::PathBuf;
+
+use tauri::Manager;
+
+/// Where the workspace lives: `--data-dir DIR`, `HELPDECK_DATA_DIR`, or the OS app-data dir.
+fn data_dir(app: &tauri::AppHandle) -> PathBuf {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--data-dir"
+            && let Some(dir) = args.next()
+        {
+            return PathBuf::from(dir);
+        }
+    }
+    if let Some(dir) = std::env::var_os("HELPDECK_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    app.path()
+        .app_data_dir()
+        .unwrap_or_else(|_| PathBuf::from("helpdeck-data"))
+}
+
+fn main() {
+    tauri::Builder::default()
+        // First: a second launch focuses the running window instead of opening another.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .setup(|app| {
+            let handle = app.handle().clone();
+            let guard = logging::init(&handle);
+            app.manage(guard);
+            let dir = data_dir(&handle);
+            tracing::info!(data_dir = %dir.display(), "starting Helpdeck");
+            let state =
+                tauri::async_runtime::block_on(helpdeck_app::App::open(&dir)).map_err(|e| {
+                    format!(
+                        "cannot open the workspace in {}: {}",
+                        dir.display(),
+                        e.message
+                    )
+                })?;
+            app.manage(state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::workspace::app_info,
+            commands::workspace::workspace_create,
+            commands::workspace::settings_update,
+            commands::tickets::queue_counts,
+            commands::tickets::tickets_list,
+            commands::tickets::ticket_get,
+            commands::tickets::ticket_create,
+            commands::tickets::ticket_update,
+            commands::tickets::ticket_reply,
+            commands::tickets::ticket_note,
+            commands::tickets::ticket_resolve,
+            commands::tickets::ticket_reopen,
+            commands::tickets::ticket_close,
+            commands::tickets::ticket_rate,
+            commands::tickets::agents,
+            commands::search::search,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Helpdeck");
+}

@@ -1,0 +1,127 @@
+// End-to-end flows of the desktop app, in the real window. Each test ends with a screenshot.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Key } from 'selenium-webdriver';
+import {
+  choose, click, createTicket, createWorkspace, eventually, find, findAll, launch, screenshot, type,
+} from './harness.mjs';
+
+describe('Helpdeck desktop app', () => {
+  let driver;
+
+  before(async () => {
+    ({ driver } = await launch());
+  });
+
+  after(async () => {
+    await driver?.quit();
+  });
+
+  it('first run creates a local workspace', async () => {
+    await createWorkspace(driver, { language: 'en' });
+    const counts = await findAll(driver, 'view-count');
+    assert.ok(counts.length >= 6, 'sidebar views with counts');
+    await screenshot(driver, '01-first-run-done');
+  });
+
+  it('creates a ticket', async () => {
+    const number = await createTicket(driver, {
+      title: 'Printer on floor 3 jams',
+      body: 'The **HP LaserJet** in room 301 jams on every print job.',
+      priority: 'P2',
+    });
+    assert.equal(number, 'HD-1');
+    assert.equal(await (await find(driver, 'ticket-status')).getAttribute('data-status'), 'new');
+    const badges = await findAll(driver, 'sla-badge');
+    assert.ok(badges.length >= 2, 'SLA badges for first response and resolution');
+    await screenshot(driver, '02-ticket-created');
+  });
+
+  it('replies publicly and adds an internal note', async () => {
+    await click(driver, 'composer-mode-reply');
+    await type(driver, 'composer-body', 'We are sending a technician this afternoon.');
+    await click(driver, 'composer-send');
+    await eventually(driver, async () => (await findAll(driver, 'timeline-reply')).length === 1, 'reply in timeline');
+    await click(driver, 'composer-mode-note');
+    await type(driver, 'composer-body', 'Roller kit is in the van.');
+    await click(driver, 'composer-send');
+    await eventually(driver, async () => (await findAll(driver, 'timeline-note')).length === 1, 'note in timeline');
+    const note = (await findAll(driver, 'timeline-note'))[0];
+    assert.match(await note.getText(), /Roller kit is in the van/);
+    const reply = (await findAll(driver, 'timeline-reply'))[0];
+    const [noteBg, replyBg] = [await note.getCssValue('background-color'), await reply.getCssValue('background-color')];
+    assert.notEqual(noteBg, replyBg, 'an internal note looks different from a public reply');
+    await eventually(driver, async () => {
+      const badge = await driver.findElement({ css: '[data-testid="sla-badge"][data-target="first_response"]' });
+      return (await badge.getAttribute('data-state')) === 'met';
+    }, 'the public reply met the first-response target');
+    await screenshot(driver, '03-reply-and-note');
+  });
+
+  it('resolves with cause and solution, then reopens', async () => {
+    await click(driver, 'transition-resolved');
+    await find(driver, 'resolve-dialog');
+    await click(driver, 'resolve-submit'); // empty: must be refused
+    assert.equal(await (await find(driver, 'ticket-status')).getAttribute('data-status'), 'new');
+    await type(driver, 'resolve-cause', 'Worn pickup roller');
+    await type(driver, 'resolve-solution', 'Replaced the roller kit');
+    await click(driver, 'resolve-submit');
+    await eventually(
+      driver,
+      async () => (await (await find(driver, 'ticket-status')).getAttribute('data-status')) === 'resolved',
+      'resolved',
+    );
+    await click(driver, 'transition-open');
+    await eventually(
+      driver,
+      async () => (await (await find(driver, 'ticket-status')).getAttribute('data-status')) === 'open',
+      'reopened',
+    );
+    await screenshot(driver, '04-resolved-and-reopened');
+  });
+
+  it('searches in Chinese and in English', async () => {
+    await createTicket(driver, { title: '财务部网络打印机脱机', body: '三楼的网络打印机无法打印' });
+    await driver.actions().keyDown(Key.CONTROL).sendKeys('k').keyUp(Key.CONTROL).perform();
+    await type(driver, 'search-input', '网络');
+    await eventually(driver, async () => {
+      const results = await findAll(driver, 'search-result');
+      return results.length === 1 && (await results[0].getAttribute('data-number')) === 'HD-2';
+    }, 'Chinese search finds HD-2');
+    await screenshot(driver, '05a-search-chinese');
+    await type(driver, 'search-input', 'printer');
+    await eventually(driver, async () => {
+      const results = await findAll(driver, 'search-result');
+      return results.length === 1 && (await results[0].getAttribute('data-number')) === 'HD-1';
+    }, 'English search finds HD-1');
+    const marks = await driver.findElements({ css: '[data-testid="search-result"] mark' });
+    assert.ok(marks.length > 0, 'matches are highlighted');
+    await screenshot(driver, '05b-search-english');
+    await (await find(driver, 'search-input')).sendKeys(Key.ESCAPE);
+  });
+
+  it('switches the language and the UI changes', async () => {
+    const label = async () => (await find(driver, 'view-mine')).getText();
+    const before = await label();
+    await click(driver, 'settings-button');
+    await choose(driver, 'settings-language', 'zh');
+    await eventually(driver, async () => /[\u4e00-\u9fff]/.test(await label()), 'sidebar in Chinese');
+    assert.notEqual(await label(), before);
+    await screenshot(driver, '06-chinese-ui');
+    await choose(driver, 'settings-language', 'en');
+    await eventually(driver, async () => (await label()) === before, 'back to English');
+    await click(driver, 'settings-close');
+  });
+
+  it('renders a script payload in a ticket body as text, never running it', async () => {
+    const payload = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> hello';
+    await createTicket(driver, { title: 'Payload ticket', body: payload });
+    const description = await find(driver, 'ticket-description');
+    await eventually(driver, async () => (await description.getText()).includes('hello'), 'description shown');
+    assert.equal(await driver.executeScript('return window.__xss === undefined'), true, 'no script ran');
+    const scripts = await description.findElements({ css: 'script, img[onerror], [onerror]' });
+    assert.equal(scripts.length, 0, 'no active markup in the description');
+    assert.match(await description.getText(), /<script>window.__xss=2<\/script>/, 'the payload is shown as text');
+    await screenshot(driver, '07-script-payload-as-text');
+  });
+});

@@ -1,0 +1,100 @@
+// Drives the real Helpdeck binary over WebDriver: tauri-driver (started by scripts/task
+// under Xvfb) forwards to WebKitWebDriver, which launches the app with a fresh data dir.
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Builder, By, Capabilities, until } from 'selenium-webdriver';
+
+const APP = process.env.HELPDECK_APP;
+const DRIVER_URL = process.env.TAURI_DRIVER_URL ?? 'http://127.0.0.1:4444/';
+const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? join(tmpdir(), 'helpdeck-e2e-screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+/** Starts the app on a new, empty data dir (or the given one). */
+export async function launch(dataDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-'))) {
+  if (!APP) throw new Error('HELPDECK_APP must point at the built helpdeck-desktop binary');
+  const caps = new Capabilities();
+  caps.setBrowserName('wry');
+  caps.set('tauri:options', { application: APP, args: ['--data-dir', dataDir] });
+  const driver = await new Builder().withCapabilities(caps).usingServer(DRIVER_URL).build();
+  await driver.manage().setTimeouts({ implicit: 0, script: 10000 });
+  return { driver, dataDir };
+}
+
+export const byTest = (id) => By.css(`[data-testid="${id}"]`);
+
+/** Waits for an element by test id and returns it. */
+export async function find(driver, id, timeout = 10000) {
+  return driver.wait(until.elementLocated(byTest(id)), timeout, `no [data-testid=${id}]`);
+}
+
+export async function findAll(driver, id) {
+  return driver.findElements(byTest(id));
+}
+
+/** Waits until `fn` returns a truthy value. */
+export async function eventually(driver, fn, message, timeout = 10000) {
+  return driver.wait(async () => {
+    try {
+      return await fn();
+    } catch {
+      return false;
+    }
+  }, timeout, message);
+}
+
+export async function type(driver, id, text) {
+  const el = await find(driver, id);
+  await el.clear();
+  await el.sendKeys(text);
+  return el;
+}
+
+export async function click(driver, id) {
+  const el = await find(driver, id);
+  await driver.wait(until.elementIsVisible(el), 5000);
+  await el.click();
+  return el;
+}
+
+/** Selects an option of a <select> by its value. */
+export async function choose(driver, id, value) {
+  const el = await find(driver, id);
+  await driver.executeScript(
+    (sel, v) => { sel.value = v; sel.dispatchEvent(new Event('change', { bubbles: true })); sel.dispatchEvent(new Event('input', { bubbles: true })); },
+    el,
+    value,
+  );
+}
+
+/** Saves a PNG of the window into the screenshot folder. */
+export async function screenshot(driver, name) {
+  const png = await driver.takeScreenshot();
+  writeFileSync(join(SHOTS, `${name}.png`), png, 'base64');
+}
+
+/** Fills the first-run form and waits for the queue. */
+export async function createWorkspace(driver, { language = 'en', demo = false } = {}) {
+  await find(driver, 'first-run-form', 20000);
+  await type(driver, 'ws-name', 'Acme IT');
+  await choose(driver, 'ws-language', language);
+  await type(driver, 'ws-owner-name', 'Wang Fang');
+  await type(driver, 'ws-owner-email', 'wang.fang@acme.example');
+  const demoBox = await find(driver, 'ws-demo');
+  if ((await demoBox.isSelected()) !== demo) await demoBox.click();
+  await click(driver, 'ws-submit');
+  await find(driver, 'ticket-list', 60000);
+}
+
+/** Creates a ticket through the form and waits for its view. */
+export async function createTicket(driver, { title, body = '', priority = 'P3' }) {
+  await click(driver, 'new-ticket-button');
+  await find(driver, 'create-form');
+  await type(driver, 'create-title', title);
+  if (body) await type(driver, 'create-body', body);
+  await choose(driver, 'create-priority', priority);
+  await click(driver, 'create-submit');
+  const view = await find(driver, 'ticket-view');
+  await eventually(driver, async () => (await (await find(driver, 'ticket-title')).getText()).includes(title), `ticket view for ${title}`);
+  return view.getAttribute('data-number');
+}

@@ -7,6 +7,12 @@
 mod commands;
 mod logging;
 
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// When the process started, for the cold-start measurement (see `commands::workspace::ui_ready`).
+pub static STARTED: OnceLock<Instant> = OnceLock::new();
+
 use std::path::PathBuf;
 
 use tauri::Manager;
@@ -30,6 +36,7 @@ fn data_dir(app: &tauri::AppHandle) -> PathBuf {
 }
 
 fn main() {
+    STARTED.get_or_init(Instant::now);
     tauri::Builder::default()
         // First: a second launch focuses the running window instead of opening another.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
@@ -61,6 +68,7 @@ fn main() {
             commands::workspace::app_info,
             commands::workspace::workspace_create,
             commands::workspace::settings_update,
+            commands::workspace::ui_ready,
             commands::tickets::queue_counts,
             commands::tickets::tickets_list,
             commands::tickets::ticket_get,

@@ -101,7 +101,10 @@ describe('Helpdeck desktop app', () => {
   });
 
   it('switches the language and the UI changes', async () => {
-    const label = async () => (await find(driver, 'view-mine')).getText();
+    // textContent: the settings dialog's backdrop covers the sidebar, and WebDriver's
+    // getText() reports only text it considers visible.
+    const label = async () =>
+      (await driver.executeScript('return arguments[0].textContent', await find(driver, 'view-mine'))).trim();
     const before = await label();
     await click(driver, 'settings-button');
     await choose(driver, 'settings-language', 'zh');

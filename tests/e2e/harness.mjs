@@ -94,7 +94,7 @@ export async function createTicket(driver, { title, body = '', priority = 'P3' }
   if (body) await type(driver, 'create-body', body);
   await choose(driver, 'create-priority', priority);
   await click(driver, 'create-submit');
-  const view = await find(driver, 'ticket-view');
   await eventually(driver, async () => (await (await find(driver, 'ticket-title')).getText()).includes(title), `ticket view for ${title}`);
-  return view.getAttribute('data-number');
+  // The view re-renders as data arrives: look it up again rather than keep a stale element.
+  return eventually(driver, async () => (await find(driver, 'ticket-view')).getAttribute('data-number'), 'ticket number');
 }

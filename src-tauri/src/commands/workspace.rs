@@ -21,3 +21,19 @@ pub async fn workspace_create(app: State<'_, App>, input: WorkspaceInput) -> Api
 pub async fn settings_update(app: State<'_, App>, settings: Settings) -> ApiResult<Settings> {
     app.update_settings(settings).await
 }
+
+/// The UI painted its first queue page. Logs the cold-start time; with
+/// `HELPDECK_EXIT_AFTER_FIRST_PAINT=1` (the start-up benchmark) prints it and exits.
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn ui_ready(app: tauri::AppHandle) {
+    let elapsed = crate::STARTED
+        .get()
+        .map(|s| s.elapsed())
+        .unwrap_or_default();
+    tracing::info!(ms = elapsed.as_millis() as u64, "first queue paint");
+    if std::env::var_os("HELPDECK_EXIT_AFTER_FIRST_PAINT").is_some() {
+        println!("first_queue_paint_ms={}", elapsed.as_millis());
+        app.exit(0);
+    }
+}

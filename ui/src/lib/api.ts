@@ -1,0 +1,99 @@
+// Every call into the Rust core goes through this module: typed wrappers over Tauri's `invoke`.
+import { invoke } from '@tauri-apps/api/core';
+import type {
+  AppInfo,
+  ApiError,
+  Csat,
+  ErrorCode,
+  QueueCounts,
+  Resolution,
+  SearchHit,
+  Settings,
+  TicketCreateInput,
+  TicketDetail,
+  TicketFilter,
+  TicketPage,
+  TicketUpdateInput,
+  UserRef,
+  WorkspaceCreateInput,
+} from './types';
+
+const CODES: readonly ErrorCode[] = [
+  'validation',
+  'not_found',
+  'forbidden',
+  'conflict',
+  'no_workspace',
+  'internal',
+];
+
+/** Turns whatever a command rejected with into the `{ code, message, field? }` shape. */
+export function toApiError(raw: unknown): ApiError {
+  if (raw && typeof raw === 'object' && 'message' in raw) {
+    const r = raw as Record<string, unknown>;
+    const code = CODES.includes(r.code as ErrorCode) ? (r.code as ErrorCode) : 'internal';
+    const err: ApiError = { code, message: String(r.message) };
+    if (typeof r.field === 'string' && r.field) err.field = r.field;
+    return err;
+  }
+  if (typeof raw === 'string') return { code: 'internal', message: raw };
+  return { code: 'internal', message: String(raw) };
+}
+
+export function isApiError(e: unknown): e is ApiError {
+  return !!e && typeof e === 'object' && 'code' in e && 'message' in e;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    // Only in `vite` dev outside the Tauri shell: an in-memory backend. Statically false in
+    // production builds, so the mock is not bundled.
+    if (import.meta.env.DEV && !('__TAURI_INTERNALS__' in window)) {
+      const { mockInvoke } = await import('../dev/mock');
+      return (await mockInvoke(cmd, args ?? {})) as T;
+    }
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toApiError(e);
+  }
+}
+
+/** The input with every optional field present: absent or undefined becomes null ("not given"). */
+export function withNulls<T extends object>(input: T, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const k of keys) if (out[k] === undefined) out[k] = null;
+  return out;
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  /** Tells the shell the first queue page is on screen (start-up timing). */
+  uiReady: () => call<void>('ui_ready'),
+  workspaceCreate: (input: WorkspaceCreateInput) => call<AppInfo>('workspace_create', { input }),
+  settingsUpdate: (settings: Settings) => call<Settings>('settings_update', { settings }),
+  queueCounts: () => call<QueueCounts>('queue_counts'),
+  ticketsList: (filter: TicketFilter) => call<TicketPage>('tickets_list', { filter }),
+  ticketGet: (reference: string) => call<TicketDetail>('ticket_get', { reference }),
+  ticketCreate: (input: TicketCreateInput) =>
+    call<TicketDetail>('ticket_create', {
+      input: withNulls(input, ['priority', 'kind', 'category', 'requester', 'assignee', 'tier']),
+    }),
+  ticketUpdate: (reference: string, input: TicketUpdateInput) =>
+    call<TicketDetail>('ticket_update', {
+      reference,
+      input: withNulls(input, ['status', 'reason', 'priority', 'assignee', 'tier', 'title', 'category', 'kind']),
+    }),
+  ticketReply: (reference: string, body: string) =>
+    call<TicketDetail>('ticket_reply', { reference, body }),
+  ticketNote: (reference: string, body: string) =>
+    call<TicketDetail>('ticket_note', { reference, body }),
+  ticketResolve: (reference: string, resolution: Resolution) =>
+    call<TicketDetail>('ticket_resolve', { reference, resolution }),
+  ticketReopen: (reference: string) => call<TicketDetail>('ticket_reopen', { reference }),
+  ticketClose: (reference: string, reason?: string) =>
+    call<TicketDetail>('ticket_close', { reference, reason: reason ?? null }),
+  ticketRate: (reference: string, csat: Csat) =>
+    call<TicketDetail>('ticket_rate', { reference, csat }),
+  search: (query: string, limit = 20) => call<SearchHit[]>('search', { query, limit }),
+  agents: () => call<UserRef[]>('agents'),
+};

@@ -1,0 +1,109 @@
+// Application state shared by the components: who we are, the settings, the current queue
+// and the ticket on screen. Data about tickets stays in the core; this holds only what is shown.
+import { api } from './api';
+import { resolveLanguage, setLocale } from './i18n/index.svelte';
+import { applyLook } from './theme';
+import { errorToast } from './toasts.svelte';
+import type { AppInfo, QueueCounts, Settings, SortKey, UserRef } from './types';
+import { NO_FILTERS, viewById, type ListFilters, type ViewId } from './views';
+
+export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help';
+
+class AppState {
+  info = $state<AppInfo | null>(null);
+  counts = $state<QueueCounts | null>(null);
+  agents = $state<UserRef[]>([]);
+  view = $state<ViewId>('mine');
+  filters = $state<ListFilters>({ ...NO_FILTERS });
+  sort = $state<SortKey>('due');
+  /** Ticket shown in the detail pane (its number), or null. */
+  openNumber = $state<string | null>(null);
+  overlay = $state<Overlay>('none');
+  /** Bumped after a change, so the list re-reads the pages on screen. */
+  listVersion = $state(0);
+  /** Asks the open ticket to focus its composer in this mode. */
+  composeRequest = $state<{ mode: 'reply' | 'note'; number: string; seq: number } | null>(null);
+
+  get settings(): Settings {
+    return this.info?.settings ?? { language: 'system', theme: 'system', large_text: false };
+  }
+
+  get categories(): string[] {
+    return this.info?.workspace?.categories ?? [];
+  }
+
+  applySettings(settings: Settings): void {
+    setLocale(resolveLanguage(settings.language, navigator.language));
+    applyLook(settings);
+  }
+
+  async load(): Promise<void> {
+    const info = await api.appInfo();
+    this.info = info;
+    this.applySettings(info.settings);
+    if (info.workspace) await this.afterWorkspace();
+  }
+
+  async afterWorkspace(): Promise<void> {
+    await Promise.all([this.refreshCounts(), this.loadAgents()]);
+  }
+
+  async loadAgents(): Promise<void> {
+    try {
+      this.agents = await api.agents();
+    } catch (e) {
+      errorToast(e);
+    }
+  }
+
+  async refreshCounts(): Promise<void> {
+    try {
+      this.counts = await api.queueCounts();
+    } catch (e) {
+      errorToast(e);
+    }
+  }
+
+  private settingsSeq = 0;
+
+  /** Applies new settings at once and saves them; only the latest save's answer is kept. */
+  async updateSettings(next: Settings): Promise<void> {
+    if (!this.info) return;
+    const seq = ++this.settingsSeq;
+    const previous = this.info.settings;
+    this.info.settings = next;
+    this.applySettings(next);
+    try {
+      const saved = await api.settingsUpdate(next);
+      if (seq === this.settingsSeq && this.info) {
+        this.info.settings = saved;
+        this.applySettings(saved);
+      }
+    } catch (e) {
+      if (seq === this.settingsSeq && this.info) {
+        this.info.settings = previous;
+        this.applySettings(previous);
+      }
+      errorToast(e);
+    }
+  }
+
+  selectView(id: ViewId): void {
+    this.view = id;
+    this.filters = { ...NO_FILTERS };
+    this.sort = viewById(id).sort;
+  }
+
+  /** After any change to a ticket: re-read the list and the counts. */
+  changed(): void {
+    this.listVersion++;
+    void this.refreshCounts();
+  }
+
+  compose(mode: 'reply' | 'note'): void {
+    if (!this.openNumber) return;
+    this.composeRequest = { mode, number: this.openNumber, seq: (this.composeRequest?.seq ?? 0) + 1 };
+  }
+}
+
+export const app = new AppState();

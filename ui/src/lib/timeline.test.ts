@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { buildTimeline, describeEvent } from './timeline';
+import type { CommentView, EventView, UserRef } from './types';
+
+const li: UserRef = { id: '1', email: 'li@x.cn', name: '李伟' };
+const comment = (id: string, at: string, visibility: 'public' | 'internal'): CommentView => ({
+  id,
+  author: li,
+  visibility,
+  body: id,
+  created_at: at,
+});
+const event = (field: string, at: string, from: string | null = null, to: string | null = null): EventView => ({
+  actor: li,
+  field,
+  from,
+  to,
+  at,
+});
+
+describe('buildTimeline', () => {
+  it('merges replies, notes and events oldest first', () => {
+    const items = buildTimeline({
+      comments: [comment('note', '2026-01-01T10:05:00Z', 'internal'), comment('reply', '2026-01-01T10:01:00Z', 'public')],
+      events: [event('created', '2026-01-01T10:00:00Z', null, 'new'), event('status', '2026-01-01T10:10:00Z', 'new', 'open')],
+    });
+    expect(items.map((i) => i.type)).toEqual(['event', 'reply', 'note', 'event']);
+  });
+
+  it('hides bookkeeping events and puts an event before a comment made at the same instant', () => {
+    const at = '2026-01-01T10:01:00Z';
+    const items = buildTimeline({
+      comments: [comment('reply', at, 'public')],
+      events: [event('first_response_at', at, null, at), event('status', at, 'new', 'open')],
+    });
+    expect(items.map((i) => i.type)).toEqual(['event', 'reply']);
+  });
+});
+
+describe('describeEvent', () => {
+  it('translates statuses and values', () => {
+    expect(describeEvent(event('status', '', 'new', 'in_progress'), 'en')).toBe('李伟 changed status from New to In progress');
+    expect(describeEvent(event('status', '', 'new', 'in_progress'), 'zh')).toBe('李伟 将状态从「新建」改为「处理中」');
+    expect(describeEvent(event('priority', '', 'P3', 'P1'), 'en')).toBe('李伟 changed Priority from P3 · Normal to P1 · Urgent');
+    expect(describeEvent(event('created', '', null, 'new'), 'zh')).toBe('李伟 创建了工单');
+    expect(describeEvent({ ...event('status', '', 'resolved', 'closed'), actor: null }, 'en')).toBe(
+      'System changed status from Resolved to Closed',
+    );
+  });
+});

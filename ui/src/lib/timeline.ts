@@ -1,0 +1,107 @@
+// The ticket's timeline: public replies, internal notes and audit events, oldest first.
+import { translate, type MessageKey } from './i18n/index.svelte';
+import { en } from './i18n/en';
+import type { CommentView, EventView, Language, TicketDetail } from './types';
+
+export type TimelineItem =
+  | { type: 'reply' | 'note'; at: string; key: string; comment: CommentView }
+  | { type: 'event'; at: string; key: string; event: EventView };
+
+/** Event fields that add nothing a reader needs (the reply itself is in the timeline). */
+const HIDDEN_FIELDS = new Set(['first_response_at', 'updated_at', 'description']);
+
+export function buildTimeline(detail: Pick<TicketDetail, 'comments' | 'events'>): TimelineItem[] {
+  const items: TimelineItem[] = [];
+  for (const c of detail.comments) {
+    items.push({
+      type: c.visibility === 'internal' ? 'note' : 'reply',
+      at: c.created_at,
+      key: `c-${c.id}`,
+      comment: c,
+    });
+  }
+  detail.events.forEach((e, i) => {
+    if (HIDDEN_FIELDS.has(e.field)) return;
+    items.push({ type: 'event', at: e.at, key: `e-${i}-${e.field}`, event: e });
+  });
+  // Stable: at equal times events (kept in their recorded order) come before comments.
+  return items
+    .map((item, i) => ({ item, i, t: Date.parse(item.at) }))
+    .sort((a, b) => a.t - b.t || rank(a.item) - rank(b.item) || a.i - b.i)
+    .map((x) => x.item);
+}
+
+function rank(item: TimelineItem): number {
+  return item.type === 'event' ? 0 : 1;
+}
+
+/** A translated value of a field (status, priority, kind, category, tier), or the raw value. */
+function valueLabel(lang: Language, field: string, value: string | null): string {
+  if (value == null || value === '') return '—';
+  const prefix: Record<string, string> = {
+    status: 'status',
+    priority: 'priority',
+    kind: 'kind',
+    category: 'category',
+    channel: 'channel',
+  };
+  const key = prefix[field] ? `${prefix[field]}.${value}` : '';
+  if (key && key in en) {
+    const label = translate(lang, key as MessageKey);
+    return field === 'priority' ? `${value} · ${label}` : label;
+  }
+  return value;
+}
+
+function fieldLabel(lang: Language, field: string): string {
+  const keys: Record<string, MessageKey> = {
+    title: 'field.title',
+    priority: 'field.priority',
+    kind: 'field.kind',
+    category: 'field.category',
+    tier: 'field.tier',
+    status: 'field.status',
+    assignee_id: 'field.assignee',
+    team_id: 'field.team',
+    channel: 'field.channel',
+  };
+  return keys[field] ? translate(lang, keys[field]) : field.replaceAll('_', ' ');
+}
+
+/** One line describing an audit event, e.g. "Li Wei changed status from New to Open". */
+export function describeEvent(ev: EventView, lang: Language): string {
+  const actor = ev.actor?.name ?? translate(lang, 'timeline.system');
+  switch (ev.field) {
+    case 'created':
+      return translate(lang, 'timeline.event.created', { actor });
+    case 'status':
+      if (ev.to === 'resolved') return translate(lang, 'timeline.event.resolved', { actor });
+      return ev.from
+        ? translate(lang, 'timeline.event.status', {
+            actor,
+            from: valueLabel(lang, 'status', ev.from),
+            to: valueLabel(lang, 'status', ev.to),
+          })
+        : translate(lang, 'timeline.event.statusNoFrom', { actor, to: valueLabel(lang, 'status', ev.to) });
+    case 'assignee_id':
+    case 'assignee':
+    case 'team_id':
+      return translate(lang, 'timeline.event.assigned', { actor });
+    case 'csat':
+      return translate(lang, 'timeline.event.rated', { actor });
+    case 'resolution':
+      return translate(lang, 'timeline.event.resolved', { actor });
+    default: {
+      const field = fieldLabel(lang, ev.field);
+      if (ev.to == null || ev.to === '') return translate(lang, 'timeline.event.fieldCleared', { actor, field });
+      if (ev.from == null || ev.from === '')
+        return translate(lang, 'timeline.event.fieldSet', { actor, field, to: valueLabel(lang, ev.field, ev.to) });
+      return translate(lang, 'timeline.event.field', {
+        actor,
+        field,
+        from: valueLabel(lang, ev.field, ev.from),
+        to: valueLabel(lang, ev.field, ev.to),
+      });
+    }
+  }
+}

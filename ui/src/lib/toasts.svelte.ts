@@ -1,0 +1,41 @@
+// Short messages at the bottom of the window; errors stay until read or for 8 seconds.
+import { t } from './i18n/index.svelte';
+import type { ApiError } from './types';
+import { isApiError } from './api';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  message: string;
+}
+
+export const toasts = $state<Toast[]>([]);
+let nextId = 1;
+
+export function dismiss(id: number): void {
+  const i = toasts.findIndex((x) => x.id === id);
+  if (i >= 0) toasts.splice(i, 1);
+}
+
+function push(kind: Toast['kind'], message: string, ms: number): void {
+  const id = nextId++;
+  toasts.push({ id, kind, message });
+  if (toasts.length > 4) toasts.shift();
+  setTimeout(() => dismiss(id), ms);
+}
+
+export function info(message: string): void {
+  push('info', message, 4000);
+}
+
+/** Shows an API error in the user's language (validation messages go next to fields instead). */
+export function errorToast(e: unknown): void {
+  const err: ApiError = isApiError(e) ? e : { code: 'internal', message: String(e) };
+  const message =
+    err.code === 'validation'
+      ? err.message
+      : err.code === 'no_workspace'
+        ? t('error.no_workspace')
+        : t(`error.${err.code}`, { message: err.message });
+  push('error', message, 8000);
+}

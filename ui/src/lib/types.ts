@@ -1,0 +1,59 @@
+// Wire types of the Tauri commands. The shapes come from Rust (ts-rs, generated into
+// ./bindings/ and checked by the Rust tests); this module re-exports them under the names the
+// UI uses and adds the value lists the UI iterates over.
+import type { Status } from './bindings/Status';
+import type { Priority } from './bindings/Priority';
+import type { Kind } from './bindings/Kind';
+import type { Tier } from './bindings/Tier';
+import type { TargetKind } from './bindings/TargetKind';
+import type { TargetReport } from './bindings/TargetReport';
+import type { CreateTicketInput } from './bindings/CreateTicketInput';
+import type { UpdateTicketInput } from './bindings/UpdateTicketInput';
+import type { WorkspaceInput } from './bindings/WorkspaceInput';
+import type { SortOrder } from './bindings/SortOrder';
+
+export type { Status, Priority, Kind, Tier };
+export type { ApiError } from './bindings/ApiError';
+export type { AppInfo } from './bindings/AppInfo';
+export type { AssigneeFilter } from './bindings/AssigneeFilter';
+export type { Channel } from './bindings/Channel';
+export type { CommentView } from './bindings/CommentView';
+export type { Csat } from './bindings/Csat';
+export type { ErrorCode } from './bindings/ErrorCode';
+export type { EventView } from './bindings/EventView';
+export type { QueueCounts } from './bindings/QueueCounts';
+export type { Resolution } from './bindings/Resolution';
+export type { SearchHit } from './bindings/SearchHit';
+export type { Settings } from './bindings/Settings';
+export type { SlaState } from './bindings/SlaState';
+export type { SlaView } from './bindings/SlaView';
+export type { TicketDetail } from './bindings/TicketDetail';
+export type { TicketFilter } from './bindings/TicketFilter';
+export type { TicketPage } from './bindings/TicketPage';
+export type { TicketView } from './bindings/TicketView';
+export type { UserRef } from './bindings/UserRef';
+export type { WorkspaceInfo } from './bindings/WorkspaceInfo';
+
+export const STATUSES: readonly Status[] = [
+  'new',
+  'open',
+  'in_progress',
+  'pending_customer',
+  'on_hold',
+  'resolved',
+  'closed',
+];
+export const PRIORITIES: readonly Priority[] = ['P1', 'P2', 'P3', 'P4'];
+export const KINDS: readonly Kind[] = ['incident', 'request', 'question', 'complaint'];
+export const TIERS: readonly Tier[] = ['L1', 'L2', 'L3'];
+export const SLA_TARGETS: readonly TargetKind[] = ['first_response', 'next_update', 'resolution'];
+
+/** A UI language (the settings may also say 'system'). */
+export type Language = 'en' | 'zh';
+export type SlaTarget = TargetReport;
+export type SortKey = SortOrder;
+export type WorkspaceCreateInput = WorkspaceInput;
+/** Create-ticket fields; the ones left out are sent as null. */
+export type TicketCreateInput = Pick<CreateTicketInput, 'title' | 'body'> & Partial<CreateTicketInput>;
+/** A partial update; the fields left out are sent as null (unchanged). */
+export type TicketUpdateInput = Partial<UpdateTicketInput>;

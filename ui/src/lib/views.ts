@@ -1,0 +1,75 @@
+// The sidebar's queues: each is a base filter plus the count the core keeps for it.
+import type { Kind, Priority, QueueCounts, SortKey, Status, Tier, TicketFilter } from './types';
+import type { MessageKey } from './i18n/index.svelte';
+
+export type ViewId = 'mine' | 'unassigned' | 'breaching' | 'pending' | 'open' | 'resolved';
+
+export interface ViewDef {
+  id: ViewId;
+  label: MessageKey;
+  count: keyof QueueCounts;
+  icon: string;
+  base: Partial<TicketFilter>;
+  sort: SortKey;
+}
+
+export const VIEWS: readonly ViewDef[] = [
+  { id: 'mine', label: 'views.mine', count: 'mine', icon: 'user', base: { assignee: 'Me' }, sort: 'due' },
+  { id: 'unassigned', label: 'views.unassigned', count: 'unassigned', icon: 'inbox', base: { assignee: 'Nobody' }, sort: 'due' },
+  { id: 'breaching', label: 'views.breaching', count: 'breaching', icon: 'alert', base: { breaching: true }, sort: 'due' },
+  { id: 'pending', label: 'views.pending', count: 'pending_customer', icon: 'pause', base: { statuses: ['pending_customer'] }, sort: 'updated' },
+  { id: 'open', label: 'views.open', count: 'all_open', icon: 'layers', base: {}, sort: 'due' },
+  { id: 'resolved', label: 'views.resolved', count: 'resolved', icon: 'check', base: { statuses: ['resolved', 'closed'] }, sort: 'updated' },
+];
+
+export function viewById(id: ViewId): ViewDef {
+  return VIEWS.find((v) => v.id === id) ?? VIEWS[0];
+}
+
+/** What the user narrowed a view down to in the toolbar. */
+export interface ListFilters {
+  status: Status | null;
+  priority: Priority | null;
+  kind: Kind | null;
+  category: string | null;
+  /** 'me' | 'nobody' | an agent's email */
+  assignee: string | null;
+  tier: Tier | null;
+}
+
+export const NO_FILTERS: ListFilters = {
+  status: null,
+  priority: null,
+  kind: null,
+  category: null,
+  assignee: null,
+  tier: null,
+};
+
+/** The `tickets_list` filter (without paging) for a view, the toolbar's filters and a sort. */
+export function buildFilter(view: ViewDef, f: ListFilters, sort: SortKey): Omit<TicketFilter, 'limit' | 'offset'> {
+  const base: Omit<TicketFilter, 'limit' | 'offset'> = {
+    statuses: [],
+    all_statuses: false,
+    priority: null,
+    kind: null,
+    category: null,
+    tier: null,
+    assignee: 'Any',
+    breaching: false,
+    sort,
+    ...view.base,
+  };
+  if (f.status) {
+    base.statuses = [f.status];
+    base.all_statuses = false;
+  }
+  if (f.priority) base.priority = f.priority;
+  if (f.kind) base.kind = f.kind;
+  if (f.category) base.category = f.category;
+  if (f.tier) base.tier = f.tier;
+  if (f.assignee && view.base.assignee === undefined) {
+    base.assignee = f.assignee === 'me' ? 'Me' : f.assignee === 'nobody' ? 'Nobody' : { Email: f.assignee };
+  }
+  return base;
+}

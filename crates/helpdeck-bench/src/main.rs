@@ -21,6 +21,9 @@ struct Args {
     /// Timed repetitions per query.
     #[arg(long, default_value_t = 200)]
     reps: usize,
+    /// Skip the whole-table `helpdeck sla` measurement (slow at 1M).
+    #[arg(long)]
+    skip_sla: bool,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

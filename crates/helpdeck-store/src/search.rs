@@ -1,5 +1,7 @@
 //! Full-text search over titles, descriptions and comments (FTS5, bm25, CJK bigrams).
 
+use std::collections::HashMap;
+
 use helpdeck_core::search_text::{SearchQuery, snippet};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Priority, ticket_key};
@@ -33,6 +35,9 @@ pub struct SearchHit {
 
 const SNIPPET_WIDTH: usize = 90;
 
+/// Matching documents of each kind that bm25 ranks (the newest ones).
+const RANK_WINDOW: i64 = 1000;
+
 /// Search-index rowid of a comment = this + `comments.seq`; a ticket's own document has rowid
 /// `tickets.seq`. Both series grow, so bulk inserts append to FTS5's pending doclists
 /// (a smaller rowid than the previous one forces a flush per row).
@@ -46,17 +51,45 @@ impl Store {
         let terms = q.highlight_terms();
         let limit = i64::from(limit.clamp(1, 200));
         let mut conn = self.pool.acquire().await?;
-        // Best document per ticket; the ticket document has title weight 10.
-        let hits: Vec<(i64, f64)> = sqlx::query_as(
-            "WITH m AS MATERIALIZED ( \
-                SELECT ticket_seq, bm25(search_index, 10.0, 1.0) AS r \
-                FROM search_index WHERE search_index MATCH ? ) \
-             SELECT ticket_seq, MIN(r) AS rank FROM m GROUP BY ticket_seq ORDER BY rank LIMIT ?",
-        )
-        .bind(q.fts_expression())
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
+        let expression = q.fts_expression();
+        // Ranking is bm25 (title weighted 10×) over the newest RANK_WINDOW matching documents
+        // of each kind (ticket texts, comments). FTS5 walks a doclist newest-first in
+        // microseconds, while bm25 costs time per match: a term found in a third of a million
+        // tickets would otherwise be scored a third of a million times. For rarer terms the
+        // window holds every match and the ranking is exact.
+        let mut best: HashMap<i64, f64> = HashMap::new();
+        for (lo, hi) in [(0, COMMENT_DOC_BASE), (COMMENT_DOC_BASE, i64::MAX)] {
+            let floor: Option<i64> = sqlx::query_scalar(
+                "SELECT MIN(rowid) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? \
+                 AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT ?)",
+            )
+            .bind(&expression)
+            .bind(lo)
+            .bind(hi)
+            .bind(RANK_WINDOW)
+            .fetch_one(&mut *conn)
+            .await?;
+            let Some(floor) = floor else { continue };
+            let ranked: Vec<(i64, f64)> = sqlx::query_as(
+                "SELECT ticket_seq, bm25(search_index, 10.0, 1.0) AS r FROM search_index \
+                 WHERE search_index MATCH ? AND rowid >= ? AND rowid < ? ORDER BY r LIMIT ?",
+            )
+            .bind(&expression)
+            .bind(floor)
+            .bind(hi)
+            .bind(limit * 4)
+            .fetch_all(&mut *conn)
+            .await?;
+            for (ticket_seq, rank) in ranked {
+                let entry = best.entry(ticket_seq).or_insert(rank);
+                if rank < *entry {
+                    *entry = rank;
+                }
+            }
+        }
+        let mut hits: Vec<(i64, f64)> = best.into_iter().collect();
+        hits.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        hits.truncate(limit as usize);
         let mut out = Vec::with_capacity(hits.len());
         for (ticket_seq, rank) in hits {
             let (id, number, title, status, priority, description): (String, i64, String, String, String, String) =

@@ -141,7 +141,8 @@ impl Store {
         .await?;
         let mut facts = FactRows::default();
         let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT e.ticket_id, e.new_value, e.at FROM events e JOIN tickets t ON t.id = e.ticket_id \
+            // CROSS JOIN keeps open tickets as the outer loop (index lookups into events).
+            "SELECT e.ticket_id, e.new_value, e.at FROM tickets t CROSS JOIN events e ON e.ticket_id = t.id \
              WHERE t.is_open = 1 AND e.field = 'status'",
         )
         .fetch_all(&mut *conn)
@@ -150,7 +151,7 @@ impl Store {
             facts.push_change(id, to.as_deref().unwrap_or(""), at);
         }
         let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT c.ticket_id, c.created_at FROM comments c JOIN tickets t ON t.id = c.ticket_id \
+            "SELECT c.ticket_id, c.created_at FROM tickets t CROSS JOIN comments c ON c.ticket_id = t.id \
              WHERE t.is_open = 1 AND c.by_agent = 1 AND c.visibility = 'public'",
         )
         .fetch_all(&mut *conn)

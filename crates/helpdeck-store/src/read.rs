@@ -293,7 +293,13 @@ impl Store {
     /// Number of tickets a queue holds (for the list's scroll size and view counts).
     #[instrument(skip_all, err)]
     pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<i64> {
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*){VIEW_FROM}"));
+        // Only the assignee-email filter needs a join; SQLite does not drop unused LEFT JOINs
+        // here, and they made counting 100k tickets 100× slower.
+        let from = match filter.assignee {
+            AssigneeFilter::Email(_) => " FROM tickets t LEFT JOIN users a ON a.id = t.assignee_id",
+            _ => " FROM tickets t",
+        };
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*){from}"));
         self.push_filter(&mut q, filter);
         let (n,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
         Ok(n)

@@ -392,6 +392,41 @@ async fn queue_filters_and_sorts() {
         .await
         .unwrap();
     assert_eq!(p4.len(), 1);
+    // Counts agree with the lists they size.
+    for filter in [
+        TicketFilter::default(),
+        TicketFilter {
+            assignee: helpdeck_store::AssigneeFilter::Me,
+            ..Default::default()
+        },
+        TicketFilter {
+            assignee: helpdeck_store::AssigneeFilter::Nobody,
+            ..Default::default()
+        },
+        TicketFilter {
+            assignee: helpdeck_store::AssigneeFilter::Email("wang.fang@helpdeck.example".into()),
+            ..Default::default()
+        },
+        TicketFilter {
+            priority: Some(Priority::P4),
+            ..Default::default()
+        },
+        TicketFilter {
+            breaching: true,
+            ..Default::default()
+        },
+        TicketFilter {
+            all_statuses: true,
+            ..Default::default()
+        },
+    ] {
+        let listed = store.list_tickets(&filter).await.unwrap().len() as i64;
+        assert_eq!(
+            store.count_tickets(&filter).await.unwrap(),
+            listed,
+            "{filter:?}"
+        );
+    }
     store
         .resolve(
             "HD-2",

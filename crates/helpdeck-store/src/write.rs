@@ -225,80 +225,52 @@ impl Store {
     }
 
     async fn comment(&self, reference: &str, body: &str, visibility: Visibility) -> Result<Ticket> {
-        let body = body.to_string();
-        self.mutate(reference, move |store, _, t, now| {
-            Box::pin(async move {
-                Ok(Mutation::Comment(command::add_comment(
-                    &t,
-                    &store.actor,
-                    visibility,
-                    &body,
-                    now,
-                )?))
-            })
+        self.decide(reference, |s, t, now| {
+            command::add_comment(&t, &s.actor, visibility, body, now).map(Mutation::Comment)
         })
         .await
     }
 
     /// Resolves with the service report.
     pub async fn resolve(&self, reference: &str, resolution: Resolution) -> Result<Ticket> {
-        self.mutate(reference, move |store, _, t, now| {
-            Box::pin(async move {
-                Ok(Mutation::Ticket(command::resolve(
-                    &t,
-                    &store.actor,
-                    resolution,
-                    &store.rules,
-                    now,
-                )?))
-            })
+        self.decide(reference, |s, t, now| {
+            command::resolve(&t, &s.actor, resolution, &s.rules, now).map(Mutation::Ticket)
         })
         .await
     }
 
     /// Reopens a resolved or closed ticket.
     pub async fn reopen(&self, reference: &str) -> Result<Ticket> {
-        self.mutate(reference, |store, _, t, now| {
-            Box::pin(async move {
-                Ok(Mutation::Ticket(command::reopen(
-                    &t,
-                    &store.actor,
-                    &store.rules,
-                    now,
-                )?))
-            })
+        self.decide(reference, |s, t, now| {
+            command::reopen(&t, &s.actor, &s.rules, now).map(Mutation::Ticket)
         })
         .await
     }
 
     /// Closes a ticket (a reason is needed from new or open).
     pub async fn close(&self, reference: &str, reason: Option<String>) -> Result<Ticket> {
-        self.mutate(reference, move |store, _, t, now| {
-            Box::pin(async move {
-                Ok(Mutation::Ticket(command::close(
-                    &t,
-                    &store.actor,
-                    reason,
-                    &store.rules,
-                    now,
-                )?))
-            })
+        self.decide(reference, |s, t, now| {
+            command::close(&t, &s.actor, reason, &s.rules, now).map(Mutation::Ticket)
         })
         .await
     }
 
     /// Records a satisfaction rating.
     pub async fn rate(&self, reference: &str, csat: Csat) -> Result<Ticket> {
+        self.decide(reference, |s, t, now| {
+            command::rate(&t, &s.actor, csat, &s.rules, now).map(Mutation::Ticket)
+        })
+        .await
+    }
+
+    /// [`Store::mutate`] for rules that need nothing but the ticket, the actor and "now".
+    async fn decide<F>(&self, reference: &str, rule: F) -> Result<Ticket>
+    where
+        F: FnOnce(&Store, Ticket, Timestamp) -> Result<Mutation, DomainError> + Send,
+    {
         self.mutate(reference, move |store, _, t, now| {
-            Box::pin(async move {
-                Ok(Mutation::Ticket(command::rate(
-                    &t,
-                    &store.actor,
-                    csat,
-                    &store.rules,
-                    now,
-                )?))
-            })
+            let decided = rule(store, t, now);
+            Box::pin(async move { Ok(decided?) })
         })
         .await
     }

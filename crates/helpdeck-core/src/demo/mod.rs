@@ -854,9 +854,11 @@ fn tags(rng: &mut R, sc: &Scenario, org: &OrgDef, onsite: bool, reopened: bool) 
 /// When the ticket was created: recent tickets are more likely still open; mostly office hours.
 fn created_at(rng: &mut R, status: Status, now: i64) -> i64 {
     let (lo, hi, p) = match status {
-        Status::New => (5 * MINUTE, 14 * DAY, 1.8),
+        // A desk that keeps up: new tickets are hours old, open ones mostly days (median
+        // under two), a long tail for parts on order and customers who never answer.
+        Status::New => (5 * MINUTE, 4 * DAY, 2.5),
         Status::Open | Status::InProgress | Status::PendingCustomer | Status::OnHold => {
-            (HOUR, 80 * DAY, 1.35)
+            (HOUR, 30 * DAY, 3.5)
         }
         Status::Resolved => (2 * HOUR, 40 * DAY, 1.2),
         Status::Closed => (DAY, HORIZON - HOUR, 0.6),

@@ -5,6 +5,7 @@
 
 pub mod calendar;
 pub mod engine;
+pub mod monitor;
 pub mod policy;
 
 pub use calendar::{Calendar, CalendarSpec, WorkingWindow};

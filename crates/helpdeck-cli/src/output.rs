@@ -89,13 +89,15 @@ impl Printer {
     }
 
     fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
-        let mut stdout = std::io::stdout().lock();
+        // Buffered: a large --json document would otherwise be written line by line.
+        let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         if self.json {
             serde_json::to_writer_pretty(&mut stdout, value)?;
             writeln!(stdout)?;
         } else {
             write!(stdout, "{}", text())?;
         }
+        stdout.flush()?;
         Ok(())
     }
 

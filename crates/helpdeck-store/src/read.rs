@@ -269,7 +269,7 @@ impl Store {
     pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
         let mut conn = self.pool.acquire().await?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(view_select());
-        self.push_filter(&mut q, filter);
+        self.push_filter(&mut q, filter, Purpose::Page);
         q.push(match filter.sort {
             SortOrder::Due => " ORDER BY (t.sla_due_at IS NULL), t.sla_due_at, t.number",
             SortOrder::Priority => {
@@ -300,13 +300,13 @@ impl Store {
             _ => " FROM tickets t",
         };
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*){from}"));
-        self.push_filter(&mut q, filter);
+        self.push_filter(&mut q, filter, Purpose::Count);
         let (n,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
         Ok(n)
     }
 
     /// The WHERE clause of a queue; one place for list and count.
-    fn push_filter(&self, q: &mut QueryBuilder<Sqlite>, filter: &TicketFilter) {
+    fn push_filter(&self, q: &mut QueryBuilder<Sqlite>, filter: &TicketFilter, purpose: Purpose) {
         q.push(" WHERE 1 = 1");
         if !filter.statuses.is_empty() {
             q.push(" AND t.status IN (");
@@ -344,10 +344,24 @@ impl Store {
             }
         }
         if filter.breaching {
-            q.push(" AND t.sla_at_risk_at <= ")
-                .push_bind(ms(self.now()));
+            // A page walks the due-time index and keeps the rows at risk (they come first in
+            // due order); a count uses the at-risk index. The unary `+` keeps SQLite from
+            // choosing the at-risk index for a page, which then had to sort ~half the
+            // workspace (1.4 s at 1M tickets instead of 5 ms).
+            let column = match purpose {
+                Purpose::Page => " AND +t.sla_at_risk_at <= ",
+                Purpose::Count => " AND t.sla_at_risk_at <= ",
+            };
+            q.push(column).push_bind(ms(self.now()));
         }
     }
+}
+
+/// What a WHERE clause is for (they are planned differently).
+#[derive(Clone, Copy)]
+enum Purpose {
+    Page,
+    Count,
 }
 
 /// The domain ticket behind a view (for detail rendering).

@@ -26,6 +26,17 @@ struct Args {
     skip_sla: bool,
 }
 
+/// A benchmark workspace: business hours in Shanghai, like the demo data.
+fn workspace_options(name: &str) -> InitOptions {
+    InitOptions {
+        name: name.to_string(),
+        timezone: "Asia/Shanghai".into(),
+        language: "en".into(),
+        owner_name: "Bench".into(),
+        owner_email: "bench@helpdeck.example".into(),
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
@@ -63,17 +74,7 @@ async fn main() -> Result<()> {
         let fresh = !dir.join(helpdeck_store::DB_FILE).exists();
         if fresh {
             let _ = std::fs::remove_dir_all(&dir);
-            let store = Store::init(
-                &dir,
-                InitOptions {
-                    name: format!("bench {n}"),
-                    timezone: "Asia/Shanghai".into(),
-                    language: "en".into(),
-                    owner_name: "Bench".into(),
-                    owner_email: "bench@helpdeck.example".into(),
-                },
-            )
-            .await?;
+            let store = Store::init(&dir, workspace_options(&format!("bench {n}"))).await?;
             let gen_start = Instant::now();
             let data = helpdeck_core::demo::generate(n, 7, jiff::Timestamp::now());
             let generation = gen_start.elapsed();
@@ -92,17 +93,7 @@ async fn main() -> Result<()> {
             // The same tickets as bare rows (the shape of a CSV import: no comments, no history).
             let rows_dir = args.dir.join(format!("rows-{n}"));
             let _ = std::fs::remove_dir_all(&rows_dir);
-            let rows = Store::init(
-                &rows_dir,
-                InitOptions {
-                    name: format!("rows {n}"),
-                    timezone: "Asia/Shanghai".into(),
-                    language: "en".into(),
-                    owner_name: "Bench".into(),
-                    owner_email: "bench@helpdeck.example".into(),
-                },
-            )
-            .await?;
+            let rows = Store::init(&rows_dir, workspace_options(&format!("rows {n}"))).await?;
             let mut bare = data.clone();
             for t in &mut bare.tickets {
                 t.comments.clear();

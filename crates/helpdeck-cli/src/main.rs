@@ -277,43 +277,35 @@ async fn run(cli: Cli) -> Result<()> {
             out.workspace(store.workspace(), store.path())?;
             store.shutdown().await;
         }
-        Command::Demo { tickets, seed } => {
+        command => {
             let store = Store::open(&dir).await?;
-            let summary = store.demo(tickets, seed).await?;
-            out.import(&summary)?;
+            let result = on_workspace(&store, command, &out).await;
             store.shutdown().await;
+            result?;
         }
-        Command::Ticket(cmd) => {
-            let store = Store::open(&dir).await?;
-            ticket(&store, cmd, &out).await?;
-            store.shutdown().await;
-        }
-        Command::Search { query, limit } => {
-            let store = Store::open(&dir).await?;
-            let hits = store.search(&query, limit).await?;
-            out.search(&hits)?;
-            store.shutdown().await;
-        }
+    }
+    Ok(())
+}
+
+/// Every command but `init` works on an open workspace.
+async fn on_workspace(store: &Store, command: Command, out: &output::Printer) -> Result<()> {
+    match command {
+        Command::Init { .. } => unreachable!("init creates the workspace"),
+        Command::Demo { tickets, seed } => out.import(&store.demo(tickets, seed).await?)?,
+        Command::Ticket(cmd) => ticket(store, cmd, out).await?,
+        Command::Search { query, limit } => out.search(&store.search(&query, limit).await?)?,
         Command::Sla { at_risk, breached } => {
-            let store = Store::open(&dir).await?;
-            let rows = store.sla_report(at_risk, breached).await?;
-            out.sla(&rows)?;
-            store.shutdown().await;
+            out.sla(&store.sla_report(at_risk, breached).await?)?
         }
         Command::Import { file } => {
-            let store = Store::open(&dir).await?;
             let data = helpdeck_store::read_import_file(&file)?;
-            let summary = store.import(&data, ImportOptions { outbox: true }).await?;
-            out.import(&summary)?;
-            store.shutdown().await;
+            out.import(&store.import(&data, ImportOptions { outbox: true }).await?)?;
         }
         Command::Export { format } => {
             let format: ExportFormat = format.parse()?;
-            let store = Store::open(&dir).await?;
             let mut buf = Vec::new();
             store.export(format, &mut buf).await?;
             std::io::stdout().lock().write_all(&buf)?;
-            store.shutdown().await;
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 use helpdeck_core::permission;
 use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
-use helpdeck_core::ticket::{Kind, Priority, Tier, ticket_key};
+use helpdeck_core::ticket::{Kind, Priority, Ticket, Tier, ticket_key};
 use serde::Deserialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tracing::instrument;
@@ -142,7 +142,7 @@ impl Store {
         &self,
         conn: &mut SqliteConnection,
         rows: Vec<ViewRow>,
-    ) -> Result<Vec<(TicketView, TicketRowRest)>> {
+    ) -> Result<Vec<(TicketView, Ticket)>> {
         let now = self.now();
         let mut tickets = Vec::with_capacity(rows.len());
         for r in rows {
@@ -184,7 +184,7 @@ impl Store {
                 closed_at: t.closed_at,
                 sla: SlaView::from_report(&report),
             };
-            out.push((view, TicketRowRest { ticket: t }));
+            out.push((view, t));
         }
         Ok(out)
     }
@@ -201,8 +201,7 @@ impl Store {
         .bind(ticket.id.to_string())
         .fetch_one(&mut *conn)
         .await?;
-        let (view, rest) = self.views(&mut conn, vec![row]).await?.remove(0);
-        let t = rest.ticket;
+        let (view, t) = self.views(&mut conn, vec![row]).await?.remove(0);
         let internal = permission::can_see_internal(&self.actor);
         let comments: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
             "SELECT c.id, u.id, u.email, u.name, c.visibility, c.body, c.created_at FROM comments c \
@@ -362,9 +361,4 @@ impl Store {
 enum Purpose {
     Page,
     Count,
-}
-
-/// The domain ticket behind a view (for detail rendering).
-struct TicketRowRest {
-    ticket: helpdeck_core::ticket::Ticket,
 }

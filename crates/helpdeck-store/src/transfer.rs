@@ -563,7 +563,8 @@ impl Store {
             ));
         }
         let mut prepared: Vec<PreparedTicket> = Vec::with_capacity(data.tickets.len());
-        let mut new_customers: Vec<User> = Vec::new(); // and agents met only as assignees
+        // Requesters, and agents named only as assignees, that the workspace does not know yet.
+        let mut new_users: Vec<User> = Vec::new();
         for (i, r) in data.tickets.iter().enumerate() {
             let requester = match &r.requester {
                 Some(email) => {
@@ -587,7 +588,7 @@ impl Store {
                             created_at: now,
                         };
                         users.insert(email, u.clone());
-                        new_customers.push(u.clone());
+                        new_users.push(u.clone());
                         Some(u)
                     }
                 }
@@ -625,7 +626,7 @@ impl Store {
                                 created_at: now,
                             };
                             users.insert(email, u.clone());
-                            new_customers.push(u.clone());
+                            new_users.push(u.clone());
                             Some(u.id)
                         }
                     }
@@ -704,10 +705,10 @@ impl Store {
             });
             next_ticket_seq += 1;
         }
-        for u in &new_customers {
+        for u in &new_users {
             crate::workspace::insert_user(&mut tx, u).await?;
         }
-        summary.users_created += new_customers.len();
+        summary.users_created += new_users.len();
 
         // 4. Write in batches.
         for chunk in prepared.chunks(BATCH) {

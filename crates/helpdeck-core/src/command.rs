@@ -392,17 +392,25 @@ fn transition(
             ),
         ));
     }
+    transition_effects(t, from, to, now);
+    r.transition(from, to, reason.map(|s| s.trim().to_string()));
+    Ok(())
+}
+
+/// What a status change does besides the status: the one place every replica and the
+/// server apply it.
+pub fn transition_effects(t: &mut Ticket, from: Status, to: Status, at: Timestamp) {
     match to {
         Status::Open if matches!(from, Status::Resolved | Status::Closed) => {
             t.resolved_at = None;
             t.closed_at = None;
         }
-        Status::Closed => t.closed_at = Some(now),
+        Status::Resolved => t.resolved_at = Some(at),
+        Status::Closed => t.closed_at = Some(at),
         _ => {}
     }
     t.status = to;
-    r.transition(from, to, reason.map(|s| s.trim().to_string()));
-    Ok(())
+    t.updated_at = t.updated_at.max(at);
 }
 
 /// Resolves a ticket with its service report (cause and solution required).

@@ -12,6 +12,7 @@ pub mod record;
 pub mod search_text;
 pub mod sla;
 pub mod status;
+pub mod sync;
 pub mod ticket;
 pub mod user;
 

@@ -50,6 +50,8 @@ pub enum OpAction {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// Deletes the entity (comments): a tombstone that wins over every other write (I6).
+    Delete,
 }
 
 /// One change, as kept in the outbox and pushed to the server.
@@ -63,6 +65,9 @@ pub struct Op {
     pub action: OpAction,
     /// Hybrid logical clock timestamp of the change (`uhlc` text form).
     pub hlc: String,
+    /// Wall-clock time of the change on the device: the time the audit trail and the SLA
+    /// engine use on every replica (clamped by the server, I7).
+    pub at: jiff::Timestamp,
     /// Device that made the change.
     pub device_id: Uuid,
     /// Actor (user id) on whose behalf the change was made.

@@ -1,1 +1,348 @@
-//! Helpdeck server: accounts, authorisation, push/pull (issue #4; empty until then).
+//! Helpdeck server: accounts, authorisation and the sync protocol of spec §5–§6, over HTTP
+//! (axum), on an embedded SQLite file or on PostgreSQL shared by several processes.
+//!
+//! Endpoints (every answer carries the `helpdeck-protocol` header; errors are
+//! `{code, message}`):
+//! - `GET  /health`
+//! - `POST /auth/login`, `POST /auth/logout`, `GET /auth/me`
+//! - `POST /sync/push`, `GET /sync/pull?cursor=N&wait=MS&schema=V`
+
+pub mod accounts;
+pub mod db;
+pub mod error;
+mod pull;
+mod push;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use helpdeck_core::sync::{
+    LoginRequest, LoginResponse, MAX_PULL_PAGE, MAX_PUSH_OPS, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    PullResponse, PushRequest, PushResponse,
+};
+use serde::Deserialize;
+use tokio::sync::watch;
+use tower_http::trace::TraceLayer;
+
+pub use accounts::{NewUser, add_user, update_user};
+pub use db::{Backend, Db};
+pub use error::{Result, ServerError};
+
+/// Largest request body accepted (a full push of big ops fits well below it).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Longest long-poll a pull may ask for.
+pub const MAX_WAIT: Duration = Duration::from_secs(30);
+
+/// Server settings (flags and environment, see the CLI).
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub db: String,
+}
+
+struct Inner {
+    db: Db,
+    /// The last committed `server_seq` this process knows of; long-polls wait on it.
+    changes: watch::Sender<i64>,
+    limiter: accounts::LoginLimiter,
+    /// One push at a time per process (SQLite has one writer anyway; PostgreSQL pushes are
+    /// serialised by the counter row lock across processes).
+    push_lock: tokio::sync::Mutex<()>,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    pub async fn new(db: Db) -> Result<AppState> {
+        let last = db.last_seq().await?;
+        let (changes, _) = watch::channel(last);
+        let state = AppState(Arc::new(Inner {
+            db,
+            changes,
+            limiter: accounts::LoginLimiter::default(),
+            push_lock: tokio::sync::Mutex::new(()),
+        }));
+        if state.0.db.backend == Backend::Postgres {
+            state.listen_postgres().await?;
+        }
+        Ok(state)
+    }
+
+    /// PostgreSQL: wake this process's long-polls when another process commits a push.
+    async fn listen_postgres(&self) -> Result<()> {
+        let mut listener = sqlx::postgres::PgListener::connect(&self.0.db.url).await?;
+        listener.listen("helpdeck_changes").await?;
+        let inner = Arc::downgrade(&self.0);
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(n) => {
+                        let Some(inner) = inner.upgrade() else { break };
+                        if let Ok(seq) = n.payload().parse::<i64>() {
+                            inner.changes.send_if_modified(|v| {
+                                let newer = seq > *v;
+                                if newer {
+                                    *v = seq;
+                                }
+                                newer
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "LISTEN connection lost; reconnecting");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+}
+
+/// The HTTP application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/me", get(me))
+        .route("/sync/push", post(push_handler))
+        .route("/sync/pull", get(pull_handler))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(protocol_header))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Runs until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<()> {
+    let db = Db::connect(&config.db).await?;
+    let state = AppState::new(db.clone()).await?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| ServerError::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| ServerError::Internal(e.to_string()))?;
+    tracing::info!(%addr, db = db.backend.as_str(), "helpdeck server listening");
+    ready(addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| ServerError::Internal(e.to_string()))?;
+    db.pool.close().await;
+    tracing::info!("helpdeck server stopped");
+    Ok(())
+}
+
+/// Rejects a request speaking another protocol version; stamps every answer with ours.
+async fn protocol_header(req: Request<axum::body::Body>, next: Next) -> Response {
+    use axum::response::IntoResponse;
+    if let Some(v) = req.headers().get(PROTOCOL_HEADER) {
+        let ours = PROTOCOL_VERSION.to_string();
+        if v.to_str().ok() != Some(ours.as_str()) {
+            let mut resp = ServerError::BadRequest(format!(
+                "unsupported protocol version {:?} (this server speaks {PROTOCOL_VERSION}); update Helpdeck",
+                v.to_str().unwrap_or("?")
+            ))
+            .into_response();
+            resp.headers_mut()
+                .insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
+            return resp;
+        }
+    } else if req.uri().path().starts_with("/sync/") {
+        let mut resp = ServerError::BadRequest(format!(
+            "missing {PROTOCOL_HEADER} header (this server speaks {PROTOCOL_VERSION})"
+        ))
+        .into_response();
+        resp.headers_mut()
+            .insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
+        return resp;
+    }
+    let mut resp = next.run(req).await;
+    resp.headers_mut()
+        .insert(PROTOCOL_HEADER, HeaderValue::from(PROTOCOL_VERSION));
+    resp
+}
+
+async fn health(State(s): State<AppState>) -> Result<Json<serde_json::Value>> {
+    let seq = s.0.db.last_seq().await?;
+    Ok(Json(serde_json::json!({
+        "status": "ok",
+        "protocol": PROTOCOL_VERSION,
+        "db": s.0.db.backend.as_str(),
+        "last_seq": seq,
+    })))
+}
+
+/// JSON body extractor whose rejection is our `{code, message}` 400.
+struct Body<T>(T);
+
+impl<S, T> axum::extract::FromRequest<S> for Body<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ServerError;
+
+    async fn from_request(req: Request<axum::body::Body>, state: &S) -> Result<Self> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(Body(v)),
+            Err(e) => Err(match e.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => ServerError::BadRequest(format!(
+                    "request body too large (limit {} MiB)",
+                    MAX_BODY_BYTES / 1024 / 1024
+                )),
+                _ => ServerError::BadRequest(format!("malformed request: {}", e.body_text())),
+            }),
+        }
+    }
+}
+
+/// The authenticated caller (bearer token).
+struct Auth(accounts::Caller);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ServerError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| {
+                ServerError::Unauthorized("missing bearer token; sign in first".into())
+            })?;
+        let token = header.strip_prefix("Bearer ").ok_or_else(|| {
+            ServerError::Unauthorized("authorization must be 'Bearer TOKEN'".into())
+        })?;
+        Ok(Auth(
+            accounts::authenticate(&state.0.db, token.trim()).await?,
+        ))
+    }
+}
+
+async fn login(
+    State(s): State<AppState>,
+    Body(req): Body<LoginRequest>,
+) -> Result<Json<LoginResponse>> {
+    if req.device_name.trim().is_empty() || req.device_name.len() > 200 {
+        return Err(ServerError::BadRequest(
+            "device_name: 1 to 200 characters".into(),
+        ));
+    }
+    let session = accounts::login(
+        &s.0.db,
+        &s.0.limiter,
+        &req.email,
+        &req.password,
+        req.device_id,
+        &req.device_name,
+    )
+    .await?;
+    let (workspace_id, workspace_name) = s.0.db.workspace().await?;
+    tracing::info!(user = %session.account.user.id, device = %req.device_id, "signed in");
+    Ok(Json(LoginResponse {
+        token: session.token,
+        expires_at: session.expires_at,
+        user: session.account.user,
+        workspace_id,
+        workspace_name,
+    }))
+}
+
+async fn logout(State(s): State<AppState>, Auth(caller): Auth) -> Result<Json<serde_json::Value>> {
+    accounts::revoke(&s.0.db, &caller.token_hash).await?;
+    Ok(Json(serde_json::json!({"signed_out": true})))
+}
+
+async fn me(Auth(caller): Auth) -> Json<helpdeck_core::user::User> {
+    Json(caller.account.user)
+}
+
+async fn push_handler(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(req): Body<PushRequest>,
+) -> Result<Json<PushResponse>> {
+    if req.ops.len() > MAX_PUSH_OPS {
+        return Err(ServerError::BadRequest(format!(
+            "a push carries at most {MAX_PUSH_OPS} ops (got {}); split it",
+            req.ops.len()
+        )));
+    }
+    let span = tracing::info_span!("push", user = %caller.account.user.id, ops = req.ops.len());
+    let _enter = span.enter();
+    drop(_enter);
+    let (acks, last) = {
+        let _guard = s.0.push_lock.lock().await;
+        push::push(&s.0.db, &caller, req.ops).await?
+    };
+    if let Some(seq) = last {
+        s.0.changes.send_if_modified(|v| {
+            let newer = seq > *v;
+            if newer {
+                *v = seq;
+            }
+            newer
+        });
+    }
+    Ok(Json(PushResponse { acks }))
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    cursor: Option<i64>,
+    /// Long-poll: wait up to this many milliseconds for a change when there is none.
+    wait: Option<u64>,
+    schema: Option<u32>,
+    limit: Option<usize>,
+}
+
+async fn pull_handler(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    q: std::result::Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<PullResponse>> {
+    let Query(q) = q.map_err(|e| {
+        ServerError::BadRequest(format!(
+            "bad query: {} (allowed: cursor=N, wait=MS, schema=V, limit=N)",
+            e.body_text()
+        ))
+    })?;
+    let cursor = q.cursor.unwrap_or(0);
+    let schema = q.schema.unwrap_or(helpdeck_core::op::OP_SCHEMA_VERSION);
+    let limit = q.limit.unwrap_or(MAX_PULL_PAGE);
+    let wait = Duration::from_millis(q.wait.unwrap_or(0)).min(MAX_WAIT);
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut rx = s.0.changes.subscribe();
+    loop {
+        rx.borrow_and_update();
+        let page = pull::pull(&s.0.db, &caller, cursor, schema, limit).await?;
+        let empty = page.tickets.is_empty() && page.revoked.is_empty() && !page.must_resync;
+        if !empty || tokio::time::Instant::now() >= deadline {
+            return Ok(Json(page));
+        }
+        if page.next_cursor > cursor {
+            // Changes happened that this caller may not see: move its cursor on.
+            return Ok(Json(page));
+        }
+        match tokio::time::timeout_at(deadline, rx.changed()).await {
+            Ok(Ok(())) => continue,
+            _ => return Ok(Json(page)),
+        }
+    }
+}

@@ -437,18 +437,48 @@ impl Store {
                     }),
                 },
                 hlc: hlc.clone(),
+                at: now,
                 device_id: device,
                 actor_id: actor,
                 schema_version: OP_SCHEMA_VERSION,
             });
         }
 
+        for action in p.ops {
+            ops.push(Op {
+                op_id: new_id(),
+                entity: Entity::Ticket,
+                entity_id: t.id,
+                action,
+                hlc: hlc.clone(),
+                at: now,
+                device_id: device,
+                actor_id: actor,
+                schema_version: OP_SCHEMA_VERSION,
+            });
+        }
+        // An event's id derives from the op that carries its change, so the server's copy of
+        // the event (same derivation) never duplicates this one when it is pulled back.
+        let op_for = |field: &str| {
+            ops.iter()
+                .filter(|o| o.entity == Entity::Ticket)
+                .find(|o| match &o.action {
+                    OpAction::Create { .. } => field == "created",
+                    OpAction::Transition { .. } => field == "status",
+                    OpAction::Set { fields } => fields.contains_key(field),
+                    OpAction::Delete => false,
+                })
+                .map(|o| o.op_id)
+        };
         for change in p.changes {
+            let event_id = op_for(change.field)
+                .map(|op| helpdeck_core::sync::event_id(op, change.field))
+                .unwrap_or_else(new_id);
             batch.push(
                 "INSERT INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) \
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 vec![
-                    Arg::text(new_id()),
+                    Arg::text(event_id),
                     Arg::text(&ticket_id),
                     Arg::text(actor),
                     Arg::text(device),
@@ -481,18 +511,6 @@ impl Store {
             );
         }
 
-        for action in p.ops {
-            ops.push(Op {
-                op_id: new_id(),
-                entity: Entity::Ticket,
-                entity_id: t.id,
-                action,
-                hlc: hlc.clone(),
-                device_id: device,
-                actor_id: actor,
-                schema_version: OP_SCHEMA_VERSION,
-            });
-        }
         for op in &ops {
             if p.seq.is_none()
                 && op.entity == Entity::Ticket

@@ -1,0 +1,153 @@
+//! The server database: embedded SQLite (one file, one process) or PostgreSQL (several
+//! processes). One set of queries serves both through sqlx's `Any` driver; the few places
+//! the dialects differ are named here.
+
+use std::str::FromStr;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use uuid::Uuid;
+
+use crate::error::{Result, ServerError};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("../../migrations/server-sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate!("../../migrations/server-postgres");
+
+/// Which database engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A connected, migrated server database.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: AnyPool,
+    pub backend: Backend,
+    pub url: String,
+}
+
+/// Turns `--db` into a URL: `postgres://…` and `sqlite:…` pass through, anything else is a
+/// path to a SQLite file.
+pub fn normalise_url(db: &str) -> Result<(String, Backend)> {
+    let db = db.trim();
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        return Ok((db.to_string(), Backend::Postgres));
+    }
+    if db.starts_with("sqlite:") {
+        return Ok((db.to_string(), Backend::Sqlite));
+    }
+    if db.contains("://") {
+        return Err(ServerError::BadRequest(format!(
+            "unsupported database URL '{db}' (allowed: a SQLite file path, sqlite://PATH, postgres://USER@HOST/DB)"
+        )));
+    }
+    if db.is_empty() {
+        return Err(ServerError::BadRequest("--db must not be empty".into()));
+    }
+    Ok((format!("sqlite://{db}?mode=rwc"), Backend::Sqlite))
+}
+
+impl Db {
+    /// Connects and runs the migrations of the backend.
+    pub async fn connect(db: &str) -> Result<Db> {
+        install_default_drivers();
+        let (url, backend) = normalise_url(db)?;
+        let max = match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(|e| ServerError::Internal(format!("cannot open database {url}: {e}")))?;
+        match backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&pool).await,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await,
+        }
+        .map_err(|e| ServerError::Internal(format!("database migration failed: {e}")))?;
+        let db = Db { pool, backend, url };
+        db.ensure_meta().await?;
+        Ok(db)
+    }
+
+    async fn ensure_meta(&self) -> Result<()> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "INSERT OR IGNORE INTO server_meta (singleton, workspace_id, name, last_seq, last_number) \
+                 VALUES (1, $1, 'Helpdeck', 0, 0)"
+            }
+            Backend::Postgres => {
+                "INSERT INTO server_meta (singleton, workspace_id, name, last_seq, last_number) \
+                 VALUES (1, $1, 'Helpdeck', 0, 0) ON CONFLICT (singleton) DO NOTHING"
+            }
+        };
+        sqlx::query(sql)
+            .bind(Uuid::now_v7().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The statement that reads the sequence counters and, on PostgreSQL, locks them until
+    /// the transaction ends: pushes are serialised, so a later `server_seq` never commits
+    /// before an earlier one and a reader never sees a gap (SQLite serialises writers itself).
+    pub fn lock_meta_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "SELECT last_seq, last_number FROM server_meta WHERE singleton = 1",
+            Backend::Postgres => {
+                "SELECT last_seq, last_number FROM server_meta WHERE singleton = 1 FOR UPDATE"
+            }
+        }
+    }
+
+    /// The highest committed `server_seq`.
+    pub async fn last_seq(&self) -> Result<i64> {
+        let (seq,): (i64,) = sqlx::query_as("SELECT last_seq FROM server_meta WHERE singleton = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(seq)
+    }
+
+    /// Workspace id and name.
+    pub async fn workspace(&self) -> Result<(Uuid, String)> {
+        let (id, name): (String, String) =
+            sqlx::query_as("SELECT workspace_id, name FROM server_meta WHERE singleton = 1")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok((parse_uuid(&id)?, name))
+    }
+}
+
+pub fn parse_uuid(s: &str) -> Result<Uuid> {
+    Uuid::from_str(s).map_err(|e| ServerError::Internal(format!("bad id '{s}' in database: {e}")))
+}
+
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}

@@ -1,0 +1,306 @@
+//! `GET /sync/pull?cursor=N`: the current state of every ticket changed after the cursor
+//! that the caller may see — with its comments and history, filtered for the caller — plus
+//! revocations, `next_cursor` and `has_more` (spec §6.3). Every customer answer is built by
+//! the same filter (I5): their own tickets (their organization's if they are its admin), no
+//! internal note, no agent-only field.
+
+use std::collections::BTreeSet;
+
+use helpdeck_core::op::OP_SCHEMA_VERSION;
+use helpdeck_core::sync::{
+    CommentState, DirectoryUser, EventState, MAX_PULL_PAGE, NamedEntity, PullResponse,
+    TicketBundle, TicketDoc, comment_visible, event_visible, redact_ticket,
+};
+use helpdeck_core::user::Role;
+use uuid::Uuid;
+
+use crate::accounts::{Caller, users_by_ids};
+use crate::db::{Db, parse_uuid};
+use crate::error::{Result, ServerError};
+
+/// The tickets filter for a caller: SQL and its bind values (after cursor and upper bound).
+fn visibility(caller: &Caller) -> (String, Vec<String>) {
+    let u = &caller.account.user;
+    match u.role {
+        Role::Admin | Role::Agent => (String::new(), Vec::new()),
+        Role::Customer => match (u.org_admin, u.organization_id) {
+            (true, Some(org)) => (
+                " AND (requester_id = $3 OR organization_id = $4)".into(),
+                vec![u.id.to_string(), org.to_string()],
+            ),
+            _ => (" AND requester_id = $3".into(), vec![u.id.to_string()]),
+        },
+    }
+}
+
+pub async fn pull(
+    db: &Db,
+    caller: &Caller,
+    cursor: i64,
+    schema: u32,
+    limit: usize,
+) -> Result<PullResponse> {
+    if cursor < 0 {
+        return Err(ServerError::BadRequest(format!(
+            "cursor: {cursor} is negative (allowed: 0 or a next_cursor this server returned)"
+        )));
+    }
+    let limit = limit.clamp(1, MAX_PULL_PAGE);
+    // The upper bound first: every seq at or below it is committed (pushes are serialised
+    // and bump last_seq in their own transaction), so nothing below it can appear later (I4).
+    let hi = db.last_seq().await?;
+    let device_epoch: Option<(i64,)> = sqlx::query_as("SELECT epoch FROM devices WHERE id = $1")
+        .bind(caller.device_id.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    let stale_epoch = device_epoch.map(|(e,)| e) != Some(caller.account.epoch);
+    if schema != OP_SCHEMA_VERSION || cursor > hi || (cursor > 0 && stale_epoch) {
+        return Ok(PullResponse {
+            next_cursor: 0,
+            must_resync: true,
+            ..Default::default()
+        });
+    }
+    if cursor == 0 && stale_epoch {
+        sqlx::query("UPDATE devices SET epoch = $1 WHERE id = $2")
+            .bind(caller.account.epoch)
+            .bind(caller.device_id.to_string())
+            .execute(&db.pool)
+            .await?;
+    }
+    sqlx::query("UPDATE devices SET last_seen_at = $1 WHERE id = $2")
+        .bind(crate::db::now_ms())
+        .bind(caller.device_id.to_string())
+        .execute(&db.pool)
+        .await?;
+
+    let (filter, binds) = visibility(caller);
+    let sql = format!(
+        "SELECT doc, server_seq FROM tickets WHERE server_seq > $1 AND server_seq <= $2{filter} \
+         ORDER BY server_seq LIMIT {}",
+        limit + 1
+    );
+    let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql.clone()))
+        .bind(cursor)
+        .bind(hi);
+    for b in &binds {
+        q = q.bind(b.clone());
+    }
+    let mut rows = q.fetch_all(&db.pool).await?;
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    let next_cursor = if has_more {
+        rows.last().map(|(_, s)| *s).unwrap_or(hi)
+    } else {
+        hi
+    };
+
+    let viewer = &caller.account.user;
+    let mut tickets = Vec::with_capacity(rows.len());
+    for (doc, seq) in rows {
+        let doc: TicketDoc = serde_json::from_str(&doc)
+            .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))?;
+        tickets.push(TicketBundle {
+            server_seq: seq,
+            ticket: redact_ticket(viewer, &doc.ticket),
+            comments: Vec::new(),
+            events: Vec::new(),
+        });
+    }
+    attach_children(db, viewer, &mut tickets).await?;
+
+    let revoked = if viewer.role == Role::Customer {
+        revocations(db, caller, cursor, next_cursor).await?
+    } else {
+        Vec::new()
+    };
+    let (users, organizations, teams) = directory(db, viewer, &tickets).await?;
+    Ok(PullResponse {
+        users,
+        organizations,
+        teams,
+        tickets,
+        revoked,
+        next_cursor,
+        has_more,
+        must_resync: false,
+    })
+}
+
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn attach_children(
+    db: &Db,
+    viewer: &helpdeck_core::user::User,
+    tickets: &mut [TicketBundle],
+) -> Result<()> {
+    if tickets.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = tickets.iter().map(|b| b.ticket.id.to_string()).collect();
+    let index: std::collections::HashMap<Uuid, usize> = tickets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.ticket.id, i))
+        .collect();
+    let sql = format!(
+        "SELECT state FROM comments WHERE ticket_id IN ({})",
+        marks(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql.clone()));
+    for id in &ids {
+        q = q.bind(id.clone());
+    }
+    for (state,) in q.fetch_all(&db.pool).await? {
+        let c: CommentState = serde_json::from_str(&state)
+            .map_err(|e| ServerError::Internal(format!("bad comment: {e}")))?;
+        if comment_visible(viewer, &c)
+            && let Some(&i) = index.get(&c.ticket_id)
+        {
+            tickets[i].comments.push(c);
+        }
+    }
+    let sql = format!(
+        "SELECT state FROM events WHERE ticket_id IN ({}) ORDER BY server_seq",
+        marks(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql.clone()));
+    for id in &ids {
+        q = q.bind(id.clone());
+    }
+    for (state,) in q.fetch_all(&db.pool).await? {
+        let e: EventState = serde_json::from_str(&state)
+            .map_err(|e| ServerError::Internal(format!("bad event: {e}")))?;
+        if event_visible(viewer, &e)
+            && let Some(&i) = index.get(&e.ticket_id)
+        {
+            tickets[i].events.push(e);
+        }
+    }
+    for t in tickets.iter_mut() {
+        t.comments.sort_by_key(|c| (c.created_at, c.id));
+    }
+    Ok(())
+}
+
+async fn revocations(db: &Db, caller: &Caller, from: i64, to: i64) -> Result<Vec<Uuid>> {
+    let u = &caller.account.user;
+    let org = if u.org_admin { u.organization_id } else { None };
+    let rows: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT ticket_id, requester_id, organization_id FROM revocations \
+         WHERE server_seq > $1 AND server_seq <= $2",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(&db.pool)
+    .await?;
+    let me = u.id.to_string();
+    let my_org = org.map(|o| o.to_string());
+    let mut out = BTreeSet::new();
+    for (ticket, requester, organization) in rows {
+        let was_mine = requester.as_deref() == Some(me.as_str())
+            || (my_org.is_some() && organization == my_org);
+        if !was_mine {
+            continue;
+        }
+        // Still visible through the other route? Then it is not revoked.
+        let now: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT requester_id, organization_id FROM tickets WHERE id = $1")
+                .bind(&ticket)
+                .fetch_optional(&db.pool)
+                .await?;
+        let visible = now.is_some_and(|(r, o)| {
+            r.as_deref() == Some(me.as_str()) || (my_org.is_some() && o == my_org)
+        });
+        if !visible {
+            out.insert(parse_uuid(&ticket)?);
+        }
+    }
+    Ok(out.into_iter().collect())
+}
+
+type Directory = (Vec<DirectoryUser>, Vec<NamedEntity>, Vec<NamedEntity>);
+
+/// Users, organizations and teams the page refers to (and the caller), as the caller may
+/// see them: customers get names and roles, not other people's emails.
+async fn directory(
+    db: &Db,
+    viewer: &helpdeck_core::user::User,
+    tickets: &[TicketBundle],
+) -> Result<Directory> {
+    let mut user_ids = BTreeSet::from([viewer.id]);
+    let mut org_ids = BTreeSet::new();
+    let mut team_ids = BTreeSet::new();
+    if let Some(o) = viewer.organization_id {
+        org_ids.insert(o);
+    }
+    for b in tickets {
+        let t = &b.ticket;
+        user_ids.extend(t.requester_id);
+        user_ids.extend(t.assignee_id);
+        org_ids.extend(t.organization_id);
+        team_ids.extend(t.team_id);
+        user_ids.extend(b.comments.iter().map(|c| c.author_id));
+        user_ids.extend(b.events.iter().filter_map(|e| e.actor_id));
+    }
+    let ids: Vec<Uuid> = user_ids.into_iter().collect();
+    let staff = viewer.role != Role::Customer;
+    let mut users = Vec::new();
+    for chunk in ids.chunks(500) {
+        for a in users_by_ids(&db.pool, chunk).await? {
+            let u = a.user;
+            org_ids.extend(u.organization_id.filter(|_| staff));
+            team_ids.extend(u.team_id.filter(|_| staff));
+            users.push(DirectoryUser {
+                email: (staff || u.id == viewer.id).then(|| u.email.clone()),
+                id: u.id,
+                name: u.name,
+                role: u.role,
+                organization_id: if staff || u.id == viewer.id {
+                    u.organization_id
+                } else {
+                    None
+                },
+                org_admin: u.org_admin && (staff || u.id == viewer.id),
+                team_id: if staff { u.team_id } else { None },
+                tier: if staff { u.tier } else { None },
+            });
+        }
+    }
+    let organizations = named(db, "organizations", &org_ids).await?;
+    let teams = if staff {
+        named(db, "teams", &team_ids).await?
+    } else {
+        Vec::new()
+    };
+    Ok((users, organizations, teams))
+}
+
+async fn named(db: &Db, table: &str, ids: &BTreeSet<Uuid>) -> Result<Vec<NamedEntity>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT id, name FROM {table} WHERE id IN ({})",
+        marks(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql.clone()));
+    for id in ids {
+        q = q.bind(id.to_string());
+    }
+    q.fetch_all(&db.pool)
+        .await?
+        .into_iter()
+        .map(|(id, name)| {
+            Ok(NamedEntity {
+                id: parse_uuid(&id)?,
+                name,
+            })
+        })
+        .collect()
+}

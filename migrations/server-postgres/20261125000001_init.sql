@@ -5,6 +5,7 @@ CREATE TABLE server_meta (
     singleton    BIGINT PRIMARY KEY CHECK (singleton = 1),
     workspace_id TEXT NOT NULL,
     name         TEXT NOT NULL,
+    timezone     TEXT NOT NULL DEFAULT 'UTC',   -- IANA zone of the business calendar
     last_seq     BIGINT NOT NULL,   -- highest server_seq committed
     last_number  BIGINT NOT NULL    -- highest ticket number assigned
 );

@@ -1,6 +1,7 @@
 //! `helpdeck`: the command-line interface of spec §7. Thin: parse, call the store, print.
 
 mod output;
+mod remote;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -79,6 +80,20 @@ enum Command {
     Export {
         #[arg(long, default_value = "json")]
         format: String,
+    },
+    /// Run a Helpdeck server (SQLite file by default, or PostgreSQL), or manage its users.
+    Server(remote::ServerArgs),
+    /// Sign in to a server: an empty data dir becomes a replica of its workspace.
+    Login(remote::LoginArgs),
+    /// Sign out: revoke the token and remove it from the OS keyring (local data stays).
+    Logout,
+    /// Sync with the server: one round with --once, else keep syncing until Ctrl-C.
+    Sync {
+        #[arg(long)]
+        once: bool,
+        /// Print the sync state (pending changes, last sync, last error) and exit.
+        #[arg(long)]
+        status: bool,
     },
 }
 
@@ -218,18 +233,33 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let long_running = matches!(cli.command, Command::Server(ref s) if s.command.is_none())
+        || matches!(
+            cli.command,
+            Command::Sync {
+                once: false,
+                status: false
+            }
+        );
+    // Errors reach the user as one line on stderr; a server logs its requests.
+    let default_log = if long_running { "info" } else { "off" };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("HELPDECK_LOG")
-                // Errors reach the user as one line on stderr; logs only when asked for.
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log)),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = if long_running {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -277,6 +307,36 @@ async fn run(cli: Cli) -> Result<()> {
             out.workspace(store.workspace(), store.path())?;
             store.shutdown().await;
         }
+        Command::Server(args) => remote::server(&dir, args, &out).await?,
+        Command::Login(args) => remote::login(&dir, args, &out).await?,
+        Command::Sync { once, status } => {
+            let store = Store::open(&dir).await?;
+            if status {
+                let state = store.sync_state().await?;
+                let rejections = store.rejections().await?;
+                store.shutdown().await;
+                out.emit(
+                    &serde_json::json!({"state": state, "rejections": rejections}),
+                    || match &state {
+                        None => "local workspace (not connected to a server)\n".into(),
+                        Some(s) => format!(
+                            "{} as {}: {} pending, {} refused, last sync {}{}\n",
+                            s.server_url,
+                            s.email,
+                            s.pending,
+                            s.rejected,
+                            s.last_sync_at.map_or("never".into(), |t| t.to_string()),
+                            s.last_error
+                                .as_deref()
+                                .map(|e| format!(", last error: {e}"))
+                                .unwrap_or_default()
+                        ),
+                    },
+                )?;
+            } else {
+                remote::sync(store, once, &out).await?;
+            }
+        }
         command => {
             let store = Store::open(&dir).await?;
             let result = on_workspace(&store, command, &out).await;
@@ -290,7 +350,10 @@ async fn run(cli: Cli) -> Result<()> {
 /// Every command but `init` works on an open workspace.
 async fn on_workspace(store: &Store, command: Command, out: &output::Printer) -> Result<()> {
     match command {
-        Command::Init { .. } => unreachable!("init creates the workspace"),
+        Command::Init { .. } | Command::Server(_) | Command::Login(_) | Command::Sync { .. } => {
+            unreachable!("handled before a workspace is opened")
+        }
+        Command::Logout => remote::logout(store, out).await?,
         Command::Demo { tickets, seed } => out.import(&store.demo(tickets, seed).await?)?,
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Search { query, limit } => out.search(&store.search(&query, limit).await?)?,

@@ -84,11 +84,15 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 impl Printer {
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     pub fn new(json: bool) -> Printer {
         Printer { json }
     }
 
-    fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
+    pub fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
         // Buffered: a large --json document would otherwise be written line by line.
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
         if self.json {

@@ -59,6 +59,8 @@ pub struct LoginResponse {
     pub user: User,
     pub workspace_id: Uuid,
     pub workspace_name: String,
+    /// IANA time zone of the workspace's business calendar.
+    pub timezone: String,
 }
 
 /// `POST /sync/push`.
@@ -131,6 +133,9 @@ pub struct EventState {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TicketBundle {
     pub server_seq: i64,
+    /// The latest write clock of the ticket: the client's clock moves past it.
+    #[serde(default)]
+    pub hlc: Option<String>,
     pub ticket: Ticket,
     pub comments: Vec<CommentState>,
     pub events: Vec<EventState>,

@@ -134,13 +134,36 @@ impl Db {
         Ok(seq)
     }
 
-    /// Workspace id and name.
-    pub async fn workspace(&self) -> Result<(Uuid, String)> {
-        let (id, name): (String, String) =
-            sqlx::query_as("SELECT workspace_id, name FROM server_meta WHERE singleton = 1")
-                .fetch_one(&self.pool)
+    /// Workspace id, name and time zone.
+    pub async fn workspace(&self) -> Result<(Uuid, String, String)> {
+        let (id, name, tz): (String, String, String) = sqlx::query_as(
+            "SELECT workspace_id, name, timezone FROM server_meta WHERE singleton = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((parse_uuid(&id)?, name, tz))
+    }
+
+    /// Sets the workspace name and time zone (server flags).
+    pub async fn configure(&self, name: Option<&str>, timezone: Option<&str>) -> Result<()> {
+        if let Some(tz) = timezone {
+            jiff::tz::TimeZone::get(tz).map_err(|_| {
+                ServerError::BadRequest(format!(
+                    "unknown time zone '{tz}' (allowed: IANA names such as Europe/Berlin, Asia/Shanghai, UTC)"
+                ))
+            })?;
+            sqlx::query("UPDATE server_meta SET timezone = $1 WHERE singleton = 1")
+                .bind(tz)
+                .execute(&self.pool)
                 .await?;
-        Ok((parse_uuid(&id)?, name))
+        }
+        if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
+            sqlx::query("UPDATE server_meta SET name = $1 WHERE singleton = 1")
+                .bind(n)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
     }
 }
 

@@ -46,6 +46,9 @@ pub const MAX_WAIT: Duration = Duration::from_secs(30);
 pub struct Config {
     pub listen: SocketAddr,
     pub db: String,
+    /// Workspace name and calendar time zone, set when given.
+    pub name: Option<String>,
+    pub timezone: Option<String>,
 }
 
 struct Inner {
@@ -130,6 +133,8 @@ pub async fn serve(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<()> {
     let db = Db::connect(&config.db).await?;
+    db.configure(config.name.as_deref(), config.timezone.as_deref())
+        .await?;
     let state = AppState::new(db.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
@@ -253,7 +258,7 @@ async fn login(
         &req.device_name,
     )
     .await?;
-    let (workspace_id, workspace_name) = s.0.db.workspace().await?;
+    let (workspace_id, workspace_name, timezone) = s.0.db.workspace().await?;
     tracing::info!(user = %session.account.user.id, device = %req.device_id, "signed in");
     Ok(Json(LoginResponse {
         token: session.token,
@@ -261,6 +266,7 @@ async fn login(
         user: session.account.user,
         workspace_id,
         workspace_name,
+        timezone,
     }))
 }
 

@@ -102,6 +102,7 @@ pub async fn pull(
             .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))?;
         tickets.push(TicketBundle {
             server_seq: seq,
+            hlc: doc.clocks.values().max().map(|s| s.hlc.clone()),
             ticket: redact_ticket(viewer, &doc.ticket),
             comments: Vec::new(),
             events: Vec::new(),

@@ -69,6 +69,11 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, O
             tracing::warn!(op = %op.op_id, device = %op.device_id, "clamped a far-future clock");
         }
         let outcome = apply_one(&mut tx, caller, &op, &mut counters).await?;
+        if !matches!(outcome, Ok(Some(_))) {
+            // Refused or outdone by a newer write: the pusher's copy differs from ours, so
+            // the ticket moves up the stream and its next pull brings our state back (I1).
+            touch_ticket(&mut tx, &op, &mut counters).await?;
+        }
         let ack = match outcome {
             Ok(server_seq) => Ack {
                 op_id: op.op_id,
@@ -262,6 +267,37 @@ async fn apply_one(
         }
         _ => Ok(Err("unsupported entity".into())),
     }
+}
+
+async fn touch_ticket(
+    tx: &mut Transaction<'_, Any>,
+    op: &Op,
+    counters: &mut Counters,
+) -> Result<()> {
+    let ticket_id = match op.entity {
+        Entity::Ticket => Some(op.entity_id),
+        Entity::Comment => match load_comment(tx, op.entity_id).await? {
+            Some(c) => Some(c.ticket_id),
+            None => match &op.action {
+                OpAction::Create { state } => state
+                    .get("ticket_id")
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| s.parse().ok()),
+                _ => None,
+            },
+        },
+        _ => None,
+    };
+    let Some(id) = ticket_id else { return Ok(()) };
+    let done = sqlx::query("UPDATE tickets SET server_seq = $1 WHERE id = $2")
+        .bind(counters.seq + 1)
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() > 0 {
+        counters.seq += 1;
+    }
+    Ok(())
 }
 
 async fn load_ticket(tx: &mut Transaction<'_, Any>, id: Uuid) -> Result<Option<TicketDoc>> {

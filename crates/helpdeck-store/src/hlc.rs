@@ -28,4 +28,12 @@ impl Clock {
     pub fn tick(&self) -> String {
         self.hlc.new_timestamp().to_string()
     }
+
+    /// Moves the clock past a value seen from elsewhere (pulled state), so a change made
+    /// here afterwards orders after it even if this device's wall clock is behind.
+    pub fn observe(&self, hlc: &str) {
+        if let Ok(ts) = hlc.parse::<uhlc::Timestamp>() {
+            let _ = self.hlc.update_with_timestamp(&ts);
+        }
+    }
 }

@@ -12,6 +12,7 @@ mod read;
 mod rows;
 mod search;
 mod sla;
+mod sync;
 mod transfer;
 mod views;
 mod workspace;
@@ -32,11 +33,12 @@ pub use error::{Result, StoreError};
 pub use read::{AssigneeFilter, SortOrder, TicketFilter};
 pub use search::SearchHit;
 pub use sla::SlaRow;
+pub use sync::{PullApplied, Rejection, SyncState};
 pub use transfer::{
     ExportFormat, ImportOptions, ImportSummary, parse_csv, parse_json, read_import_file,
 };
 pub use views::{CommentView, EventView, SlaView, TicketDetail, TicketView, UserRef};
-pub use workspace::{InitOptions, WorkspaceInfo};
+pub use workspace::{InitOptions, ReplicaInit, WorkspaceInfo};
 pub use write::{AssigneeInput, CreateInput, UpdateInput};
 
 /// File name of the database inside a data dir.

@@ -50,6 +50,16 @@ struct WorkspaceRow {
     created_at: i64,
 }
 
+/// What a replica of a server workspace starts from (the sign-in's answer).
+#[derive(Debug, Clone)]
+pub struct ReplicaInit {
+    pub server_url: String,
+    pub workspace_id: Uuid,
+    pub device_id: Uuid,
+    /// The signed-in user, as the server knows them.
+    pub user: User,
+}
+
 /// Options for a new workspace.
 #[derive(Debug, Clone)]
 pub struct InitOptions {
@@ -66,6 +76,24 @@ pub struct InitOptions {
 impl Store {
     /// Creates a new workspace in `data_dir`; refuses if one exists.
     pub async fn init(data_dir: &Path, opts: InitOptions) -> Result<Store> {
+        Store::init_with(data_dir, opts, None).await
+    }
+
+    /// Creates a replica of a server workspace in `data_dir` (after a sign-in): the owner is
+    /// the signed-in user, with the role the server gave them.
+    pub async fn init_replica(
+        data_dir: &Path,
+        opts: InitOptions,
+        replica: ReplicaInit,
+    ) -> Result<Store> {
+        Store::init_with(data_dir, opts, Some(replica)).await
+    }
+
+    async fn init_with(
+        data_dir: &Path,
+        opts: InitOptions,
+        replica: Option<ReplicaInit>,
+    ) -> Result<Store> {
         let name = opts.name.trim().to_string();
         if name.is_empty() {
             return Err(DomainError::invalid("name", "must not be empty").into());
@@ -114,15 +142,40 @@ impl Store {
             .bind(serde_json::to_string(&policy).expect("policy serializes"))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO users (id, email, name, role, tier, created_at) VALUES (?, ?, ?, 'admin', 'L3', ?)",
-        )
-        .bind(owner_id.to_string())
-        .bind(&owner_email)
-        .bind(opts.owner_name.trim())
-        .bind(ms(now))
-        .execute(&mut *tx)
-        .await?;
+        let owner_id = match &replica {
+            None => {
+                sqlx::query(
+                    "INSERT INTO users (id, email, name, role, tier, created_at) VALUES (?, ?, ?, 'admin', 'L3', ?)",
+                )
+                .bind(owner_id.to_string())
+                .bind(&owner_email)
+                .bind(opts.owner_name.trim())
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await?;
+                owner_id
+            }
+            Some(r) => {
+                if let Some(org) = r.user.organization_id {
+                    // Named for real by the first pull's directory.
+                    sqlx::query(
+                        "INSERT INTO organizations (id, name, customer_tier) VALUES (?, ?, 'standard')",
+                    )
+                    .bind(org.to_string())
+                    .bind(org.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                let mut me = r.user.clone();
+                me.team_id = None; // teams arrive with the directory
+                insert_user(&mut tx, &me).await?;
+                me.id
+            }
+        };
+        let (workspace_id, device_id) = match &replica {
+            None => (new_id(), new_id()),
+            Some(r) => (r.workspace_id, r.device_id),
+        };
         let categories: Vec<String> = helpdeck_core::ticket::DEFAULT_CATEGORIES
             .iter()
             .map(|c| c.to_string())
@@ -131,17 +184,25 @@ impl Store {
             "INSERT INTO workspace (singleton, id, name, timezone, language, device_id, owner_id, \
              default_policy_id, categories, created_at) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
-        .bind(new_id().to_string())
+        .bind(workspace_id.to_string())
         .bind(&name)
         .bind(&opts.timezone)
         .bind(&opts.language)
-        .bind(new_id().to_string())
+        .bind(device_id.to_string())
         .bind(owner_id.to_string())
         .bind(policy.id.to_string())
         .bind(serde_json::to_string(&categories).expect("categories serialize"))
         .bind(ms(now))
         .execute(&mut *tx)
         .await?;
+        if let Some(r) = &replica {
+            sqlx::query("INSERT INTO sync_state (singleton, server_url, user_id, email) VALUES (1, ?, ?, ?)")
+                .bind(&r.server_url)
+                .bind(r.user.id.to_string())
+                .bind(&r.user.email)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Store::from_pool(pool, path).await
     }
@@ -181,10 +242,13 @@ impl Store {
         };
         let actor = fetch_user_by_id(&pool, ws.owner_id).await?;
         let policies = load_policies(&pool, ws.default_policy_id).await?;
+        let replica: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM sync_state")
+            .fetch_optional(&pool)
+            .await?;
         let rules = Rules {
             categories: ws.categories.clone(),
             reopen_window: SignedDuration::from_hours(24 * ws.reopen_window_days),
-            local_workspace: true,
+            local_workspace: replica.is_none(),
         };
         let clock = hlc::Clock::new(ws.device_id, row.hlc_last.as_deref());
         Ok(Store {

@@ -617,7 +617,7 @@ pub(crate) fn push_op(batch: &mut Batch, op: &Op, now: Timestamp) {
     );
 }
 
-fn ticket_values(t: &Ticket, due: Option<i64>, risk: Option<i64>) -> Vec<Arg> {
+pub(crate) fn ticket_values(t: &Ticket, due: Option<i64>, risk: Option<i64>) -> Vec<Arg> {
     vec![
         Arg::text(&t.title),
         Arg::text(&t.description),
@@ -652,14 +652,19 @@ fn ticket_values(t: &Ticket, due: Option<i64>, risk: Option<i64>) -> Vec<Arg> {
     ]
 }
 
-const TICKET_FIELDS: &str = "title, description, kind, category, status, priority, channel, requester_id, \
+pub(crate) const TICKET_FIELDS: &str = "title, description, kind, category, status, priority, channel, requester_id, \
     organization_id, assignee_id, team_id, tier, tags, asset_id, site, created_at, updated_at, \
     first_response_at, resolved_at, closed_at, resolution, csat_score, csat_comment, is_open, sla_due_at, \
     sla_at_risk_at";
 
 /// Inserts a new ticket, allocating its number from the workspace counter in the same batch
 /// (no extra round trip; the `BEGIN IMMEDIATE` transaction makes the counter safe).
-fn push_insert_ticket(batch: &mut Batch, t: &Ticket, due: Option<i64>, risk: Option<i64>) {
+pub(crate) fn push_insert_ticket(
+    batch: &mut Batch,
+    t: &Ticket,
+    due: Option<i64>,
+    risk: Option<i64>,
+) {
     let mut args = vec![Arg::text(t.id)];
     args.extend(ticket_values(t, due, risk));
     let marks = vec!["?"; args.len() - 1].join(", ");
@@ -691,7 +696,12 @@ fn push_create_op_with_number(batch: &mut Batch, op: &Op, ticket_id: &str, now: 
     );
 }
 
-fn push_update_ticket(batch: &mut Batch, t: &Ticket, due: Option<i64>, risk: Option<i64>) {
+pub(crate) fn push_update_ticket(
+    batch: &mut Batch,
+    t: &Ticket,
+    due: Option<i64>,
+    risk: Option<i64>,
+) {
     let sets = TICKET_FIELDS
         .split(',')
         .map(|f| format!("{} = ?", f.trim()))

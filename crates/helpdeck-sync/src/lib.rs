@@ -1,1 +1,13 @@
-//! Helpdeck sync client: push/pull loop, backoff and keyring credentials (issue #4; empty until then).
+//! Helpdeck sync client (spec §6): signs in, keeps the token in the OS keyring, and runs
+//! the push/pull loop of a replica against a Helpdeck server.
+
+pub mod client;
+pub mod credentials;
+pub mod engine;
+pub mod error;
+pub mod session;
+
+pub use client::Client;
+pub use engine::{RoundSummary, SyncHandle, SyncPhase, SyncStatus, spawn, sync_once};
+pub use error::{Result, SyncError};
+pub use session::{client_for, login, logout};

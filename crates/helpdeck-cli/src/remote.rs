@@ -1,0 +1,295 @@
+//! `helpdeck server …`, `login`, `logout` and `sync`: the commands that talk to (or are) a
+//! Helpdeck server.
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use helpdeck_core::user::Role;
+use helpdeck_store::Store;
+use serde_json::json;
+
+use crate::output::Printer;
+
+#[derive(Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ServerArgs {
+    #[command(subcommand)]
+    pub command: Option<ServerCommand>,
+    #[command(flatten)]
+    pub run: ServerRun,
+}
+
+#[derive(Args, Debug)]
+pub struct ServerRun {
+    /// Address to listen on (port 0 picks a free one; the address is printed).
+    #[arg(long, env = "HELPDECK_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// A SQLite file path (default: server.db in the data dir) or postgres://USER@HOST/DB.
+    #[arg(long, env = "HELPDECK_DB")]
+    pub db: Option<String>,
+    /// Workspace name shown to users.
+    #[arg(long, env = "HELPDECK_WORKSPACE_NAME")]
+    pub name: Option<String>,
+    /// IANA time zone of the business calendar, e.g. Asia/Shanghai.
+    #[arg(long, env = "HELPDECK_TIMEZONE")]
+    pub timezone: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ServerCommand {
+    /// Manage accounts (run on the server machine, against its database).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user; the password is read from stdin (--password-stdin) or HELPDECK_PASSWORD.
+    Add {
+        #[arg(long, env = "HELPDECK_DB")]
+        db: Option<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, agent or customer.
+        #[arg(long)]
+        role: String,
+        /// The customer's organization (created if new).
+        #[arg(long)]
+        org: Option<String>,
+        /// The customer sees all of the organization's tickets.
+        #[arg(long)]
+        org_admin: bool,
+        /// The agent's team (created if new).
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change a user's role or organization; their devices resync what they may see.
+    Update {
+        #[arg(long, env = "HELPDECK_DB")]
+        db: Option<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: Option<String>,
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long)]
+        org_admin: Option<bool>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct LoginArgs {
+    /// Server URL, e.g. https://helpdeck.example.com or http://127.0.0.1:8080.
+    #[arg(long)]
+    pub server: String,
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from the first line of stdin.
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Name of this device as the server lists it (default: the host name).
+    #[arg(long)]
+    pub device_name: Option<String>,
+}
+
+fn read_password(from_stdin: bool) -> Result<String> {
+    let pw = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else if let Ok(p) = std::env::var("HELPDECK_PASSWORD") {
+        p
+    } else {
+        bail!("no password: pass --password-stdin and write it to stdin, or set HELPDECK_PASSWORD");
+    };
+    if pw.is_empty() {
+        bail!("the password is empty");
+    }
+    Ok(pw)
+}
+
+fn server_db(data_dir: &Path, db: Option<String>) -> Result<String> {
+    Ok(match db {
+        Some(d) => d,
+        None => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("cannot create {}", data_dir.display()))?;
+            data_dir.join("server.db").display().to_string()
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<()> {
+    match args.command {
+        None => {
+            let config = helpdeck_server::Config {
+                listen: args.run.listen,
+                db: server_db(data_dir, args.run.db)?,
+                name: args.run.name,
+                timezone: args.run.timezone,
+            };
+            let json = out.is_json();
+            helpdeck_server::serve(config, shutdown_signal(), move |addr| {
+                if json {
+                    println!("{}", json!({"listening": format!("http://{addr}")}));
+                } else {
+                    println!("helpdeck server listening on http://{addr}");
+                }
+            })
+            .await?;
+        }
+        Some(ServerCommand::User(UserCommand::Add {
+            db,
+            email,
+            name,
+            role,
+            org,
+            org_admin,
+            team,
+            password_stdin,
+        })) => {
+            let role: Role = role.parse()?;
+            let password = read_password(password_stdin)?;
+            let db = helpdeck_server::Db::connect(&server_db(data_dir, db)?).await?;
+            let user = helpdeck_server::add_user(
+                &db,
+                helpdeck_server::NewUser {
+                    email,
+                    name,
+                    role,
+                    organization: org,
+                    org_admin,
+                    team,
+                    password,
+                },
+            )
+            .await?;
+            db.pool.close().await;
+            out.emit(&user, || {
+                format!("added {} <{}> as {}\n", user.name, user.email, user.role)
+            })?;
+        }
+        Some(ServerCommand::User(UserCommand::Update {
+            db,
+            email,
+            role,
+            org,
+            org_admin,
+        })) => {
+            let role = role.map(|r| r.parse::<Role>()).transpose()?;
+            let db = helpdeck_server::Db::connect(&server_db(data_dir, db)?).await?;
+            let user = helpdeck_server::update_user(&db, &email, role, org, org_admin).await?;
+            db.pool.close().await;
+            out.emit(&user, || {
+                format!("updated {} <{}>: {}\n", user.name, user.email, user.role)
+            })?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn login(data_dir: &Path, args: LoginArgs, out: &Printer) -> Result<()> {
+    let password = read_password(args.password_stdin)?;
+    let device = args.device_name.unwrap_or_else(|| {
+        std::env::var("HOSTNAME")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "helpdeck-cli".into())
+    });
+    let store =
+        helpdeck_sync::login(data_dir, &args.server, &args.email, &password, &device).await?;
+    let me = store.actor().clone();
+    let ws = store.workspace().clone();
+    store.shutdown().await;
+    out.emit(
+        &json!({"user": me, "workspace_id": ws.id, "workspace": ws.name, "device_id": ws.device_id}),
+        || format!("signed in to {} as {} ({}); run `helpdeck sync` to fetch tickets\n", args.server, me.email, me.role),
+    )
+}
+
+pub async fn logout(store: &Store, out: &Printer) -> Result<()> {
+    helpdeck_sync::logout(store).await?;
+    out.emit(&json!({"signed_out": true}), || {
+        "signed out; local data and pending changes are kept\n".into()
+    })
+}
+
+pub async fn sync(store: Store, once: bool, out: &Printer) -> Result<()> {
+    let client = helpdeck_sync::client_for(&store).await?;
+    if once {
+        let summary = helpdeck_sync::sync_once(&store, &client).await;
+        let state = store.sync_state().await?;
+        let summary = match summary {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = store.record_sync_result(Some(&e.to_string())).await;
+                store.shutdown().await;
+                return Err(e.into());
+            }
+        };
+        store.shutdown().await;
+        return out.emit(&json!({"round": summary, "state": state}), || {
+            format!(
+                "pushed {} ({} refused), pulled {} tickets, revoked {}; {} pending, cursor {}\n",
+                summary.pushed,
+                summary.rejected,
+                summary.pulled,
+                summary.revoked,
+                state.as_ref().map_or(0, |s| s.pending),
+                summary.cursor
+            )
+        });
+    }
+    // Foreground loop: print every status change until Ctrl-C.
+    let store = Arc::new(store);
+    let handle = helpdeck_sync::spawn(store.clone(), client);
+    let mut status = handle.watch_status();
+    let json = out.is_json();
+    loop {
+        tokio::select! {
+            _ = shutdown_signal() => break,
+            r = status.changed() => {
+                if r.is_err() { break; }
+                let s = status.borrow_and_update().clone();
+                if json {
+                    println!("{}", serde_json::to_string(&s)?);
+                } else {
+                    println!("{:?}: {} pending{}", s.phase, s.pending,
+                        s.last_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default());
+                }
+            }
+        }
+    }
+    handle.stop();
+    Ok(())
+}

@@ -1,0 +1,541 @@
+//! The replica side of sync (spec §6): the outbox queue, acknowledgements, and applying a
+//! pulled page — directory, tickets rebased under still-pending ops, comments, history,
+//! revocations and the cursor — in one transaction, so a crash leaves either the whole page
+//! or none of it (I3: applying a page twice equals once).
+
+use std::collections::{HashMap, HashSet};
+
+use helpdeck_core::Timestamp;
+use helpdeck_core::op::{Entity, Op, OpAction};
+use helpdeck_core::record::Visibility;
+use helpdeck_core::sync::{Ack, AckStatus, PullResponse, TicketBundle, rebase};
+use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::error::Result;
+use crate::rows::{ms, opt_ts};
+use crate::search::COMMENT_DOC_BASE;
+use crate::sla::{evaluate_ticket, load_facts, sla_columns};
+use crate::write::{Arg, Batch, TICKET_FIELDS, push_update_ticket, ticket_values};
+use helpdeck_core::search_text::index_text;
+
+/// Where a replica stands with its server.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncState {
+    pub server_url: String,
+    pub user_id: Uuid,
+    pub email: String,
+    pub cursor: i64,
+    pub last_sync_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    /// Local changes not yet acknowledged by the server.
+    pub pending: i64,
+    /// Changes the server refused for good.
+    pub rejected: i64,
+    pub signed_out: bool,
+}
+
+/// What applying a page did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PullApplied {
+    pub tickets: usize,
+    pub revoked: usize,
+    pub cursor: i64,
+    pub resync: bool,
+}
+
+/// A refused change, for the user to see.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rejection {
+    pub op_id: Uuid,
+    pub entity_id: Uuid,
+    pub error: String,
+    pub rejected_at: Timestamp,
+}
+
+impl Store {
+    /// The sync state, or `None` for a local workspace.
+    pub async fn sync_state(&self) -> Result<Option<SyncState>> {
+        let row: Option<(
+            String,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<String>,
+            i64,
+        )> = sqlx::query_as(
+            "SELECT server_url, user_id, email, cursor, last_sync_at, last_error, signed_out \
+                 FROM sync_state",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((server_url, user_id, email, cursor, last_sync_at, last_error, signed_out)) = row
+        else {
+            return Ok(None);
+        };
+        let (pending,): (i64,) = sqlx::query_as("SELECT count(*) FROM outbox")
+            .fetch_one(&self.pool)
+            .await?;
+        let (rejected,): (i64,) = sqlx::query_as("SELECT count(*) FROM sync_rejections")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Some(SyncState {
+            server_url,
+            user_id: crate::rows::uuid(&user_id)?,
+            email,
+            cursor,
+            last_sync_at: opt_ts(last_sync_at),
+            last_error,
+            pending,
+            rejected,
+            signed_out: signed_out != 0,
+        }))
+    }
+
+    /// The oldest `limit` ops waiting to be pushed, in the order they were made.
+    pub async fn pending_ops(&self, limit: usize) -> Result<Vec<Op>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT op FROM outbox ORDER BY seq LIMIT ?")
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|(op,)| {
+                serde_json::from_str(&op)
+                    .map_err(|e| crate::StoreError::Conflict(format!("unreadable outbox op: {e}")))
+            })
+            .collect()
+    }
+
+    /// Takes acknowledged ops out of the outbox. A rejected op moves to `sync_rejections`;
+    /// a rejected new ticket or comment is removed here too (the server never had it).
+    pub async fn record_acks(&self, ops: &[Op], acks: &[Ack]) -> Result<()> {
+        let by_id: HashMap<Uuid, &Op> = ops.iter().map(|o| (o.op_id, o)).collect();
+        let now = self.now();
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut purge = Vec::new();
+        for ack in acks {
+            if ack.status == AckStatus::Rejected {
+                let Some(op) = by_id.get(&ack.op_id) else {
+                    continue;
+                };
+                sqlx::query(
+                    "INSERT OR IGNORE INTO sync_rejections (op_id, entity_id, op, error, rejected_at) \
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(op.op_id.to_string())
+                .bind(op.entity_id.to_string())
+                .bind(serde_json::to_string(op).expect("op serializes"))
+                .bind(ack.error.clone().unwrap_or_default())
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await?;
+                if matches!(op.action, OpAction::Create { .. }) {
+                    purge.push((op.entity, op.entity_id));
+                }
+            }
+            sqlx::query("DELETE FROM outbox WHERE op_id = ?")
+                .bind(ack.op_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (entity, id) in purge {
+            match entity {
+                Entity::Ticket => purge_ticket(&mut tx, id).await?,
+                Entity::Comment => purge_comment(&mut tx, id).await?,
+                _ => {}
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the outcome of a sync round.
+    pub async fn record_sync_result(&self, error: Option<&str>) -> Result<()> {
+        match error {
+            None => {
+                sqlx::query("UPDATE sync_state SET last_sync_at = ?, last_error = NULL")
+                    .bind(ms(self.now()))
+                    .execute(&self.pool)
+                    .await?
+            }
+            Some(e) => {
+                sqlx::query("UPDATE sync_state SET last_error = ?")
+                    .bind(e)
+                    .execute(&self.pool)
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
+    /// Marks the replica signed out (or in again).
+    pub async fn set_signed_out(&self, signed_out: bool) -> Result<()> {
+        sqlx::query("UPDATE sync_state SET signed_out = ?")
+            .bind(i64::from(signed_out))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the refused by the server, newest first.
+    pub async fn rejections(&self) -> Result<Vec<Rejection>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT op_id, entity_id, error, rejected_at FROM sync_rejections ORDER BY rejected_at DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(op, entity, error, at)| {
+                Ok(Rejection {
+                    op_id: crate::rows::uuid(&op)?,
+                    entity_id: crate::rows::uuid(&entity)?,
+                    error,
+                    rejected_at: crate::rows::ts(at),
+                })
+            })
+            .collect()
+    }
+
+    /// Applies one pulled page and its cursor in one transaction.
+    pub async fn apply_pull(&self, page: &PullResponse) -> Result<PullApplied> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if page.must_resync {
+            // Keep only what is still on its way to the server; pull everything again.
+            let keep: Vec<(String,)> = sqlx::query_as(
+                "SELECT id FROM tickets WHERE id IN (SELECT entity_id FROM outbox) \
+                 OR id IN (SELECT json_extract(op, '$.state.ticket_id') FROM outbox WHERE entity = 'comment')",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let keep: HashSet<String> = keep.into_iter().map(|(id,)| id).collect();
+            let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM tickets")
+                .fetch_all(&mut *tx)
+                .await?;
+            for (id,) in all {
+                if !keep.contains(&id) {
+                    purge_ticket(&mut tx, crate::rows::uuid(&id)?).await?;
+                }
+            }
+            sqlx::query("UPDATE sync_state SET cursor = 0")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(PullApplied {
+                resync: true,
+                ..Default::default()
+            });
+        }
+        upsert_directory(&mut tx, page).await?;
+        for id in &page.revoked {
+            purge_ticket(&mut tx, *id).await?;
+        }
+        if !page.tickets.is_empty() {
+            self.apply_tickets(&mut tx, &page.tickets).await?;
+        }
+        sqlx::query("UPDATE sync_state SET cursor = ?")
+            .bind(page.next_cursor)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        for b in &page.tickets {
+            if let Some(h) = &b.hlc {
+                self.clock.observe(h);
+            }
+        }
+        Ok(PullApplied {
+            tickets: page.tickets.len(),
+            revoked: page.revoked.len(),
+            cursor: page.next_cursor,
+            resync: false,
+        })
+    }
+
+    async fn apply_tickets(
+        &self,
+        conn: &mut SqliteConnection,
+        bundles: &[TicketBundle],
+    ) -> Result<()> {
+        let ids: Vec<Uuid> = bundles.iter().map(|b| b.ticket.id).collect();
+        // What is here already: ticket text (for the search index) and comment ids.
+        let mut existing: HashMap<String, (String, String)> = HashMap::new();
+        let mut known_comments: HashSet<String> = HashSet::new();
+        let mut pending: HashMap<Uuid, Vec<Op>> = HashMap::new();
+        for chunk in ids.chunks(400) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT id, title, description FROM tickets WHERE id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.to_string());
+            }
+            q.push(")");
+            for (id, title, description) in q
+                .build_query_as::<(String, String, String)>()
+                .fetch_all(&mut *conn)
+                .await?
+            {
+                existing.insert(id, (title, description));
+            }
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT id FROM comments WHERE ticket_id IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.to_string());
+            }
+            q.push(")");
+            for (id,) in q
+                .build_query_as::<(String,)>()
+                .fetch_all(&mut *conn)
+                .await?
+            {
+                known_comments.insert(id);
+            }
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "SELECT op FROM outbox WHERE entity = 'ticket' AND entity_id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.to_string());
+            }
+            q.push(") ORDER BY seq");
+            for (op,) in q
+                .build_query_as::<(String,)>()
+                .fetch_all(&mut *conn)
+                .await?
+            {
+                if let Ok(op) = serde_json::from_str::<Op>(&op) {
+                    pending.entry(op.entity_id).or_default().push(op);
+                }
+            }
+        }
+
+        let mut batch = Batch::default();
+        let seq_of = "(SELECT seq FROM tickets WHERE id = ?)";
+        let mut applied = Vec::with_capacity(bundles.len());
+        for b in bundles {
+            let t = match pending.get(&b.ticket.id) {
+                Some(ops) => rebase(b.ticket.clone(), ops),
+                None => b.ticket.clone(),
+            };
+            let id = t.id.to_string();
+            // A ticket numbered here while offline may hold the server's number: move it on.
+            batch.push(
+                "UPDATE tickets SET number = (SELECT max(number) + 1 FROM tickets) \
+                 WHERE number = ? AND id != ?",
+                vec![Arg::Int(t.number), Arg::text(&id)],
+            );
+            let old = existing.get(&id);
+            match old {
+                None => {
+                    let mut args = vec![Arg::text(&id), Arg::Int(t.number)];
+                    args.extend(ticket_values(&t, None, None));
+                    let marks = vec!["?"; args.len()].join(", ");
+                    batch.push(
+                        &format!(
+                            "INSERT INTO tickets (id, number, {TICKET_FIELDS}) VALUES ({marks})"
+                        ),
+                        args,
+                    );
+                }
+                Some(_) => {
+                    batch.push(
+                        "UPDATE tickets SET number = ? WHERE id = ?",
+                        vec![Arg::Int(t.number), Arg::text(&id)],
+                    );
+                    push_update_ticket(&mut batch, &t, None, None);
+                }
+            }
+            let text_changed =
+                old.is_none_or(|(title, desc)| *title != t.title || *desc != t.description);
+            if text_changed {
+                if old.is_some() {
+                    batch.push(
+                        &format!("DELETE FROM search_index WHERE rowid = {seq_of}"),
+                        vec![Arg::text(&id)],
+                    );
+                }
+                batch.push(
+                    &format!(
+                        "INSERT INTO search_index (rowid, title, body, ticket_seq) VALUES ({seq_of}, ?, ?, {seq_of})"
+                    ),
+                    vec![
+                        Arg::text(&id),
+                        Arg::Text(index_text(&t.title)),
+                        Arg::Text(index_text(&t.description)),
+                        Arg::text(&id),
+                    ],
+                );
+            }
+            for c in &b.comments {
+                let cid = c.id.to_string();
+                let here = known_comments.contains(&cid);
+                if c.deleted {
+                    if here {
+                        push_delete_comment(&mut batch, &cid);
+                    }
+                    continue;
+                }
+                if here {
+                    continue; // insert-only: the body never changes
+                }
+                batch.push(
+                    "INSERT INTO comments (id, ticket_id, author_id, visibility, by_agent, body, created_at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        Arg::text(&cid),
+                        Arg::text(&id),
+                        Arg::text(c.author_id),
+                        Arg::text(match c.visibility {
+                            Visibility::Public => "public",
+                            Visibility::Internal => "internal",
+                        }),
+                        Arg::Int(i64::from(c.by_agent)),
+                        Arg::text(&c.body),
+                        Arg::Int(ms(c.created_at)),
+                    ],
+                );
+                batch.push(
+                    &format!(
+                        "INSERT INTO search_index (rowid, title, body, ticket_seq) \
+                         VALUES ({COMMENT_DOC_BASE} + (SELECT seq FROM comments WHERE id = ?), '', ?, {seq_of})"
+                    ),
+                    vec![Arg::text(&cid), Arg::Text(index_text(&c.body)), Arg::text(&id)],
+                );
+            }
+            applied.push(t);
+            for e in &b.events {
+                batch.push(
+                    "INSERT OR IGNORE INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        Arg::text(e.id),
+                        Arg::text(&id),
+                        Arg::opt(e.actor_id),
+                        Arg::text(e.device_id),
+                        Arg::text(&e.field),
+                        Arg::opt(e.old_value.as_deref()),
+                        Arg::opt(e.new_value.as_deref()),
+                        Arg::Int(ms(e.at)),
+                    ],
+                );
+            }
+        }
+        batch.push(
+            "UPDATE workspace SET next_number = max(next_number, (SELECT coalesce(max(number), 0) + 1 FROM tickets))",
+            vec![],
+        );
+        batch.execute(&mut *conn).await?;
+
+        // SLA columns from the history now stored (the same pure engine as every replica).
+        let now = self.now();
+        let mut update = Batch::default();
+        for chunk in applied.chunks(400) {
+            let chunk_ids: Vec<Uuid> = chunk.iter().map(|t| t.id).collect();
+            let facts = load_facts(conn, &chunk_ids).await?;
+            for t in chunk {
+                let report =
+                    evaluate_ticket(&self.policies, &facts.facts(t), t.organization_id, now);
+                let (due, risk) = sla_columns(&report);
+                update.push(
+                    "UPDATE tickets SET sla_due_at = ?, sla_at_risk_at = ? WHERE id = ?",
+                    vec![Arg::opt_int(due), Arg::opt_int(risk), Arg::text(t.id)],
+                );
+            }
+        }
+        update.execute(conn).await?;
+        Ok(())
+    }
+}
+
+fn push_delete_comment(batch: &mut Batch, cid: &str) {
+    batch.push(
+        &format!(
+            "DELETE FROM search_index WHERE rowid = {COMMENT_DOC_BASE} + (SELECT seq FROM comments WHERE id = ?)"
+        ),
+        vec![Arg::text(cid)],
+    );
+    batch.push("DELETE FROM comments WHERE id = ?", vec![Arg::text(cid)]);
+}
+
+async fn purge_comment(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
+    let mut b = Batch::default();
+    push_delete_comment(&mut b, &id.to_string());
+    b.execute(conn).await
+}
+
+/// Removes a ticket and everything of it from this replica (revoked, refused, or resync).
+async fn purge_ticket(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
+    let id = id.to_string();
+    let mut b = Batch::default();
+    b.push("UPDATE sync_control SET purging = 1", vec![]);
+    b.push(
+        &format!(
+            "DELETE FROM search_index WHERE rowid IN (SELECT {COMMENT_DOC_BASE} + seq FROM comments WHERE ticket_id = ?)"
+        ),
+        vec![Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM search_index WHERE rowid = (SELECT seq FROM tickets WHERE id = ?)",
+        vec![Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM outbox WHERE entity_id = ? OR entity_id IN (SELECT id FROM comments WHERE ticket_id = ?)",
+        vec![Arg::text(&id), Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM comments WHERE ticket_id = ?",
+        vec![Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM events WHERE ticket_id = ?",
+        vec![Arg::text(&id)],
+    );
+    b.push("DELETE FROM tickets WHERE id = ?", vec![Arg::text(&id)]);
+    b.push("UPDATE sync_control SET purging = 0", vec![]);
+    b.execute(conn).await
+}
+
+async fn upsert_directory(conn: &mut SqliteConnection, page: &PullResponse) -> Result<()> {
+    let mut b = Batch::default();
+    for o in &page.organizations {
+        b.push(
+            "INSERT INTO organizations (id, name, customer_tier) VALUES (?, ?, 'standard') \
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+            vec![Arg::text(o.id), Arg::text(&o.name)],
+        );
+    }
+    for t in &page.teams {
+        b.push(
+            "INSERT INTO teams (id, name) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name",
+            vec![Arg::text(t.id), Arg::text(&t.name)],
+        );
+    }
+    for u in &page.users {
+        // Customers do not learn other people's emails; the column needs a unique value.
+        let email = u
+            .email
+            .clone()
+            .unwrap_or_else(|| format!("{}@hidden.invalid", u.id));
+        b.push(
+            "INSERT INTO users (id, email, name, role, organization_id, org_admin, team_id, tier, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT(id) DO UPDATE SET email = excluded.email, name = excluded.name, role = excluded.role, \
+             organization_id = excluded.organization_id, org_admin = excluded.org_admin, \
+             team_id = excluded.team_id, tier = excluded.tier",
+            vec![
+                Arg::text(u.id),
+                Arg::Text(email),
+                Arg::text(&u.name),
+                Arg::text(u.role.as_str()),
+                Arg::opt(u.organization_id),
+                Arg::Int(i64::from(u.org_admin)),
+                Arg::opt(u.team_id),
+                Arg::opt(u.tier.map(|t| t.as_str())),
+                Arg::Int(0),
+            ],
+        );
+    }
+    b.execute(conn).await
+}

@@ -1,0 +1,151 @@
+//! The HTTP side of the protocol: one method per endpoint, errors sorted into
+//! offline / signed out / refused.
+
+use std::time::Duration;
+
+use helpdeck_core::op::{OP_SCHEMA_VERSION, Op};
+use helpdeck_core::sync::{
+    ErrorBody, LoginRequest, LoginResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse,
+    PushRequest, PushResponse,
+};
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Result, SyncError};
+
+/// A connection to one Helpdeck server.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks and normalises a server URL.
+pub fn normalise_server_url(url: &str) -> Result<String> {
+    let url = url.trim().trim_end_matches('/');
+    let parsed = reqwest::Url::parse(url).map_err(|e| {
+        SyncError::Setup(format!(
+            "server URL '{url}' is not valid ({e}); expected e.g. https://helpdeck.example.com or http://127.0.0.1:8080"
+        ))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(SyncError::Setup(format!(
+            "server URL '{url}' must start with http:// or https://"
+        )));
+    }
+    Ok(url.to_string())
+}
+
+impl Client {
+    pub fn new(base: &str, token: Option<String>) -> Result<Client> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .user_agent(concat!("helpdeck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Setup(e.to_string()))?;
+        Ok(Client {
+            http,
+            base: normalise_server_url(base)?,
+            token,
+        })
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string());
+        if let Some(t) = &self.token {
+            r = r.bearer_auth(t);
+        }
+        r
+    }
+
+    async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| SyncError::Offline(describe(&e)))?;
+        let status = resp.status();
+        if status.is_success() {
+            return resp
+                .json::<T>()
+                .await
+                .map_err(|e| SyncError::Offline(format!("reading the answer failed: {e}")));
+        }
+        let message = match resp.json::<ErrorBody>().await {
+            Ok(b) => b.message,
+            Err(_) => status.to_string(),
+        };
+        Err(match status {
+            StatusCode::UNAUTHORIZED => SyncError::Unauthorized(message),
+            s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => {
+                SyncError::Offline(format!("server answered {s}: {message}"))
+            }
+            _ => SyncError::Refused(message),
+        })
+    }
+
+    pub async fn login(&self, req: &LoginRequest) -> Result<LoginResponse> {
+        self.send(self.request(reqwest::Method::POST, "/auth/login").json(req))
+            .await
+            .map_err(|e| match e {
+                // A wrong password is the user's to fix, not a session to renew.
+                SyncError::Unauthorized(m) => SyncError::Refused(m),
+                other => other,
+            })
+    }
+
+    pub async fn logout(&self) -> Result<()> {
+        let _: serde_json::Value = self
+            .send(self.request(reqwest::Method::POST, "/auth/logout"))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn push(&self, ops: &[Op]) -> Result<PushResponse> {
+        self.send(
+            self.request(reqwest::Method::POST, "/sync/push")
+                .json(&PushRequest { ops: ops.to_vec() }),
+        )
+        .await
+    }
+
+    /// A pull page; `wait_ms` > 0 long-polls until something changes or the time is up.
+    pub async fn pull(&self, cursor: i64, wait_ms: u64) -> Result<PullResponse> {
+        let path = format!("/sync/pull?cursor={cursor}&wait={wait_ms}&schema={OP_SCHEMA_VERSION}");
+        let req = self
+            .request(reqwest::Method::GET, &path)
+            .timeout(Duration::from_millis(wait_ms) + Duration::from_secs(30));
+        self.send(req).await
+    }
+
+    pub async fn health(&self) -> Result<serde_json::Value> {
+        self.send(self.request(reqwest::Method::GET, "/health"))
+            .await
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_connect() {
+        "cannot connect to the server".into()
+    } else if e.is_timeout() {
+        "the server did not answer in time".into()
+    } else {
+        e.to_string()
+    }
+}

@@ -115,7 +115,7 @@ pub async fn pull(
     } else {
         Vec::new()
     };
-    let (users, organizations, teams) = directory(db, viewer, &tickets).await?;
+    let (users, organizations, teams) = directory(db, viewer, &tickets, cursor == 0).await?;
     Ok(PullResponse {
         users,
         organizations,
@@ -233,8 +233,18 @@ async fn directory(
     db: &Db,
     viewer: &helpdeck_core::user::User,
     tickets: &[TicketBundle],
+    first_page: bool,
 ) -> Result<Directory> {
     let mut user_ids = BTreeSet::from([viewer.id]);
+    if first_page && viewer.role != Role::Customer {
+        // Staff pick requesters and assignees from everyone: the whole directory, once.
+        let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM users")
+            .fetch_all(&db.pool)
+            .await?;
+        for (id,) in all {
+            user_ids.insert(parse_uuid(&id)?);
+        }
+    }
     let mut org_ids = BTreeSet::new();
     let mut team_ids = BTreeSet::new();
     if let Some(o) = viewer.organization_id {

@@ -206,7 +206,10 @@ async fn apply_one(
             match verdict {
                 Err(e) => Ok(Err(e.to_string())),
                 Ok(None) => Ok(Ok(None)),
-                Ok(Some((doc, applied))) => {
+                Ok(Some((mut doc, applied))) => {
+                    if let Err(message) = check_references(tx, &mut doc, &op.action).await? {
+                        return Ok(Err(message));
+                    }
                     counters.number = number;
                     counters.seq += 1;
                     let seq = counters.seq;
@@ -267,6 +270,56 @@ async fn apply_one(
         }
         _ => Ok(Err("unsupported entity".into())),
     }
+}
+
+/// The users, organization and team a ticket names must exist here; a customer's ticket
+/// belongs to the requester's organization (the server decides, not the device).
+async fn check_references(
+    tx: &mut Transaction<'_, Any>,
+    doc: &mut TicketDoc,
+    action: &OpAction,
+) -> Result<Result<(), String>> {
+    let t = &mut doc.ticket;
+    if let Some(r) = t.requester_id {
+        let row: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT role, organization_id FROM users WHERE id = $1")
+                .bind(r.to_string())
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some((role, org)) = row else {
+            return Ok(Err(format!("requester {r} is not a user on the server")));
+        };
+        if matches!(action, OpAction::Create { .. }) {
+            t.organization_id = if role == "customer" {
+                org.as_deref().map(crate::db::parse_uuid).transpose()?
+            } else {
+                None
+            };
+        }
+    }
+    if let Some(a) = t.assignee_id {
+        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = $1")
+            .bind(a.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+        match row {
+            None => return Ok(Err(format!("assignee {a} is not a user on the server"))),
+            Some((role,)) if role == "customer" => {
+                return Ok(Err("tickets are assigned to agents, not customers".into()));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(team) = t.team_id {
+        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM teams WHERE id = $1")
+            .bind(team.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+        if row.is_none() {
+            return Ok(Err(format!("team {team} does not exist on the server")));
+        }
+    }
+    Ok(Ok(()))
 }
 
 async fn touch_ticket(

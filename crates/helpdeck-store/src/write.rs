@@ -136,6 +136,19 @@ impl Store {
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let (requester, organization_id) = match &input.requester {
+            Some(email) if !self.rules.local_workspace => {
+                // A replica cannot invent accounts: customers are added on the server.
+                let email = helpdeck_core::user::validate_email(email)?;
+                let user = crate::workspace::user_by_email(&mut tx, &email)
+                    .await?
+                    .ok_or_else(|| {
+                        crate::StoreError::NotFound(format!(
+                            "no user with email {email} on the server; an admin adds customers with `helpdeck server user add`"
+                        ))
+                    })?;
+                let org = user.organization_id;
+                (Some(user.id), org)
+            }
             Some(email) => {
                 let (user, _) = ensure_requester(&mut tx, email, now).await?;
                 let org = user.organization_id;

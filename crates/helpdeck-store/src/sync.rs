@@ -55,18 +55,21 @@ pub struct Rejection {
     pub rejected_at: Timestamp,
 }
 
+/// server_url, user_id, email, cursor, last_sync_at, last_error, signed_out.
+type SyncStateRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    i64,
+);
+
 impl Store {
     /// The sync state, or `None` for a local workspace.
     pub async fn sync_state(&self) -> Result<Option<SyncState>> {
-        let row: Option<(
-            String,
-            String,
-            String,
-            i64,
-            Option<i64>,
-            Option<String>,
-            i64,
-        )> = sqlx::query_as(
+        let row: Option<SyncStateRow> = sqlx::query_as(
             "SELECT server_url, user_id, email, cursor, last_sync_at, last_error, signed_out \
                  FROM sync_state",
         )

@@ -4,8 +4,10 @@
 
 mod error;
 mod settings;
+mod sync;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
@@ -20,6 +22,7 @@ use ts_rs::TS;
 
 pub use error::{ApiError, ErrorCode};
 pub use settings::{LanguageChoice, Settings, ThemeChoice};
+pub use sync::{AppEvent, SignInInput, SyncPhaseView, SyncView};
 
 /// Result of every command.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -32,7 +35,11 @@ pub struct AppInfo {
     /// `None` until the first-run form created one.
     pub workspace: Option<WorkspaceInfo>,
     pub me: Option<UserRef>,
+    /// The signed-in user's role (`admin`, `agent` or `customer`).
+    pub role: Option<String>,
     pub settings: Settings,
+    /// Sync with a server; `None` for a local workspace.
+    pub sync: Option<SyncView>,
 }
 
 /// The first-run form.
@@ -112,8 +119,9 @@ fn assignee(s: Option<&str>) -> Option<AssigneeInput> {
 /// The app: a data dir, its workspace (once created) and settings.
 pub struct App {
     data_dir: PathBuf,
-    store: RwLock<Option<Store>>,
+    store: RwLock<Option<Arc<Store>>>,
     settings: RwLock<Settings>,
+    sync: sync::SyncSlot,
 }
 
 impl App {
@@ -124,11 +132,14 @@ impl App {
             Err(helpdeck_store::StoreError::NoWorkspace(_)) => None,
             Err(e) => return Err(e.into()),
         };
-        Ok(App {
+        let app = App {
             data_dir: data_dir.to_path_buf(),
-            store: RwLock::new(store),
+            store: RwLock::new(store.map(Arc::new)),
             settings: RwLock::new(Settings::load(data_dir)),
-        })
+            sync: sync::SyncSlot::default(),
+        };
+        app.start_sync().await;
+        Ok(app)
     }
 
     /// Where the workspace lives.
@@ -147,11 +158,23 @@ impl App {
         Ok(f(store).await?)
     }
 
+    /// [`App::with_store`] for a change: on success the sync loop is woken to push it.
+    async fn with_store_write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: AsyncFnOnce(&Store) -> Result<T, helpdeck_store::StoreError>,
+    {
+        let out = self.with_store(f).await;
+        if out.is_ok() {
+            self.wake_sync();
+        }
+        out
+    }
+
     /// Version, workspace, current user and settings.
     #[instrument(skip_all, err)]
     pub async fn info(&self) -> ApiResult<AppInfo> {
         let guard = self.store.read().await;
-        let (workspace, me) = match guard.as_ref() {
+        let (workspace, me, role) = match guard.as_ref() {
             Some(s) => {
                 let a = s.actor();
                 (
@@ -161,16 +184,20 @@ impl App {
                         email: a.email.clone(),
                         name: a.name.clone(),
                     }),
+                    Some(a.role.to_string()),
                 )
             }
-            None => (None, None),
+            None => (None, None, None),
         };
+        drop(guard);
         Ok(AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: self.data_dir.display().to_string(),
             workspace,
             me,
+            role,
             settings: self.settings.read().await.clone(),
+            sync: self.sync_status().await,
         })
     }
 
@@ -199,7 +226,7 @@ impl App {
             if let Some(n) = input.demo_tickets.filter(|n| *n > 0) {
                 store.demo(n as usize, 42).await?;
             }
-            *guard = Some(store);
+            *guard = Some(Arc::new(store));
         }
         let mut settings = self.settings.read().await.clone();
         settings.language = if input.language == "zh" {
@@ -280,7 +307,7 @@ impl App {
     /// Creates a ticket.
     #[instrument(skip_all, err)]
     pub async fn create_ticket(&self, input: CreateTicketInput) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| {
+        self.with_store_write(async |s| {
             let t = s
                 .create_ticket(CreateInput {
                     title: input.title,
@@ -308,7 +335,7 @@ impl App {
         reference: String,
         input: UpdateTicketInput,
     ) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| {
+        self.with_store_write(async |s| {
             let t = s
                 .update_ticket(
                     &reference,
@@ -333,7 +360,7 @@ impl App {
     /// Public reply.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn reply(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| {
+        self.with_store_write(async |s| {
             let t = s.reply(&reference, &body).await?;
             s.ticket(&t.id.to_string()).await
         })
@@ -343,7 +370,7 @@ impl App {
     /// Internal note.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn note(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| {
+        self.with_store_write(async |s| {
             let t = s.note(&reference, &body).await?;
             s.ticket(&t.id.to_string()).await
         })
@@ -357,7 +384,7 @@ impl App {
         reference: String,
         resolution: Resolution,
     ) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| {
+        self.with_store_write(async |s| {
             let t = s.resolve(&reference, resolution).await?;
             s.ticket(&t.id.to_string()).await
         })
@@ -367,7 +394,7 @@ impl App {
     /// Reopen.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn reopen(&self, reference: String) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| {
+        self.with_store_write(async |s| {
             let t = s.reopen(&reference).await?;
             s.ticket(&t.id.to_string()).await
         })
@@ -381,7 +408,7 @@ impl App {
         reference: String,
         reason: Option<String>,
     ) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| {
+        self.with_store_write(async |s| {
             let t = s.close(&reference, reason).await?;
             s.ticket(&t.id.to_string()).await
         })
@@ -391,7 +418,7 @@ impl App {
     /// Record a rating.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn rate(&self, reference: String, csat: Csat) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| {
+        self.with_store_write(async |s| {
             let t = s.rate(&reference, csat).await?;
             s.ticket(&t.id.to_string()).await
         })

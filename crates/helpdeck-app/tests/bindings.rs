@@ -25,6 +25,8 @@ fn export_all(dir: &Path) {
         helpdeck_app::UpdateTicketInput,
         helpdeck_app::ApiError,
         helpdeck_app::Settings,
+        helpdeck_app::SignInInput,
+        helpdeck_app::SyncView,
         helpdeck_store::TicketDetail,
         helpdeck_store::SearchHit,
         helpdeck_store::TicketFilter,

@@ -1,0 +1,269 @@
+//! The app's side of sync: signing in to a server (a fresh data dir becomes a replica),
+//! running the background loop, and telling the UI about sync status and tickets changed by
+//! other people (events the shell forwards as Tauri events).
+
+use std::sync::{Arc, Mutex};
+
+use helpdeck_store::Store;
+use helpdeck_sync::{SyncHandle, SyncPhase, SyncStatus};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use tracing::instrument;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::{ApiError, ApiResult, App, AppInfo, ErrorCode};
+
+/// What the sync indicator shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhaseView {
+    Synced,
+    Syncing,
+    Offline,
+    Error,
+    SignedOut,
+}
+
+/// Sync status for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncView {
+    pub phase: SyncPhaseView,
+    pub server_url: String,
+    pub email: String,
+    /// Local changes not yet on the server.
+    #[ts(type = "number")]
+    pub pending: i64,
+    /// Changes the server refused.
+    #[ts(type = "number")]
+    pub rejected: i64,
+    #[ts(type = "string | null")]
+    pub last_sync_at: Option<jiff::Timestamp>,
+    pub last_error: Option<String>,
+}
+
+/// The sign-in form.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SignInInput {
+    pub server_url: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// What the shell forwards to the UI.
+#[derive(Debug, Clone)]
+pub enum AppEvent {
+    Sync(SyncView),
+    /// Tickets changed by a pull (someone else's change): refresh what shows them.
+    TicketsChanged(Vec<Uuid>),
+}
+
+/// The running loop and the event channel.
+pub(crate) struct SyncSlot {
+    handle: Mutex<Option<SyncHandle>>,
+    events: broadcast::Sender<AppEvent>,
+}
+
+impl Default for SyncSlot {
+    fn default() -> Self {
+        SyncSlot {
+            handle: Mutex::new(None),
+            events: broadcast::channel(64).0,
+        }
+    }
+}
+
+fn phase(p: &SyncPhase) -> SyncPhaseView {
+    match p {
+        SyncPhase::Synced => SyncPhaseView::Synced,
+        SyncPhase::Syncing => SyncPhaseView::Syncing,
+        SyncPhase::Offline => SyncPhaseView::Offline,
+        SyncPhase::Error => SyncPhaseView::Error,
+        SyncPhase::SignedOut => SyncPhaseView::SignedOut,
+    }
+}
+
+fn view(s: &SyncStatus, email: &str) -> SyncView {
+    SyncView {
+        phase: phase(&s.phase),
+        server_url: s.server_url.clone(),
+        email: email.to_string(),
+        pending: s.pending,
+        rejected: s.rejected,
+        last_sync_at: s.last_sync_at,
+        last_error: s.last_error.clone(),
+    }
+}
+
+fn sync_error(e: helpdeck_sync::SyncError) -> ApiError {
+    use helpdeck_sync::SyncError as E;
+    let code = match &e {
+        E::Offline(_) | E::Keyring(_) => ErrorCode::Internal,
+        E::Unauthorized(_) | E::Refused(_) => ErrorCode::Forbidden,
+        E::Setup(_) => ErrorCode::Validation,
+        E::Store(_) => ErrorCode::Internal,
+    };
+    let mut err = ApiError::new(code, e.to_string());
+    if let E::Setup(_) = e {
+        err.field = Some("server_url".into());
+    }
+    err
+}
+
+impl App {
+    /// Events for the UI (sync status, tickets changed by others).
+    pub fn subscribe(&self) -> broadcast::Receiver<AppEvent> {
+        self.sync.events.subscribe()
+    }
+
+    pub(crate) fn wake_sync(&self) {
+        if let Some(h) = self.sync.handle.lock().expect("sync lock").as_ref() {
+            h.wake();
+        }
+    }
+
+    /// Starts the background loop of a replica (no-op for a local workspace).
+    pub(crate) async fn start_sync(&self) {
+        let Some(store) = self.store.read().await.clone() else {
+            return;
+        };
+        let Ok(Some(state)) = store.sync_state().await else {
+            return;
+        };
+        if let Some(old) = self.sync.handle.lock().expect("sync lock").take() {
+            old.stop();
+        }
+        let client = match helpdeck_sync::client_for(&store).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "sync not started");
+                let _ = store.record_sync_result(Some(&e.to_string())).await;
+                return;
+            }
+        };
+        let handle = helpdeck_sync::spawn(store.clone(), client);
+        forward(&handle, &self.sync.events, state.email);
+        *self.sync.handle.lock().expect("sync lock") = Some(handle);
+    }
+
+    /// The sync status, or `None` for a local workspace.
+    pub async fn sync_status(&self) -> Option<SyncView> {
+        let store = self.store.read().await.clone()?;
+        let state = store.sync_state().await.ok()??;
+        if let Some(h) = self.sync.handle.lock().expect("sync lock").as_ref() {
+            return Some(view(&h.status(), &state.email));
+        }
+        Some(SyncView {
+            phase: SyncPhaseView::SignedOut,
+            server_url: state.server_url,
+            email: state.email,
+            pending: state.pending,
+            rejected: state.rejected,
+            last_sync_at: state.last_sync_at,
+            last_error: state.last_error,
+        })
+    }
+
+    /// Sync now (the indicator's "retry").
+    pub fn sync_now(&self) {
+        self.wake_sync();
+    }
+
+    /// Signs in to a server. With no workspace yet, the data dir becomes a replica of the
+    /// server's workspace; a signed-out replica of the same server signs in again.
+    #[instrument(skip_all, fields(server = %input.server_url), err)]
+    pub async fn sign_in(&self, input: SignInInput) -> ApiResult<AppInfo> {
+        if input.email.trim().is_empty() {
+            let mut e = ApiError::new(ErrorCode::Validation, "email: must not be empty");
+            e.field = Some("email".into());
+            return Err(e);
+        }
+        if input.password.is_empty() {
+            let mut e = ApiError::new(ErrorCode::Validation, "password: must not be empty");
+            e.field = Some("password".into());
+            return Err(e);
+        }
+        {
+            let mut guard = self.store.write().await;
+            if let Some(existing) = guard.as_ref()
+                && existing.sync_state().await?.is_none()
+            {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    "this data folder holds a local workspace; start Helpdeck with another data folder (--data-dir) to connect to a server",
+                ));
+            }
+            // Re-signing in opens the store itself: release ours first.
+            if let Some(old) = guard.take() {
+                if let Some(h) = self.sync.handle.lock().expect("sync lock").take() {
+                    h.stop();
+                }
+                if let Ok(store) = Arc::try_unwrap(old) {
+                    store.shutdown().await;
+                }
+            }
+            let device = std::env::var("HOSTNAME").unwrap_or_else(|_| "Helpdeck desktop".into());
+            let result = helpdeck_sync::login(
+                &self.data_dir,
+                &input.server_url,
+                &input.email,
+                &input.password,
+                &device,
+            )
+            .await;
+            match result {
+                Ok(store) => *guard = Some(Arc::new(store)),
+                Err(e) => {
+                    // Put back what was there (a signed-out replica stays usable offline).
+                    if let Ok(s) = Store::open(&self.data_dir).await {
+                        *guard = Some(Arc::new(s));
+                    }
+                    return Err(sync_error(e));
+                }
+            }
+        }
+        self.start_sync().await;
+        self.info().await
+    }
+
+    /// Signs out: the token is revoked and removed from the keyring; data stays.
+    #[instrument(skip_all, err)]
+    pub async fn sign_out(&self) -> ApiResult<AppInfo> {
+        let store = self.store.read().await.clone().ok_or_else(|| {
+            ApiError::new(ErrorCode::NoWorkspace, "no workspace yet: create one first")
+        })?;
+        if let Some(h) = self.sync.handle.lock().expect("sync lock").take() {
+            h.stop();
+        }
+        helpdeck_sync::logout(&store).await.map_err(sync_error)?;
+        if let Some(v) = self.sync_status().await {
+            let _ = self.sync.events.send(AppEvent::Sync(v));
+        }
+        self.info().await
+    }
+}
+
+/// Forwards a loop's status changes and pulled tickets to the app's event channel.
+fn forward(handle: &SyncHandle, events: &broadcast::Sender<AppEvent>, email: String) {
+    let mut status = handle.watch_status();
+    let mut changes = handle.subscribe_changes();
+    let events = events.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                r = status.changed() => {
+                    if r.is_err() { break; }
+                    let v = view(&status.borrow_and_update(), &email);
+                    let _ = events.send(AppEvent::Sync(v));
+                }
+                r = changes.recv() => match r {
+                    Ok(ids) => { let _ = events.send(AppEvent::TicketsChanged(ids)); }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        let _ = events.send(AppEvent::TicketsChanged(Vec::new()));
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+            }
+        }
+    });
+}

@@ -34,13 +34,24 @@ pub fn wait_for<T>(timeout: Duration, what: &str, mut f: impl FnMut() -> Option<
     }
 }
 
-/// A runtime for the few async calls (sqlx) the process-level tests make.
-pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
+/// Runs a future to completion on a runtime of its own, on a thread of its own (so it may
+/// also be called from inside an async test).
+pub fn block_on<F>(f: F) -> F::Output
+where
+    F: std::future::Future + Send,
+    F::Output: Send,
+{
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(f)
+        })
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
+    })
 }
 
 fn kill(child: &mut Child) {
@@ -366,6 +377,18 @@ impl ServerHome {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// Rows of a query on the server database (SQLite file or PostgreSQL), as strings.
+    pub fn rows(&self, sql: &str) -> Vec<Vec<String>> {
+        match &self.db {
+            Db::Sqlite => sqlite_rows(&self.dir.path().join("server.db"), sql),
+            Db::Postgres(url) => pg_rows(url, sql),
+        }
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.rows(sql)[0][0].parse().unwrap()
+    }
+
     /// Starts a server on a free port.
     pub fn start(&self) -> Server {
         self.start_on(0)
@@ -689,4 +712,36 @@ pub fn assert_customer_store(customer: &Replica) {
         "{} sees agent-only history: {events:?}",
         customer.email
     );
+}
+
+/// Rows of a query on PostgreSQL, each as strings (NULL → ""; integers and text only).
+pub fn pg_rows(url: &str, sql: &str) -> Vec<Vec<String>> {
+    use sqlx::{Connection, Row, ValueRef};
+    block_on(async {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .fetch_all(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let out = rows
+            .iter()
+            .map(|r| {
+                (0..r.len())
+                    .map(|i| {
+                        if r.try_get_raw(i).unwrap().is_null() {
+                            String::new()
+                        } else if let Ok(s) = r.try_get::<String, _>(i) {
+                            s
+                        } else if let Ok(n) = r.try_get::<i64, _>(i) {
+                            n.to_string()
+                        } else {
+                            r.try_get::<i32, _>(i).unwrap().to_string()
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let _ = c.close().await;
+        out
+    })
 }

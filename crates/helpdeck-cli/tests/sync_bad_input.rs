@@ -1,0 +1,470 @@
+//! Bad input against a real `helpdeck server` process: every malformed, oversized, badly
+//! versioned, unauthenticated or forbidden request gets a clear 4xx (or, for a refused op
+//! in a good push, a `rejected` ack with a clear error) and changes nothing — the server's
+//! tickets, comments, history and users are compared before and after each request.
+
+mod sync_harness;
+
+use std::path::Path;
+
+use helpdeck_core::Timestamp;
+use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION, Op, OpAction};
+use helpdeck_core::sync::{PROTOCOL_HEADER, hlc_at};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sync_harness::*;
+use uuid::Uuid;
+
+/// A signed-in device talking raw HTTP.
+struct Device {
+    http: reqwest::Client,
+    url: String,
+    token: String,
+    user_id: Uuid,
+    device_id: Uuid,
+}
+
+async fn sign_in(url: &str, email: &str) -> Device {
+    let http = reqwest::Client::new();
+    let device_id = Uuid::now_v7();
+    let resp = http
+        .post(format!("{url}/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD, "device_id": device_id, "device_name": "test"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "login {email}");
+    let body: Value = resp.json().await.unwrap();
+    Device {
+        http,
+        url: url.to_string(),
+        token: body["token"].as_str().unwrap().to_string(),
+        user_id: body["user"]["id"].as_str().unwrap().parse().unwrap(),
+        device_id,
+    }
+}
+
+impl Device {
+    fn op(&self, entity: Entity, entity_id: Uuid, action: OpAction) -> Op {
+        self.op_at(entity, entity_id, action, Timestamp::now())
+    }
+
+    fn op_at(&self, entity: Entity, entity_id: Uuid, action: OpAction, at: Timestamp) -> Op {
+        Op {
+            op_id: Uuid::now_v7(),
+            entity,
+            entity_id,
+            action,
+            hlc: hlc_at(at, self.device_id),
+            at,
+            device_id: self.device_id,
+            actor_id: self.user_id,
+            schema_version: OP_SCHEMA_VERSION,
+        }
+    }
+
+    fn new_ticket(&self, title: &str) -> (Uuid, Op) {
+        let id = Uuid::now_v7();
+        let now = Timestamp::now();
+        let state = json!({
+            "id": id, "number": 0, "title": title, "description": "", "kind": "incident",
+            "category": "other", "status": "new", "priority": "P3", "channel": "phone",
+            "requester_id": null, "organization_id": null, "assignee_id": null, "team_id": null,
+            "tier": "L1", "tags": [], "asset_id": null, "site": null, "created_at": now,
+            "updated_at": now, "first_response_at": null, "resolved_at": null,
+            "closed_at": null, "resolution": null, "csat": null,
+        });
+        (id, self.op(Entity::Ticket, id, OpAction::Create { state }))
+    }
+
+    fn comment(&self, ticket: Uuid, visibility: &str, body: &str) -> Op {
+        let id = Uuid::now_v7();
+        let state = json!({
+            "id": id, "ticket_id": ticket, "author_id": self.user_id, "visibility": visibility,
+            "body": body, "created_at": Timestamp::now(),
+        });
+        self.op(Entity::Comment, id, OpAction::Create { state })
+    }
+
+    fn set(&self, ticket: Uuid, fields: Value) -> Op {
+        self.op(
+            Entity::Ticket,
+            ticket,
+            OpAction::Set {
+                fields: fields.as_object().unwrap().clone(),
+            },
+        )
+    }
+
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}{path}", self.url))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+    }
+
+    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(format!("{}{path}", self.url))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+    }
+
+    /// Pushes ops that must be answered 200; returns the acks.
+    async fn push(&self, ops: &[Op]) -> Vec<Value> {
+        let resp = self
+            .post("/sync/push")
+            .json(&json!({ "ops": ops }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let body: Value = resp.json().await.unwrap();
+        body["acks"].as_array().unwrap().clone()
+    }
+}
+
+/// What the server holds, without the bookkeeping that a refused op may move
+/// (`server_seq`, the applied-ops log): tickets with their per-field clocks, comments,
+/// history, users, devices' owners and the ticket counter.
+fn server_state(db: &Path) -> Vec<Vec<Vec<String>>> {
+    [
+        "SELECT id, number, requester_id, organization_id, doc FROM tickets ORDER BY id",
+        "SELECT id, ticket_id, state FROM comments ORDER BY id",
+        "SELECT id, ticket_id, state FROM events ORDER BY id",
+        "SELECT id, email, role, organization_id, epoch FROM users ORDER BY id",
+        "SELECT last_number FROM server_meta",
+    ]
+    .iter()
+    .map(|q| sqlite_rows(db, q))
+    .collect()
+}
+
+/// Asserts a 4xx answer with the protocol header and a `{code, message}` body whose
+/// message contains `needle`; returns the message.
+async fn refused(resp: reqwest::Response, status: StatusCode, needle: &str) -> String {
+    assert_eq!(resp.status(), status);
+    assert_eq!(
+        resp.headers()
+            .get(PROTOCOL_HEADER)
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let body: Value = resp.json().await.unwrap();
+    let message = body["message"].as_str().unwrap().to_string();
+    assert!(body["code"].is_string(), "{body}");
+    assert!(
+        message.to_lowercase().contains(&needle.to_lowercase()),
+        "message {message:?} should mention {needle:?}"
+    );
+    message
+}
+
+fn assert_rejected(ack: &Value, needle: &str) {
+    assert_eq!(ack["status"], "rejected", "{ack}");
+    assert!(ack.get("server_seq").is_none(), "{ack}");
+    let error = ack["error"].as_str().unwrap_or_default();
+    assert!(
+        error.to_lowercase().contains(&needle.to_lowercase()),
+        "error {error:?} should mention {needle:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_and_changes_nothing() {
+    let home = ServerHome::new(Db::Sqlite);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    home.add_user("carol@acme.example", "Carol", "customer", Some("Acme"));
+    home.add_user("dave@globex.example", "Dave", "customer", Some("Globex"));
+    let server = home.start();
+    let db = server.sqlite_path().unwrap();
+    let url = server.url.clone();
+    let alice = sign_in(&url, "alice@helpdesk.example").await;
+    let carol = sign_in(&url, "carol@acme.example").await;
+    let dave = sign_in(&url, "dave@globex.example").await;
+
+    // Some real state: a ticket of each customer, an internal note and a reply by Alice.
+    let (carols, create_c) = carol.new_ticket("Printer jams");
+    let (daves, create_d) = dave.new_ticket("VPN drops");
+    for (who, op) in [(&carol, create_c), (&dave, create_d)] {
+        let acks = who.push(&[op]).await;
+        assert_eq!(acks[0]["status"], "applied", "{acks:?}");
+    }
+    let acks = alice
+        .push(&[
+            alice.comment(carols, "internal", "Internal: check the fuser"),
+            alice.comment(carols, "public", "On my way"),
+        ])
+        .await;
+    assert!(acks.iter().all(|a| a["status"] == "applied"), "{acks:?}");
+    let state = server_state(&db);
+    assert_eq!(state[0].len(), 2);
+    assert_eq!(state[1].len(), 2);
+
+    // Malformed JSON, a wrong shape, an unknown entity kind.
+    let r = alice
+        .post("/sync/push")
+        .header("content-type", "application/json")
+        .body("{\"ops\": [")
+        .send()
+        .await
+        .unwrap();
+    refused(r, StatusCode::BAD_REQUEST, "malformed").await;
+    let r = alice
+        .post("/sync/push")
+        .json(&json!({"ops": [{"op_id": "not-a-uuid"}]}))
+        .send()
+        .await
+        .unwrap();
+    refused(r, StatusCode::BAD_REQUEST, "malformed").await;
+    let mut widget = serde_json::to_value(alice.set(carols, json!({"priority": "P1"}))).unwrap();
+    widget["entity"] = json!("widget");
+    let r = alice
+        .post("/sync/push")
+        .json(&json!({ "ops": [widget] }))
+        .send()
+        .await
+        .unwrap();
+    refused(r, StatusCode::BAD_REQUEST, "malformed").await;
+    assert_eq!(server_state(&db), state);
+
+    // Oversized body (> 8 MiB): refused before it is parsed.
+    let big = format!(
+        "{{\"ops\": [], \"pad\": \"{}\"}}",
+        "x".repeat(9 * 1024 * 1024)
+    );
+    let r = alice
+        .post("/sync/push")
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    refused(r, StatusCode::BAD_REQUEST, "too large").await;
+
+    // Protocol header: another version, or none on a sync route.
+    let op = alice.set(carols, json!({"priority": "P1"}));
+    let r = alice
+        .http
+        .post(format!("{url}/sync/push"))
+        .header(PROTOCOL_HEADER, "99")
+        .bearer_auth(&alice.token)
+        .json(&json!({ "ops": [op.clone()] }))
+        .send()
+        .await
+        .unwrap();
+    refused(r, StatusCode::BAD_REQUEST, "unsupported protocol version").await;
+    let r = alice
+        .http
+        .post(format!("{url}/sync/push"))
+        .bearer_auth(&alice.token)
+        .json(&json!({ "ops": [op.clone()] }))
+        .send()
+        .await
+        .unwrap();
+    refused(r, StatusCode::BAD_REQUEST, "missing helpdeck-protocol").await;
+    assert_eq!(server_state(&db), state);
+
+    // Tokens: missing, malformed header, unknown, revoked.
+    let push = |token: Option<&str>| {
+        let mut r = alice
+            .http
+            .post(format!("{url}/sync/push"))
+            .header(PROTOCOL_HEADER, "1")
+            .json(&json!({ "ops": [op.clone()] }));
+        if let Some(t) = token {
+            r = r.header("authorization", t);
+        }
+        r.send()
+    };
+    refused(
+        push(None).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "missing bearer token",
+    )
+    .await;
+    refused(
+        push(Some("Basic abc")).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "Bearer",
+    )
+    .await;
+    refused(
+        push(Some("Bearer hdk_0000")).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unknown token",
+    )
+    .await;
+    let second = sign_in(&url, "alice@helpdesk.example").await;
+    let r = second.post("/auth/logout").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let stale = format!("Bearer {}", second.token);
+    refused(
+        push(Some(&stale)).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "revoked",
+    )
+    .await;
+    let r = second.get("/sync/pull?cursor=0").send().await.unwrap();
+    refused(r, StatusCode::UNAUTHORIZED, "revoked").await;
+    assert_eq!(server_state(&db), state);
+
+    // Forbidden ops: each acknowledged as rejected with its reason; nothing applied.
+    let acks = carol
+        .push(&[
+            carol.set(carols, json!({"priority": "P1"})),
+            carol.comment(carols, "internal", "customer's secret note"),
+            carol.comment(daves, "public", "hello from another org"),
+            carol.set(daves, json!({"title": "taken over"})),
+            carol.op(
+                Entity::Ticket,
+                daves,
+                OpAction::Transition {
+                    from: helpdeck_core::status::Status::New,
+                    to: helpdeck_core::status::Status::Closed,
+                    reason: Some("spam".into()),
+                },
+            ),
+        ])
+        .await;
+    assert_rejected(&acks[0], "customers cannot change priority");
+    assert_rejected(&acks[1], "customers cannot write internal notes");
+    assert_rejected(&acks[2], "another requester");
+    assert_rejected(&acks[3], "forbidden");
+    assert_rejected(&acks[4], "forbidden");
+    // An op signed as someone else, or from another device.
+    let mut forged = carol.set(carols, json!({"title": "forged"}));
+    forged.actor_id = alice.user_id;
+    let mut other_device = carol.set(carols, json!({"title": "other device"}));
+    other_device.device_id = dave.device_id;
+    let acks = carol.push(&[forged, other_device]).await;
+    assert_rejected(&acks[0], "another user");
+    assert_rejected(&acks[1], "another device");
+    assert_eq!(server_state(&db), state);
+
+    // Unknown entities: a kind clients do not sync, a ticket that does not exist, a field
+    // that does not exist, and an op schema from the future.
+    let mut future_schema = alice.set(carols, json!({"priority": "P2"}));
+    future_schema.schema_version = OP_SCHEMA_VERSION + 1;
+    let acks = alice
+        .push(&[
+            alice.op(
+                Entity::User,
+                alice.user_id,
+                OpAction::Set {
+                    fields: json!({"role": "admin"}).as_object().unwrap().clone(),
+                },
+            ),
+            alice.set(Uuid::now_v7(), json!({"priority": "P1"})),
+            alice.comment(Uuid::now_v7(), "public", "to nowhere"),
+            alice.set(carols, json!({"owner": "me"})),
+            future_schema,
+        ])
+        .await;
+    assert_rejected(&acks[0], "not synced by clients");
+    assert_rejected(&acks[1], "no ticket");
+    assert_rejected(&acks[2], "no ticket");
+    assert_rejected(&acks[3], "cannot be set");
+    assert_rejected(&acks[4], "schema version");
+    assert_eq!(server_state(&db), state);
+
+    // Too many ops in one push.
+    let many: Vec<Op> = (0..1001)
+        .map(|_| alice.set(carols, json!({"priority": "P2"})))
+        .collect();
+    let r = alice
+        .post("/sync/push")
+        .json(&json!({ "ops": many }))
+        .send()
+        .await
+        .unwrap();
+    refused(r, StatusCode::BAD_REQUEST, "at most 1000").await;
+    assert_eq!(server_state(&db), state);
+
+    // Pull: negative cursor, bad query values.
+    for (query, needle) in [
+        ("cursor=-1", "negative"),
+        ("cursor=abc", "bad query"),
+        ("cursor=0&wait=-5", "bad query"),
+        ("cursor=0&limit=lots", "bad query"),
+    ] {
+        let r = carol
+            .get(&format!("/sync/pull?{query}"))
+            .send()
+            .await
+            .unwrap();
+        refused(r, StatusCode::BAD_REQUEST, needle).await;
+    }
+    assert_eq!(server_state(&db), state);
+
+    // A replayed push: the same op ids answer `duplicate` and apply nothing again, also
+    // when one push carries an op twice.
+    let first = alice.set(carols, json!({"priority": "P2"}));
+    let note = alice.comment(daves, "internal", "Internal: once only");
+    let acks = alice.push(&[first.clone(), note.clone()]).await;
+    assert!(acks.iter().all(|a| a["status"] == "applied"), "{acks:?}");
+    let state = server_state(&db);
+    let acks = alice
+        .push(&[first.clone(), note.clone(), note.clone()])
+        .await;
+    assert!(acks.iter().all(|a| a["status"] == "duplicate"), "{acks:?}");
+    assert_eq!(server_state(&db), state);
+    let notes = sqlite_count(
+        &db,
+        "SELECT count(*) FROM comments WHERE state LIKE '%once only%'",
+    );
+    assert_eq!(notes, 1);
+
+    // A far-future clock is clamped (I7): it cannot win later writes.
+    let year = Timestamp::now() + jiff::SignedDuration::from_hours(24 * 365);
+    let future = alice.op_at(
+        Entity::Ticket,
+        carols,
+        OpAction::Set {
+            fields: json!({"priority": "P4"}).as_object().unwrap().clone(),
+        },
+        year,
+    );
+    let acks = alice.push(&[future]).await;
+    assert_eq!(acks[0]["status"], "applied", "{acks:?}");
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let acks = alice
+        .push(&[alice.set(carols, json!({"priority": "P1"}))])
+        .await;
+    assert_eq!(acks[0]["status"], "applied", "{acks:?}");
+    let doc: Value = serde_json::from_str(
+        &sqlite_rows(
+            &db,
+            &format!("SELECT doc FROM tickets WHERE id = '{carols}'"),
+        )[0][0],
+    )
+    .unwrap();
+    assert_eq!(doc["ticket"]["priority"], "P1", "the later write wins");
+    let bound = Timestamp::now() + jiff::SignedDuration::from_secs(120);
+    for row in sqlite_rows(&db, "SELECT state FROM events") {
+        let e: Value = serde_json::from_str(&row[0]).unwrap();
+        let at: Timestamp = e["at"].as_str().unwrap().parse().unwrap();
+        assert!(at < bound, "an event from the future: {e}");
+    }
+
+    // The customer's pull after all this: their ticket, no internal note, nothing of Dave.
+    let page: Value = carol
+        .get("/sync/pull?cursor=0")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tickets = page["tickets"].as_array().unwrap();
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0]["ticket"]["id"], carols.to_string());
+    let comments: Vec<&Value> = tickets[0]["comments"].as_array().unwrap().iter().collect();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0]["visibility"], "public");
+    assert!(!page.to_string().contains("VPN drops"));
+    assert!(!page.to_string().contains("Internal:"));
+    drop(server);
+    assert_integrity(&db);
+}

@@ -62,6 +62,7 @@ fn main() {
                     )
                 })?;
             app.manage(state);
+            commands::sync::forward_events(&handle);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -82,6 +83,10 @@ fn main() {
             commands::tickets::ticket_rate,
             commands::tickets::agents,
             commands::search::search,
+            commands::sync::sync_status,
+            commands::sync::sync_sign_in,
+            commands::sync::sync_sign_out,
+            commands::sync::sync_now,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Helpdeck");

@@ -2,5 +2,6 @@
 //! into `helpdeck-app`; errors reach the UI as `{ code, message, field? }`.
 
 pub mod search;
+pub mod sync;
 pub mod tickets;
 pub mod workspace;

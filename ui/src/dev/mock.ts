@@ -178,6 +178,8 @@ function build(input: WorkspaceCreateInput): Db {
       reopen_window_days: 14,
       created_at: new Date().toISOString(),
     },
+    role: 'admin',
+    sync: null,
     me,
     settings,
   };

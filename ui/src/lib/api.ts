@@ -9,6 +9,8 @@ import type {
   Resolution,
   SearchHit,
   Settings,
+  SignInInput,
+  SyncView,
   TicketCreateInput,
   TicketDetail,
   TicketFilter,
@@ -96,4 +98,22 @@ export const api = {
     call<TicketDetail>('ticket_rate', { reference, csat }),
   search: (query: string, limit = 20) => call<SearchHit[]>('search', { query, limit }),
   agents: () => call<UserRef[]>('agents'),
+  syncStatus: () => call<SyncView | null>('sync_status'),
+  syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),
+  syncSignOut: () => call<AppInfo>('sync_sign_out'),
+  syncNow: () => call<void>('sync_now'),
 };
+
+/** Events from the core (sync status, tickets changed by someone else); no-op outside Tauri. */
+export async function onCoreEvents(handlers: {
+  syncStatus: (v: SyncView) => void;
+  ticketsChanged: (ids: string[]) => void;
+}): Promise<() => void> {
+  if (!('__TAURI_INTERNALS__' in window)) return () => {};
+  const { listen } = await import('@tauri-apps/api/event');
+  const offs = await Promise.all([
+    listen<SyncView>('sync-status', (e) => handlers.syncStatus(e.payload)),
+    listen<string[]>('tickets-changed', (e) => handlers.ticketsChanged(e.payload)),
+  ]);
+  return () => offs.forEach((off) => off());
+}

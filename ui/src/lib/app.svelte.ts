@@ -100,6 +100,20 @@ class AppState {
     void this.refreshCounts();
   }
 
+  /** Sync status pushed by the core. */
+  setSync(v: AppInfo['sync']): void {
+    if (this.info) this.info.sync = v;
+  }
+
+  /** Someone else changed tickets (a pull): refresh the list, the counts and the open ticket. */
+  remoteChanged(): void {
+    this.remoteVersion++;
+    this.changed();
+  }
+
+  /** Bumped when a pull changed tickets, so the open ticket re-reads itself. */
+  remoteVersion = $state(0);
+
   compose(mode: 'reply' | 'note'): void {
     if (!this.openNumber) return;
     this.composeRequest = { mode, number: this.openNumber, seq: (this.composeRequest?.seq ?? 0) + 1 };

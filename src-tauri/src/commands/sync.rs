@@ -1,0 +1,53 @@
+//! Server connection commands: sign in / out, status, sync now.
+
+use helpdeck_app::{ApiResult, App, AppInfo, SignInInput, SyncView};
+use tauri::State;
+use tracing::instrument;
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn sync_status(app: State<'_, App>) -> ApiResult<Option<SyncView>> {
+    Ok(app.sync_status().await)
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn sync_sign_in(app: State<'_, App>, input: SignInInput) -> ApiResult<AppInfo> {
+    app.sign_in(input).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn sync_sign_out(app: State<'_, App>) -> ApiResult<AppInfo> {
+    app.sign_out().await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn sync_now(app: State<'_, App>) {
+    app.sync_now();
+}
+
+/// Forwards the app's events to the web view: `sync-status` (a `SyncView`) and
+/// `tickets-changed` (ticket ids changed by someone else, pulled from the server).
+pub fn forward_events(handle: &tauri::AppHandle) {
+    use tauri::{Emitter, Manager};
+    let mut rx = handle.state::<App>().subscribe();
+    let handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match rx.recv().await {
+                Ok(helpdeck_app::AppEvent::Sync(v)) => {
+                    let _ = handle.emit("sync-status", v);
+                }
+                Ok(helpdeck_app::AppEvent::TicketsChanged(ids)) => {
+                    let _ = handle.emit("tickets-changed", ids);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let _ = handle.emit("tickets-changed", Vec::<String>::new());
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
+}

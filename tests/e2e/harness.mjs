@@ -73,9 +73,21 @@ export async function screenshot(driver, name) {
   writeFileSync(join(SHOTS, `${name}.png`), png, 'base64');
 }
 
+/** Waits for the first-run form and for WebKit to have applied its `autofocus` (which it may
+ * do late on a loaded machine: focus jumping mid-typing would scramble the fields). */
+export async function firstRunReady(driver) {
+  await find(driver, 'first-run-form', 20000);
+  await eventually(
+    driver,
+    async () => (await driver.executeScript('return document.activeElement?.dataset?.testid')) === 'ws-name',
+    'first-run form focused',
+    20000,
+  );
+}
+
 /** Fills the first-run form and waits for the queue. */
 export async function createWorkspace(driver, { language = 'en', demo = false } = {}) {
-  await find(driver, 'first-run-form', 20000);
+  await firstRunReady(driver);
   await type(driver, 'ws-name', 'Acme IT');
   await choose(driver, 'ws-language', language);
   await type(driver, 'ws-owner-name', 'Wang Fang');

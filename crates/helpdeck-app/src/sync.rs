@@ -218,6 +218,14 @@ impl App {
                     if let Ok(s) = Store::open(&self.data_dir).await {
                         *guard = Some(Arc::new(s));
                     }
+                    // A wrong password belongs next to the password field.
+                    if let helpdeck_sync::SyncError::Refused(m) = &e
+                        && m.contains("wrong email or password")
+                    {
+                        let mut err = ApiError::new(ErrorCode::Validation, m.clone());
+                        err.field = Some("password".into());
+                        return Err(err);
+                    }
                     return Err(sync_error(e));
                 }
             }

@@ -354,6 +354,11 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             unreachable!("handled before a workspace is opened")
         }
         Command::Logout => remote::logout(store, out).await?,
+        Command::Demo { .. } | Command::Import { .. } if store.sync_state().await?.is_some() => {
+            bail!(
+                "demo and import work on local workspaces; this one is a replica of a server (create tickets with `ticket create`, or import into a local workspace)"
+            );
+        }
         Command::Demo { tickets, seed } => out.import(&store.demo(tickets, seed).await?)?,
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Search { query, limit } => out.search(&store.search(&query, limit).await?)?,

@@ -1,0 +1,100 @@
+// The desktop app against a real Helpdeck server: sign in from first run, see another agent's
+// change arrive live (no reload), answer it, and the other replica receives the answer.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { click, eventually, find, findAll, firstRunReady, launch, screenshot, type } from './harness.mjs';
+
+const CLI = process.env.HELPDECK_CLI;
+const PASSWORD = 'e2e-password-123';
+// The app and the CLI share the test's session bus (and its unlocked keyring).
+const env = {
+  ...process.env,
+  DBUS_SESSION_BUS_ADDRESS: process.env.HELPDECK_E2E_BUS ?? process.env.DBUS_SESSION_BUS_ADDRESS,
+  HELPDECK_PASSWORD: PASSWORD,
+};
+
+function cli(dataDir, ...args) {
+  const r = spawnSync(CLI, ['--data-dir', dataDir, ...args], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`helpdeck ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+describe('Helpdeck desktop app with a server', () => {
+  let driver;
+  let server;
+  let url;
+  const serverDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-server-'));
+  const bobDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-bob-'));
+
+  before(async () => {
+    if (!CLI) throw new Error('HELPDECK_CLI must point at the built helpdeck binary');
+    cli(serverDir, 'server', 'user', 'add', '--email', 'alice@acme.example', '--name', 'Alice Chen', '--role', 'agent');
+    cli(serverDir, 'server', 'user', 'add', '--email', 'bob@acme.example', '--name', 'Bob Li', '--role', 'agent');
+    server = spawn(CLI, ['--data-dir', serverDir, 'server', '--listen', '127.0.0.1:0', '--name', 'Acme IT'], { env });
+    url = await new Promise((resolve, reject) => {
+      let out = '';
+      server.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening on (http:\/\/\S+)/);
+        if (m) resolve(m[1]);
+      });
+      server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    cli(bobDir, 'login', '--server', url, '--email', 'bob@acme.example');
+    cli(bobDir, 'sync', '--once');
+    ({ driver } = await launch());
+  });
+
+  after(async () => {
+    await driver?.quit();
+    server?.kill('SIGTERM');
+  });
+
+  it('signs in to the server from first run', async () => {
+    await firstRunReady(driver);
+    await click(driver, 'first-run-server-switch');
+    await type(driver, 'si-server', url);
+    await type(driver, 'si-email', 'alice@acme.example');
+    await type(driver, 'si-password', 'wrong password');
+    await click(driver, 'si-submit');
+    // A wrong password is refused and nothing is created.
+    await eventually(driver, async () => (await findAll(driver, 'field-error-password')).length > 0, 'wrong password shown at the field');
+    assert.equal((await findAll(driver, 'ticket-list')).length, 0);
+    await type(driver, 'si-password', PASSWORD);
+    await click(driver, 'si-submit');
+    await find(driver, 'ticket-list', 30000);
+    await eventually(driver, async () => (await (await find(driver, 'sync-indicator')).getAttribute('data-phase')) === 'synced', 'sync indicator says synced', 20000);
+    await screenshot(driver, '08-signed-in');
+  });
+
+  it("shows another agent's ticket live and sends the reply back", async () => {
+    await click(driver, 'view-open');
+    cli(bobDir, 'ticket', 'create', '--title', 'Projector in room 4 shows no signal', '--priority', 'P2', '--assignee', 'alice@acme.example');
+    cli(bobDir, 'sync', '--once');
+    // No reload: the long-poll brings it and the queue re-reads itself.
+    await eventually(
+      driver,
+      async () => (await driver.findElements({ css: '[data-testid="ticket-row"][data-number="HD-1"]' })).length === 1,
+      'the new ticket appears in the queue',
+      15000,
+    );
+    assert.ok(Number(await (await find(driver, 'shell')).getAttribute('data-remote-version')) > 0, 'a tickets-changed event arrived');
+    await (await driver.findElement({ css: '[data-testid="ticket-row"][data-number="HD-1"]' })).click();
+    await eventually(driver, async () => (await (await find(driver, 'ticket-title')).getText()).includes('Projector in room 4'), 'ticket view');
+    await click(driver, 'composer-mode-reply');
+    await type(driver, 'composer-body', 'Checked the HDMI cable: replaced it, works now.');
+    await click(driver, 'composer-send');
+    await eventually(driver, async () => (await (await find(driver, 'sync-indicator')).getAttribute('data-pending')) === '0', 'the reply was pushed', 20000);
+    await screenshot(driver, '09-live-ticket-and-reply');
+    const shown = await eventually(driver, async () => {
+      cli(bobDir, 'sync', '--once');
+      const out = cli(bobDir, 'ticket', 'show', 'HD-1', '--json');
+      return out.includes('replaced it, works now') && out;
+    }, 'the reply reached the other replica', 20000);
+    assert.ok(JSON.parse(shown));
+  });
+});

@@ -30,7 +30,7 @@ use helpdeck_core::sync::{
 };
 use serde::Deserialize;
 use tokio::sync::watch;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
 pub use accounts::{NewUser, add_user, update_user};
 pub use db::{Backend, Db};
@@ -122,7 +122,12 @@ pub fn router(state: AppState) -> Router {
         .route("/sync/pull", get(pull_handler))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(protocol_header))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            // One span per request (method, path, status, latency) at the default log level.
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
         .with_state(state)
 }
 

@@ -34,7 +34,10 @@ describe('Helpdeck desktop app with a server', () => {
     if (!CLI) throw new Error('HELPDECK_CLI must point at the built helpdeck binary');
     cli(serverDir, 'server', 'user', 'add', '--email', 'alice@acme.example', '--name', 'Alice Chen', '--role', 'agent');
     cli(serverDir, 'server', 'user', 'add', '--email', 'bob@acme.example', '--name', 'Bob Li', '--role', 'agent');
-    server = spawn(CLI, ['--data-dir', serverDir, 'server', '--listen', '127.0.0.1:0', '--name', 'Acme IT'], { env });
+    server = spawn(CLI, ['--data-dir', serverDir, 'server', '--listen', '127.0.0.1:0', '--name', 'Acme IT'], {
+      env,
+      stdio: ['ignore', 'pipe', 'ignore'], // request logs go to stderr: not read, so not piped
+    });
     url = await new Promise((resolve, reject) => {
       let out = '';
       server.stdout.on('data', (d) => {

@@ -240,7 +240,7 @@ async fn bad_input(backend: Db) {
     // whole body to find it too large, so it closes no connection with unread bytes, which
     // could reset the connection before the client reads the answer.)
     let limit = 8 * 1024 * 1024;
-    let mut big = format!("{{\"ops\": [], \"pad\": \"");
+    let mut big = String::from("{\"ops\": [], \"pad\": \"");
     big.push_str(&"x".repeat(limit + 1 - big.len() - 2));
     big.push_str("\"}");
     assert_eq!(big.len(), limit + 1);

@@ -1,0 +1,842 @@
+//! Sync benchmarks against a real server (spec §8): initial sync of a fresh client, push
+//! throughput, propagation A → server → B, and all of it again with 500 idle long-polling
+//! clients connected. The server runs as a child process of this binary (`serve` mode), so
+//! its memory is its own; clients use the helpdeck-sync crate over real HTTP on loopback.
+//!
+//! ```text
+//! helpdeck-sync-bench --db sqlite   --tickets 100000 --dir DIR
+//! helpdeck-sync-bench --db postgres --tickets 100000 --dir DIR   (needs HELPDECK_TEST_PG)
+//! ```
+//!
+//! Prints one `key: value` line per measurement, for docs/benchmarks.md.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use helpdeck_core::command::{NewTicket, Rules, create_ticket};
+use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION, Op, OpAction};
+use helpdeck_core::sync::{AckStatus, LoginRequest, LoginResponse, hlc_at};
+use helpdeck_core::ticket::{Priority, Tier};
+use helpdeck_core::user::{Role, User};
+use helpdeck_core::{Timestamp, Uuid};
+use helpdeck_server::{Db, NewUser};
+use helpdeck_store::{InitOptions, ReplicaInit, Store, UpdateInput};
+use helpdeck_sync::Client;
+use serde_json::json;
+use sqlx::Connection;
+
+#[derive(Parser)]
+struct Args {
+    #[command(subcommand)]
+    mode: Option<Mode>,
+    /// Server database backend.
+    #[arg(long, value_enum, default_value = "sqlite")]
+    db: Backend,
+    /// PostgreSQL server to create the benchmark database in (a fresh database per run).
+    #[arg(long, env = "HELPDECK_TEST_PG")]
+    pg_url: Option<String>,
+    /// Tickets seeded on the server (with the demo generator's comments).
+    #[arg(long, default_value_t = 100_000)]
+    tickets: usize,
+    /// Changes timed for propagation.
+    #[arg(long, default_value_t = 200)]
+    changes: usize,
+    /// Idle long-polling clients for the "without degradation" runs.
+    #[arg(long, default_value_t = 500)]
+    idle: usize,
+    /// Set ops pushed for the push-throughput measurement (in batches of 500).
+    #[arg(long, default_value_t = 20_000)]
+    push_ops: usize,
+    /// Changes timed for propagation while the idle clients are connected (every change
+    /// wakes all of them).
+    #[arg(long, default_value_t = 50)]
+    idle_changes: usize,
+    /// Set ops pushed while the idle clients are connected.
+    #[arg(long, default_value_t = 2_500)]
+    idle_push_ops: usize,
+    /// Scratch directory (replicas and the SQLite server database; emptied first).
+    #[arg(long, default_value = "bench-data")]
+    dir: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Mode {
+    /// Internal: run a server until stdin closes; prints `listening ADDR`.
+    Serve {
+        #[arg(long)]
+        db: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+const PASSWORD: &str = "bench-password-123";
+const PUSH_BATCH: usize = 500;
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match &args.mode {
+        Some(Mode::Serve { db }) => rt.block_on(serve(db.clone())),
+        None => rt.block_on(run(args)),
+    }
+}
+
+/// Server mode: stops when the parent closes our stdin.
+async fn serve(db: String) -> Result<()> {
+    let config = helpdeck_server::Config {
+        listen: "127.0.0.1:0".parse()?,
+        db,
+        name: Some("Sync bench".into()),
+        timezone: Some("Asia/Shanghai".into()),
+    };
+    let shutdown = async {
+        let _ = tokio::task::spawn_blocking(|| {
+            let mut sink = String::new();
+            while std::io::stdin()
+                .read_line(&mut sink)
+                .map(|n| n > 0)
+                .unwrap_or(false)
+            {}
+        })
+        .await;
+    };
+    helpdeck_server::serve(config, shutdown, |addr| {
+        println!("listening {addr}");
+    })
+    .await?;
+    Ok(())
+}
+
+/// A server child process.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(db: &str) -> Result<Server> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .args(["serve", "--db", db])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("starting the server process")?;
+        let stdout = child.stdout.take().expect("piped");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line)?;
+        let addr = line
+            .trim()
+            .strip_prefix("listening ")
+            .ok_or_else(|| anyhow!("server did not start: {line:?}"))?;
+        Ok(Server {
+            url: format!("http://{addr}"),
+            child,
+        })
+    }
+
+    /// Resident memory of the server process, MiB.
+    fn rss_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
+    fn stop(mut self) {
+        drop(self.child.stdin.take()); // EOF: graceful shutdown
+        for _ in 0..50 {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// Strictly increasing HLC values for ops made by the benchmark itself.
+struct Clock {
+    device: Uuid,
+    last: i128,
+}
+
+impl Clock {
+    fn tick(&mut self) -> (String, Timestamp) {
+        let now = Timestamp::now().as_nanosecond().max(self.last + 1);
+        self.last = now;
+        let at = Timestamp::from_nanosecond(now).expect("in range");
+        (hlc_at(at, self.device), at)
+    }
+}
+
+struct Session {
+    client: Client,
+    login: LoginResponse,
+    device: Uuid,
+}
+
+async fn login(url: &str, email: &str) -> Result<Session> {
+    let device = Uuid::now_v7();
+    let resp = Client::new(url, None)?
+        .login(&LoginRequest {
+            email: email.into(),
+            password: PASSWORD.into(),
+            device_id: device,
+            device_name: format!("bench {email}"),
+        })
+        .await?;
+    Ok(Session {
+        client: Client::new(url, Some(resp.token.clone()))?,
+        login: resp,
+        device,
+    })
+}
+
+async fn replica(dir: &Path, url: &str, s: &Session) -> Result<Store> {
+    let _ = std::fs::remove_dir_all(dir);
+    let r = &s.login;
+    Ok(Store::init_replica(
+        dir,
+        InitOptions {
+            name: r.workspace_name.clone(),
+            timezone: r.timezone.clone(),
+            language: "en".into(),
+            owner_name: r.user.name.clone(),
+            owner_email: r.user.email.clone(),
+        },
+        ReplicaInit {
+            server_url: url.to_string(),
+            workspace_id: r.workspace_id,
+            device_id: s.device,
+            user: r.user.clone(),
+        },
+    )
+    .await?)
+}
+
+fn op(clock: &mut Clock, actor: Uuid, entity: Entity, id: Uuid, action: OpAction) -> Op {
+    let (hlc, at) = clock.tick();
+    Op {
+        op_id: Uuid::now_v7(),
+        entity,
+        entity_id: id,
+        action,
+        hlc,
+        at,
+        device_id: clock.device,
+        actor_id: actor,
+        schema_version: OP_SCHEMA_VERSION,
+    }
+}
+
+/// Pushes `ops` in batches; returns the wall time and the per-batch latencies.
+async fn push_all(client: &Client, ops: &[Op], batch: usize) -> Result<(Duration, Vec<Duration>)> {
+    let start = Instant::now();
+    let mut lat = Vec::new();
+    for chunk in ops.chunks(batch) {
+        let t = Instant::now();
+        let resp = client.push(chunk).await?;
+        lat.push(t.elapsed());
+        if let Some(a) = resp.acks.iter().find(|a| a.status == AckStatus::Rejected) {
+            bail!("op rejected: {:?}", a.error);
+        }
+    }
+    Ok((start.elapsed(), lat))
+}
+
+struct Seeded {
+    tickets: Vec<Uuid>,
+}
+
+/// Seeds the server with `n` demo tickets and their comments, as an agent's creates.
+async fn seed(s: &Session, customers: &[User], n: usize) -> Result<Seeded> {
+    let data = helpdeck_core::demo::generate(n, 7, Timestamp::now());
+    let rules = Rules {
+        local_workspace: false,
+        ..Rules::default()
+    };
+    let actor = s.login.user.clone();
+    let mut clock = Clock {
+        device: s.device,
+        last: 0,
+    };
+    let mut tickets = Vec::with_capacity(n);
+    let mut ops = Vec::with_capacity(1000);
+    let mut total_ops = 0usize;
+    let mut comments = 0usize;
+    let start = Instant::now();
+    let mut push_time = Duration::ZERO;
+    for (i, r) in data.tickets.iter().enumerate() {
+        let requester = &customers[i % customers.len()];
+        let id = Uuid::now_v7();
+        let change = create_ticket(
+            &actor,
+            NewTicket {
+                title: r.title.clone(),
+                description: r.description.clone(),
+                priority: Some(r.priority),
+                kind: Some(r.kind),
+                category: Some(r.category.clone()),
+                channel: Some(r.channel),
+                requester_id: Some(requester.id),
+                organization_id: requester.organization_id,
+                ..NewTicket::default()
+            },
+            id,
+            0,
+            &rules,
+            Timestamp::now(),
+        )?;
+        for action in change.ops {
+            ops.push(op(&mut clock, actor.id, Entity::Ticket, id, action));
+        }
+        tickets.push(id);
+        for c in &r.comments {
+            ops.push(op(
+                &mut clock,
+                actor.id,
+                Entity::Comment,
+                Uuid::now_v7(),
+                OpAction::Create {
+                    state: json!({"ticket_id": id, "visibility": c.visibility, "body": c.body}),
+                },
+            ));
+            comments += 1;
+        }
+        if ops.len() >= 1000 - 16 || i + 1 == data.tickets.len() {
+            total_ops += ops.len();
+            let (t, _) = push_all(&s.client, &ops, 1000).await?;
+            push_time += t;
+            ops.clear();
+        }
+    }
+    println!(
+        "seed: {n} tickets + {comments} comments = {total_ops} create ops pushed in batches of ≤1000 in {:.1} s (push time {:.1} s): {:.0} ops/s",
+        start.elapsed().as_secs_f64(),
+        push_time.as_secs_f64(),
+        total_ops as f64 / push_time.as_secs_f64()
+    );
+    Ok(Seeded { tickets })
+}
+
+/// Pushes `n` Set ops (priority or tier of random tickets) in batches of 500.
+async fn push_sets(s: &Session, tickets: &[Uuid], n: usize, label: &str) -> Result<()> {
+    let mut clock = Clock {
+        device: s.device,
+        last: 0,
+    };
+    let actor = s.login.user.id;
+    let priorities = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
+    let tiers = [Tier::L1, Tier::L2, Tier::L3];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let ops: Vec<Op> = (0..n)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let t = tickets[(x % tickets.len() as u64) as usize];
+            let mut fields = serde_json::Map::new();
+            if i % 2 == 0 {
+                fields.insert("priority".into(), json!(priorities[i % 4]));
+            } else {
+                fields.insert("tier".into(), json!(tiers[i % 3]));
+            }
+            op(
+                &mut clock,
+                actor,
+                Entity::Ticket,
+                t,
+                OpAction::Set { fields },
+            )
+        })
+        .collect();
+    let (wall, mut lat) = push_all(&s.client, &ops, PUSH_BATCH).await?;
+    lat.sort();
+    println!(
+        "push {label}: {n} Set ops in batches of {PUSH_BATCH}: {:.0} ops/s ({:.2} s; batch p50 {:.0} ms, p95 {:.0} ms)",
+        n as f64 / wall.as_secs_f64(),
+        wall.as_secs_f64(),
+        ms(percentile(&lat, 0.5)),
+        ms(percentile(&lat, 0.95))
+    );
+    Ok(())
+}
+
+/// Mixed batches of 500: 100 new tickets, 200 comments on them, 200 Set ops.
+async fn push_mixed(s: &Session, tickets: &[Uuid], batches: usize, label: &str) -> Result<()> {
+    let mut clock = Clock {
+        device: s.device,
+        last: 0,
+    };
+    let actor = s.login.user.clone();
+    let rules = Rules {
+        local_workspace: false,
+        ..Rules::default()
+    };
+    let mut ops = Vec::new();
+    for b in 0..batches {
+        let mut new_ids = Vec::new();
+        for k in 0..100 {
+            let id = Uuid::now_v7();
+            let change = create_ticket(
+                &actor,
+                NewTicket {
+                    title: format!("Mixed batch {b} ticket {k}: VPN 连接断开"),
+                    description: "The VPN drops every few minutes. 每隔几分钟断一次。".into(),
+                    ..NewTicket::default()
+                },
+                id,
+                0,
+                &rules,
+                Timestamp::now(),
+            )?;
+            for a in change.ops {
+                ops.push(op(&mut clock, actor.id, Entity::Ticket, id, a));
+            }
+            new_ids.push(id);
+        }
+        for k in 0..200 {
+            ops.push(op(
+                &mut clock,
+                actor.id,
+                Entity::Comment,
+                Uuid::now_v7(),
+                OpAction::Create {
+                    state: json!({"ticket_id": new_ids[k % 100], "visibility": "public",
+                                  "body": "Restarted the client; please try again. 请重试。"}),
+                },
+            ));
+        }
+        for k in 0..200 {
+            let mut fields = serde_json::Map::new();
+            fields.insert("priority".into(), json!(Priority::P2));
+            let t = tickets[(b * 997 + k * 131) % tickets.len()];
+            ops.push(op(
+                &mut clock,
+                actor.id,
+                Entity::Ticket,
+                t,
+                OpAction::Set { fields },
+            ));
+        }
+    }
+    let (wall, mut lat) = push_all(&s.client, &ops, PUSH_BATCH).await?;
+    lat.sort();
+    println!(
+        "push {label}: {} mixed ops (per 500: 100 creates, 200 comments, 200 sets): {:.0} ops/s ({:.2} s; batch p50 {:.0} ms, p95 {:.0} ms)",
+        ops.len(),
+        ops.len() as f64 / wall.as_secs_f64(),
+        wall.as_secs_f64(),
+        ms(percentile(&lat, 0.5)),
+        ms(percentile(&lat, 0.95))
+    );
+    Ok(())
+}
+
+/// A → server → B: A changes a ticket in its replica and syncs; B runs the background loop.
+async fn propagation(
+    a: &Store,
+    client_a: &Client,
+    b: &Arc<Store>,
+    client_b: Client,
+    tickets: &[Uuid],
+    n: usize,
+    label: &str,
+) -> Result<()> {
+    let handle = helpdeck_sync::spawn(b.clone(), client_b);
+    let mut changes = handle.subscribe_changes();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Vec<Uuid>, Instant)>();
+    let stamper = tokio::spawn(async move {
+        while let Ok(ids) = changes.recv().await {
+            if tx.send((ids, Instant::now())).is_err() {
+                break;
+            }
+        }
+    });
+    // Let B finish its first round and sit in its long-poll.
+    let mut status = handle.watch_status();
+    let _ = tokio::time::timeout(
+        Duration::from_secs(60),
+        status.wait_for(|s| s.phase == helpdeck_sync::SyncPhase::Synced),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    while rx.try_recv().is_ok() {}
+
+    let mut lat = Vec::with_capacity(n);
+    let mut push_lat = Vec::with_capacity(n);
+    let mut missed = 0;
+    for i in 0..n {
+        let id = if i % 2 == 0 {
+            let t = a
+                .create_ticket(helpdeck_store::CreateInput {
+                    title: format!("Propagation {label} {i}: 打印机无法连接"),
+                    body: "Printer on floor 3 is offline.".into(),
+                    ..Default::default()
+                })
+                .await?;
+            t.id
+        } else {
+            let id = tickets[(i * 7919) % tickets.len()];
+            let current = a.ticket(&id.to_string()).await?.ticket.priority;
+            let priority = [Priority::P1, Priority::P2, Priority::P3, Priority::P4]
+                .into_iter()
+                .find(|p| *p != current)
+                .expect("another priority");
+            a.update_ticket(
+                &id.to_string(),
+                UpdateInput {
+                    priority: Some(priority),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            id
+        };
+        let t0 = Instant::now();
+        helpdeck_sync::sync_once(a, client_a).await?;
+        push_lat.push(t0.elapsed());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Ok(Some((ids, at))) if ids.contains(&id) => {
+                    lat.push(at.duration_since(t0));
+                    break;
+                }
+                Ok(Some(_)) => continue,
+                _ => {
+                    missed += 1;
+                    break;
+                }
+            }
+        }
+        // Changes arrive one at a time, 10–60 ms apart.
+        tokio::time::sleep(Duration::from_millis(10 + (i as u64 * 37) % 50)).await;
+    }
+    handle.stop();
+    stamper.abort();
+    lat.sort();
+    push_lat.sort();
+    println!(
+        "propagation {label}: {} changes (half creates, half priority changes): p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; A's sync round (push + pull own change) p50 {:.1} ms; not seen within 10 s: {missed}",
+        lat.len(),
+        ms(percentile(&lat, 0.5)),
+        ms(percentile(&lat, 0.95)),
+        ms(*lat.last().unwrap_or(&Duration::ZERO)),
+        ms(percentile(&push_lat, 0.5)),
+    );
+    Ok(())
+}
+
+/// Idle clients: each its own device, connection and long-poll loop at the head.
+struct Idle {
+    stop: Arc<AtomicBool>,
+    pulls: Arc<AtomicU64>,
+    errors: Arc<AtomicU64>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+async fn start_idle(url: &str, emails: &[String], n: usize) -> Result<Idle> {
+    let start = Instant::now();
+    let mut sessions = Vec::with_capacity(n);
+    for i in 0..n {
+        sessions.push(login(url, &emails[i % emails.len()]).await?);
+    }
+    let head = sessions[0]
+        .client
+        .health()
+        .await?
+        .get("last_seq")
+        .and_then(|v| v.as_i64())
+        .unwrap_or(0);
+    let stop = Arc::new(AtomicBool::new(false));
+    let pulls = Arc::new(AtomicU64::new(0));
+    let errors = Arc::new(AtomicU64::new(0));
+    let ready = Arc::new(AtomicU64::new(0));
+    let mut tasks = Vec::new();
+    for s in sessions {
+        // The first pull of a device starts at 0 (it records the device's view); then the
+        // client stands at the head, as a caught-up replica does.
+        let (stop, pulls, errors) = (stop.clone(), pulls.clone(), errors.clone());
+        let ready = ready.clone();
+        tasks.push(tokio::spawn(async move {
+            if s.client.pull(0, 0).await.is_err() {
+                errors.fetch_add(1, Ordering::Relaxed);
+            }
+            ready.fetch_add(1, Ordering::Relaxed);
+            let mut cursor = head;
+            while !stop.load(Ordering::Relaxed) {
+                match s.client.pull(cursor, 25_000).await {
+                    Ok(p) => {
+                        pulls.fetch_add(1, Ordering::Relaxed);
+                        cursor = p.next_cursor;
+                    }
+                    Err(_) => {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                }
+            }
+        }));
+    }
+    while ready.load(Ordering::Relaxed) < n as u64 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    println!(
+        "idle: {n} clients signed in and long-polling after {:.1} s",
+        start.elapsed().as_secs_f64()
+    );
+    Ok(Idle {
+        stop,
+        pulls,
+        errors,
+        tasks,
+    })
+}
+
+async fn create_database(admin_url: &str) -> Result<String> {
+    let name = format!(
+        "helpdeck_bench_{}_{}",
+        std::process::id(),
+        Timestamp::now().as_second()
+    );
+    let mut conn = sqlx::postgres::PgConnection::connect(admin_url).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .ok_or_else(|| anyhow!("HELPDECK_TEST_PG must end in /DBNAME"))?;
+    Ok(format!("{base}/{name}"))
+}
+
+async fn run(args: Args) -> Result<()> {
+    let backend = match args.db {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let dir = args.dir.join(format!("sync-{backend}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let db_url = match args.db {
+        Backend::Sqlite => dir.join("server.db").display().to_string(),
+        Backend::Postgres => {
+            let admin = args.pg_url.as_deref().ok_or_else(|| {
+                anyhow!("--db postgres needs HELPDECK_TEST_PG (source scripts/pg-cluster)")
+            })?;
+            create_database(admin).await?
+        }
+    };
+    println!("backend: {backend}; tickets: {}", args.tickets);
+
+    // Accounts, written straight into the server database before the server starts.
+    let db = Db::connect(&db_url).await?;
+    let user = |email: &str, role: Role, org: Option<String>| NewUser {
+        email: email.into(),
+        name: email.split('@').next().unwrap_or(email).into(),
+        role,
+        organization: org,
+        org_admin: false,
+        team: None,
+        password: PASSWORD.into(),
+    };
+    for email in ["seed@bench.example", "a@bench.example", "b@bench.example"] {
+        helpdeck_server::add_user(&db, user(email, Role::Agent, None)).await?;
+    }
+    let mut customers = Vec::new();
+    for i in 0..20 {
+        customers.push(
+            helpdeck_server::add_user(
+                &db,
+                user(
+                    &format!("customer{i}@org{}.example", i % 5),
+                    Role::Customer,
+                    Some(format!("Org {}", i % 5)),
+                ),
+            )
+            .await?,
+        );
+    }
+    let idle_emails: Vec<String> = (0..10).map(|i| format!("idle{i}@bench.example")).collect();
+    for e in &idle_emails {
+        helpdeck_server::add_user(&db, user(e, Role::Agent, None)).await?;
+    }
+    db.pool.close().await;
+
+    let server = Server::start(&db_url)?;
+    let url = server.url.clone();
+    println!("server rss after start: {:.0} MiB", server.rss_mib());
+
+    // 1. Seed through the push endpoint (also the create-throughput number).
+    let seeder = login(&url, "seed@bench.example").await?;
+    let seeded = seed(&seeder, &customers, args.tickets).await?;
+    println!("server rss after seeding: {:.0} MiB", server.rss_mib());
+
+    // 2. Initial sync of a fresh client, the real client path (`sync_once`).
+    let sa = login(&url, "a@bench.example").await?;
+    let store_a = replica(&dir.join("replica-a"), &url, &sa).await?;
+    let start = Instant::now();
+    let summary = helpdeck_sync::sync_once(&store_a, &sa.client).await?;
+    let took = start.elapsed();
+    println!(
+        "initial sync (sync_once, fresh replica): {} tickets in {:.2} s = {:.0} tickets/s",
+        summary.pulled,
+        took.as_secs_f64(),
+        summary.pulled as f64 / took.as_secs_f64()
+    );
+
+    // The same again, page by page, to see where the time goes.
+    let sb = login(&url, "b@bench.example").await?;
+    let store_b = Arc::new(replica(&dir.join("replica-b"), &url, &sb).await?);
+    let (mut http, mut apply, mut pages, mut pulled, mut cursor) =
+        (Duration::ZERO, Duration::ZERO, 0, 0, 0);
+    let start = Instant::now();
+    loop {
+        let t = Instant::now();
+        let page = sb.client.pull(cursor, 0).await?;
+        http += t.elapsed();
+        let t = Instant::now();
+        let applied = store_b.apply_pull(&page).await?;
+        apply += t.elapsed();
+        pages += 1;
+        pulled += applied.tickets;
+        cursor = applied.cursor;
+        if !page.has_more {
+            break;
+        }
+    }
+    let took = start.elapsed();
+    println!(
+        "initial sync (page loop, second fresh replica): {pulled} tickets, {pages} pages in {:.2} s = {:.0} tickets/s; server + HTTP + JSON decode {:.2} s, replica apply_pull {:.2} s",
+        took.as_secs_f64(),
+        pulled as f64 / took.as_secs_f64(),
+        http.as_secs_f64(),
+        apply.as_secs_f64()
+    );
+    let comments: (i64,) = sqlx::query_as("SELECT count(*) FROM comments")
+        .fetch_one(&open_sqlite(&dir.join("replica-b")).await?)
+        .await?;
+    println!("replica b holds {} comments", comments.0);
+
+    // 3. Push throughput.
+    push_sets(&seeder, &seeded.tickets, args.push_ops, "(no idle clients)").await?;
+    push_mixed(&seeder, &seeded.tickets, 20, "(no idle clients)").await?;
+
+    // 4. Propagation A → server → B.
+    propagation(
+        &store_a,
+        &sa.client,
+        &store_b,
+        sb.client.clone(),
+        &seeded.tickets,
+        args.changes,
+        "(one server, no idle clients)",
+    )
+    .await?;
+
+    // 4b. PostgreSQL: A on server 1, B on server 2 (LISTEN/NOTIFY between the processes).
+    let second = if args.db == Backend::Postgres {
+        let s2 = Server::start(&db_url)?;
+        let client_b2 = Client::new(&s2.url, Some(sb.login.token.clone()))?;
+        propagation(
+            &store_a,
+            &sa.client,
+            &store_b,
+            client_b2,
+            &seeded.tickets,
+            args.changes,
+            "(A on server 1, B on server 2)",
+        )
+        .await?;
+        Some(s2)
+    } else {
+        None
+    };
+
+    // 5. The same with idle clients connected.
+    let rss_before = server.rss_mib();
+    let idle = start_idle(&url, &idle_emails, args.idle).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!(
+        "server rss: {rss_before:.0} MiB before the idle clients, {:.0} MiB with {} connected",
+        server.rss_mib(),
+        args.idle
+    );
+    let pulls_before = idle.pulls.load(Ordering::Relaxed);
+    propagation(
+        &store_a,
+        &sa.client,
+        &store_b,
+        sb.client.clone(),
+        &seeded.tickets,
+        args.idle_changes,
+        &format!("(one server, {} idle clients)", args.idle),
+    )
+    .await?;
+    push_sets(
+        &seeder,
+        &seeded.tickets,
+        args.idle_push_ops,
+        &format!("({} idle clients)", args.idle),
+    )
+    .await?;
+    push_mixed(
+        &seeder,
+        &seeded.tickets,
+        5,
+        &format!("({} idle clients)", args.idle),
+    )
+    .await?;
+    println!(
+        "idle clients: {} pulls answered during the runs, {} errors; server rss {:.0} MiB",
+        idle.pulls.load(Ordering::Relaxed) - pulls_before,
+        idle.errors.load(Ordering::Relaxed),
+        server.rss_mib()
+    );
+    idle.stop.store(true, Ordering::Relaxed);
+    for t in idle.tasks {
+        t.abort();
+    }
+
+    store_a.shutdown().await;
+    if let Some(s2) = second {
+        s2.stop();
+    }
+    server.stop();
+    Ok(())
+}
+
+async fn open_sqlite(dir: &Path) -> Result<sqlx::SqlitePool> {
+    let url = format!(
+        "sqlite://{}?mode=ro",
+        dir.join(helpdeck_store::DB_FILE).display()
+    );
+    Ok(sqlx::SqlitePool::connect(&url).await?)
+}

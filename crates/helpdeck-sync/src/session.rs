@@ -53,7 +53,12 @@ pub async fn login(
                 device_name: device_name.to_string(),
             })
             .await?;
-        save_token(&account(ws.id, ws.device_id), &resp.token).await?;
+        if let Err(e) = save_token(&account(ws.id, ws.device_id), &resp.token).await {
+            if let Ok(c) = Client::new(&server_url, Some(resp.token.clone())) {
+                let _ = c.logout().await;
+            }
+            return Err(e);
+        }
         store.set_signed_out(false).await?;
         return Ok(store);
     }
@@ -67,7 +72,13 @@ pub async fn login(
         })
         .await?;
     let key = account(resp.workspace_id, device_id);
-    save_token(&key, &resp.token).await?;
+    if let Err(e) = save_token(&key, &resp.token).await {
+        // No keyring: do not leave a live token behind on the server.
+        if let Ok(c) = Client::new(&server_url, Some(resp.token.clone())) {
+            let _ = c.logout().await;
+        }
+        return Err(e);
+    }
     let opts = InitOptions {
         name: resp.workspace_name.clone(),
         timezone: resp.timezone.clone(),

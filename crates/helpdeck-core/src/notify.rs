@@ -163,10 +163,17 @@ pub struct Activity {
 /// What changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActivityChange {
-    Assigned { to: Option<Uuid> },
-    Status { to: Status },
+    Assigned {
+        to: Option<Uuid>,
+    },
+    Status {
+        to: Status,
+    },
     /// A comment; only public replies by agents matter here.
-    Comment { public: bool, by_agent: bool },
+    Comment {
+        public: bool,
+        by_agent: bool,
+    },
 }
 
 /// An activity worth telling the recipient about.
@@ -348,7 +355,11 @@ pub fn compose(
         count(EventKind::P1UpdateDue),
     );
     let other = fired.len() - breached - at_risk - updates;
-    let mut numbers: Vec<String> = fired.iter().take(8).map(|f| ticket_key(f.number())).collect();
+    let mut numbers: Vec<String> = fired
+        .iter()
+        .take(8)
+        .map(|f| ticket_key(f.number()))
+        .collect();
     if fired.len() > 8 {
         numbers.push("…".into());
     }
@@ -498,9 +509,10 @@ fn single(f: Fired, lang: Lang, tz: &TimeZone) -> Message {
                     format!("{key}: new reply"),
                     "Support replied to your ticket.".to_string(),
                 ),
-                (EventKind::PublicReply, Lang::Zh) => {
-                    (format!("{key}：有新回复"), "客服回复了您的工单。".to_string())
-                }
+                (EventKind::PublicReply, Lang::Zh) => (
+                    format!("{key}：有新回复"),
+                    "客服回复了您的工单。".to_string(),
+                ),
                 (EventKind::ResolvedAwaitingConfirmation, Lang::En) => (
                     format!("{key} resolved: please confirm"),
                     "Your ticket was resolved. Confirm it, or reply to reopen it.".to_string(),
@@ -562,7 +574,10 @@ mod tests {
         );
         let m = compose(vec![risk.clone()], 5, Lang::En, &tz);
         assert_eq!(m[0].title, "HD-12 at risk: first response");
-        assert_eq!(m[0].body, "The first response is due at 14:30:00 (15 min left).");
+        assert_eq!(
+            m[0].body,
+            "The first response is due at 14:30:00 (15 min left)."
+        );
         assert_eq!(m[0].urgency, Urgency::Normal);
         assert_eq!(m[0].ticket_number, Some(12));
         let m = compose(vec![risk], 5, Lang::Zh, &tz);
@@ -608,7 +623,8 @@ mod tests {
         assert_eq!(m.len(), 1);
         assert_eq!(m[0].title, "50 Helpdeck alerts");
         assert!(
-            m[0].body.starts_with("20 breached, 30 at risk: HD-31, HD-32"),
+            m[0].body
+                .starts_with("20 breached, 30 at risk: HD-31, HD-32"),
             "{}",
             m[0].body
         );
@@ -624,7 +640,10 @@ mod tests {
         let night = ts("2026-03-02T22:30:00Z"); // 23:30 in Berlin
         let mut p = NotificationPrefs::default();
         assert!(p.allows(EventKind::Breached, true, noon, &tz));
-        assert!(!p.allows(EventKind::Breached, false, noon, &tz), "mine only");
+        assert!(
+            !p.allows(EventKind::Breached, false, noon, &tz),
+            "mine only"
+        );
         p.scope = Scope::All;
         assert!(p.allows(EventKind::Breached, false, noon, &tz));
         p.disabled.push(EventKind::AtRisk);

@@ -3,6 +3,7 @@
 //! generated TypeScript bindings in one place.
 
 mod error;
+mod monitor;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use tracing::instrument;
 use ts_rs::TS;
 
 pub use error::{ApiError, ErrorCode};
+pub use monitor::MonitorCounts;
 pub use settings::{LanguageChoice, Settings, ThemeChoice};
 
 /// Result of every command.
@@ -109,11 +111,12 @@ fn assignee(s: Option<&str>) -> Option<AssigneeInput> {
     s.map(|v| v.parse::<AssigneeInput>().unwrap_or(AssigneeInput::Nobody))
 }
 
-/// The app: a data dir, its workspace (once created) and settings.
+/// The app: a data dir, its workspace (once created), settings and the SLA monitor.
 pub struct App {
     data_dir: PathBuf,
     store: RwLock<Option<Store>>,
     settings: RwLock<Settings>,
+    monitor: monitor::MonitorSlot,
 }
 
 impl App {
@@ -128,6 +131,7 @@ impl App {
             data_dir: data_dir.to_path_buf(),
             store: RwLock::new(store),
             settings: RwLock::new(Settings::load(data_dir)),
+            monitor: monitor::MonitorSlot::default(),
         })
     }
 
@@ -208,6 +212,7 @@ impl App {
             LanguageChoice::En
         };
         self.update_settings(settings).await?;
+        self.start_configured_monitor().await?;
         self.info().await
     }
 
@@ -219,6 +224,9 @@ impl App {
             ApiError::new(ErrorCode::Internal, "cannot save settings")
         })?;
         *self.settings.write().await = settings.clone();
+        if let Some(m) = self.monitor.handle() {
+            m.set_lang(monitor::lang(settings.language));
+        }
         Ok(settings)
     }
 
@@ -299,6 +307,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Changes fields or status.
@@ -328,6 +337,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Public reply.
@@ -338,6 +348,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Internal note.
@@ -348,6 +359,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Resolve with the service report.
@@ -362,6 +374,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Reopen.
@@ -372,6 +385,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Close (a reason from new/open).
@@ -386,6 +400,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Record a rating.
@@ -396,6 +411,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Full-text search.

@@ -25,6 +25,8 @@ fn export_all(dir: &Path) {
         helpdeck_app::UpdateTicketInput,
         helpdeck_app::ApiError,
         helpdeck_app::Settings,
+        helpdeck_app::MonitorCounts,
+        helpdeck_core::notify::NotificationPrefs,
         helpdeck_store::TicketDetail,
         helpdeck_store::SearchHit,
         helpdeck_store::TicketFilter,

@@ -5,6 +5,8 @@ import type {
   ApiError,
   Csat,
   ErrorCode,
+  MonitorCounts,
+  NotificationPrefs,
   QueueCounts,
   Resolution,
   SearchHit,
@@ -96,4 +98,9 @@ export const api = {
     call<TicketDetail>('ticket_rate', { reference, csat }),
   search: (query: string, limit = 20) => call<SearchHit[]>('search', { query, limit }),
   agents: () => call<UserRef[]>('agents'),
+  /** Breached / at-risk counts of the running SLA monitor (what the tray and badge show). */
+  monitorCounts: () => call<MonitorCounts>('monitor_counts'),
+  notificationPrefs: () => call<NotificationPrefs>('notification_prefs'),
+  notificationPrefsUpdate: (prefs: NotificationPrefs) =>
+    call<NotificationPrefs>('notification_prefs_update', { prefs }),
 };

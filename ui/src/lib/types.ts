@@ -21,6 +21,8 @@ export type { CommentView } from './bindings/CommentView';
 export type { Csat } from './bindings/Csat';
 export type { ErrorCode } from './bindings/ErrorCode';
 export type { EventView } from './bindings/EventView';
+export type { MonitorCounts } from './bindings/MonitorCounts';
+export type { NotificationPrefs } from './bindings/NotificationPrefs';
 export type { QueueCounts } from './bindings/QueueCounts';
 export type { Resolution } from './bindings/Resolution';
 export type { SearchHit } from './bindings/SearchHit';

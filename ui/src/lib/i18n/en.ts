@@ -117,6 +117,7 @@ export const en = {
   'list.unassigned': 'Unassigned',
   'list.noRequester': 'No requester',
 
+  'sla.monitorCounts': '{breached} breached, {atRisk} at risk',
   'sla.first_response': 'First response',
   'sla.next_update': 'Next update',
   'sla.resolution': 'Resolution',

@@ -117,6 +117,7 @@ export const zh: Record<MessageKey, string> = {
   'list.unassigned': '未分配',
   'list.noRequester': '无请求人',
 
+  'sla.monitorCounts': '{breached} 个已违约，{atRisk} 个即将违约',
   'sla.first_response': '首次响应',
   'sla.next_update': '下次更新',
   'sla.resolution': '解决',

@@ -1,0 +1,28 @@
+//! SLA monitor and notification commands.
+
+use helpdeck_app::{ApiResult, App, MonitorCounts};
+use helpdeck_core::notify::NotificationPrefs;
+use tauri::State;
+use tracing::instrument;
+
+/// Breached / at-risk counts of the running monitor (what the tray and badge show).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn monitor_counts(app: State<'_, App>) -> ApiResult<MonitorCounts> {
+    app.monitor_counts().await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn notification_prefs(app: State<'_, App>) -> ApiResult<NotificationPrefs> {
+    app.notification_prefs().await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn notification_prefs_update(
+    app: State<'_, App>,
+    prefs: NotificationPrefs,
+) -> ApiResult<NotificationPrefs> {
+    app.set_notification_prefs(prefs).await
+}

@@ -67,6 +67,7 @@ fn main() {
             if let Err(e) = tray::install(&handle) {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
             }
+            tray::follow(&handle);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -90,6 +91,7 @@ fn main() {
             commands::notifications::monitor_counts,
             commands::notifications::notification_prefs,
             commands::notifications::notification_prefs_update,
+            commands::notifications::tray_status,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Helpdeck");

@@ -1,7 +1,7 @@
 //! The tray icon (breached / at-risk counts, a menu) and the window badge, driven by the SLA
 //! monitor's counts; clicks on notifications bring the window to the front on the ticket.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use helpdeck_app::App;
@@ -37,7 +37,24 @@ struct Items {
     pause: CheckMenuItem<Wry>,
 }
 
-/// Builds the tray and starts following the monitor's counts.
+/// What the shell last handed to the tray and the badge. Linux offers no way to read a tray
+/// icon back (it lives in the desktop's status-notifier host), so the end-to-end test reads
+/// this record of the calls instead (command `tray_status`).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct TrayStatus {
+    pub tooltip: String,
+    /// The text label beside the icon (`None` when nothing is breaching).
+    pub label: Option<String>,
+    pub menu_breaching: String,
+    pub badge: Option<i64>,
+    pub paused: bool,
+}
+
+/// Managed state: the last [`TrayStatus`].
+#[derive(Default)]
+pub struct TrayShown(pub Mutex<TrayStatus>);
+
+/// Builds the tray icon and its menu.
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
     let open = MenuItem::with_id(app, "open", "Open Helpdeck", true, None::<&str>)?;
     let breaching = MenuItem::with_id(app, "breaching", "Breaching soon", true, None::<&str>)?;
@@ -95,9 +112,14 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
     }
     builder.build(app)?;
     app.manage(Items { breaching, pause });
+    Ok(())
+}
+
+/// Mirrors the monitor's counts to the tray (if any), the badge and the UI.
+pub fn follow(app: &AppHandle) {
+    app.manage(TrayShown::default());
     let handle = app.clone();
     tauri::async_runtime::spawn(async move { follow_counts(handle).await });
-    Ok(())
 }
 
 /// Waits for the monitor (it starts with the workspace, maybe after the first-run form), then
@@ -129,21 +151,30 @@ fn show_counts(app: &AppHandle, c: SlaCounts) {
     } else {
         format!("Helpdeck: {} breached, {} at risk", c.breached, c.at_risk)
     };
+    // A text label beside the icon where the platform shows one (macOS, Linux indicators).
+    let label = (breaching > 0).then(|| breaching.to_string());
+    let menu_breaching = format!("Breaching soon ({breaching})");
+    let badge = (breaching > 0).then_some(i64::from(breaching));
     if let Some(tray) = app.tray_by_id("main") {
         let _ = tray.set_tooltip(Some(&tooltip));
-        // A text label beside the icon where the platform shows one (macOS, Linux indicators).
-        let title = (breaching > 0).then(|| breaching.to_string());
-        let _ = tray.set_title(title.as_deref());
+        let _ = tray.set_title(label.as_deref());
     }
     if let Some(items) = app.try_state::<Items>() {
-        let _ = items
-            .breaching
-            .set_text(format!("Breaching soon ({breaching})"));
+        let _ = items.breaching.set_text(&menu_breaching);
         let _ = items.pause.set_checked(c.paused);
     }
     if let Some(window) = app.get_webview_window("main") {
         // macOS dock, Linux launchers that support the Unity count; elsewhere a no-op error.
-        let _ = window.set_badge_count((breaching > 0).then_some(i64::from(breaching)));
+        let _ = window.set_badge_count(badge);
+    }
+    if let Some(shown) = app.try_state::<TrayShown>() {
+        *shown.0.lock().expect("not poisoned") = TrayStatus {
+            tooltip,
+            label,
+            menu_breaching,
+            badge,
+            paused: c.paused,
+        };
     }
     let _ = app.emit("sla-counts", c);
 }

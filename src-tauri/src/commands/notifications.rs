@@ -26,3 +26,10 @@ pub async fn notification_prefs_update(
 ) -> ApiResult<NotificationPrefs> {
     app.set_notification_prefs(prefs).await
 }
+
+/// What the tray and the badge were last set to (read back by the end-to-end test).
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn tray_status(shown: State<'_, crate::tray::TrayShown>) -> crate::tray::TrayStatus {
+    shown.0.lock().expect("not poisoned").clone()
+}

@@ -106,4 +106,19 @@ describe('SLA monitor, tray and badge', () => {
     );
     await screenshot(driver, '09-resolved-counts-follow');
   });
+
+  it('notification preferences are set in Settings and reach the workspace', async () => {
+    await click(driver, 'settings-button');
+    await find(driver, 'settings-notifications');
+    await click(driver, 'settings-notify-dnd');
+    await click(driver, 'settings-notify-at_risk');
+    await eventually(driver, async () => {
+      const p = await invoke(driver, 'notification_prefs');
+      return p.do_not_disturb === true && p.disabled.includes('at_risk');
+    }, 'saved: do not disturb on, at-risk off');
+    await screenshot(driver, '10-notification-settings');
+    await click(driver, 'settings-notify-dnd');
+    await eventually(driver, async () => (await invoke(driver, 'notification_prefs')).do_not_disturb === false, 'do not disturb off');
+    await click(driver, 'settings-close');
+  });
 });

@@ -11,7 +11,8 @@ CREATE TABLE fired_alerts (
     target    TEXT,                -- SLA alerts: first_response, next_update, resolution
     cycle     INTEGER,             -- SLA alerts
     due_at    INTEGER,             -- the moment it became due (SLA) or happened (activity)
-    fired_at  INTEGER NOT NULL
+    fired_at  INTEGER NOT NULL,
+    shown     INTEGER NOT NULL     -- 0: dropped by preferences, quiet hours or the pause switch
 ) WITHOUT ROWID;
 CREATE INDEX fired_alerts_ticket ON fired_alerts (ticket_id);
 

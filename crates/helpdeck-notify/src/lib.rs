@@ -290,8 +290,9 @@ impl State {
         }
     }
 
-    /// Which alerts are shown: claimed first (once across processes), then filtered by the
-    /// preferences and the pause switch.
+    /// Which alerts are shown: those the preferences and the pause switch let through and
+    /// that this process claims first (once across processes). Dropped ones are claimed too,
+    /// marked not shown, so they are dropped once rather than postponed.
     async fn select(
         &mut self,
         fired: Vec<Fired>,
@@ -300,21 +301,26 @@ impl State {
         if fired.is_empty() {
             return Ok(fired);
         }
-        let claimed = self.store.claim_alerts(&fired, now).await?;
-        Ok(fired
+        let decided: Vec<(Fired, bool)> = fired
             .into_iter()
-            .zip(claimed)
-            .filter(|(f, claimed)| {
-                let responsible = match f {
+            .map(|f| {
+                let responsible = match &f {
                     Fired::Sla(a) => self
                         .owners
                         .get(&a.ticket_id)
                         .is_some_and(|o| self.recipient.responsible_for(o)),
                     Fired::Activity(_) => true,
                 };
-                *claimed && !self.paused && self.prefs.allows(f.kind(), responsible, now, &self.tz)
+                let shown = !self.paused && self.prefs.allows(f.kind(), responsible, now, &self.tz);
+                (f, shown)
             })
-            .map(|(f, _)| f)
+            .collect();
+        let claimed = self.store.claim_alerts(&decided, now).await?;
+        Ok(decided
+            .into_iter()
+            .zip(claimed)
+            .filter(|((_, shown), claimed)| *shown && *claimed)
+            .map(|((f, _), _)| f)
             .collect())
     }
 }

@@ -224,19 +224,20 @@ impl Store {
     }
 
     /// Claims alerts before showing them: for each, true when this call recorded it first
-    /// (false when it had fired already, here or in another process). One transaction.
+    /// (false when it had fired already, here or in another process). `shown` says whether it
+    /// will be shown or was dropped (preferences, quiet hours, pause). One transaction.
     #[tracing::instrument(skip_all, fields(count = fired.len()), err)]
-    pub async fn claim_alerts(&self, fired: &[Fired], now: Timestamp) -> Result<Vec<bool>> {
+    pub async fn claim_alerts(&self, fired: &[(Fired, bool)], now: Timestamp) -> Result<Vec<bool>> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut claimed = Vec::with_capacity(fired.len());
-        for f in fired {
+        for (f, shown) in fired {
             let (target, cycle) = match f {
                 Fired::Sla(a) => (Some(a.target.as_str()), Some(i64::from(a.cycle))),
                 Fired::Activity(_) => (None, None),
             };
             let done = sqlx::query(
-                "INSERT OR IGNORE INTO fired_alerts (key, ticket_id, kind, target, cycle, due_at, fired_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO fired_alerts (key, ticket_id, kind, target, cycle, due_at, fired_at, shown) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(f.key())
             .bind(f.ticket_id().to_string())
@@ -245,6 +246,7 @@ impl Store {
             .bind(cycle)
             .bind(ms(f.due_moment()))
             .bind(ms(now))
+            .bind(shown)
             .execute(&mut *tx)
             .await?;
             claimed.push(done.rows_affected() == 1);

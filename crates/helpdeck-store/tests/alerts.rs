@@ -48,7 +48,7 @@ async fn alerts_are_claimed_once_across_processes_and_restarts() {
         .expect("a P1 schedules its first response warning");
     let alerts = m.poll(wake);
     assert_eq!(alerts.len(), 1);
-    let fired: Vec<Fired> = alerts.into_iter().map(Fired::Sla).collect();
+    let fired: Vec<(Fired, bool)> = alerts.into_iter().map(|a| (Fired::Sla(a), true)).collect();
     assert_eq!(store.claim_alerts(&fired, wake).await.unwrap(), [true]);
     // A second process on the same workspace loses the race.
     let other = Store::open(dir.path()).await.unwrap();

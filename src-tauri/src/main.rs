@@ -6,6 +6,7 @@
 
 mod commands;
 mod logging;
+mod tray;
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -40,11 +41,7 @@ fn main() {
     tauri::Builder::default()
         // First: a second launch focuses the running window instead of opening another.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
+            tray::show_window(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(|app| {
@@ -61,8 +58,17 @@ fn main() {
                         e.message
                     )
                 })?;
+            // The SLA monitor: desktop notifications, tray counts, window badge.
+            let sink = std::sync::Arc::new(tray::sink(&handle));
+            if let Err(e) = tauri::async_runtime::block_on(state.start_monitor_with(sink)) {
+                tracing::error!(error = %e.message, "SLA monitor not started");
+            }
             app.manage(state);
             commands::sync::forward_events(&handle);
+            if let Err(e) = tray::install(&handle) {
+                tracing::warn!(error = %e, "no tray icon on this desktop");
+            }
+            tray::follow(&handle);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -87,6 +93,10 @@ fn main() {
             commands::sync::sync_sign_in,
             commands::sync::sync_sign_out,
             commands::sync::sync_now,
+            commands::notifications::monitor_counts,
+            commands::notifications::notification_prefs,
+            commands::notifications::notification_prefs_update,
+            commands::notifications::tray_status,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Helpdeck");

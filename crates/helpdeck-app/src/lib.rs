@@ -3,6 +3,7 @@
 //! generated TypeScript bindings in one place.
 
 mod error;
+mod monitor;
 mod settings;
 mod sync;
 
@@ -21,6 +22,7 @@ use tracing::instrument;
 use ts_rs::TS;
 
 pub use error::{ApiError, ErrorCode};
+pub use monitor::MonitorCounts;
 pub use settings::{LanguageChoice, Settings, ThemeChoice};
 pub use sync::{AppEvent, SignInInput, SyncPhaseView, SyncView};
 
@@ -116,12 +118,14 @@ fn assignee(s: Option<&str>) -> Option<AssigneeInput> {
     s.map(|v| v.parse::<AssigneeInput>().unwrap_or(AssigneeInput::Nobody))
 }
 
-/// The app: a data dir, its workspace (once created) and settings.
+/// The app: a data dir, its workspace (once created), settings and the SLA monitor.
 pub struct App {
     data_dir: PathBuf,
     store: RwLock<Option<Arc<Store>>>,
     settings: RwLock<Settings>,
     sync: sync::SyncSlot,
+    /// Shared with the sync loop's forwarder, which tells the monitor about pulled changes.
+    monitor: Arc<monitor::MonitorSlot>,
 }
 
 impl App {
@@ -137,6 +141,7 @@ impl App {
             store: RwLock::new(store.map(Arc::new)),
             settings: RwLock::new(Settings::load(data_dir)),
             sync: sync::SyncSlot::default(),
+            monitor: Arc::default(),
         };
         app.start_sync().await;
         Ok(app)
@@ -235,6 +240,7 @@ impl App {
             LanguageChoice::En
         };
         self.update_settings(settings).await?;
+        self.start_configured_monitor().await?;
         self.info().await
     }
 
@@ -246,6 +252,9 @@ impl App {
             ApiError::new(ErrorCode::Internal, "cannot save settings")
         })?;
         *self.settings.write().await = settings.clone();
+        if let Some(m) = self.monitor.handle() {
+            m.set_lang(monitor::lang(settings.language));
+        }
         Ok(settings)
     }
 
@@ -326,6 +335,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Changes fields or status.
@@ -355,6 +365,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Public reply.
@@ -365,6 +376,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Internal note.
@@ -375,6 +387,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Resolve with the service report.
@@ -389,6 +402,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Reopen.
@@ -399,6 +413,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Close (a reason from new/open).
@@ -413,6 +428,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Record a rating.
@@ -423,6 +439,7 @@ impl App {
             s.ticket(&t.id.to_string()).await
         })
         .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
     /// Full-text search.

@@ -142,7 +142,12 @@ impl App {
             }
         };
         let handle = helpdeck_sync::spawn(store.clone(), client);
-        forward(&handle, &self.sync.events, state.email);
+        forward(
+            &handle,
+            &self.sync.events,
+            self.monitor.clone(),
+            state.email,
+        );
         *self.sync.handle.lock().expect("sync lock") = Some(handle);
     }
 
@@ -231,6 +236,9 @@ impl App {
             }
         }
         self.start_sync().await;
+        if let Err(e) = self.start_configured_monitor().await {
+            tracing::warn!(error = %e.message, "SLA monitor not started");
+        }
         self.info().await
     }
 
@@ -251,8 +259,14 @@ impl App {
     }
 }
 
-/// Forwards a loop's status changes and pulled tickets to the app's event channel.
-fn forward(handle: &SyncHandle, events: &broadcast::Sender<AppEvent>, email: String) {
+/// Forwards a loop's status changes and pulled tickets to the app's event channel, and
+/// pulled tickets to the SLA monitor (other people's changes recompute their targets).
+fn forward(
+    handle: &SyncHandle,
+    events: &broadcast::Sender<AppEvent>,
+    monitor: Arc<crate::monitor::MonitorSlot>,
+    email: String,
+) {
     let mut status = handle.watch_status();
     let mut changes = handle.subscribe_changes();
     let events = events.clone();
@@ -265,7 +279,12 @@ fn forward(handle: &SyncHandle, events: &broadcast::Sender<AppEvent>, email: Str
                     let _ = events.send(AppEvent::Sync(v));
                 }
                 r = changes.recv() => match r {
-                    Ok(ids) => { let _ = events.send(AppEvent::TicketsChanged(ids)); }
+                    Ok(ids) => {
+                        if let Some(m) = monitor.handle() {
+                            m.tickets_changed(ids.iter().copied());
+                        }
+                        let _ = events.send(AppEvent::TicketsChanged(ids));
+                    }
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         let _ = events.send(AppEvent::TicketsChanged(Vec::new()));
                     }

@@ -27,6 +27,8 @@ fn export_all(dir: &Path) {
         helpdeck_app::Settings,
         helpdeck_app::SignInInput,
         helpdeck_app::SyncView,
+        helpdeck_app::MonitorCounts,
+        helpdeck_core::notify::NotificationPrefs,
         helpdeck_store::TicketDetail,
         helpdeck_store::SearchHit,
         helpdeck_store::TicketFilter,

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+mod monitor;
+
 use anyhow::Result;
 use clap::Parser;
 use helpdeck_core::status::Status;
@@ -24,10 +26,17 @@ struct Args {
     /// Skip the whole-table `helpdeck sla` measurement (slow at 1M).
     #[arg(long)]
     skip_sla: bool,
+    /// SLA monitor: start-up, recompute and memory on a workspace with this many open
+    /// tickets (0 skips it).
+    #[arg(long, default_value_t = 100_000)]
+    monitor_open: usize,
+    /// Only the SLA monitor measurement.
+    #[arg(long)]
+    monitor_only: bool,
 }
 
 /// A benchmark workspace: business hours in Shanghai, like the demo data.
-fn workspace_options(name: &str) -> InitOptions {
+pub(crate) fn workspace_options(name: &str) -> InitOptions {
     InitOptions {
         name: name.to_string(),
         timezone: "Asia/Shanghai".into(),
@@ -37,12 +46,12 @@ fn workspace_options(name: &str) -> InitOptions {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
@@ -69,7 +78,15 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     println!("| workspace | measurement | p50 ms | p95 ms | bar |");
     println!("|---|---|---|---|---|");
-    for &n in &args.sizes {
+    if args.monitor_open > 0 {
+        monitor::bench(&args.dir, args.monitor_open).await?;
+    }
+    let sizes = if args.monitor_only {
+        &[][..]
+    } else {
+        &args.sizes[..]
+    };
+    for &n in sizes {
         let dir = args.dir.join(format!("ws-{n}"));
         let fresh = !dir.join(helpdeck_store::DB_FILE).exists();
         if fresh {

@@ -2,6 +2,7 @@
 
 mod output;
 mod remote;
+mod watch;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -65,8 +66,11 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
-    /// SLA state of open tickets, most urgent first.
+    /// SLA state of open tickets, most urgent first; `sla policy` shows or sets targets.
+    #[command(args_conflicts_with_subcommands = true)]
     Sla {
+        #[command(subcommand)]
+        policy: Option<SlaCommand>,
         /// Only tickets at risk.
         #[arg(long)]
         at_risk: bool,
@@ -74,6 +78,12 @@ enum Command {
         #[arg(long)]
         breached: bool,
     },
+    /// Run the SLA monitor headless: desktop notifications when targets come due, one line
+    /// per delivered notification (with due_at and delivered_at).
+    Watch(watch::WatchArgs),
+    /// Notification preferences: kinds on/off, quiet hours, do not disturb, whose tickets.
+    #[command(subcommand)]
+    Notify(watch::NotifyCommand),
     /// Import tickets from a .json (dataset or ticket array) or .csv file; all or nothing.
     Import { file: PathBuf },
     /// Export every ticket to stdout.
@@ -95,6 +105,13 @@ enum Command {
         #[arg(long)]
         status: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum SlaCommand {
+    /// The default SLA policy's targets.
+    #[command(subcommand)]
+    Policy(watch::PolicyCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -337,6 +354,12 @@ async fn run(cli: Cli) -> Result<()> {
                 remote::sync(store, once, &out).await?;
             }
         }
+        Command::Watch(args) => watch::watch(Store::open(&dir).await?, args, json).await?,
+        Command::Sla {
+            policy: Some(SlaCommand::Policy(cmd)),
+            ..
+        } => watch::policy(Store::open(&dir).await?, cmd, json).await?,
+        Command::Notify(cmd) => watch::notify(Store::open(&dir).await?, cmd, json).await?,
         command => {
             let store = Store::open(&dir).await?;
             let result = on_workspace(&store, command, &out).await;
@@ -362,9 +385,10 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Demo { tickets, seed } => out.import(&store.demo(tickets, seed).await?)?,
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Search { query, limit } => out.search(&store.search(&query, limit).await?)?,
-        Command::Sla { at_risk, breached } => {
-            out.sla(&store.sla_report(at_risk, breached).await?)?
-        }
+        Command::Watch(_) | Command::Notify(_) => unreachable!("handled by run"),
+        Command::Sla {
+            at_risk, breached, ..
+        } => out.sla(&store.sla_report(at_risk, breached).await?)?,
         Command::Import { file } => {
             let data = helpdeck_store::read_import_file(&file)?;
             out.import(&store.import(&data, ImportOptions { outbox: true }).await?)?;

@@ -6,6 +6,7 @@
 pub mod command;
 pub mod demo;
 pub mod error;
+pub mod notify;
 pub mod op;
 pub mod permission;
 pub mod record;

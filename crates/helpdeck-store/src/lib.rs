@@ -5,6 +5,7 @@
 //! sync operation to the outbox and refreshes the full-text index and the denormalised SLA
 //! columns. The rules themselves live in `helpdeck-core`; this crate only persists them.
 
+mod alerts;
 mod db;
 mod error;
 mod hlc;
@@ -29,6 +30,7 @@ use helpdeck_core::user::User;
 use sqlx::SqlitePool;
 use uuid::Uuid;
 
+pub use alerts::{ActivityCursor, ActivitySince, PolicyTargetsInput, WatchedTicket};
 pub use error::{Result, StoreError};
 pub use read::{AssigneeFilter, SortOrder, TicketFilter};
 pub use search::SearchHit;

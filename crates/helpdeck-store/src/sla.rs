@@ -46,7 +46,7 @@ impl FactRows {
         }
     }
 
-    fn push_change(&mut self, id: String, to: &str, at: i64) {
+    pub(crate) fn push_change(&mut self, id: String, to: &str, at: i64) {
         if let Ok(to) = to.parse::<Status>() {
             self.changes
                 .entry(id)

@@ -9,6 +9,7 @@ import type {
   Csat,
   EventView,
   Kind,
+  NotificationPrefs,
   Priority,
   QueueCounts,
   Resolution,
@@ -512,6 +513,7 @@ function agentFor(value: string): UserRef | null {
 }
 
 type Args = Record<string, unknown>;
+let notificationPrefs: NotificationPrefs = { disabled: [], quiet_hours: null, do_not_disturb: false, scope: 'mine' };
 const handlers: Record<string, (a: Args) => unknown> = {
   app_info: () => (db ? { ...db.info, settings } : { version: '0.1.0-dev', data_dir: '/tmp/helpdeck-dev', workspace: null, me: null, settings }),
   workspace_create: (a) => {
@@ -526,6 +528,13 @@ const handlers: Record<string, (a: Args) => unknown> = {
     return settings;
   },
   queue_counts: () => counts(),
+  // The mock has no monitor: everything breaching counts as at risk.
+  monitor_counts: () => ({ breached: 0, at_risk: db ? counts().breaching : 0, paused: false, running: !!db }),
+  notification_prefs: () => notificationPrefs,
+  notification_prefs_update: (a) => {
+    notificationPrefs = a.prefs as typeof notificationPrefs;
+    return notificationPrefs;
+  },
   tickets_list: (a) => list(a.filter as TicketFilter),
   ticket_get: (a) => detail(get(a.reference)),
   agents: () => need().agents,

@@ -5,6 +5,8 @@ import type {
   ApiError,
   Csat,
   ErrorCode,
+  MonitorCounts,
+  NotificationPrefs,
   QueueCounts,
   Resolution,
   SearchHit,
@@ -102,6 +104,11 @@ export const api = {
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),
   syncSignOut: () => call<AppInfo>('sync_sign_out'),
   syncNow: () => call<void>('sync_now'),
+  /** Breached / at-risk counts of the running SLA monitor (what the tray and badge show). */
+  monitorCounts: () => call<MonitorCounts>('monitor_counts'),
+  notificationPrefs: () => call<NotificationPrefs>('notification_prefs'),
+  notificationPrefsUpdate: (prefs: NotificationPrefs) =>
+    call<NotificationPrefs>('notification_prefs_update', { prefs }),
 };
 
 /** Events from the core (sync status, tickets changed by someone else); no-op outside Tauri. */

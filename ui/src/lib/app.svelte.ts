@@ -4,7 +4,7 @@ import { api } from './api';
 import { resolveLanguage, setLocale } from './i18n/index.svelte';
 import { applyLook } from './theme';
 import { errorToast } from './toasts.svelte';
-import type { AppInfo, QueueCounts, Settings, SortKey, UserRef } from './types';
+import type { AppInfo, MonitorCounts, QueueCounts, Settings, SortKey, UserRef } from './types';
 import { NO_FILTERS, viewById, type ListFilters, type ViewId } from './views';
 
 export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help';
@@ -12,6 +12,8 @@ export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help';
 class AppState {
   info = $state<AppInfo | null>(null);
   counts = $state<QueueCounts | null>(null);
+  /** The SLA monitor's counts (the tray and the badge show the same numbers). */
+  sla = $state<MonitorCounts | null>(null);
   agents = $state<UserRef[]>([]);
   view = $state<ViewId>('mine');
   filters = $state<ListFilters>({ ...NO_FILTERS });
@@ -58,10 +60,33 @@ class AppState {
 
   async refreshCounts(): Promise<void> {
     try {
-      this.counts = await api.queueCounts();
+      const [counts, sla] = await Promise.all([api.queueCounts(), api.monitorCounts()]);
+      this.counts = counts;
+      this.sla = sla;
     } catch (e) {
       errorToast(e);
     }
+  }
+
+  /** Follows the shell: the monitor's counts change (a ticket fell due), a notification or
+   * the tray asks to open a ticket or a view. Returns the unsubscribe function. */
+  async listenShell(): Promise<() => void> {
+    if (!('__TAURI_INTERNALS__' in window)) return () => {};
+    const { listen } = await import('@tauri-apps/api/event');
+    const stops = await Promise.all([
+      listen<MonitorCounts>('sla-counts', (e) => {
+        this.sla = e.payload;
+        if (this.info?.workspace) void this.refreshCounts();
+      }),
+      listen<string>('open-ticket', (e) => {
+        this.overlay = 'none';
+        this.openNumber = e.payload;
+      }),
+      listen<string>('show-view', (e) => {
+        if (e.payload === 'breaching') this.selectView('breaching');
+      }),
+    ]);
+    return () => stops.forEach((stop) => stop());
   }
 
   private settingsSeq = 0;

@@ -11,6 +11,7 @@ import type { CreateTicketInput } from './bindings/CreateTicketInput';
 import type { UpdateTicketInput } from './bindings/UpdateTicketInput';
 import type { WorkspaceInput } from './bindings/WorkspaceInput';
 import type { SortOrder } from './bindings/SortOrder';
+import type { EventKind } from './bindings/EventKind';
 
 export type { Status, Priority, Kind, Tier };
 export type { ApiError } from './bindings/ApiError';
@@ -21,6 +22,9 @@ export type { CommentView } from './bindings/CommentView';
 export type { Csat } from './bindings/Csat';
 export type { ErrorCode } from './bindings/ErrorCode';
 export type { EventView } from './bindings/EventView';
+export type { MonitorCounts } from './bindings/MonitorCounts';
+export type { NotificationPrefs } from './bindings/NotificationPrefs';
+export type { EventKind } from './bindings/EventKind';
 export type { QueueCounts } from './bindings/QueueCounts';
 export type { Resolution } from './bindings/Resolution';
 export type { SearchHit } from './bindings/SearchHit';
@@ -60,3 +64,12 @@ export type WorkspaceCreateInput = WorkspaceInput;
 export type TicketCreateInput = Pick<CreateTicketInput, 'title' | 'body'> & Partial<CreateTicketInput>;
 /** A partial update; the fields left out are sent as null (unchanged). */
 export type TicketUpdateInput = Partial<UpdateTicketInput>;
+export const EVENT_KINDS: readonly EventKind[] = [
+  'at_risk',
+  'breached',
+  'p1_update_due',
+  'assigned_to_me',
+  'public_reply',
+  'status_changed',
+  'resolved_awaiting_confirmation',
+];

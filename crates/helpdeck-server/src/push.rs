@@ -25,6 +25,60 @@ const REOPEN_WINDOW: SignedDuration = SignedDuration::from_hours(14 * 24);
 struct Counters {
     seq: i64,
     number: i64,
+    /// Audit events of the push, written together before the commit.
+    events: Vec<(EventState, i64)>,
+}
+
+/// Rows per multi-row INSERT (far below both backends' bind-parameter limits).
+const ROWS_PER_STATEMENT: usize = 100;
+
+/// `($1, $2, …), (…)`: `n` rows of `width` placeholders.
+fn rows(n: usize, width: usize) -> String {
+    (0..n)
+        .map(|r| {
+            let marks = (1..=width)
+                .map(|c| format!("${}", r * width + c))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({marks})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Records every newly seen op with its verdict (a replay gets the same answer, I3).
+async fn record_applied(
+    tx: &mut Transaction<'_, Any>,
+    caller: &Caller,
+    acks: &[Ack],
+    seen: &HashMap<Uuid, Ack>,
+) -> Result<()> {
+    // Acks of ops seen before (earlier pushes or earlier in this one) are not new.
+    let mut first = std::collections::HashSet::new();
+    let new: Vec<&Ack> = acks
+        .iter()
+        .filter(|a| !seen.contains_key(&a.op_id) && first.insert(a.op_id))
+        .collect();
+    let now = now_ms();
+    let device = caller.device_id.to_string();
+    for chunk in new.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO applied_ops (op_id, status, server_seq, error, device_id, received_at) VALUES {}",
+            rows(chunk.len(), 6)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for ack in chunk {
+            q = q
+                .bind(ack.op_id.to_string())
+                .bind(status_str(ack.status))
+                .bind(ack.server_seq)
+                .bind(ack.error.clone())
+                .bind(device.clone())
+                .bind(now);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// Applies a push; returns the acks and the last `server_seq` used (to wake pullers).
@@ -39,7 +93,11 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, O
     let (seq, number): (i64, i64) = sqlx::query_as(db.lock_meta_sql())
         .fetch_one(&mut *tx)
         .await?;
-    let mut counters = Counters { seq, number };
+    let mut counters = Counters {
+        seq,
+        number,
+        events: Vec::new(),
+    };
     let start_seq = seq;
     let seen = already_applied(&mut tx, &ops).await?;
     let now = Timestamp::now();
@@ -91,19 +149,23 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, O
                 }
             }
         };
-        sqlx::query(
-            "INSERT INTO applied_ops (op_id, status, server_seq, error, device_id, received_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(op.op_id.to_string())
-        .bind(status_str(ack.status))
-        .bind(ack.server_seq)
-        .bind(ack.error.clone())
-        .bind(caller.device_id.to_string())
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
         acks.push(ack);
+    }
+    record_applied(&mut tx, caller, &acks, &seen).await?;
+    for chunk in counters.events.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO events (id, ticket_id, server_seq, state) VALUES {}",
+            rows(chunk.len(), 4)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (e, seq) in chunk {
+            q = q
+                .bind(e.id.to_string())
+                .bind(e.ticket_id.to_string())
+                .bind(*seq)
+                .bind(serde_json::to_string(e).expect("event serializes"));
+        }
+        q.execute(&mut *tx).await?;
     }
     sqlx::query("UPDATE server_meta SET last_seq = $1, last_number = $2 WHERE singleton = 1")
         .bind(counters.seq)
@@ -226,7 +288,7 @@ async fn apply_one(
                             new_value: a.new_value,
                             at: op.at,
                         };
-                        insert_event(tx, &e, seq).await?;
+                        counters.events.push((e, seq));
                     }
                     Ok(Ok(Some(seq)))
                 }
@@ -441,17 +503,6 @@ async fn save_comment(tx: &mut Transaction<'_, Any>, exists: bool, c: &CommentSt
         .bind(c.id.to_string())
         .bind(c.ticket_id.to_string())
         .bind(json)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-async fn insert_event(tx: &mut Transaction<'_, Any>, e: &EventState, seq: i64) -> Result<()> {
-    sqlx::query("INSERT INTO events (id, ticket_id, server_seq, state) VALUES ($1, $2, $3, $4)")
-        .bind(e.id.to_string())
-        .bind(e.ticket_id.to_string())
-        .bind(seq)
-        .bind(serde_json::to_string(e).expect("event serializes"))
         .execute(&mut **tx)
         .await?;
     Ok(())

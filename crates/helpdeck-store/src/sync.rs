@@ -66,6 +66,9 @@ type SyncStateRow = (
     i64,
 );
 
+/// Rows per multi-row statement when applying a page (well under SQLite's variable limit).
+const ROWS_PER_STATEMENT: usize = 100;
+
 impl Store {
     /// The sync state, or `None` for a local workspace.
     pub async fn sync_state(&self) -> Result<Option<SyncState>> {
@@ -317,6 +320,8 @@ impl Store {
         let mut batch = Batch::default();
         let seq_of = "(SELECT seq FROM tickets WHERE id = ?)";
         let mut applied = Vec::with_capacity(bundles.len());
+        let mut new_comments = Vec::new();
+        let mut new_events: Vec<Vec<Arg>> = Vec::new();
         for b in bundles {
             let t = match pending.get(&b.ticket.id) {
                 Some(ops) => rebase(b.ticket.clone(), ops),
@@ -383,47 +388,78 @@ impl Store {
                 if here {
                     continue; // insert-only: the body never changes
                 }
-                batch.push(
-                    "INSERT INTO comments (id, ticket_id, author_id, visibility, by_agent, body, created_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    vec![
-                        Arg::text(&cid),
-                        Arg::text(&id),
-                        Arg::text(c.author_id),
-                        Arg::text(match c.visibility {
-                            Visibility::Public => "public",
-                            Visibility::Internal => "internal",
-                        }),
-                        Arg::Int(i64::from(c.by_agent)),
-                        Arg::text(&c.body),
-                        Arg::Int(ms(c.created_at)),
-                    ],
-                );
-                batch.push(
-                    &format!(
-                        "INSERT INTO search_index (rowid, title, body, ticket_seq) \
-                         VALUES ({COMMENT_DOC_BASE} + (SELECT seq FROM comments WHERE id = ?), '', ?, {seq_of})"
-                    ),
-                    vec![Arg::text(&cid), Arg::Text(index_text(&c.body)), Arg::text(&id)],
-                );
+                new_comments.push((cid, id.clone(), c));
             }
             applied.push(t);
             for e in &b.events {
-                batch.push(
-                    "INSERT OR IGNORE INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    vec![
-                        Arg::text(e.id),
-                        Arg::text(&id),
-                        Arg::opt(e.actor_id),
-                        Arg::text(e.device_id),
-                        Arg::text(&e.field),
-                        Arg::opt(e.old_value.as_deref()),
-                        Arg::opt(e.new_value.as_deref()),
-                        Arg::Int(ms(e.at)),
-                    ],
-                );
+                new_events.push(vec![
+                    Arg::text(e.id),
+                    Arg::text(&id),
+                    Arg::opt(e.actor_id),
+                    Arg::text(e.device_id),
+                    Arg::text(&e.field),
+                    Arg::opt(e.old_value.as_deref()),
+                    Arg::opt(e.new_value.as_deref()),
+                    Arg::Int(ms(e.at)),
+                ]);
             }
+        }
+        // New comments, their search documents and the history go in as multi-row
+        // statements after the tickets (one statement per row cost a round trip each).
+        for chunk in new_comments.chunks(ROWS_PER_STATEMENT) {
+            let mut args = Vec::with_capacity(chunk.len() * 7);
+            for (cid, id, c) in chunk {
+                args.extend([
+                    Arg::text(cid),
+                    Arg::text(id),
+                    Arg::text(c.author_id),
+                    Arg::text(match c.visibility {
+                        Visibility::Public => "public",
+                        Visibility::Internal => "internal",
+                    }),
+                    Arg::Int(i64::from(c.by_agent)),
+                    Arg::text(&c.body),
+                    Arg::Int(ms(c.created_at)),
+                ]);
+            }
+            batch.push(
+                &format!(
+                    "INSERT INTO comments (id, ticket_id, author_id, visibility, by_agent, body, created_at) \
+                     VALUES {}",
+                    vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+                ),
+                args,
+            );
+            let mut args = Vec::with_capacity(chunk.len() * 3);
+            for (cid, id, c) in chunk {
+                args.extend([
+                    Arg::text(cid),
+                    Arg::Text(index_text(&c.body)),
+                    Arg::text(id),
+                ]);
+            }
+            let row = format!(
+                "({COMMENT_DOC_BASE} + (SELECT seq FROM comments WHERE id = ?), '', ?, {seq_of})"
+            );
+            batch.push(
+                &format!(
+                    "INSERT INTO search_index (rowid, title, body, ticket_seq) VALUES {}",
+                    vec![row.as_str(); chunk.len()].join(", ")
+                ),
+                args,
+            );
+        }
+        let mut events = new_events.into_iter().peekable();
+        while events.peek().is_some() {
+            let rows: Vec<Vec<Arg>> = events.by_ref().take(ROWS_PER_STATEMENT).collect();
+            batch.push(
+                &format!(
+                    "INSERT OR IGNORE INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) \
+                     VALUES {}",
+                    vec!["(?, ?, ?, ?, ?, ?, ?, ?)"; rows.len()].join(", ")
+                ),
+                rows.into_iter().flatten().collect(),
+            );
         }
         batch.push(
             "UPDATE workspace SET next_number = max(next_number, (SELECT coalesce(max(number), 0) + 1 FROM tickets))",
@@ -437,13 +473,21 @@ impl Store {
         for chunk in applied.chunks(400) {
             let chunk_ids: Vec<Uuid> = chunk.iter().map(|t| t.id).collect();
             let facts = load_facts(conn, &chunk_ids).await?;
-            for t in chunk {
-                let report =
-                    evaluate_ticket(&self.policies, &facts.facts(t), t.organization_id, now);
-                let (due, risk) = sla_columns(&report);
+            for rows in chunk.chunks(ROWS_PER_STATEMENT) {
+                let mut args = Vec::with_capacity(rows.len() * 3);
+                for t in rows {
+                    let report =
+                        evaluate_ticket(&self.policies, &facts.facts(t), t.organization_id, now);
+                    let (due, risk) = sla_columns(&report);
+                    args.extend([Arg::text(t.id), Arg::opt_int(due), Arg::opt_int(risk)]);
+                }
                 update.push(
-                    "UPDATE tickets SET sla_due_at = ?, sla_at_risk_at = ? WHERE id = ?",
-                    vec![Arg::opt_int(due), Arg::opt_int(risk), Arg::text(t.id)],
+                    &format!(
+                        "UPDATE tickets SET sla_due_at = v.column2, sla_at_risk_at = v.column3 \
+                         FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
+                        vec!["(?, ?, ?)"; rows.len()].join(", ")
+                    ),
+                    args,
                 );
             }
         }

@@ -49,11 +49,12 @@ pub async fn pull(
     // The upper bound first: every seq at or below it is committed (pushes are serialised
     // and bump last_seq in their own transaction), so nothing below it can appear later (I4).
     let hi = db.last_seq().await?;
-    let device_epoch: Option<(i64,)> = sqlx::query_as("SELECT epoch FROM devices WHERE id = $1")
-        .bind(caller.device_id.to_string())
-        .fetch_optional(&db.pool)
-        .await?;
-    let stale_epoch = device_epoch.map(|(e,)| e) != Some(caller.account.epoch);
+    let device: Option<(i64, i64)> =
+        sqlx::query_as("SELECT epoch, last_seen_at FROM devices WHERE id = $1")
+            .bind(caller.device_id.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
+    let stale_epoch = device.map(|(e, _)| e) != Some(caller.account.epoch);
     if schema != OP_SCHEMA_VERSION || cursor > hi || (cursor > 0 && stale_epoch) {
         return Ok(PullResponse {
             next_cursor: 0,
@@ -68,11 +69,16 @@ pub async fn pull(
             .execute(&db.pool)
             .await?;
     }
-    sqlx::query("UPDATE devices SET last_seen_at = $1 WHERE id = $2")
-        .bind(crate::db::now_ms())
-        .bind(caller.device_id.to_string())
-        .execute(&db.pool)
-        .await?;
+    // "Last seen" to the minute: a pull is a read, and a write per pull would queue every
+    // long-poll that a push wakes behind the database's one writer.
+    let now = crate::db::now_ms();
+    if device.is_some_and(|(_, seen)| now - seen > 60_000) {
+        sqlx::query("UPDATE devices SET last_seen_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(caller.device_id.to_string())
+            .execute(&db.pool)
+            .await?;
+    }
 
     let (filter, binds) = visibility(caller);
     let sql = format!(

@@ -269,7 +269,16 @@ async fn apply_one(
                 Err(e) => Ok(Err(e.to_string())),
                 Ok(None) => Ok(Ok(None)),
                 Ok(Some((mut doc, applied))) => {
-                    if let Err(message) = check_references(tx, &mut doc, &op.action).await? {
+                    let names_people = match &op.action {
+                        OpAction::Create { .. } => true,
+                        OpAction::Set { fields } => {
+                            fields.contains_key("assignee_id") || fields.contains_key("team_id")
+                        }
+                        _ => false,
+                    };
+                    if names_people
+                        && let Err(message) = check_references(tx, &mut doc, &op.action).await?
+                    {
                         return Ok(Err(message));
                     }
                     counters.number = number;

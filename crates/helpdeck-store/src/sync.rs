@@ -67,6 +67,8 @@ type SyncStateRow = (
 );
 
 /// Rows per multi-row statement when applying a page (well under SQLite's variable limit).
+/// Ticket rows per INSERT (about 28 values each, far below SQLite's limit of bound values).
+const TICKETS_PER_STATEMENT: usize = 50;
 const ROWS_PER_STATEMENT: usize = 100;
 
 impl Store {
@@ -319,6 +321,35 @@ impl Store {
 
         let mut batch = Batch::default();
         let seq_of = "(SELECT seq FROM tickets WHERE id = ?)";
+        // A ticket numbered here (created offline, not yet pulled back) may hold a number the
+        // server gave another ticket. Only then does the page take the slow path that moves
+        // such tickets aside one by one; otherwise new tickets go in as multi-row inserts.
+        let mut provisional = false;
+        for chunk in bundles.chunks(400) {
+            let mut q: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT id, number FROM tickets WHERE number IN (");
+            let mut sep = q.separated(", ");
+            for b in chunk {
+                sep.push_bind(b.ticket.number);
+            }
+            q.push(")");
+            let taken: HashMap<i64, String> = q
+                .build_query_as::<(String, i64)>()
+                .fetch_all(&mut *conn)
+                .await?
+                .into_iter()
+                .map(|(id, n)| (n, id))
+                .collect();
+            if chunk.iter().any(|b| {
+                taken
+                    .get(&b.ticket.number)
+                    .is_some_and(|id| *id != b.ticket.id.to_string())
+            }) {
+                provisional = true;
+                break;
+            }
+        }
+        let mut new_tickets: Vec<(String, Vec<Arg>, String, String)> = Vec::new();
         let mut applied = Vec::with_capacity(bundles.len());
         let mut new_comments = Vec::new();
         let mut new_events: Vec<Vec<Arg>> = Vec::new();
@@ -328,14 +359,26 @@ impl Store {
                 None => b.ticket.clone(),
             };
             let id = t.id.to_string();
-            // A ticket numbered here while offline may hold the server's number: move it on.
-            batch.push(
-                "UPDATE tickets SET number = (SELECT max(number) + 1 FROM tickets) \
-                 WHERE number = ? AND id != ?",
-                vec![Arg::Int(t.number), Arg::text(&id)],
-            );
+            if provisional {
+                // A ticket numbered here while offline may hold the server's number: move it on.
+                batch.push(
+                    "UPDATE tickets SET number = (SELECT max(number) + 1 FROM tickets) \
+                     WHERE number = ? AND id != ?",
+                    vec![Arg::Int(t.number), Arg::text(&id)],
+                );
+            }
             let old = existing.get(&id);
             match old {
+                None if !provisional => {
+                    let mut args = vec![Arg::text(&id), Arg::Int(t.number)];
+                    args.extend(ticket_values(&t, None, None));
+                    new_tickets.push((
+                        id.clone(),
+                        args,
+                        index_text(&t.title),
+                        index_text(&t.description),
+                    ));
+                }
                 None => {
                     let mut args = vec![Arg::text(&id), Arg::Int(t.number)];
                     args.extend(ticket_values(&t, None, None));
@@ -355,8 +398,10 @@ impl Store {
                     push_update_ticket(&mut batch, &t, None, None);
                 }
             }
-            let text_changed =
-                old.is_none_or(|(title, desc)| *title != t.title || *desc != t.description);
+            let text_changed = match old {
+                None => provisional, // else indexed with the multi-row insert below
+                Some((title, desc)) => *title != t.title || *desc != t.description,
+            };
             if text_changed {
                 if old.is_some() {
                     batch.push(
@@ -403,6 +448,40 @@ impl Store {
                     Arg::Int(ms(e.at)),
                 ]);
             }
+        }
+        // New tickets and their search documents, many rows per statement.
+        let mut tickets_left = new_tickets.into_iter().peekable();
+        while tickets_left.peek().is_some() {
+            let chunk: Vec<_> = tickets_left.by_ref().take(TICKETS_PER_STATEMENT).collect();
+            let width = chunk[0].1.len();
+            let row = format!("({})", vec!["?"; width].join(", "));
+            let rows = chunk.len();
+            let mut doc_args = Vec::with_capacity(rows * 4);
+            let mut row_args = Vec::with_capacity(rows * width);
+            for (id, args, title, body) in chunk {
+                doc_args.extend([
+                    Arg::text(&id),
+                    Arg::Text(title),
+                    Arg::Text(body),
+                    Arg::Text(id),
+                ]);
+                row_args.extend(args);
+            }
+            batch.push(
+                &format!(
+                    "INSERT INTO tickets (id, number, {TICKET_FIELDS}) VALUES {}",
+                    vec![row.as_str(); rows].join(", ")
+                ),
+                row_args,
+            );
+            let doc = format!("({seq_of}, ?, ?, {seq_of})");
+            batch.push(
+                &format!(
+                    "INSERT INTO search_index (rowid, title, body, ticket_seq) VALUES {}",
+                    vec![doc.as_str(); rows].join(", ")
+                ),
+                doc_args,
+            );
         }
         // New comments, their search documents and the history go in as multi-row
         // statements after the tickets (one statement per row cost a round trip each).

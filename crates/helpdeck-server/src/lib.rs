@@ -21,12 +21,12 @@ use axum::extract::{DefaultBodyLimit, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Request};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use helpdeck_core::sync::{
     LoginRequest, LoginResponse, MAX_PULL_PAGE, MAX_PUSH_OPS, PROTOCOL_HEADER, PROTOCOL_VERSION,
-    PullResponse, PushRequest, PushResponse,
+    PushRequest, PushResponse,
 };
 use serde::Deserialize;
 use tokio::sync::watch;
@@ -56,6 +56,8 @@ struct Inner {
     /// The last committed `server_seq` this process knows of; long-polls wait on it.
     changes: watch::Sender<i64>,
     limiter: accounts::LoginLimiter,
+    /// Shared staff pull pages (see `pull::PageCache`).
+    pages: pull::PageCache,
     /// One push at a time per process (SQLite has one writer anyway; PostgreSQL pushes are
     /// serialised by the counter row lock across processes).
     push_lock: tokio::sync::Mutex<()>,
@@ -72,6 +74,7 @@ impl AppState {
             db,
             changes,
             limiter: accounts::LoginLimiter::default(),
+            pages: pull::PageCache::default(),
             push_lock: tokio::sync::Mutex::new(()),
         }));
         if state.0.db.backend == Backend::Postgres {
@@ -327,7 +330,7 @@ async fn pull_handler(
     State(s): State<AppState>,
     Auth(caller): Auth,
     q: std::result::Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PullResponse>> {
+) -> Result<Response> {
     let Query(q) = q.map_err(|e| {
         ServerError::BadRequest(format!(
             "bad query: {} (allowed: cursor=N, wait=MS, schema=V, limit=N)",
@@ -340,20 +343,25 @@ async fn pull_handler(
     let wait = Duration::from_millis(q.wait.unwrap_or(0)).min(MAX_WAIT);
     let deadline = tokio::time::Instant::now() + wait;
     let mut rx = s.0.changes.subscribe();
+    let answer = |c: Arc<pull::Cached>| {
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            c.body.clone(),
+        )
+            .into_response()
+    };
     loop {
         rx.borrow_and_update();
-        let page = pull::pull(&s.0.db, &caller, cursor, schema, limit).await?;
+        let cached = pull::pull(&s.0.db, &caller, cursor, schema, limit, &s.0.pages).await?;
+        let page = &cached.page;
         let empty = page.tickets.is_empty() && page.revoked.is_empty() && !page.must_resync;
-        if !empty || tokio::time::Instant::now() >= deadline {
-            return Ok(Json(page));
-        }
-        if page.next_cursor > cursor {
-            // Changes happened that this caller may not see: move its cursor on.
-            return Ok(Json(page));
+        // Not empty, out of time, or changes this caller may not see moved its cursor on.
+        if !empty || tokio::time::Instant::now() >= deadline || page.next_cursor > cursor {
+            return Ok(answer(cached));
         }
         match tokio::time::timeout_at(deadline, rx.changed()).await {
             Ok(Ok(())) => continue,
-            _ => return Ok(Json(page)),
+            _ => return Ok(answer(cached)),
         }
     }
 }

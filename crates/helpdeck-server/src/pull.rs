@@ -4,7 +4,8 @@
 //! the same filter (I5): their own tickets (their organization's if they are its admin), no
 //! internal note, no agent-only field.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex};
 
 use helpdeck_core::op::OP_SCHEMA_VERSION;
 use helpdeck_core::sync::{
@@ -33,13 +34,57 @@ fn visibility(caller: &Caller) -> (String, Vec<String>) {
     }
 }
 
+/// A pull answer ready to send: the page and its JSON.
+pub struct Cached {
+    pub page: PullResponse,
+    pub body: axum::body::Bytes,
+}
+
+impl Cached {
+    fn new(page: PullResponse) -> Arc<Cached> {
+        let body = serde_json::to_vec(&page).expect("page serializes").into();
+        Arc::new(Cached { page, body })
+    }
+}
+
+/// Staff see the same page for the same (cursor, upper bound, limit): after a push wakes every
+/// long-polling agent, one query and one serialisation answer all of them.
+#[derive(Default)]
+pub struct PageCache {
+    entries: Mutex<VecDeque<(PageKey, Arc<Cached>)>>,
+}
+
+/// (cursor, upper bound, limit).
+type PageKey = (i64, i64, usize);
+
+const CACHED_PAGES: usize = 16;
+
+impl PageCache {
+    fn get(&self, key: PageKey) -> Option<Arc<Cached>> {
+        let entries = self.entries.lock().expect("page cache lock");
+        entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn put(&self, key: PageKey, value: Arc<Cached>) {
+        let mut entries = self.entries.lock().expect("page cache lock");
+        if entries.len() >= CACHED_PAGES {
+            entries.pop_front();
+        }
+        entries.push_back((key, value));
+    }
+}
+
 pub async fn pull(
     db: &Db,
     caller: &Caller,
     cursor: i64,
     schema: u32,
     limit: usize,
-) -> Result<PullResponse> {
+    cache: &PageCache,
+) -> Result<Arc<Cached>> {
     if cursor < 0 {
         return Err(ServerError::BadRequest(format!(
             "cursor: {cursor} is negative (allowed: 0 or a next_cursor this server returned)"
@@ -56,11 +101,11 @@ pub async fn pull(
             .await?;
     let stale_epoch = device.map(|(e, _)| e) != Some(caller.account.epoch);
     if schema != OP_SCHEMA_VERSION || cursor > hi || (cursor > 0 && stale_epoch) {
-        return Ok(PullResponse {
+        return Ok(Cached::new(PullResponse {
             next_cursor: 0,
             must_resync: true,
             ..Default::default()
-        });
+        }));
     }
     if cursor == 0 && stale_epoch {
         sqlx::query("UPDATE devices SET epoch = $1 WHERE id = $2")
@@ -80,6 +125,26 @@ pub async fn pull(
             .await?;
     }
 
+    let staff = caller.account.user.role != Role::Customer;
+    let key = (cursor, hi, limit);
+    if staff && let Some(hit) = cache.get(key) {
+        return Ok(hit);
+    }
+    let page = build_page(db, caller, cursor, hi, limit).await?;
+    let out = Cached::new(page);
+    if staff {
+        cache.put(key, out.clone());
+    }
+    Ok(out)
+}
+
+async fn build_page(
+    db: &Db,
+    caller: &Caller,
+    cursor: i64,
+    hi: i64,
+    limit: usize,
+) -> Result<PullResponse> {
     let (filter, binds) = visibility(caller);
     let sql = format!(
         "SELECT doc, server_seq FROM tickets WHERE server_seq > $1 AND server_seq <= $2{filter} \
@@ -241,7 +306,11 @@ async fn directory(
     tickets: &[TicketBundle],
     first_page: bool,
 ) -> Result<Directory> {
-    let mut user_ids = BTreeSet::from([viewer.id]);
+    // Customers get themselves; staff pages do not depend on who asks (they are shared).
+    let mut user_ids = BTreeSet::new();
+    if viewer.role == Role::Customer {
+        user_ids.insert(viewer.id);
+    }
     if first_page && viewer.role != Role::Customer {
         // Staff pick requesters and assignees from everyone: the whole directory, once.
         let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM users")
@@ -253,7 +322,10 @@ async fn directory(
     }
     let mut org_ids = BTreeSet::new();
     let mut team_ids = BTreeSet::new();
-    if let Some(o) = viewer.organization_id {
+    if let Some(o) = viewer
+        .organization_id
+        .filter(|_| viewer.role == Role::Customer)
+    {
         org_ids.insert(o);
     }
     for b in tickets {

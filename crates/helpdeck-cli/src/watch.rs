@@ -149,13 +149,16 @@ pub async fn watch(store: Store, args: WatchArgs, json_out: bool) -> Result<()> 
         options,
     );
     let mut counts = handle.watch_counts();
-    counts.wait_for(|c| c.ready).await?;
+    // The monitor's task drops its end of the channel only when it stops on an error.
+    let stopped =
+        || anyhow::anyhow!("the SLA monitor stopped (HELPDECK_LOG=error shows the cause)");
+    counts.wait_for(|c| c.ready).await.map_err(|_| stopped())?;
     if args.once {
         return Ok(());
     }
     // The monitor runs until the process is stopped; keep its handle alive.
     loop {
-        counts.changed().await?;
+        counts.changed().await.map_err(|_| stopped())?;
     }
 }
 

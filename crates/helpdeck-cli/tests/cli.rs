@@ -332,3 +332,57 @@ fn demo_is_deterministic_for_a_seed() {
     assert_eq!(titles("11"), titles("11"));
     assert_ne!(titles("11"), titles("12"));
 }
+
+#[test]
+fn sla_policy_and_notification_preferences_are_validated_and_stored() {
+    let desk = Desk::new();
+    let out = desk.run(&[
+        "sla",
+        "policy",
+        "set",
+        "--priority",
+        "P1",
+        "--first-response",
+        "20s",
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        "error: first-response: '20s': targets are whole minutes (the shortest is 1m)"
+    );
+    let policy = desk.json(&[
+        "sla",
+        "policy",
+        "set",
+        "--priority",
+        "P1",
+        "--first-response",
+        "1m",
+        "--resolution",
+        "4h",
+        "--warning-pct",
+        "50",
+        "--warning-min-left",
+        "0",
+    ]);
+    assert_eq!(policy["warning_threshold_pct"], 50);
+    assert_eq!(policy["targets"][0]["first_response"]["minutes"], 1);
+    assert_eq!(policy["targets"][0]["resolution"]["minutes"], 240);
+    let prefs = desk.json(&[
+        "notify",
+        "set",
+        "--off",
+        "at_risk",
+        "--quiet-hours",
+        "22:00-07:00",
+        "--scope",
+        "all",
+    ]);
+    assert_eq!(prefs["disabled"], serde_json::json!(["at_risk"]));
+    assert_eq!(prefs["quiet_hours"]["start"], "22:00:00");
+    assert_eq!(prefs["scope"], "all");
+    let out = desk.run(&["notify", "set", "--quiet-hours", "late"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected HH:MM-HH:MM"));
+    // `watch --once` on a workspace with nothing due delivers nothing and exits.
+    assert_eq!(desk.ok(&["--json", "watch", "--once"]), "");
+}

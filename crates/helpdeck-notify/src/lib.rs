@@ -39,6 +39,9 @@ use uuid::Uuid;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use sink::{DesktopSink, OpenTicket, RecordingSink, Sink};
 
+/// Called after each delivery.
+pub type OnDelivered = Arc<dyn Fn(&Delivered) + Send + Sync>;
+
 /// Options of a monitor.
 #[derive(Clone)]
 pub struct MonitorOptions {
@@ -49,7 +52,7 @@ pub struct MonitorOptions {
     /// How often to look for changes made by other processes (and after a suspend).
     pub external_check: Duration,
     /// Called after each delivery (the CLI prints a line).
-    pub on_delivered: Option<Arc<dyn Fn(&Delivered) + Send + Sync>>,
+    pub on_delivered: Option<OnDelivered>,
 }
 
 impl Default for MonitorOptions {

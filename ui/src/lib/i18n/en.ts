@@ -260,7 +260,7 @@ export const en = {
 
   'notify.heading': 'Desktop notifications',
   'notify.scope': 'Notify me about',
-  'notify.scope.mine': 'My tickets and my team’s unassigned',
+  'notify.scope.mine': "My tickets and my team's unassigned",
   'notify.scope.all': 'Every ticket',
   'notify.kind.at_risk': 'At risk',
   'notify.kind.breached': 'Breached',

@@ -27,6 +27,9 @@ struct Counters {
     number: i64,
     /// Audit events of the push, written together before the commit.
     events: Vec<(EventState, i64)>,
+    /// The push's tickets as this transaction sees them (loaded together up front, kept
+    /// current as ops change them): one read per push instead of one per op.
+    docs: HashMap<Uuid, Option<TicketDoc>>,
 }
 
 /// Rows per multi-row INSERT (far below both backends' bind-parameter limits).
@@ -97,6 +100,7 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, O
         seq,
         number,
         events: Vec::new(),
+        docs: preload_tickets(&mut tx, &ops).await?,
     };
     let start_seq = seq;
     let seen = already_applied(&mut tx, &ops).await?;
@@ -253,7 +257,7 @@ async fn apply_one(
     }
     match op.entity {
         Entity::Ticket => {
-            let current = load_ticket(tx, op.entity_id).await?;
+            let current = load_ticket(tx, op.entity_id, &mut counters.docs).await?;
             let mut number = counters.number;
             let verdict = apply_ticket_op(
                 current.as_ref(),
@@ -285,6 +289,7 @@ async fn apply_one(
                     counters.seq += 1;
                     let seq = counters.seq;
                     save_ticket(tx, current.as_ref(), &doc, seq).await?;
+                    counters.docs.insert(doc.ticket.id, Some(doc.clone()));
                     for a in applied {
                         let e = EventState {
                             id: event_id(op.op_id, &a.field),
@@ -314,7 +319,7 @@ async fn apply_one(
                 _ => None,
             };
             let ticket = match ticket_id {
-                Some(id) => load_ticket(tx, id).await?,
+                Some(id) => load_ticket(tx, id, &mut counters.docs).await?,
                 None => None,
             };
             match apply_comment_op(
@@ -424,16 +429,70 @@ async fn touch_ticket(
     Ok(())
 }
 
-async fn load_ticket(tx: &mut Transaction<'_, Any>, id: Uuid) -> Result<Option<TicketDoc>> {
+/// The ticket ids a push's ops touch (tickets, and the tickets of new comments).
+fn ticket_ids(ops: &[Op]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ops
+        .iter()
+        .filter_map(|op| match (op.entity, &op.action) {
+            (Entity::Ticket, _) => Some(op.entity_id),
+            (Entity::Comment, OpAction::Create { state }) => state
+                .get("ticket_id")
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.parse().ok()),
+            _ => None,
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+async fn preload_tickets(
+    tx: &mut Transaction<'_, Any>,
+    ops: &[Op],
+) -> Result<HashMap<Uuid, Option<TicketDoc>>> {
+    let ids = ticket_ids(ops);
+    let mut docs: HashMap<Uuid, Option<TicketDoc>> = ids.iter().map(|id| (*id, None)).collect();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT * 5) {
+        let marks = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
+            "SELECT id, doc FROM tickets WHERE id IN ({marks})"
+        )));
+        for id in chunk {
+            q = q.bind(id.to_string());
+        }
+        for (id, doc) in q.fetch_all(&mut **tx).await? {
+            let doc: TicketDoc = serde_json::from_str(&doc)
+                .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))?;
+            docs.insert(crate::db::parse_uuid(&id)?, Some(doc));
+        }
+    }
+    Ok(docs)
+}
+
+async fn load_ticket(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+    docs: &mut HashMap<Uuid, Option<TicketDoc>>,
+) -> Result<Option<TicketDoc>> {
+    if let Some(known) = docs.get(&id) {
+        return Ok(known.clone());
+    }
     let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM tickets WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
-    row.map(|(doc,)| {
-        serde_json::from_str(&doc)
-            .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))
-    })
-    .transpose()
+    let doc = row
+        .map(|(doc,)| {
+            serde_json::from_str::<TicketDoc>(&doc)
+                .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))
+        })
+        .transpose()?;
+    docs.insert(id, doc.clone());
+    Ok(doc)
 }
 
 async fn save_ticket(

@@ -125,6 +125,15 @@ class AppState {
     void this.refreshCounts();
   }
 
+  /** Re-reads the sync status. */
+  async refreshSync(): Promise<void> {
+    try {
+      this.setSync(await api.syncStatus());
+    } catch {
+      // The indicator keeps its last state; the next poll or event updates it.
+    }
+  }
+
   /** Sync status pushed by the core. */
   setSync(v: AppInfo['sync']): void {
     if (this.info) this.info.sync = v;

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::DomainError;
@@ -650,14 +650,6 @@ pub fn rebase(server: Ticket, pending: &[Op]) -> Ticket {
     t
 }
 
-/// A ticket op's comment state payload (used by the store when it writes a comment op).
-pub fn comment_state_json(c: &CommentState) -> Value {
-    json!({
-        "id": c.id, "ticket_id": c.ticket_id, "author_id": c.author_id,
-        "visibility": c.visibility, "body": c.body, "created_at": c.created_at,
-    })
-}
-
 /// Entity kinds a push may carry.
 pub fn check_entity(op: &Op) -> Result<(), DomainError> {
     match op.entity {
@@ -669,14 +661,6 @@ pub fn check_entity(op: &Op) -> Result<(), DomainError> {
                 other.as_str()
             ),
         )),
-    }
-}
-
-/// A `Set` op's field map, if it is one.
-pub fn set_fields(op: &Op) -> Option<&Map<String, Value>> {
-    match &op.action {
-        OpAction::Set { fields } => Some(fields),
-        _ => None,
     }
 }
 

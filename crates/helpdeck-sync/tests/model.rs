@@ -387,8 +387,7 @@ async fn server_view(w: &World, r: usize) -> Snapshot {
 }
 
 /// I5: nothing in a customer's pull that is not theirs to see.
-fn check_customer_page(w: &World, r: usize, page: &PullResponse, me: Uuid, org: Option<Uuid>) {
-    let _ = w;
+fn check_customer_page(r: usize, page: &PullResponse, me: Uuid, org: Option<Uuid>) {
     for b in &page.tickets {
         let t = &b.ticket;
         assert!(
@@ -500,7 +499,7 @@ async fn pull(w: &mut World, r: usize, replay: bool) {
             );
         }
         if role == Role::Customer {
-            check_customer_page(w, r, &page, me, org);
+            check_customer_page(r, &page, me, org);
         }
         let applied = store.apply_pull(&page).await.unwrap();
         if replay {
@@ -545,7 +544,6 @@ async fn pick_ticket(store: &Store, t: usize) -> Option<String> {
 }
 
 async fn edit(w: &mut World, step: &Step) {
-    let _ = w;
     let store_of = |r: usize| w.replicas[r].store();
     match *step {
         Step::Create {

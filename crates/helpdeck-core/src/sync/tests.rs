@@ -1,6 +1,7 @@
 use super::*;
 use crate::command::{NewTicket, create_ticket};
 use crate::ticket::Priority;
+use serde_json::{Map, json};
 
 fn user(role: Role) -> User {
     User {

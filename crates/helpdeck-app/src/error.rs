@@ -44,14 +44,10 @@ impl ApiError {
 
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
-        let field = match &e {
-            DomainError::Invalid { field, .. } => Some(field.to_string()),
-            DomainError::UnknownValue { what, .. } => Some(what.replace(' ', "_")),
-            DomainError::InvalidTransition { .. } => Some("status".to_string()),
-            DomainError::Forbidden(_) => None,
-        };
+        let field = e.field().map(|f| f.replace(' ', "_"));
         let code = match e {
             DomainError::Forbidden(_) => ErrorCode::Forbidden,
+            DomainError::NotFound(_) => ErrorCode::NotFound,
             _ => ErrorCode::Validation,
         };
         ApiError {

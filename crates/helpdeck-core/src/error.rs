@@ -28,9 +28,35 @@ pub enum DomainError {
     /// The actor's role does not permit the action.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The thing acted on does not exist, or the actor may not see it (the two answer the
+    /// same, so a refusal never confirms that an id exists).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl DomainError {
+    /// The stable reason code of a refusal: what the CLI, the UI (as an i18n key) and the
+    /// sync acknowledgement carry. Never parse the message instead.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::UnknownValue { .. } => "unknown_value",
+            DomainError::Invalid { .. } => "invalid",
+            DomainError::InvalidTransition { .. } => "invalid_transition",
+            DomainError::Forbidden(_) => "forbidden",
+            DomainError::NotFound(_) => "not_found",
+        }
+    }
+
+    /// The field a refusal is about, when there is one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            DomainError::UnknownValue { what, .. } => Some(what),
+            DomainError::Invalid { field, .. } => Some(field),
+            DomainError::InvalidTransition { .. } => Some("status"),
+            DomainError::Forbidden(_) | DomainError::NotFound(_) => None,
+        }
+    }
+
     /// Shorthand for [`DomainError::Invalid`].
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         DomainError::Invalid {

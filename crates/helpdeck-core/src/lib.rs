@@ -3,9 +3,11 @@
 //! Pure: no I/O, no clocks read implicitly (every function that needs "now" takes it),
 //! no database and no HTTP. The store, the server and the desktop shell build on it.
 
+pub mod apply;
 pub mod command;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod notify;
 pub mod op;
 pub mod permission;

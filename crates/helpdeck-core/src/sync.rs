@@ -11,23 +11,22 @@ use std::str::FromStr;
 
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use uuid::Uuid;
 
+use crate::apply::{Context, FieldChange, Rules, Target, TrustingDirectory, apply};
 use crate::error::DomainError;
-use crate::op::{Entity, Op, OpAction};
+use crate::op::{Change, Entity, Op};
 use crate::permission;
 use crate::record::Visibility;
-use crate::status::{Status, check_transition};
-use crate::ticket::{Ticket, validate_body, validate_title};
+use crate::ticket::Ticket;
 use crate::user::{Role, User};
 
 /// Protocol version, sent in the [`PROTOCOL_HEADER`] of every request and answer.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 /// HTTP header carrying [`PROTOCOL_VERSION`].
 pub const PROTOCOL_HEADER: &str = "helpdeck-protocol";
 /// How far ahead of the server's clock an op may be before it is clamped (I7).
-pub const MAX_CLOCK_AHEAD: SignedDuration = SignedDuration::from_secs(60);
+pub use crate::apply::MAX_CLOCK_AHEAD;
 /// Most ops one push may carry.
 pub const MAX_PUSH_OPS: usize = 1000;
 /// Most tickets one pull page carries.
@@ -91,12 +90,20 @@ pub struct Ack {
     pub server_seq: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The stable reason code of a refusal ([`DomainError::code`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// Answer to a push: one ack per op, in order.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PushResponse {
     pub acks: Vec<Ack>,
+    /// The server's current state (as the pusher may see it) of every ticket where one of
+    /// the pushed ops was refused or lost to a newer write: the device puts it back without
+    /// the ticket moving in anyone else's stream.
+    #[serde(default)]
+    pub corrections: Vec<TicketBundle>,
 }
 
 /// A comment as the server holds it.
@@ -162,6 +169,26 @@ pub struct NamedEntity {
     pub name: String,
 }
 
+/// The workspace rules, as the server holds them and every replica applies them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceRules {
+    pub categories: Vec<String>,
+    pub reopen_window_days: i64,
+    pub auto_close_days: i64,
+}
+
+impl WorkspaceRules {
+    /// The rule engine's [`Rules`] for a replica (never a local workspace).
+    pub fn to_rules(&self) -> Rules {
+        Rules {
+            categories: self.categories.clone(),
+            reopen_window: SignedDuration::from_hours(24 * self.reopen_window_days),
+            auto_close_after: SignedDuration::from_hours(24 * self.auto_close_days),
+            local_workspace: false,
+        }
+    }
+}
+
 /// `GET /sync/pull?cursor=N[&wait=MS]`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PullResponse {
@@ -178,6 +205,9 @@ pub struct PullResponse {
     /// The cursor cannot be continued (permissions changed, schema unknown, server reset):
     /// drop everything pulled, keep pending ops, pull again from 0.
     pub must_resync: bool,
+    /// The workspace rules (on every page; a replica stores them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rules: Option<WorkspaceRules>,
 }
 
 /// The error body of every 4xx/5xx answer.
@@ -270,321 +300,115 @@ pub struct TicketDoc {
     pub clocks: BTreeMap<String, Stamp>,
 }
 
-/// One change the server applied, for its audit trail.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Applied {
-    pub field: String,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
+/// What merging one op did on the server.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merged {
+    /// The ticket after the op (with its clocks).
+    pub doc: TicketDoc,
+    /// The comment created or deleted, for comment ops.
+    pub comment: Option<CommentState>,
+    /// Audit entries for the server's trail (ids: [`event_id`] of the op and the field).
+    pub audit: Vec<FieldChange>,
+    /// The op's bounded time.
+    pub at: Timestamp,
 }
 
-/// Fields a `Set` may write, and who may write them.
-fn field_rule(field: &str) -> Option<FieldRule> {
-    Some(match field {
-        "updated_at" => FieldRule::Anyone,
-        "csat" => FieldRule::Requester,
-        "priority" | "assignee_id" | "team_id" | "tier" => FieldRule::Triage,
-        "title" | "description" | "kind" | "category" | "tags" | "site" | "asset_id"
-        | "resolution" | "resolved_at" | "first_response_at" => FieldRule::Staff,
-        _ => return None,
-    })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FieldRule {
-    Anyone,
-    Requester,
-    Triage,
-    Staff,
-}
-
-const WRITABLE: &str = "updated_at, csat, priority, assignee_id, team_id, tier, title, description, kind, category, tags, site, asset_id, resolution, resolved_at, first_response_at";
-
-/// Fields whose change is not an audit event of its own (they follow another change).
-fn is_bookkeeping(field: &str) -> bool {
-    matches!(
-        field,
-        "updated_at" | "resolved_at" | "closed_at" | "first_response_at"
-    )
-}
-
-/// Text of a field's value in the audit trail.
-pub fn audit_value(value: &Value) -> Option<String> {
-    match value {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Object(o) if o.contains_key("score") => o.get("score").map(|s| s.to_string()),
-        Value::Object(o) if o.contains_key("solution") => o
-            .get("solution")
-            .and_then(|s| s.as_str())
-            .map(str::to_string),
-        other => Some(other.to_string()),
+impl Merged {
+    /// Does a customer who may see the ticket learn anything new from this op? (Internal
+    /// notes and agent-only fields are not sent to them, so they do not move the ticket in
+    /// their stream either.)
+    pub fn visible_to_customers(&self) -> bool {
+        self.comment
+            .as_ref()
+            .is_some_and(|c| c.visibility == Visibility::Public)
+            || self
+                .audit
+                .iter()
+                .any(|a| !AGENT_ONLY_FIELDS.contains(&a.field))
     }
 }
 
-fn ticket_from_json(v: Value) -> Result<Ticket, DomainError> {
-    serde_json::from_value(v).map_err(|e| DomainError::invalid("state", e.to_string()))
-}
-
-/// Applies one ticket op to the server's current state (`None` if the ticket is unknown).
+/// Merges one pushed op into the server's state with the one rule engine
+/// ([`crate::apply::apply`]) plus what only the server knows: concurrent writes. Field
+/// updates are last-writer-wins by (HLC, device): the whole op is checked first (a refusal
+/// refuses it all), then only the fields no newer write has set are applied.
 ///
-/// `Ok(None)` means nothing changed (an older write lost to a newer one, or a repeated
-/// create). Errors are permanent rejects. `next_number` is called only for a new ticket.
-pub fn apply_ticket_op(
-    current: Option<&TicketDoc>,
+/// `Ok(None)`: nothing changed (a repeat, or every field lost to a newer write).
+pub fn merge(
+    doc: Option<&TicketDoc>,
+    comment: Option<&CommentState>,
     op: &Op,
-    actor: &User,
-    next_number: &mut dyn FnMut() -> i64,
-    reopen_window: SignedDuration,
-) -> Result<Option<(TicketDoc, Vec<Applied>)>, DomainError> {
+    ctx: &Context<'_>,
+) -> Result<Option<Merged>, DomainError> {
+    if op.change.entity() != op.entity {
+        return Err(DomainError::invalid(
+            "entity",
+            format!(
+                "a {} change applies to a {}",
+                op.entity.as_str(),
+                op.change.entity().as_str()
+            ),
+        ));
+    }
     let stamp = Stamp {
         hlc: op.hlc.clone(),
         device_id: op.device_id,
     };
-    match &op.action {
-        OpAction::Create { state } => {
-            if current.is_some() {
-                return Ok(None);
-            }
-            let mut t = ticket_from_json(state.clone())?;
-            if t.id != op.entity_id {
-                return Err(DomainError::invalid(
-                    "id",
-                    "state id differs from entity id",
-                ));
-            }
-            t.title = validate_title(&t.title)?;
-            t.description = validate_body("description", &t.description, false)?;
-            if t.status != Status::New {
-                return Err(DomainError::invalid("status", "a new ticket starts as new"));
-            }
-            if actor.role == Role::Customer {
-                // Customers file for themselves (org admins for anyone in their org).
-                match t.requester_id {
-                    None => t.requester_id = Some(actor.id),
-                    Some(r) if r == actor.id => {}
-                    Some(_) if actor.org_admin => {}
-                    Some(_) => {
-                        return Err(DomainError::Forbidden(
-                            "customers create tickets for themselves only".into(),
-                        ));
-                    }
-                }
-                t.organization_id = actor.organization_id;
-                t.assignee_id = None;
-                t.team_id = None;
-            }
-            t.number = next_number();
-            t.created_at = op.at;
-            t.updated_at = op.at;
-            t.resolved_at = None;
-            t.closed_at = None;
-            t.first_response_at = None;
-            t.resolution = None;
-            t.csat = None;
-            let clocks = ["created"]
-                .iter()
-                .map(|f| (f.to_string(), stamp.clone()))
-                .collect();
-            Ok(Some((
-                TicketDoc { ticket: t, clocks },
-                vec![Applied {
-                    field: "created".into(),
-                    old_value: None,
-                    new_value: Some(Status::New.to_string()),
-                }],
-            )))
+    let target = Target {
+        ticket: doc.map(|d| &d.ticket),
+        comment,
+    };
+    let Some(mut outcome) = apply(target, op.entity_id, &op.change, op.at, ctx)? else {
+        return Ok(None);
+    };
+    let mut clocks = doc.map(|d| d.clocks.clone()).unwrap_or_default();
+    match &op.change {
+        Change::CreateTicket(_) => {
+            clocks.insert("created".into(), stamp);
         }
-        OpAction::Set { fields } => {
-            let doc = current.ok_or_else(|| unknown_ticket(op.entity_id))?;
-            let t = &doc.ticket;
-            if !permission::can_see(actor, t) {
-                return Err(DomainError::Forbidden(
-                    "this ticket belongs to another requester".into(),
-                ));
-            }
-            for name in fields.keys() {
-                match field_rule(name) {
-                    None => {
-                        return Err(DomainError::invalid(
-                            "field",
-                            format!("'{name}' cannot be set (writable: {WRITABLE})"),
-                        ));
-                    }
-                    Some(FieldRule::Anyone) => {}
-                    Some(FieldRule::Requester) => permission::check_rate(actor, t, false)?,
-                    Some(FieldRule::Triage) => permission::check_triage(actor)?,
-                    Some(FieldRule::Staff) if actor.is_staff() => {}
-                    Some(FieldRule::Staff) => {
-                        return Err(DomainError::Forbidden(format!(
-                            "customers cannot change {name}"
-                        )));
-                    }
+        Change::UpdateTicket(fields) => {
+            let won = |name: &str| clocks.get(name).is_none_or(|c| *c < stamp);
+            let names = fields.names();
+            if !names.iter().all(|n| won(n)) {
+                let mut kept = fields.clone();
+                kept.retain(|n| won(n));
+                let lost_all = kept.is_empty();
+                let redo = (!lost_all)
+                    .then(|| {
+                        apply(
+                            target,
+                            op.entity_id,
+                            &Change::UpdateTicket(kept),
+                            op.at,
+                            ctx,
+                        )
+                    })
+                    .transpose()?
+                    .flatten();
+                match redo {
+                    Some(o) => outcome = o,
+                    None => return Ok(None),
                 }
             }
-            let mut state = serde_json::to_value(t).expect("ticket serializes");
-            let mut clocks = doc.clocks.clone();
-            let mut applied = Vec::new();
-            for (name, value) in fields {
-                if clocks.get(name).is_some_and(|c| *c >= stamp) {
-                    continue; // an equal or newer write already won
-                }
-                let old = state.get(name).cloned().unwrap_or(Value::Null);
-                state[name.as_str()] = value.clone();
-                clocks.insert(name.clone(), stamp.clone());
-                if old != *value && !is_bookkeeping(name) {
-                    applied.push(Applied {
-                        field: name.clone(),
-                        old_value: audit_value(&old),
-                        new_value: audit_value(value),
-                    });
-                }
+            let winners: Vec<&str> = names.into_iter().filter(|n| won(n)).collect();
+            for name in winners {
+                clocks.insert(name.to_string(), stamp.clone());
             }
-            let mut next = ticket_from_json(state)?;
-            next.title = validate_title(&next.title)?;
-            if next == *t && clocks == doc.clocks {
-                return Ok(None);
-            }
-            next.number = t.number;
-            Ok(Some((
-                TicketDoc {
-                    ticket: next,
-                    clocks,
-                },
-                applied,
-            )))
         }
-        OpAction::Transition { to, reason, .. } => {
-            let doc = current.ok_or_else(|| unknown_ticket(op.entity_id))?;
-            let mut t = doc.ticket.clone();
-            let from = t.status;
-            if from == *to {
-                return Ok(None); // already there (a concurrent identical change)
-            }
-            check_transition(from, *to, reason.as_deref())?;
-            check_customer_transition(actor, &t, *to)?;
-            if from == Status::Closed
-                && *to == Status::Open
-                && let Some(closed_at) = t.closed_at
-                && op.at.duration_since(closed_at) > reopen_window
-            {
-                return Err(DomainError::invalid(
-                    "status",
-                    "closed too long ago to be reopened; create a follow-up ticket",
-                ));
-            }
-            crate::command::transition_effects(&mut t, from, *to, op.at);
-            let mut clocks = doc.clocks.clone();
+        Change::Transition { .. } | Change::Resolve(_) => {
             clocks.insert("status".into(), stamp);
-            Ok(Some((
-                TicketDoc { ticket: t, clocks },
-                vec![Applied {
-                    field: "status".into(),
-                    old_value: Some(from.to_string()),
-                    new_value: Some(to.to_string()),
-                }],
-            )))
         }
-        OpAction::Delete => Err(DomainError::invalid(
-            "action",
-            "tickets are not deleted; close them instead",
-        )),
+        Change::Rate(_) | Change::AddComment(_) | Change::DeleteComment => {}
     }
-}
-
-/// Status changes a customer may make: confirm/reopen their resolved tickets, reopen closed
-/// ones, and hand a pending ticket back by replying.
-fn check_customer_transition(actor: &User, t: &Ticket, to: Status) -> Result<(), DomainError> {
-    if actor.role == Role::Customer && t.status == Status::PendingCustomer && to == Status::Open {
-        return if permission::can_see(actor, t) {
-            Ok(())
-        } else {
-            Err(DomainError::Forbidden(
-                "this ticket belongs to another requester".into(),
-            ))
-        };
-    }
-    permission::check_status_change(actor, t, to)
-}
-
-fn unknown_ticket(id: Uuid) -> DomainError {
-    DomainError::invalid("ticket", format!("no ticket {id} on the server"))
-}
-
-/// Applies a comment op. `ticket` is the comment's ticket (for permissions); `current` the
-/// stored comment if any. `Ok(None)`: nothing changed (repeat, or write after a tombstone).
-pub fn apply_comment_op(
-    current: Option<&CommentState>,
-    ticket: Option<&Ticket>,
-    op: &Op,
-    actor: &User,
-) -> Result<Option<CommentState>, DomainError> {
-    match &op.action {
-        OpAction::Create { state } => {
-            if current.is_some() {
-                return Ok(None); // insert-only: a repeat, or a create after the delete
-            }
-            let ticket_id = state
-                .get("ticket_id")
-                .and_then(|v| v.as_str())
-                .and_then(|s| s.parse::<Uuid>().ok())
-                .ok_or_else(|| DomainError::invalid("ticket_id", "missing or not a uuid"))?;
-            let ticket = ticket
-                .filter(|t| t.id == ticket_id)
-                .ok_or_else(|| unknown_ticket(ticket_id))?;
-            let visibility: Visibility = state
-                .get("visibility")
-                .cloned()
-                .map(serde_json::from_value)
-                .transpose()
-                .map_err(|e| DomainError::invalid("visibility", e.to_string()))?
-                .unwrap_or(Visibility::Public);
-            match visibility {
-                Visibility::Public => permission::check_public_reply(actor, ticket)?,
-                Visibility::Internal => permission::check_internal_note(actor)?,
-            }
-            let body = validate_body(
-                "body",
-                state.get("body").and_then(|v| v.as_str()).unwrap_or(""),
-                true,
-            )?;
-            Ok(Some(CommentState {
-                id: op.entity_id,
-                ticket_id,
-                author_id: actor.id,
-                visibility,
-                by_agent: actor.is_staff(),
-                body,
-                created_at: op.at,
-                deleted: false,
-            }))
-        }
-        OpAction::Delete => {
-            let Some(c) = current else {
-                return Err(DomainError::invalid(
-                    "comment",
-                    format!("no comment {} on the server", op.entity_id),
-                ));
-            };
-            if c.deleted {
-                return Ok(None);
-            }
-            if c.author_id != actor.id && !actor.is_staff() {
-                return Err(DomainError::Forbidden(
-                    "only the author or staff delete a comment".into(),
-                ));
-            }
-            Ok(Some(CommentState {
-                deleted: true,
-                body: String::new(),
-                ..c.clone()
-            }))
-        }
-        OpAction::Set { .. } | OpAction::Transition { .. } => Err(DomainError::invalid(
-            "action",
-            "comments are insert-only: create or delete",
-        )),
-    }
+    Ok(Some(Merged {
+        doc: TicketDoc {
+            ticket: outcome.ticket,
+            clocks,
+        },
+        comment: outcome.comment,
+        audit: outcome.audit,
+        at: outcome.at,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -619,34 +443,30 @@ pub fn event_visible(viewer: &User, e: &EventState) -> bool {
 // ---------------------------------------------------------------------------------------
 
 /// Re-applies a client's still-pending ops on top of the server's state of a ticket, so a
-/// pull never hides a change that is on its way (spec §6.3). Ops that no longer apply (an
-/// invalid transition after someone else's change) are skipped here; the server will
-/// reject them and the next pull shows its verdict.
-pub fn rebase(server: Ticket, pending: &[Op]) -> Ticket {
+/// pull never hides a change that is on its way (spec §6.3), with the same rule engine.
+/// Ops that no longer apply (an invalid transition after someone else's change) are skipped
+/// here; the server refuses them and tells the device.
+pub fn rebase(server: Ticket, pending: &[Op], ctx: &Context<'_>) -> Ticket {
     let id = server.id;
+    let number = server.number;
     let mut t = server;
-    for op in pending.iter().filter(|o| o.entity_id == id) {
-        match &op.action {
-            OpAction::Set { fields } => {
-                let mut state = serde_json::to_value(&t).expect("ticket serializes");
-                let number = t.number;
-                for (k, v) in fields {
-                    state[k.as_str()] = v.clone();
-                }
-                if let Ok(mut next) = serde_json::from_value::<Ticket>(state) {
-                    next.number = number;
-                    t = next;
-                }
-            }
-            OpAction::Transition { to, reason, .. } => {
-                if t.status != *to && check_transition(t.status, *to, reason.as_deref()).is_ok() {
-                    let from = t.status;
-                    crate::command::transition_effects(&mut t, from, *to, op.at);
-                }
-            }
-            OpAction::Create { .. } | OpAction::Delete => {}
+    let trusting = Context {
+        directory: &TrustingDirectory,
+        ..*ctx
+    };
+    for op in pending.iter().filter(|o| o.ticket_id() == Some(id)) {
+        if matches!(op.change, Change::CreateTicket(_)) {
+            continue;
+        }
+        let target = Target {
+            ticket: Some(&t),
+            comment: None,
+        };
+        if let Ok(Some(o)) = apply(target, op.entity_id, &op.change, op.at, &trusting) {
+            t = o.ticket;
         }
     }
+    t.number = number;
     t
 }
 

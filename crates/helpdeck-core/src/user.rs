@@ -40,7 +40,27 @@ pub struct User {
     pub created_at: Timestamp,
 }
 
+/// The id of the system actor ("Helpdeck") that server jobs act as.
+pub const SYSTEM_USER_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_7000_8000_4845_4c50_4443);
+
 impl User {
+    /// The system actor of jobs (auto-close, escalation rules, …): an admin that is no person,
+    /// so its changes are audited like anyone's and credited to "Helpdeck".
+    pub fn system() -> User {
+        User {
+            id: SYSTEM_USER_ID,
+            email: "system@helpdeck.invalid".into(),
+            name: "Helpdeck".into(),
+            role: Role::Admin,
+            organization_id: None,
+            org_admin: false,
+            team_id: None,
+            tier: None,
+            field: false,
+            created_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
     /// Agents and admins work tickets; customers request them.
     pub fn is_staff(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Agent)

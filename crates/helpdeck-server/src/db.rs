@@ -144,6 +144,22 @@ impl Db {
         Ok((parse_uuid(&id)?, name, tz))
     }
 
+    /// The workspace rules every replica applies (server state, synced down).
+    pub async fn rules(&self) -> Result<helpdeck_core::sync::WorkspaceRules> {
+        let (categories, reopen_window_days, auto_close_days): (String, i64, i64) =
+            sqlx::query_as(
+                "SELECT categories, reopen_window_days, auto_close_days FROM server_meta WHERE singleton = 1",
+            )
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(helpdeck_core::sync::WorkspaceRules {
+            categories: serde_json::from_str(&categories)
+                .map_err(|e| ServerError::Internal(format!("bad categories: {e}")))?,
+            reopen_window_days,
+            auto_close_days,
+        })
+    }
+
     /// Sets the workspace name and time zone (server flags).
     pub async fn configure(&self, name: Option<&str>, timezone: Option<&str>) -> Result<()> {
         if let Some(tz) = timezone {

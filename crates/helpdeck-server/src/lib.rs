@@ -301,11 +301,11 @@ async fn push_handler(
     let span = tracing::info_span!("push", user = %caller.account.user.id, ops = req.ops.len());
     let _enter = span.enter();
     drop(_enter);
-    let (acks, last) = {
+    let pushed = {
         let _guard = s.0.push_lock.lock().await;
         push::push(&s.0.db, &caller, req.ops).await?
     };
-    if let Some(seq) = last {
+    if let Some(seq) = pushed.last_seq {
         s.0.changes.send_if_modified(|v| {
             let newer = seq > *v;
             if newer {
@@ -314,7 +314,11 @@ async fn push_handler(
             newer
         });
     }
-    Ok(Json(PushResponse { acks }))
+    let corrections = pull::bundles(&s.0.db, &caller.account.user, &pushed.corrections).await?;
+    Ok(Json(PushResponse {
+        acks: pushed.acks,
+        corrections,
+    }))
 }
 
 #[derive(Deserialize)]

@@ -146,9 +146,16 @@ async fn build_page(
     limit: usize,
 ) -> Result<PullResponse> {
     let (filter, binds) = visibility(caller);
+    // Customers follow the changes they can see (public_seq): an internal note or an
+    // agent-only field never re-sends a ticket to them.
+    let seq = if caller.account.user.role == Role::Customer {
+        "public_seq"
+    } else {
+        "server_seq"
+    };
     let sql = format!(
-        "SELECT doc, server_seq FROM tickets WHERE server_seq > $1 AND server_seq <= $2{filter} \
-         ORDER BY server_seq LIMIT {}",
+        "SELECT doc, {seq} FROM tickets WHERE {seq} > $1 AND {seq} <= $2{filter} \
+         ORDER BY {seq} LIMIT {}",
         limit + 1
     );
     let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql.clone()))
@@ -196,7 +203,40 @@ async fn build_page(
         next_cursor,
         has_more,
         must_resync: false,
+        rules: Some(db.rules().await?),
     })
+}
+
+/// The current state of `ids` as `viewer` may see them, with comments and history (the
+/// corrections a push answers with). Tickets the viewer may not see are left out.
+pub async fn bundles(
+    db: &Db,
+    viewer: &helpdeck_core::user::User,
+    ids: &[Uuid],
+) -> Result<Vec<TicketBundle>> {
+    let mut tickets = Vec::new();
+    for id in ids {
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT doc, server_seq FROM tickets WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&db.pool)
+                .await?;
+        let Some((doc, seq)) = row else { continue };
+        let doc: TicketDoc = serde_json::from_str(&doc)
+            .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))?;
+        if !helpdeck_core::permission::can_see(viewer, &doc.ticket) {
+            continue;
+        }
+        tickets.push(TicketBundle {
+            server_seq: seq,
+            hlc: doc.clocks.values().max().map(|s| s.hlc.clone()),
+            ticket: redact_ticket(viewer, &doc.ticket),
+            comments: Vec::new(),
+            events: Vec::new(),
+        });
+    }
+    attach_children(db, viewer, &mut tickets).await?;
+    Ok(tickets)
 }
 
 fn marks(from: usize, n: usize) -> String {

@@ -3,15 +3,15 @@
 //! one ack per op. A rejected op is acknowledged with its error and recorded, so a replay
 //! gets the same answer and the client's queue never stalls (spec §6.2).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use helpdeck_core::Timestamp;
-use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION, Op, OpAction};
+use helpdeck_core::apply::{Context, Directory, Person};
+use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
 use helpdeck_core::sync::{
-    Ack, AckStatus, CommentState, EventState, TicketDoc, apply_comment_op, apply_ticket_op,
-    check_entity, clamp_clock, event_id,
+    Ack, AckStatus, CommentState, EventState, TicketDoc, check_entity, clamp_clock, event_id, merge,
 };
-use jiff::SignedDuration;
+use helpdeck_core::user::User;
 use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
@@ -19,8 +19,81 @@ use crate::accounts::Caller;
 use crate::db::{Db, now_ms};
 use crate::error::{Result, ServerError};
 
-/// How long after closing a customer may still reopen (the workspace rule).
-const REOPEN_WINDOW: SignedDuration = SignedDuration::from_hours(14 * 24);
+/// The users and teams the ops of a push name, read in the push's transaction: the
+/// directory the rule engine checks references against on the server.
+#[derive(Default)]
+struct ServerDirectory {
+    people: HashMap<Uuid, Person>,
+    teams: HashSet<Uuid>,
+}
+
+impl Directory for ServerDirectory {
+    fn person(&self, id: Uuid) -> Option<Person> {
+        self.people.get(&id).copied()
+    }
+    fn team_exists(&self, id: Uuid) -> bool {
+        self.teams.contains(&id)
+    }
+}
+
+/// The people and teams an op names.
+fn named_ids(op: &Op) -> Vec<Uuid> {
+    match &op.change {
+        Change::CreateTicket(d) => [d.requester_id, d.assignee_id, d.team_id]
+            .into_iter()
+            .flatten()
+            .collect(),
+        Change::UpdateTicket(f) => [f.assignee_id.flatten(), f.team_id.flatten()]
+            .into_iter()
+            .flatten()
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+async fn load_directory(tx: &mut Transaction<'_, Any>, ops: &[Op]) -> Result<ServerDirectory> {
+    let ids: BTreeSet<String> = ops
+        .iter()
+        .flat_map(named_ids)
+        .map(|u| u.to_string())
+        .collect();
+    let mut dir = ServerDirectory::default();
+    let ids: Vec<String> = ids.into_iter().collect();
+    for chunk in ids.chunks(ROWS_PER_STATEMENT * 5) {
+        let marks = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query_as::<_, (String, String, Option<String>)>(sqlx::AssertSqlSafe(
+            format!("SELECT id, role, organization_id FROM users WHERE id IN ({marks})"),
+        ));
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        for (id, role, org) in q.fetch_all(&mut **tx).await? {
+            let role = role
+                .parse()
+                .map_err(|e| ServerError::Internal(format!("bad role: {e}")))?;
+            dir.people.insert(
+                crate::db::parse_uuid(&id)?,
+                Person {
+                    role,
+                    organization_id: org.as_deref().map(crate::db::parse_uuid).transpose()?,
+                },
+            );
+        }
+        let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(format!(
+            "SELECT id FROM teams WHERE id IN ({marks})"
+        )));
+        for id in chunk {
+            q = q.bind(id.clone());
+        }
+        for (id,) in q.fetch_all(&mut **tx).await? {
+            dir.teams.insert(crate::db::parse_uuid(&id)?);
+        }
+    }
+    Ok(dir)
+}
 
 struct Counters {
     seq: i64,
@@ -84,8 +157,19 @@ async fn record_applied(
     Ok(())
 }
 
-/// Applies a push; returns the acks and the last `server_seq` used (to wake pullers).
-pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, Option<i64>)> {
+/// What a push did.
+pub struct Pushed {
+    pub acks: Vec<Ack>,
+    /// Tickets where an op of this push was refused or lost to a newer write: the pusher
+    /// gets their current state back (see [`helpdeck_core::sync::PushResponse`]).
+    pub corrections: Vec<Uuid>,
+    /// The last `server_seq` used, if anything changed (to wake pullers).
+    pub last_seq: Option<i64>,
+}
+
+/// Applies a push.
+pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<Pushed> {
+    let rules = db.rules().await?.to_rules();
     let mut tx = db.pool.begin().await?;
     // SQLite: take the write lock now, not on the first write (no upgrade deadlocks).
     if db.backend == crate::db::Backend::Sqlite {
@@ -104,10 +188,28 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, O
     };
     let start_seq = seq;
     let seen = already_applied(&mut tx, &ops).await?;
+    let directory = load_directory(&mut tx, &ops).await?;
     let now = Timestamp::now();
+    let actor = &caller.account.user;
+    let ctx = Context {
+        actor,
+        rules: &rules,
+        now,
+        directory: &directory,
+    };
     let mut acks = Vec::with_capacity(ops.len());
+    let mut corrections = BTreeSet::new();
     for mut op in ops {
-        if let Some(ack) = seen.get(&op.op_id) {
+        if let Some((ack, device)) = seen.get(&op.op_id) {
+            if *device != caller.device_id {
+                // Op ids are the device's: another device's id is a conflict, never a repeat.
+                acks.push(refused(
+                    op.op_id,
+                    "conflict",
+                    "this op id was already used by another device; make a new op",
+                ));
+                continue;
+            }
             acks.push(Ack {
                 status: if ack.status == AckStatus::Rejected {
                     AckStatus::Rejected
@@ -124,17 +226,24 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, O
                 status: AckStatus::Duplicate,
                 server_seq: None,
                 error: None,
+                code: None,
             });
             continue;
         }
         if clamp_clock(&mut op, now) {
             tracing::warn!(op = %op.op_id, device = %op.device_id, "clamped a far-future clock");
         }
-        let outcome = apply_one(&mut tx, caller, &op, &mut counters).await?;
-        if !matches!(outcome, Ok(Some(_))) {
-            // Refused or outdone by a newer write: the pusher's copy differs from ours, so
-            // the ticket moves up the stream and its next pull brings our state back (I1).
-            touch_ticket(&mut tx, &op, &mut counters).await?;
+        let outcome = apply_one(&mut tx, caller, &op, &ctx, &mut counters).await?;
+        if !matches!(outcome, Ok(Some(_)))
+            && let Some(id) = ticket_of(&mut tx, &op).await?
+            && counters
+                .docs
+                .get(&id)
+                .and_then(Option::as_ref)
+                .is_some_and(|d| helpdeck_core::permission::can_see(actor, &d.ticket))
+        {
+            // Refused, or outdone by a newer write: the pusher's copy differs from ours.
+            corrections.insert(id);
         }
         let ack = match outcome {
             Ok(server_seq) => Ack {
@@ -142,20 +251,17 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, O
                 status: AckStatus::Applied,
                 server_seq,
                 error: None,
+                code: None,
             },
-            Err(message) => {
-                tracing::info!(op = %op.op_id, %message, "rejected op");
-                Ack {
-                    op_id: op.op_id,
-                    status: AckStatus::Rejected,
-                    server_seq: None,
-                    error: Some(message),
-                }
+            Err((code, message)) => {
+                tracing::info!(op = %op.op_id, %code, %message, "rejected op");
+                refused(op.op_id, code, &message)
             }
         };
         acks.push(ack);
     }
-    record_applied(&mut tx, caller, &acks, &seen).await?;
+    let fresh: HashMap<Uuid, Ack> = seen.into_iter().map(|(k, (a, _))| (k, a)).collect();
+    record_applied(&mut tx, caller, &acks, &fresh).await?;
     for chunk in counters.events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO events (id, ticket_id, server_seq, state) VALUES {}",
@@ -184,7 +290,21 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<(Vec<Ack>, O
             .await?;
     }
     tx.commit().await?;
-    Ok((acks, (counters.seq > start_seq).then_some(counters.seq)))
+    Ok(Pushed {
+        acks,
+        corrections: corrections.into_iter().collect(),
+        last_seq: (counters.seq > start_seq).then_some(counters.seq),
+    })
+}
+
+fn refused(op_id: Uuid, code: &str, message: &str) -> Ack {
+    Ack {
+        op_id,
+        status: AckStatus::Rejected,
+        server_seq: None,
+        error: Some(message.to_string()),
+        code: Some(code.to_string()),
+    }
 }
 
 fn status_str(s: AckStatus) -> &'static str {
@@ -195,36 +315,40 @@ fn status_str(s: AckStatus) -> &'static str {
     }
 }
 
-async fn already_applied(tx: &mut Transaction<'_, Any>, ops: &[Op]) -> Result<HashMap<Uuid, Ack>> {
+/// Ops seen before: their first verdict and the device that sent them.
+async fn already_applied(
+    tx: &mut Transaction<'_, Any>,
+    ops: &[Op],
+) -> Result<HashMap<Uuid, (Ack, Uuid)>> {
     let mut out = HashMap::new();
     for chunk in ops.chunks(500) {
         let marks = (1..=chunk.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let mut q = sqlx::query_as::<_, (String, String, Option<i64>, Option<String>)>(
+        let mut q = sqlx::query_as::<_, (String, String, Option<i64>, Option<String>, String)>(
             sqlx::AssertSqlSafe(format!(
-                "SELECT op_id, status, server_seq, error FROM applied_ops WHERE op_id IN ({marks})"
+                "SELECT op_id, status, server_seq, error, device_id FROM applied_ops WHERE op_id IN ({marks})"
             )),
         );
         for op in chunk {
             q = q.bind(op.op_id.to_string());
         }
-        for (id, status, seq, error) in q.fetch_all(&mut **tx).await? {
+        for (id, status, seq, error, device) in q.fetch_all(&mut **tx).await? {
             let op_id = crate::db::parse_uuid(&id)?;
-            out.insert(
+            let rejected = status == "rejected";
+            let ack = Ack {
                 op_id,
-                Ack {
-                    op_id,
-                    status: if status == "rejected" {
-                        AckStatus::Rejected
-                    } else {
-                        AckStatus::Duplicate
-                    },
-                    server_seq: seq,
-                    error,
+                status: if status == "rejected" {
+                    AckStatus::Rejected
+                } else {
+                    AckStatus::Duplicate
                 },
-            );
+                server_seq: seq,
+                code: rejected.then(|| "rejected".to_string()),
+                error,
+            };
+            out.insert(op_id, (ack, crate::db::parse_uuid(&device)?));
         }
     }
     Ok(out)
@@ -232,216 +356,104 @@ async fn already_applied(tx: &mut Transaction<'_, Any>, ops: &[Op]) -> Result<Ha
 
 /// Applies one op. The outer `Result` is a database failure (the push fails and is retried);
 /// the inner one is the op's verdict: its `server_seq` if it changed something, or the
-/// reason it was rejected.
+/// reason (code and message) it was refused.
 async fn apply_one(
     tx: &mut Transaction<'_, Any>,
     caller: &Caller,
     op: &Op,
+    ctx: &Context<'_>,
     counters: &mut Counters,
-) -> Result<Result<Option<i64>, String>> {
-    let actor = &caller.account.user;
+) -> Result<Result<Option<i64>, (&'static str, String)>> {
+    let actor: &User = ctx.actor;
     if op.schema_version != OP_SCHEMA_VERSION {
-        return Ok(Err(format!(
-            "op schema version {} is not supported (this server speaks {OP_SCHEMA_VERSION})",
-            op.schema_version
+        return Ok(Err((
+            "unsupported_version",
+            format!(
+                "op schema version {} is not supported (this server speaks {OP_SCHEMA_VERSION}); update Helpdeck",
+                op.schema_version
+            ),
         )));
     }
     if let Err(e) = check_entity(op) {
-        return Ok(Err(e.to_string()));
+        return Ok(Err((e.code(), e.to_string())));
     }
     if op.actor_id != actor.id {
-        return Ok(Err("forbidden: the op was made by another user".into()));
+        return Ok(Err((
+            "forbidden",
+            "forbidden: the op was made by another user".into(),
+        )));
     }
     if op.device_id != caller.device_id {
-        return Ok(Err("forbidden: the op comes from another device".into()));
+        return Ok(Err((
+            "forbidden",
+            "forbidden: the op comes from another device".into(),
+        )));
     }
-    match op.entity {
-        Entity::Ticket => {
-            let current = load_ticket(tx, op.entity_id, &mut counters.docs).await?;
-            let mut number = counters.number;
-            let verdict = apply_ticket_op(
-                current.as_ref(),
-                op,
-                actor,
-                &mut || {
-                    number += 1;
-                    number
-                },
-                REOPEN_WINDOW,
-            );
-            match verdict {
-                Err(e) => Ok(Err(e.to_string())),
-                Ok(None) => Ok(Ok(None)),
-                Ok(Some((mut doc, applied))) => {
-                    let names_people = match &op.action {
-                        OpAction::Create { .. } => true,
-                        OpAction::Set { fields } => {
-                            fields.contains_key("assignee_id") || fields.contains_key("team_id")
-                        }
-                        _ => false,
-                    };
-                    if names_people
-                        && let Err(message) = check_references(tx, &mut doc, &op.action).await?
-                    {
-                        return Ok(Err(message));
-                    }
-                    counters.number = number;
-                    counters.seq += 1;
-                    let seq = counters.seq;
-                    save_ticket(tx, current.as_ref(), &doc, seq).await?;
-                    counters.docs.insert(doc.ticket.id, Some(doc.clone()));
-                    for a in applied {
-                        let e = EventState {
-                            id: event_id(op.op_id, &a.field),
-                            op_id: op.op_id,
-                            ticket_id: doc.ticket.id,
-                            actor_id: Some(actor.id),
-                            device_id: op.device_id,
-                            field: a.field,
-                            old_value: a.old_value,
-                            new_value: a.new_value,
-                            at: op.at,
-                        };
-                        counters.events.push((e, seq));
-                    }
-                    Ok(Ok(Some(seq)))
-                }
-            }
-        }
-        Entity::Comment => {
-            let current = load_comment(tx, op.entity_id).await?;
-            let ticket_id = match (&current, &op.action) {
-                (Some(c), _) => Some(c.ticket_id),
-                (None, OpAction::Create { state }) => state
-                    .get("ticket_id")
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| s.parse().ok()),
-                _ => None,
-            };
-            let ticket = match ticket_id {
-                Some(id) => load_ticket(tx, id, &mut counters.docs).await?,
-                None => None,
-            };
-            match apply_comment_op(
-                current.as_ref(),
-                ticket.as_ref().map(|d| &d.ticket),
-                op,
-                actor,
-            ) {
-                Err(e) => Ok(Err(e.to_string())),
-                Ok(None) => Ok(Ok(None)),
-                Ok(Some(c)) => {
-                    counters.seq += 1;
-                    let seq = counters.seq;
-                    save_comment(tx, current.is_some(), &c).await?;
-                    // The ticket carries its comments in pulls: move it to this seq.
-                    sqlx::query("UPDATE tickets SET server_seq = $1 WHERE id = $2")
-                        .bind(seq)
-                        .bind(c.ticket_id.to_string())
-                        .execute(&mut **tx)
-                        .await?;
-                    Ok(Ok(Some(seq)))
-                }
-            }
-        }
-        _ => Ok(Err("unsupported entity".into())),
-    }
-}
-
-/// The users, organization and team a ticket names must exist here; a customer's ticket
-/// belongs to the requester's organization (the server decides, not the device).
-async fn check_references(
-    tx: &mut Transaction<'_, Any>,
-    doc: &mut TicketDoc,
-    action: &OpAction,
-) -> Result<Result<(), String>> {
-    let t = &mut doc.ticket;
-    if let Some(r) = t.requester_id {
-        let row: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT role, organization_id FROM users WHERE id = $1")
-                .bind(r.to_string())
-                .fetch_optional(&mut **tx)
-                .await?;
-        let Some((role, org)) = row else {
-            return Ok(Err(format!("requester {r} is not a user on the server")));
-        };
-        if matches!(action, OpAction::Create { .. }) {
-            t.organization_id = if role == "customer" {
-                org.as_deref().map(crate::db::parse_uuid).transpose()?
-            } else {
-                None
-            };
-        }
-    }
-    if let Some(a) = t.assignee_id {
-        let row: Option<(String,)> = sqlx::query_as("SELECT role FROM users WHERE id = $1")
-            .bind(a.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-        match row {
-            None => return Ok(Err(format!("assignee {a} is not a user on the server"))),
-            Some((role,)) if role == "customer" => {
-                return Ok(Err("tickets are assigned to agents, not customers".into()));
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some(team) = t.team_id {
-        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM teams WHERE id = $1")
-            .bind(team.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
-        if row.is_none() {
-            return Ok(Err(format!("team {team} does not exist on the server")));
-        }
-    }
-    Ok(Ok(()))
-}
-
-async fn touch_ticket(
-    tx: &mut Transaction<'_, Any>,
-    op: &Op,
-    counters: &mut Counters,
-) -> Result<()> {
-    let ticket_id = match op.entity {
-        Entity::Ticket => Some(op.entity_id),
-        Entity::Comment => match load_comment(tx, op.entity_id).await? {
-            Some(c) => Some(c.ticket_id),
-            None => match &op.action {
-                OpAction::Create { state } => state
-                    .get("ticket_id")
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| s.parse().ok()),
-                _ => None,
-            },
-        },
+    let comment = match op.change {
+        Change::AddComment(_) | Change::DeleteComment => load_comment(tx, op.entity_id).await?,
         _ => None,
     };
-    let Some(id) = ticket_id else { return Ok(()) };
-    let done = sqlx::query("UPDATE tickets SET server_seq = $1 WHERE id = $2")
-        .bind(counters.seq + 1)
-        .bind(id.to_string())
-        .execute(&mut **tx)
-        .await?;
-    if done.rows_affected() > 0 {
-        counters.seq += 1;
+    let ticket_id = match (&comment, op.ticket_id()) {
+        (Some(c), _) => Some(c.ticket_id),
+        (None, id) => id,
+    };
+    let doc = match ticket_id {
+        Some(id) => load_ticket(tx, id, &mut counters.docs).await?,
+        None => None,
+    };
+    let merged = match merge(doc.as_ref(), comment.as_ref(), op, ctx) {
+        Err(e) => return Ok(Err((e.code(), e.to_string()))),
+        Ok(None) => return Ok(Ok(None)),
+        Ok(Some(m)) => m,
+    };
+    let is_new = doc.is_none();
+    let mut next = merged.doc.clone();
+    if is_new {
+        counters.number += 1;
+        next.ticket.number = counters.number;
     }
-    Ok(())
+    counters.seq += 1;
+    let seq = counters.seq;
+    save_ticket(
+        tx,
+        doc.as_ref(),
+        &next,
+        seq,
+        is_new || merged.visible_to_customers(),
+    )
+    .await?;
+    if let Some(c) = &merged.comment {
+        save_comment(tx, comment.is_some(), c).await?;
+    }
+    counters.docs.insert(next.ticket.id, Some(next.clone()));
+    for a in merged.audit {
+        let e = EventState {
+            id: event_id(op.op_id, a.field),
+            op_id: op.op_id,
+            ticket_id: next.ticket.id,
+            actor_id: Some(actor.id),
+            device_id: op.device_id,
+            field: a.field.to_string(),
+            old_value: a.from,
+            new_value: a.to,
+            at: merged.at,
+        };
+        counters.events.push((e, seq));
+    }
+    Ok(Ok(Some(seq)))
+}
+
+/// The ticket an op is about, if the server has it (a comment delete: its comment's ticket).
+async fn ticket_of(tx: &mut Transaction<'_, Any>, op: &Op) -> Result<Option<Uuid>> {
+    Ok(match op.ticket_id() {
+        Some(id) => Some(id),
+        None => load_comment(tx, op.entity_id).await?.map(|c| c.ticket_id),
+    })
 }
 
 /// The ticket ids a push's ops touch (tickets, and the tickets of new comments).
 fn ticket_ids(ops: &[Op]) -> Vec<Uuid> {
-    let mut ids: Vec<Uuid> = ops
-        .iter()
-        .filter_map(|op| match (op.entity, &op.action) {
-            (Entity::Ticket, _) => Some(op.entity_id),
-            (Entity::Comment, OpAction::Create { state }) => state
-                .get("ticket_id")
-                .and_then(|v| v.as_str())
-                .and_then(|s| s.parse().ok()),
-            _ => None,
-        })
-        .collect();
+    let mut ids: Vec<Uuid> = ops.iter().filter_map(Op::ticket_id).collect();
     ids.sort();
     ids.dedup();
     ids
@@ -500,14 +512,15 @@ async fn save_ticket(
     before: Option<&TicketDoc>,
     doc: &TicketDoc,
     seq: i64,
+    public: bool,
 ) -> Result<()> {
     let t = &doc.ticket;
     let json = serde_json::to_string(doc).expect("doc serializes");
     match before {
         None => {
             sqlx::query(
-                "INSERT INTO tickets (id, number, requester_id, organization_id, doc, server_seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO tickets (id, number, requester_id, organization_id, doc, server_seq, public_seq) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
             )
             .bind(t.id.to_string())
             .bind(t.number)
@@ -520,13 +533,14 @@ async fn save_ticket(
         }
         Some(old) => {
             sqlx::query(
-                "UPDATE tickets SET requester_id = $1, organization_id = $2, doc = $3, server_seq = $4 \
-                 WHERE id = $5",
+                "UPDATE tickets SET requester_id = $1, organization_id = $2, doc = $3, server_seq = $4, \
+                 public_seq = CASE WHEN $5 = 1 THEN $4 ELSE public_seq END WHERE id = $6",
             )
             .bind(t.requester_id.map(|u| u.to_string()))
             .bind(t.organization_id.map(|u| u.to_string()))
             .bind(json)
             .bind(seq)
+            .bind(i64::from(public))
             .bind(t.id.to_string())
             .execute(&mut **tx)
             .await?;

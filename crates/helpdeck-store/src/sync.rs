@@ -6,7 +6,8 @@
 use std::collections::{HashMap, HashSet};
 
 use helpdeck_core::Timestamp;
-use helpdeck_core::op::{Entity, Op, OpAction};
+use helpdeck_core::apply::TrustingDirectory;
+use helpdeck_core::op::{Entity, Op, parse_stored};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::sync::{Ack, AckStatus, PullResponse, TicketBundle, rebase};
 use serde::Serialize;
@@ -111,7 +112,7 @@ impl Store {
             .await?;
         rows.into_iter()
             .map(|(op,)| {
-                serde_json::from_str(&op)
+                parse_stored(&op)
                     .map_err(|e| crate::StoreError::Conflict(format!("unreadable outbox op: {e}")))
             })
             .collect()
@@ -140,7 +141,7 @@ impl Store {
                 .bind(ms(now))
                 .execute(&mut *tx)
                 .await?;
-                if matches!(op.action, OpAction::Create { .. }) {
+                if op.change.is_create() {
                     purge.push((op.entity, op.entity_id));
                 }
             }
@@ -214,7 +215,7 @@ impl Store {
             // Keep only what is still on its way to the server; pull everything again.
             let keep: Vec<(String,)> = sqlx::query_as(
                 "SELECT id FROM tickets WHERE id IN (SELECT entity_id FROM outbox) \
-                 OR id IN (SELECT json_extract(op, '$.state.ticket_id') FROM outbox WHERE entity = 'comment')",
+                 OR id IN (SELECT json_extract(op, '$.change.ticket_id') FROM outbox WHERE entity = 'comment')",
             )
             .fetch_all(&mut *tx)
             .await?;
@@ -237,6 +238,16 @@ impl Store {
             });
         }
         upsert_directory(&mut tx, page).await?;
+        if let Some(rules) = &page.rules {
+            sqlx::query(
+                "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?",
+            )
+            .bind(serde_json::to_string(&rules.categories).expect("categories serialize"))
+            .bind(rules.reopen_window_days)
+            .bind(rules.auto_close_days)
+            .execute(&mut *tx)
+            .await?;
+        }
         for id in &page.revoked {
             purge_ticket(&mut tx, *id).await?;
         }
@@ -259,6 +270,20 @@ impl Store {
             cursor: page.next_cursor,
             resync: false,
         })
+    }
+
+    /// Applies the server's state of tickets where it refused or outdid a pushed change
+    /// (the corrections of a push answer), under whatever is still pending; the cursor stays.
+    pub async fn apply_corrections(&self, bundles: &[TicketBundle]) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.apply_tickets(&mut tx, bundles).await?;
+        tx.commit().await?;
+        for b in bundles {
+            if let Some(h) = &b.hlc {
+                self.clock.observe(h);
+            }
+        }
+        Ok(())
     }
 
     async fn apply_tickets(
@@ -300,21 +325,29 @@ impl Store {
             {
                 known_comments.insert(id);
             }
+            // Still-pending changes of these tickets: their own ops and their new comments.
             let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-                "SELECT op FROM outbox WHERE entity = 'ticket' AND entity_id IN (",
+                "SELECT op FROM outbox WHERE (entity = 'ticket' AND entity_id IN (",
             );
             let mut sep = q.separated(", ");
             for id in chunk {
                 sep.push_bind(id.to_string());
             }
-            q.push(") ORDER BY seq");
+            q.push(")) OR (entity = 'comment' AND json_extract(op, '$.change.ticket_id') IN (");
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.to_string());
+            }
+            q.push(")) ORDER BY seq");
             for (op,) in q
                 .build_query_as::<(String,)>()
                 .fetch_all(&mut *conn)
                 .await?
             {
-                if let Ok(op) = serde_json::from_str::<Op>(&op) {
-                    pending.entry(op.entity_id).or_default().push(op);
+                if let Ok(op) = parse_stored(&op)
+                    && let Some(ticket) = op.ticket_id()
+                {
+                    pending.entry(ticket).or_default().push(op);
                 }
             }
         }
@@ -355,7 +388,11 @@ impl Store {
         let mut new_events: Vec<Vec<Arg>> = Vec::new();
         for b in bundles {
             let t = match pending.get(&b.ticket.id) {
-                Some(ops) => rebase(b.ticket.clone(), ops),
+                Some(ops) => rebase(
+                    b.ticket.clone(),
+                    ops,
+                    &self.context(&TrustingDirectory, self.now()),
+                ),
                 None => b.ticket.clone(),
             };
             let id = t.id.to_string();

@@ -7,7 +7,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION, Op, OpAction};
+use helpdeck_core::op::{Change, CommentDraft, OP_SCHEMA_VERSION, Op, TicketDraft};
 use helpdeck_core::record::{
     CommentRecord, Dataset, OrganizationRecord, StatusChangeRecord, TicketRecord, UserRecord,
     Visibility,
@@ -771,13 +771,12 @@ impl Store {
             let hlc = self.clock.tick();
             let mut ops: Vec<Op> = Vec::with_capacity(prepared.len() + comment_rows.len());
             for p in &prepared {
+                let change = Change::CreateTicket(TicketDraft::of(&p.ticket));
                 let op = Op {
                     op_id: new_id(),
-                    entity: Entity::Ticket,
+                    entity: change.entity(),
                     entity_id: p.ticket.id,
-                    action: OpAction::Create {
-                        state: serde_json::to_value(&p.ticket).expect("ticket serializes"),
-                    },
+                    change,
                     hlc: hlc.clone(),
                     at: p.ticket.created_at,
                     device_id: self.ws.device_id,
@@ -787,16 +786,17 @@ impl Store {
                 ops.push(op);
             }
             for (_, id, ticket_id, author, c) in &comment_rows {
+                let _ = author; // the server credits the pushing user
+                let change = Change::AddComment(CommentDraft {
+                    ticket_id: *ticket_id,
+                    visibility: c.visibility,
+                    body: c.body.clone(),
+                });
                 let op = Op {
                     op_id: new_id(),
-                    entity: Entity::Comment,
+                    entity: change.entity(),
                     entity_id: *id,
-                    action: OpAction::Create {
-                        state: serde_json::json!({
-                            "id": id, "ticket_id": ticket_id, "author_id": author,
-                            "visibility": c.visibility, "body": c.body, "created_at": c.created_at,
-                        }),
-                    },
+                    change,
                     hlc: hlc.clone(),
                     at: c.created_at,
                     device_id: self.ws.device_id,

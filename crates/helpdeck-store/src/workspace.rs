@@ -31,6 +31,9 @@ pub struct WorkspaceInfo {
     pub categories: Vec<String>,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub reopen_window_days: i64,
+    /// Resolved tickets close by themselves after this many days.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub auto_close_days: i64,
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: Timestamp,
 }
@@ -46,6 +49,7 @@ struct WorkspaceRow {
     default_policy_id: String,
     categories: String,
     reopen_window_days: i64,
+    auto_close_days: i64,
     hlc_last: Option<String>,
     created_at: i64,
 }
@@ -220,7 +224,7 @@ impl Store {
     async fn from_pool(pool: sqlx::SqlitePool, path: std::path::PathBuf) -> Result<Store> {
         let row: Option<WorkspaceRow> = sqlx::query_as(
             "SELECT id, name, timezone, language, device_id, owner_id, default_policy_id, categories, \
-             reopen_window_days, hlc_last, created_at FROM workspace",
+             reopen_window_days, auto_close_days, hlc_last, created_at FROM workspace",
         )
         .fetch_optional(&pool)
         .await?;
@@ -238,6 +242,7 @@ impl Store {
             default_policy_id: uuid(&row.default_policy_id)?,
             categories: serde_json::from_str(&row.categories).unwrap_or_default(),
             reopen_window_days: row.reopen_window_days,
+            auto_close_days: row.auto_close_days,
             created_at: ts(row.created_at),
         };
         let actor = fetch_user_by_id(&pool, ws.owner_id).await?;
@@ -248,6 +253,7 @@ impl Store {
         let rules = Rules {
             categories: ws.categories.clone(),
             reopen_window: SignedDuration::from_hours(24 * ws.reopen_window_days),
+            auto_close_after: SignedDuration::from_hours(24 * ws.auto_close_days),
             local_workspace: replica.is_none(),
         };
         let clock = hlc::Clock::new(ws.device_id, row.hlc_last.as_deref());

@@ -1,10 +1,11 @@
 //! The one write path. Every local change to a ticket goes through [`Store::persist`]:
 //! rows, audit events, outbox operation, search index and SLA columns, in one transaction.
 
-use helpdeck_core::command::{
-    self, CommentChange, FieldChange, NewTicket, TicketChange, TicketPatch,
-};
-use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION, Op, OpAction};
+use std::collections::{HashMap, HashSet};
+
+use helpdeck_core::apply::{Context, Directory, Person};
+use helpdeck_core::command::{self, Decided, NewTicket, TicketPatch};
+use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::search_text::index_text;
 use helpdeck_core::sla::{SlaFacts, StatusChange};
@@ -13,7 +14,6 @@ use helpdeck_core::ticket::{
     Channel, Csat, Kind, Priority, Resolution, Ticket, Tier, parse_ticket_key,
 };
 use helpdeck_core::{DomainError, Timestamp, new_id};
-use serde_json::json;
 use sqlx::SqliteConnection;
 use tracing::instrument;
 use uuid::Uuid;
@@ -76,27 +76,53 @@ pub struct UpdateInput {
     pub reason: Option<String>,
 }
 
-/// A change ready to persist.
-pub(crate) struct Persist<'a> {
-    pub ticket: &'a Ticket,
-    /// The row's `seq`; `None` for a new ticket.
-    pub seq: Option<i64>,
-    pub changes: &'a [FieldChange],
-    pub ops: Vec<OpAction>,
-    pub comment: Option<NewComment<'a>>,
-    pub text_changed: bool,
+/// The people and teams a change names, as this store knows them: the directory the rule
+/// engine checks references against on the local path.
+#[derive(Debug, Default)]
+pub(crate) struct LocalDirectory {
+    people: HashMap<Uuid, Person>,
+    teams: HashSet<Uuid>,
 }
 
-pub(crate) struct NewComment<'a> {
-    pub id: Uuid,
-    pub body: &'a str,
-    pub visibility: Visibility,
-    pub by_agent: bool,
+impl Directory for LocalDirectory {
+    fn person(&self, id: Uuid) -> Option<Person> {
+        self.people.get(&id).copied()
+    }
+    fn team_exists(&self, id: Uuid) -> bool {
+        self.teams.contains(&id)
+    }
 }
 
-enum Mutation {
-    Ticket(TicketChange),
-    Comment(CommentChange),
+/// Loads the directory entries of `ids` (users or teams; unknown ids are simply absent).
+pub(crate) async fn local_directory(
+    conn: &mut SqliteConnection,
+    ids: &[Uuid],
+) -> Result<LocalDirectory> {
+    let mut dir = LocalDirectory::default();
+    for id in ids {
+        let row: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT role, organization_id FROM users WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some((role, org)) = row {
+            dir.people.insert(
+                *id,
+                Person {
+                    role: role.parse()?,
+                    organization_id: org.as_deref().map(crate::rows::uuid).transpose()?,
+                },
+            );
+        }
+        let team: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM teams WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+        if team.is_some() {
+            dir.teams.insert(*id);
+        }
+    }
+    Ok(dir)
 }
 
 /// Finds a ticket by `HD-12`, `12` or its id, inside a transaction.
@@ -160,6 +186,7 @@ impl Store {
             Some(a) => self.resolve_assignee(&mut tx, a).await?,
             None => None,
         };
+        let _ = organization_id; // decided by the rule engine from the requester
         let new = NewTicket {
             title: input.title,
             description: input.body,
@@ -168,31 +195,19 @@ impl Store {
             category: input.category,
             channel: input.channel,
             requester_id: requester,
-            organization_id,
             assignee_id,
             team_id: None,
             tier: input.tier,
             tags: input.tags,
             site: input.site,
         };
+        let named: Vec<Uuid> = requester.into_iter().chain(assignee_id).collect();
+        let directory = local_directory(&mut tx, &named).await?;
         // The number is allocated when the row is written (see `push_insert_ticket`).
-        let mut change = command::create_ticket(&self.actor, new, new_id(), 0, &self.rules, now)?;
-        change.ticket.number = self
-            .persist(
-                &mut tx,
-                Persist {
-                    ticket: &change.ticket,
-                    seq: None,
-                    changes: &change.changes,
-                    ops: change.ops,
-                    comment: None,
-                    text_changed: true,
-                },
-                now,
-            )
-            .await?;
+        let mut decided = command::create_ticket(new, new_id(), 0, &self.context(&directory, now))?;
+        decided.ticket.number = self.persist(&mut tx, &decided, None, now).await?;
         tx.commit().await?;
-        Ok(change.ticket)
+        Ok(decided.ticket)
     }
 
     /// Changes fields and/or status.
@@ -215,13 +230,13 @@ impl Store {
                     status: input.status,
                     reason: input.reason,
                 };
-                Ok(Mutation::Ticket(command::update_ticket(
+                let named: Vec<Uuid> = assignee_id.flatten().into_iter().collect();
+                let directory = local_directory(conn, &named).await?;
+                Ok(command::update_ticket(
                     &t,
-                    &store.actor,
                     patch,
-                    &store.rules,
-                    now,
-                )?))
+                    &store.context(&directory, now),
+                )?)
             })
         })
         .await
@@ -238,51 +253,58 @@ impl Store {
     }
 
     async fn comment(&self, reference: &str, body: &str, visibility: Visibility) -> Result<Ticket> {
-        self.decide(reference, |s, t, now| {
-            command::add_comment(&t, &s.actor, visibility, body, now).map(Mutation::Comment)
+        self.decide(reference, |_, t, ctx| {
+            command::add_comment(&t, new_id(), visibility, body, ctx)
         })
         .await
     }
 
     /// Resolves with the service report.
     pub async fn resolve(&self, reference: &str, resolution: Resolution) -> Result<Ticket> {
-        self.decide(reference, |s, t, now| {
-            command::resolve(&t, &s.actor, resolution, &s.rules, now).map(Mutation::Ticket)
-        })
-        .await
+        self.decide(reference, |_, t, ctx| command::resolve(&t, resolution, ctx))
+            .await
     }
 
     /// Reopens a resolved or closed ticket.
     pub async fn reopen(&self, reference: &str) -> Result<Ticket> {
-        self.decide(reference, |s, t, now| {
-            command::reopen(&t, &s.actor, &s.rules, now).map(Mutation::Ticket)
-        })
-        .await
+        self.decide(reference, |_, t, ctx| command::reopen(&t, ctx))
+            .await
     }
 
     /// Closes a ticket (a reason is needed from new or open).
     pub async fn close(&self, reference: &str, reason: Option<String>) -> Result<Ticket> {
-        self.decide(reference, |s, t, now| {
-            command::close(&t, &s.actor, reason, &s.rules, now).map(Mutation::Ticket)
-        })
-        .await
+        self.decide(reference, |_, t, ctx| command::close(&t, reason, ctx))
+            .await
     }
 
     /// Records a satisfaction rating.
     pub async fn rate(&self, reference: &str, csat: Csat) -> Result<Ticket> {
-        self.decide(reference, |s, t, now| {
-            command::rate(&t, &s.actor, csat, &s.rules, now).map(Mutation::Ticket)
-        })
-        .await
+        self.decide(reference, |_, t, ctx| command::rate(&t, csat, ctx))
+            .await
     }
 
-    /// [`Store::mutate`] for rules that need nothing but the ticket, the actor and "now".
+    /// The rule engine's context for this store's user at `now`.
+    pub(crate) fn context<'a>(
+        &'a self,
+        directory: &'a dyn Directory,
+        now: Timestamp,
+    ) -> Context<'a> {
+        Context {
+            actor: &self.actor,
+            rules: &self.rules,
+            now,
+            directory,
+        }
+    }
+
+    /// [`Store::mutate`] for rules that name nobody new (no directory look-ups).
     async fn decide<F>(&self, reference: &str, rule: F) -> Result<Ticket>
     where
-        F: FnOnce(&Store, Ticket, Timestamp) -> Result<Mutation, DomainError> + Send,
+        F: FnOnce(&Store, Ticket, &Context<'_>) -> Result<Decided, DomainError> + Send,
     {
         self.mutate(reference, move |store, _, t, now| {
-            let decided = rule(store, t, now);
+            let directory = LocalDirectory::default();
+            let decided = rule(store, t, &store.context(&directory, now));
             Box::pin(async move { Ok(decided?) })
         })
         .await
@@ -311,79 +333,38 @@ impl Store {
             Ticket,
             Timestamp,
         ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = Result<Mutation>> + Send + 'c>,
+            Box<dyn std::future::Future<Output = Result<Decided>> + Send + 'c>,
         >,
     {
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let (ticket, seq) = find_ticket(&mut tx, reference).await?;
-        let after = match decide(self, &mut tx, ticket, now).await? {
-            Mutation::Ticket(change) => {
-                let text_changed = change
-                    .changes
-                    .iter()
-                    .any(|c| matches!(c.field, "title" | "description"));
-                self.persist(
-                    &mut tx,
-                    Persist {
-                        ticket: &change.ticket,
-                        seq: Some(seq),
-                        changes: &change.changes,
-                        ops: change.ops,
-                        comment: None,
-                        text_changed,
-                    },
-                    now,
-                )
-                .await?;
-                change.ticket
-            }
-            Mutation::Comment(change) => {
-                let comment_id = new_id();
-                self.persist(
-                    &mut tx,
-                    Persist {
-                        ticket: &change.ticket,
-                        seq: Some(seq),
-                        changes: &change.changes,
-                        ops: change.ops,
-                        comment: Some(NewComment {
-                            id: comment_id,
-                            body: &change.body,
-                            visibility: change.visibility,
-                            by_agent: change.by_agent,
-                        }),
-                        text_changed: false,
-                    },
-                    now,
-                )
-                .await?;
-                change.ticket
-            }
-        };
+        let decided = decide(self, &mut tx, ticket, now).await?;
+        self.persist(&mut tx, &decided, Some(seq), now).await?;
         tx.commit().await?;
-        Ok(after)
+        Ok(decided.ticket)
     }
 
-    /// Writes one decided change: comment, events, ticket row with its SLA columns, search
+    /// Writes one decided change: comments, events, ticket row with its SLA columns, search
     /// index, outbox operations and the clock, on the caller's transaction. The statements go
-    /// to SQLite as one batch (one round trip to the database thread).
+    /// to SQLite as one batch (one round trip to the database thread). `seq` is the ticket
+    /// row's `seq`, `None` for a new ticket; returns the ticket's number.
     pub(crate) async fn persist(
         &self,
         conn: &mut SqliteConnection,
-        p: Persist<'_>,
+        decided: &Decided,
+        seq: Option<i64>,
         now: Timestamp,
     ) -> Result<i64> {
-        let t = p.ticket;
+        let t = &decided.ticket;
         let hlc = self.clock.tick();
         let actor = self.actor.id;
         let device = self.ws.device_id;
-        let mut ops: Vec<Op> = Vec::with_capacity(p.ops.len() + 1);
         let mut batch = Batch::default();
         let ticket_id = t.id.to_string();
 
         // SLA: the history before this change plus what this change adds (pure; no re-read).
-        let mut facts = match p.seq {
+        let mut facts = match seq {
             None => SlaFacts {
                 created_at: t.created_at,
                 priority: t.priority,
@@ -393,118 +374,78 @@ impl Store {
             },
             Some(_) => load_facts(conn, &[t.id]).await?.facts(t),
         };
-        for change in p.changes.iter().filter(|c| c.field == "status") {
-            if let Some(to) = change.to.as_deref().and_then(|s| s.parse::<Status>().ok()) {
-                facts.status_changes.push(StatusChange { at: now, to });
+        for step in &decided.steps {
+            for change in step.outcome.audit.iter().filter(|c| c.field == "status") {
+                if let Some(to) = change.to.as_deref().and_then(|s| s.parse::<Status>().ok()) {
+                    facts.status_changes.push(StatusChange {
+                        at: step.outcome.at,
+                        to,
+                    });
+                }
             }
-        }
-        if let Some(c) = &p.comment
-            && c.by_agent
-            && c.visibility == Visibility::Public
-        {
-            facts.agent_public_replies.push(now);
+            if let Some(c) = &step.outcome.comment
+                && c.by_agent
+                && c.visibility == Visibility::Public
+                && !c.deleted
+            {
+                facts.agent_public_replies.push(c.created_at);
+            }
         }
         let report = evaluate_ticket(&self.policies, &facts, t.organization_id, now);
         let (due, risk) = sla_columns(&report);
 
-        match p.seq {
+        match seq {
             None => push_insert_ticket(&mut batch, t, due, risk),
             Some(_) => push_update_ticket(&mut batch, t, due, risk),
         }
         let seq_of_ticket = "(SELECT seq FROM tickets WHERE id = ?)";
+        let mut text_changed = seq.is_none();
 
-        if let Some(c) = &p.comment {
-            batch.push(
-                "INSERT INTO comments (id, ticket_id, author_id, visibility, by_agent, body, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-                vec![
-                    Arg::text(c.id),
-                    Arg::text(&ticket_id),
-                    Arg::text(actor),
-                    Arg::text(c.visibility.as_str()),
-                    Arg::Int(i64::from(c.by_agent)),
-                    Arg::text(c.body),
-                    Arg::Int(ms(now)),
-                ],
-            );
-            batch.push(
-                &format!(
-                    "INSERT INTO search_index (rowid, title, body, ticket_seq) \
-                     VALUES ({} + (SELECT seq FROM comments WHERE id = ?), '', ?, {seq_of_ticket})",
-                    crate::search::COMMENT_DOC_BASE
-                ),
-                vec![
-                    Arg::text(c.id),
-                    Arg::Text(index_text(c.body)),
-                    Arg::text(&ticket_id),
-                ],
-            );
-            ops.push(Op {
+        for step in &decided.steps {
+            let op = Op {
                 op_id: new_id(),
-                entity: Entity::Comment,
-                entity_id: c.id,
-                action: OpAction::Create {
-                    state: json!({
-                        "id": c.id, "ticket_id": t.id, "author_id": actor,
-                        "visibility": c.visibility, "body": c.body, "created_at": now,
-                    }),
-                },
+                entity: step.change.entity(),
+                entity_id: step.entity_id,
+                change: step.change.clone(),
                 hlc: hlc.clone(),
-                at: now,
+                at: step.outcome.at,
                 device_id: device,
                 actor_id: actor,
                 schema_version: OP_SCHEMA_VERSION,
-            });
+            };
+            if let Some(c) = &step.outcome.comment
+                && !c.deleted
+            {
+                push_insert_comment(&mut batch, c, &ticket_id);
+            }
+            // An event's id derives from the op that carries its change, so the server's copy
+            // of the event (same derivation) never duplicates this one when it is pulled back.
+            for change in &step.outcome.audit {
+                text_changed |= matches!(change.field, "title" | "description");
+                batch.push(
+                    "INSERT INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    vec![
+                        Arg::text(helpdeck_core::sync::event_id(op.op_id, change.field)),
+                        Arg::text(&ticket_id),
+                        Arg::text(actor),
+                        Arg::text(device),
+                        Arg::text(change.field),
+                        Arg::opt(change.from.as_deref()),
+                        Arg::opt(change.to.as_deref()),
+                        Arg::Int(ms(step.outcome.at)),
+                    ],
+                );
+            }
+            if seq.is_none() && matches!(op.change, Change::CreateTicket(_)) {
+                push_create_op_with_number(&mut batch, &op, &ticket_id, now);
+            } else {
+                push_op(&mut batch, &op, now);
+            }
         }
 
-        for action in p.ops {
-            ops.push(Op {
-                op_id: new_id(),
-                entity: Entity::Ticket,
-                entity_id: t.id,
-                action,
-                hlc: hlc.clone(),
-                at: now,
-                device_id: device,
-                actor_id: actor,
-                schema_version: OP_SCHEMA_VERSION,
-            });
-        }
-        // An event's id derives from the op that carries its change, so the server's copy of
-        // the event (same derivation) never duplicates this one when it is pulled back.
-        let op_for = |field: &str| {
-            ops.iter()
-                .filter(|o| o.entity == Entity::Ticket)
-                .find(|o| match &o.action {
-                    OpAction::Create { .. } => field == "created",
-                    OpAction::Transition { .. } => field == "status",
-                    OpAction::Set { fields } => fields.contains_key(field),
-                    OpAction::Delete => false,
-                })
-                .map(|o| o.op_id)
-        };
-        for change in p.changes {
-            let event_id = op_for(change.field)
-                .map(|op| helpdeck_core::sync::event_id(op, change.field))
-                .unwrap_or_else(new_id);
-            batch.push(
-                "INSERT INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                vec![
-                    Arg::text(event_id),
-                    Arg::text(&ticket_id),
-                    Arg::text(actor),
-                    Arg::text(device),
-                    Arg::text(change.field),
-                    Arg::opt(change.from.as_deref()),
-                    Arg::opt(change.to.as_deref()),
-                    Arg::Int(ms(now)),
-                ],
-            );
-        }
-
-        if p.text_changed {
-            if p.seq.is_some() {
+        if text_changed {
+            if seq.is_some() {
                 batch.push(
                     &format!("DELETE FROM search_index WHERE rowid = {seq_of_ticket}"),
                     vec![Arg::text(&ticket_id)],
@@ -524,18 +465,8 @@ impl Store {
             );
         }
 
-        for op in &ops {
-            if p.seq.is_none()
-                && op.entity == Entity::Ticket
-                && matches!(op.action, OpAction::Create { .. })
-            {
-                push_create_op_with_number(&mut batch, op, &ticket_id, now);
-            } else {
-                push_op(&mut batch, op, now);
-            }
-        }
         batch.push("UPDATE workspace SET hlc_last = ?", vec![Arg::Text(hlc)]);
-        if p.seq.is_none() {
+        if seq.is_none() {
             // The new ticket's number was allocated in SQL; read it back in the same batch.
             batch.push(
                 "SELECT number FROM tickets WHERE id = ?",
@@ -546,6 +477,39 @@ impl Store {
         batch.execute(conn).await?;
         Ok(t.number)
     }
+}
+
+/// Inserts a comment and its search document (the comment's ticket row must exist).
+pub(crate) fn push_insert_comment(
+    batch: &mut Batch,
+    c: &helpdeck_core::sync::CommentState,
+    ticket_id: &str,
+) {
+    batch.push(
+        "INSERT INTO comments (id, ticket_id, author_id, visibility, by_agent, body, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            Arg::text(c.id),
+            Arg::text(ticket_id),
+            Arg::text(c.author_id),
+            Arg::text(c.visibility.as_str()),
+            Arg::Int(i64::from(c.by_agent)),
+            Arg::text(&c.body),
+            Arg::Int(ms(c.created_at)),
+        ],
+    );
+    batch.push(
+        &format!(
+            "INSERT INTO search_index (rowid, title, body, ticket_seq) \
+             VALUES ({} + (SELECT seq FROM comments WHERE id = ?), '', ?, (SELECT seq FROM tickets WHERE id = ?))",
+            crate::search::COMMENT_DOC_BASE
+        ),
+        vec![
+            Arg::text(c.id),
+            Arg::Text(index_text(&c.body)),
+            Arg::text(ticket_id),
+        ],
+    );
 }
 
 /// Several statements sent to SQLite as one query; `?` arguments are consumed in order
@@ -695,7 +659,7 @@ pub(crate) fn push_insert_ticket(
 fn push_create_op_with_number(batch: &mut Batch, op: &Op, ticket_id: &str, now: Timestamp) {
     batch.push(
         "INSERT INTO outbox (op_id, entity, entity_id, hlc, schema_version, op, created_at) \
-         VALUES (?, ?, ?, ?, ?, json_set(?, '$.state.number', (SELECT number FROM tickets WHERE id = ?)), ?)",
+         VALUES (?, ?, ?, ?, ?, json_set(?, '$.change.number', (SELECT number FROM tickets WHERE id = ?)), ?)",
         vec![
             Arg::text(op.op_id),
             Arg::text(op.entity.as_str()),

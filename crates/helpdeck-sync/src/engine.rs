@@ -57,6 +57,13 @@ pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
             .filter(|a| a.status == helpdeck_core::sync::AckStatus::Rejected)
             .count();
         store.record_acks(&ops, &resp.acks).await?;
+        if !resp.corrections.is_empty() {
+            // The server's state of tickets where it refused or outdid our change.
+            store.apply_corrections(&resp.corrections).await?;
+            summary
+                .changed
+                .extend(resp.corrections.iter().map(|b| b.ticket.id));
+        }
     }
     pull_all(store, client, 0, &mut summary).await?;
     store.record_sync_result(None).await?;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use helpdeck_core::Timestamp;
-use helpdeck_core::op::{Entity, Op, OpAction};
+use helpdeck_core::op::{Change, Entity, Op};
 use helpdeck_core::status::Status;
 use helpdeck_core::sync::{
     AckStatus, LoginRequest, MAX_CLOCK_AHEAD, PullResponse, TicketDoc, hlc_at, hlc_time,
@@ -680,7 +680,7 @@ async fn delete_comment(w: &mut World, r: usize, c: usize) {
         op_id: Uuid::now_v7(),
         entity: Entity::Comment,
         entity_id: id,
-        action: OpAction::Delete,
+        change: Change::DeleteComment,
         hlc: hlc_at(now, store.workspace().device_id),
         at: now,
         device_id: store.workspace().device_id,
@@ -742,7 +742,7 @@ async fn check(w: &World) {
             Some("applied"),
             "I2: acked op {id} lost"
         );
-        if matches!(op.action, OpAction::Create { .. }) {
+        if op.change.is_create() {
             let table = if op.entity == Entity::Ticket {
                 "tickets"
             } else {

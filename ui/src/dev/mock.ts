@@ -177,6 +177,7 @@ function build(input: WorkspaceCreateInput): Db {
       default_policy_id: uuid(3),
       categories: ['hardware', 'software', 'network', 'account_access', 'other'],
       reopen_window_days: 14,
+      auto_close_days: 3,
       created_at: new Date().toISOString(),
     },
     role: 'admin',

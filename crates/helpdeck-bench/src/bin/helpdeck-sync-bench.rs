@@ -19,8 +19,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use helpdeck_core::apply::{Context as RuleContext, TrustingDirectory};
 use helpdeck_core::command::{NewTicket, Rules, create_ticket};
-use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION, Op, OpAction};
+use helpdeck_core::op::{Change, CommentDraft, OP_SCHEMA_VERSION, Op, TicketFields};
+use helpdeck_core::record::Visibility;
 use helpdeck_core::sync::{AckStatus, LoginRequest, LoginResponse, hlc_at};
 use helpdeck_core::ticket::{Priority, Tier};
 use helpdeck_core::user::{Role, User};
@@ -28,7 +30,6 @@ use helpdeck_core::{Timestamp, Uuid};
 use helpdeck_server::{Db, NewUser};
 use helpdeck_store::{InitOptions, ReplicaInit, Store, UpdateInput};
 use helpdeck_sync::Client;
-use serde_json::json;
 use sqlx::Connection;
 
 #[derive(Parser)]
@@ -240,13 +241,13 @@ async fn replica(dir: &Path, url: &str, s: &Session) -> Result<Store> {
     .await?)
 }
 
-fn op(clock: &mut Clock, actor: Uuid, entity: Entity, id: Uuid, action: OpAction) -> Op {
+fn op(clock: &mut Clock, actor: Uuid, id: Uuid, change: Change) -> Op {
     let (hlc, at) = clock.tick();
     Op {
         op_id: Uuid::now_v7(),
-        entity,
+        entity: change.entity(),
         entity_id: id,
-        action,
+        change,
         hlc,
         at,
         device_id: clock.device,
@@ -295,8 +296,7 @@ async fn seed(s: &Session, customers: &[User], n: usize) -> Result<Seeded> {
     for (i, r) in data.tickets.iter().enumerate() {
         let requester = &customers[i % customers.len()];
         let id = Uuid::now_v7();
-        let change = create_ticket(
-            &actor,
+        let decided = create_ticket(
             NewTicket {
                 title: r.title.clone(),
                 description: r.description.clone(),
@@ -305,27 +305,31 @@ async fn seed(s: &Session, customers: &[User], n: usize) -> Result<Seeded> {
                 category: Some(r.category.clone()),
                 channel: Some(r.channel),
                 requester_id: Some(requester.id),
-                organization_id: requester.organization_id,
                 ..NewTicket::default()
             },
             id,
             0,
-            &rules,
-            Timestamp::now(),
+            &RuleContext {
+                actor: &actor,
+                rules: &rules,
+                now: Timestamp::now(),
+                directory: &TrustingDirectory,
+            },
         )?;
-        for action in change.ops {
-            ops.push(op(&mut clock, actor.id, Entity::Ticket, id, action));
+        for step in decided.steps {
+            ops.push(op(&mut clock, actor.id, id, step.change));
         }
         tickets.push(id);
         for c in &r.comments {
             ops.push(op(
                 &mut clock,
                 actor.id,
-                Entity::Comment,
                 Uuid::now_v7(),
-                OpAction::Create {
-                    state: json!({"ticket_id": id, "visibility": c.visibility, "body": c.body}),
-                },
+                Change::AddComment(CommentDraft {
+                    ticket_id: id,
+                    visibility: c.visibility,
+                    body: c.body.clone(),
+                }),
             ));
             comments += 1;
         }
@@ -361,19 +365,13 @@ async fn push_sets(s: &Session, tickets: &[Uuid], n: usize, label: &str) -> Resu
             x ^= x >> 7;
             x ^= x << 17;
             let t = tickets[(x % tickets.len() as u64) as usize];
-            let mut fields = serde_json::Map::new();
+            let mut fields = TicketFields::default();
             if i % 2 == 0 {
-                fields.insert("priority".into(), json!(priorities[i % 4]));
+                fields.priority = Some(priorities[i % 4]);
             } else {
-                fields.insert("tier".into(), json!(tiers[i % 3]));
+                fields.tier = Some(tiers[i % 3]);
             }
-            op(
-                &mut clock,
-                actor,
-                Entity::Ticket,
-                t,
-                OpAction::Set { fields },
-            )
+            op(&mut clock, actor, t, Change::UpdateTicket(fields))
         })
         .collect();
     let (wall, mut lat) = push_all(&s.client, &ops, PUSH_BATCH).await?;
@@ -404,8 +402,7 @@ async fn push_mixed(s: &Session, tickets: &[Uuid], batches: usize, label: &str) 
         let mut new_ids = Vec::new();
         for k in 0..100 {
             let id = Uuid::now_v7();
-            let change = create_ticket(
-                &actor,
+            let decided = create_ticket(
                 NewTicket {
                     title: format!("Mixed batch {b} ticket {k}: VPN 连接断开"),
                     description: "The VPN drops every few minutes. 每隔几分钟断一次。".into(),
@@ -413,11 +410,15 @@ async fn push_mixed(s: &Session, tickets: &[Uuid], batches: usize, label: &str) 
                 },
                 id,
                 0,
-                &rules,
-                Timestamp::now(),
+                &RuleContext {
+                    actor: &actor,
+                    rules: &rules,
+                    now: Timestamp::now(),
+                    directory: &TrustingDirectory,
+                },
             )?;
-            for a in change.ops {
-                ops.push(op(&mut clock, actor.id, Entity::Ticket, id, a));
+            for step in decided.steps {
+                ops.push(op(&mut clock, actor.id, id, step.change));
             }
             new_ids.push(id);
         }
@@ -425,25 +426,21 @@ async fn push_mixed(s: &Session, tickets: &[Uuid], batches: usize, label: &str) 
             ops.push(op(
                 &mut clock,
                 actor.id,
-                Entity::Comment,
                 Uuid::now_v7(),
-                OpAction::Create {
-                    state: json!({"ticket_id": new_ids[k % 100], "visibility": "public",
-                                  "body": "Restarted the client; please try again. 请重试。"}),
-                },
+                Change::AddComment(CommentDraft {
+                    ticket_id: new_ids[k % 100],
+                    visibility: Visibility::Public,
+                    body: "Restarted the client; please try again. 请重试。".into(),
+                }),
             ));
         }
         for k in 0..200 {
-            let mut fields = serde_json::Map::new();
-            fields.insert("priority".into(), json!(Priority::P2));
+            let fields = TicketFields {
+                priority: Some(Priority::P2),
+                ..TicketFields::default()
+            };
             let t = tickets[(b * 997 + k * 131) % tickets.len()];
-            ops.push(op(
-                &mut clock,
-                actor.id,
-                Entity::Ticket,
-                t,
-                OpAction::Set { fields },
-            ));
+            ops.push(op(&mut clock, actor.id, t, Change::UpdateTicket(fields)));
         }
     }
     let (wall, mut lat) = push_all(&s.client, &ops, PUSH_BATCH).await?;

@@ -3,4 +3,8 @@
 /**
  * A workspace's settings.
  */
-export type WorkspaceInfo = { id: string, name: string, timezone: string, language: string, device_id: string, owner_id: string, default_policy_id: string, categories: Array<string>, reopen_window_days: number, created_at: string, };
+export type WorkspaceInfo = { id: string, name: string, timezone: string, language: string, device_id: string, owner_id: string, default_policy_id: string, categories: Array<string>, reopen_window_days: number, 
+/**
+ * Resolved tickets close by themselves after this many days.
+ */
+auto_close_days: number, created_at: string, };

@@ -1,0 +1,16 @@
+-- Helpdeck server schema 2 (sqlite). Kept in step with ../server-postgres (a test compares them).
+--
+-- Workspace rules are server state that syncs to every replica (categories, reopen window,
+-- auto-close), decided by the one rule engine on both sides.
+ALTER TABLE server_meta ADD COLUMN categories TEXT NOT NULL
+    DEFAULT '["hardware","software","network","account_access","other"]';
+ALTER TABLE server_meta ADD COLUMN reopen_window_days INTEGER NOT NULL DEFAULT 14;
+ALTER TABLE server_meta ADD COLUMN auto_close_days INTEGER NOT NULL DEFAULT 3;
+
+-- The position of a ticket's latest change a customer can see. Internal notes and
+-- agent-only fields move server_seq only, so they never re-send a ticket to its customer
+-- (which would reveal internal activity and its timing). Customers pull by public_seq.
+ALTER TABLE tickets ADD COLUMN public_seq INTEGER;
+UPDATE tickets SET public_seq = server_seq;
+CREATE INDEX tickets_requester_public ON tickets (requester_id, public_seq);
+CREATE INDEX tickets_org_public ON tickets (organization_id, public_seq);

@@ -382,6 +382,7 @@ impl Store {
                 break;
             }
         }
+        let rules = self.current_rules(&mut *conn).await?;
         let mut new_tickets: Vec<(String, Vec<Arg>, String, String)> = Vec::new();
         let mut applied = Vec::with_capacity(bundles.len());
         let mut new_comments = Vec::new();
@@ -391,7 +392,7 @@ impl Store {
                 Some(ops) => rebase(
                     b.ticket.clone(),
                     ops,
-                    &self.context(&TrustingDirectory, self.now()),
+                    &self.context(&rules, &TrustingDirectory, self.now()),
                 ),
                 None => b.ticket.clone(),
             };

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use helpdeck_core::apply::{Context, Directory, Person};
-use helpdeck_core::command::{self, Decided, NewTicket, TicketPatch};
+use helpdeck_core::command::{self, Decided, NewTicket, Rules, TicketPatch};
 use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::search_text::index_text;
@@ -204,7 +204,9 @@ impl Store {
         let named: Vec<Uuid> = requester.into_iter().chain(assignee_id).collect();
         let directory = local_directory(&mut tx, &named).await?;
         // The number is allocated when the row is written (see `push_insert_ticket`).
-        let mut decided = command::create_ticket(new, new_id(), 0, &self.context(&directory, now))?;
+        let rules = self.current_rules(&mut tx).await?;
+        let mut decided =
+            command::create_ticket(new, new_id(), 0, &self.context(&rules, &directory, now))?;
         decided.ticket.number = self.persist(&mut tx, &decided, None, now).await?;
         tx.commit().await?;
         Ok(decided.ticket)
@@ -212,7 +214,7 @@ impl Store {
 
     /// Changes fields and/or status.
     pub async fn update_ticket(&self, reference: &str, input: UpdateInput) -> Result<Ticket> {
-        self.mutate(reference, |store, conn, t, now| {
+        self.mutate(reference, |store, conn, t, rules, now| {
             Box::pin(async move {
                 let assignee_id = match &input.assignee {
                     Some(a) => Some(store.resolve_assignee(conn, a).await?),
@@ -235,7 +237,7 @@ impl Store {
                 Ok(command::update_ticket(
                     &t,
                     patch,
-                    &store.context(&directory, now),
+                    &store.context(rules, &directory, now),
                 )?)
             })
         })
@@ -286,15 +288,32 @@ impl Store {
     /// The rule engine's context for this store's user at `now`.
     pub(crate) fn context<'a>(
         &'a self,
+        rules: &'a Rules,
         directory: &'a dyn Directory,
         now: Timestamp,
     ) -> Context<'a> {
         Context {
             actor: &self.actor,
-            rules: &self.rules,
+            rules,
             now,
             directory,
         }
+    }
+
+    /// The workspace rules as they are now: a replica's change with every pull (they are the
+    /// server's), so they are read in the writing transaction, not cached at open.
+    pub(crate) async fn current_rules(&self, conn: &mut SqliteConnection) -> Result<Rules> {
+        let (categories, reopen, auto_close): (String, i64, i64) =
+            sqlx::query_as("SELECT categories, reopen_window_days, auto_close_days FROM workspace")
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok(Rules {
+            categories: serde_json::from_str(&categories)
+                .unwrap_or_else(|_| self.rules.categories.clone()),
+            reopen_window: jiff::SignedDuration::from_hours(24 * reopen),
+            auto_close_after: jiff::SignedDuration::from_hours(24 * auto_close),
+            local_workspace: self.rules.local_workspace,
+        })
     }
 
     /// [`Store::mutate`] for rules that name nobody new (no directory look-ups).
@@ -302,9 +321,9 @@ impl Store {
     where
         F: FnOnce(&Store, Ticket, &Context<'_>) -> Result<Decided, DomainError> + Send,
     {
-        self.mutate(reference, move |store, _, t, now| {
+        self.mutate(reference, move |store, _, t, rules, now| {
             let directory = LocalDirectory::default();
-            let decided = rule(store, t, &store.context(&directory, now));
+            let decided = rule(store, t, &store.context(rules, &directory, now));
             Box::pin(async move { Ok(decided?) })
         })
         .await
@@ -331,6 +350,7 @@ impl Store {
             &'c Store,
             &'c mut SqliteConnection,
             Ticket,
+            &'c Rules,
             Timestamp,
         ) -> std::pin::Pin<
             Box<dyn std::future::Future<Output = Result<Decided>> + Send + 'c>,
@@ -339,7 +359,8 @@ impl Store {
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let (ticket, seq) = find_ticket(&mut tx, reference).await?;
-        let decided = decide(self, &mut tx, ticket, now).await?;
+        let rules = self.current_rules(&mut tx).await?;
+        let decided = decide(self, &mut tx, ticket, &rules, now).await?;
         self.persist(&mut tx, &decided, Some(seq), now).await?;
         tx.commit().await?;
         Ok(decided.ticket)

@@ -14,3 +14,11 @@ ALTER TABLE tickets ADD COLUMN public_seq INTEGER;
 UPDATE tickets SET public_seq = server_seq;
 CREATE INDEX tickets_requester_public ON tickets (requester_id, public_seq);
 CREATE INDEX tickets_org_public ON tickets (organization_id, public_seq);
+
+-- When a ticket still resolved was resolved (ms; NULL otherwise): server jobs find the
+-- tickets due for auto-close with an index range instead of reading every document.
+ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;
+UPDATE tickets SET resolved_at =
+    CAST((julianday(json_extract(doc, '$.ticket.resolved_at')) - 2440587.5) * 86400000 AS INTEGER)
+    WHERE json_extract(doc, '$.ticket.status') = 'resolved';
+CREATE INDEX tickets_resolved ON tickets (resolved_at);

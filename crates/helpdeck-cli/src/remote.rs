@@ -37,6 +37,9 @@ pub struct ServerRun {
     /// IANA time zone of the business calendar, e.g. Asia/Shanghai.
     #[arg(long, env = "HELPDECK_TIMEZONE")]
     pub timezone: Option<String>,
+    /// How often the server runs its due jobs (auto-close, …), in seconds.
+    #[arg(long, env = "HELPDECK_JOBS_INTERVAL", default_value_t = 60.0)]
+    pub jobs_interval: f64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -157,6 +160,7 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
                 db: server_db(data_dir, args.run.db)?,
                 name: args.run.name,
                 timezone: args.run.timezone,
+                jobs_interval: jobs_interval(args.run.jobs_interval)?,
             };
             let json = out.is_json();
             helpdeck_server::serve(config, shutdown_signal(), move |addr| {
@@ -292,4 +296,12 @@ pub async fn sync(store: Store, once: bool, out: &Printer) -> Result<()> {
     }
     handle.stop();
     Ok(())
+}
+
+/// `--jobs-interval` as a duration: 0.05 s to one day.
+fn jobs_interval(secs: f64) -> anyhow::Result<std::time::Duration> {
+    if !(0.05..=86_400.0).contains(&secs) {
+        anyhow::bail!("--jobs-interval: {secs} is out of range (allowed: 0.05 to 86400 seconds)");
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }

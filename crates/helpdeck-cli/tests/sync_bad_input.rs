@@ -7,122 +7,11 @@ mod sync_harness;
 
 use helpdeck_core::Timestamp;
 use helpdeck_core::op::{Entity, OP_SCHEMA_VERSION};
-use helpdeck_core::sync::{PROTOCOL_HEADER, PROTOCOL_VERSION, hlc_at};
+use helpdeck_core::sync::{PROTOCOL_HEADER, PROTOCOL_VERSION};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sync_harness::*;
 use uuid::Uuid;
-
-/// A signed-in device talking raw HTTP.
-struct Device {
-    http: reqwest::Client,
-    url: String,
-    token: String,
-    user_id: Uuid,
-    device_id: Uuid,
-}
-
-async fn sign_in(url: &str, email: &str) -> Device {
-    let http = reqwest::Client::new();
-    let device_id = Uuid::now_v7();
-    let resp = http
-        .post(format!("{url}/auth/login"))
-        .json(&json!({"email": email, "password": PASSWORD, "device_id": device_id, "device_name": "test"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200, "login {email}");
-    let body: Value = resp.json().await.unwrap();
-    Device {
-        http,
-        url: url.to_string(),
-        token: body["token"].as_str().unwrap().to_string(),
-        user_id: body["user"]["id"].as_str().unwrap().parse().unwrap(),
-        device_id,
-    }
-}
-
-impl Device {
-    /// An op as JSON (so a test can also send what no client would).
-    fn op(&self, entity: Entity, entity_id: Uuid, change: Value) -> Value {
-        self.op_at(entity, entity_id, change, Timestamp::now())
-    }
-
-    fn op_at(&self, entity: Entity, entity_id: Uuid, change: Value, at: Timestamp) -> Value {
-        json!({
-            "op_id": Uuid::now_v7(),
-            "entity": entity,
-            "entity_id": entity_id,
-            "change": change,
-            "hlc": hlc_at(at, self.device_id),
-            "at": at,
-            "device_id": self.device_id,
-            "actor_id": self.user_id,
-            "schema_version": OP_SCHEMA_VERSION,
-        })
-    }
-
-    fn new_ticket(&self, title: &str) -> (Uuid, Value) {
-        self.new_ticket_with(json!({ "title": title }))
-    }
-
-    /// A create with these draft fields (`title` and the rest).
-    fn new_ticket_with(&self, draft: Value) -> (Uuid, Value) {
-        let id = Uuid::now_v7();
-        let mut change = draft;
-        change["action"] = json!("create_ticket");
-        (id, self.op(Entity::Ticket, id, change))
-    }
-
-    fn comment(&self, ticket: Uuid, visibility: &str, body: &str) -> Value {
-        let id = Uuid::now_v7();
-        let change = json!({
-            "action": "add_comment", "ticket_id": ticket, "visibility": visibility, "body": body,
-        });
-        self.op(Entity::Comment, id, change)
-    }
-
-    fn set(&self, ticket: Uuid, fields: Value) -> Value {
-        let mut change = fields;
-        change["action"] = json!("update_ticket");
-        self.op(Entity::Ticket, ticket, change)
-    }
-
-    fn transition(&self, ticket: Uuid, from: &str, to: &str, reason: Option<&str>) -> Value {
-        self.op(
-            Entity::Ticket,
-            ticket,
-            json!({"action": "transition", "from": from, "to": to, "reason": reason}),
-        )
-    }
-
-    fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .post(format!("{}{path}", self.url))
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .bearer_auth(&self.token)
-    }
-
-    fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http
-            .get(format!("{}{path}", self.url))
-            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
-            .bearer_auth(&self.token)
-    }
-
-    /// Pushes ops that must be answered 200; returns the acks.
-    async fn push(&self, ops: &[Value]) -> Vec<Value> {
-        let resp = self
-            .post("/sync/push")
-            .json(&json!({ "ops": ops }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200);
-        let body: Value = resp.json().await.unwrap();
-        body["acks"].as_array().unwrap().clone()
-    }
-}
 
 /// What the server holds, without the bookkeeping that a refused op may move
 /// (`server_seq`, the applied-ops log): tickets with their per-field clocks, comments,
@@ -158,16 +47,6 @@ async fn refused(resp: reqwest::Response, status: StatusCode, needle: &str) -> S
         "message {message:?} should mention {needle:?}"
     );
     message
-}
-
-fn assert_rejected(ack: &Value, needle: &str) {
-    assert_eq!(ack["status"], "rejected", "{ack}");
-    assert!(ack.get("server_seq").is_none(), "{ack}");
-    let error = ack["error"].as_str().unwrap_or_default();
-    assert!(
-        error.to_lowercase().contains(&needle.to_lowercase()),
-        "error {error:?} should mention {needle:?}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -111,6 +111,25 @@ impl Db {
             .bind(Uuid::now_v7().to_string())
             .execute(&self.pool)
             .await?;
+        // The system actor of server jobs: a user row so that the audit trail names it, with
+        // a password hash no password matches (nobody signs in as it).
+        let system = helpdeck_core::user::User::system();
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "INSERT OR IGNORE INTO users (id, email, name, role, password_hash, created_at) \
+                 VALUES ($1, $2, $3, 'admin', '!', 0)"
+            }
+            Backend::Postgres => {
+                "INSERT INTO users (id, email, name, role, password_hash, created_at) \
+                 VALUES ($1, $2, $3, 'admin', '!', 0) ON CONFLICT DO NOTHING"
+            }
+        };
+        sqlx::query(sql)
+            .bind(system.id.to_string())
+            .bind(system.email)
+            .bind(system.name)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod db;
 pub mod error;
+pub mod jobs;
 mod pull;
 mod push;
 
@@ -49,6 +50,8 @@ pub struct Config {
     /// Workspace name and calendar time zone, set when given.
     pub name: Option<String>,
     pub timezone: Option<String>,
+    /// How often due jobs run (auto-close, …).
+    pub jobs_interval: Duration,
 }
 
 struct Inner {
@@ -81,6 +84,17 @@ impl AppState {
             state.listen_postgres().await?;
         }
         Ok(state)
+    }
+
+    /// Wakes this process's long-polls waiting for changes up to `seq`.
+    fn wake(&self, seq: i64) {
+        self.0.changes.send_if_modified(|v| {
+            let newer = seq > *v;
+            if newer {
+                *v = seq;
+            }
+            newer
+        });
     }
 
     /// PostgreSQL: wake this process's long-polls when another process commits a push.
@@ -151,11 +165,13 @@ pub async fn serve(
         .local_addr()
         .map_err(|e| ServerError::Internal(e.to_string()))?;
     tracing::info!(%addr, db = db.backend.as_str(), "helpdeck server listening");
+    let jobs = tokio::spawn(jobs::run_forever(state.clone(), config.jobs_interval));
     ready(addr);
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| ServerError::Internal(e.to_string()))?;
+    jobs.abort();
     db.pool.close().await;
     tracing::info!("helpdeck server stopped");
     Ok(())
@@ -306,13 +322,7 @@ async fn push_handler(
         push::push(&s.0.db, &caller, req.ops).await?
     };
     if let Some(seq) = pushed.last_seq {
-        s.0.changes.send_if_modified(|v| {
-            let newer = seq > *v;
-            if newer {
-                *v = seq;
-            }
-            newer
-        });
+        s.wake(seq);
     }
     let corrections = pull::bundles(&s.0.db, &caller.account.user, &pushed.corrections).await?;
     Ok(Json(PushResponse {

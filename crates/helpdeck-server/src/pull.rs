@@ -353,7 +353,8 @@ async fn directory(
     }
     if first_page && viewer.role != Role::Customer {
         // Staff pick requesters and assignees from everyone: the whole directory, once.
-        let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM users")
+        let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM users WHERE id != $1")
+            .bind(helpdeck_core::user::SYSTEM_USER_ID.to_string())
             .fetch_all(&db.pool)
             .await?;
         for (id,) in all {

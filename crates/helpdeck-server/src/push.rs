@@ -125,7 +125,7 @@ fn rows(n: usize, width: usize) -> String {
 /// Records every newly seen op with its verdict (a replay gets the same answer, I3).
 async fn record_applied(
     tx: &mut Transaction<'_, Any>,
-    caller: &Caller,
+    device_id: Uuid,
     acks: &[Ack],
     seen: &HashMap<Uuid, Ack>,
 ) -> Result<()> {
@@ -136,7 +136,7 @@ async fn record_applied(
         .filter(|a| !seen.contains_key(&a.op_id) && first.insert(a.op_id))
         .collect();
     let now = now_ms();
-    let device = caller.device_id.to_string();
+    let device = device_id.to_string();
     for chunk in new.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO applied_ops (op_id, status, server_seq, error, device_id, received_at) VALUES {}",
@@ -167,8 +167,14 @@ pub struct Pushed {
     pub last_seq: Option<i64>,
 }
 
-/// Applies a push.
+/// Applies a push from a signed-in device.
 pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<Pushed> {
+    push_as(db, &caller.account.user, caller.device_id, ops).await
+}
+
+/// Applies ops made by `actor` on `device` (a device's push, or a server job as the system
+/// actor): the same merge, the same audit trail.
+pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Result<Pushed> {
     let rules = db.rules().await?.to_rules();
     let mut tx = db.pool.begin().await?;
     // SQLite: take the write lock now, not on the first write (no upgrade deadlocks).
@@ -190,7 +196,6 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<Pushed> {
     let seen = already_applied(&mut tx, &ops).await?;
     let directory = load_directory(&mut tx, &ops).await?;
     let now = Timestamp::now();
-    let actor = &caller.account.user;
     let ctx = Context {
         actor,
         rules: &rules,
@@ -201,7 +206,7 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<Pushed> {
     let mut corrections = BTreeSet::new();
     for mut op in ops {
         if let Some((ack, device)) = seen.get(&op.op_id) {
-            if *device != caller.device_id {
+            if *device != device_id {
                 // Op ids are the device's: another device's id is a conflict, never a repeat.
                 acks.push(refused(
                     op.op_id,
@@ -233,7 +238,7 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<Pushed> {
         if clamp_clock(&mut op, now) {
             tracing::warn!(op = %op.op_id, device = %op.device_id, "clamped a far-future clock");
         }
-        let outcome = apply_one(&mut tx, caller, &op, &ctx, &mut counters).await?;
+        let outcome = apply_one(&mut tx, device_id, &op, &ctx, &mut counters).await?;
         if !matches!(outcome, Ok(Some(_)))
             && let Some(id) = ticket_of(&mut tx, &op).await?
             && counters
@@ -261,7 +266,7 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<Pushed> {
         acks.push(ack);
     }
     let fresh: HashMap<Uuid, Ack> = seen.into_iter().map(|(k, (a, _))| (k, a)).collect();
-    record_applied(&mut tx, caller, &acks, &fresh).await?;
+    record_applied(&mut tx, device_id, &acks, &fresh).await?;
     for chunk in counters.events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO events (id, ticket_id, server_seq, state) VALUES {}",
@@ -359,7 +364,7 @@ async fn already_applied(
 /// reason (code and message) it was refused.
 async fn apply_one(
     tx: &mut Transaction<'_, Any>,
-    caller: &Caller,
+    device_id: Uuid,
     op: &Op,
     ctx: &Context<'_>,
     counters: &mut Counters,
@@ -383,7 +388,7 @@ async fn apply_one(
             "forbidden: the op was made by another user".into(),
         )));
     }
-    if op.device_id != caller.device_id {
+    if op.device_id != device_id {
         return Ok(Err((
             "forbidden",
             "forbidden: the op comes from another device".into(),
@@ -516,11 +521,15 @@ async fn save_ticket(
 ) -> Result<()> {
     let t = &doc.ticket;
     let json = serde_json::to_string(doc).expect("doc serializes");
+    let resolved_at = match (t.status, t.resolved_at) {
+        (helpdeck_core::status::Status::Resolved, Some(at)) => Some(at.as_millisecond()),
+        _ => None,
+    };
     match before {
         None => {
             sqlx::query(
-                "INSERT INTO tickets (id, number, requester_id, organization_id, doc, server_seq, public_seq) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                "INSERT INTO tickets (id, number, requester_id, organization_id, doc, server_seq, public_seq, resolved_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
             )
             .bind(t.id.to_string())
             .bind(t.number)
@@ -528,13 +537,14 @@ async fn save_ticket(
             .bind(t.organization_id.map(|u| u.to_string()))
             .bind(json)
             .bind(seq)
+            .bind(resolved_at)
             .execute(&mut **tx)
             .await?;
         }
         Some(old) => {
             sqlx::query(
                 "UPDATE tickets SET requester_id = $1, organization_id = $2, doc = $3, server_seq = $4, \
-                 public_seq = CASE WHEN $5 = 1 THEN $4 ELSE public_seq END WHERE id = $6",
+                 public_seq = CASE WHEN $5 = 1 THEN $4 ELSE public_seq END, resolved_at = $7 WHERE id = $6",
             )
             .bind(t.requester_id.map(|u| u.to_string()))
             .bind(t.organization_id.map(|u| u.to_string()))
@@ -542,6 +552,7 @@ async fn save_ticket(
             .bind(seq)
             .bind(i64::from(public))
             .bind(t.id.to_string())
+            .bind(resolved_at)
             .execute(&mut **tx)
             .await?;
             let o = &old.ticket;

@@ -202,6 +202,7 @@ async fn setup() -> World {
         db: db_path,
         name: Some("Model".into()),
         timezone: Some("Europe/Berlin".into()),
+        jobs_interval: std::time::Duration::from_secs(3600),
     };
     tokio::spawn(async move {
         helpdeck_server::serve(

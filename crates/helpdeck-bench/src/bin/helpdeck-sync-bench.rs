@@ -102,6 +102,7 @@ async fn serve(db: String) -> Result<()> {
         db,
         name: Some("Sync bench".into()),
         timezone: Some("Asia/Shanghai".into()),
+        jobs_interval: Duration::from_secs(60),
     };
     let shutdown = async {
         let _ = tokio::task::spawn_blocking(|| {

@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod device;
+#[allow(unused_imports)]
+pub use device::{Device, assert_rejected, sign_in};
+
 /// Every test password (the server wants at least 8 characters).
 pub const PASSWORD: &str = "s3cret-pass";
 
@@ -332,6 +336,21 @@ impl ServerHome {
     }
 
     /// `helpdeck server user add`; returns the user as JSON.
+    /// Runs `helpdeck server ARGS` against this server's database; true on success.
+    pub fn admin(&self, args: &[&str]) -> bool {
+        Command::new(bin())
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .arg("server")
+            .args(args)
+            .args(self.db_args())
+            .env_remove("HELPDECK_DATA_DIR")
+            .env_remove("HELPDECK_DB")
+            .status()
+            .unwrap()
+            .success()
+    }
+
     pub fn add_user(&self, email: &str, name: &str, role: &str, org: Option<&str>) -> Value {
         let mut args: Vec<String> = [
             "--json",
@@ -428,6 +447,8 @@ impl Server {
                 .env_remove("HELPDECK_DATA_DIR")
                 .env_remove("HELPDECK_DB")
                 .env("HELPDECK_LOG", "warn")
+                // Due jobs (auto-close) run often, so a suite sees them within a second.
+                .env("HELPDECK_JOBS_INTERVAL", "0.2")
                 .stdout(Stdio::piped())
                 .stderr(log);
             if let Db::Postgres(url) = &self.db {

@@ -1,0 +1,88 @@
+//! Server jobs: what is due runs as the system actor ("Helpdeck"), through the same merge
+//! and audit trail as any pushed change (`push::push_as`).
+//!
+//! Exactly once, also with several server processes on one PostgreSQL: a job's op id is
+//! derived from what it acts on (auto-close: the ticket and the moment it was resolved), and
+//! pushes are serialised by the counter row lock and idempotent by op id. Two processes that
+//! find the same ticket due make the same op; the second is a duplicate and changes nothing.
+
+use std::time::Duration;
+
+use helpdeck_core::Timestamp;
+use helpdeck_core::op::{OP_SCHEMA_VERSION, Op};
+use helpdeck_core::sync::{TicketDoc, hlc_at};
+use helpdeck_core::user::{SYSTEM_USER_ID, User};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{Result, ServerError};
+
+/// The device the system actor's changes are recorded from.
+pub const SYSTEM_DEVICE_ID: Uuid = SYSTEM_USER_ID;
+
+/// Most tickets one run closes (the next run takes the rest).
+const BATCH: i64 = 500;
+
+/// Runs due jobs every `interval` until the task is aborted.
+pub async fn run_forever(state: AppState, interval: Duration) {
+    loop {
+        match run_due(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(closed = n, "auto-closed resolved tickets"),
+            Err(e) => tracing::warn!(error = %e, "server jobs failed; retrying next round"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// Runs every due job once; returns how many changes were made.
+pub async fn run_due(state: &AppState) -> Result<usize> {
+    let db = &state.0.db;
+    let rules = db.rules().await?.to_rules();
+    let now = Timestamp::now();
+    let cutoff = (now - rules.auto_close_after).as_millisecond();
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT doc FROM tickets WHERE resolved_at IS NOT NULL AND resolved_at <= $1 \
+         ORDER BY resolved_at LIMIT $2",
+    )
+    .bind(cutoff)
+    .bind(BATCH)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut ops = Vec::new();
+    for (doc,) in rows {
+        let doc: TicketDoc = serde_json::from_str(&doc)
+            .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))?;
+        let t = &doc.ticket;
+        let Some(change) = helpdeck_core::jobs::auto_close(t, &rules, now) else {
+            continue;
+        };
+        let resolved = t.resolved_at.map(|r| r.as_millisecond()).unwrap_or(0);
+        ops.push(Op {
+            op_id: Uuid::new_v5(&t.id, format!("auto_close/{resolved}").as_bytes()),
+            entity: change.entity(),
+            entity_id: t.id,
+            change,
+            hlc: hlc_at(now, SYSTEM_DEVICE_ID),
+            at: now,
+            device_id: SYSTEM_DEVICE_ID,
+            actor_id: SYSTEM_USER_ID,
+            schema_version: OP_SCHEMA_VERSION,
+        });
+    }
+    if ops.is_empty() {
+        return Ok(0);
+    }
+    let pushed = {
+        let _guard = state.0.push_lock.lock().await;
+        crate::push::push_as(db, &User::system(), SYSTEM_DEVICE_ID, ops).await?
+    };
+    if let Some(seq) = pushed.last_seq {
+        state.wake(seq);
+    }
+    Ok(pushed
+        .acks
+        .iter()
+        .filter(|a| a.server_seq.is_some())
+        .count())
+}

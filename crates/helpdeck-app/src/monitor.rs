@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 use crate::{ApiError, ApiResult, App, ErrorCode, LanguageChoice};
 
+/// How often a local workspace runs its due jobs (auto-close of resolved tickets).
+const JOBS_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What the tray and the window badge show, straight from the running monitor.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
 pub struct MonitorCounts {
@@ -111,6 +114,28 @@ impl App {
         let store = Store::open(&self.data_dir).await?;
         let handle = helpdeck_notify::spawn(store, sink, clock, options);
         *self.monitor.handle.lock().expect("not poisoned") = Some(handle);
+        // A local workspace runs its due jobs (auto-close) here, as a server would.
+        let jobs = Store::open(&self.data_dir).await?;
+        let slot = Arc::downgrade(&self.monitor);
+        tokio::spawn(async move {
+            loop {
+                // First after a minute: opening the app stays as fast as it was.
+                tokio::time::sleep(JOBS_INTERVAL).await;
+                if slot.strong_count() == 0 {
+                    break;
+                }
+                match jobs.run_jobs().await {
+                    Ok(ids) if !ids.is_empty() => {
+                        tracing::info!(closed = ids.len(), "auto-closed resolved tickets");
+                        if let Some(m) = slot.upgrade().and_then(|s| s.handle()) {
+                            m.tickets_changed(ids);
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "jobs failed; retrying next round"),
+                }
+            }
+        });
         Ok(())
     }
 

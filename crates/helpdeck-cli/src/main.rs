@@ -93,6 +93,9 @@ enum Command {
     },
     /// Run a Helpdeck server (SQLite file by default, or PostgreSQL), or manage its users.
     Server(remote::ServerArgs),
+    /// Run the due jobs of a local workspace once (auto-close of resolved tickets); the app
+    /// and `watch` run them every minute, a server runs them for its replicas.
+    Jobs,
     /// Sign in to a server: an empty data dir becomes a replica of its workspace.
     Login(remote::LoginArgs),
     /// Sign out: revoke the token and remove it from the OS keyring (local data stays).
@@ -386,6 +389,15 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Search { query, limit } => out.search(&store.search(&query, limit).await?)?,
         Command::Watch(_) | Command::Notify(_) => unreachable!("handled by run"),
+        Command::Jobs => {
+            if store.sync_state().await?.is_some() {
+                bail!("this workspace is a replica: its server runs the jobs");
+            }
+            let closed = store.run_jobs().await?;
+            out.emit(&serde_json::json!({ "auto_closed": closed }), || {
+                format!("auto-closed {} resolved ticket(s)\n", closed.len())
+            })?;
+        }
         Command::Sla {
             at_risk, breached, ..
         } => out.sla(&store.sla_report(at_risk, breached).await?)?,

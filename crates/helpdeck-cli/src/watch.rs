@@ -142,12 +142,25 @@ pub async fn watch(store: Store, args: WatchArgs, json_out: bool) -> Result<()> 
             store.path().parent().unwrap_or(store.path()).display()
         );
     }
+    // A local workspace's due jobs (auto-close) run beside the monitor, every minute.
+    let jobs = Store::open(store.path().parent().unwrap_or(store.path())).await?;
     let handle = helpdeck_notify::spawn(
         store,
         Arc::new(DesktopSink::new("Helpdeck")),
         Arc::new(SystemClock),
         options,
     );
+    let jobs_handle = handle.clone();
+    tokio::spawn(async move {
+        loop {
+            match jobs.run_jobs().await {
+                Ok(ids) if !ids.is_empty() => jobs_handle.tickets_changed(ids),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "jobs failed; retrying next round"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        }
+    });
     let mut counts = handle.watch_counts();
     // The monitor's task drops its end of the channel only when it stops on an error.
     let stopped =

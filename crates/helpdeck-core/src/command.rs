@@ -71,6 +71,15 @@ fn run(
     Ok(Decided { ticket, steps })
 }
 
+/// Applies a change made by a job (the system actor of the context) to `current`.
+pub fn apply_job(
+    current: &Ticket,
+    change: Change,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    run(Some(current), vec![(current.id, change)], ctx.now, ctx)
+}
+
 /// What a new ticket needs. Optional fields take the defaults of a phone-in incident.
 #[derive(Debug, Clone, Default)]
 pub struct NewTicket {

@@ -9,6 +9,7 @@ mod alerts;
 mod db;
 mod error;
 mod hlc;
+mod jobs;
 mod read;
 mod rows;
 mod search;

@@ -377,9 +377,21 @@ impl Store {
         seq: Option<i64>,
         now: Timestamp,
     ) -> Result<i64> {
+        self.persist_as(conn, decided, seq, now, self.actor.id)
+            .await
+    }
+
+    /// [`Store::persist`] on behalf of `actor` (the system actor, for jobs).
+    pub(crate) async fn persist_as(
+        &self,
+        conn: &mut SqliteConnection,
+        decided: &Decided,
+        seq: Option<i64>,
+        now: Timestamp,
+        actor: Uuid,
+    ) -> Result<i64> {
         let t = &decided.ticket;
         let hlc = self.clock.tick();
-        let actor = self.actor.id;
         let device = self.ws.device_id;
         let mut batch = Batch::default();
         let ticket_id = t.id.to_string();

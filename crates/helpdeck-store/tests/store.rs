@@ -656,3 +656,43 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
         "nothing written on bad input"
     );
 }
+
+#[tokio::test]
+async fn local_jobs_auto_close_resolved_tickets_once_as_helpdeck() {
+    let (dir, mut store) = new_store().await;
+    let start = helpdeck_core::Timestamp::now();
+    let at = std::sync::Arc::new(std::sync::Mutex::new(start));
+    let clock = at.clone();
+    store.set_now(std::sync::Arc::new(move || *clock.lock().unwrap()));
+    for title in ["Old fix", "Fresh fix"] {
+        store.create_ticket(create(title)).await.unwrap();
+    }
+    let r = Resolution {
+        cause: "Toner".into(),
+        solution: "Replaced".into(),
+        prevention: None,
+    };
+    store.resolve("HD-1", r.clone()).await.unwrap();
+    // Three days and a minute later the second is resolved; the first is due, it is not.
+    *at.lock().unwrap() = start + jiff::SignedDuration::from_secs(3 * 86_400 + 60);
+    store.resolve("HD-2", r).await.unwrap();
+    let closed = store.run_jobs().await.unwrap();
+    assert_eq!(closed.len(), 1);
+    assert!(store.run_jobs().await.unwrap().is_empty(), "once");
+    let t = store.ticket("HD-1").await.unwrap();
+    assert_eq!(t.ticket.status, Status::Closed);
+    let close = t
+        .events
+        .iter()
+        .find(|e| e.field == "status" && e.to.as_deref() == Some("closed"))
+        .unwrap();
+    assert_eq!(
+        close.actor.as_ref().map(|a| a.name.as_str()),
+        Some("Helpdeck")
+    );
+    assert_eq!(
+        store.ticket("HD-2").await.unwrap().ticket.status,
+        Status::Resolved
+    );
+    drop(dir);
+}

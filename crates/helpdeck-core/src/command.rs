@@ -80,6 +80,17 @@ pub fn apply_job(
     run(Some(current), vec![(current.id, change)], ctx.now, ctx)
 }
 
+/// Applies any one change on the local path (what the store does with a change it made or
+/// was asked to make): the rule engine at the context's "now".
+pub fn apply_change(
+    current: Option<&Ticket>,
+    entity_id: Uuid,
+    change: Change,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    run(current, vec![(entity_id, change)], ctx.now, ctx)
+}
+
 /// What a new ticket needs. Optional fields take the defaults of a phone-in incident.
 #[derive(Debug, Clone, Default)]
 pub struct NewTicket {

@@ -85,6 +85,8 @@ fn main() {
             commands::tickets::ticket_note,
             commands::tickets::ticket_resolve,
             commands::tickets::ticket_reopen,
+            commands::tickets::ticket_link,
+            commands::tickets::ticket_unlink,
             commands::tickets::ticket_close,
             commands::tickets::ticket_rate,
             commands::tickets::agents,

@@ -100,6 +100,37 @@ describe('Helpdeck desktop app', () => {
     await (await find(driver, 'search-input')).sendKeys(Key.ESCAPE);
   });
 
+  it('links two tickets and shows the link on both', async () => {
+    // HD-2 is open (created in the search test).
+    await eventually(
+      driver,
+      async () => (await (await find(driver, 'ticket-view')).getAttribute('data-number')) === 'HD-2',
+      'HD-2 is open',
+    );
+    await choose(driver, 'link-kind', 'duplicate_of');
+    await type(driver, 'link-target', '1');
+    await click(driver, 'link-submit');
+    await eventually(driver, async () => {
+      const links = await findAll(driver, 'ticket-link');
+      return links.length === 1 && (await links[0].getAttribute('data-number')) === 'HD-1';
+    }, 'HD-2 shows its link to HD-1');
+    assert.match(await (await find(driver, 'ticket-links')).getText(), /Duplicate of\s+HD-1/);
+    await screenshot(driver, '05c-linked-duplicate');
+    // The other side, one click away.
+    await driver.findElement({ css: '[data-testid="ticket-link"] button.ref' }).click();
+    await eventually(
+      driver,
+      async () => (await (await find(driver, 'ticket-view')).getAttribute('data-number')) === 'HD-1',
+      'HD-1 opens from the link',
+    );
+    await eventually(driver, async () => {
+      const links = await findAll(driver, 'ticket-link');
+      return links.length === 1 && (await links[0].getAttribute('data-number')) === 'HD-2';
+    }, 'HD-1 shows the link back to HD-2');
+    assert.match(await (await find(driver, 'ticket-links')).getText(), /Duplicated by\s+HD-2/);
+    await screenshot(driver, '05d-linked-other-side');
+  });
+
   it('switches the language and the UI changes', async () => {
     // textContent: the settings dialog's backdrop covers the sidebar, and WebDriver's
     // getText() reports only text it considers visible.

@@ -416,6 +416,34 @@ impl App {
         .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
+    /// Link this ticket to another (`kind`: related, duplicate_of, parent_of).
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn link(
+        &self,
+        reference: String,
+        to: String,
+        kind: String,
+    ) -> ApiResult<TicketDetail> {
+        let kind: helpdeck_core::op::LinkKind = kind.parse()?;
+        self.with_store_write(async |s| {
+            let t = s.link(&reference, &to, kind).await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
+    }
+
+    /// Remove the link between this ticket and another.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn unlink(&self, reference: String, to: String) -> ApiResult<TicketDetail> {
+        self.with_store_write(async |s| {
+            let t = s.unlink(&reference, &to).await?;
+            s.ticket(&t.id.to_string()).await
+        })
+        .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
+    }
+
     /// Close (a reason from new/open).
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn close(

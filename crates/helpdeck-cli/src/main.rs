@@ -165,6 +165,22 @@ enum TicketCommand {
         #[arg(long)]
         comment: Option<String>,
     },
+    /// Link two tickets; shown on both.
+    Link {
+        reference: String,
+        /// The other ticket.
+        #[arg(long)]
+        to: String,
+        /// related, duplicate_of or parent_of (from REF's side).
+        #[arg(long, default_value = "related")]
+        kind: String,
+    },
+    /// Remove the link between two tickets.
+    Unlink {
+        reference: String,
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -532,6 +548,17 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 store.rate(&reference, Csat { score, comment }).await?,
             )
             .await?
+        }
+        TicketCommand::Link {
+            reference,
+            to,
+            kind,
+        } => {
+            let kind: helpdeck_core::op::LinkKind = kind.parse()?;
+            show(store, out, store.link(&reference, &to, kind).await?).await?
+        }
+        TicketCommand::Unlink { reference, to } => {
+            show(store, out, store.unlink(&reference, &to).await?).await?
         }
     }
     Ok(())

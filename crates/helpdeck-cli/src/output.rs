@@ -221,6 +221,18 @@ impl Printer {
                     c.comment.clone().unwrap_or_default()
                 ));
             }
+            if !d.links.is_empty() {
+                s.push_str("\nLinked\n");
+                for l in &d.links {
+                    s.push_str(&format!(
+                        "  {} {} {} ({})\n",
+                        l.kind.replace('_', " "),
+                        l.number,
+                        l.title,
+                        l.status
+                    ));
+                }
+            }
             if !d.comments.is_empty() {
                 s.push_str("\nConversation\n");
                 for c in &d.comments {

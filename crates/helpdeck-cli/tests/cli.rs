@@ -386,3 +386,59 @@ fn sla_policy_and_notification_preferences_are_validated_and_stored() {
     // `watch --once` on a workspace with nothing due delivers nothing and exits.
     assert_eq!(desk.ok(&["--json", "watch", "--once"]), "");
 }
+
+#[test]
+fn tickets_link_and_unlink_and_show_on_both_sides() {
+    let desk = Desk::new();
+    desk.ok(&["ticket", "create", "--title", "Printer on floor 3 jams"]);
+    desk.ok(&["ticket", "create", "--title", "三楼打印机卡纸"]);
+    let d = desk.json(&[
+        "ticket",
+        "link",
+        "HD-2",
+        "--to",
+        "HD-1",
+        "--kind",
+        "duplicate_of",
+    ]);
+    assert_eq!(d["links"][0]["kind"], "duplicate_of");
+    assert_eq!(d["links"][0]["number"], "HD-1");
+    let other = desk.json(&["ticket", "show", "HD-1"]);
+    assert_eq!(other["links"][0]["kind"], "duplicated_by");
+    assert_eq!(other["links"][0]["number"], "HD-2");
+    assert!(
+        desk.ok(&["ticket", "show", "HD-1"])
+            .contains("duplicated by HD-2 三楼打印机卡纸")
+    );
+    assert!(
+        desk.json(&["ticket", "show", "HD-2"])["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "link")
+    );
+    let e = desk.fails(&["ticket", "link", "HD-1", "--to", "HD-1"]);
+    assert!(e.contains("cannot be linked to itself"), "{e}");
+    let e = desk.fails(&[
+        "ticket",
+        "link",
+        "HD-1",
+        "--to",
+        "HD-2",
+        "--kind",
+        "cousin_of",
+    ]);
+    assert!(e.contains("related, duplicate_of, parent_of"), "{e}");
+    let e = desk.fails(&["ticket", "link", "HD-1", "--to", "HD-99"]);
+    assert!(e.contains("HD-99"), "{e}");
+    let d = desk.json(&["ticket", "unlink", "HD-1", "--to", "HD-2"]);
+    assert!(d["links"].as_array().unwrap().is_empty());
+    assert!(
+        desk.json(&["ticket", "show", "HD-2"])["links"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let e = desk.fails(&["ticket", "unlink", "HD-1", "--to", "HD-2"]);
+    assert!(e.contains("not linked"), "{e}");
+}

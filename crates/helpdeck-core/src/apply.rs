@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::DomainError;
+use crate::op::LinkDraft;
 use crate::op::{Change, CommentDraft, TicketDraft, TicketFields};
 use crate::permission;
 use crate::record::Visibility;
 use crate::status::{Status, check_transition};
-use crate::sync::CommentState;
+use crate::sync::{CommentState, LinkState};
 use crate::ticket::{
     Csat, Kind, Priority, Resolution, Ticket, Tier, validate_body, validate_category,
     validate_title,
@@ -114,6 +115,10 @@ pub struct Target<'a> {
     pub ticket: Option<&'a Ticket>,
     /// The comment, for comment changes.
     pub comment: Option<&'a CommentState>,
+    /// The link, for link changes.
+    pub link: Option<&'a LinkState>,
+    /// A link's other ticket (`to`), for a new link.
+    pub other: Option<&'a Ticket>,
 }
 
 /// One changed field, for the audit trail.
@@ -131,6 +136,8 @@ pub struct Outcome {
     pub ticket: Ticket,
     /// The comment created or deleted, for comment changes.
     pub comment: Option<CommentState>,
+    /// The link created or removed, for link changes.
+    pub link: Option<LinkState>,
     /// Audit entries, in order.
     pub audit: Vec<FieldChange>,
     /// The op's time after bounding: what the audit trail and the SLA engine record.
@@ -191,6 +198,47 @@ pub fn apply(
             }
             add_comment(t, entity_id, draft, bounded(at, t, ctx), ctx).map(Some)
         }
+        Change::LinkTickets(draft) => {
+            if target.link.is_some() {
+                return Ok(None); // insert-only
+            }
+            let from = visible_ticket(target.ticket, draft.from, ctx.actor)?;
+            let to = visible_ticket(target.other, draft.to, ctx.actor)?;
+            link_tickets(from, to, entity_id, draft, bounded(at, from, ctx), ctx).map(Some)
+        }
+        Change::UnlinkTickets => {
+            let missing = || DomainError::NotFound(format!("no link {entity_id}"));
+            let l = target.link.ok_or_else(missing)?;
+            let t =
+                visible_ticket(target.ticket, l.from_ticket, ctx.actor).map_err(|_| missing())?;
+            if !ctx.actor.is_staff() {
+                return Err(forbid("only agents link and unlink tickets"));
+            }
+            if l.deleted {
+                return Ok(None);
+            }
+            Ok(Some(Outcome {
+                ticket: t.clone(),
+                comment: None,
+                link: Some(LinkState {
+                    deleted: true,
+                    ..l.clone()
+                }),
+                audit: vec![FieldChange {
+                    field: "unlink",
+                    from: Some(format!(
+                        "{} {}",
+                        l.kind,
+                        target.other.filter(|o| o.id == l.to_ticket).map_or_else(
+                            || l.to_ticket.to_string(),
+                            |o| crate::ticket::ticket_key(o.number)
+                        )
+                    )),
+                    to: None,
+                }],
+                at: bounded(at, t, ctx),
+            }))
+        }
         Change::DeleteComment => {
             let missing = || DomainError::NotFound(format!("no comment {entity_id}"));
             let c = target.comment.ok_or_else(missing)?;
@@ -213,6 +261,7 @@ pub fn apply(
                     body: String::new(),
                     ..c.clone()
                 }),
+                link: None,
                 audit: Vec::new(),
                 at: bounded(at, t, ctx),
             }))
@@ -425,6 +474,7 @@ fn create_ticket(
     Ok(Outcome {
         ticket,
         comment: None,
+        link: None,
         audit: vec![FieldChange {
             field: "created",
             from: None,
@@ -529,6 +579,7 @@ fn update_ticket(
     Ok(Some(Outcome {
         ticket: t,
         comment: None,
+        link: None,
         audit,
         at,
     }))
@@ -618,6 +669,7 @@ fn transition(
     Ok(Some(Outcome {
         ticket: t,
         comment: None,
+        link: None,
         audit,
         at,
     }))
@@ -658,6 +710,7 @@ fn resolve(
     Ok(Outcome {
         ticket: t,
         comment: None,
+        link: None,
         audit,
         at,
     })
@@ -703,6 +756,7 @@ fn rate(
     Ok(Outcome {
         ticket: t,
         comment: None,
+        link: None,
         audit,
         at,
     })
@@ -756,7 +810,50 @@ fn add_comment(
             created_at: at,
             deleted: false,
         }),
+        link: None,
         audit,
+        at,
+    })
+}
+
+fn link_tickets(
+    from: &Ticket,
+    to: &Ticket,
+    id: Uuid,
+    d: &LinkDraft,
+    at: Timestamp,
+    ctx: &Context<'_>,
+) -> Result<Outcome, DomainError> {
+    if !ctx.actor.is_staff() {
+        return Err(forbid("only agents link and unlink tickets"));
+    }
+    if from.id == to.id {
+        return Err(DomainError::invalid(
+            "to",
+            "a ticket cannot be linked to itself",
+        ));
+    }
+    Ok(Outcome {
+        ticket: from.clone(),
+        comment: None,
+        link: Some(LinkState {
+            id,
+            from_ticket: from.id,
+            to_ticket: to.id,
+            kind: d.kind,
+            created_by: ctx.actor.id,
+            created_at: at,
+            deleted: false,
+        }),
+        audit: vec![FieldChange {
+            field: "link",
+            from: None,
+            to: Some(format!(
+                "{} {}",
+                d.kind,
+                crate::ticket::ticket_key(to.number)
+            )),
+        }],
         at,
     })
 }

@@ -11,9 +11,10 @@ use uuid::Uuid;
 use crate::apply::{self, Context, Outcome, Target};
 pub use crate::apply::{FieldChange, Rules};
 use crate::error::DomainError;
-use crate::op::{Change, CommentDraft, TicketDraft, TicketFields};
+use crate::op::{Change, CommentDraft, LinkDraft, LinkKind, TicketDraft, TicketFields};
 use crate::record::Visibility;
 use crate::status::Status;
+use crate::sync::LinkState;
 use crate::ticket::{Channel, Csat, Kind, Priority, Resolution, Ticket, Tier};
 
 /// One applied change: what goes to the outbox, and what it did.
@@ -50,7 +51,7 @@ fn run(
     for (entity_id, change) in changes {
         let target = Target {
             ticket: current.as_ref(),
-            comment: None,
+            ..Target::default()
         };
         if let Some(outcome) = apply::apply(target, entity_id, &change, now, ctx)? {
             current = Some(outcome.ticket.clone());
@@ -89,6 +90,61 @@ pub fn apply_change(
     ctx: &Context<'_>,
 ) -> Result<Decided, DomainError> {
     run(current, vec![(entity_id, change)], ctx.now, ctx)
+}
+
+/// Links `from` to `to` (`link_id` is the new link's id).
+pub fn link(
+    from: &Ticket,
+    to: &Ticket,
+    kind: LinkKind,
+    link_id: Uuid,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    let change = Change::LinkTickets(LinkDraft {
+        from: from.id,
+        to: to.id,
+        kind,
+    });
+    let target = Target {
+        ticket: Some(from),
+        other: Some(to),
+        ..Target::default()
+    };
+    one_step(target, link_id, change, ctx)
+}
+
+/// Removes a link of `from` (to `to`).
+pub fn unlink(
+    from: &Ticket,
+    to: &Ticket,
+    link: &LinkState,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    let target = Target {
+        ticket: Some(from),
+        link: Some(link),
+        other: Some(to),
+        ..Target::default()
+    };
+    one_step(target, link.id, Change::UnlinkTickets, ctx)
+}
+
+fn one_step(
+    target: Target<'_>,
+    entity_id: Uuid,
+    change: Change,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    let outcome = apply::apply(target, entity_id, &change, ctx.now, ctx)?
+        .ok_or_else(|| DomainError::invalid("link", "nothing to change: that is already so"))?;
+    Ok(Decided {
+        ticket: outcome.ticket.clone(),
+        steps: vec![Step {
+            entity_id,
+            change,
+            outcome,
+        }],
+    })
 }
 
 /// What a new ticket needs. Optional fields take the defaults of a phone-in incident.

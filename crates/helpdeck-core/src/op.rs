@@ -26,6 +26,8 @@ pub enum Entity {
     User,
     Organization,
     Team,
+    /// A link between two tickets.
+    Link,
 }
 
 impl Entity {
@@ -37,6 +39,7 @@ impl Entity {
             Entity::User => "user",
             Entity::Organization => "organization",
             Entity::Team => "team",
+            Entity::Link => "link",
         }
     }
 }
@@ -216,6 +219,24 @@ pub struct CommentDraft {
     pub body: String,
 }
 
+crate::ticket::vocabulary!(
+    /// How two tickets are linked (from the first ticket's side).
+    LinkKind, "link kind", {
+        Related => "related",
+        DuplicateOf => "duplicate_of",
+        ParentOf => "parent_of",
+    }
+);
+
+/// A new link from one ticket to another (entity: link; its id is the link's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkDraft {
+    pub from: Uuid,
+    pub to: Uuid,
+    pub kind: LinkKind,
+}
+
 /// What an operation does: one typed change of one entity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
@@ -239,6 +260,10 @@ pub enum Change {
     AddComment(CommentDraft),
     /// Deletes a comment: a tombstone that wins over every other write (I6).
     DeleteComment,
+    /// Links two tickets (entity: link; insert-only).
+    LinkTickets(LinkDraft),
+    /// Removes a link: a tombstone, as for comments.
+    UnlinkTickets,
 }
 
 impl Change {
@@ -246,13 +271,17 @@ impl Change {
     pub fn entity(&self) -> Entity {
         match self {
             Change::AddComment(_) | Change::DeleteComment => Entity::Comment,
+            Change::LinkTickets(_) | Change::UnlinkTickets => Entity::Link,
             _ => Entity::Ticket,
         }
     }
 
     /// True for a change that creates its entity.
     pub fn is_create(&self) -> bool {
-        matches!(self, Change::CreateTicket(_) | Change::AddComment(_))
+        matches!(
+            self,
+            Change::CreateTicket(_) | Change::AddComment(_) | Change::LinkTickets(_)
+        )
     }
 }
 
@@ -282,7 +311,8 @@ impl Op {
     pub fn ticket_id(&self) -> Option<Uuid> {
         match &self.change {
             Change::AddComment(c) => Some(c.ticket_id),
-            Change::DeleteComment => None,
+            Change::LinkTickets(l) => Some(l.from),
+            Change::DeleteComment | Change::UnlinkTickets => None,
             _ => Some(self.entity_id),
         }
     }

@@ -121,6 +121,20 @@ pub struct CommentState {
     pub deleted: bool,
 }
 
+/// A link between two tickets as the server holds it (staff see links; customers do not).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkState {
+    pub id: Uuid,
+    pub from_ticket: Uuid,
+    pub to_ticket: Uuid,
+    pub kind: crate::op::LinkKind,
+    pub created_by: Uuid,
+    pub created_at: Timestamp,
+    /// Tombstone: an unlinked link stays unlinked (I6).
+    #[serde(default)]
+    pub deleted: bool,
+}
+
 /// One audit-trail entry, written by the server for every applied field change. Its id is
 /// [`event_id`] of the op and the field, the same id the originating client wrote locally.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +160,9 @@ pub struct TicketBundle {
     pub ticket: Ticket,
     pub comments: Vec<CommentState>,
     pub events: Vec<EventState>,
+    /// Links with this ticket at either end (tombstones included); staff only.
+    #[serde(default)]
+    pub links: Vec<LinkState>,
 }
 
 /// A user as the directory of a pull page shows them.
@@ -307,6 +324,8 @@ pub struct Merged {
     pub doc: TicketDoc,
     /// The comment created or deleted, for comment ops.
     pub comment: Option<CommentState>,
+    /// The link created or removed, for link ops.
+    pub link: Option<LinkState>,
     /// Audit entries for the server's trail (ids: [`event_id`] of the op and the field).
     pub audit: Vec<FieldChange>,
     /// The op's bounded time.
@@ -340,6 +359,25 @@ pub fn merge(
     op: &Op,
     ctx: &Context<'_>,
 ) -> Result<Option<Merged>, DomainError> {
+    merge_with(
+        Target {
+            ticket: doc.map(|d| &d.ticket),
+            comment,
+            ..Target::default()
+        },
+        doc,
+        op,
+        ctx,
+    )
+}
+
+/// [`merge`] with the whole target (a link's other ticket and the link itself).
+pub fn merge_with(
+    target: Target<'_>,
+    doc: Option<&TicketDoc>,
+    op: &Op,
+    ctx: &Context<'_>,
+) -> Result<Option<Merged>, DomainError> {
     if op.change.entity() != op.entity {
         return Err(DomainError::invalid(
             "entity",
@@ -353,10 +391,6 @@ pub fn merge(
     let stamp = Stamp {
         hlc: op.hlc.clone(),
         device_id: op.device_id,
-    };
-    let target = Target {
-        ticket: doc.map(|d| &d.ticket),
-        comment,
     };
     let Some(mut outcome) = apply(target, op.entity_id, &op.change, op.at, ctx)? else {
         return Ok(None);
@@ -398,7 +432,11 @@ pub fn merge(
         Change::Transition { .. } | Change::Resolve(_) => {
             clocks.insert("status".into(), stamp);
         }
-        Change::Rate(_) | Change::AddComment(_) | Change::DeleteComment => {}
+        Change::Rate(_)
+        | Change::AddComment(_)
+        | Change::DeleteComment
+        | Change::LinkTickets(_)
+        | Change::UnlinkTickets => {}
     }
     Ok(Some(Merged {
         doc: TicketDoc {
@@ -406,6 +444,7 @@ pub fn merge(
             clocks,
         },
         comment: outcome.comment,
+        link: outcome.link,
         audit: outcome.audit,
         at: outcome.at,
     }))
@@ -460,7 +499,7 @@ pub fn rebase(server: Ticket, pending: &[Op], ctx: &Context<'_>) -> Ticket {
         }
         let target = Target {
             ticket: Some(&t),
-            comment: None,
+            ..Target::default()
         };
         if let Ok(Some(o)) = apply(target, op.entity_id, &op.change, op.at, &trusting) {
             t = o.ticket;
@@ -473,11 +512,11 @@ pub fn rebase(server: Ticket, pending: &[Op], ctx: &Context<'_>) -> Ticket {
 /// Entity kinds a push may carry.
 pub fn check_entity(op: &Op) -> Result<(), DomainError> {
     match op.entity {
-        Entity::Ticket | Entity::Comment => Ok(()),
+        Entity::Ticket | Entity::Comment | Entity::Link => Ok(()),
         other => Err(DomainError::invalid(
             "entity",
             format!(
-                "'{}' is not synced by clients (allowed: ticket, comment)",
+                "'{}' is not synced by clients (allowed: ticket, comment, link)",
                 other.as_str()
             ),
         )),

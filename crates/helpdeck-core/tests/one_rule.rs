@@ -222,7 +222,7 @@ proptest! {
             let c = ctx(actor, &rules, &people, now);
             // Local path: the store's apply of one change, at the device's "now" = op time.
             let local_result = helpdeck_core::apply::apply(
-                helpdeck_core::apply::Target { ticket: Some(&local), comment: local_comments.get(&entity_id) },
+                helpdeck_core::apply::Target { ticket: Some(&local), comment: local_comments.get(&entity_id), ..Default::default() },
                 entity_id, &change, at, &c,
             );
             // Server path: the merge of the op with clocks and bounds.

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use helpdeck_core::op::OP_SCHEMA_VERSION;
 use helpdeck_core::sync::{
-    CommentState, DirectoryUser, EventState, MAX_PULL_PAGE, NamedEntity, PullResponse,
+    CommentState, DirectoryUser, EventState, LinkState, MAX_PULL_PAGE, NamedEntity, PullResponse,
     TicketBundle, TicketDoc, comment_visible, event_visible, redact_ticket,
 };
 use helpdeck_core::user::Role;
@@ -184,6 +184,7 @@ async fn build_page(
             ticket: redact_ticket(viewer, &doc.ticket),
             comments: Vec::new(),
             events: Vec::new(),
+            links: Vec::new(),
         });
     }
     attach_children(db, viewer, &mut tickets).await?;
@@ -233,6 +234,7 @@ pub async fn bundles(
             ticket: redact_ticket(viewer, &doc.ticket),
             comments: Vec::new(),
             events: Vec::new(),
+            links: Vec::new(),
         });
     }
     attach_children(db, viewer, &mut tickets).await?;
@@ -292,6 +294,25 @@ async fn attach_children(
             && let Some(&i) = index.get(&e.ticket_id)
         {
             tickets[i].events.push(e);
+        }
+    }
+    if helpdeck_core::permission::can_see_internal(viewer) {
+        let sql = format!(
+            "SELECT state FROM ticket_links WHERE from_id IN ({m}) OR to_id IN ({m})",
+            m = marks(1, ids.len())
+        );
+        let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            q = q.bind(id.clone());
+        }
+        for (state,) in q.fetch_all(&db.pool).await? {
+            let l: LinkState = serde_json::from_str(&state)
+                .map_err(|e| ServerError::Internal(format!("bad link: {e}")))?;
+            for end in [l.from_ticket, l.to_ticket] {
+                if let Some(&i) = index.get(&end) {
+                    tickets[i].links.push(l.clone());
+                }
+            }
         }
     }
     for t in tickets.iter_mut() {

@@ -6,10 +6,11 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use helpdeck_core::Timestamp;
-use helpdeck_core::apply::{Context, Directory, Person};
+use helpdeck_core::apply::{Context, Directory, Person, Target};
 use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
 use helpdeck_core::sync::{
-    Ack, AckStatus, CommentState, EventState, TicketDoc, check_entity, clamp_clock, event_id, merge,
+    Ack, AckStatus, CommentState, EventState, LinkState, TicketDoc, check_entity, clamp_clock,
+    event_id, merge_with,
 };
 use helpdeck_core::user::User;
 use sqlx::{Any, Transaction};
@@ -398,15 +399,33 @@ async fn apply_one(
         Change::AddComment(_) | Change::DeleteComment => load_comment(tx, op.entity_id).await?,
         _ => None,
     };
-    let ticket_id = match (&comment, op.ticket_id()) {
-        (Some(c), _) => Some(c.ticket_id),
-        (None, id) => id,
+    let link = match op.change {
+        Change::LinkTickets(_) | Change::UnlinkTickets => load_link(tx, op.entity_id).await?,
+        _ => None,
+    };
+    let ticket_id = match (&comment, &link, op.ticket_id()) {
+        (Some(c), _, _) => Some(c.ticket_id),
+        (None, Some(l), _) => Some(l.from_ticket),
+        (None, None, id) => id,
     };
     let doc = match ticket_id {
         Some(id) => load_ticket(tx, id, &mut counters.docs).await?,
         None => None,
     };
-    let merged = match merge(doc.as_ref(), comment.as_ref(), op, ctx) {
+    let other = match (&op.change, &link) {
+        (Change::LinkTickets(d), _) => load_ticket(tx, d.to, &mut counters.docs).await?,
+        (Change::UnlinkTickets, Some(l)) => {
+            load_ticket(tx, l.to_ticket, &mut counters.docs).await?
+        }
+        _ => None,
+    };
+    let target = Target {
+        ticket: doc.as_ref().map(|d| &d.ticket),
+        comment: comment.as_ref(),
+        link: link.as_ref(),
+        other: other.as_ref().map(|d| &d.ticket),
+    };
+    let merged = match merge_with(target, doc.as_ref(), op, ctx) {
         Err(e) => return Ok(Err((e.code(), e.to_string()))),
         Ok(None) => return Ok(Ok(None)),
         Ok(Some(m)) => m,
@@ -430,6 +449,16 @@ async fn apply_one(
     if let Some(c) = &merged.comment {
         save_comment(tx, comment.is_some(), c).await?;
     }
+    if let Some(l) = &merged.link {
+        save_link(tx, link.is_some(), l).await?;
+        // The other ticket carries the link in pulls too: move it up the stream (staff only).
+        counters.seq += 1;
+        sqlx::query("UPDATE tickets SET server_seq = $1 WHERE id = $2")
+            .bind(counters.seq)
+            .bind(l.to_ticket.to_string())
+            .execute(&mut **tx)
+            .await?;
+    }
     counters.docs.insert(next.ticket.id, Some(next.clone()));
     for a in merged.audit {
         let e = EventState {
@@ -448,17 +477,54 @@ async fn apply_one(
     Ok(Ok(Some(seq)))
 }
 
-/// The ticket an op is about, if the server has it (a comment delete: its comment's ticket).
+/// The ticket an op is about, if the server has it (a comment delete: its comment's ticket;
+/// an unlink: its link's first ticket).
 async fn ticket_of(tx: &mut Transaction<'_, Any>, op: &Op) -> Result<Option<Uuid>> {
-    Ok(match op.ticket_id() {
-        Some(id) => Some(id),
-        None => load_comment(tx, op.entity_id).await?.map(|c| c.ticket_id),
+    Ok(match (op.ticket_id(), &op.change) {
+        (Some(id), _) => Some(id),
+        (None, Change::UnlinkTickets) => load_link(tx, op.entity_id).await?.map(|l| l.from_ticket),
+        (None, _) => load_comment(tx, op.entity_id).await?.map(|c| c.ticket_id),
     })
+}
+
+async fn load_link(tx: &mut Transaction<'_, Any>, id: Uuid) -> Result<Option<LinkState>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT state FROM ticket_links WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|(s,)| {
+        serde_json::from_str(&s).map_err(|e| ServerError::Internal(format!("bad link: {e}")))
+    })
+    .transpose()
+}
+
+async fn save_link(tx: &mut Transaction<'_, Any>, exists: bool, l: &LinkState) -> Result<()> {
+    let json = serde_json::to_string(l).expect("link serializes");
+    if exists {
+        sqlx::query("UPDATE ticket_links SET state = $2 WHERE id = $1")
+            .bind(l.id.to_string())
+            .bind(json)
+            .execute(&mut **tx)
+            .await?;
+    } else {
+        sqlx::query("INSERT INTO ticket_links (id, from_id, to_id, state) VALUES ($1, $2, $3, $4)")
+            .bind(l.id.to_string())
+            .bind(l.from_ticket.to_string())
+            .bind(l.to_ticket.to_string())
+            .bind(json)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
 
 /// The ticket ids a push's ops touch (tickets, and the tickets of new comments).
 fn ticket_ids(ops: &[Op]) -> Vec<Uuid> {
     let mut ids: Vec<Uuid> = ops.iter().filter_map(Op::ticket_id).collect();
+    ids.extend(ops.iter().filter_map(|op| match &op.change {
+        Change::LinkTickets(d) => Some(d.to),
+        _ => None,
+    }));
     ids.sort();
     ids.dedup();
     ids

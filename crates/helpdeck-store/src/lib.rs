@@ -40,7 +40,7 @@ pub use sync::{PullApplied, Rejection, SyncState};
 pub use transfer::{
     ExportFormat, ImportOptions, ImportSummary, parse_csv, parse_json, read_import_file,
 };
-pub use views::{CommentView, EventView, SlaView, TicketDetail, TicketView, UserRef};
+pub use views::{CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef};
 pub use workspace::{InitOptions, ReplicaInit, WorkspaceInfo};
 pub use write::{AssigneeInput, CreateInput, UpdateInput};
 

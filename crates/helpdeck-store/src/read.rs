@@ -12,7 +12,7 @@ use crate::Store;
 use crate::error::Result;
 use crate::rows::{TICKET_COLUMNS, TicketRow, ms, opt_uuid, ts, uuid};
 use crate::sla::{evaluate_ticket, load_facts};
-use crate::views::{CommentView, EventView, SlaView, TicketDetail, TicketView, UserRef};
+use crate::views::{CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef};
 use crate::write::find_ticket;
 
 /// Whose tickets.
@@ -252,6 +252,31 @@ impl Store {
             .copied()
             .filter(|to| permission::check_status_change(&self.actor, &t, *to).is_ok())
             .collect();
+        let links: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT l.kind, l.from_id, o.id, o.number, o.title, o.status FROM ticket_links l \
+             JOIN tickets o ON o.id = CASE WHEN l.from_id = ?1 THEN l.to_id ELSE l.from_id END \
+             WHERE l.from_id = ?1 OR l.to_id = ?1 ORDER BY l.created_at",
+        )
+        .bind(t.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut link_views = Vec::with_capacity(links.len());
+        for (kind, from, other, number, title, status) in links {
+            let outgoing = from == t.id.to_string();
+            let kind = match (kind.as_str(), outgoing) {
+                (k, true) => k.to_string(),
+                ("duplicate_of", false) => "duplicated_by".to_string(),
+                ("parent_of", false) => "child_of".to_string(),
+                (k, false) => k.to_string(),
+            };
+            link_views.push(LinkView {
+                kind,
+                ticket_id: uuid(&other)?,
+                number: helpdeck_core::ticket::ticket_key(number),
+                title,
+                status: status.parse()?,
+            });
+        }
         Ok(TicketDetail {
             ticket: view,
             description: t.description.clone(),
@@ -260,6 +285,7 @@ impl Store {
             allowed_transitions,
             comments: comment_views,
             events: event_views,
+            links: if internal { link_views } else { Vec::new() },
         })
     }
 

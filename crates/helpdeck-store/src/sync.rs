@@ -473,6 +473,9 @@ impl Store {
                 }
                 new_comments.push((cid, id.clone(), c));
             }
+            for l in &b.links {
+                crate::write::push_link(&mut batch, l);
+            }
             applied.push(t);
             for e in &b.events {
                 new_events.push(vec![
@@ -655,6 +658,10 @@ async fn purge_ticket(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
     b.push(
         "DELETE FROM events WHERE ticket_id = ?",
         vec![Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM ticket_links WHERE from_id = ? OR to_id = ?",
+        vec![Arg::text(&id), Arg::text(&id)],
     );
     b.push("DELETE FROM tickets WHERE id = ?", vec![Arg::text(&id)]);
     b.push("UPDATE sync_control SET purging = 0", vec![]);

@@ -116,6 +116,19 @@ pub struct EventView {
     pub at: Timestamp,
 }
 
+/// A link of a ticket, as seen from that ticket.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct LinkView {
+    /// From this ticket's side: related, duplicate_of, duplicated_by, parent_of, child_of.
+    pub kind: String,
+    pub ticket_id: Uuid,
+    /// The other ticket's number, e.g. HD-7.
+    pub number: String,
+    pub title: String,
+    pub status: Status,
+}
+
 /// Everything about one ticket.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -129,4 +142,6 @@ pub struct TicketDetail {
     pub allowed_transitions: Vec<Status>,
     pub comments: Vec<CommentView>,
     pub events: Vec<EventView>,
+    /// Links to other tickets (staff only).
+    pub links: Vec<LinkView>,
 }

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use helpdeck_core::Timestamp;
-use helpdeck_core::op::{Change, Entity, Op};
+use helpdeck_core::op::{Change, Entity, LinkKind, Op};
 use helpdeck_core::status::Status;
 use helpdeck_core::sync::{
     AckStatus, LoginRequest, MAX_CLOCK_AHEAD, PullResponse, TicketDoc, hlc_at, hlc_time,
@@ -70,6 +70,13 @@ enum Step {
         r: usize,
         c: usize,
     },
+    /// Link two tickets, or unlink them if they are linked.
+    Link {
+        r: usize,
+        t: usize,
+        u: usize,
+        kind: u8,
+    },
     Push {
         r: usize,
         fault: Fault,
@@ -114,6 +121,7 @@ impl ReferenceStateMachine for Reference {
             4 => (r.clone(), 0..8usize, any::<bool>()).prop_map(|(r, t, internal)| Step::Comment { r, t, internal }),
             2 => (r.clone(), 0..8usize, 0..6u8).prop_map(|(r, t, action)| Step::Status { r, t, action }),
             1 => (r.clone(), 0..8usize).prop_map(|(r, c)| Step::DeleteComment { r, c }),
+            2 => (r.clone(), 0..8usize, 0..8usize, 0..3u8).prop_map(|(r, t, u, kind)| Step::Link { r, t, u, kind }),
             6 => (r.clone(), fault, prop::bool::weighted(0.1))
                 .prop_map(|(r, fault, future_clock)| Step::Push { r, fault, future_clock }),
             6 => (r.clone(), prop::bool::weighted(0.3)).prop_map(|(r, replay)| Step::Pull { r, replay }),
@@ -290,6 +298,8 @@ type TicketRow = (i64, String, String, String, Option<String>, Option<i64>);
 struct Snapshot {
     tickets: BTreeMap<String, TicketRow>,
     comments: BTreeMap<String, (String, String)>,
+    /// id → (from, to, kind)
+    links: BTreeMap<String, (String, String, String)>,
 }
 
 async fn snapshot(store: &Store) -> Snapshot {
@@ -322,7 +332,20 @@ async fn snapshot(store: &Store) -> Snapshot {
     .into_iter()
     .map(|(id, t, v)| (id, (t, v)))
     .collect();
-    Snapshot { tickets, comments }
+    let links = sqlx::query_as::<_, (String, String, String, String)>(
+        "SELECT id, from_id, to_id, kind FROM ticket_links",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(id, f, t, k)| (id, (f, t, k)))
+    .collect();
+    Snapshot {
+        tickets,
+        comments,
+        links,
+    }
 }
 
 /// What the server says `r` may see: its state, filtered as a pull filters it.
@@ -384,13 +407,37 @@ async fn server_view(w: &World, r: usize) -> Snapshot {
             );
         }
     }
-    Snapshot { tickets, comments }
+    // Links: staff see every live one; customers none.
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT state FROM ticket_links")
+        .fetch_all(&w.db.pool)
+        .await
+        .unwrap();
+    let mut links = BTreeMap::new();
+    for (state,) in rows {
+        let l: helpdeck_core::sync::LinkState = serde_json::from_str(&state).unwrap();
+        if !customer && !l.deleted {
+            links.insert(
+                l.id.to_string(),
+                (
+                    l.from_ticket.to_string(),
+                    l.to_ticket.to_string(),
+                    l.kind.to_string(),
+                ),
+            );
+        }
+    }
+    Snapshot {
+        tickets,
+        comments,
+        links,
+    }
 }
 
 /// I5: nothing in a customer's pull that is not theirs to see.
 fn check_customer_page(r: usize, page: &PullResponse, me: Uuid, org: Option<Uuid>) {
     for b in &page.tickets {
         let t = &b.ticket;
+        assert!(b.links.is_empty(), "I5: replica {r} pulled links");
         assert!(
             t.requester_id == Some(me) || (org.is_some() && t.organization_id == org),
             "I5: replica {r} pulled another requester's ticket {}",
@@ -598,6 +645,16 @@ async fn edit(w: &mut World, step: &Step) {
                     .await;
             }
         }
+        Step::Link { r, t, u, kind } => {
+            let store = store_of(r);
+            if let (Some(a), Some(b)) = (pick_ticket(store, t).await, pick_ticket(store, u).await)
+                && store.unlink(&a, &b).await.is_err()
+            {
+                let kind = [LinkKind::Related, LinkKind::DuplicateOf, LinkKind::ParentOf]
+                    [usize::from(kind) % 3];
+                let _ = store.link(&a, &b, kind).await;
+            }
+        }
         Step::Comment { r, t, internal } => {
             let store = store_of(r);
             if let Some(id) = pick_ticket(store, t).await {
@@ -744,10 +801,10 @@ async fn check(w: &World) {
             "I2: acked op {id} lost"
         );
         if op.change.is_create() {
-            let table = if op.entity == Entity::Ticket {
-                "tickets"
-            } else {
-                "comments"
+            let table = match op.entity {
+                Entity::Ticket => "tickets",
+                Entity::Link => "ticket_links",
+                _ => "comments",
             };
             let found: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT id FROM {table} WHERE id = $1"

@@ -100,6 +100,27 @@ pub async fn ticket_rate(
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(ticket = %reference))]
+pub async fn ticket_link(
+    app: State<'_, App>,
+    reference: String,
+    to: String,
+    kind: String,
+) -> ApiResult<TicketDetail> {
+    app.link(reference, to, kind).await
+}
+
+#[tauri::command]
+#[instrument(skip_all, fields(ticket = %reference))]
+pub async fn ticket_unlink(
+    app: State<'_, App>,
+    reference: String,
+    to: String,
+) -> ApiResult<TicketDetail> {
+    app.unlink(reference, to).await
+}
+
+#[tauri::command]
 #[instrument(skip_all)]
 pub async fn agents(app: State<'_, App>) -> ApiResult<Vec<UserRef>> {
     app.agents().await

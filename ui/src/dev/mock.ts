@@ -351,6 +351,7 @@ function detail(r: Rec): TicketDetail {
     allowed_transitions: TRANSITIONS[r.status],
     comments: r.comments,
     events: r.events,
+    links: [],
   };
 }
 

@@ -94,6 +94,10 @@ export const api = {
   ticketResolve: (reference: string, resolution: Resolution) =>
     call<TicketDetail>('ticket_resolve', { reference, resolution }),
   ticketReopen: (reference: string) => call<TicketDetail>('ticket_reopen', { reference }),
+  ticketLink: (reference: string, to: string, kind: string) =>
+    call<TicketDetail>('ticket_link', { reference, to, kind }),
+  ticketUnlink: (reference: string, to: string) =>
+    call<TicketDetail>('ticket_unlink', { reference, to }),
   ticketClose: (reference: string, reason?: string) =>
     call<TicketDetail>('ticket_close', { reference, reason: reason ?? null }),
   ticketRate: (reference: string, csat: Csat) =>

@@ -48,3 +48,13 @@ describe('describeEvent', () => {
     );
   });
 });
+
+describe('link events', () => {
+  it('name the kind and the other ticket in both languages', () => {
+    const ev = { actor: { id: 'u', email: 'a@b.c', name: 'Li Wei' }, field: 'link', from: null, to: 'duplicate_of HD-7', at: '2026-01-01T00:00:00Z' };
+    expect(describeEvent(ev, 'en')).toBe('Li Wei linked this ticket: Duplicate of HD-7');
+    expect(describeEvent(ev, 'zh')).toBe('Li Wei 关联了工单：重复于 HD-7');
+    const gone = { ...ev, field: 'unlink', from: 'related HD-9', to: null };
+    expect(describeEvent(gone, 'en')).toBe('Li Wei removed the link to HD-9');
+  });
+});

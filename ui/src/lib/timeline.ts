@@ -91,6 +91,18 @@ export function describeEvent(ev: EventView, lang: Language): string {
       return translate(lang, 'timeline.event.rated', { actor });
     case 'resolution':
       return translate(lang, 'timeline.event.resolved', { actor });
+    case 'link':
+    case 'unlink': {
+      // "duplicate_of HD-7": the kind from this ticket's side, then the other ticket.
+      const [kind, ticket] = (ev.to ?? ev.from ?? '').split(' ');
+      const kindKey = `links.kind.${kind}`;
+      const kindLabel = kindKey in en ? translate(lang, kindKey as MessageKey) : kind;
+      return ev.field === 'link'
+        ? translate(lang, 'timeline.event.link', { actor, kind: kindLabel, ticket: ticket ?? '' })
+        : translate(lang, 'timeline.event.unlink', { actor, ticket: ticket ?? '' });
+    }
+    case 'close_reason':
+      return translate(lang, 'timeline.event.closeReason', { reason: ev.to ?? '' });
     default: {
       const field = fieldLabel(lang, ev.field);
       if (ev.to == null || ev.to === '') return translate(lang, 'timeline.event.fieldCleared', { actor, field });

@@ -4,6 +4,7 @@ import type { CommentView } from "./CommentView";
 import type { Csat } from "./Csat";
 import type { EventView } from "./EventView";
 import type { Kind } from "./Kind";
+import type { LinkView } from "./LinkView";
 import type { Priority } from "./Priority";
 import type { Resolution } from "./Resolution";
 import type { SlaView } from "./SlaView";
@@ -18,7 +19,11 @@ export type TicketDetail = { description: string, resolution: Resolution | null,
 /**
  * Statuses the current user may move this ticket to.
  */
-allowed_transitions: Array<Status>, comments: Array<CommentView>, events: Array<EventView>, id: string, 
+allowed_transitions: Array<Status>, comments: Array<CommentView>, events: Array<EventView>, 
+/**
+ * Links to other tickets (staff only).
+ */
+links: Array<LinkView>, id: string, 
 /**
  * Human key, e.g. `HD-42`.
  */

@@ -692,6 +692,17 @@ pub fn sqlite_rows(path: &Path, sql: &str) -> Vec<Vec<String>> {
     })
 }
 
+/// Runs one writing statement on a SQLite file (tests that set a fixture up).
+pub fn sqlite_exec(path: &Path, sql: &str) {
+    block_on(async {
+        let mut c = open_sqlite(path, false).await;
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    })
+}
+
 pub fn sqlite_count(path: &Path, sql: &str) -> i64 {
     sqlite_rows(path, sql)[0][0].parse().unwrap()
 }

@@ -330,6 +330,7 @@ impl App {
                     tier: input.tier,
                     tags: Vec::new(),
                     site: None,
+                    attachments: Vec::new(),
                 })
                 .await?;
             s.ticket(&t.id.to_string()).await

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
@@ -93,6 +94,9 @@ enum Command {
     },
     /// Run a Helpdeck server (SQLite file by default, or PostgreSQL), or manage its users.
     Server(remote::ServerArgs),
+    /// Attachment files: copy one out of the workspace by its SHA-256.
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
     /// Run the due jobs of a local workspace once (auto-close of resolved tickets); the app
     /// and `watch` run them every minute, a server runs them for its replicas.
     Jobs,
@@ -132,12 +136,18 @@ enum TicketCommand {
         reference: String,
         #[arg(long)]
         body: String,
+        /// Attach a file (repeatable; at most 25 MiB each).
+        #[arg(long = "attach", value_name = "FILE")]
+        attach: Vec<PathBuf>,
     },
     /// Internal note (never shown to customers).
     Note {
         reference: String,
         #[arg(long)]
         body: String,
+        /// Attach a file (repeatable; at most 25 MiB each).
+        #[arg(long = "attach", value_name = "FILE")]
+        attach: Vec<PathBuf>,
     },
     /// Resolve with the service report.
     Resolve {
@@ -183,6 +193,16 @@ enum TicketCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum AttachmentCommand {
+    /// Write the file with this SHA-256 (see `ticket show`) to FILE.
+    Get {
+        sha256: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+}
+
 #[derive(Args, Debug)]
 struct CreateArgs {
     #[arg(long)]
@@ -203,6 +223,9 @@ struct CreateArgs {
     assignee: Option<String>,
     #[arg(long)]
     tier: Option<String>,
+    /// Attach a file (repeatable; at most 25 MiB each).
+    #[arg(long = "attach", value_name = "FILE")]
+    attach: Vec<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -405,6 +428,13 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Search { query, limit } => out.search(&store.search(&query, limit).await?)?,
         Command::Watch(_) | Command::Notify(_) => unreachable!("handled by run"),
+        Command::Attachment(AttachmentCommand::Get { sha256, out: file }) => {
+            let bytes = store.export_blob(&sha256, &file)?;
+            out.emit(
+                &serde_json::json!({ "sha256": sha256, "out": file, "bytes": bytes }),
+                || format!("wrote {bytes} bytes to {}\n", file.display()),
+            )?;
+        }
         Command::Jobs => {
             if store.sync_state().await?.is_some() {
                 bail!("this workspace is a replica: its server runs the jobs");
@@ -440,6 +470,12 @@ async fn show(
     out.detail(&store.ticket(&t.id.to_string()).await?)
 }
 
+/// Copies `--attach` files into the workspace's blob store (refusing a bad one before any
+/// change is made).
+fn import_files(store: &Store, paths: &[PathBuf]) -> Result<Vec<helpdeck_core::command::NewFile>> {
+    paths.iter().map(|p| Ok(store.import_file(p)?)).collect()
+}
+
 async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Result<()> {
     match cmd {
         TicketCommand::Create(a) => {
@@ -459,6 +495,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 tier: parse_opt::<Tier>(a.tier.as_deref())?,
                 tags: Vec::new(),
                 site: None,
+                attachments: import_files(store, &a.attach)?,
             };
             show(store, out, store.create_ticket(input).await?).await?;
         }
@@ -512,11 +549,27 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             };
             show(store, out, store.update_ticket(&a.reference, input).await?).await?;
         }
-        TicketCommand::Reply { reference, body } => {
-            show(store, out, store.reply(&reference, &body).await?).await?
+        TicketCommand::Reply {
+            reference,
+            body,
+            attach,
+        } => {
+            let files = import_files(store, &attach)?;
+            let t = store
+                .comment(&reference, &body, Visibility::Public, &files)
+                .await?;
+            show(store, out, t).await?
         }
-        TicketCommand::Note { reference, body } => {
-            show(store, out, store.note(&reference, &body).await?).await?
+        TicketCommand::Note {
+            reference,
+            body,
+            attach,
+        } => {
+            let files = import_files(store, &attach)?;
+            let t = store
+                .comment(&reference, &body, Visibility::Internal, &files)
+                .await?;
+            show(store, out, t).await?
         }
         TicketCommand::Resolve {
             reference,

@@ -221,6 +221,23 @@ impl Printer {
                     c.comment.clone().unwrap_or_default()
                 ));
             }
+            if !d.attachments.is_empty() {
+                s.push_str("\nFiles\n");
+                for a in &d.attachments {
+                    s.push_str(&format!(
+                        "  {} ({:.1} KiB, {}) {}{}\n",
+                        a.name,
+                        a.size as f64 / 1024.0,
+                        a.media_type,
+                        a.sha256,
+                        if a.available {
+                            ""
+                        } else {
+                            " — not downloaded yet"
+                        }
+                    ));
+                }
+            }
             if !d.links.is_empty() {
                 s.push_str("\nLinked\n");
                 for l in &d.links {

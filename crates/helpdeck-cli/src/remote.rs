@@ -3,7 +3,7 @@
 
 use std::io::BufRead;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
@@ -37,6 +37,10 @@ pub struct ServerRun {
     /// IANA time zone of the business calendar, e.g. Asia/Shanghai.
     #[arg(long, env = "HELPDECK_TIMEZONE")]
     pub timezone: Option<String>,
+    /// Where attachment files are kept (default: blobs/ in the data dir). Server processes
+    /// that share a PostgreSQL database must share this directory too.
+    #[arg(long, env = "HELPDECK_BLOBS")]
+    pub blobs: Option<PathBuf>,
     /// How often the server runs its due jobs (auto-close, …), in seconds.
     #[arg(long, env = "HELPDECK_JOBS_INTERVAL", default_value_t = 60.0)]
     pub jobs_interval: f64,
@@ -161,6 +165,7 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
                 name: args.run.name,
                 timezone: args.run.timezone,
                 jobs_interval: jobs_interval(args.run.jobs_interval)?,
+                blobs_dir: args.run.blobs.unwrap_or_else(|| data_dir.join("blobs")),
             };
             let json = out.is_json();
             helpdeck_server::serve(config, shutdown_signal(), move |addr| {

@@ -11,6 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::attachment::{AttachmentDraft, AttachmentState};
 use crate::error::DomainError;
 use crate::op::LinkDraft;
 use crate::op::{Change, CommentDraft, TicketDraft, TicketFields};
@@ -49,6 +50,8 @@ pub struct Rules {
     pub auto_close_after: SignedDuration,
     /// True for a local workspace with no server (staff may record a rating for the requester).
     pub local_workspace: bool,
+    /// Largest attachment accepted, in bytes (default 25 MiB).
+    pub max_attachment_bytes: u64,
 }
 
 impl Default for Rules {
@@ -61,6 +64,7 @@ impl Default for Rules {
             reopen_window: SignedDuration::from_hours(14 * 24),
             auto_close_after: SignedDuration::from_hours(3 * 24),
             local_workspace: true,
+            max_attachment_bytes: crate::attachment::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -119,6 +123,8 @@ pub struct Target<'a> {
     pub link: Option<&'a LinkState>,
     /// A link's other ticket (`to`), for a new link.
     pub other: Option<&'a Ticket>,
+    /// The attachment, if it exists already (attachments are insert-only).
+    pub attachment: Option<&'a AttachmentState>,
 }
 
 /// One changed field, for the audit trail.
@@ -138,6 +144,8 @@ pub struct Outcome {
     pub comment: Option<CommentState>,
     /// The link created or removed, for link changes.
     pub link: Option<LinkState>,
+    /// The attachment added, for attachment changes.
+    pub attachment: Option<AttachmentState>,
     /// Audit entries, in order.
     pub audit: Vec<FieldChange>,
     /// The op's time after bounding: what the audit trail and the SLA engine record.
@@ -224,6 +232,7 @@ pub fn apply(
                     deleted: true,
                     ..l.clone()
                 }),
+                attachment: None,
                 audit: vec![FieldChange {
                     field: "unlink",
                     from: Some(format!(
@@ -238,6 +247,21 @@ pub fn apply(
                 }],
                 at: bounded(at, t, ctx),
             }))
+        }
+        Change::AddAttachment(draft) => {
+            if target.attachment.is_some() {
+                return Ok(None); // insert-only
+            }
+            let t = visible_ticket(target.ticket, draft.ticket_id, ctx.actor)?;
+            add_attachment(
+                t,
+                target.comment,
+                entity_id,
+                draft,
+                bounded(at, t, ctx),
+                ctx,
+            )
+            .map(Some)
         }
         Change::DeleteComment => {
             let missing = || DomainError::NotFound(format!("no comment {entity_id}"));
@@ -262,6 +286,7 @@ pub fn apply(
                     ..c.clone()
                 }),
                 link: None,
+                attachment: None,
                 audit: Vec::new(),
                 at: bounded(at, t, ctx),
             }))
@@ -475,6 +500,7 @@ fn create_ticket(
         ticket,
         comment: None,
         link: None,
+        attachment: None,
         audit: vec![FieldChange {
             field: "created",
             from: None,
@@ -580,6 +606,7 @@ fn update_ticket(
         ticket: t,
         comment: None,
         link: None,
+        attachment: None,
         audit,
         at,
     }))
@@ -670,6 +697,7 @@ fn transition(
         ticket: t,
         comment: None,
         link: None,
+        attachment: None,
         audit,
         at,
     }))
@@ -711,6 +739,7 @@ fn resolve(
         ticket: t,
         comment: None,
         link: None,
+        attachment: None,
         audit,
         at,
     })
@@ -757,6 +786,7 @@ fn rate(
         ticket: t,
         comment: None,
         link: None,
+        attachment: None,
         audit,
         at,
     })
@@ -811,6 +841,7 @@ fn add_comment(
             deleted: false,
         }),
         link: None,
+        attachment: None,
         audit,
         at,
     })
@@ -845,6 +876,7 @@ fn link_tickets(
             created_at: at,
             deleted: false,
         }),
+        attachment: None,
         audit: vec![FieldChange {
             field: "link",
             from: None,
@@ -853,6 +885,59 @@ fn link_tickets(
                 d.kind,
                 crate::ticket::ticket_key(to.number)
             )),
+        }],
+        at,
+    })
+}
+
+fn add_attachment(
+    t: &Ticket,
+    comment: Option<&CommentState>,
+    id: Uuid,
+    d: &AttachmentDraft,
+    at: Timestamp,
+    ctx: &Context<'_>,
+) -> Result<Outcome, DomainError> {
+    let d = crate::attachment::validate(d, ctx.rules.max_attachment_bytes)?;
+    let mut internal = false;
+    match (d.comment_id, comment) {
+        (None, _) => {}
+        (Some(cid), Some(c)) if c.id == cid && c.ticket_id == t.id && !c.deleted => {
+            internal = c.visibility == Visibility::Internal;
+            // Customers add files to their own public replies only.
+            let theirs = c.author_id == ctx.actor.id && c.visibility == Visibility::Public;
+            if !ctx.actor.is_staff() && !theirs {
+                return Err(DomainError::NotFound(format!("no comment {cid}")));
+            }
+        }
+        (Some(cid), _) => return Err(DomainError::NotFound(format!("no comment {cid}"))),
+    }
+    let mut ticket = t.clone();
+    ticket.updated_at = ticket.updated_at.max(at);
+    Ok(Outcome {
+        ticket,
+        comment: None,
+        link: None,
+        attachment: Some(AttachmentState {
+            id,
+            ticket_id: t.id,
+            comment_id: d.comment_id,
+            sha256: d.sha256.clone(),
+            name: d.name.clone(),
+            media_type: d.media_type.clone(),
+            size: d.size,
+            uploader_id: ctx.actor.id,
+            created_at: at,
+        }),
+        audit: vec![FieldChange {
+            // A file on an internal note is agent-only, and so is its audit line.
+            field: if internal {
+                "note_attachment"
+            } else {
+                "attachment"
+            },
+            from: None,
+            to: Some(d.name),
         }],
         at,
     })

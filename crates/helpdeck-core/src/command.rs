@@ -47,10 +47,19 @@ fn run(
     ctx: &Context<'_>,
 ) -> Result<Decided, DomainError> {
     let mut current = ticket.cloned();
-    let mut steps = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
     for (entity_id, change) in changes {
+        // A file on a reply made in the same command refers to that reply.
+        let comment = match &change {
+            Change::AddAttachment(a) => steps
+                .iter()
+                .filter_map(|s| s.outcome.comment.as_ref())
+                .find(|c| Some(c.id) == a.comment_id),
+            _ => None,
+        };
         let target = Target {
             ticket: current.as_ref(),
+            comment,
             ..Target::default()
         };
         if let Some(outcome) = apply::apply(target, entity_id, &change, now, ctx)? {
@@ -164,11 +173,52 @@ pub struct NewTicket {
     pub site: Option<String>,
 }
 
+/// A file to attach: its content address and what the user called it (the id is the new
+/// attachment's).
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub id: Uuid,
+    pub sha256: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+}
+
+fn attach(ticket_id: Uuid, comment_id: Option<Uuid>, files: &[NewFile]) -> Vec<(Uuid, Change)> {
+    files
+        .iter()
+        .map(|f| {
+            (
+                f.id,
+                Change::AddAttachment(crate::attachment::AttachmentDraft {
+                    ticket_id,
+                    comment_id,
+                    sha256: f.sha256.clone(),
+                    name: f.name.clone(),
+                    media_type: f.media_type.clone(),
+                    size: f.size,
+                }),
+            )
+        })
+        .collect()
+}
+
 /// Validates a new ticket and builds its initial state (`number` is provisional).
 pub fn create_ticket(
     input: NewTicket,
     id: Uuid,
     number: i64,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    create_ticket_with(input, id, number, &[], ctx)
+}
+
+/// [`create_ticket`] with files on the new ticket.
+pub fn create_ticket_with(
+    input: NewTicket,
+    id: Uuid,
+    number: i64,
+    files: &[NewFile],
     ctx: &Context<'_>,
 ) -> Result<Decided, DomainError> {
     let draft = TicketDraft {
@@ -187,7 +237,9 @@ pub fn create_ticket(
         site: input.site,
         number,
     };
-    run(None, vec![(id, Change::CreateTicket(draft))], ctx.now, ctx)
+    let mut changes = vec![(id, Change::CreateTicket(draft))];
+    changes.extend(attach(id, None, files));
+    run(None, changes, ctx.now, ctx)
 }
 
 /// A partial update (`ticket update`). `None` leaves a field as it is.
@@ -330,12 +382,14 @@ pub fn rate(current: &Ticket, csat: Csat, ctx: &Context<'_>) -> Result<Decided, 
     )
 }
 
-/// Adds a public reply or an internal note (`comment_id` is the new comment's id).
+/// Adds a public reply or an internal note (`comment_id` is the new comment's id), with
+/// files on it.
 pub fn add_comment(
     current: &Ticket,
     comment_id: Uuid,
     visibility: Visibility,
     body: &str,
+    files: &[NewFile],
     ctx: &Context<'_>,
 ) -> Result<Decided, DomainError> {
     let draft = CommentDraft {
@@ -343,12 +397,9 @@ pub fn add_comment(
         visibility,
         body: body.to_string(),
     };
-    run(
-        Some(current),
-        vec![(comment_id, Change::AddComment(draft))],
-        ctx.now,
-        ctx,
-    )
+    let mut changes = vec![(comment_id, Change::AddComment(draft))];
+    changes.extend(attach(current.id, Some(comment_id), files));
+    run(Some(current), changes, ctx.now, ctx)
 }
 
 #[cfg(test)]
@@ -485,6 +536,7 @@ mod tests {
                 id,
                 Visibility::Internal,
                 "x",
+                &[],
                 x
             ))
             .is_err()
@@ -495,6 +547,7 @@ mod tests {
                 id,
                 Visibility::Public,
                 "x",
+                &[],
                 x
             ))
             .is_ok()
@@ -507,12 +560,19 @@ mod tests {
         let t = new_ticket(&a);
         let now = Timestamp::from_second(60).unwrap();
         let note = at(&a, &RULES(), now, |c| {
-            add_comment(&t, Uuid::now_v7(), Visibility::Internal, "checking", c)
+            add_comment(&t, Uuid::now_v7(), Visibility::Internal, "checking", &[], c)
         })
         .unwrap();
         assert_eq!(note.ticket.first_response_at, None);
         let reply = at(&a, &RULES(), now, |c| {
-            add_comment(&note.ticket, Uuid::now_v7(), Visibility::Public, "on it", c)
+            add_comment(
+                &note.ticket,
+                Uuid::now_v7(),
+                Visibility::Public,
+                "on it",
+                &[],
+                c,
+            )
         })
         .unwrap();
         assert_eq!(reply.ticket.first_response_at, Some(now));
@@ -527,7 +587,14 @@ mod tests {
         t.requester_id = Some(c.id);
         t.status = Status::PendingCustomer;
         let ch = at(&c, &RULES(), Timestamp::UNIX_EPOCH, |x| {
-            add_comment(&t, Uuid::now_v7(), Visibility::Public, "here is the log", x)
+            add_comment(
+                &t,
+                Uuid::now_v7(),
+                Visibility::Public,
+                "here is the log",
+                &[],
+                x,
+            )
         })
         .unwrap();
         assert_eq!(ch.ticket.status, Status::Open);

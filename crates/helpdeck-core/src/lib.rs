@@ -4,6 +4,7 @@
 //! no database and no HTTP. The store, the server and the desktop shell build on it.
 
 pub mod apply;
+pub mod attachment;
 pub mod command;
 pub mod demo;
 pub mod error;

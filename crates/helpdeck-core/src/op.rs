@@ -28,6 +28,8 @@ pub enum Entity {
     Team,
     /// A link between two tickets.
     Link,
+    /// A file on a ticket or a comment.
+    Attachment,
 }
 
 impl Entity {
@@ -40,6 +42,7 @@ impl Entity {
             Entity::Organization => "organization",
             Entity::Team => "team",
             Entity::Link => "link",
+            Entity::Attachment => "attachment",
         }
     }
 }
@@ -264,6 +267,8 @@ pub enum Change {
     LinkTickets(LinkDraft),
     /// Removes a link: a tombstone, as for comments.
     UnlinkTickets,
+    /// Attaches a file (its metadata; the bytes travel out of band). Entity: attachment.
+    AddAttachment(crate::attachment::AttachmentDraft),
 }
 
 impl Change {
@@ -272,6 +277,7 @@ impl Change {
         match self {
             Change::AddComment(_) | Change::DeleteComment => Entity::Comment,
             Change::LinkTickets(_) | Change::UnlinkTickets => Entity::Link,
+            Change::AddAttachment(_) => Entity::Attachment,
             _ => Entity::Ticket,
         }
     }
@@ -280,7 +286,10 @@ impl Change {
     pub fn is_create(&self) -> bool {
         matches!(
             self,
-            Change::CreateTicket(_) | Change::AddComment(_) | Change::LinkTickets(_)
+            Change::CreateTicket(_)
+                | Change::AddComment(_)
+                | Change::LinkTickets(_)
+                | Change::AddAttachment(_)
         )
     }
 }
@@ -312,6 +321,7 @@ impl Op {
         match &self.change {
             Change::AddComment(c) => Some(c.ticket_id),
             Change::LinkTickets(l) => Some(l.from),
+            Change::AddAttachment(a) => Some(a.ticket_id),
             Change::DeleteComment | Change::UnlinkTickets => None,
             _ => Some(self.entity_id),
         }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::apply::{Context, FieldChange, Rules, Target, TrustingDirectory, apply};
+use crate::attachment::AttachmentState;
 use crate::error::DomainError;
 use crate::op::{Change, Entity, Op};
 use crate::permission;
@@ -33,7 +34,16 @@ pub const MAX_PUSH_OPS: usize = 1000;
 pub const MAX_PULL_PAGE: usize = 500;
 
 /// Fields that customers never see (redacted from their pulls, events about them withheld).
-pub const AGENT_ONLY_FIELDS: &[&str] = &["assignee_id", "team_id", "tier", "tags", "asset_id"];
+pub const AGENT_ONLY_FIELDS: &[&str] = &[
+    "assignee_id",
+    "team_id",
+    "tier",
+    "tags",
+    "asset_id",
+    "link",
+    "unlink",
+    "note_attachment",
+];
 
 // ---------------------------------------------------------------------------------------
 // Wire types
@@ -163,6 +173,9 @@ pub struct TicketBundle {
     /// Links with this ticket at either end (tombstones included); staff only.
     #[serde(default)]
     pub links: Vec<LinkState>,
+    /// Files on the ticket and its comments, as the caller may see them.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentState>,
 }
 
 /// A user as the directory of a pull page shows them.
@@ -202,6 +215,7 @@ impl WorkspaceRules {
             reopen_window: SignedDuration::from_hours(24 * self.reopen_window_days),
             auto_close_after: SignedDuration::from_hours(24 * self.auto_close_days),
             local_workspace: false,
+            max_attachment_bytes: crate::attachment::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -326,8 +340,13 @@ pub struct Merged {
     pub comment: Option<CommentState>,
     /// The link created or removed, for link ops.
     pub link: Option<LinkState>,
+    /// The attachment added, for attachment ops.
+    pub attachment: Option<AttachmentState>,
     /// Audit entries for the server's trail (ids: [`event_id`] of the op and the field).
     pub audit: Vec<FieldChange>,
+    /// The attachment added is one a customer may see (set by the caller, who knows the
+    /// comment it belongs to).
+    pub attachment_public: bool,
     /// The op's bounded time.
     pub at: Timestamp,
 }
@@ -340,6 +359,7 @@ impl Merged {
         self.comment
             .as_ref()
             .is_some_and(|c| c.visibility == Visibility::Public)
+            || self.attachment_public
             || self
                 .audit
                 .iter()
@@ -436,7 +456,8 @@ pub fn merge_with(
         | Change::AddComment(_)
         | Change::DeleteComment
         | Change::LinkTickets(_)
-        | Change::UnlinkTickets => {}
+        | Change::UnlinkTickets
+        | Change::AddAttachment(_) => {}
     }
     Ok(Some(Merged {
         doc: TicketDoc {
@@ -445,6 +466,13 @@ pub fn merge_with(
         },
         comment: outcome.comment,
         link: outcome.link,
+        attachment_public: outcome.attachment.as_ref().is_some_and(|a| {
+            a.comment_id.is_none()
+                || target.comment.is_some_and(|c| {
+                    c.id == a.comment_id.unwrap_or_default() && c.visibility == Visibility::Public
+                })
+        }),
+        attachment: outcome.attachment,
         audit: outcome.audit,
         at: outcome.at,
     }))
@@ -470,6 +498,20 @@ pub fn redact_ticket(viewer: &User, t: &Ticket) -> Ticket {
 /// May `viewer` see this comment (internal notes are staff-only, I5)?
 pub fn comment_visible(viewer: &User, c: &CommentState) -> bool {
     c.visibility == Visibility::Public || permission::can_see_internal(viewer)
+}
+
+/// May `viewer` see this attachment? Staff see all; a customer sees files on their visible
+/// tickets themselves and on public replies (`comment` is the attachment's comment, if any).
+pub fn attachment_visible(
+    viewer: &User,
+    a: &AttachmentState,
+    comment: Option<&CommentState>,
+) -> bool {
+    permission::can_see_internal(viewer)
+        || match a.comment_id {
+            None => true,
+            Some(id) => comment.is_some_and(|c| c.id == id && comment_visible(viewer, c)),
+        }
 }
 
 /// May `viewer` see this audit event?
@@ -512,11 +554,11 @@ pub fn rebase(server: Ticket, pending: &[Op], ctx: &Context<'_>) -> Ticket {
 /// Entity kinds a push may carry.
 pub fn check_entity(op: &Op) -> Result<(), DomainError> {
     match op.entity {
-        Entity::Ticket | Entity::Comment | Entity::Link => Ok(()),
+        Entity::Ticket | Entity::Comment | Entity::Link | Entity::Attachment => Ok(()),
         other => Err(DomainError::invalid(
             "entity",
             format!(
-                "'{}' is not synced by clients (allowed: ticket, comment, link)",
+                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment)",
                 other.as_str()
             ),
         )),

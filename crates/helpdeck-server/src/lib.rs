@@ -8,6 +8,7 @@
 //! - `POST /sync/push`, `GET /sync/pull?cursor=N&wait=MS&schema=V`
 
 pub mod accounts;
+pub mod blobs;
 pub mod db;
 pub mod error;
 pub mod jobs;
@@ -52,10 +53,13 @@ pub struct Config {
     pub timezone: Option<String>,
     /// How often due jobs run (auto-close, …).
     pub jobs_interval: Duration,
+    /// Where attachment files are kept (server processes sharing a database share it).
+    pub blobs_dir: std::path::PathBuf,
 }
 
 struct Inner {
     db: Db,
+    blobs: blobs::BlobDir,
     /// The last committed `server_seq` this process knows of; long-polls wait on it.
     changes: watch::Sender<i64>,
     limiter: accounts::LoginLimiter,
@@ -70,11 +74,12 @@ struct Inner {
 pub struct AppState(Arc<Inner>);
 
 impl AppState {
-    pub async fn new(db: Db) -> Result<AppState> {
+    pub async fn new(db: Db, blobs_dir: std::path::PathBuf) -> Result<AppState> {
         let last = db.last_seq().await?;
         let (changes, _) = watch::channel(last);
         let state = AppState(Arc::new(Inner {
             db,
+            blobs: blobs::BlobDir(blobs_dir),
             changes,
             limiter: accounts::LoginLimiter::default(),
             pages: pull::PageCache::default(),
@@ -137,6 +142,8 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/me", get(me))
         .route("/sync/push", post(push_handler))
         .route("/sync/pull", get(pull_handler))
+        .route("/blobs/{sha}/status", get(blob_status))
+        .route("/blobs/{sha}", axum::routing::put(blob_put).get(blob_get))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(protocol_header))
         .layer(
@@ -157,7 +164,7 @@ pub async fn serve(
     let db = Db::connect(&config.db).await?;
     db.configure(config.name.as_deref(), config.timezone.as_deref())
         .await?;
-    let state = AppState::new(db.clone()).await?;
+    let state = AppState::new(db.clone(), config.blobs_dir.clone()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| ServerError::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
@@ -329,6 +336,70 @@ async fn push_handler(
         acks: pushed.acks,
         corrections,
     }))
+}
+
+async fn blob_status(
+    State(s): State<AppState>,
+    Auth(_caller): Auth,
+    axum::extract::Path(sha): axum::extract::Path<String>,
+) -> Result<Json<blobs::BlobStatus>> {
+    Ok(Json(blobs::status(&s.0.db, &sha).await?))
+}
+
+#[derive(Deserialize)]
+struct BlobPutQuery {
+    offset: u64,
+    size: u64,
+}
+
+async fn blob_put(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    axum::extract::Path(sha): axum::extract::Path<String>,
+    q: std::result::Result<Query<BlobPutQuery>, axum::extract::rejection::QueryRejection>,
+    body: axum::body::Bytes,
+) -> Result<Json<blobs::BlobStatus>> {
+    let Query(q) = q.map_err(|e| {
+        ServerError::BadRequest(format!(
+            "bad query: {} (allowed: offset=N&size=TOTAL)",
+            e.body_text()
+        ))
+    })?;
+    Ok(Json(
+        blobs::put_chunk(&s.0.db, &s.0.blobs, &caller, &sha, q.offset, q.size, &body).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct BlobGetQuery {
+    offset: Option<u64>,
+}
+
+async fn blob_get(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    axum::extract::Path(sha): axum::extract::Path<String>,
+    q: std::result::Result<Query<BlobGetQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response> {
+    let Query(q) = q.map_err(|e| {
+        ServerError::BadRequest(format!("bad query: {} (allowed: offset=N)", e.body_text()))
+    })?;
+    let (bytes, size) =
+        blobs::read_chunk(&s.0.db, &s.0.blobs, &caller, &sha, q.offset.unwrap_or(0)).await?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            ),
+            (
+                axum::http::HeaderName::from_static("helpdeck-blob-size"),
+                HeaderValue::from(size),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]

@@ -185,6 +185,7 @@ async fn build_page(
             comments: Vec::new(),
             events: Vec::new(),
             links: Vec::new(),
+            attachments: Vec::new(),
         });
     }
     attach_children(db, viewer, &mut tickets).await?;
@@ -235,6 +236,7 @@ pub async fn bundles(
             comments: Vec::new(),
             events: Vec::new(),
             links: Vec::new(),
+            attachments: Vec::new(),
         });
     }
     attach_children(db, viewer, &mut tickets).await?;
@@ -294,6 +296,27 @@ async fn attach_children(
             && let Some(&i) = index.get(&e.ticket_id)
         {
             tickets[i].events.push(e);
+        }
+    }
+    let sql = format!(
+        "SELECT state FROM attachments WHERE ticket_id IN ({})",
+        marks(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        q = q.bind(id.clone());
+    }
+    for (state,) in q.fetch_all(&db.pool).await? {
+        let a: helpdeck_core::attachment::AttachmentState = serde_json::from_str(&state)
+            .map_err(|e| ServerError::Internal(format!("bad attachment: {e}")))?;
+        if let Some(&i) = index.get(&a.ticket_id) {
+            // The bundle's comments are already the ones the viewer may see.
+            let comment = a
+                .comment_id
+                .and_then(|c| tickets[i].comments.iter().find(|x| x.id == c));
+            if helpdeck_core::sync::attachment_visible(viewer, &a, comment) {
+                tickets[i].attachments.push(a);
+            }
         }
     }
     if helpdeck_core::permission::can_see_internal(viewer) {

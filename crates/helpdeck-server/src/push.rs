@@ -395,8 +395,16 @@ async fn apply_one(
             "forbidden: the op comes from another device".into(),
         )));
     }
-    let comment = match op.change {
+    let comment = match &op.change {
         Change::AddComment(_) | Change::DeleteComment => load_comment(tx, op.entity_id).await?,
+        Change::AddAttachment(a) => match a.comment_id {
+            Some(c) => load_comment(tx, c).await?,
+            None => None,
+        },
+        _ => None,
+    };
+    let attachment = match op.change {
+        Change::AddAttachment(_) => load_attachment(tx, op.entity_id).await?,
         _ => None,
     };
     let link = match op.change {
@@ -404,6 +412,7 @@ async fn apply_one(
         _ => None,
     };
     let ticket_id = match (&comment, &link, op.ticket_id()) {
+        (Some(_), _, Some(id)) if matches!(op.change, Change::AddAttachment(_)) => Some(id),
         (Some(c), _, _) => Some(c.ticket_id),
         (None, Some(l), _) => Some(l.from_ticket),
         (None, None, id) => id,
@@ -424,6 +433,7 @@ async fn apply_one(
         comment: comment.as_ref(),
         link: link.as_ref(),
         other: other.as_ref().map(|d| &d.ticket),
+        attachment: attachment.as_ref(),
     };
     let merged = match merge_with(target, doc.as_ref(), op, ctx) {
         Err(e) => return Ok(Err((e.code(), e.to_string()))),
@@ -448,6 +458,18 @@ async fn apply_one(
     .await?;
     if let Some(c) = &merged.comment {
         save_comment(tx, comment.is_some(), c).await?;
+    }
+    if let Some(a) = &merged.attachment {
+        sqlx::query(
+            "INSERT INTO attachments (id, ticket_id, comment_id, sha256, state) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(a.id.to_string())
+        .bind(a.ticket_id.to_string())
+        .bind(a.comment_id.map(|c| c.to_string()))
+        .bind(a.sha256.clone())
+        .bind(serde_json::to_string(a).expect("attachment serializes"))
+        .execute(&mut **tx)
+        .await?;
     }
     if let Some(l) = &merged.link {
         save_link(tx, link.is_some(), l).await?;
@@ -485,6 +507,20 @@ async fn ticket_of(tx: &mut Transaction<'_, Any>, op: &Op) -> Result<Option<Uuid
         (None, Change::UnlinkTickets) => load_link(tx, op.entity_id).await?.map(|l| l.from_ticket),
         (None, _) => load_comment(tx, op.entity_id).await?.map(|c| c.ticket_id),
     })
+}
+
+async fn load_attachment(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+) -> Result<Option<helpdeck_core::attachment::AttachmentState>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT state FROM attachments WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|(s,)| {
+        serde_json::from_str(&s).map_err(|e| ServerError::Internal(format!("bad attachment: {e}")))
+    })
+    .transpose()
 }
 
 async fn load_link(tx: &mut Transaction<'_, Any>, id: Uuid) -> Result<Option<LinkState>> {

@@ -6,6 +6,7 @@
 //! columns. The rules themselves live in `helpdeck-core`; this crate only persists them.
 
 mod alerts;
+mod blobs;
 mod db;
 mod error;
 mod hlc;
@@ -32,6 +33,7 @@ use sqlx::SqlitePool;
 use uuid::Uuid;
 
 pub use alerts::{ActivityCursor, ActivitySince, PolicyTargetsInput, WatchedTicket};
+pub use blobs::BlobTransfer;
 pub use error::{Result, StoreError};
 pub use read::{AssigneeFilter, SortOrder, TicketFilter};
 pub use search::SearchHit;

@@ -12,7 +12,9 @@ use crate::Store;
 use crate::error::Result;
 use crate::rows::{TICKET_COLUMNS, TicketRow, ms, opt_uuid, ts, uuid};
 use crate::sla::{evaluate_ticket, load_facts};
-use crate::views::{CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef};
+use crate::views::{
+    AttachmentView, CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef,
+};
 use crate::write::find_ticket;
 
 /// Whose tickets.
@@ -277,8 +279,34 @@ impl Store {
                 status: status.parse()?,
             });
         }
+        let files: Vec<(String, Option<String>, String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, comment_id, sha256, name, media_type, size FROM attachments \
+             WHERE ticket_id = ? ORDER BY created_at, id",
+        )
+        .bind(t.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let shown: std::collections::HashSet<uuid::Uuid> =
+            comment_views.iter().map(|c| c.id).collect();
+        let mut attachments = Vec::with_capacity(files.len());
+        for (id, comment, sha256, name, media_type, size) in files {
+            let comment_id = comment.as_deref().map(uuid).transpose()?;
+            if comment_id.is_some_and(|c| !shown.contains(&c)) {
+                continue; // on an internal note this user does not see
+            }
+            attachments.push(AttachmentView {
+                id: uuid(&id)?,
+                comment_id,
+                available: self.has_blob(&sha256),
+                sha256,
+                name,
+                media_type,
+                size: size as u64,
+            });
+        }
         Ok(TicketDetail {
             ticket: view,
+            attachments,
             description: t.description.clone(),
             resolution: t.resolution.clone(),
             csat: t.csat.clone(),

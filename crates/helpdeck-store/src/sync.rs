@@ -476,6 +476,15 @@ impl Store {
             for l in &b.links {
                 crate::write::push_link(&mut batch, l);
             }
+            for a in &b.attachments {
+                crate::write::push_attachment(&mut batch, a);
+                if !self.has_blob(&a.sha256) {
+                    batch.push(
+                        "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'down', ?)",
+                        vec![Arg::text(&a.sha256), Arg::Int(a.size as i64)],
+                    );
+                }
+            }
             applied.push(t);
             for e in &b.events {
                 new_events.push(vec![
@@ -662,6 +671,10 @@ async fn purge_ticket(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
     b.push(
         "DELETE FROM ticket_links WHERE from_id = ? OR to_id = ?",
         vec![Arg::text(&id), Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM attachments WHERE ticket_id = ?",
+        vec![Arg::text(&id)],
     );
     b.push("DELETE FROM tickets WHERE id = ?", vec![Arg::text(&id)]);
     b.push("UPDATE sync_control SET purging = 0", vec![]);

@@ -116,6 +116,22 @@ pub struct EventView {
     pub at: Timestamp,
 }
 
+/// A file on the ticket or one of its comments.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AttachmentView {
+    pub id: Uuid,
+    /// The reply or note it is on; none for a file on the ticket itself.
+    pub comment_id: Option<Uuid>,
+    pub sha256: String,
+    pub name: String,
+    pub media_type: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+    /// Is the file on this device (false while it is still being downloaded)?
+    pub available: bool,
+}
+
 /// A link of a ticket, as seen from that ticket.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -144,4 +160,6 @@ pub struct TicketDetail {
     pub events: Vec<EventView>,
     /// Links to other tickets (staff only).
     pub links: Vec<LinkView>,
+    /// Files on the ticket and on the comments shown.
+    pub attachments: Vec<AttachmentView>,
 }

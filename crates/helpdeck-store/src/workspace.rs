@@ -254,6 +254,7 @@ impl Store {
             categories: ws.categories.clone(),
             reopen_window: SignedDuration::from_hours(24 * ws.reopen_window_days),
             auto_close_after: SignedDuration::from_hours(24 * ws.auto_close_days),
+            max_attachment_bytes: helpdeck_core::attachment::DEFAULT_MAX_BYTES,
             local_workspace: replica.is_none(),
         };
         let clock = hlc::Clock::new(ws.device_id, row.hlc_last.as_deref());

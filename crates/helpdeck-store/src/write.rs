@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use helpdeck_core::apply::{Context, Directory, Person};
-use helpdeck_core::command::{self, Decided, NewTicket, Rules, TicketPatch};
+use helpdeck_core::command::{self, Decided, NewFile, NewTicket, Rules, TicketPatch};
 use helpdeck_core::op::{Change, LinkKind, OP_SCHEMA_VERSION, Op};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::search_text::index_text;
@@ -60,6 +60,8 @@ pub struct CreateInput {
     pub tier: Option<Tier>,
     pub tags: Vec<String>,
     pub site: Option<String>,
+    /// Files already in the blob store ([`Store::import_file`]).
+    pub attachments: Vec<NewFile>,
 }
 
 /// A partial update as a user enters it.
@@ -205,8 +207,13 @@ impl Store {
         let directory = local_directory(&mut tx, &named).await?;
         // The number is allocated when the row is written (see `push_insert_ticket`).
         let rules = self.current_rules(&mut tx).await?;
-        let mut decided =
-            command::create_ticket(new, new_id(), 0, &self.context(&rules, &directory, now))?;
+        let mut decided = command::create_ticket_with(
+            new,
+            new_id(),
+            0,
+            &input.attachments,
+            &self.context(&rules, &directory, now),
+        )?;
         decided.ticket.number = self.persist(&mut tx, &decided, None, now).await?;
         tx.commit().await?;
         Ok(decided.ticket)
@@ -246,17 +253,25 @@ impl Store {
 
     /// Adds a public reply.
     pub async fn reply(&self, reference: &str, body: &str) -> Result<Ticket> {
-        self.comment(reference, body, Visibility::Public).await
+        self.comment(reference, body, Visibility::Public, &[]).await
     }
 
     /// Adds an internal note.
     pub async fn note(&self, reference: &str, body: &str) -> Result<Ticket> {
-        self.comment(reference, body, Visibility::Internal).await
+        self.comment(reference, body, Visibility::Internal, &[])
+            .await
     }
 
-    async fn comment(&self, reference: &str, body: &str, visibility: Visibility) -> Result<Ticket> {
+    /// Adds a reply or note with files on it (already in the blob store).
+    pub async fn comment(
+        &self,
+        reference: &str,
+        body: &str,
+        visibility: Visibility,
+        files: &[NewFile],
+    ) -> Result<Ticket> {
         self.decide(reference, |_, t, ctx| {
-            command::add_comment(&t, new_id(), visibility, body, ctx)
+            command::add_comment(&t, new_id(), visibility, body, files, ctx)
         })
         .await
     }
@@ -382,6 +397,7 @@ impl Store {
             reopen_window: jiff::SignedDuration::from_hours(24 * reopen),
             auto_close_after: jiff::SignedDuration::from_hours(24 * auto_close),
             local_workspace: self.rules.local_workspace,
+            max_attachment_bytes: self.rules.max_attachment_bytes,
         })
     }
 
@@ -523,6 +539,15 @@ impl Store {
             if let Some(l) = &step.outcome.link {
                 push_link(&mut batch, l);
             }
+            if let Some(a) = &step.outcome.attachment {
+                push_attachment(&mut batch, a);
+                if !self.rules.local_workspace {
+                    batch.push(
+                        "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'up', ?)",
+                        vec![Arg::text(&a.sha256), Arg::Int(a.size as i64)],
+                    );
+                }
+            }
             // An event's id derives from the op that carries its change, so the server's copy
             // of the event (same derivation) never duplicates this one when it is pulled back.
             for change in &step.outcome.audit {
@@ -582,6 +607,25 @@ impl Store {
         batch.execute(conn).await?;
         Ok(t.number)
     }
+}
+
+/// Writes an attachment's metadata (insert-only).
+pub(crate) fn push_attachment(batch: &mut Batch, a: &helpdeck_core::attachment::AttachmentState) {
+    batch.push(
+        "INSERT OR IGNORE INTO attachments (id, ticket_id, comment_id, sha256, name, media_type, size, uploader_id, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            Arg::text(a.id),
+            Arg::text(a.ticket_id),
+            Arg::opt(a.comment_id),
+            Arg::text(&a.sha256),
+            Arg::text(&a.name),
+            Arg::text(&a.media_type),
+            Arg::Int(a.size as i64),
+            Arg::text(a.uploader_id),
+            Arg::Int(ms(a.created_at)),
+        ],
+    );
 }
 
 /// Writes a link (or removes an unlinked one).

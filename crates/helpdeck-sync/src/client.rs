@@ -13,6 +13,14 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Result, SyncError};
 
+/// Where an upload stands on the server (`GET /blobs/{sha}/status`).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct BlobStatus {
+    pub size: Option<u64>,
+    pub received: u64,
+    pub complete: bool,
+}
+
 /// A connection to one Helpdeck server.
 #[derive(Clone)]
 pub struct Client {
@@ -132,6 +140,68 @@ impl Client {
             .request(reqwest::Method::GET, &path)
             .timeout(Duration::from_millis(wait_ms) + Duration::from_secs(30));
         self.send(req).await
+    }
+
+    /// Where an upload of the file `sha` stands on the server.
+    pub async fn blob_status(&self, sha: &str) -> Result<BlobStatus> {
+        self.send(self.request(reqwest::Method::GET, &format!("/blobs/{sha}/status")))
+            .await
+    }
+
+    /// Sends one chunk of the `size`-byte file `sha` at `offset`.
+    pub async fn put_chunk(
+        &self,
+        sha: &str,
+        offset: u64,
+        size: u64,
+        chunk: Vec<u8>,
+    ) -> Result<BlobStatus> {
+        self.send(
+            self.request(
+                reqwest::Method::PUT,
+                &format!("/blobs/{sha}?offset={offset}&size={size}"),
+            )
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(chunk),
+        )
+        .await
+    }
+
+    /// Up to one chunk of the file `sha` from `offset`, and the file's size.
+    pub async fn get_chunk(&self, sha: &str, offset: u64) -> Result<(Vec<u8>, u64)> {
+        let resp = self
+            .request(
+                reqwest::Method::GET,
+                &format!("/blobs/{sha}?offset={offset}"),
+            )
+            .send()
+            .await
+            .map_err(|e| SyncError::Offline(describe(&e)))?;
+        let status = resp.status();
+        if !status.is_success() {
+            let message = match resp.json::<ErrorBody>().await {
+                Ok(b) => b.message,
+                Err(_) => status.to_string(),
+            };
+            return Err(match status {
+                StatusCode::UNAUTHORIZED => SyncError::Unauthorized(message),
+                s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => {
+                    SyncError::Offline(format!("server answered {s}: {message}"))
+                }
+                _ => SyncError::Refused(message),
+            });
+        }
+        let size = resp
+            .headers()
+            .get("helpdeck-blob-size")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| SyncError::Offline(format!("reading the file failed: {e}")))?;
+        Ok((bytes.to_vec(), size))
     }
 
     pub async fn health(&self) -> Result<serde_json::Value> {

@@ -29,6 +29,8 @@ pub struct RoundSummary {
     pub revoked: usize,
     pub cursor: i64,
     pub resynced: bool,
+    /// Attachment files moved this round.
+    pub files: crate::files::FilesMoved,
     /// Tickets that changed here because of the pull.
     #[serde(skip)]
     pub changed: Vec<Uuid>,
@@ -66,6 +68,7 @@ pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
         }
     }
     pull_all(store, client, 0, &mut summary).await?;
+    summary.files = crate::files::transfer(store, client).await?;
     store.record_sync_result(None).await?;
     Ok(summary)
 }

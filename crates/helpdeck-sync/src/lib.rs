@@ -5,6 +5,7 @@ pub mod client;
 pub mod credentials;
 pub mod engine;
 pub mod error;
+pub mod files;
 pub mod session;
 
 pub use client::Client;

@@ -70,6 +70,12 @@ enum Step {
         r: usize,
         c: usize,
     },
+    /// A reply or note with a file on it.
+    Attach {
+        r: usize,
+        t: usize,
+        internal: bool,
+    },
     /// Link two tickets, or unlink them if they are linked.
     Link {
         r: usize,
@@ -122,6 +128,7 @@ impl ReferenceStateMachine for Reference {
             2 => (r.clone(), 0..8usize, 0..6u8).prop_map(|(r, t, action)| Step::Status { r, t, action }),
             1 => (r.clone(), 0..8usize).prop_map(|(r, c)| Step::DeleteComment { r, c }),
             2 => (r.clone(), 0..8usize, 0..8usize, 0..3u8).prop_map(|(r, t, u, kind)| Step::Link { r, t, u, kind }),
+            2 => (r.clone(), 0..8usize, any::<bool>()).prop_map(|(r, t, internal)| Step::Attach { r, t, internal }),
             6 => (r.clone(), fault, prop::bool::weighted(0.1))
                 .prop_map(|(r, fault, future_clock)| Step::Push { r, fault, future_clock }),
             6 => (r.clone(), prop::bool::weighted(0.3)).prop_map(|(r, replay)| Step::Pull { r, replay }),
@@ -211,6 +218,7 @@ async fn setup() -> World {
         name: Some("Model".into()),
         timezone: Some("Europe/Berlin".into()),
         jobs_interval: std::time::Duration::from_secs(3600),
+        blobs_dir: tmp.path().join("blobs"),
     };
     tokio::spawn(async move {
         helpdeck_server::serve(
@@ -300,6 +308,8 @@ struct Snapshot {
     comments: BTreeMap<String, (String, String)>,
     /// id → (from, to, kind)
     links: BTreeMap<String, (String, String, String)>,
+    /// id → (ticket, sha256)
+    attachments: BTreeMap<String, (String, String)>,
 }
 
 async fn snapshot(store: &Store) -> Snapshot {
@@ -341,10 +351,20 @@ async fn snapshot(store: &Store) -> Snapshot {
     .into_iter()
     .map(|(id, f, t, k)| (id, (f, t, k)))
     .collect();
+    let attachments = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT id, ticket_id, sha256 FROM attachments",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|(id, t, sha)| (id, (t, sha)))
+    .collect();
     Snapshot {
         tickets,
         comments,
         links,
+        attachments,
     }
 }
 
@@ -426,10 +446,30 @@ async fn server_view(w: &World, r: usize) -> Snapshot {
             );
         }
     }
+    // Attachments: on visible tickets; a customer's only on the ticket or a public reply.
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT state FROM attachments")
+        .fetch_all(&w.db.pool)
+        .await
+        .unwrap();
+    let mut attachments = BTreeMap::new();
+    for (state,) in rows {
+        let a: helpdeck_core::attachment::AttachmentState = serde_json::from_str(&state).unwrap();
+        let on_visible = tickets.contains_key(&a.ticket_id.to_string());
+        let public = a
+            .comment_id
+            .is_none_or(|c| comments.contains_key(&c.to_string()));
+        if on_visible && public {
+            attachments.insert(
+                a.id.to_string(),
+                (a.ticket_id.to_string(), a.sha256.clone()),
+            );
+        }
+    }
     Snapshot {
         tickets,
         comments,
         links,
+        attachments,
     }
 }
 
@@ -438,6 +478,14 @@ fn check_customer_page(r: usize, page: &PullResponse, me: Uuid, org: Option<Uuid
     for b in &page.tickets {
         let t = &b.ticket;
         assert!(b.links.is_empty(), "I5: replica {r} pulled links");
+        for a in &b.attachments {
+            assert!(
+                a.comment_id.is_none_or(|c| b.comments.iter().any(
+                    |x| x.id == c && x.visibility == helpdeck_core::record::Visibility::Public
+                )),
+                "I5: replica {r} pulled a file of an internal note"
+            );
+        }
         assert!(
             t.requester_id == Some(me) || (org.is_some() && t.organization_id == org),
             "I5: replica {r} pulled another requester's ticket {}",
@@ -645,6 +693,22 @@ async fn edit(w: &mut World, step: &Step) {
                     .await;
             }
         }
+        Step::Attach { r, t, internal } => {
+            let store = store_of(r);
+            if let Some(id) = pick_ticket(store, t).await {
+                let file = store
+                    .import_bytes("screenshot.png", Uuid::now_v7().as_bytes())
+                    .unwrap();
+                let visibility = if internal {
+                    helpdeck_core::record::Visibility::Internal
+                } else {
+                    helpdeck_core::record::Visibility::Public
+                };
+                let _ = store
+                    .comment(&id, "see the screenshot", visibility, &[file])
+                    .await;
+            }
+        }
         Step::Link { r, t, u, kind } => {
             let store = store_of(r);
             if let (Some(a), Some(b)) = (pick_ticket(store, t).await, pick_ticket(store, u).await)
@@ -804,6 +868,7 @@ async fn check(w: &World) {
             let table = match op.entity {
                 Entity::Ticket => "tickets",
                 Entity::Link => "ticket_links",
+                Entity::Attachment => "attachments",
                 _ => "comments",
             };
             let found: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(

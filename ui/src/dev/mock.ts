@@ -352,6 +352,7 @@ function detail(r: Rec): TicketDetail {
     comments: r.comments,
     events: r.events,
     links: [],
+    attachments: [],
   };
 }
 

@@ -103,6 +103,8 @@ async fn serve(db: String) -> Result<()> {
         name: Some("Sync bench".into()),
         timezone: Some("Asia/Shanghai".into()),
         jobs_interval: Duration::from_secs(60),
+        blobs_dir: std::env::temp_dir()
+            .join(format!("helpdeck-bench-blobs-{}", std::process::id())),
     };
     let shutdown = async {
         let _ = tokio::task::spawn_blocking(|| {

@@ -1,0 +1,194 @@
+//! Attachment files on this device: content-addressed under `<data dir>/blobs/ab/abcdef…`,
+//! and the queue of files still to move to or from the server (`blob_transfers`). The sync
+//! engine moves them beside the operation queue (helpdeck-sync), in resumable chunks.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use helpdeck_core::attachment::{media_type_of, validate_sha256};
+use helpdeck_core::command::NewFile;
+use helpdeck_core::new_id;
+use sha2::{Digest, Sha256};
+use tracing::instrument;
+
+use crate::Store;
+use crate::error::{Result, StoreError};
+
+/// A file still to move.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobTransfer {
+    pub sha256: String,
+    /// `up` (to the server) or `down` (from it).
+    pub direction: String,
+    pub size: u64,
+    pub attempts: i64,
+}
+
+fn io(path: &Path, e: std::io::Error) -> StoreError {
+    StoreError::Io {
+        path: path.display().to_string(),
+        source: e,
+    }
+}
+
+impl Store {
+    fn blob_root(&self) -> PathBuf {
+        self.path
+            .parent()
+            .unwrap_or_else(|| Path::new("."))
+            .join("blobs")
+    }
+
+    /// Where the file with this content address is (or will be) kept.
+    pub fn blob_path(&self, sha256: &str) -> PathBuf {
+        self.blob_root()
+            .join(&sha256[..2.min(sha256.len())])
+            .join(sha256)
+    }
+
+    /// Where a download in progress is kept (it resumes from its length).
+    pub fn blob_partial_path(&self, sha256: &str) -> PathBuf {
+        self.blob_root().join("partial").join(sha256)
+    }
+
+    /// Is the file here?
+    pub fn has_blob(&self, sha256: &str) -> bool {
+        self.blob_path(sha256).is_file()
+    }
+
+    /// Copies a file into the blob store (hashing it on the way) and describes it for
+    /// attaching: name, media type, size, content address. Refuses a file over the limit
+    /// before copying anything.
+    #[instrument(skip_all, err)]
+    pub fn import_file(&self, path: &Path) -> Result<NewFile> {
+        let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
+        if !meta.is_file() {
+            return Err(helpdeck_core::DomainError::invalid(
+                "attach",
+                format!("{} is not a file", path.display()),
+            )
+            .into());
+        }
+        let max = self.rules.max_attachment_bytes;
+        if meta.len() > max {
+            return Err(helpdeck_core::DomainError::invalid(
+                "attach",
+                format!(
+                    "{} is {:.1} MiB (at most {:.0} MiB per file)",
+                    path.display(),
+                    meta.len() as f64 / 1_048_576.0,
+                    max as f64 / 1_048_576.0
+                ),
+            )
+            .into());
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "file".into());
+        let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
+        self.import_bytes(&name, &bytes)
+    }
+
+    /// Puts bytes (a pasted screenshot, a dropped file) into the blob store.
+    pub fn import_bytes(&self, name: &str, bytes: &[u8]) -> Result<NewFile> {
+        let sha = hex::encode(Sha256::digest(bytes));
+        let dest = self.blob_path(&sha);
+        if !dest.is_file() {
+            let dir = dest.parent().expect("blob path has a parent");
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+            let tmp = dir.join(format!(".{sha}.{}", new_id().simple()));
+            std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
+            std::fs::rename(&tmp, &dest).map_err(|e| io(&dest, e))?;
+        }
+        Ok(NewFile {
+            id: new_id(),
+            sha256: sha,
+            name: name.to_string(),
+            media_type: media_type_of(name).to_string(),
+            size: bytes.len() as u64,
+        })
+    }
+
+    /// Files waiting to go up or come down, uploads first.
+    pub async fn blob_transfers(&self) -> Result<Vec<BlobTransfer>> {
+        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+            "SELECT sha256, direction, size, attempts FROM blob_transfers \
+             ORDER BY direction DESC, attempts, sha256",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(sha256, direction, size, attempts)| BlobTransfer {
+                sha256,
+                direction,
+                size: size as u64,
+                attempts,
+            })
+            .collect())
+    }
+
+    /// A transfer finished: a download is checked against its address and moved in place.
+    pub async fn blob_transfer_done(&self, sha256: &str, direction: &str) -> Result<()> {
+        if direction == "down" {
+            let partial = self.blob_partial_path(sha256);
+            let mut f = std::fs::File::open(&partial).map_err(|e| io(&partial, e))?;
+            let mut hasher = Sha256::new();
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let n = f.read(&mut buf).map_err(|e| io(&partial, e))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+            }
+            if hex::encode(hasher.finalize()) != sha256 {
+                let _ = std::fs::remove_file(&partial);
+                return Err(StoreError::Conflict(format!(
+                    "the downloaded file does not match its SHA-256 {sha256}; it will be fetched again"
+                )));
+            }
+            let dest = self.blob_path(sha256);
+            let dir = dest.parent().expect("blob path has a parent");
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+            std::fs::rename(&partial, &dest).map_err(|e| io(&dest, e))?;
+        }
+        sqlx::query("DELETE FROM blob_transfers WHERE sha256 = ? AND direction = ?")
+            .bind(sha256)
+            .bind(direction)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A transfer failed this round; it is retried next round.
+    pub async fn blob_transfer_failed(
+        &self,
+        sha256: &str,
+        direction: &str,
+        error: &str,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE blob_transfers SET attempts = attempts + 1, last_error = ? WHERE sha256 = ? AND direction = ?",
+        )
+        .bind(error)
+        .bind(sha256)
+        .bind(direction)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Copies the file `sha256` out to `out` (`attachment get`).
+    pub fn export_blob(&self, sha256: &str, out: &Path) -> Result<u64> {
+        let sha = validate_sha256(sha256)?;
+        let src = self.blob_path(&sha);
+        if !src.is_file() {
+            return Err(StoreError::NotFound(format!(
+                "file {sha} is not on this device (yet): run `helpdeck sync --once` to fetch it"
+            )));
+        }
+        std::fs::copy(&src, out).map_err(|e| io(out, e))
+    }
+}

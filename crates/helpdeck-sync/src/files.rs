@@ -1,0 +1,122 @@
+//! Attachment files beside the operation queue: after the ops of a round are pushed and
+//! pulled, files still to upload go up and files pulled by reference come down, each in
+//! chunks that resume where the last attempt stopped (an upload asks the server how much it
+//! has; a download appends to its partial file). A file that fails waits for the next round;
+//! it never holds up an op.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+
+use helpdeck_core::attachment::CHUNK_BYTES;
+use helpdeck_store::{BlobTransfer, Store};
+
+use crate::client::Client;
+use crate::error::{Result, SyncError};
+
+/// What moved this round.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct FilesMoved {
+    pub uploaded: usize,
+    pub downloaded: usize,
+    /// Still waiting (failed this round, or not uploaded by their owner yet).
+    pub waiting: usize,
+}
+
+/// Moves every waiting file once. Only a lost session is an error of the round.
+pub async fn transfer(store: &Store, client: &Client) -> Result<FilesMoved> {
+    let mut moved = FilesMoved::default();
+    for t in store.blob_transfers().await? {
+        let result = if t.direction == "up" {
+            upload(store, client, &t).await
+        } else {
+            download(store, client, &t).await
+        };
+        match result {
+            Ok(()) => {
+                store.blob_transfer_done(&t.sha256, &t.direction).await?;
+                if t.direction == "up" {
+                    moved.uploaded += 1;
+                } else {
+                    moved.downloaded += 1;
+                }
+            }
+            Err(SyncError::Unauthorized(m)) => return Err(SyncError::Unauthorized(m)),
+            Err(e) => {
+                tracing::info!(sha = %t.sha256, direction = %t.direction, error = %e, "file transfer waits");
+                store
+                    .blob_transfer_failed(&t.sha256, &t.direction, &e.to_string())
+                    .await?;
+                moved.waiting += 1;
+                if matches!(e, SyncError::Offline(_)) {
+                    // The server is gone for now: the rest waits too.
+                    break;
+                }
+            }
+        }
+    }
+    Ok(moved)
+}
+
+fn io(e: std::io::Error) -> SyncError {
+    SyncError::Setup(format!("attachment file: {e}"))
+}
+
+async fn upload(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()> {
+    let status = client.blob_status(&t.sha256).await?;
+    if status.complete {
+        return Ok(());
+    }
+    let path = store.blob_path(&t.sha256);
+    let mut offset = status.received;
+    let mut file = std::fs::File::open(&path).map_err(io)?;
+    while offset < t.size {
+        let len = CHUNK_BYTES.min(t.size - offset) as usize;
+        let mut chunk = vec![0u8; len];
+        file.seek(SeekFrom::Start(offset)).map_err(io)?;
+        file.read_exact(&mut chunk).map_err(io)?;
+        match client.put_chunk(&t.sha256, offset, t.size, chunk).await {
+            Ok(st) if st.complete => return Ok(()),
+            Ok(st) => offset = st.received,
+            Err(SyncError::Refused(m)) if m.contains("resume from there") => {
+                // Another attempt (or device) got further: continue from the server's count.
+                let st = client.blob_status(&t.sha256).await?;
+                if st.complete {
+                    return Ok(());
+                }
+                offset = st.received;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+async fn download(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()> {
+    if store.has_blob(&t.sha256) {
+        return Ok(());
+    }
+    let partial = store.blob_partial_path(&t.sha256);
+    std::fs::create_dir_all(partial.parent().expect("has a parent")).map_err(io)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&partial)
+        .map_err(io)?;
+    let mut offset = file.metadata().map_err(io)?.len();
+    if offset > t.size {
+        file.set_len(0).map_err(io)?;
+        offset = 0;
+    }
+    while offset < t.size {
+        let (bytes, size) = client.get_chunk(&t.sha256, offset).await?;
+        if bytes.is_empty() || size != t.size {
+            return Err(SyncError::Refused(format!(
+                "the server's file {} is {size} bytes, not {}",
+                t.sha256, t.size
+            )));
+        }
+        file.write_all(&bytes).map_err(io)?;
+        offset += bytes.len() as u64;
+    }
+    file.sync_data().map_err(io)?;
+    Ok(())
+}

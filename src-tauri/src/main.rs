@@ -86,6 +86,8 @@ fn main() {
             commands::tickets::ticket_resolve,
             commands::tickets::ticket_reopen,
             commands::tickets::ticket_link,
+            commands::tickets::attachment_import,
+            commands::tickets::attachment_bytes,
             commands::tickets::ticket_unlink,
             commands::tickets::ticket_close,
             commands::tickets::ticket_rate,

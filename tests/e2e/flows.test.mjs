@@ -58,6 +58,42 @@ describe('Helpdeck desktop app', () => {
     await screenshot(driver, '03-reply-and-note');
   });
 
+  it('attaches a pasted screenshot to a reply and shows its preview', async () => {
+    await click(driver, 'composer-mode-reply');
+    // A screenshot on the clipboard, pasted into the reply (as Ctrl+V would deliver it).
+    await driver.executeScript(() => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 480;
+      canvas.height = 270;
+      const g = canvas.getContext('2d');
+      g.fillStyle = '#1f6feb';
+      g.fillRect(0, 0, 480, 270);
+      g.fillStyle = '#ffffff';
+      g.font = 'bold 28px sans-serif';
+      g.fillText('Error 0x80070005', 40, 140);
+      return new Promise((resolve) =>
+        canvas.toBlob((blob) => {
+          const file = new File([blob], 'image.png', { type: 'image/png' });
+          const paste = new Event('paste', { bubbles: true, cancelable: true });
+          Object.defineProperty(paste, 'clipboardData', { value: { files: [file] } });
+          document.querySelector('[data-testid="composer-body"]').dispatchEvent(paste);
+          resolve(true);
+        }, 'image/png'),
+      );
+    });
+    await eventually(driver, async () => (await findAll(driver, 'composer-file')).length === 1, 'the pasted file waits in the composer');
+    await type(driver, 'composer-body', 'Here is what the customer sees.');
+    await click(driver, 'composer-send');
+    await eventually(driver, async () => (await findAll(driver, 'timeline-reply')).length === 2, 'second reply in timeline');
+    await eventually(driver, async () => {
+      const img = await driver.findElements({ css: '[data-testid="timeline-reply"] [data-testid="attachment-image"]' });
+      if (img.length !== 1) return false;
+      return (await driver.executeScript('return arguments[0].naturalWidth', img[0])) === 480;
+    }, 'the screenshot preview shows in the reply');
+    assert.equal((await findAll(driver, 'composer-file')).length, 0, 'the composer is empty again');
+    await screenshot(driver, '03b-pasted-screenshot');
+  });
+
   it('resolves with cause and solution, then reopens', async () => {
     await click(driver, 'transition-resolved');
     await find(driver, 'resolve-dialog');

@@ -10,6 +10,7 @@ mod sync;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
@@ -80,6 +81,16 @@ pub struct TicketPage {
     #[ts(type = "number")]
     pub total: i64,
     pub tickets: Vec<TicketView>,
+}
+
+/// A file put into the workspace's blob store, ready to go on a reply or a note.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct AttachmentUpload {
+    pub sha256: String,
+    pub name: String,
+    pub media_type: String,
+    #[ts(type = "number")]
+    pub size: u64,
 }
 
 /// The create-ticket form.
@@ -161,6 +172,13 @@ impl App {
             ApiError::new(ErrorCode::NoWorkspace, "no workspace yet: create one first")
         })?;
         Ok(f(store).await?)
+    }
+
+    /// The open workspace (for work done outside its lock, such as file I/O).
+    async fn store(&self) -> ApiResult<Arc<Store>> {
+        self.store.read().await.clone().ok_or_else(|| {
+            ApiError::new(ErrorCode::NoWorkspace, "no workspace yet: create one first")
+        })
     }
 
     /// [`App::with_store`] for a change: on success the sync loop is woken to push it.
@@ -372,23 +390,107 @@ impl App {
     /// Public reply.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn reply(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
+        self.comment(reference, body, Visibility::Public, Vec::new())
+            .await
+    }
+
+    /// Internal note.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn note(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
+        self.comment(reference, body, Visibility::Internal, Vec::new())
+            .await
+    }
+
+    /// A reply or note with files already imported ([`App::import_attachment`]).
+    #[instrument(skip_all, fields(ticket = %reference, files = files.len()), err)]
+    pub async fn comment(
+        &self,
+        reference: String,
+        body: String,
+        visibility: Visibility,
+        files: Vec<AttachmentUpload>,
+    ) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
-            let t = s.reply(&reference, &body).await?;
+            let mut new = Vec::with_capacity(files.len());
+            for f in files {
+                if !s.has_blob(&f.sha256) {
+                    return Err(helpdeck_core::DomainError::invalid(
+                        "attach",
+                        format!(
+                            "{} is not in this workspace any more; attach it again",
+                            f.name
+                        ),
+                    )
+                    .into());
+                }
+                new.push(helpdeck_core::command::NewFile {
+                    id: helpdeck_core::new_id(),
+                    sha256: f.sha256,
+                    name: f.name,
+                    media_type: f.media_type,
+                    size: f.size,
+                });
+            }
+            let t = s.comment(&reference, &body, visibility, &new).await?;
             s.ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
-    /// Internal note.
-    #[instrument(skip_all, fields(ticket = %reference), err)]
-    pub async fn note(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
-        self.with_store_write(async |s| {
-            let t = s.note(&reference, &body).await?;
-            s.ticket(&t.id.to_string()).await
+    /// Puts a file (picked, dropped or pasted) into the workspace's blob store.
+    #[instrument(skip_all, fields(bytes = bytes.len()), err)]
+    pub async fn import_attachment(
+        &self,
+        name: String,
+        bytes: Vec<u8>,
+    ) -> ApiResult<AttachmentUpload> {
+        let limit = helpdeck_core::attachment::DEFAULT_MAX_BYTES;
+        if bytes.len() as u64 > limit {
+            return Err(helpdeck_core::DomainError::invalid(
+                "attach",
+                format!(
+                    "{name} is {:.1} MiB (at most {} MiB per file)",
+                    bytes.len() as f64 / 1_048_576.0,
+                    limit / 1_048_576
+                ),
+            )
+            .into());
+        }
+        if bytes.is_empty() {
+            return Err(
+                helpdeck_core::DomainError::invalid("attach", format!("{name} is empty")).into(),
+            );
+        }
+        let store = self.store().await?;
+        let name = if name.trim().is_empty() {
+            "file".to_string()
+        } else {
+            name
+        };
+        let f = tokio::task::spawn_blocking(move || store.import_bytes(&name, &bytes))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
+        Ok(AttachmentUpload {
+            sha256: f.sha256,
+            name: f.name,
+            media_type: f.media_type,
+            size: f.size,
         })
-        .await
-        .inspect(|d| self.monitor.changed(d.ticket.id))
+    }
+
+    /// The bytes of a file on this device (for previews).
+    #[instrument(skip_all, err)]
+    pub async fn attachment_bytes(&self, sha256: String) -> ApiResult<Vec<u8>> {
+        let store = self.store().await?;
+        let sha = helpdeck_core::attachment::validate_sha256(&sha256)?;
+        let path = store.blob_path(&sha);
+        tokio::fs::read(&path).await.map_err(|_| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                "this file is not on this device yet; it arrives with the next sync",
+            )
+        })
     }
 
     /// Resolve with the service report.

@@ -28,6 +28,7 @@ fn export_all(dir: &Path) {
         helpdeck_app::SignInInput,
         helpdeck_app::SyncView,
         helpdeck_app::MonitorCounts,
+        helpdeck_app::AttachmentUpload,
         helpdeck_core::notify::NotificationPrefs,
         helpdeck_store::TicketDetail,
         helpdeck_store::SearchHit,

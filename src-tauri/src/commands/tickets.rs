@@ -1,6 +1,10 @@
 //! Queue and ticket commands.
 
-use helpdeck_app::{ApiResult, App, CreateTicketInput, QueueCounts, TicketPage, UpdateTicketInput};
+use helpdeck_app::{
+    ApiError, ApiResult, App, AttachmentUpload, CreateTicketInput, ErrorCode, QueueCounts,
+    TicketPage, UpdateTicketInput,
+};
+use helpdeck_core::record::Visibility;
 use helpdeck_core::ticket::{Csat, Resolution};
 use helpdeck_store::{TicketDetail, TicketFilter, UserRef};
 use tauri::State;
@@ -49,8 +53,15 @@ pub async fn ticket_reply(
     app: State<'_, App>,
     reference: String,
     body: String,
+    files: Option<Vec<AttachmentUpload>>,
 ) -> ApiResult<TicketDetail> {
-    app.reply(reference, body).await
+    app.comment(
+        reference,
+        body,
+        Visibility::Public,
+        files.unwrap_or_default(),
+    )
+    .await
 }
 
 #[tauri::command]
@@ -59,8 +70,54 @@ pub async fn ticket_note(
     app: State<'_, App>,
     reference: String,
     body: String,
+    files: Option<Vec<AttachmentUpload>>,
 ) -> ApiResult<TicketDetail> {
-    app.note(reference, body).await
+    app.comment(
+        reference,
+        body,
+        Visibility::Internal,
+        files.unwrap_or_default(),
+    )
+    .await
+}
+
+/// A file picked, dropped or pasted: the raw bytes are the request body (no JSON), its name
+/// the percent-encoded `x-file-name` header.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn attachment_import(
+    app: State<'_, App>,
+    request: tauri::ipc::Request<'_>,
+) -> ApiResult<AttachmentUpload> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(ApiError::new(
+            ErrorCode::Validation,
+            "attachment_import takes the file's bytes as the request body",
+        ));
+    };
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default();
+    app.import_attachment(name, bytes.clone()).await
+}
+
+/// The bytes of a file on this device, raw (for an image preview).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn attachment_bytes(
+    app: State<'_, App>,
+    sha256: String,
+) -> ApiResult<tauri::ipc::Response> {
+    Ok(tauri::ipc::Response::new(
+        app.attachment_bytes(sha256).await?,
+    ))
 }
 
 #[tauri::command]

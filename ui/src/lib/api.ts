@@ -3,6 +3,7 @@ import { invoke } from '@tauri-apps/api/core';
 import type {
   AppInfo,
   ApiError,
+  AttachmentUpload,
   Csat,
   ErrorCode,
   MonitorCounts,
@@ -69,6 +70,9 @@ export function withNulls<T extends object>(input: T, keys: readonly string[]): 
   return out;
 }
 
+/** Object URLs of files already read (content-addressed, so they never go stale). */
+const blobUrls = new Map<string, string>();
+
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   /** Tells the shell the first queue page is on screen (start-up timing). */
@@ -87,10 +91,34 @@ export const api = {
       reference,
       input: withNulls(input, ['status', 'reason', 'priority', 'assignee', 'tier', 'title', 'category', 'kind']),
     }),
-  ticketReply: (reference: string, body: string) =>
-    call<TicketDetail>('ticket_reply', { reference, body }),
-  ticketNote: (reference: string, body: string) =>
-    call<TicketDetail>('ticket_note', { reference, body }),
+  ticketReply: (reference: string, body: string, files: AttachmentUpload[] = []) =>
+    call<TicketDetail>('ticket_reply', { reference, body, files }),
+  ticketNote: (reference: string, body: string, files: AttachmentUpload[] = []) =>
+    call<TicketDetail>('ticket_note', { reference, body, files }),
+  /** Puts a picked, dropped or pasted file into the workspace (raw bytes, no JSON). */
+  attachmentImport: async (file: File): Promise<AttachmentUpload> => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    try {
+      return await invoke<AttachmentUpload>('attachment_import', bytes, {
+        headers: { 'x-file-name': encodeURIComponent(file.name || 'file') },
+      });
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
+  /** A file on this device as a blob URL (image previews); cached per content address. */
+  attachmentUrl: async (sha256: string, mediaType: string): Promise<string> => {
+    const known = blobUrls.get(sha256);
+    if (known) return known;
+    try {
+      const buffer = await invoke<ArrayBuffer>('attachment_bytes', { sha256 });
+      const url = URL.createObjectURL(new Blob([buffer], { type: mediaType }));
+      blobUrls.set(sha256, url);
+      return url;
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
   ticketResolve: (reference: string, resolution: Resolution) =>
     call<TicketDetail>('ticket_resolve', { reference, resolution }),
   ticketReopen: (reference: string) => call<TicketDetail>('ticket_reopen', { reference }),

@@ -8,7 +8,7 @@ export type TimelineItem =
   | { type: 'event'; at: string; key: string; event: EventView };
 
 /** Event fields that add nothing a reader needs (the reply itself is in the timeline). */
-const HIDDEN_FIELDS = new Set(['first_response_at', 'updated_at', 'description']);
+const HIDDEN_FIELDS = new Set(['first_response_at', 'updated_at', 'description', 'attachment', 'note_attachment']);
 
 export function buildTimeline(detail: Pick<TicketDetail, 'comments' | 'events'>): TimelineItem[] {
   const items: TimelineItem[] = [];

@@ -15,6 +15,8 @@ import type { EventKind } from './bindings/EventKind';
 
 export type { Status, Priority, Kind, Tier };
 export type { ApiError } from './bindings/ApiError';
+export type { AttachmentUpload } from './bindings/AttachmentUpload';
+export type { AttachmentView } from './bindings/AttachmentView';
 export type { AppInfo } from './bindings/AppInfo';
 export type { AssigneeFilter } from './bindings/AssigneeFilter';
 export type { Channel } from './bindings/Channel';

@@ -223,6 +223,12 @@ export const en = {
   'timeline.event.link': '{actor} linked this ticket: {kind} {ticket}',
   'timeline.event.unlink': '{actor} removed the link to {ticket}',
   'timeline.event.closeReason': 'Reason: {reason}',
+  'composer.attach': 'Attach',
+  'composer.attachHint': 'Attach files — or drop them here, or paste a screenshot',
+  'composer.attaching': 'Adding file…',
+  'composer.removeFile': 'Remove {name}',
+  'attachments.loading': 'Loading preview…',
+  'attachments.downloading': 'Downloading…',
   'timeline.system': 'System',
   'timeline.empty': 'No activity yet.',
 

@@ -223,6 +223,12 @@ export const zh: Record<MessageKey, string> = {
   'timeline.event.link': '{actor} 关联了工单：{kind} {ticket}',
   'timeline.event.unlink': '{actor} 取消了与 {ticket} 的关联',
   'timeline.event.closeReason': '原因：{reason}',
+  'composer.attach': '附件',
+  'composer.attachHint': '添加附件——也可以拖放到这里或粘贴截图',
+  'composer.attaching': '正在添加文件…',
+  'composer.removeFile': '移除 {name}',
+  'attachments.loading': '正在加载预览…',
+  'attachments.downloading': '正在下载…',
   'timeline.system': '系统',
   'timeline.empty': '暂无动态。',
 

@@ -93,7 +93,7 @@ async fn main() -> Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
             let store = Store::init(&dir, workspace_options(&format!("bench {n}"))).await?;
             let gen_start = Instant::now();
-            let data = helpdeck_core::demo::generate(n, 7, jiff::Timestamp::now());
+            let data = helpdeck_demo::generate(n, 7, jiff::Timestamp::now());
             let generation = gen_start.elapsed();
             let comments: usize = data.tickets.iter().map(|t| t.comments.len()).sum();
             let start = Instant::now();

@@ -34,7 +34,7 @@ async fn workspace(dir: &Path, open: usize) -> Result<Store> {
     if !dir.join(helpdeck_store::DB_FILE).exists() {
         let _ = std::fs::remove_dir_all(dir);
         let store = Store::init(dir, workspace_options(&format!("monitor {open} open"))).await?;
-        let mut data = helpdeck_core::demo::generate(open * 3, 11, jiff::Timestamp::now());
+        let mut data = helpdeck_demo::generate(open * 3, 11, jiff::Timestamp::now());
         data.tickets.retain(|t| t.status.is_open());
         anyhow::ensure!(data.tickets.len() >= open, "not enough open demo tickets");
         data.tickets.truncate(open);

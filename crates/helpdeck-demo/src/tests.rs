@@ -3,10 +3,10 @@ use std::collections::{HashMap, HashSet};
 use jiff::{SignedDuration, Timestamp};
 
 use super::generate;
-use crate::record::{Dataset, TicketRecord, Visibility};
-use crate::status::Status;
-use crate::ticket::{DEFAULT_CATEGORIES, Kind, Priority};
-use crate::user::{Role, validate_email};
+use helpdeck_core::record::{Dataset, TicketRecord, Visibility};
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::{DEFAULT_CATEGORIES, Kind, Priority};
+use helpdeck_core::user::{Role, validate_email};
 
 fn base() -> Timestamp {
     "2026-03-18T09:30:00.5Z".parse().unwrap()
@@ -91,7 +91,7 @@ fn check_ticket(d: &Dataset, t: &TicketRecord, base: Timestamp) {
 
     assert!(t.id.is_none() && t.number.is_none());
     assert!(!t.title.trim().is_empty());
-    assert!(t.title.chars().count() <= crate::ticket::MAX_TITLE_CHARS);
+    assert!(t.title.chars().count() <= helpdeck_core::ticket::MAX_TITLE_CHARS);
     assert!(!t.description.trim().is_empty());
     assert!(
         DEFAULT_CATEGORIES.contains(&t.category.as_str()),
@@ -119,7 +119,7 @@ fn check_ticket(d: &Dataset, t: &TicketRecord, base: Timestamp) {
             "{tag}"
         );
     }
-    if t.channel == crate::ticket::Channel::Field {
+    if t.channel == helpdeck_core::ticket::Channel::Field {
         assert!(t.site.is_some());
     }
 
@@ -349,7 +349,7 @@ fn distributions_are_roughly_as_specified() {
     assert!((0.01..0.08).contains(&complaint), "{complaint}");
 
     let channels: HashSet<_> = d.tickets.iter().map(|t| t.channel).collect();
-    assert_eq!(channels.len(), crate::ticket::Channel::ALL.len());
+    assert_eq!(channels.len(), helpdeck_core::ticket::Channel::ALL.len());
     let mut categories: HashMap<&str, usize> = HashMap::new();
     for t in &d.tickets {
         *categories.entry(t.category.as_str()).or_default() += 1;

@@ -17,13 +17,13 @@ use jiff::Timestamp;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::record::{
+use helpdeck_core::record::{
     CommentRecord, Dataset, OrganizationRecord, StatusChangeRecord, TicketRecord, UserRecord,
     Visibility,
 };
-use crate::status::Status;
-use crate::ticket::{Channel, Csat, DEFAULT_CATEGORIES, Kind, Priority, Resolution, Tier};
-use crate::user::{CustomerTier, Role};
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::{Channel, Csat, DEFAULT_CATEGORIES, Kind, Priority, Resolution, Tier};
+use helpdeck_core::user::{CustomerTier, Role};
 
 use vocab::{HW, L, Lang, NET, SW, Scenario, Variant};
 

@@ -30,6 +30,11 @@ pub struct ApiError {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// A stable key of what was wrong (`required`, `invalid`, `unknown_value`,
+    /// `invalid_transition`, …) the UI translates; the message is the English detail.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl ApiError {
@@ -38,6 +43,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            reason: None,
         }
     }
 }
@@ -45,6 +51,7 @@ impl ApiError {
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let field = e.field().map(|f| f.replace(' ', "_"));
+        let reason = Some(e.reason().to_string());
         let code = match e {
             DomainError::Forbidden(_) => ErrorCode::Forbidden,
             DomainError::NotFound(_) => ErrorCode::NotFound,
@@ -54,6 +61,7 @@ impl From<DomainError> for ApiError {
             code,
             message: e.to_string(),
             field,
+            reason,
         }
     }
 }

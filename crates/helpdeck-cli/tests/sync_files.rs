@@ -177,6 +177,22 @@ fn files(db: Db) {
         let d = sign_in(&server.url, "dave@globex.example").await;
         let r = d.get(&format!("/blobs/{photo_sha}")).send().await.unwrap();
         assert_eq!(r.status(), 404, "another organization's file");
+        // Knowing a file's address is not having it: attaching it to his own ticket is refused.
+        let daves_id = home.rows("SELECT id, doc FROM tickets")
+            .into_iter()
+            .find(|r| r[1].contains("VPN drops"))
+            .unwrap()[0]
+            .clone();
+        let op = d.op(
+            helpdeck_core::op::Entity::Attachment,
+            uuid::Uuid::now_v7(),
+            serde_json::json!({"action": "add_attachment", "ticket_id": daves_id,
+                "sha256": log_sha, "name": "stolen.log", "media_type": "text/plain", "size": 40960}),
+        );
+        let acks = d.push(&[op]).await;
+        assert_rejected(&acks[0], "has not been uploaded by you");
+        let r = d.get(&format!("/blobs/{log_sha}")).send().await.unwrap();
+        assert_eq!(r.status(), 404);
     });
 }
 

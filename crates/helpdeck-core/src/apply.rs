@@ -187,8 +187,13 @@ pub fn apply(
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             update_ticket(t, fields, bounded(at, t, ctx), ctx)
         }
-        Change::Transition { to, reason, .. } => {
+        Change::Transition { from, to, reason } => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
+            // A job decided on the status it saw; if someone moved the ticket since (a
+            // customer reopened it), the job has nothing to do.
+            if ctx.actor.id == crate::user::SYSTEM_USER_ID && t.status != *from {
+                return Ok(None);
+            }
             transition(t, *to, reason.as_deref(), bounded(at, t, ctx), ctx)
         }
         Change::Resolve(resolution) => {
@@ -827,7 +832,10 @@ fn add_comment(
         });
         t.status = Status::Open;
     }
-    t.updated_at = t.updated_at.max(at);
+    // Internal activity does not move the ticket's "updated" time, which customers see.
+    if d.visibility == Visibility::Public {
+        t.updated_at = t.updated_at.max(at);
+    }
     Ok(Outcome {
         ticket: t,
         comment: Some(CommentState {
@@ -913,7 +921,9 @@ fn add_attachment(
         (Some(cid), _) => return Err(DomainError::NotFound(format!("no comment {cid}"))),
     }
     let mut ticket = t.clone();
-    ticket.updated_at = ticket.updated_at.max(at);
+    if !internal {
+        ticket.updated_at = ticket.updated_at.max(at);
+    }
     Ok(Outcome {
         ticket,
         comment: None,

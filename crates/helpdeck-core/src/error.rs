@@ -12,7 +12,13 @@ pub enum DomainError {
         value: String,
         allowed: String,
     },
-    /// A field is missing, empty or out of range.
+    /// A required field is missing or empty.
+    #[error("{field}: {message}")]
+    Required {
+        field: &'static str,
+        message: String,
+    },
+    /// A field is out of range or malformed.
     #[error("{field}: {message}")]
     Invalid {
         field: &'static str,
@@ -40,10 +46,28 @@ impl DomainError {
     pub fn code(&self) -> &'static str {
         match self {
             DomainError::UnknownValue { .. } => "unknown_value",
-            DomainError::Invalid { .. } => "invalid",
+            DomainError::Required { .. } | DomainError::Invalid { .. } => "invalid",
             DomainError::InvalidTransition { .. } => "invalid_transition",
             DomainError::Forbidden(_) => "forbidden",
             DomainError::NotFound(_) => "not_found",
+        }
+    }
+
+    /// What kind of refusal, finer than [`DomainError::code`]: `required`, `invalid`,
+    /// `unknown_value`, `invalid_transition`, `forbidden`, `not_found`. The UI picks its
+    /// translated text by it; the message stays the English detail.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            DomainError::Required { .. } => "required",
+            other => other.code(),
+        }
+    }
+
+    /// Shorthand for [`DomainError::Required`].
+    pub fn required(field: &'static str, message: impl Into<String>) -> Self {
+        DomainError::Required {
+            field,
+            message: message.into(),
         }
     }
 
@@ -51,7 +75,7 @@ impl DomainError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             DomainError::UnknownValue { what, .. } => Some(what),
-            DomainError::Invalid { field, .. } => Some(field),
+            DomainError::Required { field, .. } | DomainError::Invalid { field, .. } => Some(field),
             DomainError::InvalidTransition { .. } => Some("status"),
             DomainError::Forbidden(_) | DomainError::NotFound(_) => None,
         }

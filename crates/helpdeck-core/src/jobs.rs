@@ -63,4 +63,45 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn a_job_decided_on_a_stale_status_does_nothing() {
+        use crate::apply::{Context, Target, TrustingDirectory, apply};
+        let rules = Rules::default();
+        let system = crate::user::User::system();
+        let mut t: Ticket = serde_json::from_value(serde_json::json!({
+            "id": "0190a1b2-0000-7000-8000-000000000002", "number": 1, "title": "x",
+            "description": "", "kind": "incident", "category": "other", "status": "open",
+            "priority": "P3", "channel": "phone", "requester_id": null, "organization_id": null,
+            "assignee_id": null, "team_id": null, "tier": "L1", "tags": [], "asset_id": null,
+            "site": null, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "first_response_at": null, "resolved_at": null, "closed_at": null,
+            "resolution": null, "csat": null
+        }))
+        .unwrap();
+        // The job saw it resolved; the requester reopened it since.
+        let close = Change::Transition {
+            from: Status::Resolved,
+            to: Status::Closed,
+            reason: Some(AUTO_CLOSE_REASON.into()),
+        };
+        let now = Timestamp::from_second(1_800_000_000).unwrap();
+        let ctx = Context {
+            actor: &system,
+            rules: &rules,
+            now,
+            directory: &TrustingDirectory,
+        };
+        let target = Target {
+            ticket: Some(&t),
+            ..Target::default()
+        };
+        assert_eq!(apply(target, t.id, &close, now, &ctx), Ok(None));
+        t.status = Status::Resolved;
+        let target = Target {
+            ticket: Some(&t),
+            ..Target::default()
+        };
+        assert!(apply(target, t.id, &close, now, &ctx).unwrap().is_some());
+    }
 }

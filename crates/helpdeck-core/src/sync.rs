@@ -500,18 +500,19 @@ pub fn comment_visible(viewer: &User, c: &CommentState) -> bool {
     c.visibility == Visibility::Public || permission::can_see_internal(viewer)
 }
 
-/// May `viewer` see this attachment? Staff see all; a customer sees files on their visible
-/// tickets themselves and on public replies (`comment` is the attachment's comment, if any).
+/// May `viewer` see this attachment (of a ticket they may see)? Files on the ticket itself,
+/// and files on comments the viewer sees that are not deleted (`comment` is the
+/// attachment's comment, if any): staff every note's, customers public replies' only.
 pub fn attachment_visible(
     viewer: &User,
     a: &AttachmentState,
     comment: Option<&CommentState>,
 ) -> bool {
-    permission::can_see_internal(viewer)
-        || match a.comment_id {
-            None => true,
-            Some(id) => comment.is_some_and(|c| c.id == id && comment_visible(viewer, c)),
-        }
+    match a.comment_id {
+        None => true,
+        // A deleted reply takes its files with it, for everyone.
+        Some(id) => comment.is_some_and(|c| c.id == id && !c.deleted && comment_visible(viewer, c)),
+    }
 }
 
 /// May `viewer` see this audit event?

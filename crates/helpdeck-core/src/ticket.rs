@@ -100,7 +100,7 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 pub fn validate_title(title: &str) -> Result<String, DomainError> {
     let t = title.trim();
     if t.is_empty() {
-        return Err(DomainError::invalid("title", "must not be empty"));
+        return Err(DomainError::required("title", "must not be empty"));
     }
     let n = t.chars().count();
     if n > MAX_TITLE_CHARS {
@@ -119,7 +119,7 @@ pub fn validate_body(
     required: bool,
 ) -> Result<String, DomainError> {
     if required && body.trim().is_empty() {
-        return Err(DomainError::invalid(field, "must not be empty"));
+        return Err(DomainError::required(field, "must not be empty"));
     }
     if body.len() > MAX_BODY_BYTES {
         return Err(DomainError::invalid(
@@ -164,13 +164,13 @@ impl Resolution {
     /// Cause and solution are required and non-empty.
     pub fn validate(self) -> Result<Self, DomainError> {
         if self.cause.trim().is_empty() {
-            return Err(DomainError::invalid(
+            return Err(DomainError::required(
                 "cause",
                 "is required to resolve a ticket",
             ));
         }
         if self.solution.trim().is_empty() {
-            return Err(DomainError::invalid(
+            return Err(DomainError::required(
                 "solution",
                 "is required to resolve a ticket",
             ));

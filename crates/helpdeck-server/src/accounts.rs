@@ -343,6 +343,11 @@ pub async fn login(
 ) -> Result<Session> {
     let email = email.trim().to_lowercase();
     limiter.check(&email)?;
+    if device_id == helpdeck_core::user::SYSTEM_USER_ID || device_id.is_nil() {
+        return Err(ServerError::BadRequest(
+            "device_id: this id is reserved; use a new random id for the device".into(),
+        ));
+    }
     let row: Option<(String, String)> =
         sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")
             .bind(&email)

@@ -136,7 +136,11 @@ pub async fn put_chunk(
                 .bind(now_ms())
                 .execute(&mut *tx)
                 .await?;
-            (size, 0, false)
+            // Another upload of the same file may have inserted it first: read it under
+            // the lock, as it really is.
+            let (s, r, c): (i64, i64, i64) =
+                sqlx::query_as(lock).bind(&sha).fetch_one(&mut *tx).await?;
+            (s as u64, r as u64, c != 0)
         }
     };
     if complete {
@@ -204,7 +208,7 @@ pub async fn put_chunk(
     .await
     .map_err(|e| ServerError::Internal(e.to_string()))??;
     if !ok {
-        sqlx::query("DELETE FROM blobs WHERE sha256 = $1")
+        sqlx::query("DELETE FROM blobs WHERE sha256 = $1 AND complete = 0")
             .bind(&sha)
             .execute(&mut *tx)
             .await?;

@@ -180,7 +180,7 @@ async fn build_page(
             .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))?;
         tickets.push(TicketBundle {
             server_seq: seq,
-            hlc: doc.clocks.values().max().map(|s| s.hlc.clone()),
+            hlc: visible_hlc(viewer, &doc),
             ticket: redact_ticket(viewer, &doc.ticket),
             comments: Vec::new(),
             events: Vec::new(),
@@ -209,6 +209,20 @@ async fn build_page(
     })
 }
 
+/// The newest write clock of the fields `viewer` may see (an agent-only field's clock would
+/// tell a customer when internal work happened).
+fn visible_hlc(viewer: &helpdeck_core::user::User, doc: &TicketDoc) -> Option<String> {
+    let staff = helpdeck_core::permission::can_see_internal(viewer);
+    doc.clocks
+        .iter()
+        .filter(|(field, _)| {
+            staff || !helpdeck_core::sync::AGENT_ONLY_FIELDS.contains(&field.as_str())
+        })
+        .map(|(_, stamp)| stamp)
+        .max()
+        .map(|s| s.hlc.clone())
+}
+
 /// The current state of `ids` as `viewer` may see them, with comments and history (the
 /// corrections a push answers with). Tickets the viewer may not see are left out.
 pub async fn bundles(
@@ -218,11 +232,15 @@ pub async fn bundles(
 ) -> Result<Vec<TicketBundle>> {
     let mut tickets = Vec::new();
     for id in ids {
-        let row: Option<(String, i64)> =
-            sqlx::query_as("SELECT doc, server_seq FROM tickets WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_optional(&db.pool)
-                .await?;
+        let sql = if viewer.role == Role::Customer {
+            "SELECT doc, public_seq FROM tickets WHERE id = $1"
+        } else {
+            "SELECT doc, server_seq FROM tickets WHERE id = $1"
+        };
+        let row: Option<(String, i64)> = sqlx::query_as(sql)
+            .bind(id.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
         let Some((doc, seq)) = row else { continue };
         let doc: TicketDoc = serde_json::from_str(&doc)
             .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))?;
@@ -231,7 +249,7 @@ pub async fn bundles(
         }
         tickets.push(TicketBundle {
             server_seq: seq,
-            hlc: doc.clocks.values().max().map(|s| s.hlc.clone()),
+            hlc: visible_hlc(viewer, &doc),
             ticket: redact_ticket(viewer, &doc.ticket),
             comments: Vec::new(),
             events: Vec::new(),

@@ -435,6 +435,28 @@ async fn apply_one(
         other: other.as_ref().map(|d| &d.ticket),
         attachment: attachment.as_ref(),
     };
+    // A customer attaches only a file they uploaded themselves (or may read already):
+    // knowing a file's SHA-256 must not be a way to read it.
+    if let Change::AddAttachment(a) = &op.change
+        && !actor.is_staff()
+    {
+        let owned: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM blobs WHERE sha256 = $1 AND complete = 1 AND uploader_id = $2",
+        )
+        .bind(a.sha256.to_ascii_lowercase())
+        .bind(actor.id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if owned.is_none() {
+            return Ok(Err((
+                "invalid",
+                format!(
+                    "attach: {} has not been uploaded by you; upload the file, then attach it",
+                    a.name
+                ),
+            )));
+        }
+    }
     let merged = match merge_with(target, doc.as_ref(), op, ctx) {
         Err(e) => return Ok(Err((e.code(), e.to_string()))),
         Ok(None) => return Ok(Ok(None)),

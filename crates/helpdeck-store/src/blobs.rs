@@ -40,15 +40,21 @@ impl Store {
     }
 
     /// Where the file with this content address is (or will be) kept.
+    /// Anything but 64 lower-case hex digits maps to a name that cannot exist, so no path
+    /// escapes the blob directory.
     pub fn blob_path(&self, sha256: &str) -> PathBuf {
-        self.blob_root()
-            .join(&sha256[..2.min(sha256.len())])
-            .join(sha256)
+        match validate_sha256(sha256) {
+            Ok(sha) if sha == sha256 => self.blob_root().join(&sha[..2]).join(&sha),
+            _ => self.blob_root().join("invalid"),
+        }
     }
 
     /// Where a download in progress is kept (it resumes from its length).
     pub fn blob_partial_path(&self, sha256: &str) -> PathBuf {
-        self.blob_root().join("partial").join(sha256)
+        match validate_sha256(sha256) {
+            Ok(sha) if sha == sha256 => self.blob_root().join("partial").join(sha),
+            _ => self.blob_root().join("partial").join("invalid"),
+        }
     }
 
     /// Is the file here?

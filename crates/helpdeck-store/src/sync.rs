@@ -154,6 +154,30 @@ impl Store {
             match entity {
                 Entity::Ticket => purge_ticket(&mut tx, id).await?,
                 Entity::Comment => purge_comment(&mut tx, id).await?,
+                Entity::Link => {
+                    sqlx::query("DELETE FROM ticket_links WHERE id = ?")
+                        .bind(id.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Entity::Attachment => {
+                    // The server refused the file: it stops showing, and its upload stops
+                    // (unless another attachment here still uses the same content).
+                    sqlx::query(
+                        "DELETE FROM blob_transfers WHERE direction = 'up' AND sha256 = \
+                         (SELECT sha256 FROM attachments WHERE id = ?) AND \
+                         (SELECT count(*) FROM attachments WHERE sha256 = \
+                          (SELECT sha256 FROM attachments WHERE id = ?)) = 1",
+                    )
+                    .bind(id.to_string())
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM attachments WHERE id = ?")
+                        .bind(id.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 _ => {}
             }
         }
@@ -477,6 +501,13 @@ impl Store {
                 crate::write::push_link(&mut batch, l);
             }
             for a in &b.attachments {
+                // The device names files by their address: never trust one that is not.
+                if helpdeck_core::attachment::validate_sha256(&a.sha256).as_deref()
+                    != Ok(a.sha256.as_str())
+                {
+                    tracing::warn!(attachment = %a.id, "ignored an attachment with a malformed address");
+                    continue;
+                }
                 crate::write::push_attachment(&mut batch, a);
                 if !self.has_blob(&a.sha256) {
                     batch.push(
@@ -633,6 +664,11 @@ fn push_delete_comment(batch: &mut Batch, cid: &str) {
         vec![Arg::text(cid)],
     );
     batch.push("DELETE FROM comments WHERE id = ?", vec![Arg::text(cid)]);
+    // A deleted reply takes its files with it (they stop showing; the server stops serving).
+    batch.push(
+        "DELETE FROM attachments WHERE comment_id = ?",
+        vec![Arg::text(cid)],
+    );
 }
 
 async fn purge_comment(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {

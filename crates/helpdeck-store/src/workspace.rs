@@ -100,7 +100,7 @@ impl Store {
     ) -> Result<Store> {
         let name = opts.name.trim().to_string();
         if name.is_empty() {
-            return Err(DomainError::invalid("name", "must not be empty").into());
+            return Err(DomainError::required("name", "must not be empty").into());
         }
         if !matches!(opts.language.as_str(), "en" | "zh") {
             return Err(DomainError::UnknownValue {

@@ -39,6 +39,8 @@ pub struct RoundSummary {
 /// Pushes every pending op, then pulls until caught up (one round).
 pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
     let mut summary = RoundSummary::default();
+    // Files first: an attachment op finds its file on the server when it arrives.
+    let uploaded = crate::files::transfer(store, client, crate::files::Direction::Up).await?;
     loop {
         let ops = store.pending_ops(PUSH_BATCH).await?;
         if ops.is_empty() {
@@ -68,7 +70,12 @@ pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
         }
     }
     pull_all(store, client, 0, &mut summary).await?;
-    summary.files = crate::files::transfer(store, client).await?;
+    let downloaded = crate::files::transfer(store, client, crate::files::Direction::Down).await?;
+    summary.files = crate::files::FilesMoved {
+        uploaded: uploaded.uploaded,
+        downloaded: downloaded.downloaded,
+        waiting: uploaded.waiting + downloaded.waiting,
+    };
     store.record_sync_result(None).await?;
     Ok(summary)
 }

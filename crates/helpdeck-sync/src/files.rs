@@ -21,10 +21,27 @@ pub struct FilesMoved {
     pub waiting: usize,
 }
 
-/// Moves every waiting file once. Only a lost session is an error of the round.
-pub async fn transfer(store: &Store, client: &Client) -> Result<FilesMoved> {
+/// Which way files move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// Moves every waiting file of one direction once. Only a lost session is an error of the
+/// round.
+pub async fn transfer(store: &Store, client: &Client, direction: Direction) -> Result<FilesMoved> {
     let mut moved = FilesMoved::default();
-    for t in store.blob_transfers().await? {
+    let wanted = match direction {
+        Direction::Up => "up",
+        Direction::Down => "down",
+    };
+    for t in store
+        .blob_transfers()
+        .await?
+        .into_iter()
+        .filter(|t| t.direction == wanted)
+    {
         let result = if t.direction == "up" {
             upload(store, client, &t).await
         } else {
@@ -68,7 +85,16 @@ async fn upload(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()> 
     let path = store.blob_path(&t.sha256);
     let mut offset = status.received;
     let mut file = std::fs::File::open(&path).map_err(io)?;
+    // Every chunk once, plus a few answers that say where to resume: never a loop.
+    let mut budget = t.size / CHUNK_BYTES + 4;
     while offset < t.size {
+        if budget == 0 {
+            return Err(SyncError::Refused(format!(
+                "the upload of {} makes no progress; it is retried next round",
+                t.sha256
+            )));
+        }
+        budget -= 1;
         let len = CHUNK_BYTES.min(t.size - offset) as usize;
         let mut chunk = vec![0u8; len];
         file.seek(SeekFrom::Start(offset)).map_err(io)?;

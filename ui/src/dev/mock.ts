@@ -154,7 +154,8 @@ let settings: Settings = {
 };
 
 function fail(code: ApiError['code'], message: string, field?: string): never {
-  throw field ? { code, message, field } : { code, message };
+  const reason = message === 'must not be empty' ? 'required' : undefined;
+  throw field ? { code, message, field, reason } : { code, message };
 }
 
 function build(input: WorkspaceCreateInput): Db {

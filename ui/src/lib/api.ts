@@ -39,6 +39,7 @@ export function toApiError(raw: unknown): ApiError {
     const code = CODES.includes(r.code as ErrorCode) ? (r.code as ErrorCode) : 'internal';
     const err: ApiError = { code, message: String(r.message) };
     if (typeof r.field === 'string' && r.field) err.field = r.field;
+    if (typeof r.reason === 'string' && r.reason) err.reason = r.reason;
     return err;
   }
   if (typeof raw === 'string') return { code: 'internal', message: raw };

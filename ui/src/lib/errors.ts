@@ -8,10 +8,5 @@ export type FieldErrors = Record<string, string | undefined>;
 export function fieldErrorsOf(e: unknown, aliases: Record<string, string> = {}): FieldErrors | null {
   if (!isApiError(e) || e.code !== 'validation' || !e.field) return null;
   const field = aliases[e.field] ?? e.field;
-  return { [field]: localiseValidation(e.message) };
-}
-
-/** The core's generic messages in the UI language; specific ones stay as written. */
-export function localiseValidation(message: string): string {
-  return /^(must not be empty|is required)/i.test(message) ? t('validation.required') : message;
+  return { [field]: e.reason === 'required' ? t('validation.required') : e.message };
 }

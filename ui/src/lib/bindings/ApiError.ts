@@ -8,4 +8,9 @@ export type ApiError = { code: ErrorCode, message: string,
 /**
  * The input field a validation error is about.
  */
-field?: string, };
+field?: string, 
+/**
+ * A stable key of what was wrong (`required`, `invalid`, `unknown_value`,
+ * `invalid_transition`, …) the UI translates; the message is the English detail.
+ */
+reason?: string, };

@@ -7,7 +7,8 @@ export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   base: './',
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  // Browser dev mode: commands go to the real core (`cargo run -p helpdeck-devserver`).
+  server: { port: 5173, strictPort: true, proxy: { '/invoke': 'http://127.0.0.1:1421' } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

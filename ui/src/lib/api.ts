@@ -50,13 +50,24 @@ export function isApiError(e: unknown): e is ApiError {
   return !!e && typeof e === 'object' && 'code' in e && 'message' in e;
 }
 
+/** In `vite` dev outside the Tauri shell (statically false in production builds). */
+const browserDev = import.meta.env.DEV && typeof window !== 'undefined' && !('__TAURI_INTERNALS__' in window);
+
+/**
+ * Browser dev mode: the same command, answered by the real service layer over HTTP
+ * (`helpdeck-devserver`, proxied by vite at /invoke) — never by a second implementation.
+ */
+async function devInvoke<T>(cmd: string, body: BodyInit | undefined, headers: Record<string, string>): Promise<T> {
+  const resp = await fetch(`/invoke/${cmd}`, { method: 'POST', body, headers });
+  if (!resp.ok) throw await resp.json().catch(() => ({ code: 'internal', message: resp.statusText }));
+  const type = resp.headers.get('content-type') ?? '';
+  return (type.includes('application/json') ? await resp.json() : await resp.arrayBuffer()) as T;
+}
+
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    // Only in `vite` dev outside the Tauri shell: an in-memory backend. Statically false in
-    // production builds, so the mock is not bundled.
-    if (import.meta.env.DEV && !('__TAURI_INTERNALS__' in window)) {
-      const { mockInvoke } = await import('../dev/mock');
-      return (await mockInvoke(cmd, args ?? {})) as T;
+    if (browserDev) {
+      return await devInvoke<T>(cmd, JSON.stringify(args ?? {}), { 'content-type': 'application/json' });
     }
     return await invoke<T>(cmd, args);
   } catch (e) {
@@ -99,10 +110,10 @@ export const api = {
   /** Puts a picked, dropped or pasted file into the workspace (raw bytes, no JSON). */
   attachmentImport: async (file: File): Promise<AttachmentUpload> => {
     const bytes = new Uint8Array(await file.arrayBuffer());
+    const headers = { 'x-file-name': encodeURIComponent(file.name || 'file') };
     try {
-      return await invoke<AttachmentUpload>('attachment_import', bytes, {
-        headers: { 'x-file-name': encodeURIComponent(file.name || 'file') },
-      });
+      if (browserDev) return await devInvoke<AttachmentUpload>('attachment_import', bytes, headers);
+      return await invoke<AttachmentUpload>('attachment_import', bytes, { headers });
     } catch (e) {
       throw toApiError(e);
     }
@@ -112,7 +123,7 @@ export const api = {
     const known = blobUrls.get(sha256);
     if (known) return known;
     try {
-      const buffer = await invoke<ArrayBuffer>('attachment_bytes', { sha256 });
+      const buffer = await call<ArrayBuffer>('attachment_bytes', { sha256 });
       const url = URL.createObjectURL(new Blob([buffer], { type: mediaType }));
       blobUrls.set(sha256, url);
       return url;

@@ -1,0 +1,192 @@
+//! `helpdeck-devserver`: the desktop app's commands over HTTP for the UI's browser dev mode
+//! (`npm run dev` in ui/ proxies `/invoke/*` here). Each route is one call into
+//! `helpdeck_app::App`, exactly what the Tauri shell's command does — the browser works on
+//! a real workspace with the real rules, never on a mock. Development only: it listens on
+//! loopback and has no authentication; it is not part of the desktop app.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use clap::Parser;
+use helpdeck_app::{ApiError, App, ErrorCode};
+use helpdeck_core::record::Visibility;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+struct Args {
+    /// The workspace to work on (a scratch one by default, never your real data).
+    #[arg(long, env = "HELPDECK_DATA_DIR", default_value = "dev-workspace")]
+    data_dir: PathBuf,
+    /// Loopback address the UI's dev server proxies to.
+    #[arg(long, default_value = "127.0.0.1:1421")]
+    listen: SocketAddr,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HELPDECK_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    if !args.listen.ip().is_loopback() {
+        anyhow::bail!("--listen must be a loopback address (the dev server has no authentication)");
+    }
+    std::fs::create_dir_all(&args.data_dir)?;
+    let app = Arc::new(
+        App::open(&args.data_dir)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))?,
+    );
+    let router = Router::new()
+        .route("/invoke/{cmd}", post(invoke))
+        .layer(DefaultBodyLimit::max(32 * 1024 * 1024))
+        .with_state(app);
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    println!(
+        "helpdeck dev server on http://{} (workspace {})",
+        listener.local_addr()?,
+        args.data_dir.display()
+    );
+    axum::serve(listener, router).await?;
+    Ok(())
+}
+
+async fn invoke(
+    State(app): State<Arc<App>>,
+    Path(cmd): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    // Files travel raw, as over Tauri's IPC.
+    if cmd == "attachment_import" {
+        let name = headers
+            .get("x-file-name")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                percent_encoding::percent_decode_str(v)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+            .unwrap_or_default();
+        return answer(app.import_attachment(name, body.to_vec()).await);
+    }
+    let args: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(e) => return failure(bad(format!("arguments are not JSON: {e}"))),
+        }
+    };
+    if cmd == "attachment_bytes" {
+        let bytes = match arg::<String>(&args, "sha256") {
+            Ok(sha) => app.attachment_bytes(sha).await,
+            Err(e) => Err(e),
+        };
+        return match bytes {
+            Ok(b) => ([(header::CONTENT_TYPE, "application/octet-stream")], b).into_response(),
+            Err(e) => failure(e),
+        };
+    }
+    match dispatch(&app, &cmd, &args).await {
+        Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+/// One command: the same call into `App` as the Tauri command of that name.
+async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
+    match cmd {
+        "app_info" => out(app.info().await),
+        "workspace_create" => out(app.create_workspace(arg(a, "input")?).await),
+        "settings_update" => out(app.update_settings(arg(a, "settings")?).await),
+        "ui_ready" | "tray_status" => Ok(Value::Null),
+        "queue_counts" => out(app.queue_counts().await),
+        "tickets_list" => out(app.tickets(arg(a, "filter")?).await),
+        "ticket_get" => out(app.ticket(arg(a, "reference")?).await),
+        "ticket_create" => out(app.create_ticket(arg(a, "input")?).await),
+        "ticket_update" => out(app
+            .update_ticket(arg(a, "reference")?, arg(a, "input")?)
+            .await),
+        "ticket_reply" | "ticket_note" => {
+            let visibility = if cmd == "ticket_note" {
+                Visibility::Internal
+            } else {
+                Visibility::Public
+            };
+            let files: Option<Vec<helpdeck_app::AttachmentUpload>> = arg(a, "files")?;
+            out(app
+                .comment(
+                    arg(a, "reference")?,
+                    arg(a, "body")?,
+                    visibility,
+                    files.unwrap_or_default(),
+                )
+                .await)
+        }
+        "ticket_resolve" => out(app
+            .resolve(arg(a, "reference")?, arg(a, "resolution")?)
+            .await),
+        "ticket_reopen" => out(app.reopen(arg(a, "reference")?).await),
+        "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
+        "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
+        "ticket_link" => out(app
+            .link(arg(a, "reference")?, arg(a, "to")?, arg(a, "kind")?)
+            .await),
+        "ticket_unlink" => out(app.unlink(arg(a, "reference")?, arg(a, "to")?).await),
+        "agents" => out(app.agents().await),
+        "search" => {
+            let limit: Option<u32> = arg(a, "limit")?;
+            out(app.search(arg(a, "query")?, limit.unwrap_or(20)).await)
+        }
+        "sync_status" => out(Ok(app.sync_status().await)),
+        "sync_sign_in" => out(app.sign_in(arg(a, "input")?).await),
+        "sync_sign_out" => out(app.sign_out().await),
+        "sync_now" => {
+            app.sync_now();
+            Ok(Value::Null)
+        }
+        "monitor_counts" => out(app.monitor_counts().await),
+        "notification_prefs" => out(app.notification_prefs().await),
+        "notification_prefs_update" => out(app.set_notification_prefs(arg(a, "prefs")?).await),
+        other => Err(ApiError::new(
+            ErrorCode::NotFound,
+            format!("unknown command '{other}'"),
+        )),
+    }
+}
+
+fn arg<T: DeserializeOwned>(a: &Value, name: &str) -> Result<T, ApiError> {
+    serde_json::from_value(a.get(name).cloned().unwrap_or(Value::Null))
+        .map_err(|e| bad(format!("{name}: {e}")))
+}
+
+fn out<T: serde::Serialize>(r: Result<T, ApiError>) -> Result<Value, ApiError> {
+    r.map(|v| serde_json::to_value(v).expect("answers serialize"))
+}
+
+fn bad(message: String) -> ApiError {
+    ApiError::new(ErrorCode::Validation, message)
+}
+
+fn answer<T: serde::Serialize>(r: Result<T, ApiError>) -> Response {
+    match out(r) {
+        Ok(v) => (StatusCode::OK, axum::Json(v)).into_response(),
+        Err(e) => failure(e),
+    }
+}
+
+fn failure(e: ApiError) -> Response {
+    (StatusCode::BAD_REQUEST, axum::Json(e)).into_response()
+}

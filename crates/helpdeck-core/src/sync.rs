@@ -1,9 +1,9 @@
 //! Sync protocol (spec §6): the wire types both ends share and the merge rules, pure.
 //!
-//! The server applies each pushed [`Op`] to its current state with [`apply_ticket_op`] and
-//! [`apply_comment_op`]; a client rebases its still-pending ops on top of pulled state with
-//! [`rebase`]. Both are functions of their inputs only, so the model test can run them
-//! against many replicas and check the invariants.
+//! The server merges each pushed [`Op`] into its current state with [`merge`] (the one rule
+//! engine of [`crate::apply`] plus last-writer-wins); a client rebases its still-pending ops
+//! on top of pulled state with [`rebase`]. Both are functions of their inputs only, so the
+//! model test can run them against many replicas and check the invariants.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
-//! Attachment files on this device: content-addressed under `<data dir>/blobs/ab/abcdef…`,
-//! and the queue of files still to move to or from the server (`blob_transfers`). The sync
-//! engine moves them beside the operation queue (helpdeck-sync), in resumable chunks.
+//! Attachments on this device: the `attachments` table's writes (shared by the interactive
+//! path and pull), the files, content-addressed under `<data dir>/blobs/ab/abcdef…`, and the
+//! queue of files still to move to or from the server (`blob_transfers`). The sync engine
+//! moves them beside the operation queue (helpdeck-sync), in resumable chunks.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,8 @@ use tracing::instrument;
 
 use crate::Store;
 use crate::error::{Result, StoreError};
+use crate::rows::ms;
+use crate::write::{Arg, Batch};
 
 /// A file still to move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,4 +200,23 @@ impl Store {
         }
         std::fs::copy(&src, out).map_err(|e| io(out, e))
     }
+}
+
+/// Writes an attachment's metadata (insert-only).
+pub(crate) fn push_attachment(batch: &mut Batch, a: &helpdeck_core::attachment::AttachmentState) {
+    batch.push(
+        "INSERT OR IGNORE INTO attachments (id, ticket_id, comment_id, sha256, name, media_type, size, uploader_id, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            Arg::text(a.id),
+            Arg::text(a.ticket_id),
+            Arg::opt(a.comment_id),
+            Arg::text(&a.sha256),
+            Arg::text(&a.name),
+            Arg::text(&a.media_type),
+            Arg::Int(a.size as i64),
+            Arg::text(a.uploader_id),
+            Arg::Int(ms(a.created_at)),
+        ],
+    );
 }

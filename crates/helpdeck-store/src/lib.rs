@@ -11,6 +11,7 @@ mod db;
 mod error;
 mod hlc;
 mod jobs;
+mod links;
 mod read;
 mod rows;
 mod search;

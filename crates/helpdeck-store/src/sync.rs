@@ -498,7 +498,7 @@ impl Store {
                 new_comments.push((cid, id.clone(), c));
             }
             for l in &b.links {
-                crate::write::push_link(&mut batch, l);
+                crate::links::push_link(&mut batch, l);
             }
             for a in &b.attachments {
                 // The device names files by their address: never trust one that is not.
@@ -508,7 +508,7 @@ impl Store {
                     tracing::warn!(attachment = %a.id, "ignored an attachment with a malformed address");
                     continue;
                 }
-                crate::write::push_attachment(&mut batch, a);
+                crate::blobs::push_attachment(&mut batch, a);
                 if !self.has_blob(&a.sha256) {
                     batch.push(
                         "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'down', ?)",

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use helpdeck_core::apply::{Context, Directory, Person};
 use helpdeck_core::command::{self, Decided, NewFile, NewTicket, Rules, TicketPatch};
-use helpdeck_core::op::{Change, LinkKind, OP_SCHEMA_VERSION, Op};
+use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::search_text::index_text;
 use helpdeck_core::sla::{SlaFacts, StatusChange};
@@ -300,75 +300,6 @@ impl Store {
             .await
     }
 
-    /// Links ticket `reference` to `to` (related, duplicate_of, parent_of).
-    pub async fn link(&self, reference: &str, to: &str, kind: LinkKind) -> Result<Ticket> {
-        let to = to.to_string();
-        self.mutate(reference, move |store, conn, t, rules, now| {
-            Box::pin(async move {
-                let (other, _) = find_ticket(conn, &to).await?;
-                let directory = LocalDirectory::default();
-                Ok(command::link(
-                    &t,
-                    &other,
-                    kind,
-                    new_id(),
-                    &store.context(rules, &directory, now),
-                )?)
-            })
-        })
-        .await
-    }
-
-    /// Removes the link between two tickets (whichever way it points).
-    pub async fn unlink(&self, reference: &str, to: &str) -> Result<Ticket> {
-        let to = to.to_string();
-        self.mutate(reference, move |store, conn, t, rules, now| {
-            Box::pin(async move {
-                let (other, _) = find_ticket(conn, &to).await?;
-                let row: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
-                    "SELECT id, from_id, to_id, kind, created_by, created_at FROM ticket_links \
-                     WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?) LIMIT 1",
-                )
-                .bind(t.id.to_string())
-                .bind(other.id.to_string())
-                .bind(other.id.to_string())
-                .bind(t.id.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-                let (id, from, to_id, kind, by, at) = row.ok_or_else(|| {
-                    StoreError::NotFound(format!(
-                        "{} and {} are not linked",
-                        helpdeck_core::ticket::ticket_key(t.number),
-                        helpdeck_core::ticket::ticket_key(other.number)
-                    ))
-                })?;
-                let link = helpdeck_core::sync::LinkState {
-                    id: crate::rows::uuid(&id)?,
-                    from_ticket: crate::rows::uuid(&from)?,
-                    to_ticket: crate::rows::uuid(&to_id)?,
-                    kind: kind.parse()?,
-                    created_by: crate::rows::uuid(&by)?,
-                    created_at: crate::rows::ts(at),
-                    deleted: false,
-                };
-                // The link belongs to its first ticket: decide on that one.
-                let (from_ticket, to_ticket) = if link.from_ticket == t.id {
-                    (t, other)
-                } else {
-                    (other, t)
-                };
-                let directory = LocalDirectory::default();
-                Ok(command::unlink(
-                    &from_ticket,
-                    &to_ticket,
-                    &link,
-                    &store.context(rules, &directory, now),
-                )?)
-            })
-        })
-        .await
-    }
-
     /// The rule engine's context for this store's user at `now`.
     pub(crate) fn context<'a>(
         &'a self,
@@ -429,7 +360,7 @@ impl Store {
     /// Loads the ticket, runs `decide` (core rules) and persists the result, in one
     /// `BEGIN IMMEDIATE` transaction.
     #[instrument(skip_all, fields(ticket = %reference), err)]
-    async fn mutate<F>(&self, reference: &str, decide: F) -> Result<Ticket>
+    pub(crate) async fn mutate<F>(&self, reference: &str, decide: F) -> Result<Ticket>
     where
         F: for<'c> FnOnce(
             &'c Store,
@@ -537,10 +468,10 @@ impl Store {
                 push_insert_comment(&mut batch, c, &ticket_id);
             }
             if let Some(l) = &step.outcome.link {
-                push_link(&mut batch, l);
+                crate::links::push_link(&mut batch, l);
             }
             if let Some(a) = &step.outcome.attachment {
-                push_attachment(&mut batch, a);
+                crate::blobs::push_attachment(&mut batch, a);
                 if !self.rules.local_workspace {
                     batch.push(
                         "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'up', ?)",
@@ -606,48 +537,6 @@ impl Store {
         }
         batch.execute(conn).await?;
         Ok(t.number)
-    }
-}
-
-/// Writes an attachment's metadata (insert-only).
-pub(crate) fn push_attachment(batch: &mut Batch, a: &helpdeck_core::attachment::AttachmentState) {
-    batch.push(
-        "INSERT OR IGNORE INTO attachments (id, ticket_id, comment_id, sha256, name, media_type, size, uploader_id, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            Arg::text(a.id),
-            Arg::text(a.ticket_id),
-            Arg::opt(a.comment_id),
-            Arg::text(&a.sha256),
-            Arg::text(&a.name),
-            Arg::text(&a.media_type),
-            Arg::Int(a.size as i64),
-            Arg::text(a.uploader_id),
-            Arg::Int(ms(a.created_at)),
-        ],
-    );
-}
-
-/// Writes a link (or removes an unlinked one).
-pub(crate) fn push_link(batch: &mut Batch, l: &helpdeck_core::sync::LinkState) {
-    if l.deleted {
-        batch.push(
-            "DELETE FROM ticket_links WHERE id = ?",
-            vec![Arg::text(l.id)],
-        );
-    } else {
-        batch.push(
-            "INSERT OR IGNORE INTO ticket_links (id, from_id, to_id, kind, created_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-            vec![
-                Arg::text(l.id),
-                Arg::text(l.from_ticket),
-                Arg::text(l.to_ticket),
-                Arg::text(l.kind.as_str()),
-                Arg::text(l.created_by),
-                Arg::Int(ms(l.created_at)),
-            ],
-        );
     }
 }
 

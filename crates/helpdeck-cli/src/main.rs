@@ -476,6 +476,24 @@ fn import_files(store: &Store, paths: &[PathBuf]) -> Result<Vec<helpdeck_core::c
     paths.iter().map(|p| Ok(store.import_file(p)?)).collect()
 }
 
+/// A reply or note with `--attach` files.
+async fn comment(
+    store: &Store,
+    out: &output::Printer,
+    reference: &str,
+    body: &str,
+    visibility: Visibility,
+    attach: &[PathBuf],
+) -> Result<()> {
+    let files = import_files(store, attach)?;
+    show(
+        store,
+        out,
+        store.comment(reference, body, visibility, &files).await?,
+    )
+    .await
+}
+
 async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Result<()> {
     match cmd {
         TicketCommand::Create(a) => {
@@ -553,24 +571,12 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             reference,
             body,
             attach,
-        } => {
-            let files = import_files(store, &attach)?;
-            let t = store
-                .comment(&reference, &body, Visibility::Public, &files)
-                .await?;
-            show(store, out, t).await?
-        }
+        } => comment(store, out, &reference, &body, Visibility::Public, &attach).await?,
         TicketCommand::Note {
             reference,
             body,
             attach,
-        } => {
-            let files = import_files(store, &attach)?;
-            let t = store
-                .comment(&reference, &body, Visibility::Internal, &files)
-                .await?;
-            show(store, out, t).await?
-        }
+        } => comment(store, out, &reference, &body, Visibility::Internal, &attach).await?,
         TicketCommand::Resolve {
             reference,
             cause,

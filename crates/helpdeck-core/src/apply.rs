@@ -152,6 +152,20 @@ pub struct Outcome {
     pub at: Timestamp,
 }
 
+impl Outcome {
+    /// A change of the ticket alone (no comment, link or attachment).
+    fn ticket(ticket: Ticket, audit: Vec<FieldChange>, at: Timestamp) -> Outcome {
+        Outcome {
+            ticket,
+            comment: None,
+            link: None,
+            attachment: None,
+            audit,
+            at,
+        }
+    }
+}
+
 /// Bounds an op's time against the deciding clock and the ticket's creation: never in the
 /// future, at most [`MAX_CLOCK_BEHIND`] in the past, never before the ticket began.
 pub fn bounded_at(at: Timestamp, now: Timestamp, created: Option<Timestamp>) -> Timestamp {
@@ -501,18 +515,12 @@ fn create_ticket(
         resolution: None,
         csat: None,
     };
-    Ok(Outcome {
-        ticket,
-        comment: None,
-        link: None,
-        attachment: None,
-        audit: vec![FieldChange {
-            field: "created",
-            from: None,
-            to: Some(Status::New.to_string()),
-        }],
-        at,
-    })
+    let created = FieldChange {
+        field: "created",
+        from: None,
+        to: Some(Status::New.to_string()),
+    };
+    Ok(Outcome::ticket(ticket, vec![created], at))
 }
 
 fn opt_text(v: Option<impl ToString>) -> Option<String> {
@@ -607,14 +615,7 @@ fn update_ticket(
         return Ok(None);
     }
     t.updated_at = t.updated_at.max(at);
-    Ok(Some(Outcome {
-        ticket: t,
-        comment: None,
-        link: None,
-        attachment: None,
-        audit,
-        at,
-    }))
+    Ok(Some(Outcome::ticket(t, audit, at)))
 }
 
 /// What a status change does besides the status: the one place it is decided.
@@ -698,14 +699,7 @@ fn transition(
             to: Some(r.to_string()),
         });
     }
-    Ok(Some(Outcome {
-        ticket: t,
-        comment: None,
-        link: None,
-        attachment: None,
-        audit,
-        at,
-    }))
+    Ok(Some(Outcome::ticket(t, audit, at)))
 }
 
 fn resolve(
@@ -740,14 +734,7 @@ fn resolve(
         },
     ];
     t.resolution = Some(resolution);
-    Ok(Outcome {
-        ticket: t,
-        comment: None,
-        link: None,
-        attachment: None,
-        audit,
-        at,
-    })
+    Ok(Outcome::ticket(t, audit, at))
 }
 
 fn rate(
@@ -787,14 +774,7 @@ fn rate(
         to: Some(csat.score.to_string()),
     }];
     t.csat = Some(csat);
-    Ok(Outcome {
-        ticket: t,
-        comment: None,
-        link: None,
-        attachment: None,
-        audit,
-        at,
-    })
+    Ok(Outcome::ticket(t, audit, at))
 }
 
 fn add_comment(

@@ -785,8 +785,8 @@ impl Store {
                 };
                 ops.push(op);
             }
-            for (_, id, ticket_id, author, c) in &comment_rows {
-                let _ = author; // the server credits the pushing user
+            // The server credits the pushing user, not the recorded author.
+            for (_, id, ticket_id, _, c) in &comment_rows {
                 let change = Change::AddComment(CommentDraft {
                     ticket_id: *ticket_id,
                     visibility: c.visibility,

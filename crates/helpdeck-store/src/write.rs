@@ -163,7 +163,8 @@ impl Store {
     pub async fn create_ticket(&self, input: CreateInput) -> Result<Ticket> {
         let now = self.now();
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let (requester, organization_id) = match &input.requester {
+        // The organization follows from the requester in the rule engine.
+        let requester = match &input.requester {
             Some(email) if !self.rules.local_workspace => {
                 // A replica cannot invent accounts: customers are added on the server.
                 let email = helpdeck_core::user::validate_email(email)?;
@@ -174,21 +175,15 @@ impl Store {
                             "no user with email {email} on the server; an admin adds customers with `helpdeck server user add`"
                         ))
                     })?;
-                let org = user.organization_id;
-                (Some(user.id), org)
+                Some(user.id)
             }
-            Some(email) => {
-                let (user, _) = ensure_requester(&mut tx, email, now).await?;
-                let org = user.organization_id;
-                (Some(user.id), org)
-            }
-            None => (None, None),
+            Some(email) => Some(ensure_requester(&mut tx, email, now).await?.0.id),
+            None => None,
         };
         let assignee_id = match &input.assignee {
             Some(a) => self.resolve_assignee(&mut tx, a).await?,
             None => None,
         };
-        let _ = organization_id; // decided by the rule engine from the requester
         let new = NewTicket {
             title: input.title,
             description: input.body,

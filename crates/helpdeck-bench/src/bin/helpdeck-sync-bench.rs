@@ -898,12 +898,10 @@ async fn files_bench(dir: &Path, mib: u64, runs: usize) -> Result<()> {
         .await?;
     helpdeck_sync::sync_once(&uploader, &up.client).await?;
     let mut up_times = Vec::new();
-    let mut shas = Vec::new();
     for _ in 0..runs {
         let mut bytes = vec![0u8; size as usize];
         rand::rng().fill_bytes(&mut bytes);
         let file = uploader.import_bytes("scan.pdf", &bytes)?;
-        shas.push(file.sha256.clone());
         uploader
             .comment(
                 "HD-1",
@@ -983,7 +981,6 @@ async fn files_bench(dir: &Path, mib: u64, runs: usize) -> Result<()> {
         ms(resume_time),
         after.complete
     );
-    let _ = shas;
     server.stop();
     Ok(())
 }

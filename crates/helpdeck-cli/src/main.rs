@@ -102,6 +102,10 @@ enum Command {
     Jobs,
     /// Sign in to a server: an empty data dir becomes a replica of its workspace.
     Login(remote::LoginArgs),
+    /// Connect this local workspace to a server: after a confirmation its tickets, comments,
+    /// files, links and history are uploaded (the server renumbers them; the old numbers
+    /// stay findable) and the data dir becomes a replica.
+    Connect(remote::ConnectArgs),
     /// Sign out: revoke the token and remove it from the OS keyring (local data stays).
     Logout,
     /// Sync with the server: one round with --once, else keep syncing until Ctrl-C.
@@ -368,6 +372,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Server(args) => remote::server(&dir, args, &out).await?,
         Command::Login(args) => remote::login(&dir, args, &out).await?,
+        Command::Connect(args) => remote::connect(&dir, args, &out).await?,
         Command::Sync { once, status } => {
             let store = Store::open(&dir).await?;
             if status {
@@ -415,7 +420,11 @@ async fn run(cli: Cli) -> Result<()> {
 /// Every command but `init` works on an open workspace.
 async fn on_workspace(store: &Store, command: Command, out: &output::Printer) -> Result<()> {
     match command {
-        Command::Init { .. } | Command::Server(_) | Command::Login(_) | Command::Sync { .. } => {
+        Command::Init { .. }
+        | Command::Server(_)
+        | Command::Login(_)
+        | Command::Connect(_)
+        | Command::Sync { .. } => {
             unreachable!("handled before a workspace is opened")
         }
         Command::Logout => remote::logout(store, out).await?,

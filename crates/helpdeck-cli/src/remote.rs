@@ -229,12 +229,7 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
 
 pub async fn login(data_dir: &Path, args: LoginArgs, out: &Printer) -> Result<()> {
     let password = read_password(args.password_stdin)?;
-    let device = args.device_name.unwrap_or_else(|| {
-        std::env::var("HOSTNAME")
-            .ok()
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "helpdeck-cli".into())
-    });
+    let device = device_name(args.device_name);
     let store =
         helpdeck_sync::login(data_dir, &args.server, &args.email, &password, &device).await?;
     let me = store.actor().clone();
@@ -243,6 +238,93 @@ pub async fn login(data_dir: &Path, args: LoginArgs, out: &Printer) -> Result<()
     out.emit(
         &json!({"user": me, "workspace_id": ws.id, "workspace": ws.name, "device_id": ws.device_id}),
         || format!("signed in to {} as {} ({}); run `helpdeck sync` to fetch tickets\n", args.server, me.email, me.role),
+    )
+}
+
+#[derive(Args, Debug)]
+pub struct ConnectArgs {
+    #[command(flatten)]
+    pub login: LoginArgs,
+    /// Upload without asking (needed when stdin is not a terminal).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+fn device_name(given: Option<String>) -> String {
+    given.unwrap_or_else(|| {
+        std::env::var("HOSTNAME")
+            .ok()
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "helpdeck-cli".into())
+    })
+}
+
+/// `helpdeck connect`: uploads a local workspace to a server, after a confirmation, and
+/// makes the data dir a replica of it.
+pub async fn connect(data_dir: &Path, args: ConnectArgs, out: &Printer) -> Result<()> {
+    use std::io::IsTerminal;
+    let plan = helpdeck_sync::connect::plan(data_dir).await?;
+    if !args.yes {
+        if args.login.password_stdin || !std::io::stdin().is_terminal() {
+            bail!(
+                "connecting uploads {} tickets, {} comments, {} files and {} links to {}; confirm with --yes",
+                plan.tickets,
+                plan.comments,
+                plan.attachments,
+                plan.links,
+                args.login.server
+            );
+        }
+        eprint!(
+            "Upload {} tickets, {} comments, {} files ({} bytes) and {} links to {} as {}?\n\
+             The server gives the tickets new numbers; the old ones stay findable (search, ticket show).\n\
+             This data dir then becomes a replica of the server; the local workspace is kept beside it.\n\
+             Type yes to continue: ",
+            plan.tickets,
+            plan.comments,
+            plan.attachments,
+            plan.attachment_bytes,
+            plan.links,
+            args.login.server,
+            args.login.email
+        );
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if answer.trim() != "yes" {
+            bail!("not connected: nothing was uploaded");
+        }
+    }
+    let password = read_password(args.login.password_stdin)?;
+    let device = device_name(args.login.device_name);
+    let done = helpdeck_sync::connect::connect(
+        data_dir,
+        &args.login.server,
+        &args.login.email,
+        &password,
+        &device,
+    )
+    .await?;
+    let every = helpdeck_store::TicketFilter {
+        all_statuses: true,
+        ..Default::default()
+    };
+    let count = done.store.count_tickets(&every).await?;
+    let backup = done.backup.display().to_string();
+    done.store.shutdown().await;
+    out.emit(
+        &json!({"uploaded": done.uploaded, "tickets_here": count, "local_backup": backup}),
+        || {
+            format!(
+                "connected to {}: uploaded {} tickets, {} comments, {} files, {} links; this data dir is now a replica ({} tickets); the local workspace is kept at {}\n",
+                args.login.server,
+                done.uploaded.tickets,
+                done.uploaded.comments,
+                done.uploaded.attachments,
+                done.uploaded.links,
+                count,
+                backup
+            )
+        },
     )
 }
 

@@ -82,6 +82,14 @@ pub trait Directory: Sync {
     fn person(&self, id: Uuid) -> Option<Person>;
     /// Does this team exist?
     fn team_exists(&self, id: Uuid) -> bool;
+    /// The user with this email (imports name people by email).
+    fn by_email(&self, _email: &str) -> Option<(Uuid, Person)> {
+        None
+    }
+    /// The team with this name.
+    fn team_named(&self, _name: &str) -> Option<Uuid> {
+        None
+    }
 }
 
 /// A directory that knows everyone: for re-applying one's own pending changes on top of
@@ -146,6 +154,8 @@ pub struct Outcome {
     pub link: Option<LinkState>,
     /// The attachment added, for attachment changes.
     pub attachment: Option<AttachmentState>,
+    /// An imported ticket's comments and past audit trail.
+    pub imported: Option<Box<crate::import::Imported>>,
     /// Audit entries, in order.
     pub audit: Vec<FieldChange>,
     /// The op's time after bounding: what the audit trail and the SLA engine record.
@@ -154,8 +164,9 @@ pub struct Outcome {
 
 impl Outcome {
     /// A change of the ticket alone (no comment, link or attachment).
-    fn ticket(ticket: Ticket, audit: Vec<FieldChange>, at: Timestamp) -> Outcome {
+    pub(crate) fn ticket(ticket: Ticket, audit: Vec<FieldChange>, at: Timestamp) -> Outcome {
         Outcome {
+            imported: None,
             ticket,
             comment: None,
             link: None,
@@ -190,6 +201,12 @@ pub fn apply(
     ctx: &Context<'_>,
 ) -> Result<Option<Outcome>, DomainError> {
     match change {
+        Change::ImportTicket(record) => {
+            if target.ticket.is_some() {
+                return Ok(None); // a repeat: the ticket is here already
+            }
+            crate::import::import_ticket(entity_id, record, ctx).map(Some)
+        }
         Change::CreateTicket(draft) => {
             if target.ticket.is_some() {
                 return Ok(None);
@@ -245,6 +262,7 @@ pub fn apply(
                 return Ok(None);
             }
             Ok(Some(Outcome {
+                imported: None,
                 ticket: t.clone(),
                 comment: None,
                 link: Some(LinkState {
@@ -298,6 +316,7 @@ pub fn apply(
                 ));
             }
             Ok(Some(Outcome {
+                imported: None,
                 ticket: t.clone(),
                 comment: Some(CommentState {
                     deleted: true,
@@ -333,7 +352,7 @@ fn forbid(what: impl Into<String>) -> DomainError {
     DomainError::Forbidden(what.into())
 }
 
-fn check_short(field: &'static str, text: &str) -> Result<(), DomainError> {
+pub(crate) fn check_short(field: &'static str, text: &str) -> Result<(), DomainError> {
     let n = text.chars().count();
     if n > MAX_SHORT_TEXT_CHARS {
         return Err(DomainError::invalid(
@@ -488,6 +507,7 @@ fn create_ticket(
     let ticket = Ticket {
         id,
         number: d.number,
+        former_number: None,
         title,
         description,
         kind: d.kind.unwrap_or(Kind::Incident),
@@ -817,6 +837,7 @@ fn add_comment(
         t.updated_at = t.updated_at.max(at);
     }
     Ok(Outcome {
+        imported: None,
         ticket: t,
         comment: Some(CommentState {
             id,
@@ -853,6 +874,7 @@ fn link_tickets(
         ));
     }
     Ok(Outcome {
+        imported: None,
         ticket: from.clone(),
         comment: None,
         link: Some(LinkState {
@@ -905,6 +927,7 @@ fn add_attachment(
         ticket.updated_at = ticket.updated_at.max(at);
     }
     Ok(Outcome {
+        imported: None,
         ticket,
         comment: None,
         link: None,

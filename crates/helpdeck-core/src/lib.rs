@@ -7,6 +7,7 @@ pub mod apply;
 pub mod attachment;
 pub mod command;
 pub mod error;
+pub mod import;
 pub mod jobs;
 pub mod notify;
 pub mod op;

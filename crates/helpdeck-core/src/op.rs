@@ -246,6 +246,9 @@ pub struct LinkDraft {
 pub enum Change {
     /// A new ticket (entity: ticket).
     CreateTicket(TicketDraft),
+    /// A ticket brought over from another workspace with its comments and history (entity:
+    /// ticket; staff only; see [`crate::import`]).
+    ImportTicket(Box<crate::record::TicketRecord>),
     /// Last-writer-wins field assignments (entity: ticket).
     UpdateTicket(TicketFields),
     /// A status change other than resolving, validated against the current status.
@@ -287,6 +290,7 @@ impl Change {
         matches!(
             self,
             Change::CreateTicket(_)
+                | Change::ImportTicket(_)
                 | Change::AddComment(_)
                 | Change::LinkTickets(_)
                 | Change::AddAttachment(_)

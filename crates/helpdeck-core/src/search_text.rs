@@ -20,6 +20,20 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x2FA1F) // Extensions B–F, compatibility supplement
 }
 
+/// A ticket's own search document: its title, and its description followed by the number
+/// it had before it was brought over (so `HD-12` still finds it after a connect).
+pub fn ticket_document(t: &crate::ticket::Ticket) -> (String, String) {
+    let body = match t.former_number {
+        Some(n) => index_text(&format!(
+            "{}\n{}",
+            t.description,
+            crate::ticket::ticket_key(n)
+        )),
+        None => index_text(&t.description),
+    };
+    (index_text(&t.title), body)
+}
+
 /// Rewrites text for the index: CJK runs become bigrams, everything else is unchanged.
 pub fn index_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);

@@ -349,6 +349,8 @@ pub struct Merged {
     pub attachment_public: bool,
     /// The op's bounded time.
     pub at: Timestamp,
+    /// An imported ticket's comments and past audit trail.
+    pub imported: Option<Box<crate::import::Imported>>,
 }
 
 impl Merged {
@@ -417,7 +419,7 @@ pub fn merge_with(
     };
     let mut clocks = doc.map(|d| d.clocks.clone()).unwrap_or_default();
     match &op.change {
-        Change::CreateTicket(_) => {
+        Change::CreateTicket(_) | Change::ImportTicket(_) => {
             clocks.insert("created".into(), stamp);
         }
         Change::UpdateTicket(fields) => {
@@ -475,6 +477,7 @@ pub fn merge_with(
         attachment: outcome.attachment,
         audit: outcome.audit,
         at: outcome.at,
+        imported: outcome.imported,
     }))
 }
 

@@ -216,6 +216,10 @@ pub struct Ticket {
     pub id: Uuid,
     /// Human number within the workspace (rendered `HD-<n>`).
     pub number: i64,
+    /// The number it had in the workspace it was brought over from (see
+    /// [`crate::import`]): an alias that search and `ticket show` still find.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub former_number: Option<i64>,
     pub title: String,
     pub description: String,
     pub kind: Kind,

@@ -8,6 +8,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use helpdeck_core::Timestamp;
 use helpdeck_core::apply::{Context, Directory, Person, Target};
 use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
+use helpdeck_core::record::TicketRecord;
 use helpdeck_core::sync::{
     Ack, AckStatus, CommentState, EventState, LinkState, TicketDoc, check_entity, clamp_clock,
     event_id, merge_with,
@@ -26,6 +27,10 @@ use crate::error::{Result, ServerError};
 struct ServerDirectory {
     people: HashMap<Uuid, Person>,
     teams: HashSet<Uuid>,
+    /// People named by email (imports), lower-case.
+    emails: HashMap<String, (Uuid, Person)>,
+    /// Teams named by name (imports), lower-case.
+    team_names: HashMap<String, Uuid>,
 }
 
 impl Directory for ServerDirectory {
@@ -35,6 +40,142 @@ impl Directory for ServerDirectory {
     fn team_exists(&self, id: Uuid) -> bool {
         self.teams.contains(&id)
     }
+    fn by_email(&self, email: &str) -> Option<(Uuid, Person)> {
+        self.emails.get(&email.trim().to_lowercase()).copied()
+    }
+    fn team_named(&self, name: &str) -> Option<Uuid> {
+        self.team_names.get(&name.trim().to_lowercase()).copied()
+    }
+}
+
+/// Who an imported record names: its requester and comment authors (who may be created as
+/// customers), and everyone else it names by email.
+fn imported_people(r: &TicketRecord) -> (Vec<String>, Vec<String>) {
+    let customers = r
+        .requester
+        .iter()
+        .chain(r.comments.iter().map(|c| &c.author))
+        .map(|e| e.trim().to_lowercase())
+        .collect();
+    let others = r
+        .assignee
+        .iter()
+        .chain(r.history.iter().filter_map(|h| h.actor.as_ref()))
+        .map(|e| e.trim().to_lowercase())
+        .collect();
+    (customers, others)
+}
+
+/// Resolves the emails and team names that imports in `ops` name. For a staff pusher, a
+/// requester or comment author the server does not know yet becomes a customer account
+/// without a password (as an agent would file a phone caller's first ticket); staff are
+/// never created this way. Records that fail validation create no one.
+async fn load_import_directory(
+    tx: &mut Transaction<'_, Any>,
+    actor: &User,
+    rules: &helpdeck_core::apply::Rules,
+    ops: &[Op],
+    dir: &mut ServerDirectory,
+) -> Result<()> {
+    let records: Vec<&TicketRecord> = ops
+        .iter()
+        .filter_map(|o| match &o.change {
+            Change::ImportTicket(r) => Some(&**r),
+            _ => None,
+        })
+        .collect();
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut create: BTreeSet<(String, Option<String>)> = BTreeSet::new();
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    for r in &records {
+        let (customers, others) = imported_people(r);
+        if actor.is_staff() && r.validate(&rules.categories).is_ok() {
+            for e in &customers {
+                create.insert((e.clone(), r.organization.clone()));
+            }
+        }
+        wanted.extend(customers);
+        wanted.extend(others);
+    }
+    let wanted: Vec<String> = wanted.into_iter().collect();
+    for chunk in wanted.chunks(ROWS_PER_STATEMENT * 5) {
+        let marks = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query_as::<_, (String, String, String, Option<String>)>(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT id, email, role, organization_id FROM users WHERE email IN ({marks})"
+            )),
+        );
+        for e in chunk {
+            q = q.bind(e.clone());
+        }
+        for (id, email, role, org) in q.fetch_all(&mut **tx).await? {
+            let person = Person {
+                role: role
+                    .parse()
+                    .map_err(|e| ServerError::Internal(format!("bad role: {e}")))?,
+                organization_id: org.as_deref().map(crate::db::parse_uuid).transpose()?,
+            };
+            let id = crate::db::parse_uuid(&id)?;
+            dir.people.insert(id, person);
+            dir.emails.insert(email, (id, person));
+        }
+    }
+    for (email, org_name) in create {
+        if dir.emails.contains_key(&email) || helpdeck_core::user::validate_email(&email).is_err() {
+            continue;
+        }
+        let org: Option<(String,)> = match &org_name {
+            Some(name) => {
+                sqlx::query_as("SELECT id FROM organizations WHERE name = $1")
+                    .bind(name.trim())
+                    .fetch_optional(&mut **tx)
+                    .await?
+            }
+            None => None,
+        };
+        let id = helpdeck_core::new_id();
+        let name = email.split('@').next().unwrap_or(&email).to_string();
+        // "!" is no PHC string: the account cannot sign in until an admin sets a password.
+        sqlx::query(
+            "INSERT INTO users (id, email, name, role, organization_id, org_admin, password_hash, created_at) \
+             VALUES ($1, $2, $3, 'customer', $4, 0, '!', $5)",
+        )
+        .bind(id.to_string())
+        .bind(&email)
+        .bind(&name)
+        .bind(org.as_ref().map(|(o,)| o.clone()))
+        .bind(now_ms())
+        .execute(&mut **tx)
+        .await?;
+        let person = Person {
+            role: helpdeck_core::user::Role::Customer,
+            organization_id: org.map(|(o,)| crate::db::parse_uuid(&o)).transpose()?,
+        };
+        dir.people.insert(id, person);
+        dir.emails.insert(email, (id, person));
+    }
+    let teams: BTreeSet<String> = records
+        .iter()
+        .filter_map(|r| r.team.as_ref())
+        .map(|t| t.trim().to_string())
+        .collect();
+    for name in teams {
+        let row: Option<(String,)> = sqlx::query_as("SELECT id FROM teams WHERE name = $1")
+            .bind(&name)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if let Some((id,)) = row {
+            let id = crate::db::parse_uuid(&id)?;
+            dir.teams.insert(id);
+            dir.team_names.insert(name.to_lowercase(), id);
+        }
+    }
+    Ok(())
 }
 
 /// The people and teams an op names.
@@ -195,7 +336,8 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
     };
     let start_seq = seq;
     let seen = already_applied(&mut tx, &ops).await?;
-    let directory = load_directory(&mut tx, &ops).await?;
+    let mut directory = load_directory(&mut tx, &ops).await?;
+    load_import_directory(&mut tx, actor, &rules, &ops, &mut directory).await?;
     let now = Timestamp::now();
     let ctx = Context {
         actor,
@@ -480,6 +622,25 @@ async fn apply_one(
     .await?;
     if let Some(c) = &merged.comment {
         save_comment(tx, comment.is_some(), c).await?;
+    }
+    if let Some(imported) = &merged.imported {
+        for c in &imported.comments {
+            save_comment(tx, false, c).await?;
+        }
+        for (i, h) in imported.history.iter().enumerate() {
+            let e = EventState {
+                id: event_id(op.op_id, &format!("{}#{i}", h.change.field)),
+                op_id: op.op_id,
+                ticket_id: next.ticket.id,
+                actor_id: h.actor_id,
+                device_id: op.device_id,
+                field: h.change.field.to_string(),
+                old_value: h.change.from.clone(),
+                new_value: h.change.to.clone(),
+                at: h.at,
+            };
+            counters.events.push((e, seq));
+        }
     }
     if let Some(a) = &merged.attachment {
         sqlx::query(

@@ -7,6 +7,7 @@
 
 mod alerts;
 mod blobs;
+mod connect;
 mod db;
 mod error;
 mod hlc;
@@ -35,6 +36,7 @@ use uuid::Uuid;
 
 pub use alerts::{ActivityCursor, ActivitySince, PolicyTargetsInput, WatchedTicket};
 pub use blobs::BlobTransfer;
+pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
 pub use read::{AssigneeFilter, SortOrder, TicketFilter};
 pub use search::SearchHit;

@@ -306,6 +306,7 @@ impl Store {
         }
         Ok(TicketDetail {
             ticket: view,
+            former_number: t.former_number.map(ticket_key),
             attachments,
             description: t.description.clone(),
             resolution: t.resolution.clone(),

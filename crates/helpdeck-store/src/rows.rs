@@ -46,7 +46,7 @@ where
 pub const TICKET_COLUMNS: &str = "t.id, t.number, t.title, t.description, t.kind, t.category, t.status, \
     t.priority, t.channel, t.requester_id, t.organization_id, t.assignee_id, t.team_id, t.tier, t.tags, \
     t.asset_id, t.site, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, \
-    t.resolution, t.csat_score, t.csat_comment, t.seq";
+    t.resolution, t.csat_score, t.csat_comment, t.seq, t.former_number";
 
 #[derive(sqlx::FromRow)]
 pub struct TicketRow {
@@ -76,6 +76,7 @@ pub struct TicketRow {
     pub csat_score: Option<i64>,
     pub csat_comment: Option<String>,
     pub seq: i64,
+    pub former_number: Option<i64>,
 }
 
 impl TicketRow {
@@ -83,6 +84,7 @@ impl TicketRow {
         Ok(Ticket {
             id: uuid(&self.id)?,
             number: self.number,
+            former_number: self.former_number,
             title: self.title,
             description: self.description,
             kind: parse("kind", &self.kind)?,

@@ -20,7 +20,7 @@ use crate::rows::{ms, opt_ts};
 use crate::search::COMMENT_DOC_BASE;
 use crate::sla::{evaluate_ticket, load_facts, sla_columns};
 use crate::write::{Arg, Batch, TICKET_FIELDS, push_update_ticket, ticket_values};
-use helpdeck_core::search_text::index_text;
+use helpdeck_core::search_text::{index_text, ticket_document};
 
 /// Where a replica stands with its server.
 #[derive(Debug, Clone, Serialize)]
@@ -72,6 +72,9 @@ type SyncStateRow = (
 const TICKETS_PER_STATEMENT: usize = 50;
 const ROWS_PER_STATEMENT: usize = 100;
 
+/// Most op bytes in one push (the server accepts 8 MiB bodies).
+const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
+
 impl Store {
     /// The sync state, or `None` for a local workspace.
     pub async fn sync_state(&self) -> Result<Option<SyncState>> {
@@ -110,6 +113,18 @@ impl Store {
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .fetch_all(&self.pool)
             .await?;
+        // A push stays well under the server's body limit: imported tickets carry their
+        // comments, so a few hundred of them can be megabytes. At least one op always goes.
+        let mut bytes = 0;
+        let rows: Vec<(String,)> = rows
+            .into_iter()
+            .enumerate()
+            .take_while(|(i, (op,))| {
+                bytes += op.len();
+                *i == 0 || bytes <= MAX_PUSH_BYTES
+            })
+            .map(|(_, r)| r)
+            .collect();
         rows.into_iter()
             .map(|(op,)| {
                 parse_stored(&op)
@@ -434,12 +449,8 @@ impl Store {
                 None if !provisional => {
                     let mut args = vec![Arg::text(&id), Arg::Int(t.number)];
                     args.extend(ticket_values(&t, None, None));
-                    new_tickets.push((
-                        id.clone(),
-                        args,
-                        index_text(&t.title),
-                        index_text(&t.description),
-                    ));
+                    let (title, body) = ticket_document(&t);
+                    new_tickets.push((id.clone(), args, title, body));
                 }
                 None => {
                     let mut args = vec![Arg::text(&id), Arg::Int(t.number)];
@@ -475,12 +486,15 @@ impl Store {
                     &format!(
                         "INSERT INTO search_index (rowid, title, body, ticket_seq) VALUES ({seq_of}, ?, ?, {seq_of})"
                     ),
-                    vec![
-                        Arg::text(&id),
-                        Arg::Text(index_text(&t.title)),
-                        Arg::Text(index_text(&t.description)),
-                        Arg::text(&id),
-                    ],
+                    {
+                        let (title, body) = ticket_document(&t);
+                        vec![
+                            Arg::text(&id),
+                            Arg::Text(title),
+                            Arg::Text(body),
+                            Arg::text(&id),
+                        ]
+                    },
                 );
             }
             for c in &b.comments {

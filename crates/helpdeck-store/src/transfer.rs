@@ -12,12 +12,9 @@ use helpdeck_core::record::{
     CommentRecord, Dataset, OrganizationRecord, StatusChangeRecord, TicketRecord, UserRecord,
     Visibility,
 };
-use helpdeck_core::search_text::index_text;
-use helpdeck_core::sla::{SlaFacts, StatusChange};
-use helpdeck_core::status::Status;
-use helpdeck_core::ticket::{
-    Csat, Resolution, Ticket, validate_body, validate_category, validate_title,
-};
+use helpdeck_core::search_text::{index_text, ticket_document};
+use helpdeck_core::sla::SlaFacts;
+use helpdeck_core::ticket::{Csat, Resolution, Ticket};
 use helpdeck_core::user::{Role, User, validate_email};
 use helpdeck_core::{DomainError, Timestamp, new_id};
 use serde::{Deserialize, Serialize};
@@ -331,73 +328,6 @@ pub fn parse_json(text: &str) -> Result<Dataset> {
     Ok(meta)
 }
 
-/// Checks a history path: starts at `new`, allowed moves, ends at `status`, in time order.
-fn validate_history(r: &TicketRecord) -> Result<(), String> {
-    if r.history.is_empty() {
-        return Ok(());
-    }
-    let mut at = Status::New;
-    let mut last = r.created_at;
-    for (i, h) in r.history.iter().enumerate() {
-        if h.from != at {
-            return Err(format!(
-                "history[{i}]: starts from {} but the ticket was {at}",
-                h.from
-            ));
-        }
-        if !h.from.allowed_next().contains(&h.to) {
-            return Err(format!(
-                "history[{i}]: cannot change status from {} to {} (allowed: {})",
-                h.from,
-                h.to,
-                h.from
-                    .allowed_next()
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
-        if h.at < last {
-            return Err(format!(
-                "history[{i}]: {} is earlier than the change before it",
-                h.at
-            ));
-        }
-        last = h.at;
-        at = h.to;
-    }
-    if at != r.status {
-        return Err(format!("history ends at {at} but status is {}", r.status));
-    }
-    Ok(())
-}
-
-fn validate_record(r: &TicketRecord, categories: &[String]) -> Result<(), String> {
-    validate_title(&r.title).map_err(|e| e.to_string())?;
-    validate_body("description", &r.description, false).map_err(|e| e.to_string())?;
-    validate_category(&r.category, categories).map_err(|e| e.to_string())?;
-    for (what, email) in [("requester", &r.requester), ("assignee", &r.assignee)] {
-        if let Some(e) = email {
-            validate_email(e).map_err(|err| format!("{what}: {err}"))?;
-        }
-    }
-    if r.updated_at < r.created_at {
-        return Err("updated_at is earlier than created_at".into());
-    }
-    if let Some(c) = &r.csat {
-        c.clone().validate().map_err(|e| e.to_string())?;
-    }
-    if r.status == Status::Resolved && r.resolution.is_none() {
-        return Err("a resolved ticket needs a resolution (cause and solution)".into());
-    }
-    for (i, c) in r.comments.iter().enumerate() {
-        validate_body("body", &c.body, true).map_err(|e| format!("comments[{i}]: {e}"))?;
-        validate_email(&c.author).map_err(|e| format!("comments[{i}]: author: {e}"))?;
-    }
-    validate_history(r)
-}
-
 /// Options of the bulk path.
 #[derive(Debug, Clone, Copy)]
 pub struct ImportOptions {
@@ -428,7 +358,7 @@ impl Store {
     pub async fn import(&self, data: &Dataset, opts: ImportOptions) -> Result<ImportSummary> {
         // 1. Validate every row before writing anything.
         for (i, r) in data.tickets.iter().enumerate() {
-            validate_record(r, &self.rules.categories)
+            r.validate(&self.rules.categories)
                 .map_err(|e| StoreError::Import(format!("{}: {e}", label(i, r))))?;
         }
         for u in &data.users {
@@ -652,6 +582,7 @@ impl Store {
             let ticket = Ticket {
                 id: r.id.unwrap_or_else(new_id),
                 number,
+                former_number: None,
                 title: r.title.trim().to_string(),
                 description: r.description.clone(),
                 kind: r.kind,
@@ -682,7 +613,7 @@ impl Store {
                 created_at: r.created_at,
                 priority: r.priority,
                 kind: r.kind,
-                status_changes: status_changes(r),
+                status_changes: r.status_changes(),
                 agent_public_replies: r
                     .comments
                     .iter()
@@ -743,7 +674,7 @@ impl Store {
                 to: Some(p.ticket.status.to_string()),
                 at: now,
             });
-            for h in effective_history(r) {
+            for h in r.effective_history() {
                 event_rows.push(EventRow {
                     ticket_id: p.ticket.id,
                     actor: h
@@ -1017,33 +948,6 @@ impl Store {
     }
 }
 
-/// The history the SLA engine and audit trail see; a record with a status but no history
-/// (e.g. a CSV row) gets one jump from `new` at its resolve/close/update time.
-fn effective_history(r: &TicketRecord) -> Vec<StatusChangeRecord> {
-    if !r.history.is_empty() || r.status == Status::New {
-        return r.history.clone();
-    }
-    let at = match r.status {
-        Status::Resolved => r.resolved_at,
-        Status::Closed => r.closed_at,
-        _ => None,
-    }
-    .unwrap_or(r.updated_at);
-    vec![StatusChangeRecord {
-        at,
-        from: Status::New,
-        to: r.status,
-        actor: None,
-    }]
-}
-
-fn status_changes(r: &TicketRecord) -> Vec<StatusChange> {
-    effective_history(r)
-        .into_iter()
-        .map(|h| StatusChange { at: h.at, to: h.to })
-        .collect()
-}
-
 async fn load_names(
     conn: &mut SqliteConnection,
     table: &'static str,
@@ -1116,9 +1020,10 @@ async fn insert_ticket_docs(conn: &mut SqliteConnection, chunk: &[PreparedTicket
     let mut q: QueryBuilder<Sqlite> =
         QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
     q.push_values(chunk, |mut b, p| {
+        let (title, body) = ticket_document(&p.ticket);
         b.push_bind(p.seq)
-            .push_bind(index_text(&p.ticket.title))
-            .push_bind(index_text(&p.ticket.description))
+            .push_bind(title)
+            .push_bind(body)
             .push_bind(p.seq);
     });
     q.build().execute(conn).await?;

@@ -151,6 +151,8 @@ pub struct LinkView {
 pub struct TicketDetail {
     #[serde(flatten)]
     pub ticket: TicketView,
+    /// The number it had before its workspace was connected to a server, e.g. `HD-12`.
+    pub former_number: Option<String>,
     pub description: String,
     pub resolution: Option<Resolution>,
     pub csat: Option<Csat>,

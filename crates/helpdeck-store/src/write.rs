@@ -7,7 +7,7 @@ use helpdeck_core::apply::{Context, Directory, Person};
 use helpdeck_core::command::{self, Decided, NewFile, NewTicket, Rules, TicketPatch};
 use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
 use helpdeck_core::record::Visibility;
-use helpdeck_core::search_text::index_text;
+use helpdeck_core::search_text::{index_text, ticket_document};
 use helpdeck_core::sla::{SlaFacts, StatusChange};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{
@@ -134,7 +134,12 @@ pub(crate) async fn find_ticket(
 ) -> Result<(Ticket, i64)> {
     let r = reference.trim();
     let sql = if parse_ticket_key(r).is_some() {
-        format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.number = ?")
+        // A number is the ticket's own, else the number a ticket had before its workspace
+        // was connected to a server (its alias).
+        format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.number = ?1 OR t.former_number = ?1 \
+             ORDER BY t.number = ?1 DESC LIMIT 1"
+        )
     } else if Uuid::parse_str(r).is_ok() {
         format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.id = ?")
     } else {
@@ -512,12 +517,15 @@ impl Store {
                     "INSERT INTO search_index (rowid, title, body, ticket_seq) \
                      VALUES ({seq_of_ticket}, ?, ?, {seq_of_ticket})"
                 ),
-                vec![
-                    Arg::text(&ticket_id),
-                    Arg::Text(index_text(&t.title)),
-                    Arg::Text(index_text(&t.description)),
-                    Arg::text(&ticket_id),
-                ],
+                {
+                    let (title, body) = ticket_document(t);
+                    vec![
+                        Arg::text(&ticket_id),
+                        Arg::Text(title),
+                        Arg::Text(body),
+                        Arg::text(&ticket_id),
+                    ]
+                },
             );
         }
 
@@ -682,13 +690,14 @@ pub(crate) fn ticket_values(t: &Ticket, due: Option<i64>, risk: Option<i64>) -> 
         Arg::Int(i64::from(t.status.is_open())),
         Arg::opt_int(due),
         Arg::opt_int(risk),
+        Arg::opt_int(t.former_number),
     ]
 }
 
 pub(crate) const TICKET_FIELDS: &str = "title, description, kind, category, status, priority, channel, requester_id, \
     organization_id, assignee_id, team_id, tier, tags, asset_id, site, created_at, updated_at, \
     first_response_at, resolved_at, closed_at, resolution, csat_score, csat_comment, is_open, sla_due_at, \
-    sla_at_risk_at";
+    sla_at_risk_at, former_number";
 
 /// Inserts a new ticket, allocating its number from the workspace counter in the same batch
 /// (no extra round trip; the `BEGIN IMMEDIATE` transaction makes the counter safe).

@@ -2,6 +2,7 @@
 //! the push/pull loop of a replica against a Helpdeck server.
 
 pub mod client;
+pub mod connect;
 pub mod credentials;
 pub mod engine;
 pub mod error;

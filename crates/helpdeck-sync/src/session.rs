@@ -30,7 +30,7 @@ pub async fn login(
     if let Some(store) = existing {
         let Some(state) = store.sync_state().await? else {
             return Err(SyncError::Setup(format!(
-                "{} holds a local workspace; sign in with a new data dir (--data-dir DIR), or export and import the tickets",
+                "{} holds a local workspace; to bring its tickets to the server run `helpdeck connect --server URL --email E`, or sign in with a new data dir (--data-dir DIR)",
                 data_dir.display()
             )));
         };

@@ -49,6 +49,14 @@ describe('describeEvent', () => {
   });
 });
 
+describe('imported tickets', () => {
+  it('name the number they had in the local workspace, in both languages', () => {
+    const ev = { actor: { id: 'u', email: 'a@b.c', name: 'Li Wei' }, field: 'imported', from: 'HD-12', to: 'open', at: '2026-01-01T00:00:00Z' };
+    expect(describeEvent(ev, 'en')).toBe('Li Wei brought this ticket over from a local workspace, where it was HD-12');
+    expect(describeEvent(ev, 'zh')).toBe('Li Wei 从本地工作区迁入了此工单（原编号 HD-12）');
+  });
+});
+
 describe('link events', () => {
   it('name the kind and the other ticket in both languages', () => {
     const ev = { actor: { id: 'u', email: 'a@b.c', name: 'Li Wei' }, field: 'link', from: null, to: 'duplicate_of HD-7', at: '2026-01-01T00:00:00Z' };

@@ -74,6 +74,11 @@ export function describeEvent(ev: EventView, lang: Language): string {
   switch (ev.field) {
     case 'created':
       return translate(lang, 'timeline.event.created', { actor });
+    case 'imported':
+      // from: the number it had in the local workspace it came from (may be absent).
+      return ev.from
+        ? translate(lang, 'timeline.event.imported', { actor, number: ev.from })
+        : translate(lang, 'timeline.event.importedNoNumber', { actor });
     case 'status':
       if (ev.to === 'resolved') return translate(lang, 'timeline.event.resolved', { actor });
       return ev.from

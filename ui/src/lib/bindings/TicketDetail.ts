@@ -16,7 +16,11 @@ import type { UserRef } from "./UserRef";
 /**
  * Everything about one ticket.
  */
-export type TicketDetail = { description: string, resolution: Resolution | null, csat: Csat | null, 
+export type TicketDetail = { 
+/**
+ * The number it had before its workspace was connected to a server, e.g. `HD-12`.
+ */
+former_number: string | null, description: string, resolution: Resolution | null, csat: Csat | null, 
 /**
  * Statuses the current user may move this ticket to.
  */

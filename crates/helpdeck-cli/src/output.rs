@@ -174,7 +174,9 @@ impl Printer {
             let mut s = String::new();
             s.push_str(&format!("{}  {}\n", t.number, t.title));
             if let Some(old) = &d.former_number {
-                s.push_str(&format!("(formerly {old}, before its workspace was connected)\n"));
+                s.push_str(&format!(
+                    "(formerly {old}, before its workspace was connected)\n"
+                ));
             }
             s.push_str(&format!(
                 "{} · {} · {} · {} · {} · {}\n",

@@ -51,6 +51,14 @@ pub enum ServerCommand {
     /// Manage accounts (run on the server machine, against its database).
     #[command(subcommand)]
     User(UserCommand),
+    /// The workspace's SLA policy, which every replica times tickets by (replicas receive a
+    /// change with their next sync).
+    Sla {
+        #[arg(long, env = "HELPDECK_DB", global = true)]
+        db: Option<String>,
+        #[command(subcommand)]
+        command: crate::watch::PolicyCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -176,6 +184,23 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
                 }
             })
             .await?;
+        }
+        Some(ServerCommand::Sla { db, command }) => {
+            let db = helpdeck_server::Db::connect(&server_db(data_dir, db)?).await?;
+            let current = db
+                .rules()
+                .await?
+                .sla
+                .map(|s| s.policy)
+                .context("the server has no SLA policy")?;
+            let policy = match command {
+                crate::watch::PolicyCommand::Show => current,
+                crate::watch::PolicyCommand::Set(a) => {
+                    let change = crate::watch::policy_change(a, &current)?;
+                    db.change_sla_policy(&change).await?
+                }
+            };
+            crate::watch::print_policy(&policy, out.is_json())?;
         }
         Some(ServerCommand::User(UserCommand::Add {
             db,

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use helpdeck_core::notify::{EventKind, Lang, NotificationPrefs, QuietHours, Scope, Urgency};
-use helpdeck_core::sla::TargetSpec;
+use helpdeck_core::sla::{SlaPolicy, TargetSpec};
 use helpdeck_core::ticket::{Priority, ticket_key};
 use helpdeck_notify::{Delivered, DesktopSink, MonitorOptions, SystemClock};
 use helpdeck_store::{PolicyTargetsInput, Store};
@@ -194,60 +194,70 @@ fn minutes(what: &str, s: &str) -> Result<i64> {
     })
 }
 
-pub async fn policy(mut store: Store, cmd: PolicyCommand, json_out: bool) -> Result<()> {
+/// The change `sla policy set` (or `server sla set`) asks for, against the current policy.
+pub fn policy_change(a: PolicySetArgs, current: &SlaPolicy) -> Result<PolicyTargetsInput> {
+    let priority = a
+        .priority
+        .as_deref()
+        .map(str::parse::<Priority>)
+        .transpose()?;
+    let business = match a.calendar.as_deref() {
+        None => None,
+        Some("business") => Some(true),
+        Some("24x7") => Some(false),
+        Some(other) => bail!("calendar: unknown '{other}' (allowed: business, 24x7)"),
+    };
+    let before = priority.map(|p| *current.targets_for(p));
+    let spec = |what: &str, v: &str, prior: Option<TargetSpec>| -> Result<TargetSpec> {
+        Ok(TargetSpec {
+            minutes: minutes(what, v)?,
+            business_hours: business
+                .or(prior.map(|b| b.business_hours))
+                .unwrap_or(false),
+        })
+    };
+    Ok(PolicyTargetsInput {
+        priority,
+        first_response: a
+            .first_response
+            .as_deref()
+            .map(|v| spec("first-response", v, before.map(|c| c.first_response)))
+            .transpose()?,
+        next_update: match a.next_update.as_deref() {
+            None => None,
+            Some("none") => Some(None),
+            Some(v) => Some(Some(spec(
+                "next-update",
+                v,
+                before.and_then(|c| c.next_update),
+            )?)),
+        },
+        resolution: a
+            .resolution
+            .as_deref()
+            .map(|v| spec("resolution", v, before.map(|c| c.resolution)))
+            .transpose()?,
+        warning_threshold_pct: a.warning_pct,
+        warning_min_left_minutes: a.warning_min_left,
+    })
+}
+
+pub async fn policy(store: Store, cmd: PolicyCommand, json_out: bool) -> Result<()> {
     let policy = match cmd {
-        PolicyCommand::Show => store.default_policy().clone(),
+        PolicyCommand::Show => store.default_policy(),
         PolicyCommand::Set(a) => {
-            let priority = a
-                .priority
-                .as_deref()
-                .map(str::parse::<Priority>)
-                .transpose()?;
-            let business = match a.calendar.as_deref() {
-                None => None,
-                Some("business") => Some(true),
-                Some("24x7") => Some(false),
-                Some(other) => bail!("calendar: unknown '{other}' (allowed: business, 24x7)"),
-            };
-            let current = priority.map(|p| *store.default_policy().targets_for(p));
-            let spec = |what: &str, v: &str, before: Option<TargetSpec>| -> Result<TargetSpec> {
-                Ok(TargetSpec {
-                    minutes: minutes(what, v)?,
-                    business_hours: business
-                        .or(before.map(|b| b.business_hours))
-                        .unwrap_or(false),
-                })
-            };
-            let input = PolicyTargetsInput {
-                priority,
-                first_response: a
-                    .first_response
-                    .as_deref()
-                    .map(|v| spec("first-response", v, current.map(|c| c.first_response)))
-                    .transpose()?,
-                next_update: match a.next_update.as_deref() {
-                    None => None,
-                    Some("none") => Some(None),
-                    Some(v) => Some(Some(spec(
-                        "next-update",
-                        v,
-                        current.and_then(|c| c.next_update),
-                    )?)),
-                },
-                resolution: a
-                    .resolution
-                    .as_deref()
-                    .map(|v| spec("resolution", v, current.map(|c| c.resolution)))
-                    .transpose()?,
-                warning_threshold_pct: a.warning_pct,
-                warning_min_left_minutes: a.warning_min_left,
-            };
+            let input = policy_change(a, &store.default_policy())?;
             store.set_policy_targets(input).await?
         }
     };
+    print_policy(&policy, json_out)
+}
+
+/// Prints a policy's targets (or its JSON).
+pub fn print_policy(policy: &SlaPolicy, json_out: bool) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if json_out {
-        writeln!(out, "{}", serde_json::to_string_pretty(&policy)?)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(policy)?)?;
     } else {
         let fmt = |t: TargetSpec| {
             let cal = if t.business_hours { "business" } else { "24x7" };

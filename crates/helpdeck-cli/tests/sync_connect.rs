@@ -130,7 +130,12 @@ fn joins(db: Db) {
         "--requester",
         "carol@acme.example",
     ]);
-    local.ok(&["ticket", "create", "--title", "Second projector, same model"]);
+    local.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Second projector, same model",
+    ]);
     let tmp = tempfile::tempdir().unwrap();
     let photo = tmp.path().join("flicker.png");
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
@@ -145,7 +150,9 @@ fn joins(db: Db) {
         photo.to_str().unwrap(),
     ]);
     local.ok(&["ticket", "note", "HD-1", "--body", "Lamp hours at 4,900"]);
-    local.ok(&["ticket", "link", "HD-2", "--to", "HD-1", "--kind", "related"]);
+    local.ok(&[
+        "ticket", "link", "HD-2", "--to", "HD-1", "--kind", "related",
+    ]);
     let file = tmp.path().join("older.json");
     std::fs::write(&file, dataset(IMPORTED).to_string()).unwrap();
     local.ok(&["import", file.to_str().unwrap()]);
@@ -173,7 +180,10 @@ fn joins(db: Db) {
     assert_eq!(done["uploaded"]["attachments"], 1);
     assert_eq!(done["uploaded"]["links"], 1);
     assert_eq!(done["tickets_here"], total + 1, "{done}");
-    assert_eq!(home.count("SELECT count(*) FROM tickets"), (total + 1) as i64);
+    assert_eq!(
+        home.count("SELECT count(*) FROM tickets"),
+        (total + 1) as i64
+    );
 
     // The data dir is now a replica with nothing pending; the local workspace is kept.
     assert_eq!(local.pending(), 0);
@@ -234,7 +244,10 @@ fn joins(db: Db) {
     let shown = bob.json(&["ticket", "show", &key]);
     assert_eq!(shown["comments"].as_array().unwrap().len(), 2);
     assert_eq!(shown["links"].as_array().unwrap().len(), 1);
-    let sha = shown["attachments"][0]["sha256"].as_str().unwrap().to_string();
+    let sha = shown["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let got = tmp.path().join("got.png");
     bob.ok(&["attachment", "get", &sha, "--out", got.to_str().unwrap()]);
     assert_eq!(std::fs::read(&got).unwrap(), bytes);
@@ -279,11 +292,21 @@ fn what_the_server_would_refuse_is_named_before_anything_is_sent() {
         &local.db_path(),
         r#"UPDATE workspace SET categories = '["hardware","printers"]'"#,
     );
-    local.ok(&["ticket", "create", "--title", "Jam", "--category", "printers"]);
+    local.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Jam",
+        "--category",
+        "printers",
+    ]);
     let out = connect(&local, &server.url, true);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("nothing was uploaded") && err.contains("printers"), "{err}");
+    assert!(
+        err.contains("nothing was uploaded") && err.contains("printers"),
+        "{err}"
+    );
     assert_eq!(home.count("SELECT count(*) FROM tickets"), 0);
     // Still a local workspace, tickets intact, no half-made replica beside it.
     assert!(local.json(&["sync", "--status"])["state"].is_null());
@@ -297,7 +320,10 @@ fn what_the_server_would_refuse_is_named_before_anything_is_sent() {
     let out = connect(&mine, &server.url, true);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("refused") && err.contains("only agents and admins"), "{err}");
+    assert!(
+        err.contains("refused") && err.contains("only agents and admins"),
+        "{err}"
+    );
     assert_eq!(home.count("SELECT count(*) FROM tickets"), 0);
     assert_eq!(mine.exported_tickets().len(), 1);
     assert!(!staging_of(&mine).exists());

@@ -200,11 +200,22 @@ pub struct NamedEntity {
 }
 
 /// The workspace rules, as the server holds them and every replica applies them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkspaceRules {
     pub categories: Vec<String>,
     pub reopen_window_days: i64,
     pub auto_close_days: i64,
+    /// The SLA policy and its business calendar: every replica times tickets (and warns
+    /// before breaches) by the server's targets, not by a setting of each laptop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaRules>,
+}
+
+/// The workspace's SLA policy with its business calendar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaRules {
+    pub policy: crate::sla::SlaPolicy,
+    pub calendar: crate::sla::CalendarSpec,
 }
 
 impl WorkspaceRules {

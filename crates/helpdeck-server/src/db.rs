@@ -4,6 +4,8 @@
 
 use std::str::FromStr;
 
+use helpdeck_core::sla::{CalendarSpec, PolicyChange, SlaPolicy};
+use helpdeck_core::sync::SlaRules;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use uuid::Uuid;
@@ -165,18 +167,49 @@ impl Db {
 
     /// The workspace rules every replica applies (server state, synced down).
     pub async fn rules(&self) -> Result<helpdeck_core::sync::WorkspaceRules> {
-        let (categories, reopen_window_days, auto_close_days): (String, i64, i64) =
+        type Row = (String, i64, i64, Option<String>, Option<String>, String);
+        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz): Row =
             sqlx::query_as(
-                "SELECT categories, reopen_window_days, auto_close_days FROM server_meta WHERE singleton = 1",
+                "SELECT categories, reopen_window_days, auto_close_days, sla_policy, sla_calendar, timezone \
+                 FROM server_meta WHERE singleton = 1",
             )
             .fetch_one(&self.pool)
             .await?;
+        let bad =
+            |what: &str, e: serde_json::Error| ServerError::Internal(format!("bad {what}: {e}"));
+        let policy = match policy {
+            Some(p) => serde_json::from_str(&p).map_err(|e| bad("SLA policy", e))?,
+            None => SlaPolicy::defaults(SERVER_POLICY_ID),
+        };
+        let calendar = match calendar {
+            Some(c) => serde_json::from_str(&c).map_err(|e| bad("SLA calendar", e))?,
+            None => CalendarSpec::business_hours(&tz),
+        };
         Ok(helpdeck_core::sync::WorkspaceRules {
-            categories: serde_json::from_str(&categories)
-                .map_err(|e| ServerError::Internal(format!("bad categories: {e}")))?,
+            categories: serde_json::from_str(&categories).map_err(|e| bad("categories", e))?,
             reopen_window_days,
             auto_close_days,
+            sla: Some(SlaRules { policy, calendar }),
         })
+    }
+
+    /// Changes the SLA policy (an admin, on the server machine); replicas receive it with
+    /// their next pull. The same change and checks as `sla policy set` on a local workspace.
+    pub async fn change_sla_policy(&self, change: &PolicyChange) -> Result<SlaPolicy> {
+        let current = self
+            .rules()
+            .await?
+            .sla
+            .map(|s| s.policy)
+            .unwrap_or_else(|| SlaPolicy::defaults(SERVER_POLICY_ID));
+        let next = change
+            .apply_to(&current)
+            .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+        sqlx::query("UPDATE server_meta SET sla_policy = $1 WHERE singleton = 1")
+            .bind(serde_json::to_string(&next).expect("policy serializes"))
+            .execute(&self.pool)
+            .await?;
+        Ok(next)
     }
 
     /// Sets the workspace name and time zone (server flags).
@@ -201,6 +234,9 @@ impl Db {
         Ok(())
     }
 }
+
+/// The id of the server's one SLA policy (replicas keep their own id for their copy).
+const SERVER_POLICY_ID: Uuid = Uuid::from_u128(0x5_1a);
 
 pub fn parse_uuid(s: &str) -> Result<Uuid> {
     Uuid::from_str(s).map_err(|e| ServerError::Internal(format!("bad id '{s}' in database: {e}")))

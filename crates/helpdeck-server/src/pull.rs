@@ -127,10 +127,16 @@ pub async fn pull(
 
     let staff = caller.account.user.role != Role::Customer;
     let key = (cursor, hi, limit);
-    if staff && let Some(hit) = cache.get(key) {
+    // Rules change outside the stream (an admin on the server machine): a cached page
+    // serves only while they are the ones it carries.
+    let rules = db.rules().await?;
+    if staff
+        && let Some(hit) = cache.get(key)
+        && hit.page.rules.as_ref() == Some(&rules)
+    {
         return Ok(hit);
     }
-    let page = build_page(db, caller, cursor, hi, limit).await?;
+    let page = build_page(db, caller, cursor, hi, limit, rules).await?;
     let out = Cached::new(page);
     if staff {
         cache.put(key, out.clone());
@@ -144,6 +150,7 @@ async fn build_page(
     cursor: i64,
     hi: i64,
     limit: usize,
+    rules: helpdeck_core::sync::WorkspaceRules,
 ) -> Result<PullResponse> {
     let (filter, binds) = visibility(caller);
     // Customers follow the changes they can see (public_seq): an internal note or an
@@ -205,7 +212,7 @@ async fn build_page(
         next_cursor,
         has_more,
         must_resync: false,
-        rules: Some(db.rules().await?),
+        rules: Some(rules),
     })
 }
 

@@ -9,7 +9,7 @@ use helpdeck_core::notify::{
     Activity, ActivityChange, Fired, NotificationPrefs, Ownership, Recipient,
 };
 use helpdeck_core::sla::monitor::{AlertKey, AlertKind, MonitoredTicket};
-use helpdeck_core::sla::{SlaFacts, SlaPolicy, TargetKind, TargetSpec};
+use helpdeck_core::sla::{SlaFacts, SlaPolicy, TargetKind};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Kind, Priority};
 use helpdeck_core::user::Role;
@@ -45,17 +45,8 @@ pub struct ActivitySince {
     pub cursor: ActivityCursor,
 }
 
-/// A change to one priority's targets (`None` keeps the value).
-#[derive(Debug, Clone, Default)]
-pub struct PolicyTargetsInput {
-    pub priority: Option<Priority>,
-    pub first_response: Option<TargetSpec>,
-    /// `Some(None)` removes the next-update target.
-    pub next_update: Option<Option<TargetSpec>>,
-    pub resolution: Option<TargetSpec>,
-    pub warning_threshold_pct: Option<u8>,
-    pub warning_min_left_minutes: Option<i64>,
-}
+/// A change of the default policy (the same change a server admin makes).
+pub type PolicyTargetsInput = helpdeck_core::sla::PolicyChange;
 
 #[derive(sqlx::FromRow)]
 struct WatchedRow {
@@ -173,7 +164,7 @@ impl Store {
                 agent_public_replies: facts.replies.remove(&r.id).unwrap_or_default(),
             };
             let org = opt_uuid(r.organization_id.as_deref())?;
-            let report = evaluate_ticket(&self.policies, &sla_facts, org, now);
+            let report = evaluate_ticket(&self.policies(), &sla_facts, org, now);
             out.push(WatchedTicket {
                 ticket: MonitoredTicket {
                     id: uuid(&r.id)?,
@@ -418,62 +409,43 @@ impl Store {
     }
 
     /// The workspace's default SLA policy.
-    pub fn default_policy(&self) -> &SlaPolicy {
-        &self.policies.for_org(None).0
+    pub fn default_policy(&self) -> SlaPolicy {
+        self.policies().for_org(None).0.clone()
     }
 
     /// Changes the default policy's targets for one priority (or its warning thresholds),
     /// validates the result, stores it and recomputes the SLA columns of open tickets.
+    /// On a replica the policy is the server's: an admin changes it there.
     #[tracing::instrument(skip_all, err)]
-    pub async fn set_policy_targets(&mut self, input: PolicyTargetsInput) -> Result<SlaPolicy> {
-        let id = self.policies.default_id;
-        let (mut policy, calendar) = self
-            .policies
+    pub async fn set_policy_targets(&self, input: PolicyTargetsInput) -> Result<SlaPolicy> {
+        if !self.rules.local_workspace {
+            return Err(DomainError::Forbidden(
+                "the SLA policy is the server's workspace rule: an admin changes it on the server (helpdeck server sla set), and this replica receives it with its next sync".into(),
+            )
+            .into());
+        }
+        let policies = self.policies();
+        let id = policies.default_id;
+        let (policy, calendar) = policies
             .by_id
             .get(&id)
             .cloned()
             .ok_or_else(|| StoreError::NotFound("the default SLA policy is missing".into()))?;
-        let touches_targets = input.first_response.is_some()
-            || input.next_update.is_some()
-            || input.resolution.is_some();
-        if touches_targets {
-            let priority = input.priority.ok_or_else(|| {
-                DomainError::invalid("priority", "say which priority's targets to change (P1–P4)")
-            })?;
-            let t = policy
-                .targets
-                .iter_mut()
-                .find(|t| t.priority == priority)
-                .ok_or_else(|| StoreError::NotFound(format!("no {priority} targets")))?;
-            if let Some(v) = input.first_response {
-                t.first_response = v;
-            }
-            if let Some(v) = input.next_update {
-                t.next_update = v;
-            }
-            if let Some(v) = input.resolution {
-                t.resolution = v;
-            }
-        }
-        if let Some(v) = input.warning_threshold_pct {
-            policy.warning_threshold_pct = v;
-        }
-        if let Some(v) = input.warning_min_left_minutes {
-            policy.warning_min_left_minutes = v;
-        }
-        policy.validate()?;
+        let policy = input.apply_to(&policy)?;
         sqlx::query("UPDATE sla_policies SET spec = ? WHERE id = ?")
             .bind(serde_json::to_string(&policy).expect("policy serializes"))
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
-        self.policies.by_id.insert(id, (policy.clone(), calendar));
+        let mut next = (*policies).clone();
+        next.by_id.insert(id, (policy.clone(), calendar));
+        self.set_policies(next);
         self.recompute_sla_columns().await?;
         Ok(policy)
     }
 
     /// Re-evaluates every open ticket and rewrites its SLA columns (after a policy change).
-    async fn recompute_sla_columns(&self) -> Result<()> {
+    pub(crate) async fn recompute_sla_columns(&self) -> Result<()> {
         let watched = self.watched_open_tickets().await?;
         let mut by_id: HashMap<Uuid, (Option<i64>, Option<i64>)> = HashMap::new();
         for w in &watched {

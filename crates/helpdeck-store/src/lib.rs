@@ -82,7 +82,8 @@ pub struct Store {
     ws: WorkspaceInfo,
     actor: User,
     rules: Rules,
-    policies: Policies,
+    /// Swapped whole when a pull brings the server's new policy.
+    policies: std::sync::RwLock<Arc<Policies>>,
     clock: hlc::Clock,
     now: NowFn,
 }
@@ -111,6 +112,14 @@ impl Store {
     /// Pins "now" (tests, benchmarks, deterministic demo data).
     pub fn set_now(&mut self, now: NowFn) {
         self.now = now;
+    }
+
+    pub(crate) fn policies(&self) -> Arc<Policies> {
+        self.policies.read().expect("policies lock").clone()
+    }
+
+    pub(crate) fn set_policies(&self, p: Policies) {
+        *self.policies.write().expect("policies lock") = Arc::new(p);
     }
 
     pub(crate) fn now(&self) -> Timestamp {

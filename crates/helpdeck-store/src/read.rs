@@ -162,7 +162,8 @@ impl Store {
         let facts = load_facts(conn, &ids).await?;
         let mut out = Vec::with_capacity(tickets.len());
         for (t, (a_email, a_name, r_email, r_name, org, team)) in tickets {
-            let report = evaluate_ticket(&self.policies, &facts.facts(&t), t.organization_id, now);
+            let report =
+                evaluate_ticket(&self.policies(), &facts.facts(&t), t.organization_id, now);
             let view = TicketView {
                 id: t.id,
                 number: ticket_key(t.number),

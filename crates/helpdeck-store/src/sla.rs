@@ -176,7 +176,7 @@ impl Store {
                 agent_public_replies: facts.replies.remove(&t.id).unwrap_or_default(),
             };
             let org = t.organization_id.as_deref().map(uuid).transpose()?;
-            let report = evaluate_ticket(&self.policies, &sla_facts, org, now);
+            let report = evaluate_ticket(&self.policies(), &sla_facts, org, now);
             let view = SlaView::from_report(&report);
             let keep = match (at_risk, breached) {
                 (false, false) => true,

@@ -277,6 +277,7 @@ impl Store {
             });
         }
         upsert_directory(&mut tx, page).await?;
+        let mut new_policy = None;
         if let Some(rules) = &page.rules {
             sqlx::query(
                 "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?",
@@ -286,6 +287,9 @@ impl Store {
             .bind(rules.auto_close_days)
             .execute(&mut *tx)
             .await?;
+            if let Some(sla) = &rules.sla {
+                new_policy = self.store_server_policy(&mut tx, sla).await?;
+            }
         }
         for id in &page.revoked {
             purge_ticket(&mut tx, *id).await?;
@@ -303,12 +307,54 @@ impl Store {
                 self.clock.observe(h);
             }
         }
+        if let Some(policies) = new_policy {
+            // Every open ticket is timed by the server's new targets from now on.
+            self.set_policies(policies);
+            self.recompute_sla_columns().await?;
+        }
         Ok(PullApplied {
             tickets: page.tickets.len(),
             revoked: page.revoked.len(),
             cursor: page.next_cursor,
             resync: false,
         })
+    }
+
+    /// Keeps the server's SLA policy and calendar as this replica's default policy (under the
+    /// replica's own policy id). Returns the policies to use once committed, if they changed.
+    async fn store_server_policy(
+        &self,
+        tx: &mut SqliteConnection,
+        sla: &helpdeck_core::sync::SlaRules,
+    ) -> Result<Option<crate::Policies>> {
+        let policies = self.policies();
+        let id = policies.default_id;
+        let mut policy = sla.policy.clone();
+        policy.id = id;
+        let same = policies
+            .by_id
+            .get(&id)
+            .is_some_and(|(p, c)| *p == policy && *c.spec() == sla.calendar);
+        if same {
+            return Ok(None);
+        }
+        policy.validate()?;
+        let calendar = helpdeck_core::sla::Calendar::new(sla.calendar.clone())?;
+        sqlx::query("UPDATE sla_policies SET spec = ? WHERE id = ?")
+            .bind(serde_json::to_string(&policy).expect("policy serializes"))
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE calendars SET spec = ? WHERE id = (SELECT calendar_id FROM sla_policies WHERE id = ?)",
+        )
+        .bind(serde_json::to_string(&sla.calendar).expect("calendar serializes"))
+        .bind(id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let mut next = (*policies).clone();
+        next.by_id.insert(id, (policy, calendar));
+        Ok(Some(next))
     }
 
     /// Applies the server's state of tickets where it refused or outdid a pushed change
@@ -651,7 +697,7 @@ impl Store {
                 let mut args = Vec::with_capacity(rows.len() * 3);
                 for t in rows {
                     let report =
-                        evaluate_ticket(&self.policies, &facts.facts(t), t.organization_id, now);
+                        evaluate_ticket(&self.policies(), &facts.facts(t), t.organization_id, now);
                     let (due, risk) = sla_columns(&report);
                     args.extend([Arg::text(t.id), Arg::opt_int(due), Arg::opt_int(risk)]);
                 }

@@ -626,7 +626,7 @@ impl Store {
                     .map(|c| c.created_at)
                     .collect(),
             };
-            let report = evaluate_ticket(&self.policies, &facts, organization_id, now);
+            let report = evaluate_ticket(&self.policies(), &facts, organization_id, now);
             let (due, risk) = sla_columns(&report);
             prepared.push(PreparedTicket {
                 ticket,

@@ -264,7 +264,7 @@ impl Store {
             ws,
             actor,
             rules,
-            policies,
+            policies: std::sync::RwLock::new(Arc::new(policies)),
             clock,
             now: Arc::new(Timestamp::now),
         })

@@ -440,7 +440,7 @@ impl Store {
                 facts.agent_public_replies.push(c.created_at);
             }
         }
-        let report = evaluate_ticket(&self.policies, &facts, t.organization_id, now);
+        let report = evaluate_ticket(&self.policies(), &facts, t.organization_id, now);
         let (due, risk) = sla_columns(&report);
 
         match seq {

@@ -123,7 +123,7 @@ async fn preferences_round_trip() {
 
 #[tokio::test]
 async fn policy_targets_are_validated_stored_and_applied() {
-    let (dir, mut store) = new_store().await;
+    let (dir, store) = new_store().await;
     let t = store.create_ticket(p1("Slow")).await.unwrap();
     let err = store
         .set_policy_targets(PolicyTargetsInput {

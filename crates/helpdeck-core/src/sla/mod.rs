@@ -10,7 +10,7 @@ pub mod policy;
 
 pub use calendar::{Calendar, CalendarSpec, WorkingWindow};
 pub use engine::{SlaFacts, SlaReport, SlaState, StatusChange, TargetKind, TargetReport, evaluate};
-pub use policy::{PriorityTargets, SlaPolicy, TargetSpec};
+pub use policy::{PolicyChange, PriorityTargets, SlaPolicy, TargetSpec};
 
 #[cfg(test)]
 mod engine_tests;

@@ -49,6 +49,56 @@ impl TargetSpec {
     }
 }
 
+/// A change of a policy's targets for one priority and/or its warning thresholds: what
+/// `sla policy set` asks for, applied the same way on a local workspace and on a server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyChange {
+    pub priority: Option<Priority>,
+    pub first_response: Option<TargetSpec>,
+    /// `Some(None)` removes the next-update target.
+    pub next_update: Option<Option<TargetSpec>>,
+    pub resolution: Option<TargetSpec>,
+    pub warning_threshold_pct: Option<u8>,
+    pub warning_min_left_minutes: Option<i64>,
+}
+
+impl PolicyChange {
+    /// The policy after the change, validated.
+    pub fn apply_to(&self, policy: &SlaPolicy) -> Result<SlaPolicy, DomainError> {
+        let mut policy = policy.clone();
+        let touches_targets = self.first_response.is_some()
+            || self.next_update.is_some()
+            || self.resolution.is_some();
+        if touches_targets {
+            let priority = self.priority.ok_or_else(|| {
+                DomainError::invalid("priority", "say which priority's targets to change (P1–P4)")
+            })?;
+            let t = policy
+                .targets
+                .iter_mut()
+                .find(|t| t.priority == priority)
+                .ok_or_else(|| DomainError::NotFound(format!("no {priority} targets")))?;
+            if let Some(v) = self.first_response {
+                t.first_response = v;
+            }
+            if let Some(v) = self.next_update {
+                t.next_update = v;
+            }
+            if let Some(v) = self.resolution {
+                t.resolution = v;
+            }
+        }
+        if let Some(v) = self.warning_threshold_pct {
+            policy.warning_threshold_pct = v;
+        }
+        if let Some(v) = self.warning_min_left_minutes {
+            policy.warning_min_left_minutes = v;
+        }
+        policy.validate()?;
+        Ok(policy)
+    }
+}
+
 /// Targets for one priority.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriorityTargets {

@@ -88,6 +88,7 @@ fn main() {
             commands::tickets::ticket_link,
             commands::tickets::attachment_import,
             commands::tickets::attachment_bytes,
+            commands::tickets::attachment_thumbnail,
             commands::tickets::ticket_unlink,
             commands::tickets::ticket_close,
             commands::tickets::ticket_rate,

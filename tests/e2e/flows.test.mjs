@@ -79,6 +79,16 @@ describe('Helpdeck desktop app', () => {
       if (img.length !== 1) return false;
       return (await driver.executeScript('return arguments[0].complete && arguments[0].naturalWidth', img[0])) === 128;
     }, 'the screenshot preview shows in the reply');
+    // The timeline shows the device's thumbnail; opening it shows the full image.
+    await driver.findElement({ css: '[data-testid="timeline-reply"] [data-testid="attachment-image"]' }).click();
+    await find(driver, 'attachment-viewer');
+    await eventually(driver, async () => {
+      const full = await driver.findElements({ css: '[data-testid="attachment-full"]' });
+      if (full.length !== 1) return false;
+      return (await driver.executeScript('return arguments[0].complete && arguments[0].naturalWidth', full[0])) === 128;
+    }, 'the full image opens');
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="attachment-viewer"]' })).length === 0, 'the viewer closes');
     assert.equal((await findAll(driver, 'composer-file')).length, 0, 'the composer is empty again');
     await driver.executeScript(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await screenshot(driver, '03b-pasted-screenshot');

@@ -493,6 +493,18 @@ impl App {
         })
     }
 
+    /// The thumbnail of an image on this device (made the first time, then kept); an empty
+    /// answer means the file is not an image with a thumbnail (show its name instead).
+    pub async fn attachment_thumbnail(&self, sha256: String) -> ApiResult<Vec<u8>> {
+        let store = self.store().await?;
+        let thumb = tokio::task::spawn_blocking(move || store.thumbnail(&sha256))
+            .await
+            .map_err(|e| {
+                ApiError::new(ErrorCode::Internal, format!("thumbnail task failed: {e}"))
+            })??;
+        Ok(thumb.map(|t| t.bytes).unwrap_or_default())
+    }
+
     /// Resolve with the service report.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn resolve(

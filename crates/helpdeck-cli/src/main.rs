@@ -204,6 +204,9 @@ enum AttachmentCommand {
         sha256: String,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Write the image's thumbnail (at most 480 px, JPEG or PNG) instead of the file.
+        #[arg(long)]
+        thumbnail: bool,
     },
 }
 
@@ -437,7 +440,32 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Search { query, limit } => out.search(&store.search(&query, limit).await?)?,
         Command::Watch(_) | Command::Notify(_) => unreachable!("handled by run"),
-        Command::Attachment(AttachmentCommand::Get { sha256, out: file }) => {
+        Command::Attachment(AttachmentCommand::Get {
+            sha256,
+            out: file,
+            thumbnail: true,
+        }) => {
+            let Some(thumb) = store.thumbnail(&sha256)? else {
+                bail!("{sha256} is not an image this device can read, so it has no thumbnail");
+            };
+            std::fs::write(&file, &thumb.bytes)
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            out.emit(
+                &serde_json::json!({ "sha256": sha256, "out": file, "thumbnail": thumb }),
+                || {
+                    format!(
+                        "wrote a {}×{} thumbnail ({}) to {}\n",
+                        thumb.width,
+                        thumb.height,
+                        thumb.media_type,
+                        file.display()
+                    )
+                },
+            )?;
+        }
+        Command::Attachment(AttachmentCommand::Get {
+            sha256, out: file, ..
+        }) => {
             let bytes = store.export_blob(&sha256, &file)?;
             out.emit(
                 &serde_json::json!({ "sha256": sha256, "out": file, "bytes": bytes }),

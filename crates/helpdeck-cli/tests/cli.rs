@@ -442,3 +442,68 @@ fn tickets_link_and_unlink_and_show_on_both_sides() {
     let e = desk.fails(&["ticket", "unlink", "HD-1", "--to", "HD-2"]);
     assert!(e.contains("not linked"), "{e}");
 }
+
+#[test]
+fn an_attached_photo_gets_a_thumbnail_and_other_files_do_not() {
+    let desk = Desk::new();
+    let photo = desk.dir.path().join("site-photo.png");
+    image::RgbImage::from_fn(1600, 1200, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, 60])
+    })
+    .save(&photo)
+    .unwrap();
+    let pdf = desk.dir.path().join("report.pdf");
+    std::fs::write(&pdf, b"%PDF-1.7\nnot an image").unwrap();
+    let t = desk.json(&[
+        "ticket",
+        "create",
+        "--title",
+        "Cracked screen",
+        "--attach",
+        photo.to_str().unwrap(),
+        "--attach",
+        pdf.to_str().unwrap(),
+    ]);
+    let files = desk.json(&["ticket", "show", t["number"].as_str().unwrap()])["attachments"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let sha = |name: &str| {
+        files.iter().find(|f| f["name"] == name).unwrap()["sha256"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let out = desk.dir.path().join("thumb.jpg");
+    let got = desk.json(&[
+        "attachment",
+        "get",
+        &sha("site-photo.png"),
+        "--thumbnail",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(got["thumbnail"]["media_type"], "image/jpeg");
+    let thumb = image::open(&out).unwrap();
+    assert_eq!((thumb.width(), thumb.height()), (480, 360));
+    assert!(std::fs::metadata(&out).unwrap().len() < 100_000);
+    // Asked again, the kept thumbnail is served.
+    let again = desk.json(&[
+        "attachment",
+        "get",
+        &sha("site-photo.png"),
+        "--thumbnail",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(again["thumbnail"]["width"], 480);
+    let e = desk.fails(&[
+        "attachment",
+        "get",
+        &sha("report.pdf"),
+        "--thumbnail",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(e.contains("not an image"), "{e}");
+}

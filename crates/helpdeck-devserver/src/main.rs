@@ -89,9 +89,10 @@ async fn invoke(
             Err(e) => return failure(bad(format!("arguments are not JSON: {e}"))),
         }
     };
-    if cmd == "attachment_bytes" {
+    if cmd == "attachment_bytes" || cmd == "attachment_thumbnail" {
         let bytes = match arg::<String>(&args, "sha256") {
-            Ok(sha) => app.attachment_bytes(sha).await,
+            Ok(sha) if cmd == "attachment_bytes" => app.attachment_bytes(sha).await,
+            Ok(sha) => app.attachment_thumbnail(sha).await,
             Err(e) => Err(e),
         };
         return match bytes {

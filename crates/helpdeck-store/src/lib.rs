@@ -18,6 +18,7 @@ mod rows;
 mod search;
 mod sla;
 mod sync;
+mod thumbs;
 mod transfer;
 mod views;
 mod workspace;
@@ -42,6 +43,7 @@ pub use read::{AssigneeFilter, SortOrder, TicketFilter};
 pub use search::SearchHit;
 pub use sla::SlaRow;
 pub use sync::{PullApplied, Rejection, SyncState};
+pub use thumbs::{THUMB_EDGE, Thumbnail, make_thumbnail};
 pub use transfer::{
     ExportFormat, ImportOptions, ImportSummary, parse_csv, parse_json, read_import_file,
 };

@@ -120,6 +120,18 @@ pub async fn attachment_bytes(
     ))
 }
 
+/// An image's thumbnail, raw (empty: no thumbnail for this file).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn attachment_thumbnail(
+    app: State<'_, App>,
+    sha256: String,
+) -> ApiResult<tauri::ipc::Response> {
+    Ok(tauri::ipc::Response::new(
+        app.attachment_thumbnail(sha256).await?,
+    ))
+}
+
 #[tauri::command]
 #[instrument(skip_all, fields(ticket = %reference))]
 pub async fn ticket_resolve(

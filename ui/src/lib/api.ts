@@ -84,6 +84,7 @@ export function withNulls<T extends object>(input: T, keys: readonly string[]): 
 
 /** Object URLs of files already read (content-addressed, so they never go stale). */
 const blobUrls = new Map<string, string>();
+const thumbUrls = new Map<string, string | null>();
 
 export const api = {
   appInfo: () => call<AppInfo>('app_info'),
@@ -126,6 +127,22 @@ export const api = {
       const buffer = await call<ArrayBuffer>('attachment_bytes', { sha256 });
       const url = URL.createObjectURL(new Blob([buffer], { type: mediaType }));
       blobUrls.set(sha256, url);
+      return url;
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
+  /**
+   * An image's thumbnail (made on this device, at most 480 px) as a blob URL, or null when
+   * the file has none (not an image this device can read). Cached per content address.
+   */
+  attachmentThumbnailUrl: async (sha256: string): Promise<string | null> => {
+    const key = `thumb:${sha256}`;
+    if (thumbUrls.has(key)) return thumbUrls.get(key) ?? null;
+    try {
+      const buffer = await call<ArrayBuffer>('attachment_thumbnail', { sha256 });
+      const url = buffer.byteLength ? URL.createObjectURL(new Blob([buffer])) : null;
+      thumbUrls.set(key, url);
       return url;
     } catch (e) {
       throw toApiError(e);

@@ -230,6 +230,8 @@ export const en = {
   'composer.attachHint': 'Attach files — or drop them here, or paste a screenshot',
   'composer.attaching': 'Adding file…',
   'composer.removeFile': 'Remove {name}',
+  'attachments.open': 'Open {name}',
+  'attachments.noPreview': 'No preview',
   'attachments.loading': 'Loading preview…',
   'attachments.downloading': 'Downloading…',
   'timeline.system': 'System',

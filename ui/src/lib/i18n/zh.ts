@@ -230,6 +230,8 @@ export const zh: Record<MessageKey, string> = {
   'composer.attachHint': '添加附件——也可以拖放到这里或粘贴截图',
   'composer.attaching': '正在添加文件…',
   'composer.removeFile': '移除 {name}',
+  'attachments.open': '打开 {name}',
+  'attachments.noPreview': '无法预览',
   'attachments.loading': '正在加载预览…',
   'attachments.downloading': '正在下载…',
   'timeline.system': '系统',

@@ -40,7 +40,7 @@ fn io(path: &Path, e: std::io::Error) -> StoreError {
 }
 
 /// Makes a thumbnail of `bytes` if they are a readable raster image (JPEG, PNG, GIF, WebP,
-/// BMP): at most [`THUMB_EDGE`] on its longer side, JPEG unless it has transparency.
+/// BMP): at most [`THUMB_EDGE`] on its longer side, JPEG unless it uses transparency.
 pub fn make_thumbnail(bytes: &[u8]) -> Option<Thumbnail> {
     let format = image::guess_format(bytes).ok()?;
     if !matches!(
@@ -72,7 +72,9 @@ pub fn make_thumbnail(bytes: &[u8]) -> Option<Thumbnail> {
         img
     };
     let mut out = Cursor::new(Vec::new());
-    let (media_type, written) = if small.color().has_alpha() {
+    // PNG only where transparency is really used (clipboard screenshots are RGBA but opaque).
+    let transparent = small.color().has_alpha() && small.to_rgba8().pixels().any(|p| p.0[3] < 255);
+    let (media_type, written) = if transparent {
         ("image/png", small.write_to(&mut out, ImageFormat::Png))
     } else {
         let rgb = image::DynamicImage::ImageRgb8(small.to_rgb8());

@@ -96,6 +96,8 @@ fn main() {
             commands::search::search,
             commands::sync::sync_status,
             commands::sync::sync_sign_in,
+            commands::sync::sync_connect_preview,
+            commands::sync::sync_connect,
             commands::sync::sync_sign_out,
             commands::sync::sync_now,
             commands::notifications::monitor_counts,

@@ -25,7 +25,7 @@ use ts_rs::TS;
 pub use error::{ApiError, ErrorCode};
 pub use monitor::MonitorCounts;
 pub use settings::{LanguageChoice, Settings, ThemeChoice};
-pub use sync::{AppEvent, SignInInput, SyncPhaseView, SyncView};
+pub use sync::{AppEvent, ConnectPreview, ConnectResult, SignInInput, SyncPhaseView, SyncView};
 
 /// Result of every command.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -247,7 +247,7 @@ impl App {
             )
             .await?;
             if let Some(n) = input.demo_tickets.filter(|n| *n > 0) {
-                store.demo(n as usize, 42).await?;
+                store.transfer().demo(n as usize, 42).await?;
             }
             *guard = Some(Arc::new(store));
         }
@@ -280,7 +280,7 @@ impl App {
     #[instrument(skip_all, err)]
     pub async fn queue_counts(&self) -> ApiResult<QueueCounts> {
         self.with_store(async |s| {
-            let count = |f: TicketFilter| async move { s.count_tickets(&f).await };
+            let count = |f: TicketFilter| async move { s.tickets().count_tickets(&f).await };
             Ok(QueueCounts {
                 mine: count(TicketFilter {
                     assignee: AssigneeFilter::Me,
@@ -318,8 +318,8 @@ impl App {
     pub async fn tickets(&self, filter: TicketFilter) -> ApiResult<TicketPage> {
         self.with_store(async |s| {
             Ok(TicketPage {
-                total: s.count_tickets(&filter).await?,
-                tickets: s.list_tickets(&filter).await?,
+                total: s.tickets().count_tickets(&filter).await?,
+                tickets: s.tickets().list_tickets(&filter).await?,
             })
         })
         .await
@@ -328,7 +328,8 @@ impl App {
     /// One ticket in full.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn ticket(&self, reference: String) -> ApiResult<TicketDetail> {
-        self.with_store(async |s| s.ticket(&reference).await).await
+        self.with_store(async |s| s.tickets().ticket(&reference).await)
+            .await
     }
 
     /// Creates a ticket.
@@ -336,6 +337,7 @@ impl App {
     pub async fn create_ticket(&self, input: CreateTicketInput) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
             let t = s
+                .tickets()
                 .create_ticket(CreateInput {
                     title: input.title,
                     body: input.body,
@@ -351,7 +353,7 @@ impl App {
                     attachments: Vec::new(),
                 })
                 .await?;
-            s.ticket(&t.id.to_string()).await
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -366,6 +368,7 @@ impl App {
     ) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
             let t = s
+                .tickets()
                 .update_ticket(
                     &reference,
                     UpdateInput {
@@ -381,7 +384,7 @@ impl App {
                     },
                 )
                 .await?;
-            s.ticket(&t.id.to_string()).await
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -413,7 +416,7 @@ impl App {
         self.with_store_write(async |s| {
             let mut new = Vec::with_capacity(files.len());
             for f in files {
-                if !s.has_blob(&f.sha256) {
+                if !s.files().has_blob(&f.sha256) {
                     return Err(helpdeck_core::DomainError::invalid(
                         "attach",
                         format!(
@@ -431,8 +434,11 @@ impl App {
                     size: f.size,
                 });
             }
-            let t = s.comment(&reference, &body, visibility, &new).await?;
-            s.ticket(&t.id.to_string()).await
+            let t = s
+                .tickets()
+                .comment(&reference, &body, visibility, &new)
+                .await?;
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -468,7 +474,7 @@ impl App {
         } else {
             name
         };
-        let f = tokio::task::spawn_blocking(move || store.import_bytes(&name, &bytes))
+        let f = tokio::task::spawn_blocking(move || store.files().import_bytes(&name, &bytes))
             .await
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
         Ok(AttachmentUpload {
@@ -484,7 +490,7 @@ impl App {
     pub async fn attachment_bytes(&self, sha256: String) -> ApiResult<Vec<u8>> {
         let store = self.store().await?;
         let sha = helpdeck_core::attachment::validate_sha256(&sha256)?;
-        let path = store.blob_path(&sha);
+        let path = store.files().blob_path(&sha);
         tokio::fs::read(&path).await.map_err(|_| {
             ApiError::new(
                 ErrorCode::NotFound,
@@ -497,7 +503,7 @@ impl App {
     /// answer means the file is not an image with a thumbnail (show its name instead).
     pub async fn attachment_thumbnail(&self, sha256: String) -> ApiResult<Vec<u8>> {
         let store = self.store().await?;
-        let thumb = tokio::task::spawn_blocking(move || store.thumbnail(&sha256))
+        let thumb = tokio::task::spawn_blocking(move || store.files().thumbnail(&sha256))
             .await
             .map_err(|e| {
                 ApiError::new(ErrorCode::Internal, format!("thumbnail task failed: {e}"))
@@ -513,8 +519,8 @@ impl App {
         resolution: Resolution,
     ) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
-            let t = s.resolve(&reference, resolution).await?;
-            s.ticket(&t.id.to_string()).await
+            let t = s.tickets().resolve(&reference, resolution).await?;
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -524,8 +530,8 @@ impl App {
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn reopen(&self, reference: String) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
-            let t = s.reopen(&reference).await?;
-            s.ticket(&t.id.to_string()).await
+            let t = s.tickets().reopen(&reference).await?;
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -541,8 +547,8 @@ impl App {
     ) -> ApiResult<TicketDetail> {
         let kind: helpdeck_core::op::LinkKind = kind.parse()?;
         self.with_store_write(async |s| {
-            let t = s.link(&reference, &to, kind).await?;
-            s.ticket(&t.id.to_string()).await
+            let t = s.links().link(&reference, &to, kind).await?;
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -552,8 +558,8 @@ impl App {
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn unlink(&self, reference: String, to: String) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
-            let t = s.unlink(&reference, &to).await?;
-            s.ticket(&t.id.to_string()).await
+            let t = s.links().unlink(&reference, &to).await?;
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -567,8 +573,8 @@ impl App {
         reason: Option<String>,
     ) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
-            let t = s.close(&reference, reason).await?;
-            s.ticket(&t.id.to_string()).await
+            let t = s.tickets().close(&reference, reason).await?;
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -578,8 +584,8 @@ impl App {
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn rate(&self, reference: String, csat: Csat) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
-            let t = s.rate(&reference, csat).await?;
-            s.ticket(&t.id.to_string()).await
+            let t = s.tickets().rate(&reference, csat).await?;
+            s.tickets().ticket(&t.id.to_string()).await
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
@@ -588,7 +594,7 @@ impl App {
     /// Full-text search.
     #[instrument(skip_all, err)]
     pub async fn search(&self, query: String, limit: u32) -> ApiResult<Vec<SearchHit>> {
-        self.with_store(async |s| s.search(&query, limit).await)
+        self.with_store(async |s| s.tickets().search(&query, limit).await)
             .await
     }
 

@@ -114,8 +114,10 @@ impl App {
         let store = Store::open(&self.data_dir).await?;
         let handle = helpdeck_notify::spawn(store, sink, clock, options);
         *self.monitor.handle.lock().expect("not poisoned") = Some(handle);
-        // A local workspace runs its due jobs (auto-close) here, as a server would.
-        let jobs = Store::open(&self.data_dir).await?;
+        // A local workspace runs its due jobs (auto-close) here, as a server would. The
+        // workspace is opened each round: after a connect the folder is a replica (whose
+        // server runs the jobs) and the old files are the kept local copy, never touched.
+        let dir = self.data_dir.clone();
         let slot = Arc::downgrade(&self.monitor);
         tokio::spawn(async move {
             loop {
@@ -124,7 +126,16 @@ impl App {
                 if slot.strong_count() == 0 {
                     break;
                 }
-                match jobs.run_jobs().await {
+                let jobs = match Store::open(&dir).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "jobs: cannot open the workspace");
+                        continue;
+                    }
+                };
+                let ran = jobs.jobs().run_jobs().await;
+                jobs.shutdown().await;
+                match ran {
                     Ok(ids) if !ids.is_empty() => {
                         tracing::info!(closed = ids.len(), "auto-closed resolved tickets");
                         if let Some(m) = slot.upgrade().and_then(|s| s.handle()) {
@@ -172,7 +183,7 @@ impl App {
     /// The notification preferences.
     #[instrument(skip_all, err)]
     pub async fn notification_prefs(&self) -> ApiResult<NotificationPrefs> {
-        self.with_store(async |s| s.notification_prefs().await)
+        self.with_store(async |s| s.sla().notification_prefs().await)
             .await
     }
 
@@ -190,7 +201,7 @@ impl App {
                 "quiet hours must start and end at different times",
             ));
         }
-        self.with_store(async |s| s.set_notification_prefs(&prefs).await)
+        self.with_store(async |s| s.sla().set_notification_prefs(&prefs).await)
             .await?;
         if let Some(h) = self.monitor.handle() {
             h.set_prefs(prefs.clone());

@@ -50,6 +50,63 @@ pub struct SignInInput {
     pub password: String,
 }
 
+/// What connecting this local workspace uploads (the confirmation shows it).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConnectPreview {
+    pub tickets: u32,
+    pub comments: u32,
+    pub attachments: u32,
+    #[ts(type = "number")]
+    pub attachment_bytes: u64,
+    pub links: u32,
+}
+
+/// What connecting did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConnectResult {
+    pub uploaded: ConnectPreview,
+    /// Where the local workspace was kept.
+    pub local_backup: String,
+    pub info: AppInfo,
+}
+
+fn preview(s: &helpdeck_store::UploadSummary) -> ConnectPreview {
+    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    ConnectPreview {
+        tickets: n(s.tickets),
+        comments: n(s.comments),
+        attachments: n(s.attachments),
+        attachment_bytes: s.attachment_bytes,
+        links: n(s.links),
+    }
+}
+
+fn check_credentials(input: &SignInInput) -> ApiResult<()> {
+    if input.email.trim().is_empty() {
+        let mut e = ApiError::new(ErrorCode::Validation, "email: must not be empty");
+        e.field = Some("email".into());
+        return Err(e);
+    }
+    if input.password.is_empty() {
+        let mut e = ApiError::new(ErrorCode::Validation, "password: must not be empty");
+        e.field = Some("password".into());
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// A refused sign-in as the form shows it: a wrong password next to the password field.
+fn sign_in_error(e: helpdeck_sync::SyncError) -> ApiError {
+    if let helpdeck_sync::SyncError::Refused(m) = &e
+        && m.contains("wrong email or password")
+    {
+        let mut err = ApiError::new(ErrorCode::Validation, m.clone());
+        err.field = Some("password".into());
+        return err;
+    }
+    sync_error(e)
+}
+
 /// What the shell forwards to the UI.
 #[derive(Debug, Clone)]
 pub enum AppEvent {
@@ -127,7 +184,7 @@ impl App {
         let Some(store) = self.store.read().await.clone() else {
             return;
         };
-        let Ok(Some(state)) = store.sync_state().await else {
+        let Ok(Some(state)) = store.replica().sync_state().await else {
             return;
         };
         if let Some(old) = self.sync.handle.lock().expect("sync lock").take() {
@@ -137,7 +194,10 @@ impl App {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "sync not started");
-                let _ = store.record_sync_result(Some(&e.to_string())).await;
+                let _ = store
+                    .replica()
+                    .record_sync_result(Some(&e.to_string()))
+                    .await;
                 return;
             }
         };
@@ -154,7 +214,7 @@ impl App {
     /// The sync status, or `None` for a local workspace.
     pub async fn sync_status(&self) -> Option<SyncView> {
         let store = self.store.read().await.clone()?;
-        let state = store.sync_state().await.ok()??;
+        let state = store.replica().sync_state().await.ok()??;
         if let Some(h) = self.sync.handle.lock().expect("sync lock").as_ref() {
             return Some(view(&h.status(), &state.email));
         }
@@ -178,24 +238,15 @@ impl App {
     /// server's workspace; a signed-out replica of the same server signs in again.
     #[instrument(skip_all, fields(server = %input.server_url), err)]
     pub async fn sign_in(&self, input: SignInInput) -> ApiResult<AppInfo> {
-        if input.email.trim().is_empty() {
-            let mut e = ApiError::new(ErrorCode::Validation, "email: must not be empty");
-            e.field = Some("email".into());
-            return Err(e);
-        }
-        if input.password.is_empty() {
-            let mut e = ApiError::new(ErrorCode::Validation, "password: must not be empty");
-            e.field = Some("password".into());
-            return Err(e);
-        }
+        check_credentials(&input)?;
         {
             let mut guard = self.store.write().await;
             if let Some(existing) = guard.as_ref()
-                && existing.sync_state().await?.is_none()
+                && existing.replica().sync_state().await?.is_none()
             {
                 return Err(ApiError::new(
                     ErrorCode::Conflict,
-                    "this data folder holds a local workspace; start Helpdeck with another data folder (--data-dir) to connect to a server",
+                    "this data folder holds a local workspace: connect it to the server from Settings (its tickets are uploaded), or start Helpdeck with another data folder (--data-dir)",
                 ));
             }
             // Re-signing in opens the store itself: release ours first.
@@ -223,15 +274,7 @@ impl App {
                     if let Ok(s) = Store::open(&self.data_dir).await {
                         *guard = Some(Arc::new(s));
                     }
-                    // A wrong password belongs next to the password field.
-                    if let helpdeck_sync::SyncError::Refused(m) = &e
-                        && m.contains("wrong email or password")
-                    {
-                        let mut err = ApiError::new(ErrorCode::Validation, m.clone());
-                        err.field = Some("password".into());
-                        return Err(err);
-                    }
-                    return Err(sync_error(e));
+                    return Err(sign_in_error(e));
                 }
             }
         }
@@ -240,6 +283,79 @@ impl App {
             tracing::warn!(error = %e.message, "SLA monitor not started");
         }
         self.info().await
+    }
+
+    /// What connecting this local workspace to a server would upload.
+    pub async fn connect_preview(&self) -> ApiResult<ConnectPreview> {
+        let store = self.store().await?;
+        if store.replica().sync_state().await?.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                "this workspace is already connected to a server",
+            ));
+        }
+        Ok(preview(&store.connect().upload_plan().await?.summary()))
+    }
+
+    /// Connects this local workspace to a server, after the user confirmed the preview:
+    /// its tickets, comments, files, links and history are uploaded, the data folder
+    /// becomes a replica, and the local workspace is kept beside it
+    /// (`helpdeck_sync::connect`). On any refusal nothing changes here.
+    #[instrument(skip_all, fields(server = %input.server_url), err)]
+    pub async fn connect_workspace(&self, input: SignInInput) -> ApiResult<ConnectResult> {
+        check_credentials(&input)?;
+        let (uploaded, backup) = {
+            let mut guard = self.store.write().await;
+            let Some(current) = guard.as_ref() else {
+                return Err(ApiError::new(
+                    ErrorCode::NoWorkspace,
+                    "no workspace yet: create one first",
+                ));
+            };
+            if current.replica().sync_state().await?.is_some() {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    "this workspace is already connected to a server",
+                ));
+            }
+            // Connecting moves the data folder: close our handle on it first.
+            if let Some(old) = guard.take()
+                && let Ok(store) = Arc::try_unwrap(old)
+            {
+                store.shutdown().await;
+            }
+            let device = std::env::var("HOSTNAME").unwrap_or_else(|_| "Helpdeck desktop".into());
+            let result = helpdeck_sync::connect::connect(
+                &self.data_dir,
+                &input.server_url,
+                &input.email,
+                &input.password,
+                &device,
+            )
+            .await;
+            match result {
+                Ok(done) => {
+                    *guard = Some(Arc::new(done.store));
+                    (done.uploaded, done.backup)
+                }
+                Err(e) => {
+                    if let Ok(s) = Store::open(&self.data_dir).await {
+                        *guard = Some(Arc::new(s));
+                    }
+                    return Err(sign_in_error(e));
+                }
+            }
+        };
+        self.start_sync().await;
+        // The SLA monitor has its own handle: it reopens the data folder (now the replica).
+        if let Some(m) = self.monitor.handle() {
+            m.reload();
+        }
+        Ok(ConnectResult {
+            uploaded: preview(&uploaded),
+            local_backup: backup.display().to_string(),
+            info: self.info().await?,
+        })
     }
 
     /// Signs out: the token is revoked and removed from the keyring; data stays.
@@ -269,10 +385,19 @@ fn forward(
 ) {
     let mut status = handle.watch_status();
     let mut changes = handle.subscribe_changes();
+    let mut policy = handle.watch_policy();
     let events = events.clone();
     tokio::spawn(async move {
         loop {
             tokio::select! {
+                r = policy.changed() => {
+                    if r.is_err() { break; }
+                    // The server's SLA policy changed: the monitor reopens the workspace
+                    // and times every open ticket by the new targets.
+                    if let Some(m) = monitor.handle() {
+                        m.reload();
+                    }
+                }
                 r = status.changed() => {
                     if r.is_err() { break; }
                     let v = view(&status.borrow_and_update(), &email);

@@ -26,6 +26,8 @@ fn export_all(dir: &Path) {
         helpdeck_app::ApiError,
         helpdeck_app::Settings,
         helpdeck_app::SignInInput,
+        helpdeck_app::ConnectPreview,
+        helpdeck_app::ConnectResult,
         helpdeck_app::SyncView,
         helpdeck_app::MonitorCounts,
         helpdeck_app::AttachmentUpload,

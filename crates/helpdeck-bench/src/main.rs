@@ -97,7 +97,10 @@ async fn main() -> Result<()> {
             let generation = gen_start.elapsed();
             let comments: usize = data.tickets.iter().map(|t| t.comments.len()).sum();
             let start = Instant::now();
-            store.import(&data, ImportOptions { outbox: true }).await?;
+            store
+                .transfer()
+                .import(&data, ImportOptions { outbox: true })
+                .await?;
             let took = start.elapsed();
             println!(
                 "| {n} | bulk import ({comments} comments, outbox on): {:.0} tickets/s ({:.1} s; demo generation {:.1} s) | | | ≥ 20,000 tickets/s |",
@@ -117,7 +120,9 @@ async fn main() -> Result<()> {
                 t.history.clear();
             }
             let start = Instant::now();
-            rows.import(&bare, ImportOptions { outbox: true }).await?;
+            rows.transfer()
+                .import(&bare, ImportOptions { outbox: true })
+                .await?;
             let took = start.elapsed();
             println!(
                 "| {n} | bulk import, ticket rows only (CSV shape, outbox on): {:.0} tickets/s ({:.1} s) | | | ≥ 20,000 tickets/s |",
@@ -169,7 +174,7 @@ async fn main() -> Result<()> {
         ];
         for (name, filter) in queues {
             let (p50, p95) = timed(args.reps, || async {
-                let page = store.list_tickets(&filter).await?;
+                let page = store.tickets().list_tickets(&filter).await?;
                 anyhow::ensure!(!page.is_empty() || filter.breaching, "{name}: empty page");
                 Ok(page.len())
             })
@@ -190,7 +195,7 @@ async fn main() -> Result<()> {
             "pass*",
         ] {
             let (p50, p95) = timed(args.reps.min(100), || async {
-                Ok(store.search(query, 20).await?.len())
+                Ok(store.tickets().search(query, 20).await?.len())
             })
             .await?;
             println!(
@@ -200,10 +205,10 @@ async fn main() -> Result<()> {
             );
         }
         let (p50, p95) = timed(5, || async {
-            Ok(store.sla_report(false, false).await?.len())
+            Ok(store.sla().sla_report(false, false).await?.len())
         })
         .await?;
-        let open = store.sla_report(false, false).await?.len();
+        let open = store.sla().sla_report(false, false).await?.len();
         println!(
             "| {n} | `helpdeck sla`: load + evaluate all {open} open tickets from SQLite | {} | {} | (engine alone: criterion) |",
             ms(p50),

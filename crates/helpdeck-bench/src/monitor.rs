@@ -38,7 +38,10 @@ async fn workspace(dir: &Path, open: usize) -> Result<Store> {
         data.tickets.retain(|t| t.status.is_open());
         anyhow::ensure!(data.tickets.len() >= open, "not enough open demo tickets");
         data.tickets.truncate(open);
-        store.import(&data, ImportOptions { outbox: false }).await?;
+        store
+            .transfer()
+            .import(&data, ImportOptions { outbox: false })
+            .await?;
         store.shutdown().await;
     }
     Ok(Store::open(dir).await?)
@@ -67,11 +70,11 @@ pub async fn bench(root: &Path, open: usize) -> Result<()> {
     // The pieces of a start: load + evaluate from SQLite, then schedule in the heap.
     let rss0 = rss_mib();
     let t = Instant::now();
-    let watched = store.watched_open_tickets().await?;
+    let watched = store.sla().watched_open_tickets().await?;
     let load = t.elapsed();
     let t = Instant::now();
     let mut monitor = Monitor::new();
-    monitor.restore_fired(store.fired_sla_keys().await?);
+    monitor.restore_fired(store.sla().fired_sla_keys().await?);
     for w in &watched {
         monitor.upsert(&w.ticket);
     }
@@ -117,7 +120,7 @@ pub async fn bench(root: &Path, open: usize) -> Result<()> {
     for i in 0..300 {
         let id = ids[(i * 7919) % ids.len()];
         let t = Instant::now();
-        for w in store.watched_tickets(&[id]).await? {
+        for w in store.sla().watched_tickets(&[id]).await? {
             monitor.upsert(&w.ticket);
         }
         one.push(t.elapsed());
@@ -132,7 +135,7 @@ pub async fn bench(root: &Path, open: usize) -> Result<()> {
     for b in 0..10 {
         let chunk: Vec<_> = ids.iter().skip(b * 1000).take(1000).copied().collect();
         let t = Instant::now();
-        for w in store.watched_tickets(&chunk).await? {
+        for w in store.sla().watched_tickets(&chunk).await? {
             monitor.upsert(&w.ticket);
         }
         batch.push(t.elapsed());

@@ -379,8 +379,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Sync { once, status } => {
             let store = Store::open(&dir).await?;
             if status {
-                let state = store.sync_state().await?;
-                let rejections = store.rejections().await?;
+                let state = store.replica().sync_state().await?;
+                let rejections = store.replica().rejections().await?;
                 store.shutdown().await;
                 out.emit(
                     &serde_json::json!({"state": state, "rejections": rejections}),
@@ -431,21 +431,27 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             unreachable!("handled before a workspace is opened")
         }
         Command::Logout => remote::logout(store, out).await?,
-        Command::Demo { .. } | Command::Import { .. } if store.sync_state().await?.is_some() => {
+        Command::Demo { .. } | Command::Import { .. }
+            if store.replica().sync_state().await?.is_some() =>
+        {
             bail!(
                 "demo and import work on local workspaces; this one is a replica of a server (create tickets with `ticket create`, or import into a local workspace)"
             );
         }
-        Command::Demo { tickets, seed } => out.import(&store.demo(tickets, seed).await?)?,
+        Command::Demo { tickets, seed } => {
+            out.import(&store.transfer().demo(tickets, seed).await?)?
+        }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
-        Command::Search { query, limit } => out.search(&store.search(&query, limit).await?)?,
+        Command::Search { query, limit } => {
+            out.search(&store.tickets().search(&query, limit).await?)?
+        }
         Command::Watch(_) | Command::Notify(_) => unreachable!("handled by run"),
         Command::Attachment(AttachmentCommand::Get {
             sha256,
             out: file,
             thumbnail: true,
         }) => {
-            let Some(thumb) = store.thumbnail(&sha256)? else {
+            let Some(thumb) = store.files().thumbnail(&sha256)? else {
                 bail!("{sha256} is not an image this device can read, so it has no thumbnail");
             };
             std::fs::write(&file, &thumb.bytes)
@@ -466,32 +472,37 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Attachment(AttachmentCommand::Get {
             sha256, out: file, ..
         }) => {
-            let bytes = store.export_blob(&sha256, &file)?;
+            let bytes = store.files().export_blob(&sha256, &file)?;
             out.emit(
                 &serde_json::json!({ "sha256": sha256, "out": file, "bytes": bytes }),
                 || format!("wrote {bytes} bytes to {}\n", file.display()),
             )?;
         }
         Command::Jobs => {
-            if store.sync_state().await?.is_some() {
+            if store.replica().sync_state().await?.is_some() {
                 bail!("this workspace is a replica: its server runs the jobs");
             }
-            let closed = store.run_jobs().await?;
+            let closed = store.jobs().run_jobs().await?;
             out.emit(&serde_json::json!({ "auto_closed": closed }), || {
                 format!("auto-closed {} resolved ticket(s)\n", closed.len())
             })?;
         }
         Command::Sla {
             at_risk, breached, ..
-        } => out.sla(&store.sla_report(at_risk, breached).await?)?,
+        } => out.sla(&store.sla().sla_report(at_risk, breached).await?)?,
         Command::Import { file } => {
             let data = helpdeck_store::read_import_file(&file)?;
-            out.import(&store.import(&data, ImportOptions { outbox: true }).await?)?;
+            out.import(
+                &store
+                    .transfer()
+                    .import(&data, ImportOptions { outbox: true })
+                    .await?,
+            )?;
         }
         Command::Export { format } => {
             let format: ExportFormat = format.parse()?;
             let mut buf = Vec::new();
-            store.export(format, &mut buf).await?;
+            store.transfer().export(format, &mut buf).await?;
             std::io::stdout().lock().write_all(&buf)?;
         }
     }
@@ -504,13 +515,16 @@ async fn show(
     out: &output::Printer,
     t: helpdeck_core::ticket::Ticket,
 ) -> Result<()> {
-    out.detail(&store.ticket(&t.id.to_string()).await?)
+    out.detail(&store.tickets().ticket(&t.id.to_string()).await?)
 }
 
 /// Copies `--attach` files into the workspace's blob store (refusing a bad one before any
 /// change is made).
 fn import_files(store: &Store, paths: &[PathBuf]) -> Result<Vec<helpdeck_core::command::NewFile>> {
-    paths.iter().map(|p| Ok(store.import_file(p)?)).collect()
+    paths
+        .iter()
+        .map(|p| Ok(store.files().import_file(p)?))
+        .collect()
 }
 
 /// A reply or note with `--attach` files.
@@ -526,7 +540,10 @@ async fn comment(
     show(
         store,
         out,
-        store.comment(reference, body, visibility, &files).await?,
+        store
+            .tickets()
+            .comment(reference, body, visibility, &files)
+            .await?,
     )
     .await
 }
@@ -552,7 +569,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 site: None,
                 attachments: import_files(store, &a.attach)?,
             };
-            show(store, out, store.create_ticket(input).await?).await?;
+            show(store, out, store.tickets().create_ticket(input).await?).await?;
         }
         TicketCommand::List(a) => {
             let mut filter = TicketFilter {
@@ -583,9 +600,11 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             if !(1..=1000).contains(&a.limit) {
                 bail!("limit: {} is out of range (allowed: 1 to 1000)", a.limit);
             }
-            out.list(&store.list_tickets(&filter).await?)?;
+            out.list(&store.tickets().list_tickets(&filter).await?)?;
         }
-        TicketCommand::Show { reference } => out.detail(&store.ticket(&reference).await?)?,
+        TicketCommand::Show { reference } => {
+            out.detail(&store.tickets().ticket(&reference).await?)?
+        }
         TicketCommand::Update(a) => {
             let input = UpdateInput {
                 title: a.title,
@@ -602,7 +621,12 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 status: parse_opt::<Status>(a.status.as_deref())?,
                 reason: a.reason,
             };
-            show(store, out, store.update_ticket(&a.reference, input).await?).await?;
+            show(
+                store,
+                out,
+                store.tickets().update_ticket(&a.reference, input).await?,
+            )
+            .await?;
         }
         TicketCommand::Reply {
             reference,
@@ -625,13 +649,13 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 solution,
                 prevention,
             };
-            show(store, out, store.resolve(&reference, r).await?).await?;
+            show(store, out, store.tickets().resolve(&reference, r).await?).await?;
         }
         TicketCommand::Reopen { reference } => {
-            show(store, out, store.reopen(&reference).await?).await?
+            show(store, out, store.tickets().reopen(&reference).await?).await?
         }
         TicketCommand::Close { reference, reason } => {
-            show(store, out, store.close(&reference, reason).await?).await?
+            show(store, out, store.tickets().close(&reference, reason).await?).await?
         }
         TicketCommand::Rate {
             reference,
@@ -641,7 +665,10 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             show(
                 store,
                 out,
-                store.rate(&reference, Csat { score, comment }).await?,
+                store
+                    .tickets()
+                    .rate(&reference, Csat { score, comment })
+                    .await?,
             )
             .await?
         }
@@ -651,10 +678,10 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             kind,
         } => {
             let kind: helpdeck_core::op::LinkKind = kind.parse()?;
-            show(store, out, store.link(&reference, &to, kind).await?).await?
+            show(store, out, store.links().link(&reference, &to, kind).await?).await?
         }
         TicketCommand::Unlink { reference, to } => {
-            show(store, out, store.unlink(&reference, &to).await?).await?
+            show(store, out, store.links().unlink(&reference, &to).await?).await?
         }
     }
     Ok(())

@@ -333,7 +333,7 @@ pub async fn connect(data_dir: &Path, args: ConnectArgs, out: &Printer) -> Resul
         all_statuses: true,
         ..Default::default()
     };
-    let count = done.store.count_tickets(&every).await?;
+    let count = done.store.tickets().count_tickets(&every).await?;
     let backup = done.backup.display().to_string();
     done.store.shutdown().await;
     out.emit(
@@ -364,11 +364,14 @@ pub async fn sync(store: Store, once: bool, out: &Printer) -> Result<()> {
     let client = helpdeck_sync::client_for(&store).await?;
     if once {
         let summary = helpdeck_sync::sync_once(&store, &client).await;
-        let state = store.sync_state().await?;
+        let state = store.replica().sync_state().await?;
         let summary = match summary {
             Ok(s) => s,
             Err(e) => {
-                let _ = store.record_sync_result(Some(&e.to_string())).await;
+                let _ = store
+                    .replica()
+                    .record_sync_result(Some(&e.to_string()))
+                    .await;
                 store.shutdown().await;
                 return Err(e.into());
             }

@@ -153,7 +153,7 @@ pub async fn watch(store: Store, args: WatchArgs, json_out: bool) -> Result<()> 
     let jobs_handle = handle.clone();
     tokio::spawn(async move {
         loop {
-            match jobs.run_jobs().await {
+            match jobs.jobs().run_jobs().await {
                 Ok(ids) if !ids.is_empty() => jobs_handle.tickets_changed(ids),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "jobs failed; retrying next round"),
@@ -244,10 +244,10 @@ pub fn policy_change(a: PolicySetArgs, current: &SlaPolicy) -> Result<PolicyTarg
 
 pub async fn policy(store: Store, cmd: PolicyCommand, json_out: bool) -> Result<()> {
     let policy = match cmd {
-        PolicyCommand::Show => store.default_policy(),
+        PolicyCommand::Show => store.sla().default_policy(),
         PolicyCommand::Set(a) => {
-            let input = policy_change(a, &store.default_policy())?;
-            store.set_policy_targets(input).await?
+            let input = policy_change(a, &store.sla().default_policy())?;
+            store.sla().set_policy_targets(input).await?
         }
     };
     print_policy(&policy, json_out)
@@ -283,7 +283,7 @@ pub fn print_policy(policy: &SlaPolicy, json_out: bool) -> Result<()> {
 }
 
 pub async fn notify(store: Store, cmd: NotifyCommand, json_out: bool) -> Result<()> {
-    let mut prefs = store.notification_prefs().await?;
+    let mut prefs = store.sla().notification_prefs().await?;
     if let NotifyCommand::Set(a) = cmd {
         for k in &a.on {
             let k: EventKind = k.parse()?;
@@ -315,7 +315,7 @@ pub async fn notify(store: Store, cmd: NotifyCommand, json_out: bool) -> Result<
                 other => bail!("scope: unknown '{other}' (allowed: mine, all)"),
             };
         }
-        store.set_notification_prefs(&prefs).await?;
+        store.sla().set_notification_prefs(&prefs).await?;
     }
     print_prefs(&prefs, json_out)
 }

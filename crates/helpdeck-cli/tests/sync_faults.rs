@@ -80,6 +80,7 @@ fn bulk_create(r: &Replica, prefix: &str, n: usize) -> usize {
         let store = helpdeck_store::Store::open(r.dir.path()).await.unwrap();
         for i in 0..n {
             let t = store
+                .tickets()
                 .create_ticket(helpdeck_store::CreateInput {
                     title: format!("{prefix} {i}"),
                     body: "bulk".into(),
@@ -88,6 +89,7 @@ fn bulk_create(r: &Replica, prefix: &str, n: usize) -> usize {
                 .await
                 .unwrap();
             store
+                .tickets()
                 .reply(&t.id.to_string(), &format!("first reply to {prefix} {i}"))
                 .await
                 .unwrap();

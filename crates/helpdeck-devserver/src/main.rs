@@ -153,6 +153,8 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         }
         "sync_status" => out(Ok(app.sync_status().await)),
         "sync_sign_in" => out(app.sign_in(arg(a, "input")?).await),
+        "sync_connect_preview" => out(app.connect_preview().await),
+        "sync_connect" => out(app.connect_workspace(arg(a, "input")?).await),
         "sync_sign_out" => out(app.sign_out().await),
         "sync_now" => {
             app.sync_now();

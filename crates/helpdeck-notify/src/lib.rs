@@ -184,10 +184,10 @@ impl State {
     async fn load(store: Store) -> helpdeck_store::Result<State> {
         let started = std::time::Instant::now();
         let mut state = State {
-            recipient: store.recipient(),
-            tz: store.time_zone(),
-            prefs: store.notification_prefs().await?,
-            cursor: store.activity_cursor().await?,
+            recipient: store.sla().recipient(),
+            tz: store.sla().time_zone(),
+            prefs: store.sla().notification_prefs().await?,
+            cursor: store.sla().activity_cursor().await?,
             store,
             monitor: Monitor::new(),
             owners: HashMap::new(),
@@ -198,8 +198,8 @@ impl State {
         };
         state
             .monitor
-            .restore_fired(state.store.fired_sla_keys().await?);
-        let open = state.store.watched_open_tickets().await?;
+            .restore_fired(state.store.sla().fired_sla_keys().await?);
+        let open = state.store.sla().watched_open_tickets().await?;
         let count = open.len();
         for w in open {
             state.upsert(w);
@@ -247,7 +247,7 @@ impl State {
         if ids.is_empty() {
             return Ok(());
         }
-        for w in self.store.watched_tickets(ids).await? {
+        for w in self.store.sla().watched_tickets(ids).await? {
             self.upsert(w);
         }
         Ok(())
@@ -255,13 +255,13 @@ impl State {
 
     /// Reads what other processes (or a sync) wrote; returns the activity alerts for me.
     async fn read_activity(&mut self) -> helpdeck_store::Result<Vec<Fired>> {
-        let since = self.store.activity_since(self.cursor).await?;
+        let since = self.store.sla().activity_since(self.cursor).await?;
         if since.cursor == self.cursor {
             return Ok(Vec::new());
         }
         self.refresh(&since.changed).await?;
         self.cursor = since.cursor;
-        self.store.save_activity_cursor(self.cursor).await?;
+        self.store.sla().save_activity_cursor(self.cursor).await?;
         Ok(since
             .activity
             .iter()
@@ -318,7 +318,7 @@ impl State {
                 (f, shown)
             })
             .collect();
-        let claimed = self.store.claim_alerts(&decided, now).await?;
+        let claimed = self.store.sla().claim_alerts(&decided, now).await?;
         Ok(decided
             .into_iter()
             .zip(claimed)

@@ -46,6 +46,7 @@ async fn desk(start: &str, timezone: &str) -> Desk {
 impl Desk {
     async fn ticket(&self, priority: Priority) -> Uuid {
         self.writer
+            .tickets()
             .create_ticket(CreateInput {
                 title: "Core switch down".into(),
                 priority: Some(priority),
@@ -147,7 +148,11 @@ async fn a_change_recomputes_the_ticket() {
     let sink = RecordingSink::new();
     let h = d.monitor(&sink, Lang::En).await;
     d.at("2026-03-02T10:10:00Z");
-    d.writer.reply(&id.to_string(), "On our way").await.unwrap();
+    d.writer
+        .tickets()
+        .reply(&id.to_string(), "On our way")
+        .await
+        .unwrap();
     h.tickets_changed([id]);
     // First response met: its 10:15 warning and 10:30 breach are gone; the P1 update
     // reminder (30 minutes after the reply) is due at 10:40, at risk from 10:25.
@@ -162,6 +167,7 @@ async fn a_change_recomputes_the_ticket() {
     assert_eq!(got[1].urgency, Urgency::Critical);
     // Resolving cancels the rest.
     d.writer
+        .tickets()
         .resolve(
             &id.to_string(),
             helpdeck_core::ticket::Resolution {
@@ -268,6 +274,7 @@ async fn preferences_and_scope_decide_what_is_shown() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     d.ticket(Priority::P1).await; // mine
     d.writer
+        .tickets()
         .create_ticket(CreateInput {
             title: "Someone else's".into(),
             priority: Some(Priority::P1),
@@ -276,6 +283,7 @@ async fn preferences_and_scope_decide_what_is_shown() {
         .await
         .unwrap(); // unassigned, no team: not mine
     d.writer
+        .sla()
         .set_notification_prefs(&NotificationPrefs {
             disabled: vec![EventKind::AtRisk],
             ..NotificationPrefs::default()
@@ -337,6 +345,7 @@ async fn assigned_to_me_by_someone_else() {
     assert_eq!(got[0].title, "HD-1 assigned to you");
     // My own changes are not news.
     d.writer
+        .tickets()
         .update_ticket(
             &id.to_string(),
             UpdateInput {

@@ -85,6 +85,7 @@ fn write_path(c: &mut Criterion) {
         b.iter(|| {
             rt.block_on(async {
                 store
+                    .tickets()
                     .create_ticket(CreateInput {
                         title: "VPN drops every ten minutes".into(),
                         body: "Remote staff lose the network connection".into(),

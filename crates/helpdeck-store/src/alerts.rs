@@ -18,10 +18,10 @@ use jiff::tz::TimeZone;
 use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
 
-use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::rows::{ms, opt_uuid, ts, uuid};
 use crate::sla::{FactRows, evaluate_ticket, load_facts, sla_columns};
+use crate::{Sla, Store};
 
 /// A ticket as the monitor schedules it, with whose it is.
 #[derive(Debug, Clone)]
@@ -78,73 +78,6 @@ fn ownership(
 }
 
 impl Store {
-    /// The local user as a notification recipient.
-    pub fn recipient(&self) -> Recipient {
-        Recipient {
-            user_id: self.actor.id,
-            team_id: self.actor.team_id,
-            is_customer: self.actor.role == Role::Customer,
-        }
-    }
-
-    /// The workspace's time zone (quiet hours, the times in notification text).
-    pub fn time_zone(&self) -> TimeZone {
-        TimeZone::get(&self.ws.timezone).unwrap_or(TimeZone::UTC)
-    }
-
-    /// Every open ticket, evaluated at "now", for the monitor's start.
-    #[tracing::instrument(skip_all, err)]
-    pub async fn watched_open_tickets(&self) -> Result<Vec<WatchedTicket>> {
-        let mut conn = self.pool.acquire().await?;
-        let rows: Vec<WatchedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {WATCHED_COLUMNS} FROM tickets t WHERE t.is_open = 1"
-        )))
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut facts = FactRows::default();
-        let changes: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT e.ticket_id, e.new_value, e.at FROM tickets t CROSS JOIN events e ON e.ticket_id = t.id \
-             WHERE t.is_open = 1 AND e.field = 'status'",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, to, at) in changes {
-            facts.push_change(id, to.as_deref().unwrap_or(""), at);
-        }
-        let replies: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT c.ticket_id, c.created_at FROM tickets t CROSS JOIN comments c ON c.ticket_id = t.id \
-             WHERE t.is_open = 1 AND c.by_agent = 1 AND c.visibility = 'public'",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, at) in replies {
-            facts.replies.entry(id).or_default().push(ts(at));
-        }
-        self.watched(rows, &mut facts)
-    }
-
-    /// The given tickets (open or not) evaluated at "now": after a local change or a sync.
-    /// Unknown ids are left out.
-    #[tracing::instrument(skip_all, fields(count = ids.len()), err)]
-    pub async fn watched_tickets(&self, ids: &[Uuid]) -> Result<Vec<WatchedTicket>> {
-        let mut out = Vec::with_capacity(ids.len());
-        let mut conn = self.pool.acquire().await?;
-        for chunk in ids.chunks(500) {
-            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-                "SELECT {WATCHED_COLUMNS} FROM tickets t WHERE t.id IN ("
-            ));
-            let mut sep = q.separated(", ");
-            for id in chunk {
-                sep.push_bind(id.to_string());
-            }
-            q.push(")");
-            let rows: Vec<WatchedRow> = q.build_query_as().fetch_all(&mut *conn).await?;
-            let mut facts = load_facts(&mut conn, chunk).await?;
-            out.extend(self.watched(rows, &mut facts)?);
-        }
-        Ok(out)
-    }
-
     fn watched(&self, rows: Vec<WatchedRow>, facts: &mut FactRows) -> Result<Vec<WatchedTicket>> {
         let now = self.now();
         let mut out = Vec::with_capacity(rows.len());
@@ -183,6 +116,95 @@ impl Store {
         Ok(out)
     }
 
+    /// Re-evaluates every open ticket and rewrites its SLA columns (after a policy change).
+    pub(crate) async fn recompute_sla_columns(&self) -> Result<()> {
+        let watched = self.sla().watched_open_tickets().await?;
+        let mut by_id: HashMap<Uuid, (Option<i64>, Option<i64>)> = HashMap::new();
+        for w in &watched {
+            by_id.insert(w.ticket.id, sla_columns(&w.ticket.report));
+        }
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for (id, (due, risk)) in by_id {
+            sqlx::query("UPDATE tickets SET sla_due_at = ?, sla_at_risk_at = ? WHERE id = ?")
+                .bind(due)
+                .bind(risk)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Sla<'_> {
+    /// The local user as a notification recipient.
+    pub fn recipient(&self) -> Recipient {
+        Recipient {
+            user_id: self.0.actor.id,
+            team_id: self.0.actor.team_id,
+            is_customer: self.0.actor.role == Role::Customer,
+        }
+    }
+
+    /// The workspace's time zone (quiet hours, the times in notification text).
+    pub fn time_zone(&self) -> TimeZone {
+        TimeZone::get(&self.0.ws.timezone).unwrap_or(TimeZone::UTC)
+    }
+
+    /// Every open ticket, evaluated at "now", for the monitor's start.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn watched_open_tickets(&self) -> Result<Vec<WatchedTicket>> {
+        let mut conn = self.0.pool.acquire().await?;
+        let rows: Vec<WatchedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {WATCHED_COLUMNS} FROM tickets t WHERE t.is_open = 1"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut facts = FactRows::default();
+        let changes: Vec<(String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT e.ticket_id, e.new_value, e.at FROM tickets t CROSS JOIN events e ON e.ticket_id = t.id \
+             WHERE t.is_open = 1 AND e.field = 'status'",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, to, at) in changes {
+            facts.push_change(id, to.as_deref().unwrap_or(""), at);
+        }
+        let replies: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT c.ticket_id, c.created_at FROM tickets t CROSS JOIN comments c ON c.ticket_id = t.id \
+             WHERE t.is_open = 1 AND c.by_agent = 1 AND c.visibility = 'public'",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, at) in replies {
+            facts.replies.entry(id).or_default().push(ts(at));
+        }
+        self.0.watched(rows, &mut facts)
+    }
+
+    /// The given tickets (open or not) evaluated at "now": after a local change or a sync.
+    /// Unknown ids are left out.
+    #[tracing::instrument(skip_all, fields(count = ids.len()), err)]
+    pub async fn watched_tickets(&self, ids: &[Uuid]) -> Result<Vec<WatchedTicket>> {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut conn = self.0.pool.acquire().await?;
+        for chunk in ids.chunks(500) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+                "SELECT {WATCHED_COLUMNS} FROM tickets t WHERE t.id IN ("
+            ));
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(id.to_string());
+            }
+            q.push(")");
+            let rows: Vec<WatchedRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+            let mut facts = load_facts(&mut conn, chunk).await?;
+            out.extend(self.0.watched(rows, &mut facts)?);
+        }
+        Ok(out)
+    }
+
     /// SLA alert keys that fired for open tickets (to restore into a starting monitor).
     #[tracing::instrument(skip_all, err)]
     pub async fn fired_sla_keys(&self) -> Result<Vec<AlertKey>> {
@@ -191,7 +213,7 @@ impl Store {
              JOIN tickets t ON t.id = f.ticket_id \
              WHERE t.is_open = 1 AND f.target IS NOT NULL AND f.cycle IS NOT NULL",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.0.pool)
         .await?;
         let mut keys = Vec::with_capacity(rows.len());
         for (ticket, target, kind, cycle) in rows {
@@ -219,7 +241,7 @@ impl Store {
     /// will be shown or was dropped (preferences, quiet hours, pause). One transaction.
     #[tracing::instrument(skip_all, fields(count = fired.len()), err)]
     pub async fn claim_alerts(&self, fired: &[(Fired, bool)], now: Timestamp) -> Result<Vec<bool>> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut claimed = Vec::with_capacity(fired.len());
         for (f, shown) in fired {
             let (target, cycle) = match f {
@@ -249,7 +271,7 @@ impl Store {
     /// The local user's notification preferences.
     pub async fn notification_prefs(&self) -> Result<NotificationPrefs> {
         let (json,): (String,) = sqlx::query_as("SELECT prefs FROM alert_state")
-            .fetch_one(&self.pool)
+            .fetch_one(&self.0.pool)
             .await?;
         Ok(serde_json::from_str(&json).unwrap_or_default())
     }
@@ -259,7 +281,7 @@ impl Store {
     pub async fn set_notification_prefs(&self, prefs: &NotificationPrefs) -> Result<()> {
         sqlx::query("UPDATE alert_state SET prefs = ?")
             .bind(serde_json::to_string(prefs).expect("prefs serialize"))
-            .execute(&self.pool)
+            .execute(&self.0.pool)
             .await?;
         Ok(())
     }
@@ -269,7 +291,7 @@ impl Store {
     pub async fn activity_cursor(&self) -> Result<ActivityCursor> {
         let (events, comments): (Option<i64>, Option<i64>) =
             sqlx::query_as("SELECT events_seq, comments_seq FROM alert_state")
-                .fetch_one(&self.pool)
+                .fetch_one(&self.0.pool)
                 .await?;
         if let (Some(events_seq), Some(comments_seq)) = (events, comments) {
             return Ok(ActivityCursor {
@@ -277,8 +299,8 @@ impl Store {
                 comments_seq,
             });
         }
-        let cursor = self.activity_end().await?;
-        self.save_activity_cursor(cursor).await?;
+        let cursor = self.0.sla().activity_end().await?;
+        self.0.sla().save_activity_cursor(cursor).await?;
         Ok(cursor)
     }
 
@@ -287,7 +309,7 @@ impl Store {
         let (events_seq, comments_seq): (i64, i64) = sqlx::query_as(
             "SELECT (SELECT coalesce(max(seq), 0) FROM events), (SELECT coalesce(max(seq), 0) FROM comments)",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.0.pool)
         .await?;
         Ok(ActivityCursor {
             events_seq,
@@ -303,7 +325,7 @@ impl Store {
         )
         .bind(c.events_seq)
         .bind(c.comments_seq)
-        .execute(&self.pool)
+        .execute(&self.0.pool)
         .await?;
         Ok(())
     }
@@ -312,7 +334,7 @@ impl Store {
     /// sync): the tickets they touch and the changes. Two index range reads.
     #[tracing::instrument(skip_all, err)]
     pub async fn activity_since(&self, from: ActivityCursor) -> Result<ActivitySince> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.0.pool.acquire().await?;
         type EventRow = (
             i64,
             String,
@@ -410,7 +432,7 @@ impl Store {
 
     /// The workspace's default SLA policy.
     pub fn default_policy(&self) -> SlaPolicy {
-        self.policies().for_org(None).0.clone()
+        self.0.policies().for_org(None).0.clone()
     }
 
     /// Changes the default policy's targets for one priority (or its warning thresholds),
@@ -418,13 +440,13 @@ impl Store {
     /// On a replica the policy is the server's: an admin changes it there.
     #[tracing::instrument(skip_all, err)]
     pub async fn set_policy_targets(&self, input: PolicyTargetsInput) -> Result<SlaPolicy> {
-        if !self.rules.local_workspace {
+        if !self.0.rules.local_workspace {
             return Err(DomainError::Forbidden(
                 "the SLA policy is the server's workspace rule: an admin changes it on the server (helpdeck server sla set), and this replica receives it with its next sync".into(),
             )
             .into());
         }
-        let policies = self.policies();
+        let policies = self.0.policies();
         let id = policies.default_id;
         let (policy, calendar) = policies
             .by_id
@@ -435,32 +457,12 @@ impl Store {
         sqlx::query("UPDATE sla_policies SET spec = ? WHERE id = ?")
             .bind(serde_json::to_string(&policy).expect("policy serializes"))
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&self.0.pool)
             .await?;
         let mut next = (*policies).clone();
         next.by_id.insert(id, (policy.clone(), calendar));
-        self.set_policies(next);
-        self.recompute_sla_columns().await?;
+        self.0.set_policies(next);
+        self.0.recompute_sla_columns().await?;
         Ok(policy)
-    }
-
-    /// Re-evaluates every open ticket and rewrites its SLA columns (after a policy change).
-    pub(crate) async fn recompute_sla_columns(&self) -> Result<()> {
-        let watched = self.watched_open_tickets().await?;
-        let mut by_id: HashMap<Uuid, (Option<i64>, Option<i64>)> = HashMap::new();
-        for w in &watched {
-            by_id.insert(w.ticket.id, sla_columns(&w.ticket.report));
-        }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        for (id, (due, risk)) in by_id {
-            sqlx::query("UPDATE tickets SET sla_due_at = ?, sla_at_risk_at = ? WHERE id = ?")
-                .bind(due)
-                .bind(risk)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
     }
 }

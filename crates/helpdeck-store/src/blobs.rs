@@ -12,10 +12,10 @@ use helpdeck_core::new_id;
 use sha2::{Digest, Sha256};
 use tracing::instrument;
 
-use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::rows::ms;
 use crate::write::{Arg, Batch};
+use crate::{Files, Store};
 
 /// A file still to move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,28 +41,49 @@ impl Store {
             .unwrap_or_else(|| Path::new("."))
             .join("blobs")
     }
+}
 
+/// Writes an attachment's metadata (insert-only).
+pub(crate) fn push_attachment(batch: &mut Batch, a: &helpdeck_core::attachment::AttachmentState) {
+    batch.push(
+        "INSERT OR IGNORE INTO attachments (id, ticket_id, comment_id, sha256, name, media_type, size, uploader_id, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            Arg::text(a.id),
+            Arg::text(a.ticket_id),
+            Arg::opt(a.comment_id),
+            Arg::text(&a.sha256),
+            Arg::text(&a.name),
+            Arg::text(&a.media_type),
+            Arg::Int(a.size as i64),
+            Arg::text(a.uploader_id),
+            Arg::Int(ms(a.created_at)),
+        ],
+    );
+}
+
+impl Files<'_> {
     /// Where the file with this content address is (or will be) kept.
     /// Anything but 64 lower-case hex digits maps to a name that cannot exist, so no path
     /// escapes the blob directory.
     pub fn blob_path(&self, sha256: &str) -> PathBuf {
         match validate_sha256(sha256) {
-            Ok(sha) if sha == sha256 => self.blob_root().join(&sha[..2]).join(&sha),
-            _ => self.blob_root().join("invalid"),
+            Ok(sha) if sha == sha256 => self.0.blob_root().join(&sha[..2]).join(&sha),
+            _ => self.0.blob_root().join("invalid"),
         }
     }
 
     /// Where a download in progress is kept (it resumes from its length).
     pub fn blob_partial_path(&self, sha256: &str) -> PathBuf {
         match validate_sha256(sha256) {
-            Ok(sha) if sha == sha256 => self.blob_root().join("partial").join(sha),
-            _ => self.blob_root().join("partial").join("invalid"),
+            Ok(sha) if sha == sha256 => self.0.blob_root().join("partial").join(sha),
+            _ => self.0.blob_root().join("partial").join("invalid"),
         }
     }
 
     /// Is the file here?
     pub fn has_blob(&self, sha256: &str) -> bool {
-        self.blob_path(sha256).is_file()
+        self.0.files().blob_path(sha256).is_file()
     }
 
     /// Copies a file into the blob store (hashing it on the way) and describes it for
@@ -78,7 +99,7 @@ impl Store {
             )
             .into());
         }
-        let max = self.rules.max_attachment_bytes;
+        let max = self.0.rules.max_attachment_bytes;
         if meta.len() > max {
             return Err(helpdeck_core::DomainError::invalid(
                 "attach",
@@ -96,13 +117,13 @@ impl Store {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_else(|| "file".into());
         let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
-        self.import_bytes(&name, &bytes)
+        self.0.files().import_bytes(&name, &bytes)
     }
 
     /// Puts bytes (a pasted screenshot, a dropped file) into the blob store.
     pub fn import_bytes(&self, name: &str, bytes: &[u8]) -> Result<NewFile> {
         let sha = hex::encode(Sha256::digest(bytes));
-        let dest = self.blob_path(&sha);
+        let dest = self.0.files().blob_path(&sha);
         if !dest.is_file() {
             let dir = dest.parent().expect("blob path has a parent");
             std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
@@ -125,7 +146,7 @@ impl Store {
             "SELECT sha256, direction, size, attempts FROM blob_transfers \
              ORDER BY direction DESC, attempts, sha256",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.0.pool)
         .await?;
         Ok(rows
             .into_iter()
@@ -141,7 +162,7 @@ impl Store {
     /// A transfer finished: a download is checked against its address and moved in place.
     pub async fn blob_transfer_done(&self, sha256: &str, direction: &str) -> Result<()> {
         if direction == "down" {
-            let partial = self.blob_partial_path(sha256);
+            let partial = self.0.files().blob_partial_path(sha256);
             let mut f = std::fs::File::open(&partial).map_err(|e| io(&partial, e))?;
             let mut hasher = Sha256::new();
             let mut buf = vec![0u8; 1 << 16];
@@ -158,7 +179,7 @@ impl Store {
                     "the downloaded file does not match its SHA-256 {sha256}; it will be fetched again"
                 )));
             }
-            let dest = self.blob_path(sha256);
+            let dest = self.0.files().blob_path(sha256);
             let dir = dest.parent().expect("blob path has a parent");
             std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
             std::fs::rename(&partial, &dest).map_err(|e| io(&dest, e))?;
@@ -166,7 +187,7 @@ impl Store {
         sqlx::query("DELETE FROM blob_transfers WHERE sha256 = ? AND direction = ?")
             .bind(sha256)
             .bind(direction)
-            .execute(&self.pool)
+            .execute(&self.0.pool)
             .await?;
         Ok(())
     }
@@ -184,7 +205,7 @@ impl Store {
         .bind(error)
         .bind(sha256)
         .bind(direction)
-        .execute(&self.pool)
+        .execute(&self.0.pool)
         .await?;
         Ok(())
     }
@@ -192,7 +213,7 @@ impl Store {
     /// Copies the file `sha256` out to `out` (`attachment get`).
     pub fn export_blob(&self, sha256: &str, out: &Path) -> Result<u64> {
         let sha = validate_sha256(sha256)?;
-        let src = self.blob_path(&sha);
+        let src = self.0.files().blob_path(&sha);
         if !src.is_file() {
             return Err(StoreError::NotFound(format!(
                 "file {sha} is not on this device (yet): run `helpdeck sync --once` to fetch it"
@@ -200,23 +221,4 @@ impl Store {
         }
         std::fs::copy(&src, out).map_err(|e| io(out, e))
     }
-}
-
-/// Writes an attachment's metadata (insert-only).
-pub(crate) fn push_attachment(batch: &mut Batch, a: &helpdeck_core::attachment::AttachmentState) {
-    batch.push(
-        "INSERT OR IGNORE INTO attachments (id, ticket_id, comment_id, sha256, name, media_type, size, uploader_id, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            Arg::text(a.id),
-            Arg::text(a.ticket_id),
-            Arg::opt(a.comment_id),
-            Arg::text(&a.sha256),
-            Arg::text(&a.name),
-            Arg::text(&a.media_type),
-            Arg::Int(a.size as i64),
-            Arg::text(a.uploader_id),
-            Arg::Int(ms(a.created_at)),
-        ],
-    );
 }

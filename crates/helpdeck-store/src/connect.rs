@@ -15,10 +15,10 @@ use helpdeck_core::record::TicketRecord;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::rows::{ts, uuid};
 use crate::write::{Arg, Batch, push_op};
+use crate::{Connect, Store};
 
 /// Everything a local workspace uploads when it connects.
 #[derive(Debug, Clone, Default)]
@@ -72,17 +72,17 @@ impl Upload {
 /// Rows per outbox batch.
 const BATCH: usize = 400;
 
-impl Store {
+impl Connect<'_> {
     /// The upload of this local workspace: every ticket with its comments and history (in
     /// number order, so an empty server keeps the numbers), every file and every link.
     pub async fn upload_plan(&self) -> Result<Upload> {
-        if !self.rules.local_workspace {
+        if !self.0.rules.local_workspace {
             return Err(StoreError::Conflict(
                 "this workspace is already connected to a server".into(),
             ));
         }
-        let data = self.export_dataset().await?;
-        let mut conn = self.pool.acquire().await?;
+        let data = self.0.transfer().export_dataset().await?;
+        let mut conn = self.0.pool.acquire().await?;
         let links: Vec<(String, String, String)> =
             sqlx::query_as("SELECT from_id, to_id, kind FROM ticket_links ORDER BY created_at, id")
                 .fetch_all(&mut *conn)
@@ -145,10 +145,10 @@ impl Store {
     /// customers there; staff are never created that way.
     pub async fn check_upload(&self, upload: &Upload, local_staff: &[String]) -> Result<()> {
         let rules = {
-            let mut conn = self.pool.acquire().await?;
-            self.current_rules(&mut conn).await?
+            let mut conn = self.0.pool.acquire().await?;
+            self.0.current_rules(&mut conn).await?
         };
-        let users = self.users().await?;
+        let users = self.0.users().await?;
         let known: HashMap<String, bool> = users
             .iter()
             .map(|u| (u.email.to_lowercase(), u.is_staff()))
@@ -211,13 +211,13 @@ impl Store {
     /// Queues `upload` on this (new) replica: the files are copied from `from`'s blob
     /// directory and wait for the sync engine; the ops wait in the outbox. One transaction.
     pub async fn queue_upload(&self, upload: &Upload, from: &Store) -> Result<()> {
-        let now = self.now();
+        let now = self.0.now();
         for a in &upload.attachments {
-            if self.has_blob(&a.sha256) {
+            if self.0.files().has_blob(&a.sha256) {
                 continue;
             }
-            let src = from.blob_path(&a.sha256);
-            let dest = self.blob_path(&a.sha256);
+            let src = from.files().blob_path(&a.sha256);
+            let dest = self.0.files().blob_path(&a.sha256);
             let dir = dest.parent().expect("blob path has a parent");
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
                 path: dir.display().to_string(),
@@ -230,8 +230,8 @@ impl Store {
                 })?;
             }
         }
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let hlc = self.clock.tick();
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let hlc = self.0.clock.tick();
         let op = |entity_id: Uuid, change: Change| Op {
             op_id: new_id(),
             entity: change.entity(),
@@ -239,8 +239,8 @@ impl Store {
             change,
             hlc: hlc.clone(),
             at: now,
-            device_id: self.ws.device_id,
-            actor_id: self.actor.id,
+            device_id: self.0.ws.device_id,
+            actor_id: self.0.actor.id,
             schema_version: OP_SCHEMA_VERSION,
         };
         let mut ops = Vec::new();

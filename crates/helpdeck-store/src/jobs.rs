@@ -8,7 +8,7 @@ use helpdeck_core::user::User;
 use tracing::instrument;
 use uuid::Uuid;
 
-use crate::Store;
+use crate::Jobs;
 use crate::error::Result;
 use crate::rows::ms;
 use crate::write::find_ticket;
@@ -16,17 +16,17 @@ use crate::write::find_ticket;
 /// Most tickets one run closes (the next run takes the rest).
 const BATCH: i64 = 500;
 
-impl Store {
+impl Jobs<'_> {
     /// Runs every due job once (auto-close of resolved tickets); returns the tickets changed.
     #[instrument(skip_all, err)]
     pub async fn run_jobs(&self) -> Result<Vec<Uuid>> {
-        if !self.rules.local_workspace {
+        if !self.0.rules.local_workspace {
             return Ok(Vec::new());
         }
-        let now = self.now();
+        let now = self.0.now();
         let system = User::system();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let rules = self.current_rules(&mut tx).await?;
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let rules = self.0.current_rules(&mut tx).await?;
         let cutoff = ms(now - rules.auto_close_after);
         let due: Vec<(String,)> = sqlx::query_as(
             "SELECT id FROM tickets WHERE status = 'resolved' AND resolved_at <= ? ORDER BY resolved_at LIMIT ?",
@@ -60,7 +60,8 @@ impl Store {
                 continue;
             };
             let decided = command::apply_job(&ticket, change, &ctx)?;
-            self.persist_as(&mut tx, &decided, Some(seq), now, system.id)
+            self.0
+                .persist_as(&mut tx, &decided, Some(seq), now, system.id)
                 .await?;
             changed.push(ticket.id);
         }

@@ -1,5 +1,9 @@
 //! Helpdeck local store: one SQLite file per workspace (sqlx).
 //!
+//! The store hands out one handle per domain (`store.tickets()`, `.links()`, `.files()`,
+//! `.replica()`, `.connect()`, `.sla()`, `.transfer()`, `.jobs()`); each domain's module owns
+//! its tables' writes, which the interactive path, pull and import share.
+//!
 //! Every change goes through one write path ([`Store::apply`] in `write.rs`): in a single
 //! `BEGIN IMMEDIATE` transaction it updates the rows, appends the audit events, appends the
 //! sync operation to the outbox and refreshes the full-text index and the denormalised SLA
@@ -77,6 +81,26 @@ impl Policies {
     }
 }
 
+/// Tickets and their conversation: create, change, reply, note, resolve, read, list,
+/// search (`write.rs`, `read.rs`, `search.rs`).
+pub struct Tickets<'a>(&'a Store);
+/// Links between tickets (`links.rs`).
+pub struct Links<'a>(&'a Store);
+/// Attachment files on this device: the blob store, transfers, thumbnails (`blobs.rs`,
+/// `thumbs.rs`).
+pub struct Files<'a>(&'a Store);
+/// This device as a replica of a server: sync state, the outbox, pulled pages (`sync.rs`).
+pub struct Replica<'a>(&'a Store);
+/// Uploading a local workspace to a server (`connect.rs`).
+pub struct Connect<'a>(&'a Store);
+/// SLA policy, reports, the monitor's reads and notification preferences (`alerts.rs`,
+/// `sla.rs`).
+pub struct Sla<'a>(&'a Store);
+/// Bulk import, export and demo data (`transfer.rs`).
+pub struct Transfer<'a>(&'a Store);
+/// Due jobs of a local workspace (`jobs.rs`).
+pub struct Jobs<'a>(&'a Store);
+
 /// An open workspace.
 pub struct Store {
     pool: SqlitePool,
@@ -91,6 +115,39 @@ pub struct Store {
 }
 
 impl Store {
+    /// Tickets and their conversation.
+    pub fn tickets(&self) -> Tickets<'_> {
+        Tickets(self)
+    }
+    /// Links between tickets.
+    pub fn links(&self) -> Links<'_> {
+        Links(self)
+    }
+    /// Attachment files on this device.
+    pub fn files(&self) -> Files<'_> {
+        Files(self)
+    }
+    /// This device as a replica of a server.
+    pub fn replica(&self) -> Replica<'_> {
+        Replica(self)
+    }
+    /// Uploading this local workspace to a server.
+    pub fn connect(&self) -> Connect<'_> {
+        Connect(self)
+    }
+    /// SLA policy, reports and notification preferences.
+    pub fn sla(&self) -> Sla<'_> {
+        Sla(self)
+    }
+    /// Bulk import, export and demo data.
+    pub fn transfer(&self) -> Transfer<'_> {
+        Transfer(self)
+    }
+    /// Due jobs of a local workspace.
+    pub fn jobs(&self) -> Jobs<'_> {
+        Jobs(self)
+    }
+
     /// Path of the database file.
     pub fn path(&self) -> &Path {
         &self.path

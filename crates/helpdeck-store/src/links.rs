@@ -6,81 +6,10 @@ use helpdeck_core::new_id;
 use helpdeck_core::op::LinkKind;
 use helpdeck_core::ticket::Ticket;
 
-use crate::Store;
+use crate::Links;
 use crate::error::{Result, StoreError};
 use crate::rows::ms;
 use crate::write::{Arg, Batch, LocalDirectory, find_ticket};
-
-impl Store {
-    /// Links ticket `reference` to `to` (related, duplicate_of, parent_of).
-    pub async fn link(&self, reference: &str, to: &str, kind: LinkKind) -> Result<Ticket> {
-        let to = to.to_string();
-        self.mutate(reference, move |store, conn, t, rules, now| {
-            Box::pin(async move {
-                let (other, _) = find_ticket(conn, &to).await?;
-                let directory = LocalDirectory::default();
-                Ok(command::link(
-                    &t,
-                    &other,
-                    kind,
-                    new_id(),
-                    &store.context(rules, &directory, now),
-                )?)
-            })
-        })
-        .await
-    }
-
-    /// Removes the link between two tickets (whichever way it points).
-    pub async fn unlink(&self, reference: &str, to: &str) -> Result<Ticket> {
-        let to = to.to_string();
-        self.mutate(reference, move |store, conn, t, rules, now| {
-            Box::pin(async move {
-                let (other, _) = find_ticket(conn, &to).await?;
-                let row: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
-                    "SELECT id, from_id, to_id, kind, created_by, created_at FROM ticket_links \
-                     WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?) LIMIT 1",
-                )
-                .bind(t.id.to_string())
-                .bind(other.id.to_string())
-                .bind(other.id.to_string())
-                .bind(t.id.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-                let (id, from, to_id, kind, by, at) = row.ok_or_else(|| {
-                    StoreError::NotFound(format!(
-                        "{} and {} are not linked",
-                        helpdeck_core::ticket::ticket_key(t.number),
-                        helpdeck_core::ticket::ticket_key(other.number)
-                    ))
-                })?;
-                let link = helpdeck_core::sync::LinkState {
-                    id: crate::rows::uuid(&id)?,
-                    from_ticket: crate::rows::uuid(&from)?,
-                    to_ticket: crate::rows::uuid(&to_id)?,
-                    kind: kind.parse()?,
-                    created_by: crate::rows::uuid(&by)?,
-                    created_at: crate::rows::ts(at),
-                    deleted: false,
-                };
-                // The link belongs to its first ticket: decide on that one.
-                let (from_ticket, to_ticket) = if link.from_ticket == t.id {
-                    (t, other)
-                } else {
-                    (other, t)
-                };
-                let directory = LocalDirectory::default();
-                Ok(command::unlink(
-                    &from_ticket,
-                    &to_ticket,
-                    &link,
-                    &store.context(rules, &directory, now),
-                )?)
-            })
-        })
-        .await
-    }
-}
 
 /// Writes a link (or removes an unlinked one).
 pub(crate) fn push_link(batch: &mut Batch, l: &helpdeck_core::sync::LinkState) {
@@ -102,5 +31,78 @@ pub(crate) fn push_link(batch: &mut Batch, l: &helpdeck_core::sync::LinkState) {
                 Arg::Int(ms(l.created_at)),
             ],
         );
+    }
+}
+
+impl Links<'_> {
+    /// Links ticket `reference` to `to` (related, duplicate_of, parent_of).
+    pub async fn link(&self, reference: &str, to: &str, kind: LinkKind) -> Result<Ticket> {
+        let to = to.to_string();
+        self.0
+            .mutate(reference, move |store, conn, t, rules, now| {
+                Box::pin(async move {
+                    let (other, _) = find_ticket(conn, &to).await?;
+                    let directory = LocalDirectory::default();
+                    Ok(command::link(
+                        &t,
+                        &other,
+                        kind,
+                        new_id(),
+                        &store.context(rules, &directory, now),
+                    )?)
+                })
+            })
+            .await
+    }
+
+    /// Removes the link between two tickets (whichever way it points).
+    pub async fn unlink(&self, reference: &str, to: &str) -> Result<Ticket> {
+        let to = to.to_string();
+        self.0
+            .mutate(reference, move |store, conn, t, rules, now| {
+                Box::pin(async move {
+                    let (other, _) = find_ticket(conn, &to).await?;
+                    let row: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
+                    "SELECT id, from_id, to_id, kind, created_by, created_at FROM ticket_links \
+                     WHERE (from_id = ? AND to_id = ?) OR (from_id = ? AND to_id = ?) LIMIT 1",
+                )
+                .bind(t.id.to_string())
+                .bind(other.id.to_string())
+                .bind(other.id.to_string())
+                .bind(t.id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+                    let (id, from, to_id, kind, by, at) = row.ok_or_else(|| {
+                        StoreError::NotFound(format!(
+                            "{} and {} are not linked",
+                            helpdeck_core::ticket::ticket_key(t.number),
+                            helpdeck_core::ticket::ticket_key(other.number)
+                        ))
+                    })?;
+                    let link = helpdeck_core::sync::LinkState {
+                        id: crate::rows::uuid(&id)?,
+                        from_ticket: crate::rows::uuid(&from)?,
+                        to_ticket: crate::rows::uuid(&to_id)?,
+                        kind: kind.parse()?,
+                        created_by: crate::rows::uuid(&by)?,
+                        created_at: crate::rows::ts(at),
+                        deleted: false,
+                    };
+                    // The link belongs to its first ticket: decide on that one.
+                    let (from_ticket, to_ticket) = if link.from_ticket == t.id {
+                        (t, other)
+                    } else {
+                        (other, t)
+                    };
+                    let directory = LocalDirectory::default();
+                    Ok(command::unlink(
+                        &from_ticket,
+                        &to_ticket,
+                        &link,
+                        &store.context(rules, &directory, now),
+                    )?)
+                })
+            })
+            .await
     }
 }

@@ -8,7 +8,6 @@ use serde::Deserialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tracing::instrument;
 
-use crate::Store;
 use crate::error::Result;
 use crate::rows::{TICKET_COLUMNS, TicketRow, ms, opt_uuid, ts, uuid};
 use crate::sla::{evaluate_ticket, load_facts};
@@ -16,6 +15,7 @@ use crate::views::{
     AttachmentView, CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef,
 };
 use crate::write::find_ticket;
+use crate::{Store, Tickets};
 
 /// Whose tickets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -192,174 +192,6 @@ impl Store {
         Ok(out)
     }
 
-    /// One ticket in full: fields, SLA, comments, events and the transitions allowed now.
-    #[instrument(skip_all, fields(ticket = %reference), err)]
-    pub async fn ticket(&self, reference: &str) -> Result<TicketDetail> {
-        let mut conn = self.pool.acquire().await?;
-        let (ticket, _) = find_ticket(&mut conn, reference).await?;
-        let row: ViewRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "{} WHERE t.id = ?",
-            view_select()
-        )))
-        .bind(ticket.id.to_string())
-        .fetch_one(&mut *conn)
-        .await?;
-        let (view, t) = self.views(&mut conn, vec![row]).await?.remove(0);
-        let internal = permission::can_see_internal(&self.actor);
-        let comments: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT c.id, u.id, u.email, u.name, c.visibility, c.body, c.created_at FROM comments c \
-             JOIN users u ON u.id = c.author_id WHERE c.ticket_id = ? ORDER BY c.created_at, c.seq",
-        )
-        .bind(t.id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut comment_views = Vec::with_capacity(comments.len());
-        for (id, uid, email, name, visibility, body, at) in comments {
-            let visibility: Visibility = visibility.parse()?;
-            if visibility == Visibility::Internal && !internal {
-                continue;
-            }
-            comment_views.push(CommentView {
-                id: uuid(&id)?,
-                author: UserRef {
-                    id: uuid(&uid)?,
-                    email,
-                    name,
-                },
-                visibility,
-                body,
-                created_at: ts(at),
-            });
-        }
-        let events: Vec<EventRow> = sqlx::query_as(
-            "SELECT e.actor_id, u.email, u.name, e.field, e.old_value, e.new_value, e.at FROM events e \
-             LEFT JOIN users u ON u.id = e.actor_id WHERE e.ticket_id = ? ORDER BY e.at, e.seq",
-        )
-        .bind(t.id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut event_views = Vec::with_capacity(events.len());
-        for e in events {
-            event_views.push(EventView {
-                actor: user_ref(opt_uuid(e.actor_id.as_deref())?, e.email, e.name),
-                field: e.field,
-                from: e.old_value,
-                to: e.new_value,
-                at: ts(e.at),
-            });
-        }
-        let allowed_transitions = t
-            .status
-            .allowed_next()
-            .iter()
-            .copied()
-            .filter(|to| permission::check_status_change(&self.actor, &t, *to).is_ok())
-            .collect();
-        let links: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
-            "SELECT l.kind, l.from_id, o.id, o.number, o.title, o.status FROM ticket_links l \
-             JOIN tickets o ON o.id = CASE WHEN l.from_id = ?1 THEN l.to_id ELSE l.from_id END \
-             WHERE l.from_id = ?1 OR l.to_id = ?1 ORDER BY l.created_at",
-        )
-        .bind(t.id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut link_views = Vec::with_capacity(links.len());
-        for (kind, from, other, number, title, status) in links {
-            let outgoing = from == t.id.to_string();
-            let kind = match (kind.as_str(), outgoing) {
-                (k, true) => k.to_string(),
-                ("duplicate_of", false) => "duplicated_by".to_string(),
-                ("parent_of", false) => "child_of".to_string(),
-                (k, false) => k.to_string(),
-            };
-            link_views.push(LinkView {
-                kind,
-                ticket_id: uuid(&other)?,
-                number: helpdeck_core::ticket::ticket_key(number),
-                title,
-                status: status.parse()?,
-            });
-        }
-        let files: Vec<(String, Option<String>, String, String, String, i64)> = sqlx::query_as(
-            "SELECT id, comment_id, sha256, name, media_type, size FROM attachments \
-             WHERE ticket_id = ? ORDER BY created_at, id",
-        )
-        .bind(t.id.to_string())
-        .fetch_all(&mut *conn)
-        .await?;
-        let shown: std::collections::HashSet<uuid::Uuid> =
-            comment_views.iter().map(|c| c.id).collect();
-        let mut attachments = Vec::with_capacity(files.len());
-        for (id, comment, sha256, name, media_type, size) in files {
-            let comment_id = comment.as_deref().map(uuid).transpose()?;
-            if comment_id.is_some_and(|c| !shown.contains(&c)) {
-                continue; // on an internal note this user does not see
-            }
-            attachments.push(AttachmentView {
-                id: uuid(&id)?,
-                comment_id,
-                available: self.has_blob(&sha256),
-                sha256,
-                name,
-                media_type,
-                size: size as u64,
-            });
-        }
-        Ok(TicketDetail {
-            ticket: view,
-            former_number: t.former_number.map(ticket_key),
-            attachments,
-            description: t.description.clone(),
-            resolution: t.resolution.clone(),
-            csat: t.csat.clone(),
-            allowed_transitions,
-            comments: comment_views,
-            events: event_views,
-            links: if internal { link_views } else { Vec::new() },
-        })
-    }
-
-    /// A queue page.
-    #[instrument(skip_all, err)]
-    pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
-        let mut conn = self.pool.acquire().await?;
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(view_select());
-        self.push_filter(&mut q, filter, Purpose::Page);
-        q.push(match filter.sort {
-            SortOrder::Due => " ORDER BY (t.sla_due_at IS NULL), t.sla_due_at, t.number",
-            SortOrder::Priority => {
-                " ORDER BY t.priority, (t.sla_due_at IS NULL), t.sla_due_at, t.number"
-            }
-            SortOrder::Updated => " ORDER BY t.updated_at DESC, t.number DESC",
-            SortOrder::Created => " ORDER BY t.created_at DESC, t.number DESC",
-        });
-        q.push(" LIMIT ")
-            .push_bind(i64::from(filter.limit.clamp(1, 1000)));
-        q.push(" OFFSET ").push_bind(i64::from(filter.offset));
-        let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&mut *conn).await?;
-        Ok(self
-            .views(&mut conn, rows)
-            .await?
-            .into_iter()
-            .map(|(v, _)| v)
-            .collect())
-    }
-
-    /// Number of tickets a queue holds (for the list's scroll size and view counts).
-    #[instrument(skip_all, err)]
-    pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<i64> {
-        // Only the assignee-email filter needs a join; SQLite does not drop unused LEFT JOINs
-        // here, and they made counting 100k tickets 100× slower.
-        let from = match filter.assignee {
-            AssigneeFilter::Email(_) => " FROM tickets t LEFT JOIN users a ON a.id = t.assignee_id",
-            _ => " FROM tickets t",
-        };
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*){from}"));
-        self.push_filter(&mut q, filter, Purpose::Count);
-        let (n,): (i64,) = q.build_query_as().fetch_one(&self.pool).await?;
-        Ok(n)
-    }
-
     /// The WHERE clause of a queue; one place for list and count.
     fn push_filter(&self, q: &mut QueryBuilder<Sqlite>, filter: &TicketFilter, purpose: Purpose) {
         q.push(" WHERE 1 = 1");
@@ -417,4 +249,175 @@ impl Store {
 enum Purpose {
     Page,
     Count,
+}
+
+impl Tickets<'_> {
+    /// One ticket in full: fields, SLA, comments, events and the transitions allowed now.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn ticket(&self, reference: &str) -> Result<TicketDetail> {
+        let mut conn = self.0.pool.acquire().await?;
+        let (ticket, _) = find_ticket(&mut conn, reference).await?;
+        let row: ViewRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{} WHERE t.id = ?",
+            view_select()
+        )))
+        .bind(ticket.id.to_string())
+        .fetch_one(&mut *conn)
+        .await?;
+        let (view, t) = self.0.views(&mut conn, vec![row]).await?.remove(0);
+        let internal = permission::can_see_internal(&self.0.actor);
+        let comments: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT c.id, u.id, u.email, u.name, c.visibility, c.body, c.created_at FROM comments c \
+             JOIN users u ON u.id = c.author_id WHERE c.ticket_id = ? ORDER BY c.created_at, c.seq",
+        )
+        .bind(t.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut comment_views = Vec::with_capacity(comments.len());
+        for (id, uid, email, name, visibility, body, at) in comments {
+            let visibility: Visibility = visibility.parse()?;
+            if visibility == Visibility::Internal && !internal {
+                continue;
+            }
+            comment_views.push(CommentView {
+                id: uuid(&id)?,
+                author: UserRef {
+                    id: uuid(&uid)?,
+                    email,
+                    name,
+                },
+                visibility,
+                body,
+                created_at: ts(at),
+            });
+        }
+        let events: Vec<EventRow> = sqlx::query_as(
+            "SELECT e.actor_id, u.email, u.name, e.field, e.old_value, e.new_value, e.at FROM events e \
+             LEFT JOIN users u ON u.id = e.actor_id WHERE e.ticket_id = ? ORDER BY e.at, e.seq",
+        )
+        .bind(t.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut event_views = Vec::with_capacity(events.len());
+        for e in events {
+            event_views.push(EventView {
+                actor: user_ref(opt_uuid(e.actor_id.as_deref())?, e.email, e.name),
+                field: e.field,
+                from: e.old_value,
+                to: e.new_value,
+                at: ts(e.at),
+            });
+        }
+        let allowed_transitions = t
+            .status
+            .allowed_next()
+            .iter()
+            .copied()
+            .filter(|to| permission::check_status_change(&self.0.actor, &t, *to).is_ok())
+            .collect();
+        let links: Vec<(String, String, String, i64, String, String)> = sqlx::query_as(
+            "SELECT l.kind, l.from_id, o.id, o.number, o.title, o.status FROM ticket_links l \
+             JOIN tickets o ON o.id = CASE WHEN l.from_id = ?1 THEN l.to_id ELSE l.from_id END \
+             WHERE l.from_id = ?1 OR l.to_id = ?1 ORDER BY l.created_at",
+        )
+        .bind(t.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut link_views = Vec::with_capacity(links.len());
+        for (kind, from, other, number, title, status) in links {
+            let outgoing = from == t.id.to_string();
+            let kind = match (kind.as_str(), outgoing) {
+                (k, true) => k.to_string(),
+                ("duplicate_of", false) => "duplicated_by".to_string(),
+                ("parent_of", false) => "child_of".to_string(),
+                (k, false) => k.to_string(),
+            };
+            link_views.push(LinkView {
+                kind,
+                ticket_id: uuid(&other)?,
+                number: helpdeck_core::ticket::ticket_key(number),
+                title,
+                status: status.parse()?,
+            });
+        }
+        let files: Vec<(String, Option<String>, String, String, String, i64)> = sqlx::query_as(
+            "SELECT id, comment_id, sha256, name, media_type, size FROM attachments \
+             WHERE ticket_id = ? ORDER BY created_at, id",
+        )
+        .bind(t.id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let shown: std::collections::HashSet<uuid::Uuid> =
+            comment_views.iter().map(|c| c.id).collect();
+        let mut attachments = Vec::with_capacity(files.len());
+        for (id, comment, sha256, name, media_type, size) in files {
+            let comment_id = comment.as_deref().map(uuid).transpose()?;
+            if comment_id.is_some_and(|c| !shown.contains(&c)) {
+                continue; // on an internal note this user does not see
+            }
+            attachments.push(AttachmentView {
+                id: uuid(&id)?,
+                comment_id,
+                available: self.0.files().has_blob(&sha256),
+                sha256,
+                name,
+                media_type,
+                size: size as u64,
+            });
+        }
+        Ok(TicketDetail {
+            ticket: view,
+            former_number: t.former_number.map(ticket_key),
+            attachments,
+            description: t.description.clone(),
+            resolution: t.resolution.clone(),
+            csat: t.csat.clone(),
+            allowed_transitions,
+            comments: comment_views,
+            events: event_views,
+            links: if internal { link_views } else { Vec::new() },
+        })
+    }
+
+    /// A queue page.
+    #[instrument(skip_all, err)]
+    pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
+        let mut conn = self.0.pool.acquire().await?;
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(view_select());
+        self.0.push_filter(&mut q, filter, Purpose::Page);
+        q.push(match filter.sort {
+            SortOrder::Due => " ORDER BY (t.sla_due_at IS NULL), t.sla_due_at, t.number",
+            SortOrder::Priority => {
+                " ORDER BY t.priority, (t.sla_due_at IS NULL), t.sla_due_at, t.number"
+            }
+            SortOrder::Updated => " ORDER BY t.updated_at DESC, t.number DESC",
+            SortOrder::Created => " ORDER BY t.created_at DESC, t.number DESC",
+        });
+        q.push(" LIMIT ")
+            .push_bind(i64::from(filter.limit.clamp(1, 1000)));
+        q.push(" OFFSET ").push_bind(i64::from(filter.offset));
+        let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+        Ok(self
+            .0
+            .views(&mut conn, rows)
+            .await?
+            .into_iter()
+            .map(|(v, _)| v)
+            .collect())
+    }
+
+    /// Number of tickets a queue holds (for the list's scroll size and view counts).
+    #[instrument(skip_all, err)]
+    pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<i64> {
+        // Only the assignee-email filter needs a join; SQLite does not drop unused LEFT JOINs
+        // here, and they made counting 100k tickets 100× slower.
+        let from = match filter.assignee {
+            AssigneeFilter::Email(_) => " FROM tickets t LEFT JOIN users a ON a.id = t.assignee_id",
+            _ => " FROM tickets t",
+        };
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*){from}"));
+        self.0.push_filter(&mut q, filter, Purpose::Count);
+        let (n,): (i64,) = q.build_query_as().fetch_one(&self.0.pool).await?;
+        Ok(n)
+    }
 }

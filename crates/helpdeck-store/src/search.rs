@@ -9,7 +9,7 @@ use serde::Serialize;
 use tracing::instrument;
 use uuid::Uuid;
 
-use crate::Store;
+use crate::Tickets;
 use crate::error::Result;
 use crate::rows::uuid;
 
@@ -43,14 +43,14 @@ const RANK_WINDOW: i64 = 1000;
 /// (a smaller rowid than the previous one forces a flush per row).
 pub(crate) const COMMENT_DOC_BASE: i64 = 1 << 40;
 
-impl Store {
+impl Tickets<'_> {
     /// Searches tickets, best first. Internal notes are searched only for staff.
     #[instrument(skip_all, err)]
     pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
         let q = SearchQuery::parse(query)?;
         let terms = q.highlight_terms();
         let limit = i64::from(limit.clamp(1, 200));
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.0.pool.acquire().await?;
         let expression = q.fts_expression();
         // Ranking is bm25 (title weighted 10×) over the newest RANK_WINDOW matching documents
         // of each kind (ticket texts, comments). FTS5 walks a doclist newest-first in
@@ -99,7 +99,7 @@ impl Store {
                 .bind(ticket_seq)
                 .fetch_one(&mut *conn)
                 .await?;
-            let staff = self.actor.is_staff();
+            let staff = self.0.actor.is_staff();
             // The excerpt comes from the first text that contains a term: description,
             // then comments in order.
             let mut snip = snippet(&description, &terms, SNIPPET_WIDTH);

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::error::Result;
 use crate::rows::{ms, ts, uuid};
 use crate::views::SlaView;
-use crate::{Policies, Store};
+use crate::{Policies, Sla};
 
 /// One open ticket's SLA, as `helpdeck sla` reports it.
 #[derive(Debug, Clone, Serialize)]
@@ -126,13 +126,13 @@ struct OpenTicket {
     assignee: Option<String>,
 }
 
-impl Store {
+impl Sla<'_> {
     /// SLA state of every open ticket at "now", most urgent first.
     /// `at_risk`/`breached` keep only tickets in that state (both: either).
     #[tracing::instrument(skip_all, err)]
     pub async fn sla_report(&self, at_risk: bool, breached: bool) -> Result<Vec<SlaRow>> {
-        let now = self.now();
-        let mut conn = self.pool.acquire().await?;
+        let now = self.0.now();
+        let mut conn = self.0.pool.acquire().await?;
         let tickets: Vec<OpenTicket> = sqlx::query_as(
             "SELECT t.id, t.number, t.title, t.priority, t.status, t.kind, t.organization_id, t.created_at, \
              u.email AS assignee FROM tickets t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.is_open = 1",
@@ -176,7 +176,7 @@ impl Store {
                 agent_public_replies: facts.replies.remove(&t.id).unwrap_or_default(),
             };
             let org = t.organization_id.as_deref().map(uuid).transpose()?;
-            let report = evaluate_ticket(&self.policies(), &sla_facts, org, now);
+            let report = evaluate_ticket(&self.0.policies(), &sla_facts, org, now);
             let view = SlaView::from_report(&report);
             let keep = match (at_risk, breached) {
                 (false, false) => true,

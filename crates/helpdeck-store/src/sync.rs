@@ -14,12 +14,12 @@ use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
-use crate::Store;
 use crate::error::Result;
 use crate::rows::{ms, opt_ts};
 use crate::search::COMMENT_DOC_BASE;
 use crate::sla::{evaluate_ticket, load_facts, sla_columns};
 use crate::write::{Arg, Batch, TICKET_FIELDS, push_update_ticket, ticket_values};
+use crate::{Replica, Store};
 use helpdeck_core::search_text::{index_text, ticket_document};
 
 /// Where a replica stands with its server.
@@ -45,6 +45,9 @@ pub struct PullApplied {
     pub revoked: usize,
     pub cursor: i64,
     pub resync: bool,
+    /// The server's SLA policy or calendar changed (open tickets were re-timed here; an SLA
+    /// monitor with its own handle on the workspace should reload).
+    pub policy_changed: bool,
 }
 
 /// A refused change, for the user to see.
@@ -76,250 +79,6 @@ const ROWS_PER_STATEMENT: usize = 100;
 const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
 
 impl Store {
-    /// The sync state, or `None` for a local workspace.
-    pub async fn sync_state(&self) -> Result<Option<SyncState>> {
-        let row: Option<SyncStateRow> = sqlx::query_as(
-            "SELECT server_url, user_id, email, cursor, last_sync_at, last_error, signed_out \
-                 FROM sync_state",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some((server_url, user_id, email, cursor, last_sync_at, last_error, signed_out)) = row
-        else {
-            return Ok(None);
-        };
-        let (pending,): (i64,) = sqlx::query_as("SELECT count(*) FROM outbox")
-            .fetch_one(&self.pool)
-            .await?;
-        let (rejected,): (i64,) = sqlx::query_as("SELECT count(*) FROM sync_rejections")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(Some(SyncState {
-            server_url,
-            user_id: crate::rows::uuid(&user_id)?,
-            email,
-            cursor,
-            last_sync_at: opt_ts(last_sync_at),
-            last_error,
-            pending,
-            rejected,
-            signed_out: signed_out != 0,
-        }))
-    }
-
-    /// The oldest `limit` ops waiting to be pushed, in the order they were made.
-    pub async fn pending_ops(&self, limit: usize) -> Result<Vec<Op>> {
-        let rows: Vec<(String,)> = sqlx::query_as("SELECT op FROM outbox ORDER BY seq LIMIT ?")
-            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
-            .await?;
-        // A push stays well under the server's body limit: imported tickets carry their
-        // comments, so a few hundred of them can be megabytes. At least one op always goes.
-        let mut bytes = 0;
-        let rows: Vec<(String,)> = rows
-            .into_iter()
-            .enumerate()
-            .take_while(|(i, (op,))| {
-                bytes += op.len();
-                *i == 0 || bytes <= MAX_PUSH_BYTES
-            })
-            .map(|(_, r)| r)
-            .collect();
-        rows.into_iter()
-            .map(|(op,)| {
-                parse_stored(&op)
-                    .map_err(|e| crate::StoreError::Conflict(format!("unreadable outbox op: {e}")))
-            })
-            .collect()
-    }
-
-    /// Takes acknowledged ops out of the outbox. A rejected op moves to `sync_rejections`;
-    /// a rejected new ticket or comment is removed here too (the server never had it).
-    pub async fn record_acks(&self, ops: &[Op], acks: &[Ack]) -> Result<()> {
-        let by_id: HashMap<Uuid, &Op> = ops.iter().map(|o| (o.op_id, o)).collect();
-        let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let mut purge = Vec::new();
-        for ack in acks {
-            if ack.status == AckStatus::Rejected {
-                let Some(op) = by_id.get(&ack.op_id) else {
-                    continue;
-                };
-                sqlx::query(
-                    "INSERT OR IGNORE INTO sync_rejections (op_id, entity_id, op, error, rejected_at) \
-                     VALUES (?, ?, ?, ?, ?)",
-                )
-                .bind(op.op_id.to_string())
-                .bind(op.entity_id.to_string())
-                .bind(serde_json::to_string(op).expect("op serializes"))
-                .bind(ack.error.clone().unwrap_or_default())
-                .bind(ms(now))
-                .execute(&mut *tx)
-                .await?;
-                if op.change.is_create() {
-                    purge.push((op.entity, op.entity_id));
-                }
-            }
-            sqlx::query("DELETE FROM outbox WHERE op_id = ?")
-                .bind(ack.op_id.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-        for (entity, id) in purge {
-            match entity {
-                Entity::Ticket => purge_ticket(&mut tx, id).await?,
-                Entity::Comment => purge_comment(&mut tx, id).await?,
-                Entity::Link => {
-                    sqlx::query("DELETE FROM ticket_links WHERE id = ?")
-                        .bind(id.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                Entity::Attachment => {
-                    // The server refused the file: it stops showing, and its upload stops
-                    // (unless another attachment here still uses the same content).
-                    sqlx::query(
-                        "DELETE FROM blob_transfers WHERE direction = 'up' AND sha256 = \
-                         (SELECT sha256 FROM attachments WHERE id = ?) AND \
-                         (SELECT count(*) FROM attachments WHERE sha256 = \
-                          (SELECT sha256 FROM attachments WHERE id = ?)) = 1",
-                    )
-                    .bind(id.to_string())
-                    .bind(id.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("DELETE FROM attachments WHERE id = ?")
-                        .bind(id.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                _ => {}
-            }
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Records the outcome of a sync round.
-    pub async fn record_sync_result(&self, error: Option<&str>) -> Result<()> {
-        match error {
-            None => {
-                sqlx::query("UPDATE sync_state SET last_sync_at = ?, last_error = NULL")
-                    .bind(ms(self.now()))
-                    .execute(&self.pool)
-                    .await?
-            }
-            Some(e) => {
-                sqlx::query("UPDATE sync_state SET last_error = ?")
-                    .bind(e)
-                    .execute(&self.pool)
-                    .await?
-            }
-        };
-        Ok(())
-    }
-
-    /// Marks the replica signed out (or in again).
-    pub async fn set_signed_out(&self, signed_out: bool) -> Result<()> {
-        sqlx::query("UPDATE sync_state SET signed_out = ?")
-            .bind(i64::from(signed_out))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    /// Changes the refused by the server, newest first.
-    pub async fn rejections(&self) -> Result<Vec<Rejection>> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT op_id, entity_id, error, rejected_at FROM sync_rejections ORDER BY rejected_at DESC",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(op, entity, error, at)| {
-                Ok(Rejection {
-                    op_id: crate::rows::uuid(&op)?,
-                    entity_id: crate::rows::uuid(&entity)?,
-                    error,
-                    rejected_at: crate::rows::ts(at),
-                })
-            })
-            .collect()
-    }
-
-    /// Applies one pulled page and its cursor in one transaction.
-    pub async fn apply_pull(&self, page: &PullResponse) -> Result<PullApplied> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        if page.must_resync {
-            // Keep only what is still on its way to the server; pull everything again.
-            let keep: Vec<(String,)> = sqlx::query_as(
-                "SELECT id FROM tickets WHERE id IN (SELECT entity_id FROM outbox) \
-                 OR id IN (SELECT json_extract(op, '$.change.ticket_id') FROM outbox WHERE entity = 'comment')",
-            )
-            .fetch_all(&mut *tx)
-            .await?;
-            let keep: HashSet<String> = keep.into_iter().map(|(id,)| id).collect();
-            let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM tickets")
-                .fetch_all(&mut *tx)
-                .await?;
-            for (id,) in all {
-                if !keep.contains(&id) {
-                    purge_ticket(&mut tx, crate::rows::uuid(&id)?).await?;
-                }
-            }
-            sqlx::query("UPDATE sync_state SET cursor = 0")
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            return Ok(PullApplied {
-                resync: true,
-                ..Default::default()
-            });
-        }
-        upsert_directory(&mut tx, page).await?;
-        let mut new_policy = None;
-        if let Some(rules) = &page.rules {
-            sqlx::query(
-                "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?",
-            )
-            .bind(serde_json::to_string(&rules.categories).expect("categories serialize"))
-            .bind(rules.reopen_window_days)
-            .bind(rules.auto_close_days)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(sla) = &rules.sla {
-                new_policy = self.store_server_policy(&mut tx, sla).await?;
-            }
-        }
-        for id in &page.revoked {
-            purge_ticket(&mut tx, *id).await?;
-        }
-        if !page.tickets.is_empty() {
-            self.apply_tickets(&mut tx, &page.tickets).await?;
-        }
-        sqlx::query("UPDATE sync_state SET cursor = ?")
-            .bind(page.next_cursor)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        for b in &page.tickets {
-            if let Some(h) = &b.hlc {
-                self.clock.observe(h);
-            }
-        }
-        if let Some(policies) = new_policy {
-            // Every open ticket is timed by the server's new targets from now on.
-            self.set_policies(policies);
-            self.recompute_sla_columns().await?;
-        }
-        Ok(PullApplied {
-            tickets: page.tickets.len(),
-            revoked: page.revoked.len(),
-            cursor: page.next_cursor,
-            resync: false,
-        })
-    }
-
     /// Keeps the server's SLA policy and calendar as this replica's default policy (under the
     /// replica's own policy id). Returns the policies to use once committed, if they changed.
     async fn store_server_policy(
@@ -355,20 +114,6 @@ impl Store {
         let mut next = (*policies).clone();
         next.by_id.insert(id, (policy, calendar));
         Ok(Some(next))
-    }
-
-    /// Applies the server's state of tickets where it refused or outdid a pushed change
-    /// (the corrections of a push answer), under whatever is still pending; the cursor stays.
-    pub async fn apply_corrections(&self, bundles: &[TicketBundle]) -> Result<()> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        self.apply_tickets(&mut tx, bundles).await?;
-        tx.commit().await?;
-        for b in bundles {
-            if let Some(h) = &b.hlc {
-                self.clock.observe(h);
-            }
-        }
-        Ok(())
     }
 
     async fn apply_tickets(
@@ -569,7 +314,7 @@ impl Store {
                     continue;
                 }
                 crate::blobs::push_attachment(&mut batch, a);
-                if !self.has_blob(&a.sha256) {
+                if !self.files().has_blob(&a.sha256) {
                     batch.push(
                         "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'down', ?)",
                         vec![Arg::text(&a.sha256), Arg::Int(a.size as i64)],
@@ -818,4 +563,266 @@ async fn upsert_directory(conn: &mut SqliteConnection, page: &PullResponse) -> R
         );
     }
     b.execute(conn).await
+}
+
+impl Replica<'_> {
+    /// The sync state, or `None` for a local workspace.
+    pub async fn sync_state(&self) -> Result<Option<SyncState>> {
+        let row: Option<SyncStateRow> = sqlx::query_as(
+            "SELECT server_url, user_id, email, cursor, last_sync_at, last_error, signed_out \
+                 FROM sync_state",
+        )
+        .fetch_optional(&self.0.pool)
+        .await?;
+        let Some((server_url, user_id, email, cursor, last_sync_at, last_error, signed_out)) = row
+        else {
+            return Ok(None);
+        };
+        let (pending,): (i64,) = sqlx::query_as("SELECT count(*) FROM outbox")
+            .fetch_one(&self.0.pool)
+            .await?;
+        let (rejected,): (i64,) = sqlx::query_as("SELECT count(*) FROM sync_rejections")
+            .fetch_one(&self.0.pool)
+            .await?;
+        Ok(Some(SyncState {
+            server_url,
+            user_id: crate::rows::uuid(&user_id)?,
+            email,
+            cursor,
+            last_sync_at: opt_ts(last_sync_at),
+            last_error,
+            pending,
+            rejected,
+            signed_out: signed_out != 0,
+        }))
+    }
+
+    /// The oldest `limit` ops waiting to be pushed, in the order they were made.
+    pub async fn pending_ops(&self, limit: usize) -> Result<Vec<Op>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT op FROM outbox ORDER BY seq LIMIT ?")
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&self.0.pool)
+            .await?;
+        // A push stays well under the server's body limit: imported tickets carry their
+        // comments, so a few hundred of them can be megabytes. At least one op always goes.
+        let mut bytes = 0;
+        let rows: Vec<(String,)> = rows
+            .into_iter()
+            .enumerate()
+            .take_while(|(i, (op,))| {
+                bytes += op.len();
+                *i == 0 || bytes <= MAX_PUSH_BYTES
+            })
+            .map(|(_, r)| r)
+            .collect();
+        rows.into_iter()
+            .map(|(op,)| {
+                parse_stored(&op)
+                    .map_err(|e| crate::StoreError::Conflict(format!("unreadable outbox op: {e}")))
+            })
+            .collect()
+    }
+
+    /// Takes acknowledged ops out of the outbox. A rejected op moves to `sync_rejections`;
+    /// a rejected new ticket or comment is removed here too (the server never had it).
+    pub async fn record_acks(&self, ops: &[Op], acks: &[Ack]) -> Result<()> {
+        let by_id: HashMap<Uuid, &Op> = ops.iter().map(|o| (o.op_id, o)).collect();
+        let now = self.0.now();
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut purge = Vec::new();
+        for ack in acks {
+            if ack.status == AckStatus::Rejected {
+                let Some(op) = by_id.get(&ack.op_id) else {
+                    continue;
+                };
+                sqlx::query(
+                    "INSERT OR IGNORE INTO sync_rejections (op_id, entity_id, op, error, rejected_at) \
+                     VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(op.op_id.to_string())
+                .bind(op.entity_id.to_string())
+                .bind(serde_json::to_string(op).expect("op serializes"))
+                .bind(ack.error.clone().unwrap_or_default())
+                .bind(ms(now))
+                .execute(&mut *tx)
+                .await?;
+                if op.change.is_create() {
+                    purge.push((op.entity, op.entity_id));
+                }
+            }
+            sqlx::query("DELETE FROM outbox WHERE op_id = ?")
+                .bind(ack.op_id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (entity, id) in purge {
+            match entity {
+                Entity::Ticket => purge_ticket(&mut tx, id).await?,
+                Entity::Comment => purge_comment(&mut tx, id).await?,
+                Entity::Link => {
+                    sqlx::query("DELETE FROM ticket_links WHERE id = ?")
+                        .bind(id.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Entity::Attachment => {
+                    // The server refused the file: it stops showing, and its upload stops
+                    // (unless another attachment here still uses the same content).
+                    sqlx::query(
+                        "DELETE FROM blob_transfers WHERE direction = 'up' AND sha256 = \
+                         (SELECT sha256 FROM attachments WHERE id = ?) AND \
+                         (SELECT count(*) FROM attachments WHERE sha256 = \
+                          (SELECT sha256 FROM attachments WHERE id = ?)) = 1",
+                    )
+                    .bind(id.to_string())
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("DELETE FROM attachments WHERE id = ?")
+                        .bind(id.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                _ => {}
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records the outcome of a sync round.
+    pub async fn record_sync_result(&self, error: Option<&str>) -> Result<()> {
+        match error {
+            None => {
+                sqlx::query("UPDATE sync_state SET last_sync_at = ?, last_error = NULL")
+                    .bind(ms(self.0.now()))
+                    .execute(&self.0.pool)
+                    .await?
+            }
+            Some(e) => {
+                sqlx::query("UPDATE sync_state SET last_error = ?")
+                    .bind(e)
+                    .execute(&self.0.pool)
+                    .await?
+            }
+        };
+        Ok(())
+    }
+
+    /// Marks the replica signed out (or in again).
+    pub async fn set_signed_out(&self, signed_out: bool) -> Result<()> {
+        sqlx::query("UPDATE sync_state SET signed_out = ?")
+            .bind(i64::from(signed_out))
+            .execute(&self.0.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the refused by the server, newest first.
+    pub async fn rejections(&self) -> Result<Vec<Rejection>> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT op_id, entity_id, error, rejected_at FROM sync_rejections ORDER BY rejected_at DESC",
+        )
+        .fetch_all(&self.0.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(op, entity, error, at)| {
+                Ok(Rejection {
+                    op_id: crate::rows::uuid(&op)?,
+                    entity_id: crate::rows::uuid(&entity)?,
+                    error,
+                    rejected_at: crate::rows::ts(at),
+                })
+            })
+            .collect()
+    }
+
+    /// Applies one pulled page and its cursor in one transaction.
+    pub async fn apply_pull(&self, page: &PullResponse) -> Result<PullApplied> {
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        if page.must_resync {
+            // Keep only what is still on its way to the server; pull everything again.
+            let keep: Vec<(String,)> = sqlx::query_as(
+                "SELECT id FROM tickets WHERE id IN (SELECT entity_id FROM outbox) \
+                 OR id IN (SELECT json_extract(op, '$.change.ticket_id') FROM outbox WHERE entity = 'comment')",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let keep: HashSet<String> = keep.into_iter().map(|(id,)| id).collect();
+            let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM tickets")
+                .fetch_all(&mut *tx)
+                .await?;
+            for (id,) in all {
+                if !keep.contains(&id) {
+                    purge_ticket(&mut tx, crate::rows::uuid(&id)?).await?;
+                }
+            }
+            sqlx::query("UPDATE sync_state SET cursor = 0")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(PullApplied {
+                resync: true,
+                ..Default::default()
+            });
+        }
+        upsert_directory(&mut tx, page).await?;
+        let mut new_policy = None;
+        if let Some(rules) = &page.rules {
+            sqlx::query(
+                "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?",
+            )
+            .bind(serde_json::to_string(&rules.categories).expect("categories serialize"))
+            .bind(rules.reopen_window_days)
+            .bind(rules.auto_close_days)
+            .execute(&mut *tx)
+            .await?;
+            if let Some(sla) = &rules.sla {
+                new_policy = self.0.store_server_policy(&mut tx, sla).await?;
+            }
+        }
+        for id in &page.revoked {
+            purge_ticket(&mut tx, *id).await?;
+        }
+        if !page.tickets.is_empty() {
+            self.0.apply_tickets(&mut tx, &page.tickets).await?;
+        }
+        sqlx::query("UPDATE sync_state SET cursor = ?")
+            .bind(page.next_cursor)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        for b in &page.tickets {
+            if let Some(h) = &b.hlc {
+                self.0.clock.observe(h);
+            }
+        }
+        let policy_changed = new_policy.is_some();
+        if let Some(policies) = new_policy {
+            // Every open ticket is timed by the server's new targets from now on.
+            self.0.set_policies(policies);
+            self.0.recompute_sla_columns().await?;
+        }
+        Ok(PullApplied {
+            policy_changed,
+            tickets: page.tickets.len(),
+            revoked: page.revoked.len(),
+            cursor: page.next_cursor,
+            resync: false,
+        })
+    }
+
+    /// Applies the server's state of tickets where it refused or outdid a pushed change
+    /// (the corrections of a push answer), under whatever is still pending; the cursor stays.
+    pub async fn apply_corrections(&self, bundles: &[TicketBundle]) -> Result<()> {
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        self.0.apply_tickets(&mut tx, bundles).await?;
+        tx.commit().await?;
+        for b in bundles {
+            if let Some(h) = &b.hlc {
+                self.0.clock.observe(h);
+            }
+        }
+        Ok(())
+    }
 }

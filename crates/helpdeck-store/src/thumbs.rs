@@ -13,8 +13,8 @@ use helpdeck_core::attachment::validate_sha256;
 use image::{ImageFormat, ImageReader, Limits};
 use serde::Serialize;
 
-use crate::Store;
 use crate::error::{Result, StoreError};
+use crate::{Files, Store};
 
 /// Longest edge of a thumbnail, in pixels (sharp at 2× for a 240 px preview).
 pub const THUMB_EDGE: u32 = 480;
@@ -99,7 +99,9 @@ impl Store {
             .join(&sha[..2])
             .join(format!("{sha}.{ext}"))
     }
+}
 
+impl Files<'_> {
     /// The thumbnail of a file on this device (made and kept the first time). `None`: the
     /// file is not an image this device can read. A file not here yet is an error that says
     /// it arrives with the next sync. Blocking (decodes and encodes): call it off the async
@@ -107,7 +109,7 @@ impl Store {
     pub fn thumbnail(&self, sha256: &str) -> Result<Option<Thumbnail>> {
         let sha = validate_sha256(sha256)?;
         for (ext, media_type) in [("jpg", "image/jpeg"), ("png", "image/png")] {
-            let p = self.thumb_path(&sha, ext);
+            let p = self.0.thumb_path(&sha, ext);
             if let Ok(bytes) = std::fs::read(&p) {
                 let (width, height) = image::ImageReader::new(Cursor::new(&bytes))
                     .with_guessed_format()
@@ -122,7 +124,7 @@ impl Store {
                 }));
             }
         }
-        let blob = self.blob_path(&sha);
+        let blob = self.0.files().blob_path(&sha);
         let bytes = std::fs::read(&blob).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => StoreError::NotFound(format!(
                 "file {sha} is not on this device yet; it arrives with the next sync"
@@ -137,7 +139,7 @@ impl Store {
         } else {
             "jpg"
         };
-        let dest = self.thumb_path(&sha, ext);
+        let dest = self.0.thumb_path(&sha, ext);
         let dir = dest.parent().expect("thumb path has a parent");
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         // Written whole, then renamed: a reader never sees half a thumbnail.

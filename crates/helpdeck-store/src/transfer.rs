@@ -22,7 +22,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tracing::instrument;
 use uuid::Uuid;
 
-use crate::Store;
+use crate::Transfer;
 use crate::error::{Result, StoreError};
 use crate::rows::{TICKET_COLUMNS, TicketRow, USER_COLUMNS, UserRow, ms, ts, uuid};
 use crate::sla::{evaluate_ticket, sla_columns};
@@ -352,21 +352,160 @@ struct PreparedTicket {
     risk: Option<i64>,
 }
 
-impl Store {
+async fn load_names(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+) -> Result<HashMap<String, Uuid>> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, name FROM {table}")))
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(id, name)| Ok((name.to_lowercase(), uuid(&id)?)))
+        .collect()
+}
+
+struct EventRow {
+    ticket_id: Uuid,
+    actor: Option<Uuid>,
+    field: &'static str,
+    from: Option<String>,
+    to: Option<String>,
+    at: Timestamp,
+}
+
+async fn insert_tickets(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -> Result<()> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO tickets (seq, id, number, title, description, kind, category, status, priority, channel, \
+         requester_id, organization_id, assignee_id, team_id, tier, tags, site, created_at, updated_at, \
+         first_response_at, resolved_at, closed_at, resolution, csat_score, csat_comment, is_open, sla_due_at, \
+         sla_at_risk_at) ",
+    );
+    q.push_values(chunk, |mut b, p| {
+        let t = &p.ticket;
+        b.push_bind(p.seq)
+            .push_bind(t.id.to_string())
+            .push_bind(t.number)
+            .push_bind(t.title.clone())
+            .push_bind(t.description.clone())
+            .push_bind(t.kind.as_str())
+            .push_bind(t.category.clone())
+            .push_bind(t.status.as_str())
+            .push_bind(t.priority.as_str())
+            .push_bind(t.channel.as_str())
+            .push_bind(t.requester_id.map(|u| u.to_string()))
+            .push_bind(t.organization_id.map(|u| u.to_string()))
+            .push_bind(t.assignee_id.map(|u| u.to_string()))
+            .push_bind(t.team_id.map(|u| u.to_string()))
+            .push_bind(t.tier.as_str())
+            .push_bind(serde_json::to_string(&t.tags).expect("tags serialize"))
+            .push_bind(t.site.clone())
+            .push_bind(ms(t.created_at))
+            .push_bind(ms(t.updated_at))
+            .push_bind(t.first_response_at.map(ms))
+            .push_bind(t.resolved_at.map(ms))
+            .push_bind(t.closed_at.map(ms))
+            .push_bind(
+                t.resolution
+                    .as_ref()
+                    .map(|r| serde_json::to_string(r).expect("resolution serializes")),
+            )
+            .push_bind(t.csat.as_ref().map(|c| i64::from(c.score)))
+            .push_bind(t.csat.as_ref().and_then(|c| c.comment.clone()))
+            .push_bind(t.status.is_open())
+            .push_bind(p.due)
+            .push_bind(p.risk);
+    });
+    q.build().execute(conn).await?;
+    Ok(())
+}
+
+async fn insert_ticket_docs(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -> Result<()> {
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
+    q.push_values(chunk, |mut b, p| {
+        let (title, body) = ticket_document(&p.ticket);
+        b.push_bind(p.seq)
+            .push_bind(title)
+            .push_bind(body)
+            .push_bind(p.seq);
+    });
+    q.build().execute(conn).await?;
+    Ok(())
+}
+
+async fn insert_comments(
+    conn: &mut SqliteConnection,
+    chunk: &[(i64, Uuid, Uuid, Uuid, &CommentRecord)],
+    users: &HashMap<String, User>,
+    ticket_seq: &HashMap<Uuid, i64>,
+) -> Result<()> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO comments (seq, id, ticket_id, author_id, visibility, by_agent, body, created_at) ",
+    );
+    q.push_values(chunk, |mut b, (seq, id, ticket, author, c)| {
+        let by_agent = users
+            .get(&c.author.to_lowercase())
+            .is_some_and(User::is_staff);
+        b.push_bind(*seq)
+            .push_bind(id.to_string())
+            .push_bind(ticket.to_string())
+            .push_bind(author.to_string())
+            .push_bind(c.visibility.as_str())
+            .push_bind(by_agent)
+            .push_bind(c.body.clone())
+            .push_bind(ms(c.created_at));
+    });
+    q.build().execute(&mut *conn).await?;
+    let mut q: QueryBuilder<Sqlite> =
+        QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
+    q.push_values(chunk, |mut b, (seq, _, ticket, _, c)| {
+        b.push_bind(crate::search::COMMENT_DOC_BASE + *seq)
+            .push_bind("")
+            .push_bind(index_text(&c.body))
+            .push_bind(ticket_seq.get(ticket).copied().unwrap_or_default());
+    });
+    q.build().execute(conn).await?;
+    Ok(())
+}
+
+async fn insert_events(
+    conn: &mut SqliteConnection,
+    chunk: &[EventRow],
+    device: &str,
+) -> Result<()> {
+    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) ",
+    );
+    q.push_values(chunk, |mut b, e| {
+        b.push_bind(new_id().to_string())
+            .push_bind(e.ticket_id.to_string())
+            .push_bind(e.actor.map(|a| a.to_string()))
+            .push_bind(device.to_string())
+            .push_bind(e.field)
+            .push_bind(e.from.clone())
+            .push_bind(e.to.clone())
+            .push_bind(ms(e.at));
+    });
+    q.build().execute(conn).await?;
+    Ok(())
+}
+
+impl Transfer<'_> {
     /// Imports a dataset; all or nothing.
     #[instrument(skip_all, fields(tickets = data.tickets.len()), err)]
     pub async fn import(&self, data: &Dataset, opts: ImportOptions) -> Result<ImportSummary> {
         // 1. Validate every row before writing anything.
         for (i, r) in data.tickets.iter().enumerate() {
-            r.validate(&self.rules.categories)
+            r.validate(&self.0.rules.categories)
                 .map_err(|e| StoreError::Import(format!("{}: {e}", label(i, r))))?;
         }
         for u in &data.users {
             validate_email(&u.email)
                 .map_err(|e| StoreError::Import(format!("user {}: {e}", u.email)))?;
         }
-        let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let now = self.0.now();
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut summary = ImportSummary::default();
 
         // 2. Organizations, teams, users (existing ones are reused by name or email).
@@ -626,7 +765,7 @@ impl Store {
                     .map(|c| c.created_at)
                     .collect(),
             };
-            let report = evaluate_ticket(&self.policies(), &facts, organization_id, now);
+            let report = evaluate_ticket(&self.0.policies(), &facts, organization_id, now);
             let (due, risk) = sla_columns(&report);
             prepared.push(PreparedTicket {
                 ticket,
@@ -648,7 +787,7 @@ impl Store {
         }
         let mut comment_rows: Vec<(i64, Uuid, Uuid, Uuid, &CommentRecord)> = Vec::new();
         let mut event_rows: Vec<EventRow> = Vec::new();
-        let device = self.ws.device_id.to_string();
+        let device = self.0.ws.device_id.to_string();
         for (p, r) in prepared.iter().zip(&data.tickets) {
             for c in &r.comments {
                 let author = users
@@ -668,7 +807,7 @@ impl Store {
             }
             event_rows.push(EventRow {
                 ticket_id: p.ticket.id,
-                actor: Some(self.actor.id),
+                actor: Some(self.0.actor.id),
                 field: "imported",
                 from: None,
                 to: Some(p.ticket.status.to_string()),
@@ -699,7 +838,7 @@ impl Store {
             insert_events(&mut tx, chunk, &device).await?;
         }
         if opts.outbox {
-            let hlc = self.clock.tick();
+            let hlc = self.0.clock.tick();
             let mut ops: Vec<Op> = Vec::with_capacity(prepared.len() + comment_rows.len());
             for p in &prepared {
                 let change = Change::CreateTicket(TicketDraft::of(&p.ticket));
@@ -710,8 +849,8 @@ impl Store {
                     change,
                     hlc: hlc.clone(),
                     at: p.ticket.created_at,
-                    device_id: self.ws.device_id,
-                    actor_id: self.actor.id,
+                    device_id: self.0.ws.device_id,
+                    actor_id: self.0.actor.id,
                     schema_version: OP_SCHEMA_VERSION,
                 };
                 ops.push(op);
@@ -730,8 +869,8 @@ impl Store {
                     change,
                     hlc: hlc.clone(),
                     at: c.created_at,
-                    device_id: self.ws.device_id,
-                    actor_id: self.actor.id,
+                    device_id: self.0.ws.device_id,
+                    actor_id: self.0.actor.id,
                     schema_version: OP_SCHEMA_VERSION,
                 };
                 ops.push(op);
@@ -765,15 +904,18 @@ impl Store {
 
     /// Adds `tickets` demo tickets (deterministic for `seed`); sample data never syncs.
     pub async fn demo(&self, tickets: usize, seed: u64) -> Result<ImportSummary> {
-        let base = self.now();
+        let base = self.0.now();
         let data = helpdeck_demo::generate(tickets, seed, base);
-        self.import(&data, ImportOptions { outbox: false }).await
+        self.0
+            .transfer()
+            .import(&data, ImportOptions { outbox: false })
+            .await
     }
 
     /// Exports every ticket.
     #[instrument(skip_all, err)]
     pub async fn export_dataset(&self) -> Result<Dataset> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.0.pool.acquire().await?;
         let orgs: Vec<(String, String, String)> =
             sqlx::query_as("SELECT id, name, customer_tier FROM organizations ORDER BY name")
                 .fetch_all(&mut *conn)
@@ -925,7 +1067,7 @@ impl Store {
         format: ExportFormat,
         out: &mut dyn std::io::Write,
     ) -> Result<usize> {
-        let data = self.export_dataset().await?;
+        let data = self.0.transfer().export_dataset().await?;
         let io = |source| StoreError::Io {
             path: "output".into(),
             source,
@@ -946,143 +1088,4 @@ impl Store {
         }
         Ok(data.tickets.len())
     }
-}
-
-async fn load_names(
-    conn: &mut SqliteConnection,
-    table: &'static str,
-) -> Result<HashMap<String, Uuid>> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT id, name FROM {table}")))
-            .fetch_all(conn)
-            .await?;
-    rows.into_iter()
-        .map(|(id, name)| Ok((name.to_lowercase(), uuid(&id)?)))
-        .collect()
-}
-
-struct EventRow {
-    ticket_id: Uuid,
-    actor: Option<Uuid>,
-    field: &'static str,
-    from: Option<String>,
-    to: Option<String>,
-    at: Timestamp,
-}
-
-async fn insert_tickets(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -> Result<()> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO tickets (seq, id, number, title, description, kind, category, status, priority, channel, \
-         requester_id, organization_id, assignee_id, team_id, tier, tags, site, created_at, updated_at, \
-         first_response_at, resolved_at, closed_at, resolution, csat_score, csat_comment, is_open, sla_due_at, \
-         sla_at_risk_at) ",
-    );
-    q.push_values(chunk, |mut b, p| {
-        let t = &p.ticket;
-        b.push_bind(p.seq)
-            .push_bind(t.id.to_string())
-            .push_bind(t.number)
-            .push_bind(t.title.clone())
-            .push_bind(t.description.clone())
-            .push_bind(t.kind.as_str())
-            .push_bind(t.category.clone())
-            .push_bind(t.status.as_str())
-            .push_bind(t.priority.as_str())
-            .push_bind(t.channel.as_str())
-            .push_bind(t.requester_id.map(|u| u.to_string()))
-            .push_bind(t.organization_id.map(|u| u.to_string()))
-            .push_bind(t.assignee_id.map(|u| u.to_string()))
-            .push_bind(t.team_id.map(|u| u.to_string()))
-            .push_bind(t.tier.as_str())
-            .push_bind(serde_json::to_string(&t.tags).expect("tags serialize"))
-            .push_bind(t.site.clone())
-            .push_bind(ms(t.created_at))
-            .push_bind(ms(t.updated_at))
-            .push_bind(t.first_response_at.map(ms))
-            .push_bind(t.resolved_at.map(ms))
-            .push_bind(t.closed_at.map(ms))
-            .push_bind(
-                t.resolution
-                    .as_ref()
-                    .map(|r| serde_json::to_string(r).expect("resolution serializes")),
-            )
-            .push_bind(t.csat.as_ref().map(|c| i64::from(c.score)))
-            .push_bind(t.csat.as_ref().and_then(|c| c.comment.clone()))
-            .push_bind(t.status.is_open())
-            .push_bind(p.due)
-            .push_bind(p.risk);
-    });
-    q.build().execute(conn).await?;
-    Ok(())
-}
-
-async fn insert_ticket_docs(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -> Result<()> {
-    let mut q: QueryBuilder<Sqlite> =
-        QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
-    q.push_values(chunk, |mut b, p| {
-        let (title, body) = ticket_document(&p.ticket);
-        b.push_bind(p.seq)
-            .push_bind(title)
-            .push_bind(body)
-            .push_bind(p.seq);
-    });
-    q.build().execute(conn).await?;
-    Ok(())
-}
-
-async fn insert_comments(
-    conn: &mut SqliteConnection,
-    chunk: &[(i64, Uuid, Uuid, Uuid, &CommentRecord)],
-    users: &HashMap<String, User>,
-    ticket_seq: &HashMap<Uuid, i64>,
-) -> Result<()> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO comments (seq, id, ticket_id, author_id, visibility, by_agent, body, created_at) ",
-    );
-    q.push_values(chunk, |mut b, (seq, id, ticket, author, c)| {
-        let by_agent = users
-            .get(&c.author.to_lowercase())
-            .is_some_and(User::is_staff);
-        b.push_bind(*seq)
-            .push_bind(id.to_string())
-            .push_bind(ticket.to_string())
-            .push_bind(author.to_string())
-            .push_bind(c.visibility.as_str())
-            .push_bind(by_agent)
-            .push_bind(c.body.clone())
-            .push_bind(ms(c.created_at));
-    });
-    q.build().execute(&mut *conn).await?;
-    let mut q: QueryBuilder<Sqlite> =
-        QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
-    q.push_values(chunk, |mut b, (seq, _, ticket, _, c)| {
-        b.push_bind(crate::search::COMMENT_DOC_BASE + *seq)
-            .push_bind("")
-            .push_bind(index_text(&c.body))
-            .push_bind(ticket_seq.get(ticket).copied().unwrap_or_default());
-    });
-    q.build().execute(conn).await?;
-    Ok(())
-}
-
-async fn insert_events(
-    conn: &mut SqliteConnection,
-    chunk: &[EventRow],
-    device: &str,
-) -> Result<()> {
-    let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) ",
-    );
-    q.push_values(chunk, |mut b, e| {
-        b.push_bind(new_id().to_string())
-            .push_bind(e.ticket_id.to_string())
-            .push_bind(e.actor.map(|a| a.to_string()))
-            .push_bind(device.to_string())
-            .push_bind(e.field)
-            .push_bind(e.from.clone())
-            .push_bind(e.to.clone())
-            .push_bind(ms(e.at));
-    });
-    q.build().execute(conn).await?;
-    Ok(())
 }

@@ -18,11 +18,11 @@ use sqlx::SqliteConnection;
 use tracing::instrument;
 use uuid::Uuid;
 
-use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::rows::{TICKET_COLUMNS, TicketRow, ms};
 use crate::sla::{evaluate_ticket, load_facts, sla_columns};
 use crate::workspace::{agent_by_email, ensure_requester};
+use crate::{Store, Tickets};
 
 /// Who a ticket is assigned to, as a user says it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,143 +163,6 @@ pub(crate) async fn find_ticket(
 }
 
 impl Store {
-    /// Creates a ticket.
-    #[instrument(skip_all, err)]
-    pub async fn create_ticket(&self, input: CreateInput) -> Result<Ticket> {
-        let now = self.now();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        // The organization follows from the requester in the rule engine.
-        let requester = match &input.requester {
-            Some(email) if !self.rules.local_workspace => {
-                // A replica cannot invent accounts: customers are added on the server.
-                let email = helpdeck_core::user::validate_email(email)?;
-                let user = crate::workspace::user_by_email(&mut tx, &email)
-                    .await?
-                    .ok_or_else(|| {
-                        crate::StoreError::NotFound(format!(
-                            "no user with email {email} on the server; an admin adds customers with `helpdeck server user add`"
-                        ))
-                    })?;
-                Some(user.id)
-            }
-            Some(email) => Some(ensure_requester(&mut tx, email, now).await?.0.id),
-            None => None,
-        };
-        let assignee_id = match &input.assignee {
-            Some(a) => self.resolve_assignee(&mut tx, a).await?,
-            None => None,
-        };
-        let new = NewTicket {
-            title: input.title,
-            description: input.body,
-            priority: input.priority,
-            kind: input.kind,
-            category: input.category,
-            channel: input.channel,
-            requester_id: requester,
-            assignee_id,
-            team_id: None,
-            tier: input.tier,
-            tags: input.tags,
-            site: input.site,
-        };
-        let named: Vec<Uuid> = requester.into_iter().chain(assignee_id).collect();
-        let directory = local_directory(&mut tx, &named).await?;
-        // The number is allocated when the row is written (see `push_insert_ticket`).
-        let rules = self.current_rules(&mut tx).await?;
-        let mut decided = command::create_ticket_with(
-            new,
-            new_id(),
-            0,
-            &input.attachments,
-            &self.context(&rules, &directory, now),
-        )?;
-        decided.ticket.number = self.persist(&mut tx, &decided, None, now).await?;
-        tx.commit().await?;
-        Ok(decided.ticket)
-    }
-
-    /// Changes fields and/or status.
-    pub async fn update_ticket(&self, reference: &str, input: UpdateInput) -> Result<Ticket> {
-        self.mutate(reference, |store, conn, t, rules, now| {
-            Box::pin(async move {
-                let assignee_id = match &input.assignee {
-                    Some(a) => Some(store.resolve_assignee(conn, a).await?),
-                    None => None,
-                };
-                let patch = TicketPatch {
-                    title: input.title,
-                    description: input.body,
-                    priority: input.priority,
-                    kind: input.kind,
-                    category: input.category,
-                    assignee_id,
-                    team_id: None,
-                    tier: input.tier,
-                    status: input.status,
-                    reason: input.reason,
-                };
-                let named: Vec<Uuid> = assignee_id.flatten().into_iter().collect();
-                let directory = local_directory(conn, &named).await?;
-                Ok(command::update_ticket(
-                    &t,
-                    patch,
-                    &store.context(rules, &directory, now),
-                )?)
-            })
-        })
-        .await
-    }
-
-    /// Adds a public reply.
-    pub async fn reply(&self, reference: &str, body: &str) -> Result<Ticket> {
-        self.comment(reference, body, Visibility::Public, &[]).await
-    }
-
-    /// Adds an internal note.
-    pub async fn note(&self, reference: &str, body: &str) -> Result<Ticket> {
-        self.comment(reference, body, Visibility::Internal, &[])
-            .await
-    }
-
-    /// Adds a reply or note with files on it (already in the blob store).
-    pub async fn comment(
-        &self,
-        reference: &str,
-        body: &str,
-        visibility: Visibility,
-        files: &[NewFile],
-    ) -> Result<Ticket> {
-        self.decide(reference, |_, t, ctx| {
-            command::add_comment(&t, new_id(), visibility, body, files, ctx)
-        })
-        .await
-    }
-
-    /// Resolves with the service report.
-    pub async fn resolve(&self, reference: &str, resolution: Resolution) -> Result<Ticket> {
-        self.decide(reference, |_, t, ctx| command::resolve(&t, resolution, ctx))
-            .await
-    }
-
-    /// Reopens a resolved or closed ticket.
-    pub async fn reopen(&self, reference: &str) -> Result<Ticket> {
-        self.decide(reference, |_, t, ctx| command::reopen(&t, ctx))
-            .await
-    }
-
-    /// Closes a ticket (a reason is needed from new or open).
-    pub async fn close(&self, reference: &str, reason: Option<String>) -> Result<Ticket> {
-        self.decide(reference, |_, t, ctx| command::close(&t, reason, ctx))
-            .await
-    }
-
-    /// Records a satisfaction rating.
-    pub async fn rate(&self, reference: &str, csat: Csat) -> Result<Ticket> {
-        self.decide(reference, |_, t, ctx| command::rate(&t, csat, ctx))
-            .await
-    }
-
     /// The rule engine's context for this store's user at `now`.
     pub(crate) fn context<'a>(
         &'a self,
@@ -752,4 +615,154 @@ pub(crate) fn push_update_ticket(
     let mut args = ticket_values(t, due, risk);
     args.push(Arg::text(t.id));
     batch.push(&format!("UPDATE tickets SET {sets} WHERE id = ?"), args);
+}
+
+impl Tickets<'_> {
+    /// Creates a ticket.
+    #[instrument(skip_all, err)]
+    pub async fn create_ticket(&self, input: CreateInput) -> Result<Ticket> {
+        let now = self.0.now();
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The organization follows from the requester in the rule engine.
+        let requester = match &input.requester {
+            Some(email) if !self.0.rules.local_workspace => {
+                // A replica cannot invent accounts: customers are added on the server.
+                let email = helpdeck_core::user::validate_email(email)?;
+                let user = crate::workspace::user_by_email(&mut tx, &email)
+                    .await?
+                    .ok_or_else(|| {
+                        crate::StoreError::NotFound(format!(
+                            "no user with email {email} on the server; an admin adds customers with `helpdeck server user add`"
+                        ))
+                    })?;
+                Some(user.id)
+            }
+            Some(email) => Some(ensure_requester(&mut tx, email, now).await?.0.id),
+            None => None,
+        };
+        let assignee_id = match &input.assignee {
+            Some(a) => self.0.resolve_assignee(&mut tx, a).await?,
+            None => None,
+        };
+        let new = NewTicket {
+            title: input.title,
+            description: input.body,
+            priority: input.priority,
+            kind: input.kind,
+            category: input.category,
+            channel: input.channel,
+            requester_id: requester,
+            assignee_id,
+            team_id: None,
+            tier: input.tier,
+            tags: input.tags,
+            site: input.site,
+        };
+        let named: Vec<Uuid> = requester.into_iter().chain(assignee_id).collect();
+        let directory = local_directory(&mut tx, &named).await?;
+        // The number is allocated when the row is written (see `push_insert_ticket`).
+        let rules = self.0.current_rules(&mut tx).await?;
+        let mut decided = command::create_ticket_with(
+            new,
+            new_id(),
+            0,
+            &input.attachments,
+            &self.0.context(&rules, &directory, now),
+        )?;
+        decided.ticket.number = self.0.persist(&mut tx, &decided, None, now).await?;
+        tx.commit().await?;
+        Ok(decided.ticket)
+    }
+
+    /// Changes fields and/or status.
+    pub async fn update_ticket(&self, reference: &str, input: UpdateInput) -> Result<Ticket> {
+        self.0
+            .mutate(reference, |store, conn, t, rules, now| {
+                Box::pin(async move {
+                    let assignee_id = match &input.assignee {
+                        Some(a) => Some(store.resolve_assignee(conn, a).await?),
+                        None => None,
+                    };
+                    let patch = TicketPatch {
+                        title: input.title,
+                        description: input.body,
+                        priority: input.priority,
+                        kind: input.kind,
+                        category: input.category,
+                        assignee_id,
+                        team_id: None,
+                        tier: input.tier,
+                        status: input.status,
+                        reason: input.reason,
+                    };
+                    let named: Vec<Uuid> = assignee_id.flatten().into_iter().collect();
+                    let directory = local_directory(conn, &named).await?;
+                    Ok(command::update_ticket(
+                        &t,
+                        patch,
+                        &store.context(rules, &directory, now),
+                    )?)
+                })
+            })
+            .await
+    }
+
+    /// Adds a public reply.
+    pub async fn reply(&self, reference: &str, body: &str) -> Result<Ticket> {
+        self.0
+            .tickets()
+            .comment(reference, body, Visibility::Public, &[])
+            .await
+    }
+
+    /// Adds an internal note.
+    pub async fn note(&self, reference: &str, body: &str) -> Result<Ticket> {
+        self.0
+            .tickets()
+            .comment(reference, body, Visibility::Internal, &[])
+            .await
+    }
+
+    /// Adds a reply or note with files on it (already in the blob store).
+    pub async fn comment(
+        &self,
+        reference: &str,
+        body: &str,
+        visibility: Visibility,
+        files: &[NewFile],
+    ) -> Result<Ticket> {
+        self.0
+            .decide(reference, |_, t, ctx| {
+                command::add_comment(&t, new_id(), visibility, body, files, ctx)
+            })
+            .await
+    }
+
+    /// Resolves with the service report.
+    pub async fn resolve(&self, reference: &str, resolution: Resolution) -> Result<Ticket> {
+        self.0
+            .decide(reference, |_, t, ctx| command::resolve(&t, resolution, ctx))
+            .await
+    }
+
+    /// Reopens a resolved or closed ticket.
+    pub async fn reopen(&self, reference: &str) -> Result<Ticket> {
+        self.0
+            .decide(reference, |_, t, ctx| command::reopen(&t, ctx))
+            .await
+    }
+
+    /// Closes a ticket (a reason is needed from new or open).
+    pub async fn close(&self, reference: &str, reason: Option<String>) -> Result<Ticket> {
+        self.0
+            .decide(reference, |_, t, ctx| command::close(&t, reason, ctx))
+            .await
+    }
+
+    /// Records a satisfaction rating.
+    pub async fn rate(&self, reference: &str, csat: Csat) -> Result<Ticket> {
+        self.0
+            .decide(reference, |_, t, ctx| command::rate(&t, csat, ctx))
+            .await
+    }
 }

@@ -37,8 +37,12 @@ fn p1(title: &str) -> CreateInput {
 #[tokio::test]
 async fn alerts_are_claimed_once_across_processes_and_restarts() {
     let (dir, store) = new_store().await;
-    let t = store.create_ticket(p1("Server down")).await.unwrap();
-    let watched = store.watched_open_tickets().await.unwrap();
+    let t = store
+        .tickets()
+        .create_ticket(p1("Server down"))
+        .await
+        .unwrap();
+    let watched = store.sla().watched_open_tickets().await.unwrap();
     assert_eq!(watched.len(), 1);
     assert_eq!(watched[0].ticket.number, t.number);
     let mut m = Monitor::new();
@@ -49,14 +53,20 @@ async fn alerts_are_claimed_once_across_processes_and_restarts() {
     let alerts = m.poll(wake);
     assert_eq!(alerts.len(), 1);
     let fired: Vec<(Fired, bool)> = alerts.into_iter().map(|a| (Fired::Sla(a), true)).collect();
-    assert_eq!(store.claim_alerts(&fired, wake).await.unwrap(), [true]);
+    assert_eq!(
+        store.sla().claim_alerts(&fired, wake).await.unwrap(),
+        [true]
+    );
     // A second process on the same workspace loses the race.
     let other = Store::open(dir.path()).await.unwrap();
-    assert_eq!(other.claim_alerts(&fired, wake).await.unwrap(), [false]);
+    assert_eq!(
+        other.sla().claim_alerts(&fired, wake).await.unwrap(),
+        [false]
+    );
     // A restarted monitor learns the key and does not fire it again.
     let mut restarted = Monitor::new();
-    restarted.restore_fired(other.fired_sla_keys().await.unwrap());
-    restarted.upsert(&other.watched_tickets(&[t.id]).await.unwrap()[0].ticket);
+    restarted.restore_fired(other.sla().fired_sla_keys().await.unwrap());
+    restarted.upsert(&other.sla().watched_tickets(&[t.id]).await.unwrap()[0].ticket);
     assert!(restarted.poll(wake).is_empty());
     assert!(restarted.next_wake().unwrap() > wake);
 }
@@ -64,19 +74,21 @@ async fn alerts_are_claimed_once_across_processes_and_restarts() {
 #[tokio::test]
 async fn activity_since_the_cursor_names_changed_tickets() {
     let (_dir, store) = new_store().await;
-    store.create_ticket(p1("Old")).await.unwrap();
+    store.tickets().create_ticket(p1("Old")).await.unwrap();
     // First run: history is not news.
-    let start = store.activity_cursor().await.unwrap();
+    let start = store.sla().activity_cursor().await.unwrap();
     assert!(
         store
+            .sla()
             .activity_since(start)
             .await
             .unwrap()
             .changed
             .is_empty()
     );
-    let t = store.create_ticket(p1("New")).await.unwrap();
+    let t = store.tickets().create_ticket(p1("New")).await.unwrap();
     store
+        .tickets()
         .update_ticket(
             &t.id.to_string(),
             UpdateInput {
@@ -86,16 +98,24 @@ async fn activity_since_the_cursor_names_changed_tickets() {
         )
         .await
         .unwrap();
-    store.reply(&t.id.to_string(), "On it").await.unwrap();
-    let since = store.activity_since(start).await.unwrap();
+    store
+        .tickets()
+        .reply(&t.id.to_string(), "On it")
+        .await
+        .unwrap();
+    let since = store.sla().activity_since(start).await.unwrap();
     assert_eq!(since.changed, [t.id]);
     assert!(since.cursor.events_seq > start.events_seq);
     assert!(since.cursor.comments_seq > start.comments_seq);
     assert!(since.activity.len() >= 2, "{:?}", since.activity);
-    store.save_activity_cursor(since.cursor).await.unwrap();
-    assert_eq!(store.activity_cursor().await.unwrap(), since.cursor);
+    store
+        .sla()
+        .save_activity_cursor(since.cursor)
+        .await
+        .unwrap();
+    assert_eq!(store.sla().activity_cursor().await.unwrap(), since.cursor);
     // Our own assignment is not an alert for us.
-    let me = store.recipient();
+    let me = store.sla().recipient();
     assert!(
         since
             .activity
@@ -108,7 +128,7 @@ async fn activity_since_the_cursor_names_changed_tickets() {
 async fn preferences_round_trip() {
     let (_dir, store) = new_store().await;
     assert_eq!(
-        store.notification_prefs().await.unwrap(),
+        store.sla().notification_prefs().await.unwrap(),
         NotificationPrefs::default()
     );
     let prefs = NotificationPrefs {
@@ -117,15 +137,16 @@ async fn preferences_round_trip() {
         do_not_disturb: true,
         scope: Scope::All,
     };
-    store.set_notification_prefs(&prefs).await.unwrap();
-    assert_eq!(store.notification_prefs().await.unwrap(), prefs);
+    store.sla().set_notification_prefs(&prefs).await.unwrap();
+    assert_eq!(store.sla().notification_prefs().await.unwrap(), prefs);
 }
 
 #[tokio::test]
 async fn policy_targets_are_validated_stored_and_applied() {
     let (dir, store) = new_store().await;
-    let t = store.create_ticket(p1("Slow")).await.unwrap();
+    let t = store.tickets().create_ticket(p1("Slow")).await.unwrap();
     let err = store
+        .sla()
         .set_policy_targets(PolicyTargetsInput {
             first_response: Some(TargetSpec::wall(1)),
             ..PolicyTargetsInput::default()
@@ -134,6 +155,7 @@ async fn policy_targets_are_validated_stored_and_applied() {
         .unwrap_err();
     assert!(err.to_string().contains("which priority"), "{err}");
     let err = store
+        .sla()
         .set_policy_targets(PolicyTargetsInput {
             priority: Some(Priority::P1),
             resolution: Some(TargetSpec::wall(0)),
@@ -146,6 +168,7 @@ async fn policy_targets_are_validated_stored_and_applied() {
         "{err}"
     );
     let policy = store
+        .sla()
         .set_policy_targets(PolicyTargetsInput {
             priority: Some(Priority::P1),
             first_response: Some(TargetSpec::wall(1)),
@@ -160,12 +183,13 @@ async fn policy_targets_are_validated_stored_and_applied() {
     let reopened = Store::open(dir.path()).await.unwrap();
     assert_eq!(
         reopened
+            .sla()
             .default_policy()
             .targets_for(Priority::P1)
             .first_response,
         TargetSpec::wall(1)
     );
-    let detail = reopened.ticket(&t.id.to_string()).await.unwrap();
+    let detail = reopened.tickets().ticket(&t.id.to_string()).await.unwrap();
     let due = detail.ticket.sla.next_due_at.unwrap();
     let expected = t
         .created_at

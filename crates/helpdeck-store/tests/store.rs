@@ -73,27 +73,33 @@ async fn create_writes_row_event_outbox_and_index_together() {
     let (_dir, store) = new_store().await;
     let before = counts(&store).await;
     let t = store
+        .tickets()
         .create_ticket(create("Printer on floor 3 jams"))
         .await
         .unwrap();
-    let t = store.ticket(&t.id.to_string()).await.unwrap();
+    let t = store.tickets().ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.number, "HD-1");
     assert_eq!(t.ticket.status, Status::New);
     let after = counts(&store).await;
     // tickets +1, comments 0, events +1, outbox +1, users 0, search docs +1
     let delta: Vec<i64> = after.iter().zip(&before).map(|(a, b)| a - b).collect();
     assert_eq!(delta, vec![1, 0, 1, 1, 0, 1]);
-    let t2 = store.create_ticket(create("Second")).await.unwrap();
-    let t2 = store.ticket(&t2.id.to_string()).await.unwrap();
+    let t2 = store
+        .tickets()
+        .create_ticket(create("Second"))
+        .await
+        .unwrap();
+    let t2 = store.tickets().ticket(&t2.id.to_string()).await.unwrap();
     assert_eq!(t2.ticket.number, "HD-2");
 }
 
 #[tokio::test]
 async fn outbox_ops_have_v7_ids_increasing_hlc_and_schema_version() {
     let (_dir, store) = new_store().await;
-    store.create_ticket(create("One")).await.unwrap();
-    store.reply("HD-1", "on our way").await.unwrap();
+    store.tickets().create_ticket(create("One")).await.unwrap();
+    store.tickets().reply("HD-1", "on our way").await.unwrap();
     store
+        .tickets()
         .update_ticket(
             "HD-1",
             UpdateInput {
@@ -136,9 +142,10 @@ mod uhlc_order {
 #[tokio::test]
 async fn refused_changes_write_nothing() {
     let (_dir, store) = new_store().await;
-    store.create_ticket(create("One")).await.unwrap();
+    store.tickets().create_ticket(create("One")).await.unwrap();
     let before = counts(&store).await;
     let err = store
+        .tickets()
         .update_ticket(
             "HD-1",
             UpdateInput {
@@ -152,13 +159,14 @@ async fn refused_changes_write_nothing() {
         err.to_string(),
         "cannot change status from new to on_hold (allowed from new: open, in_progress, pending_customer, resolved, closed)"
     );
-    assert!(store.create_ticket(create("")).await.is_err());
+    assert!(store.tickets().create_ticket(create("")).await.is_err());
     assert!(matches!(
-        store.reply("HD-99", "x").await,
+        store.tickets().reply("HD-99", "x").await,
         Err(StoreError::NotFound(_))
     ));
-    assert!(store.reply("HD-1", "   ").await.is_err());
+    assert!(store.tickets().reply("HD-1", "   ").await.is_err());
     let err = store
+        .tickets()
         .update_ticket(
             "HD-1",
             UpdateInput {
@@ -173,6 +181,7 @@ async fn refused_changes_write_nothing() {
         "{err}"
     );
     let err = store
+        .tickets()
         .resolve(
             "HD-1",
             Resolution {
@@ -186,6 +195,7 @@ async fn refused_changes_write_nothing() {
     assert!(err.to_string().contains("solution"), "{err}");
     assert!(
         store
+            .tickets()
             .rate(
                 "HD-1",
                 Csat {
@@ -202,29 +212,38 @@ async fn refused_changes_write_nothing() {
 #[tokio::test]
 async fn resolve_reopen_close_and_rate() {
     let (_dir, store) = new_store().await;
-    store.create_ticket(create("Mail bounces")).await.unwrap();
-    store.reply("HD-1", "Looking into it").await.unwrap();
+    store
+        .tickets()
+        .create_ticket(create("Mail bounces"))
+        .await
+        .unwrap();
+    store
+        .tickets()
+        .reply("HD-1", "Looking into it")
+        .await
+        .unwrap();
     let r = Resolution {
         cause: "Full mailbox".into(),
         solution: "Archived old mail".into(),
         prevention: None,
     };
-    let t = store.resolve("HD-1", r.clone()).await.unwrap();
-    let t = store.ticket(&t.id.to_string()).await.unwrap();
+    let t = store.tickets().resolve("HD-1", r.clone()).await.unwrap();
+    let t = store.tickets().ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Resolved);
     assert_eq!(t.allowed_transitions, vec![Status::Closed, Status::Open]);
-    let t = store.reopen("HD-1").await.unwrap();
-    let t = store.ticket(&t.id.to_string()).await.unwrap();
+    let t = store.tickets().reopen("HD-1").await.unwrap();
+    let t = store.tickets().ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Open);
     assert!(
         t.ticket.sla.resolution.as_ref().unwrap().cycle >= 1,
         "reopen starts a new resolution cycle"
     );
-    store.resolve("HD-1", r).await.unwrap();
-    let t = store.close("HD-1", None).await.unwrap();
-    let t = store.ticket(&t.id.to_string()).await.unwrap();
+    store.tickets().resolve("HD-1", r).await.unwrap();
+    let t = store.tickets().close("HD-1", None).await.unwrap();
+    let t = store.tickets().ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.ticket.status, Status::Closed);
     let t = store
+        .tickets()
         .rate(
             "HD-1",
             Csat {
@@ -234,7 +253,7 @@ async fn resolve_reopen_close_and_rate() {
         )
         .await
         .unwrap();
-    let t = store.ticket(&t.id.to_string()).await.unwrap();
+    let t = store.tickets().ticket(&t.id.to_string()).await.unwrap();
     assert_eq!(t.csat.unwrap().score, 5);
     let status_events: Vec<_> = t.events.iter().filter(|e| e.field == "status").collect();
     assert_eq!(status_events.len(), 4);
@@ -244,18 +263,19 @@ async fn resolve_reopen_close_and_rate() {
 async fn first_response_counts_public_replies_not_notes() {
     let (_dir, store) = new_store().await;
     store
+        .tickets()
         .create_ticket(create("Laptop will not boot"))
         .await
         .unwrap();
-    let t = store.note("HD-1", "checked BIOS").await.unwrap();
-    let t = store.ticket(&t.id.to_string()).await.unwrap();
+    let t = store.tickets().note("HD-1", "checked BIOS").await.unwrap();
+    let t = store.tickets().ticket(&t.id.to_string()).await.unwrap();
     assert!(t.ticket.first_response_at.is_none());
     assert_eq!(
         t.ticket.sla.first_response.as_ref().unwrap().state,
         helpdeck_core::sla::SlaState::Running
     );
-    let t = store.reply("HD-1", "We are on it").await.unwrap();
-    let t = store.ticket(&t.id.to_string()).await.unwrap();
+    let t = store.tickets().reply("HD-1", "We are on it").await.unwrap();
+    let t = store.tickets().ticket(&t.id.to_string()).await.unwrap();
     assert!(t.ticket.first_response_at.is_some());
     assert_eq!(
         t.ticket.sla.first_response.as_ref().unwrap().state,
@@ -267,6 +287,7 @@ async fn first_response_counts_public_replies_not_notes() {
 async fn search_finds_chinese_and_english_with_snippets() {
     let (_dir, store) = new_store().await;
     store
+        .tickets()
         .create_ticket(CreateInput {
             title: "三楼网络打印机无法打印".into(),
             body: "财务部的打印机显示脱机".into(),
@@ -275,6 +296,7 @@ async fn search_finds_chinese_and_english_with_snippets() {
         .await
         .unwrap();
     store
+        .tickets()
         .create_ticket(CreateInput {
             title: "VPN drops every ten minutes".into(),
             body: "Remote staff lose the network connection".into(),
@@ -283,10 +305,12 @@ async fn search_finds_chinese_and_english_with_snippets() {
         .await
         .unwrap();
     store
+        .tickets()
         .create_ticket(create("Outlook 无法同步邮件"))
         .await
         .unwrap();
     store
+        .tickets()
         .note("HD-3", "邮箱配额已满, printer unrelated")
         .await
         .unwrap();
@@ -295,37 +319,47 @@ async fn search_finds_chinese_and_english_with_snippets() {
         hits.into_iter().map(|h| h.number).collect::<Vec<_>>()
     };
     assert_eq!(
-        numbers(store.search("网络", 10).await.unwrap()),
+        numbers(store.tickets().search("网络", 10).await.unwrap()),
         vec!["HD-1"]
     );
     assert_eq!(
-        numbers(store.search("打印", 10).await.unwrap()),
+        numbers(store.tickets().search("打印", 10).await.unwrap()),
         vec!["HD-1"]
     );
-    assert_eq!(numbers(store.search("网", 10).await.unwrap()), vec!["HD-1"]);
     assert_eq!(
-        numbers(store.search("邮件", 10).await.unwrap()),
+        numbers(store.tickets().search("网", 10).await.unwrap()),
+        vec!["HD-1"]
+    );
+    assert_eq!(
+        numbers(store.tickets().search("邮件", 10).await.unwrap()),
         vec!["HD-3"]
     );
     assert_eq!(
-        numbers(store.search("配额", 10).await.unwrap()),
+        numbers(store.tickets().search("配额", 10).await.unwrap()),
         vec!["HD-3"],
         "comments are searched"
     );
     assert_eq!(
-        numbers(store.search("vpn", 10).await.unwrap()),
+        numbers(store.tickets().search("vpn", 10).await.unwrap()),
         vec!["HD-2"]
     );
     assert_eq!(
-        numbers(store.search("netw*", 10).await.unwrap()),
+        numbers(store.tickets().search("netw*", 10).await.unwrap()),
         vec!["HD-2"]
     );
     assert_eq!(
-        numbers(store.search("network vpn", 10).await.unwrap()),
+        numbers(store.tickets().search("network vpn", 10).await.unwrap()),
         vec!["HD-2"]
     );
-    assert!(store.search("打字机", 10).await.unwrap().is_empty());
-    let hit = &store.search("打印机", 10).await.unwrap()[0];
+    assert!(
+        store
+            .tickets()
+            .search("打字机", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let hit = &store.tickets().search("打印机", 10).await.unwrap()[0];
     assert_eq!(hit.title_html, "三楼网络<mark>打印机</mark>无法打印");
     assert!(
         hit.snippet_html.contains("<mark>打印机</mark>"),
@@ -334,6 +368,7 @@ async fn search_finds_chinese_and_english_with_snippets() {
     );
     // Title edits are re-indexed.
     store
+        .tickets()
         .update_ticket(
             "HD-2",
             UpdateInput {
@@ -343,14 +378,15 @@ async fn search_finds_chinese_and_english_with_snippets() {
         )
         .await
         .unwrap();
-    assert!(store.search("vpn", 10).await.unwrap().is_empty());
-    assert!(store.search("\"", 10).await.is_err());
+    assert!(store.tickets().search("vpn", 10).await.unwrap().is_empty());
+    assert!(store.tickets().search("\"", 10).await.is_err());
 }
 
 #[tokio::test]
 async fn queue_filters_and_sorts() {
     let (_dir, store) = new_store().await;
     store
+        .tickets()
         .create_ticket(CreateInput {
             title: "low".into(),
             priority: Some(Priority::P4),
@@ -359,6 +395,7 @@ async fn queue_filters_and_sorts() {
         .await
         .unwrap();
     store
+        .tickets()
         .create_ticket(CreateInput {
             title: "outage".into(),
             priority: Some(Priority::P1),
@@ -367,9 +404,14 @@ async fn queue_filters_and_sorts() {
         })
         .await
         .unwrap();
-    let all = store.list_tickets(&TicketFilter::default()).await.unwrap();
+    let all = store
+        .tickets()
+        .list_tickets(&TicketFilter::default())
+        .await
+        .unwrap();
     assert_eq!(all[0].number, "HD-2", "P1 is due first");
     let mine = store
+        .tickets()
         .list_tickets(&TicketFilter {
             assignee: helpdeck_store::AssigneeFilter::Me,
             ..Default::default()
@@ -378,6 +420,7 @@ async fn queue_filters_and_sorts() {
         .unwrap();
     assert_eq!(mine.len(), 1);
     let unassigned = store
+        .tickets()
         .list_tickets(&TicketFilter {
             assignee: helpdeck_store::AssigneeFilter::Nobody,
             ..Default::default()
@@ -386,6 +429,7 @@ async fn queue_filters_and_sorts() {
         .unwrap();
     assert_eq!(unassigned[0].number, "HD-1");
     let p4 = store
+        .tickets()
         .list_tickets(&TicketFilter {
             priority: Some(Priority::P4),
             ..Default::default()
@@ -421,14 +465,15 @@ async fn queue_filters_and_sorts() {
             ..Default::default()
         },
     ] {
-        let listed = store.list_tickets(&filter).await.unwrap().len() as i64;
+        let listed = store.tickets().list_tickets(&filter).await.unwrap().len() as i64;
         assert_eq!(
-            store.count_tickets(&filter).await.unwrap(),
+            store.tickets().count_tickets(&filter).await.unwrap(),
             listed,
             "{filter:?}"
         );
     }
     store
+        .tickets()
         .resolve(
             "HD-2",
             Resolution {
@@ -441,6 +486,7 @@ async fn queue_filters_and_sorts() {
         .unwrap();
     assert_eq!(
         store
+            .tickets()
             .list_tickets(&TicketFilter::default())
             .await
             .unwrap()
@@ -448,6 +494,7 @@ async fn queue_filters_and_sorts() {
         1
     );
     let resolved = store
+        .tickets()
         .list_tickets(&TicketFilter {
             statuses: vec![Status::Resolved],
             ..Default::default()
@@ -463,12 +510,20 @@ async fn concurrent_writers_get_distinct_numbers() {
     let other = Store::open(dir.path()).await.unwrap();
     let a = async {
         for i in 0..20 {
-            store.create_ticket(create(&format!("a{i}"))).await.unwrap();
+            store
+                .tickets()
+                .create_ticket(create(&format!("a{i}")))
+                .await
+                .unwrap();
         }
     };
     let b = async {
         for i in 0..20 {
-            other.create_ticket(create(&format!("b{i}"))).await.unwrap();
+            other
+                .tickets()
+                .create_ticket(create(&format!("b{i}")))
+                .await
+                .unwrap();
         }
     };
     tokio::join!(a, b);
@@ -510,6 +565,7 @@ async fn import_with_a_bad_row_imports_nothing_and_names_it() {
         ..Default::default()
     };
     let err = store
+        .transfer()
         .import(&data, ImportOptions { outbox: true })
         .await
         .unwrap_err();
@@ -533,49 +589,53 @@ async fn import_with_a_bad_row_imports_nothing_and_names_it() {
 #[tokio::test]
 async fn export_import_round_trips_json_and_csv() {
     let (_dir, a) = new_store().await;
-    a.import(
-        &Dataset {
-            tickets: vec![sample_record("路由器重启后网络中断")],
+    a.transfer()
+        .import(
+            &Dataset {
+                tickets: vec![sample_record("路由器重启后网络中断")],
+                ..Default::default()
+            },
+            ImportOptions { outbox: true },
+        )
+        .await
+        .unwrap();
+    a.tickets()
+        .create_ticket(CreateInput {
+            title: "Printer toner".into(),
+            requester: Some("amy@client.com".into()),
             ..Default::default()
-        },
-        ImportOptions { outbox: true },
-    )
-    .await
-    .unwrap();
-    a.create_ticket(CreateInput {
-        title: "Printer toner".into(),
-        requester: Some("amy@client.com".into()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    a.reply("HD-2", "Toner ordered").await.unwrap();
-    a.resolve(
-        "HD-2",
-        Resolution {
-            cause: "Empty".into(),
-            solution: "Replaced".into(),
-            prevention: Some("Stock".into()),
-        },
-    )
-    .await
-    .unwrap();
-    let original = a.export_dataset().await.unwrap();
+        })
+        .await
+        .unwrap();
+    a.tickets().reply("HD-2", "Toner ordered").await.unwrap();
+    a.tickets()
+        .resolve(
+            "HD-2",
+            Resolution {
+                cause: "Empty".into(),
+                solution: "Replaced".into(),
+                prevention: Some("Stock".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let original = a.transfer().export_dataset().await.unwrap();
     assert_eq!(original.tickets.len(), 2);
 
     for format in [ExportFormat::Json, ExportFormat::Csv] {
         let mut buf = Vec::new();
-        a.export(format, &mut buf).await.unwrap();
+        a.transfer().export(format, &mut buf).await.unwrap();
         let text = String::from_utf8(buf).unwrap();
         let parsed = match format {
             ExportFormat::Json => helpdeck_store::parse_json(&text).unwrap(),
             ExportFormat::Csv => helpdeck_store::parse_csv(&text).unwrap(),
         };
         let (_dir_b, b) = new_store().await;
-        b.import(&parsed, ImportOptions { outbox: true })
+        b.transfer()
+            .import(&parsed, ImportOptions { outbox: true })
             .await
             .unwrap();
-        let copy = b.export_dataset().await.unwrap();
+        let copy = b.transfer().export_dataset().await.unwrap();
         for (x, y) in original.tickets.iter().zip(&copy.tickets) {
             assert_eq!(x.id, y.id);
             assert_eq!(x.number, y.number);
@@ -595,13 +655,18 @@ async fn export_import_round_trips_json_and_csv() {
         }
         // A second import of the same file collides and imports nothing.
         let err = b
+            .transfer()
             .import(&parsed, ImportOptions { outbox: true })
             .await
             .unwrap_err();
         assert!(err.to_string().contains("already exists"), "{err}");
         // New tickets continue after the imported numbers.
-        let next = b.create_ticket(create("after import")).await.unwrap();
-        let next = b.ticket(&next.id.to_string()).await.unwrap();
+        let next = b
+            .tickets()
+            .create_ticket(create("after import"))
+            .await
+            .unwrap();
+        let next = b.tickets().ticket(&next.id.to_string()).await.unwrap();
         assert_eq!(next.ticket.number, "HD-3");
     }
 }
@@ -609,7 +674,11 @@ async fn export_import_round_trips_json_and_csv() {
 #[tokio::test]
 async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
     let (dir, store) = new_store().await;
-    store.create_ticket(create("keep me")).await.unwrap();
+    store
+        .tickets()
+        .create_ticket(create("keep me"))
+        .await
+        .unwrap();
     let err = Store::init(
         dir.path(),
         InitOptions {
@@ -626,6 +695,7 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
     assert!(matches!(err, StoreError::WorkspaceExists(_)));
     assert_eq!(
         store
+            .tickets()
             .list_tickets(&TicketFilter::default())
             .await
             .unwrap()
@@ -665,21 +735,21 @@ async fn local_jobs_auto_close_resolved_tickets_once_as_helpdeck() {
     let clock = at.clone();
     store.set_now(std::sync::Arc::new(move || *clock.lock().unwrap()));
     for title in ["Old fix", "Fresh fix"] {
-        store.create_ticket(create(title)).await.unwrap();
+        store.tickets().create_ticket(create(title)).await.unwrap();
     }
     let r = Resolution {
         cause: "Toner".into(),
         solution: "Replaced".into(),
         prevention: None,
     };
-    store.resolve("HD-1", r.clone()).await.unwrap();
+    store.tickets().resolve("HD-1", r.clone()).await.unwrap();
     // Three days and a minute later the second is resolved; the first is due, it is not.
     *at.lock().unwrap() = start + jiff::SignedDuration::from_secs(3 * 86_400 + 60);
-    store.resolve("HD-2", r).await.unwrap();
-    let closed = store.run_jobs().await.unwrap();
+    store.tickets().resolve("HD-2", r).await.unwrap();
+    let closed = store.jobs().run_jobs().await.unwrap();
     assert_eq!(closed.len(), 1);
-    assert!(store.run_jobs().await.unwrap().is_empty(), "once");
-    let t = store.ticket("HD-1").await.unwrap();
+    assert!(store.jobs().run_jobs().await.unwrap().is_empty(), "once");
+    let t = store.tickets().ticket("HD-1").await.unwrap();
     assert_eq!(t.ticket.status, Status::Closed);
     let close = t
         .events
@@ -691,7 +761,7 @@ async fn local_jobs_auto_close_resolved_tickets_once_as_helpdeck() {
         Some("Helpdeck")
     );
     assert_eq!(
-        store.ticket("HD-2").await.unwrap().ticket.status,
+        store.tickets().ticket("HD-2").await.unwrap().ticket.status,
         Status::Resolved
     );
     drop(dir);

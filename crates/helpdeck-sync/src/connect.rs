@@ -45,7 +45,7 @@ pub async fn plan(data_dir: &Path) -> Result<UploadSummary> {
 }
 
 async fn local_upload(local: &Store) -> Result<(Upload, Vec<String>)> {
-    if let Some(state) = local.sync_state().await? {
+    if let Some(state) = local.replica().sync_state().await? {
         return Err(SyncError::Setup(format!(
             "{} is already connected to {} as {}",
             local.path().display(),
@@ -53,7 +53,7 @@ async fn local_upload(local: &Store) -> Result<(Upload, Vec<String>)> {
             state.email
         )));
     }
-    let upload = local.upload_plan().await?;
+    let upload = local.connect().upload_plan().await?;
     let staff = local
         .users()
         .await?
@@ -157,24 +157,26 @@ async fn upload_into(
     if !queued {
         // The server's categories and people first, to check the upload against.
         crate::engine::sync_once(store, &client).await?;
-        store.check_upload(upload, local_staff).await?;
-        store.queue_upload(upload, local).await?;
+        store.connect().check_upload(upload, local_staff).await?;
+        store.connect().queue_upload(upload, local).await?;
         std::fs::write(staging.join(QUEUED_MARK), b"").map_err(|e| io(staging, e))?;
     }
     // Each round pushes the whole queue; files that failed are retried next round.
     for _ in 0..MAX_ROUNDS {
         crate::engine::sync_once(store, &client).await?;
         let state = store
+            .replica()
             .sync_state()
             .await?
             .ok_or_else(|| SyncError::Setup("the new replica lost its server".into()))?;
         let files_waiting = store
+            .files()
             .blob_transfers()
             .await?
             .iter()
             .any(|t| t.direction == "up");
         if state.rejected > 0 {
-            let refused = store.rejections().await?;
+            let refused = store.replica().rejections().await?;
             let first: Vec<String> = refused.iter().take(5).map(|r| r.error.clone()).collect();
             return Err(SyncError::Refused(format!(
                 "the server refused {} of the uploaded changes ({}{}); the local workspace is unchanged — fix it and run connect again",

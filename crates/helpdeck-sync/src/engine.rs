@@ -34,6 +34,9 @@ pub struct RoundSummary {
     /// Tickets that changed here because of the pull.
     #[serde(skip)]
     pub changed: Vec<Uuid>,
+    /// The server's SLA policy changed (an SLA monitor reloads).
+    #[serde(skip)]
+    pub policy_changed: bool,
 }
 
 /// Pushes every pending op, then pulls until caught up (one round).
@@ -42,7 +45,7 @@ pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
     // Files first: an attachment op finds its file on the server when it arrives.
     let uploaded = crate::files::transfer(store, client, crate::files::Direction::Up).await?;
     loop {
-        let ops = store.pending_ops(PUSH_BATCH).await?;
+        let ops = store.replica().pending_ops(PUSH_BATCH).await?;
         if ops.is_empty() {
             break;
         }
@@ -60,10 +63,10 @@ pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
             .iter()
             .filter(|a| a.status == helpdeck_core::sync::AckStatus::Rejected)
             .count();
-        store.record_acks(&ops, &resp.acks).await?;
+        store.replica().record_acks(&ops, &resp.acks).await?;
         if !resp.corrections.is_empty() {
             // The server's state of tickets where it refused or outdid our change.
-            store.apply_corrections(&resp.corrections).await?;
+            store.replica().apply_corrections(&resp.corrections).await?;
             summary
                 .changed
                 .extend(resp.corrections.iter().map(|b| b.ticket.id));
@@ -76,7 +79,7 @@ pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
         downloaded: downloaded.downloaded,
         waiting: uploaded.waiting + downloaded.waiting,
     };
-    store.record_sync_result(None).await?;
+    store.replica().record_sync_result(None).await?;
     Ok(summary)
 }
 
@@ -91,13 +94,14 @@ async fn pull_all(
     let mut resyncs = 0;
     loop {
         let cursor = store
+            .replica()
             .sync_state()
             .await?
             .ok_or_else(|| SyncError::Setup("this workspace is not connected to a server".into()))?
             .cursor;
         let page = client.pull(cursor, wait).await?;
         wait = 0;
-        let applied = store.apply_pull(&page).await?;
+        let applied = store.replica().apply_pull(&page).await?;
         if applied.resync {
             resyncs += 1;
             summary.resynced = true;
@@ -109,6 +113,7 @@ async fn pull_all(
             continue;
         }
         summary.pulled += applied.tickets;
+        summary.policy_changed |= applied.policy_changed;
         summary.revoked += applied.revoked;
         summary.cursor = applied.cursor;
         summary
@@ -152,6 +157,8 @@ pub struct SyncHandle {
     stop: watch::Sender<bool>,
     status: watch::Receiver<SyncStatus>,
     changed: broadcast::Sender<Vec<Uuid>>,
+    /// Bumped when a pull brought a new SLA policy.
+    policy: watch::Receiver<u64>,
 }
 
 impl std::fmt::Debug for SyncHandle {
@@ -182,6 +189,11 @@ impl SyncHandle {
     pub fn stop(&self) {
         let _ = self.stop.send(true);
     }
+
+    /// Changes when a pull brought a new SLA policy from the server.
+    pub fn watch_policy(&self) -> watch::Receiver<u64> {
+        self.policy.clone()
+    }
 }
 
 /// Backoff before retry `attempt` (0-based): 0.5 s doubling to 60 s, with jitter in
@@ -199,7 +211,7 @@ async fn status_of(
     error: Option<String>,
     retry_at: Option<Timestamp>,
 ) -> SyncStatus {
-    let st = store.sync_state().await.ok().flatten();
+    let st = store.replica().sync_state().await.ok().flatten();
     SyncStatus {
         phase,
         server_url: st
@@ -228,11 +240,18 @@ pub fn spawn(store: Arc<Store>, client: Client) -> SyncHandle {
         retry_at: None,
     });
     let (changed, _) = broadcast::channel(64);
+    let (policy_tx, policy) = watch::channel(0u64);
     let handle = SyncHandle {
         wake: wake.clone(),
         stop,
         status,
         changed: changed.clone(),
+        policy,
+    };
+    let policy_changed = move |yes: bool| {
+        if yes {
+            policy_tx.send_modify(|v| *v += 1);
+        }
     };
     tokio::spawn(async move {
         let mut attempt = 0u32;
@@ -245,6 +264,7 @@ pub fn spawn(store: Arc<Store>, client: Client) -> SyncHandle {
             let sleep = match round {
                 Ok(summary) => {
                     attempt = 0;
+                    policy_changed(summary.policy_changed);
                     if !summary.changed.is_empty() {
                         let _ = changed.send(summary.changed);
                     }
@@ -253,11 +273,11 @@ pub fn spawn(store: Arc<Store>, client: Client) -> SyncHandle {
                 }
                 Err(e) => {
                     let message = e.to_string();
-                    let _ = store.record_sync_result(Some(&message)).await;
+                    let _ = store.replica().record_sync_result(Some(&message)).await;
                     tracing::warn!(error = %message, attempt, "sync failed");
                     match e {
                         SyncError::Unauthorized(_) => {
-                            let _ = store.set_signed_out(true).await;
+                            let _ = store.replica().set_signed_out(true).await;
                             status_tx.send_replace(
                                 status_of(&store, SyncPhase::SignedOut, Some(message), None).await,
                             );
@@ -306,8 +326,11 @@ pub fn spawn(store: Arc<Store>, client: Client) -> SyncHandle {
                         r = pull_all(&store, &client, LONG_POLL_MS, &mut summary) => {
                             if let Err(e) = r {
                                 tracing::debug!(error = %e, "long-poll ended");
-                            } else if !summary.changed.is_empty() {
-                                let _ = changed.send(summary.changed);
+                            } else {
+                                policy_changed(summary.policy_changed);
+                                if !summary.changed.is_empty() {
+                                    let _ = changed.send(summary.changed);
+                                }
                             }
                         }
                         _ = wake.notified() => {}

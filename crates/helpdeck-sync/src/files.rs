@@ -37,6 +37,7 @@ pub async fn transfer(store: &Store, client: &Client, direction: Direction) -> R
         Direction::Down => "down",
     };
     for t in store
+        .files()
         .blob_transfers()
         .await?
         .into_iter()
@@ -49,7 +50,10 @@ pub async fn transfer(store: &Store, client: &Client, direction: Direction) -> R
         };
         match result {
             Ok(()) => {
-                store.blob_transfer_done(&t.sha256, &t.direction).await?;
+                store
+                    .files()
+                    .blob_transfer_done(&t.sha256, &t.direction)
+                    .await?;
                 if t.direction == "up" {
                     moved.uploaded += 1;
                 } else {
@@ -60,6 +64,7 @@ pub async fn transfer(store: &Store, client: &Client, direction: Direction) -> R
             Err(e) => {
                 tracing::info!(sha = %t.sha256, direction = %t.direction, error = %e, "file transfer waits");
                 store
+                    .files()
                     .blob_transfer_failed(&t.sha256, &t.direction, &e.to_string())
                     .await?;
                 moved.waiting += 1;
@@ -82,7 +87,7 @@ async fn upload(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()> 
     if status.complete {
         return Ok(());
     }
-    let path = store.blob_path(&t.sha256);
+    let path = store.files().blob_path(&t.sha256);
     let mut offset = status.received;
     let mut file = std::fs::File::open(&path).map_err(io)?;
     // Every chunk once, plus a few answers that say where to resume: never a loop.
@@ -117,10 +122,10 @@ async fn upload(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()> 
 }
 
 async fn download(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()> {
-    if store.has_blob(&t.sha256) {
+    if store.files().has_blob(&t.sha256) {
         return Ok(());
     }
-    let partial = store.blob_partial_path(&t.sha256);
+    let partial = store.files().blob_partial_path(&t.sha256);
     std::fs::create_dir_all(partial.parent().expect("has a parent")).map_err(io)?;
     let mut file = std::fs::OpenOptions::new()
         .create(true)

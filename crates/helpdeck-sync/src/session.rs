@@ -28,7 +28,7 @@ pub async fn login(
     };
     let client = Client::new(&server_url, None)?;
     if let Some(store) = existing {
-        let Some(state) = store.sync_state().await? else {
+        let Some(state) = store.replica().sync_state().await? else {
             return Err(SyncError::Setup(format!(
                 "{} holds a local workspace; to bring its tickets to the server run `helpdeck connect --server URL --email E`, or sign in with a new data dir (--data-dir DIR)",
                 data_dir.display()
@@ -59,7 +59,7 @@ pub async fn login(
             }
             return Err(e);
         }
-        store.set_signed_out(false).await?;
+        store.replica().set_signed_out(false).await?;
         return Ok(store);
     }
     let device_id = Uuid::now_v7();
@@ -103,7 +103,7 @@ pub async fn login(
 
 /// The client of a replica, with its token from the keyring.
 pub async fn client_for(store: &Store) -> Result<Client> {
-    let state = store.sync_state().await?.ok_or_else(|| {
+    let state = store.replica().sync_state().await?.ok_or_else(|| {
         SyncError::Setup(
             "this workspace is local: sign in to a server first (helpdeck login)".into(),
         )
@@ -130,6 +130,6 @@ pub async fn logout(store: &Store) -> Result<()> {
         tracing::warn!(error = %e, "could not revoke the token on the server");
     }
     delete_token(&key).await?;
-    store.set_signed_out(true).await?;
+    store.replica().set_signed_out(true).await?;
     Ok(())
 }

@@ -525,7 +525,7 @@ async fn current_user(w: &World, r: usize) -> (Uuid, Role, Option<Uuid>) {
 
 async fn push(w: &mut World, r: usize, fault: Fault, future_clock: bool) {
     let store = w.replicas[r].store();
-    let mut ops = store.pending_ops(200).await.unwrap();
+    let mut ops = store.replica().pending_ops(200).await.unwrap();
     if ops.is_empty() {
         return;
     }
@@ -562,6 +562,7 @@ async fn push(w: &mut World, r: usize, fault: Fault, future_clock: bool) {
             };
             w.replicas[r]
                 .store()
+                .replica()
                 .record_acks(&ops, &acks)
                 .await
                 .unwrap();
@@ -586,7 +587,7 @@ async fn pull(w: &mut World, r: usize, replay: bool) {
         guard += 1;
         assert!(guard < 50, "pull does not terminate");
         let store = w.replicas[r].store();
-        let cursor = store.sync_state().await.unwrap().unwrap().cursor;
+        let cursor = store.replica().sync_state().await.unwrap().unwrap().cursor;
         let page = w.replicas[r].client.pull(cursor, 0).await.unwrap();
         if page.next_cursor < cursor && !page.must_resync {
             panic!(
@@ -597,11 +598,11 @@ async fn pull(w: &mut World, r: usize, replay: bool) {
         if role == Role::Customer {
             check_customer_page(r, &page, me, org);
         }
-        let applied = store.apply_pull(&page).await.unwrap();
+        let applied = store.replica().apply_pull(&page).await.unwrap();
         if replay {
             // I3: the same page applied twice equals once.
             let once = snapshot(store).await;
-            store.apply_pull(&page).await.unwrap();
+            store.replica().apply_pull(&page).await.unwrap();
             assert_eq!(
                 once,
                 snapshot(store).await,
@@ -617,7 +618,7 @@ async fn pull(w: &mut World, r: usize, replay: bool) {
     }
     // I4: caught up with nothing pending, the replica is exactly what the server shows it.
     let store = w.replicas[r].store();
-    if store.pending_ops(1).await.unwrap().is_empty() {
+    if store.replica().pending_ops(1).await.unwrap().is_empty() {
         let mine = snapshot(store).await;
         let server = server_view(w, r).await;
         assert_eq!(
@@ -655,6 +656,7 @@ async fn edit(w: &mut World, step: &Step) {
                     .then(|| "c1@acme.example".to_string())
             });
             let _ = store
+                .tickets()
                 .create_ticket(CreateInput {
                     title: format!("Printer {} jams", Uuid::now_v7().simple()),
                     body: "Paper jam".into(),
@@ -668,6 +670,7 @@ async fn edit(w: &mut World, step: &Step) {
             let store = store_of(r);
             if let Some(id) = pick_ticket(store, t).await {
                 let _ = store
+                    .tickets()
                     .update_ticket(
                         &id,
                         UpdateInput {
@@ -683,6 +686,7 @@ async fn edit(w: &mut World, step: &Step) {
             if let Some(id) = pick_ticket(store, t).await {
                 let email = ["a1@example.com", "a2@example.com"][to % 2];
                 let _ = store
+                    .tickets()
                     .update_ticket(
                         &id,
                         UpdateInput {
@@ -697,6 +701,7 @@ async fn edit(w: &mut World, step: &Step) {
             let store = store_of(r);
             if let Some(id) = pick_ticket(store, t).await {
                 let file = store
+                    .files()
                     .import_bytes("screenshot.png", Uuid::now_v7().as_bytes())
                     .unwrap();
                 let visibility = if internal {
@@ -705,6 +710,7 @@ async fn edit(w: &mut World, step: &Step) {
                     helpdeck_core::record::Visibility::Public
                 };
                 let _ = store
+                    .tickets()
                     .comment(&id, "see the screenshot", visibility, &[file])
                     .await;
             }
@@ -712,20 +718,20 @@ async fn edit(w: &mut World, step: &Step) {
         Step::Link { r, t, u, kind } => {
             let store = store_of(r);
             if let (Some(a), Some(b)) = (pick_ticket(store, t).await, pick_ticket(store, u).await)
-                && store.unlink(&a, &b).await.is_err()
+                && store.links().unlink(&a, &b).await.is_err()
             {
                 let kind = [LinkKind::Related, LinkKind::DuplicateOf, LinkKind::ParentOf]
                     [usize::from(kind) % 3];
-                let _ = store.link(&a, &b, kind).await;
+                let _ = store.links().link(&a, &b, kind).await;
             }
         }
         Step::Comment { r, t, internal } => {
             let store = store_of(r);
             if let Some(id) = pick_ticket(store, t).await {
                 let _ = if internal {
-                    store.note(&id, "internal: check the fuser").await
+                    store.tickets().note(&id, "internal: check the fuser").await
                 } else {
-                    store.reply(&id, "public: on my way").await
+                    store.tickets().reply(&id, "public: on my way").await
                 };
             }
         }
@@ -735,6 +741,7 @@ async fn edit(w: &mut World, step: &Step) {
                 let _ = match action {
                     0 => {
                         store
+                            .tickets()
                             .update_ticket(
                                 &id,
                                 UpdateInput {
@@ -746,6 +753,7 @@ async fn edit(w: &mut World, step: &Step) {
                     }
                     1 => {
                         store
+                            .tickets()
                             .update_ticket(
                                 &id,
                                 UpdateInput {
@@ -757,6 +765,7 @@ async fn edit(w: &mut World, step: &Step) {
                     }
                     2 => {
                         store
+                            .tickets()
                             .resolve(
                                 &id,
                                 Resolution {
@@ -767,10 +776,11 @@ async fn edit(w: &mut World, step: &Step) {
                             )
                             .await
                     }
-                    3 => store.reopen(&id).await,
-                    4 => store.close(&id, None).await,
+                    3 => store.tickets().reopen(&id).await,
+                    4 => store.tickets().close(&id, None).await,
                     _ => {
                         store
+                            .tickets()
                             .rate(
                                 &id,
                                 helpdeck_core::ticket::Csat {
@@ -936,7 +946,13 @@ async fn converge(w: &mut World) {
     for _ in 0..3 {
         for r in 0..REPLICAS {
             loop {
-                let before = w.replicas[r].store().pending_ops(1).await.unwrap().len();
+                let before = w.replicas[r]
+                    .store()
+                    .replica()
+                    .pending_ops(1)
+                    .await
+                    .unwrap()
+                    .len();
                 if before == 0 {
                     break;
                 }

@@ -1,6 +1,6 @@
 //! Server connection commands: sign in / out, status, sync now.
 
-use helpdeck_app::{ApiResult, App, AppInfo, SignInInput, SyncView};
+use helpdeck_app::{ApiResult, App, AppInfo, ConnectPreview, ConnectResult, SignInInput, SyncView};
 use tauri::State;
 use tracing::instrument;
 
@@ -14,6 +14,20 @@ pub async fn sync_status(app: State<'_, App>) -> ApiResult<Option<SyncView>> {
 #[instrument(skip_all)]
 pub async fn sync_sign_in(app: State<'_, App>, input: SignInInput) -> ApiResult<AppInfo> {
     app.sign_in(input).await
+}
+
+/// What connecting this local workspace would upload (for the confirmation).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn sync_connect_preview(app: State<'_, App>) -> ApiResult<ConnectPreview> {
+    app.connect_preview().await
+}
+
+/// Connects this local workspace to a server (after the confirmation).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn sync_connect(app: State<'_, App>, input: SignInInput) -> ApiResult<ConnectResult> {
+    app.connect_workspace(input).await
 }
 
 #[tauri::command]

@@ -13,6 +13,8 @@ import type {
   SearchHit,
   Settings,
   SignInInput,
+  ConnectPreview,
+  ConnectResult,
   SyncView,
   TicketCreateInput,
   TicketDetail,
@@ -163,6 +165,8 @@ export const api = {
   agents: () => call<UserRef[]>('agents'),
   syncStatus: () => call<SyncView | null>('sync_status'),
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),
+  syncConnectPreview: () => call<ConnectPreview>('sync_connect_preview'),
+  syncConnect: (input: SignInInput) => call<ConnectResult>('sync_connect', { input }),
   syncSignOut: () => call<AppInfo>('sync_sign_out'),
   syncNow: () => call<void>('sync_now'),
   /** Breached / at-risk counts of the running SLA monitor (what the tray and badge show). */

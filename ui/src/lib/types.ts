@@ -32,6 +32,8 @@ export type { Resolution } from './bindings/Resolution';
 export type { SearchHit } from './bindings/SearchHit';
 export type { Settings } from './bindings/Settings';
 export type { SignInInput } from './bindings/SignInInput';
+export type { ConnectPreview } from './bindings/ConnectPreview';
+export type { ConnectResult } from './bindings/ConnectResult';
 export type { SyncPhaseView } from './bindings/SyncPhaseView';
 export type { SyncView } from './bindings/SyncView';
 export type { SlaState } from './bindings/SlaState';

@@ -506,6 +506,7 @@ async fn propagation(
     for i in 0..n {
         let id = if i % 2 == 0 {
             let t = a
+                .tickets()
                 .create_ticket(helpdeck_store::CreateInput {
                     title: format!("Propagation {label} {i}: 打印机无法连接"),
                     body: "Printer on floor 3 is offline.".into(),
@@ -515,19 +516,20 @@ async fn propagation(
             t.id
         } else {
             let id = tickets[(i * 7919) % tickets.len()];
-            let current = a.ticket(&id.to_string()).await?.ticket.priority;
+            let current = a.tickets().ticket(&id.to_string()).await?.ticket.priority;
             let priority = [Priority::P1, Priority::P2, Priority::P3, Priority::P4]
                 .into_iter()
                 .find(|p| *p != current)
                 .expect("another priority");
-            a.update_ticket(
-                &id.to_string(),
-                UpdateInput {
-                    priority: Some(priority),
-                    ..Default::default()
-                },
-            )
-            .await?;
+            a.tickets()
+                .update_ticket(
+                    &id.to_string(),
+                    UpdateInput {
+                        priority: Some(priority),
+                        ..Default::default()
+                    },
+                )
+                .await?;
             id
         };
         let t0 = Instant::now();
@@ -734,7 +736,7 @@ async fn run(args: Args) -> Result<()> {
         let page = sb.client.pull(cursor, 0).await?;
         http += t.elapsed();
         let t = Instant::now();
-        let applied = store_b.apply_pull(&page).await?;
+        let applied = store_b.replica().apply_pull(&page).await?;
         apply += t.elapsed();
         pages += 1;
         pulled += applied.tickets;
@@ -891,6 +893,7 @@ async fn files_bench(dir: &Path, mib: u64, runs: usize) -> Result<()> {
 
     // Upload: each file a reply's attachment, pushed then transferred by the engine.
     uploader
+        .tickets()
         .create_ticket(helpdeck_store::CreateInput {
             title: "Files".into(),
             ..Default::default()
@@ -901,8 +904,9 @@ async fn files_bench(dir: &Path, mib: u64, runs: usize) -> Result<()> {
     for _ in 0..runs {
         let mut bytes = vec![0u8; size as usize];
         rand::rng().fill_bytes(&mut bytes);
-        let file = uploader.import_bytes("scan.pdf", &bytes)?;
+        let file = uploader.files().import_bytes("scan.pdf", &bytes)?;
         uploader
+            .tickets()
             .comment(
                 "HD-1",
                 "scan",
@@ -936,9 +940,10 @@ async fn files_bench(dir: &Path, mib: u64, runs: usize) -> Result<()> {
     // sends only what the server has not committed.
     let mut bytes = vec![0u8; size as usize];
     rand::rng().fill_bytes(&mut bytes);
-    let file = uploader.import_bytes("big.pdf", &bytes)?;
+    let file = uploader.files().import_bytes("big.pdf", &bytes)?;
     let sha = file.sha256.clone();
     uploader
+        .tickets()
         .comment(
             "HD-1",
             "big",

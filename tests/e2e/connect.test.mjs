@@ -2,52 +2,21 @@
 // Settings says what will be uploaded and asks first; after "Upload and connect" the app is a
 // synced replica, and another agent sees the tickets with their conversation.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { choose, click, eventually, find, findAll, launch, screenshot, type } from './harness.mjs';
-
-const CLI = process.env.HELPDECK_CLI;
-const PASSWORD = 'e2e-password-123';
-const env = {
-  ...process.env,
-  DBUS_SESSION_BUS_ADDRESS: process.env.HELPDECK_E2E_BUS ?? process.env.DBUS_SESSION_BUS_ADDRESS,
-  HELPDECK_PASSWORD: PASSWORD,
-};
-
-function cli(dataDir, ...args) {
-  const r = spawnSync(CLI, ['--data-dir', dataDir, ...args], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`helpdeck ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+import { choose, cli, click, eventually, find, findAll, launch, PASSWORD, screenshot, startServer, type } from './harness.mjs';
 
 describe('Connecting a local workspace to a server in the app', () => {
   let driver;
   let server;
   let url;
-  const serverDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-server-'));
   const bobDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-bob-'));
   const vanDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-van-'));
 
   before(async () => {
-    if (!CLI) throw new Error('HELPDECK_CLI must point at the built helpdeck binary');
-    cli(serverDir, 'server', 'user', 'add', '--email', 'alice@acme.example', '--name', 'Alice Chen', '--role', 'agent');
-    cli(serverDir, 'server', 'user', 'add', '--email', 'bob@acme.example', '--name', 'Bob Li', '--role', 'agent');
-    server = spawn(CLI, ['--data-dir', serverDir, 'server', '--listen', '127.0.0.1:0', '--name', 'Acme IT'], {
-      env,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    url = await new Promise((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/listening on (http:\/\/\S+)/);
-        if (m) resolve(m[1]);
-      });
-      server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    });
+    ({ server, url } = await startServer());
     // Alice's weeks alone: a local workspace with a few tickets and a conversation.
     cli(vanDir, 'init', '--name', "Alice's van", '--email', 'alice@acme.example', '--user-name', 'Alice Chen');
     cli(vanDir, 'ticket', 'create', '--title', 'Label printer at the warehouse prints blank', '--priority', 'P2');

@@ -1,5 +1,6 @@
 // Drives the real Helpdeck binary over WebDriver: tauri-driver (started by scripts/task
 // under Xvfb) forwards to WebKitWebDriver, which launches the app with a fresh data dir.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,46 @@ const APP = process.env.HELPDECK_APP;
 const DRIVER_URL = process.env.TAURI_DRIVER_URL ?? 'http://127.0.0.1:4444/';
 const SHOTS = process.env.E2E_SCREENSHOT_DIR ?? join(tmpdir(), 'helpdeck-e2e-screenshots');
 mkdirSync(SHOTS, { recursive: true });
+
+const CLI = process.env.HELPDECK_CLI;
+/** The password of every account the e2e servers make. */
+export const PASSWORD = 'e2e-password-123';
+// The app and the CLI share the test's session bus (and its unlocked keyring).
+const cliEnv = {
+  ...process.env,
+  DBUS_SESSION_BUS_ADDRESS: process.env.HELPDECK_E2E_BUS ?? process.env.DBUS_SESSION_BUS_ADDRESS,
+  HELPDECK_PASSWORD: PASSWORD,
+};
+
+/** Runs the helpdeck CLI on a data dir; throws with its stderr when it fails. */
+export function cli(dataDir, ...args) {
+  if (!CLI) throw new Error('HELPDECK_CLI must point at the built helpdeck binary');
+  const r = spawnSync(CLI, ['--data-dir', dataDir, ...args], { env: cliEnv, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`helpdeck ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Starts a Helpdeck server (SQLite) with agents `alice@acme.example` and `bob@acme.example`;
+ * returns the process and its URL. */
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-server-'));
+  cli(dir, 'server', 'user', 'add', '--email', 'alice@acme.example', '--name', 'Alice Chen', '--role', 'agent');
+  cli(dir, 'server', 'user', 'add', '--email', 'bob@acme.example', '--name', 'Bob Li', '--role', 'agent');
+  const server = spawn(CLI, ['--data-dir', dir, 'server', '--listen', '127.0.0.1:0', '--name', 'Acme IT'], {
+    env: cliEnv,
+    stdio: ['ignore', 'pipe', 'ignore'], // request logs go to stderr: not read, so not piped
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return { server, url };
+}
 
 /** Starts the app on a new, empty data dir (or the given one). */
 export async function launch(dataDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-'))) {

@@ -1,52 +1,20 @@
 // The desktop app against a real Helpdeck server: sign in from first run, see another agent's
 // change arrive live (no reload), answer it, and the other replica receives the answer.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { click, eventually, find, findAll, firstRunReady, launch, screenshot, type } from './harness.mjs';
-
-const CLI = process.env.HELPDECK_CLI;
-const PASSWORD = 'e2e-password-123';
-// The app and the CLI share the test's session bus (and its unlocked keyring).
-const env = {
-  ...process.env,
-  DBUS_SESSION_BUS_ADDRESS: process.env.HELPDECK_E2E_BUS ?? process.env.DBUS_SESSION_BUS_ADDRESS,
-  HELPDECK_PASSWORD: PASSWORD,
-};
-
-function cli(dataDir, ...args) {
-  const r = spawnSync(CLI, ['--data-dir', dataDir, ...args], { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`helpdeck ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+import { cli, click, eventually, find, findAll, firstRunReady, launch, PASSWORD, screenshot, startServer, type } from './harness.mjs';
 
 describe('Helpdeck desktop app with a server', () => {
   let driver;
   let server;
   let url;
-  const serverDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-server-'));
   const bobDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-bob-'));
 
   before(async () => {
-    if (!CLI) throw new Error('HELPDECK_CLI must point at the built helpdeck binary');
-    cli(serverDir, 'server', 'user', 'add', '--email', 'alice@acme.example', '--name', 'Alice Chen', '--role', 'agent');
-    cli(serverDir, 'server', 'user', 'add', '--email', 'bob@acme.example', '--name', 'Bob Li', '--role', 'agent');
-    server = spawn(CLI, ['--data-dir', serverDir, 'server', '--listen', '127.0.0.1:0', '--name', 'Acme IT'], {
-      env,
-      stdio: ['ignore', 'pipe', 'ignore'], // request logs go to stderr: not read, so not piped
-    });
-    url = await new Promise((resolve, reject) => {
-      let out = '';
-      server.stdout.on('data', (d) => {
-        out += d;
-        const m = out.match(/listening on (http:\/\/\S+)/);
-        if (m) resolve(m[1]);
-      });
-      server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    });
+    ({ server, url } = await startServer());
     cli(bobDir, 'login', '--server', url, '--email', 'bob@acme.example');
     cli(bobDir, 'sync', '--once');
     ({ driver } = await launch());

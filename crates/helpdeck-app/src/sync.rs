@@ -81,6 +81,11 @@ fn preview(s: &helpdeck_store::UploadSummary) -> ConnectPreview {
     }
 }
 
+/// How the server lists this device.
+fn device_name() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "Helpdeck desktop".into())
+}
+
 fn check_credentials(input: &SignInInput) -> ApiResult<()> {
     if input.email.trim().is_empty() {
         let mut e = ApiError::new(ErrorCode::Validation, "email: must not be empty");
@@ -258,7 +263,7 @@ impl App {
                     store.shutdown().await;
                 }
             }
-            let device = std::env::var("HOSTNAME").unwrap_or_else(|_| "Helpdeck desktop".into());
+            let device = device_name();
             let result = helpdeck_sync::login(
                 &self.data_dir,
                 &input.server_url,
@@ -324,7 +329,7 @@ impl App {
             {
                 store.shutdown().await;
             }
-            let device = std::env::var("HOSTNAME").unwrap_or_else(|_| "Helpdeck desktop".into());
+            let device = device_name();
             let result = helpdeck_sync::connect::connect(
                 &self.data_dir,
                 &input.server_url,

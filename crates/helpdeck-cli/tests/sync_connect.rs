@@ -6,8 +6,7 @@
 
 mod sync_harness;
 
-use std::io::Write;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use serde_json::{Value, json};
 use sync_harness::*;
@@ -27,20 +26,7 @@ fn connect(r: &Replica, url: &str, yes: bool) -> Output {
     if yes {
         args.push("--yes");
     }
-    let mut child = r
-        .command(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{PASSWORD}\n").as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    r.run_with_password(&args)
 }
 
 /// A dataset of `n` tickets numbered from 5001 (as a workspace that imported them from an

@@ -27,7 +27,7 @@ pub struct BlobTransfer {
     pub attempts: i64,
 }
 
-fn io(path: &Path, e: std::io::Error) -> StoreError {
+pub(crate) fn io(path: &Path, e: std::io::Error) -> StoreError {
     StoreError::Io {
         path: path.display().to_string(),
         source: e,

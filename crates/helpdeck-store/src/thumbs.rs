@@ -13,6 +13,7 @@ use helpdeck_core::attachment::validate_sha256;
 use image::{ImageFormat, ImageReader, Limits};
 use serde::Serialize;
 
+use crate::blobs::io;
 use crate::error::{Result, StoreError};
 use crate::{Files, Store};
 
@@ -30,13 +31,6 @@ pub struct Thumbnail {
     pub media_type: &'static str,
     pub width: u32,
     pub height: u32,
-}
-
-fn io(path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Io {
-        path: path.display().to_string(),
-        source: e,
-    }
 }
 
 /// Makes a thumbnail of `bytes` if they are a readable raster image (JPEG, PNG, GIF, WebP,

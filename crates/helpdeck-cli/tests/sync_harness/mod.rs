@@ -543,16 +543,21 @@ impl Replica {
     }
 
     pub fn login_output(&self, url: &str) -> Output {
+        self.run_with_password(&[
+            "--json",
+            "login",
+            "--server",
+            url,
+            "--email",
+            &self.email,
+            "--password-stdin",
+        ])
+    }
+
+    /// Runs `helpdeck ARGS` with the test password on its stdin (`--password-stdin`).
+    pub fn run_with_password(&self, args: &[&str]) -> Output {
         let mut child = self
-            .command(&[
-                "--json",
-                "login",
-                "--server",
-                url,
-                "--email",
-                &self.email,
-                "--password-stdin",
-            ])
+            .command(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

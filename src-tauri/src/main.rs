@@ -31,9 +31,10 @@ fn data_dir(app: &tauri::AppHandle) -> PathBuf {
     if let Some(dir) = std::env::var_os("HELPDECK_DATA_DIR") {
         return PathBuf::from(dir);
     }
-    app.path()
-        .app_data_dir()
-        .unwrap_or_else(|_| PathBuf::from("helpdeck-data"))
+    // The same folder the CLI opens by default (Tauri's app data dir for our identifier).
+    helpdeck_store::default_data_dir()
+        .or_else(|| app.path().app_data_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("helpdeck-data"))
 }
 
 fn main() {

@@ -23,7 +23,11 @@ pub fn show_window(app: &AppHandle) {
 /// that ticket (the UI listens for `open-ticket`).
 pub fn sink(app: &AppHandle) -> DesktopSink {
     let handle = app.clone();
-    DesktopSink::new("Helpdeck").with_open(
+    let mut sink = DesktopSink::new("Helpdeck");
+    if let Some(icon) = icon_file(app) {
+        sink = sink.with_identity(&icon.display().to_string(), helpdeck_store::APP_ID);
+    }
+    sink.with_open(
         "Open",
         Arc::new(move |number: i64| {
             show_window(&handle);
@@ -32,9 +36,26 @@ pub fn sink(app: &AppHandle) -> DesktopSink {
     )
 }
 
+/// The app's icon as a PNG file the notification service can read (written once to the
+/// app's cache dir from the icon compiled into the app).
+fn icon_file(app: &AppHandle) -> Option<std::path::PathBuf> {
+    let icon = app.default_window_icon()?;
+    let dir = app.path().app_cache_dir().ok()?;
+    let path = dir.join("helpdeck-icon.png");
+    if !path.is_file() {
+        std::fs::create_dir_all(&dir).ok()?;
+        let img = image::RgbaImage::from_raw(icon.width(), icon.height(), icon.rgba().to_vec())?;
+        img.save(&path).ok()?;
+    }
+    Some(path)
+}
+
 struct Items {
-    breaching: MenuItem<Wry>,
+    open: MenuItem<Wry>,
+    breached: MenuItem<Wry>,
+    at_risk: MenuItem<Wry>,
     pause: CheckMenuItem<Wry>,
+    quit: MenuItem<Wry>,
 }
 
 /// What the shell last handed to the tray and the badge. Linux offers no way to read a tray
@@ -45,7 +66,9 @@ pub struct TrayStatus {
     pub tooltip: String,
     /// The text label beside the icon (`None` when nothing is breaching).
     pub label: Option<String>,
-    pub menu_breaching: String,
+    pub menu_breached: String,
+    pub menu_at_risk: String,
+    pub menu_quit: String,
     pub badge: Option<i64>,
     pub paused: bool,
 }
@@ -56,22 +79,18 @@ pub struct TrayShown(pub Mutex<TrayStatus>);
 
 /// Builds the tray icon and its menu.
 pub fn install(app: &AppHandle) -> tauri::Result<()> {
-    let open = MenuItem::with_id(app, "open", "Open Helpdeck", true, None::<&str>)?;
-    let breaching = MenuItem::with_id(app, "breaching", "Breaching soon", true, None::<&str>)?;
-    let pause = CheckMenuItem::with_id(
-        app,
-        "pause",
-        "Pause notifications",
-        true,
-        false,
-        None::<&str>,
-    )?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+    let text = helpdeck_core::notify::tray_text(helpdeck_core::notify::Lang::En, 0, 0, false);
+    let open = MenuItem::with_id(app, "open", &text.open, true, None::<&str>)?;
+    let breached = MenuItem::with_id(app, "breached", &text.breached, true, None::<&str>)?;
+    let at_risk = MenuItem::with_id(app, "at_risk", &text.at_risk, true, None::<&str>)?;
+    let pause = CheckMenuItem::with_id(app, "pause", &text.pause, true, false, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", &text.quit, true, None::<&str>)?;
     let menu = Menu::with_items(
         app,
         &[
             &open,
-            &breaching,
+            &breached,
+            &at_risk,
             &pause,
             &PredefinedMenuItem::separator(app)?,
             &quit,
@@ -83,9 +102,9 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         .show_menu_on_left_click(false)
         .on_menu_event(|app, event| match event.id.as_ref() {
             "open" => show_window(app),
-            "breaching" => {
+            view @ ("breached" | "at_risk") => {
                 show_window(app);
-                let _ = app.emit("show-view", "breaching");
+                let _ = app.emit("show-view", view);
             }
             "pause" => {
                 let paused = app
@@ -111,7 +130,13 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
         builder = builder.icon(icon.clone());
     }
     builder.build(app)?;
-    app.manage(Items { breaching, pause });
+    app.manage(Items {
+        open,
+        breached,
+        at_risk,
+        pause,
+        quit,
+    });
     Ok(())
 }
 
@@ -134,34 +159,39 @@ async fn follow_counts(app: AppHandle) {
     let mut counts = monitor.watch_counts();
     loop {
         let c = *counts.borrow_and_update();
-        show_counts(&app, c);
+        show_counts(&app, c).await;
         if counts.changed().await.is_err() {
             break;
         }
     }
 }
 
-fn show_counts(app: &AppHandle, c: SlaCounts) {
+/// Shows the counts again, in the current language (after a change of language).
+pub async fn refresh(app: &AppHandle) {
+    let monitor = app.state::<App>().monitor();
+    if let Some(m) = monitor {
+        show_counts(app, m.counts()).await;
+    }
+}
+
+async fn show_counts(app: &AppHandle, c: SlaCounts) {
     let breaching = c.breached + c.at_risk;
-    let tooltip = if c.paused {
-        format!(
-            "Helpdeck: {} breached, {} at risk (notifications paused)",
-            c.breached, c.at_risk
-        )
-    } else {
-        format!("Helpdeck: {} breached, {} at risk", c.breached, c.at_risk)
-    };
+    let lang = app.state::<App>().ui_lang().await;
+    let text = helpdeck_core::notify::tray_text(lang, c.breached, c.at_risk, c.paused);
     // A text label beside the icon where the platform shows one (macOS, Linux indicators).
     let label = (breaching > 0).then(|| breaching.to_string());
-    let menu_breaching = format!("Breaching soon ({breaching})");
     let badge = (breaching > 0).then_some(i64::from(breaching));
     if let Some(tray) = app.tray_by_id("main") {
-        let _ = tray.set_tooltip(Some(&tooltip));
+        let _ = tray.set_tooltip(Some(&text.tooltip));
         let _ = tray.set_title(label.as_deref());
     }
     if let Some(items) = app.try_state::<Items>() {
-        let _ = items.breaching.set_text(&menu_breaching);
+        let _ = items.open.set_text(&text.open);
+        let _ = items.breached.set_text(&text.breached);
+        let _ = items.at_risk.set_text(&text.at_risk);
+        let _ = items.pause.set_text(&text.pause);
         let _ = items.pause.set_checked(c.paused);
+        let _ = items.quit.set_text(&text.quit);
     }
     if let Some(window) = app.get_webview_window("main") {
         // macOS dock, Linux launchers that support the Unity count; elsewhere a no-op error.
@@ -169,9 +199,11 @@ fn show_counts(app: &AppHandle, c: SlaCounts) {
     }
     if let Some(shown) = app.try_state::<TrayShown>() {
         *shown.0.lock().expect("not poisoned") = TrayStatus {
-            tooltip,
+            tooltip: text.tooltip,
             label,
-            menu_breaching,
+            menu_breached: text.breached,
+            menu_at_risk: text.at_risk,
+            menu_quit: text.quit,
             badge,
             paused: c.paused,
         };

@@ -14,8 +14,8 @@ use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
-    AssigneeFilter, AssigneeInput, CreateInput, InitOptions, SearchHit, Store, TicketDetail,
-    TicketFilter, TicketView, UpdateInput, UserRef, WorkspaceInfo,
+    AssigneeFilter, AssigneeInput, CreateInput, InitOptions, SearchHit, SlaBucket, Store,
+    TicketDetail, TicketFilter, TicketView, UpdateInput, UserRef, WorkspaceInfo,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -24,7 +24,7 @@ use ts_rs::TS;
 
 pub use error::{ApiError, ErrorCode};
 pub use monitor::MonitorCounts;
-pub use settings::{LanguageChoice, Settings, ThemeChoice};
+pub use settings::{LanguageChoice, Settings, ThemeChoice, TimeZoneChoice};
 pub use sync::{AppEvent, ConnectPreview, ConnectResult, SignInInput, SyncPhaseView, SyncView};
 
 /// Result of every command.
@@ -41,6 +41,9 @@ pub struct AppInfo {
     /// The signed-in user's role (`admin`, `agent` or `customer`).
     pub role: Option<String>,
     pub settings: Settings,
+    /// The language to show: the settings' choice, else the workspace's, else the OS
+    /// locale's (`en` or `zh`).
+    pub language: String,
     /// Sync with a server; `None` for a local workspace.
     pub sync: Option<SyncView>,
 }
@@ -65,8 +68,15 @@ pub struct QueueCounts {
     pub mine: i64,
     #[ts(type = "number")]
     pub unassigned: i64,
+    /// At risk or breached (the CLI's `--breaching`; the tray's total).
     #[ts(type = "number")]
     pub breaching: i64,
+    /// Past a due time now.
+    #[ts(type = "number")]
+    pub breached: i64,
+    /// At risk, not breached yet.
+    #[ts(type = "number")]
+    pub at_risk: i64,
     #[ts(type = "number")]
     pub pending_customer: i64,
     #[ts(type = "number")]
@@ -193,6 +203,17 @@ impl App {
         out
     }
 
+    /// The language of the UI, the tray and notifications (see [`monitor::lang`]).
+    pub async fn ui_lang(&self) -> helpdeck_core::notify::Lang {
+        let workspace = self
+            .store
+            .read()
+            .await
+            .as_ref()
+            .map(|s| s.workspace().language.clone());
+        monitor::lang(self.settings.read().await.language, workspace.as_deref())
+    }
+
     /// Version, workspace, current user and settings.
     #[instrument(skip_all, err)]
     pub async fn info(&self) -> ApiResult<AppInfo> {
@@ -213,7 +234,9 @@ impl App {
             None => (None, None, None),
         };
         drop(guard);
+        let language = self.ui_lang().await.code().to_string();
         Ok(AppInfo {
+            language,
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: self.data_dir.display().to_string(),
             workspace,
@@ -251,13 +274,10 @@ impl App {
             }
             *guard = Some(Arc::new(store));
         }
-        let mut settings = self.settings.read().await.clone();
-        settings.language = if input.language == "zh" {
-            LanguageChoice::Zh
-        } else {
-            LanguageChoice::En
-        };
-        self.update_settings(settings).await?;
+        // The UI follows the workspace's language (the settings' default) from here on.
+        if let Some(m) = self.monitor.handle() {
+            m.set_lang(self.ui_lang().await);
+        }
         self.start_configured_monitor().await?;
         self.info().await
     }
@@ -271,7 +291,7 @@ impl App {
         })?;
         *self.settings.write().await = settings.clone();
         if let Some(m) = self.monitor.handle() {
-            m.set_lang(monitor::lang(settings.language));
+            m.set_lang(self.ui_lang().await);
         }
         Ok(settings)
     }
@@ -294,6 +314,16 @@ impl App {
                 .await?,
                 breaching: count(TicketFilter {
                     breaching: true,
+                    ..TicketFilter::default()
+                })
+                .await?,
+                breached: count(TicketFilter {
+                    sla_bucket: Some(SlaBucket::Breached),
+                    ..TicketFilter::default()
+                })
+                .await?,
+                at_risk: count(TicketFilter {
+                    sla_bucket: Some(SlaBucket::AtRisk),
                     ..TicketFilter::default()
                 })
                 .await?,

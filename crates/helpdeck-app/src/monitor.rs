@@ -56,17 +56,19 @@ impl MonitorSlot {
 }
 
 /// The notification language of a settings choice (`system`: the OS locale).
-pub(crate) fn lang(choice: LanguageChoice) -> Lang {
+/// The OS locale's language (sys-locale: the user's locale on Linux, macOS and Windows).
+pub(crate) fn os_lang() -> Lang {
+    Lang::from_code(&sys_locale::get_locale().unwrap_or_default())
+}
+
+/// The language the UI, the tray and notifications use: the user's choice, else the
+/// workspace's, else (no workspace yet) the OS locale's. The one place it is decided.
+pub(crate) fn lang(choice: LanguageChoice, workspace: Option<&str>) -> Lang {
     match choice {
         LanguageChoice::En => Lang::En,
         LanguageChoice::Zh => Lang::Zh,
-        LanguageChoice::System => {
-            let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-                .iter()
-                .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-                .unwrap_or_default();
-            Lang::from_code(&locale)
-        }
+        LanguageChoice::System => os_lang(),
+        LanguageChoice::Workspace => workspace.map(Lang::from_code).unwrap_or_else(os_lang),
     }
 }
 
@@ -81,7 +83,7 @@ impl App {
         clock: Arc<dyn Clock>,
         mut options: MonitorOptions,
     ) -> ApiResult<()> {
-        options.lang = lang(self.settings.read().await.language);
+        options.lang = self.ui_lang().await;
         *self.monitor.setup.lock().expect("not poisoned") = Some(Setup {
             sink,
             clock,

@@ -5,12 +5,14 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// UI language choice.
+/// UI language choice (per user; the workspace's language unless overridden).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LanguageChoice {
-    /// Follow the OS locale.
+    /// The workspace's language (the OS locale's before there is a workspace).
     #[default]
+    Workspace,
+    /// Follow the OS locale.
     System,
     En,
     Zh,
@@ -27,6 +29,17 @@ pub enum ThemeChoice {
     Dark,
 }
 
+/// Which time zone times are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeZoneChoice {
+    /// The workspace's business time zone (where the desk works and SLA hours count).
+    #[default]
+    Workspace,
+    /// This computer's time zone (a technician travelling).
+    Device,
+}
+
 /// What the settings dialog changes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(default)]
@@ -34,6 +47,7 @@ pub struct Settings {
     pub language: LanguageChoice,
     pub theme: ThemeChoice,
     pub large_text: bool,
+    pub time_zone: TimeZoneChoice,
 }
 
 pub const SETTINGS_FILE: &str = "settings.json";

@@ -48,6 +48,11 @@ pub struct SignInInput {
     pub server_url: String,
     pub email: String,
     pub password: String,
+    /// The language the sign-in screen was shown in (`en` or `zh`): a new replica's
+    /// workspace language, which the UI then follows.
+    #[serde(default)]
+    #[ts(optional)]
+    pub language: Option<String>,
 }
 
 /// What connecting this local workspace uploads (the confirmation shows it).
@@ -264,12 +269,17 @@ impl App {
                 }
             }
             let device = device_name();
+            let language = match &input.language {
+                Some(l) => l.clone(),
+                None => crate::monitor::os_lang().code().to_string(),
+            };
             let result = helpdeck_sync::login(
                 &self.data_dir,
                 &input.server_url,
                 &input.email,
                 &input.password,
                 &device,
+                &language,
             )
             .await;
             match result {

@@ -51,9 +51,40 @@ async fn monitor_counts_agree_with_the_breaching_view_and_follow_writes() {
     .await
     .unwrap();
     let c = counts_settle(&app).await;
-    let view = app.queue_counts().await.unwrap().breaching;
+    let q = app.queue_counts().await.unwrap();
+    let view = q.breaching;
     assert!(view > 0, "demo data has tickets breaching");
     assert_eq!(i64::from(c.breached + c.at_risk), view);
+    // The "Breached" and "At risk" views split it as the monitor does.
+    assert_eq!(q.breached, i64::from(c.breached));
+    assert_eq!(q.at_risk, i64::from(c.at_risk));
+    for (bucket, n) in [
+        (helpdeck_store::SlaBucket::Breached, q.breached),
+        (helpdeck_store::SlaBucket::AtRisk, q.at_risk),
+    ] {
+        let page = app
+            .tickets(TicketFilter {
+                sla_bucket: Some(bucket),
+                limit: 1000,
+                ..TicketFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page.total, n);
+        assert_eq!(page.tickets.len() as i64, n);
+        for t in &page.tickets {
+            let want = match bucket {
+                helpdeck_store::SlaBucket::Breached => helpdeck_core::sla::SlaState::Breached,
+                helpdeck_store::SlaBucket::AtRisk => helpdeck_core::sla::SlaState::AtRisk,
+            };
+            assert_eq!(
+                t.sla.state,
+                Some(want),
+                "{} in the {bucket:?} view",
+                t.number
+            );
+        }
+    }
 
     // Resolve one breaching ticket through the app: the count drops at once.
     let page = app

@@ -28,6 +28,10 @@ struct Cli {
     /// Print one JSON document on stdout.
     #[arg(long, global = true)]
     json: bool,
+    /// Show times in this IANA time zone (default: the workspace's business time zone).
+    /// JSON output is always UTC (RFC 3339).
+    #[arg(long = "tz", global = true, env = "HELPDECK_TZ", value_name = "ZONE")]
+    time_zone: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -100,6 +104,13 @@ enum Command {
     /// Run the due jobs of a local workspace once (auto-close of resolved tickets); the app
     /// and `watch` run them every minute, a server runs them for its replicas.
     Jobs,
+    /// Shell completions: `helpdeck completions bash > /etc/bash_completion.d/helpdeck`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff): `helpdeck manpage > helpdeck.1; man ./helpdeck.1`.
+    Manpage,
     /// Sign in to a server: an empty data dir becomes a replica of its workspace.
     Login(remote::LoginArgs),
     /// Connect this local workspace to a server: after a confirmation its tickets, comments,
@@ -216,10 +227,11 @@ struct CreateArgs {
     title: String,
     #[arg(long, default_value = "")]
     body: String,
-    #[arg(long)]
+    #[arg(long, help = format!("One of {}", Priority::allowed()))]
     priority: Option<String>,
-    #[arg(long)]
+    #[arg(long, help = format!("One of {}", helpdeck_core::ticket::Kind::allowed()))]
     kind: Option<String>,
+    /// One of the workspace's categories (by default hardware, software, network, account_access, other).
     #[arg(long)]
     category: Option<String>,
     /// Requester's email (a new customer is created for an unknown address).
@@ -228,7 +240,7 @@ struct CreateArgs {
     /// Agent email, `me` or `none`.
     #[arg(long)]
     assignee: Option<String>,
-    #[arg(long)]
+    #[arg(long, help = format!("One of {}", helpdeck_core::ticket::Tier::allowed()))]
     tier: Option<String>,
     /// Attach a file (repeatable; at most 25 MiB each).
     #[arg(long = "attach", value_name = "FILE")]
@@ -237,13 +249,12 @@ struct CreateArgs {
 
 #[derive(Args, Debug)]
 struct ListArgs {
-    /// Status filter (repeatable).
-    #[arg(long = "status")]
+    #[arg(long = "status", help = format!("Status filter, repeatable: {}", Status::allowed()))]
     statuses: Vec<String>,
     /// Every status, including resolved and closed.
     #[arg(long)]
     all: bool,
-    #[arg(long)]
+    #[arg(long, help = format!("One of {}", Priority::allowed()))]
     priority: Option<String>,
     /// Agent email, `me` or `none`.
     #[arg(long)]
@@ -251,33 +262,38 @@ struct ListArgs {
     /// Only tickets at risk or breached.
     #[arg(long)]
     breaching: bool,
-    /// due, priority, updated or created.
-    #[arg(long, default_value = "due")]
+    /// Order of the list.
+    #[arg(long, default_value = "due", value_parser = ["due", "priority", "updated", "created"])]
     sort: String,
+    /// Tickets per page (1 to 10,000).
     #[arg(long, default_value_t = 50)]
     limit: u32,
+    /// Skip this many tickets (the next page: offset + limit).
+    #[arg(long, default_value_t = 0)]
+    offset: u32,
 }
 
 #[derive(Args, Debug)]
 struct UpdateArgs {
     reference: String,
-    #[arg(long)]
+    #[arg(long, help = format!("One of {}", Status::allowed()))]
     status: Option<String>,
     /// Reason, when closing a new or open ticket (spam, duplicate).
     #[arg(long)]
     reason: Option<String>,
-    #[arg(long)]
+    #[arg(long, help = format!("One of {}", Priority::allowed()))]
     priority: Option<String>,
     /// Agent email, `me` or `none`.
     #[arg(long)]
     assignee: Option<String>,
-    #[arg(long)]
+    #[arg(long, help = format!("One of {}", helpdeck_core::ticket::Tier::allowed()))]
     tier: Option<String>,
     #[arg(long)]
     title: Option<String>,
+    /// One of the workspace's categories (by default hardware, software, network, account_access, other).
     #[arg(long)]
     category: Option<String>,
-    #[arg(long)]
+    #[arg(long, help = format!("One of {}", helpdeck_core::ticket::Kind::allowed()))]
     kind: Option<String>,
 }
 
@@ -292,9 +308,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
     if let Some(d) = &cli.data_dir {
         return Ok(d.clone());
     }
-    directories::ProjectDirs::from("", "", "Helpdeck")
-        .map(|p| p.data_dir().to_path_buf())
-        .context("cannot find the OS data directory; pass --data-dir")
+    helpdeck_store::default_data_dir().context("cannot find the OS data directory; pass --data-dir")
 }
 
 fn main() -> ExitCode {
@@ -334,6 +348,10 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if closed_pipe(&e) => {
+            // `helpdeck ticket list | head`: the reader has what it wanted; not an error.
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             // One line: the outermost message and its causes.
             let msg = e
@@ -347,10 +365,36 @@ fn main() -> ExitCode {
     }
 }
 
+/// Did the output go to a pipe whose reader has gone?
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 async fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(*shell, &mut cmd, "helpdeck", &mut out);
+            return Ok(());
+        }
+        Command::Manpage => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = std::io::stdout().lock();
+            clap_mangen::Man::new(cmd).render(&mut out)?;
+            return Ok(());
+        }
+        _ => {}
+    }
     let dir = data_dir(&cli)?;
     let json = cli.json;
-    let out = output::Printer::new(json);
+    let mut out = output::Printer::new(json);
+    if let Some(tz) = &cli.time_zone {
+        out.set_time_zone(tz)?;
+    }
     match cli.command {
         Command::Init {
             name,
@@ -412,6 +456,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Notify(cmd) => watch::notify(Store::open(&dir).await?, cmd, json).await?,
         command => {
             let store = Store::open(&dir).await?;
+            if cli.time_zone.is_none() {
+                // Times read as the desk works: in the workspace's business time zone.
+                let _ = out.set_time_zone(&store.workspace().timezone);
+            }
             let result = on_workspace(&store, command, &out).await;
             store.shutdown().await;
             result?;
@@ -424,6 +472,8 @@ async fn run(cli: Cli) -> Result<()> {
 async fn on_workspace(store: &Store, command: Command, out: &output::Printer) -> Result<()> {
     match command {
         Command::Init { .. }
+        | Command::Completions { .. }
+        | Command::Manpage
         | Command::Server(_)
         | Command::Login(_)
         | Command::Connect(_)
@@ -582,6 +632,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 priority: parse_opt::<Priority>(a.priority.as_deref())?,
                 breaching: a.breaching,
                 limit: a.limit,
+                offset: a.offset,
                 ..TicketFilter::default()
             };
             filter.assignee = match a.assignee.as_deref() {
@@ -597,10 +648,16 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 "created" => SortOrder::Created,
                 other => bail!("unknown sort '{other}' (allowed: due, priority, updated, created)"),
             };
-            if !(1..=1000).contains(&a.limit) {
-                bail!("limit: {} is out of range (allowed: 1 to 1000)", a.limit);
+            if !(1..=helpdeck_store::MAX_PAGE).contains(&a.limit) {
+                bail!(
+                    "limit: {} is out of range (allowed: 1 to {})",
+                    a.limit,
+                    helpdeck_store::MAX_PAGE
+                );
             }
-            out.list(&store.tickets().list_tickets(&filter).await?)?;
+            let tickets = store.tickets().list_tickets(&filter).await?;
+            let total = store.tickets().count_tickets(&filter).await?;
+            out.list(&tickets, total, a.offset)?;
         }
         TicketCommand::Show { reference } => {
             out.detail(&store.tickets().ticket(&reference).await?)?

@@ -16,6 +16,8 @@ use serde::Serialize;
 /// Prints in the chosen format.
 pub struct Printer {
     json: bool,
+    /// Text output shows times here (JSON stays UTC).
+    tz: jiff::tz::TimeZone,
 }
 
 fn relative(at: Timestamp) -> String {
@@ -44,17 +46,11 @@ fn sla_cell(sla: &SlaView) -> String {
     }
 }
 
-fn target_line(name: &str, t: &TargetReport) -> String {
-    let due = t.due_at.map(|d| {
-        format!(
-            " due {} ({})",
-            d.strftime("%Y-%m-%d %H:%M UTC"),
-            relative(d)
-        )
-    });
-    let done = t
-        .completed_at
-        .map(|d| format!(" at {}", d.strftime("%Y-%m-%d %H:%M UTC")));
+fn target_line(p: &Printer, name: &str, t: &TargetReport) -> String {
+    let due = t
+        .due_at
+        .map(|d| format!(" due {} ({})", p.time(d), relative(d)));
+    let done = t.completed_at.map(|d| format!(" at {}", p.time(d)));
     let mark = match t.state {
         SlaState::Breached | SlaState::Missed => "✗",
         SlaState::AtRisk => "!",
@@ -89,7 +85,29 @@ impl Printer {
     }
 
     pub fn new(json: bool) -> Printer {
-        Printer { json }
+        Printer {
+            json,
+            tz: jiff::tz::TimeZone::UTC,
+        }
+    }
+
+    /// Shows text times in this IANA zone.
+    pub fn set_time_zone(&mut self, name: &str) -> Result<()> {
+        self.tz = jiff::tz::TimeZone::get(name).map_err(|_| {
+            anyhow::anyhow!(
+                "time zone: unknown '{name}' (allowed: IANA names such as Asia/Shanghai, Europe/Berlin, UTC)"
+            )
+        })?;
+        Ok(())
+    }
+
+    /// A time as people read it here: `2026-11-28 18:00 +08:00` (the offset says which zone).
+    pub fn time(&self, at: Timestamp) -> String {
+        let local = self.tz.to_datetime(at).strftime("%Y-%m-%d %H:%M");
+        let secs = self.tz.to_offset(at).seconds();
+        let sign = if secs < 0 { '-' } else { '+' };
+        let abs = secs.unsigned_abs();
+        format!("{local} {sign}{:02}:{:02}", abs / 3600, (abs % 3600) / 60)
     }
 
     pub fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
@@ -141,10 +159,16 @@ impl Printer {
         })
     }
 
-    pub fn list(&self, tickets: &[TicketView]) -> Result<()> {
-        self.emit(&tickets, || {
+    /// A page of a list: `{"total": N, "tickets": [...]}` in JSON (spec §7).
+    pub fn list(&self, tickets: &[TicketView], total: i64, offset: u32) -> Result<()> {
+        let doc = serde_json::json!({ "total": total, "offset": offset, "tickets": tickets });
+        self.emit(&doc, || {
             if tickets.is_empty() {
-                return "No tickets match.\n".into();
+                return if total > 0 {
+                    format!("No tickets on this page ({total} in all; offset {offset}).\n")
+                } else {
+                    "No tickets match.\n".into()
+                };
             }
             let mut table = Table::new();
             table
@@ -164,7 +188,13 @@ impl Printer {
                     sla_cell(&t.sla),
                 ]);
             }
-            format!("{table}\n{} tickets\n", tickets.len())
+            let first = u64::from(offset) + 1;
+            let last = u64::from(offset) + tickets.len() as u64;
+            if first == 1 && last as i64 == total {
+                format!("{table}\n{total} tickets\n")
+            } else {
+                format!("{table}\n{first}–{last} of {total} tickets (next page: --offset {last})\n")
+            }
         })
     }
 
@@ -192,10 +222,7 @@ impl Printer {
                 s.push_str(&format!(" ({o})"));
             }
             s.push_str(&format!("\nAssignee:  {}\n", who(&t.assignee)));
-            s.push_str(&format!(
-                "Created:   {}\n",
-                t.created_at.strftime("%Y-%m-%d %H:%M UTC")
-            ));
+            s.push_str(&format!("Created:   {}\n", self.time(t.created_at)));
             s.push_str("SLA:\n");
             for (name, target) in [
                 ("first response", &t.sla.first_response),
@@ -203,7 +230,7 @@ impl Printer {
                 ("resolution", &t.sla.resolution),
             ] {
                 if let Some(target) = target {
-                    s.push_str(&target_line(name, target));
+                    s.push_str(&target_line(self, name, target));
                     s.push('\n');
                 }
             }
@@ -266,7 +293,7 @@ impl Printer {
                         "  [{}] {} — {}\n",
                         tag,
                         c.author.name,
-                        c.created_at.strftime("%Y-%m-%d %H:%M UTC")
+                        self.time(c.created_at)
                     ));
                     for line in c.body.lines() {
                         s.push_str(&format!("    {line}\n"));

@@ -108,7 +108,8 @@ pub struct LoginArgs {
     pub server: String,
     #[arg(long)]
     pub email: String,
-    /// Read the password from the first line of stdin.
+    /// Read the password from the first line of stdin (otherwise it is asked for at a
+    /// terminal, or taken from HELPDECK_PASSWORD).
     #[arg(long)]
     pub password_stdin: bool,
     /// Name of this device as the server lists it (default: the host name).
@@ -123,8 +124,13 @@ fn read_password(from_stdin: bool) -> Result<String> {
         line.trim_end_matches(['\r', '\n']).to_string()
     } else if let Ok(p) = std::env::var("HELPDECK_PASSWORD") {
         p
+    } else if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        // Typed, not echoed.
+        rpassword::prompt_password("Password: ")?
     } else {
-        bail!("no password: pass --password-stdin and write it to stdin, or set HELPDECK_PASSWORD");
+        bail!(
+            "no password: type it at a terminal, pass --password-stdin and write it to stdin, or set HELPDECK_PASSWORD"
+        );
     };
     if pw.is_empty() {
         bail!("the password is empty");
@@ -255,8 +261,15 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
 pub async fn login(data_dir: &Path, args: LoginArgs, out: &Printer) -> Result<()> {
     let password = read_password(args.password_stdin)?;
     let device = device_name(args.device_name);
-    let store =
-        helpdeck_sync::login(data_dir, &args.server, &args.email, &password, &device).await?;
+    let store = helpdeck_sync::login(
+        data_dir,
+        &args.server,
+        &args.email,
+        &password,
+        &device,
+        &os_language(),
+    )
+    .await?;
     let me = store.actor().clone();
     let ws = store.workspace().clone();
     store.shutdown().await;
@@ -273,6 +286,17 @@ pub struct ConnectArgs {
     /// Upload without asking (needed when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
+}
+
+/// `zh` when the terminal's locale is Chinese, else `en` (the language of a new replica).
+fn os_language() -> String {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .unwrap_or_default();
+    helpdeck_core::notify::Lang::from_code(&locale)
+        .code()
+        .to_string()
 }
 
 fn device_name(given: Option<String>) -> String {

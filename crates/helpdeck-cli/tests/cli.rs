@@ -72,9 +72,10 @@ fn ticket_lifecycle_on_demo_data() {
     let demo = desk.json(&["demo", "--tickets", "1000", "--seed", "7"]);
     assert_eq!(demo["tickets"], 1000);
 
-    let list = desk.json(&["ticket", "list", "--limit", "20"]);
-    let list = list.as_array().unwrap();
+    let page = desk.json(&["ticket", "list", "--limit", "20"]);
+    let list = page["tickets"].as_array().unwrap();
     assert_eq!(list.len(), 20);
+    assert!(page["total"].as_i64().unwrap() > 20, "{}", page["total"]);
     for t in list {
         for field in [
             "id",
@@ -506,4 +507,122 @@ fn an_attached_photo_gets_a_thumbnail_and_other_files_do_not() {
         out.to_str().unwrap(),
     ]);
     assert!(e.contains("not an image"), "{e}");
+}
+
+#[test]
+fn lists_page_with_totals_over_thousands_of_tickets() {
+    let desk = Desk::new();
+    desk.ok(&["demo", "--tickets", "6000", "--seed", "3"]);
+    let first = desk.json(&[
+        "ticket", "list", "--all", "--limit", "5000", "--sort", "created",
+    ]);
+    assert_eq!(first["total"], 6000);
+    assert_eq!(first["tickets"].as_array().unwrap().len(), 5000);
+    let rest = desk.json(&[
+        "ticket", "list", "--all", "--limit", "5000", "--offset", "5000", "--sort", "created",
+    ]);
+    assert_eq!(rest["total"], 6000);
+    assert_eq!(rest["tickets"].as_array().unwrap().len(), 1000);
+    let ids: std::collections::HashSet<String> = first["tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest["tickets"].as_array().unwrap())
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 6000, "two pages hold every ticket once");
+    // The text form says where the page is and how to get the next one.
+    let text = desk.ok(&["ticket", "list", "--all", "--limit", "10", "--offset", "20"]);
+    assert!(
+        text.contains("21–30 of 6000 tickets (next page: --offset 30)"),
+        "{text}"
+    );
+    let e = desk.fails(&["ticket", "list", "--limit", "10001"]);
+    assert!(e.contains("allowed: 1 to 10000"), "{e}");
+
+    // `helpdeck … | head`: the reader goes away after a few lines; no error, success.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_helpdeck"))
+        .arg("--data-dir")
+        .arg(desk.dir.path())
+        .args(["ticket", "list", "--all", "--limit", "5000"])
+        .env_remove("HELPDECK_DATA_DIR")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 200];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "a closed pipe is not a failure: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn server_databases_as_sqlite_urls_completions_and_a_man_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.db");
+    let url = format!("sqlite://{}", db.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_helpdeck"))
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "server",
+            "user",
+            "add",
+        ])
+        .args([
+            "--db",
+            &url,
+            "--email",
+            "admin@acme.example",
+            "--name",
+            "Admin",
+            "--role",
+            "admin",
+        ])
+        .env("HELPDECK_PASSWORD", "a-long-password")
+        .env_remove("HELPDECK_DATA_DIR")
+        .env_remove("HELPDECK_DB")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(db.is_file(), "the sqlite:// URL made the file");
+
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_helpdeck"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = run(&["completions", "bash"]);
+    assert!(
+        bash.contains("_helpdeck") && bash.contains("ticket"),
+        "{bash}"
+    );
+    assert!(run(&["completions", "zsh"]).contains("#compdef helpdeck"));
+    assert!(run(&["completions", "fish"]).contains("complete -c helpdeck"));
+    let man = run(&["manpage"]);
+    assert!(
+        man.contains(".TH helpdeck") && man.contains("ticket"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
+    // Allowed values are in --help.
+    let help = run(&["ticket", "create", "--help"]);
+    assert!(help.contains("P1, P2, P3, P4"), "{help}");
 }

@@ -246,7 +246,8 @@ fn converge(db: Db, two_servers: bool) {
     assert_eq!(a, b, "agent replicas differ");
     let list = |r: &Replica| r.json(&["ticket", "list", "--all", "--sort", "created"]);
     let strip = |v: Value| -> Vec<Value> {
-        v.as_array()
+        v["tickets"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|t| {

@@ -309,6 +309,14 @@ pub enum Lang {
 }
 
 impl Lang {
+    /// `en` or `zh`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
     /// `zh…` is Chinese; anything else English.
     pub fn from_code(code: &str) -> Lang {
         if code.to_ascii_lowercase().starts_with("zh") {
@@ -407,6 +415,49 @@ pub fn compose(
         kind: fired[0].kind(),
         alerts: fired,
     }]
+}
+
+/// The tray's words in the user's language: its tooltip and menu.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrayText {
+    pub tooltip: String,
+    pub open: String,
+    pub breached: String,
+    pub at_risk: String,
+    pub pause: String,
+    pub quit: String,
+}
+
+/// What the tray says for these counts.
+pub fn tray_text(lang: Lang, breached: u32, at_risk: u32, paused: bool) -> TrayText {
+    match lang {
+        Lang::En => TrayText {
+            tooltip: format!(
+                "Helpdeck: {breached} breached, {at_risk} at risk{}",
+                if paused {
+                    " (notifications paused)"
+                } else {
+                    ""
+                }
+            ),
+            open: "Open Helpdeck".into(),
+            breached: format!("Breached ({breached})"),
+            at_risk: format!("At risk ({at_risk})"),
+            pause: "Pause notifications".into(),
+            quit: "Quit Helpdeck".into(),
+        },
+        Lang::Zh => TrayText {
+            tooltip: format!(
+                "Helpdeck：{breached} 个已违约，{at_risk} 个即将违约{}",
+                if paused { "（通知已暂停）" } else { "" }
+            ),
+            open: "打开 Helpdeck".into(),
+            breached: format!("已违约（{breached}）"),
+            at_risk: format!("即将违约（{at_risk}）"),
+            pause: "暂停通知".into(),
+            quit: "退出 Helpdeck".into(),
+        },
+    }
 }
 
 fn target_name(t: TargetKind, lang: Lang) -> &'static str {

@@ -16,6 +16,10 @@ pub type OpenTicket = Arc<dyn Fn(i64) + Send + Sync>;
 /// the notification center on macOS, toasts on Windows).
 pub struct DesktopSink {
     app_name: String,
+    /// The app's icon (a PNG path, or an icon-theme name) and its id, so notifications are
+    /// shown as the app's, not as a generic warning.
+    icon: String,
+    app_id: Option<String>,
     /// The "Open" action label in the user's language.
     open_label: String,
     on_open: Option<OpenTicket>,
@@ -25,9 +29,21 @@ impl DesktopSink {
     pub fn new(app_name: &str) -> DesktopSink {
         DesktopSink {
             app_name: app_name.to_string(),
+            icon: "dialog-warning".to_string(),
+            app_id: None,
             open_label: "Open".to_string(),
             on_open: None,
         }
+    }
+
+    /// The app's icon (a PNG file or an icon-theme name) and application id (the desktop
+    /// entry on Linux, the bundle id on macOS, the AppUserModelID on Windows).
+    pub fn with_identity(mut self, icon: &str, app_id: &str) -> DesktopSink {
+        self.icon = icon.to_string();
+        self.app_id = Some(app_id.to_string());
+        #[cfg(target_os = "macos")]
+        let _ = notify_rust::set_application(app_id);
+        self
     }
 
     /// Adds an "Open" action and a click handler (where the platform supports actions).
@@ -44,9 +60,16 @@ impl Sink for DesktopSink {
         n.appname(&self.app_name)
             .summary(&message.title)
             .body(&message.body)
-            .icon("dialog-warning");
+            .icon(&self.icon);
+        #[cfg(target_os = "windows")]
+        if let Some(id) = &self.app_id {
+            n.app_id(id);
+        }
         #[cfg(all(unix, not(target_os = "macos")))]
         {
+            if let Some(id) = &self.app_id {
+                n.hint(notify_rust::Hint::DesktopEntry(id.clone()));
+            }
             n.urgency(match message.urgency {
                 Urgency::Critical => notify_rust::Urgency::Critical,
                 Urgency::Normal => notify_rust::Urgency::Normal,

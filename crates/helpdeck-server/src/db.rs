@@ -49,7 +49,15 @@ pub fn normalise_url(db: &str) -> Result<(String, Backend)> {
         return Ok((db.to_string(), Backend::Postgres));
     }
     if db.starts_with("sqlite:") {
-        return Ok((db.to_string(), Backend::Sqlite));
+        // A new file is created, as for a plain path (sqlx opens read-write only by default).
+        let url = if db.contains("mode=") {
+            db.to_string()
+        } else if db.contains('?') {
+            format!("{db}&mode=rwc")
+        } else {
+            format!("{db}?mode=rwc")
+        };
+        return Ok((url, Backend::Sqlite));
     }
     if db.contains("://") {
         return Err(ServerError::BadRequest(format!(

@@ -43,7 +43,7 @@ pub use alerts::{ActivityCursor, ActivitySince, PolicyTargetsInput, WatchedTicke
 pub use blobs::BlobTransfer;
 pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
-pub use read::{AssigneeFilter, SortOrder, TicketFilter};
+pub use read::{AssigneeFilter, MAX_PAGE, SlaBucket, SortOrder, TicketFilter};
 pub use search::SearchHit;
 pub use sla::SlaRow;
 pub use sync::{PullApplied, Rejection, SyncState};
@@ -54,6 +54,16 @@ pub use transfer::{
 pub use views::{CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef};
 pub use workspace::{InitOptions, ReplicaInit, WorkspaceInfo};
 pub use write::{AssigneeInput, CreateInput, UpdateInput};
+
+/// The desktop app's identifier: its data folder's name in the OS data directory.
+pub const APP_ID: &str = "dev.helpdeck.desktop";
+
+/// Where the app and the CLI keep the workspace unless told otherwise (`--data-dir`,
+/// `HELPDECK_DATA_DIR`): the app's folder in the OS data directory
+/// (`~/.local/share/dev.helpdeck.desktop` on Linux), so both open the same workspace.
+pub fn default_data_dir() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|d| d.data_dir().join(APP_ID))
+}
 
 /// File name of the database inside a data dir.
 pub const DB_FILE: &str = "helpdeck.db";

@@ -48,6 +48,17 @@ pub enum SortOrder {
     Created,
 }
 
+/// Where a ticket stands against its SLA now (for the "Breached" and "At risk" queues).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum SlaBucket {
+    /// A running target is past its due time.
+    Breached,
+    /// At risk, not breached yet.
+    AtRisk,
+}
+
 /// A queue: filters, order and page.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -64,6 +75,8 @@ pub struct TicketFilter {
     pub assignee: AssigneeFilter,
     /// Only tickets at risk or breached now.
     pub breaching: bool,
+    /// Only tickets breached now, or only those at risk and not breached.
+    pub sla_bucket: Option<SlaBucket>,
     pub sort: SortOrder,
     pub limit: u32,
     pub offset: u32,
@@ -80,6 +93,7 @@ impl Default for TicketFilter {
             tier: None,
             assignee: AssigneeFilter::Any,
             breaching: false,
+            sla_bucket: None,
             sort: SortOrder::Due,
             limit: 100,
             offset: 0,
@@ -97,6 +111,9 @@ struct EventRow {
     new_value: Option<String>,
     at: i64,
 }
+
+/// Most tickets one list page holds.
+pub const MAX_PAGE: u32 = 10_000;
 
 #[derive(sqlx::FromRow)]
 struct ViewRow {
@@ -241,6 +258,33 @@ impl Store {
             };
             q.push(column).push_bind(ms(self.now()));
         }
+        // Breached: the earliest running due time has passed. At risk: the at-risk time has
+        // passed, the due time not yet. (Both columns are kept current on every write.)
+        let now = ms(self.now());
+        match (filter.sla_bucket, purpose) {
+            (None, _) => {}
+            (Some(SlaBucket::Breached), Purpose::Page) => {
+                q.push(" AND +t.sla_due_at <= ").push_bind(now);
+            }
+            (Some(SlaBucket::Breached), Purpose::Count) => {
+                q.push(" AND t.sla_at_risk_at <= ")
+                    .push_bind(now)
+                    .push(" AND t.sla_due_at <= ")
+                    .push_bind(now);
+            }
+            (Some(SlaBucket::AtRisk), Purpose::Page) => {
+                q.push(" AND +t.sla_at_risk_at <= ")
+                    .push_bind(now)
+                    .push(" AND t.sla_due_at > ")
+                    .push_bind(now);
+            }
+            (Some(SlaBucket::AtRisk), Purpose::Count) => {
+                q.push(" AND t.sla_at_risk_at <= ")
+                    .push_bind(now)
+                    .push(" AND t.sla_due_at > ")
+                    .push_bind(now);
+            }
+        }
     }
 }
 
@@ -379,7 +423,7 @@ impl Tickets<'_> {
         })
     }
 
-    /// A queue page.
+    /// A queue page (at most [`MAX_PAGE`] tickets; page on with `offset`).
     #[instrument(skip_all, err)]
     pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
         let mut conn = self.0.pool.acquire().await?;
@@ -394,7 +438,7 @@ impl Tickets<'_> {
             SortOrder::Created => " ORDER BY t.created_at DESC, t.number DESC",
         });
         q.push(" LIMIT ")
-            .push_bind(i64::from(filter.limit.clamp(1, 1000)));
+            .push_bind(i64::from(filter.limit.clamp(1, MAX_PAGE)));
         q.push(" OFFSET ").push_bind(i64::from(filter.offset));
         let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&mut *conn).await?;
         Ok(self

@@ -81,13 +81,23 @@ pub async fn connect(
         }
     };
     let owner = local.actor().email.clone();
+    let language = local.workspace().language.clone();
     let staging = staging_dir(data_dir);
     let queued = staging.join(QUEUED_MARK).exists();
     if staging.exists() && !queued {
         // A connect that stopped before queuing anything: start it again.
         discard(&staging).await;
     }
-    let store = match login(&staging, server_url, email, password, device_name).await {
+    let store = match login(
+        &staging,
+        server_url,
+        email,
+        password,
+        device_name,
+        &language,
+    )
+    .await
+    {
         Ok(s) => s,
         Err(e) => {
             local.shutdown().await;

@@ -10,15 +10,16 @@ use crate::client::{Client, normalise_server_url};
 use crate::credentials::{account, delete_token, load_token, save_token};
 use crate::error::{Result, SyncError};
 
-/// Signs in. A data dir without a workspace becomes a replica of the server's workspace; a
-/// replica of the same server and user signs in again (after a sign-out or an expired
-/// token). The token goes to the OS keyring.
+/// Signs in. A data dir without a workspace becomes a replica of the server's workspace
+/// (shown in `language`, `en` or `zh`); a replica of the same server and user signs in again
+/// (after a sign-out or an expired token). The token goes to the OS keyring.
 pub async fn login(
     data_dir: &Path,
     server_url: &str,
     email: &str,
     password: &str,
     device_name: &str,
+    language: &str,
 ) -> Result<Store> {
     let server_url = normalise_server_url(server_url)?;
     let existing = match Store::open(data_dir).await {
@@ -82,7 +83,7 @@ pub async fn login(
     let opts = InitOptions {
         name: resp.workspace_name.clone(),
         timezone: resp.timezone.clone(),
-        language: "en".into(),
+        language: if language == "zh" { "zh" } else { "en" }.into(),
         owner_name: resp.user.name.clone(),
         owner_email: resp.user.email.clone(),
     };

@@ -18,8 +18,15 @@ pub async fn workspace_create(app: State<'_, App>, input: WorkspaceInput) -> Api
 
 #[tauri::command]
 #[instrument(skip_all)]
-pub async fn settings_update(app: State<'_, App>, settings: Settings) -> ApiResult<Settings> {
-    app.update_settings(settings).await
+pub async fn settings_update(
+    handle: tauri::AppHandle,
+    app: State<'_, App>,
+    settings: Settings,
+) -> ApiResult<Settings> {
+    let saved = app.update_settings(settings).await?;
+    // The tray speaks the new language at once.
+    crate::tray::refresh(&handle).await;
+    Ok(saved)
 }
 
 /// The UI painted its first queue page. Logs the cold-start time; with

@@ -1,7 +1,8 @@
 // Application state shared by the components: who we are, the settings, the current queue
 // and the ticket on screen. Data about tickets stays in the core; this holds only what is shown.
 import { api } from './api';
-import { resolveLanguage, setLocale } from './i18n/index.svelte';
+import { setLocale } from './i18n/index.svelte';
+import { setDisplayZone } from './format';
 import { applyLook } from './theme';
 import { errorToast } from './toasts.svelte';
 import type { AppInfo, MonitorCounts, QueueCounts, Settings, SortKey, UserRef } from './types';
@@ -27,15 +28,20 @@ class AppState {
   composeRequest = $state<{ mode: 'reply' | 'note'; number: string; seq: number } | null>(null);
 
   get settings(): Settings {
-    return this.info?.settings ?? { language: 'system', theme: 'system', large_text: false };
+    return this.info?.settings ?? { language: 'workspace', theme: 'system', large_text: false, time_zone: 'workspace' };
   }
 
   get categories(): string[] {
     return this.info?.workspace?.categories ?? [];
   }
 
+  /** Shows the settings. The language is decided in the core (the user's choice, else the
+   * workspace's, else the OS locale's: `info.language`); an explicit choice shows at once. */
   applySettings(settings: Settings): void {
-    setLocale(resolveLanguage(settings.language, navigator.language));
+    const explicit = settings.language === 'en' || settings.language === 'zh' ? settings.language : null;
+    setLocale(explicit ?? (this.info?.language === 'zh' ? 'zh' : 'en'));
+    // Times in the workspace's business zone unless the user chose this computer's.
+    setDisplayZone(settings.time_zone === 'device' ? undefined : this.info?.workspace?.timezone);
     applyLook(settings);
   }
 
@@ -83,7 +89,7 @@ class AppState {
         this.openNumber = e.payload;
       }),
       listen<string>('show-view', (e) => {
-        if (e.payload === 'breaching') this.selectView('breaching');
+        if (e.payload === 'breached' || e.payload === 'at_risk') this.selectView(e.payload);
       }),
     ]);
     return () => stops.forEach((stop) => stop());
@@ -100,8 +106,9 @@ class AppState {
     this.applySettings(next);
     try {
       const saved = await api.settingsUpdate(next);
+      const info = await api.appInfo();
       if (seq === this.settingsSeq && this.info) {
-        this.info.settings = saved;
+        this.info = { ...info, settings: saved };
         this.applySettings(saved);
       }
     } catch (e) {

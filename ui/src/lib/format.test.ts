@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatRelative, secondsUntil } from './format';
+import { deviceZone, formatDate, formatDateTime, formatDuration, formatRelative, secondsUntil, setDisplayZone } from './format';
 import { liveState, primaryTarget, slaText } from './sla';
 import type { SlaTarget, SlaView } from './types';
 
@@ -110,5 +110,21 @@ describe('SLA countdown', () => {
     expect(primaryTarget(sla, NOW + 700 * 1000)?.target).toBe('next_update');
     expect(primaryTarget({ ...sla, next_update: null, resolution: null }, NOW)?.state).toBe('met');
     expect(primaryTarget({ state: null, next_due_at: null, first_response: null, next_update: null, resolution: null }, NOW)).toBeNull();
+  });
+});
+
+describe('display time zone', () => {
+  it('shows times in the workspace zone, with its offset when it is not this computer’s', () => {
+    setDisplayZone('Asia/Shanghai');
+    const zoneIsLocal = deviceZone() === 'Asia/Shanghai';
+    const zh = formatDateTime('2026-11-28T02:00:00Z', 'zh');
+    expect(zh).toContain('10:00');
+    if (!zoneIsLocal) expect(zh).toContain('GMT+8');
+    const en = formatDateTime('2026-11-28T02:00:00Z', 'en');
+    expect(en).toMatch(/10:00/);
+    // Late on Dec 31 UTC is already the new year in Shanghai.
+    expect(formatDate('2026-12-31T20:00:00Z', 'en', Date.parse('2027-01-01T08:00:00Z'))).toBe('Jan 1');
+    setDisplayZone(undefined);
+    expect(formatDateTime('2026-11-28T02:00:00Z', 'en')).not.toContain('GMT');
   });
 });

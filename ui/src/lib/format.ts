@@ -2,6 +2,29 @@
 import { intlLocale, translate } from './i18n/index.svelte';
 import type { Language } from './types';
 
+/** The IANA zone times are shown in (the workspace's unless the user chose this computer's);
+ * undefined = this computer's. */
+let displayZone: string | undefined;
+
+/** This computer's zone. */
+export function deviceZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Shows times in `zone` from now on (undefined: this computer's). */
+export function setDisplayZone(zone: string | undefined): void {
+  displayZone = zone && zone !== deviceZone() ? zone : undefined;
+}
+
+/** The zone times are shown in. */
+export function displayZoneName(): string {
+  return displayZone ?? deviceZone();
+}
+
+function yearIn(d: Date): number {
+  return Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: displayZone }).format(d));
+}
+
 const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86400;
@@ -45,20 +68,28 @@ export function formatRelative(iso: string, now: number, lang: Language): string
 /** A short date, with the year only when it differs from now's. */
 export function formatDate(iso: string, lang: Language, now: number = Date.now()): string {
   const d = new Date(iso);
-  const sameYear = d.getFullYear() === new Date(now).getFullYear();
+  const sameYear = yearIn(d) === yearIn(new Date(now));
   return new Intl.DateTimeFormat(intlLocale(lang), {
     year: sameYear ? undefined : 'numeric',
     month: 'short',
     day: 'numeric',
+    timeZone: displayZone,
   }).format(d);
 }
 
-/** Full date and time for tooltips and the details panel. */
+/** Full date and time for tooltips and the details panel, in the display zone; with the
+ * zone's offset when it is not this computer's (where "10:00" alone would be ambiguous). */
 export function formatDateTime(iso: string, lang: Language): string {
-  return new Intl.DateTimeFormat(intlLocale(lang), {
+  const base = new Intl.DateTimeFormat(intlLocale(lang), {
     dateStyle: 'medium',
     timeStyle: 'short',
+    timeZone: displayZone,
   }).format(new Date(iso));
+  if (!displayZone) return base;
+  const offset = new Intl.DateTimeFormat('en', { timeZone: displayZone, timeZoneName: 'shortOffset' })
+    .formatToParts(new Date(iso))
+    .find((p) => p.type === 'timeZoneName')?.value;
+  return offset ? `${base} (${offset})` : base;
 }
 
 /** 1234 → "1,234". */

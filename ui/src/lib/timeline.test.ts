@@ -66,3 +66,17 @@ describe('link events', () => {
     expect(describeEvent(gone, 'en')).toBe('Li Wei removed the link to HD-9');
   });
 });
+
+describe('a resolve', () => {
+  it('shows once although it records the status and the report', () => {
+    const items = buildTimeline({
+      comments: [],
+      events: [
+        event('status', '2026-01-02T10:00:00Z', 'in_progress', 'resolved'),
+        event('resolution', '2026-01-02T10:00:00Z', null, 'worn roller'),
+      ],
+    });
+    expect(items).toHaveLength(1);
+    expect(describeEvent((items[0] as { event: EventView }).event, 'en')).toContain('resolved the ticket');
+  });
+});

@@ -20,8 +20,11 @@ export function buildTimeline(detail: Pick<TicketDetail, 'comments' | 'events'>)
       comment: c,
     });
   }
+  // One resolve writes the status change and the service report together: show it once.
+  const resolvedAt = new Set(detail.events.filter((e) => e.field === 'status' && e.to === 'resolved').map((e) => e.at));
   detail.events.forEach((e, i) => {
     if (HIDDEN_FIELDS.has(e.field)) return;
+    if (e.field === 'resolution' && resolvedAt.has(e.at)) return;
     items.push({ type: 'event', at: e.at, key: `e-${i}-${e.field}`, event: e });
   });
   // Stable: at equal times events (kept in their recorded order) come before comments.

@@ -5,7 +5,8 @@ describe('buildFilter', () => {
   it('gives each sidebar view its queue', () => {
     expect(buildFilter(viewById('mine'), NO_FILTERS, 'due')).toMatchObject({ assignee: 'Me', statuses: [], breaching: false });
     expect(buildFilter(viewById('unassigned'), NO_FILTERS, 'due')).toMatchObject({ assignee: 'Nobody' });
-    expect(buildFilter(viewById('breaching'), NO_FILTERS, 'due')).toMatchObject({ breaching: true, assignee: 'Any' });
+    expect(buildFilter(viewById('breached'), NO_FILTERS, 'due')).toMatchObject({ sla_bucket: 'breached', assignee: 'Any' });
+    expect(buildFilter(viewById('at_risk'), NO_FILTERS, 'due')).toMatchObject({ sla_bucket: 'at_risk', assignee: 'Any' });
     expect(buildFilter(viewById('pending'), NO_FILTERS, 'due')).toMatchObject({ statuses: ['pending_customer'] });
     expect(buildFilter(viewById('open'), NO_FILTERS, 'due')).toMatchObject({ statuses: [], all_statuses: false, assignee: 'Any' });
     expect(buildFilter(viewById('resolved'), NO_FILTERS, 'updated')).toMatchObject({ statuses: ['resolved', 'closed'], sort: 'updated' });
@@ -26,6 +27,7 @@ describe('buildFilter', () => {
       tier: 'L2',
       assignee: { Email: 'li.wei@helpdeck.example' },
       breaching: false,
+      sla_bucket: null,
       sort: 'priority',
     });
     expect(buildFilter(viewById('open'), { ...NO_FILTERS, assignee: 'me' }, 'due').assignee).toBe('Me');

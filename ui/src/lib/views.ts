@@ -2,7 +2,7 @@
 import type { Kind, Priority, QueueCounts, SortKey, Status, Tier, TicketFilter } from './types';
 import type { MessageKey } from './i18n/index.svelte';
 
-export type ViewId = 'mine' | 'unassigned' | 'breaching' | 'pending' | 'open' | 'resolved';
+export type ViewId = 'mine' | 'unassigned' | 'breached' | 'at_risk' | 'pending' | 'open' | 'resolved';
 
 export interface ViewDef {
   id: ViewId;
@@ -16,7 +16,9 @@ export interface ViewDef {
 export const VIEWS: readonly ViewDef[] = [
   { id: 'mine', label: 'views.mine', count: 'mine', icon: 'user', base: { assignee: 'Me' }, sort: 'due' },
   { id: 'unassigned', label: 'views.unassigned', count: 'unassigned', icon: 'inbox', base: { assignee: 'Nobody' }, sort: 'due' },
-  { id: 'breaching', label: 'views.breaching', count: 'breaching', icon: 'alert', base: { breaching: true }, sort: 'due' },
+  // Breached and at risk are different work: one is already late, the other can still be saved.
+  { id: 'breached', label: 'views.breached', count: 'breached', icon: 'alert', base: { sla_bucket: 'breached' }, sort: 'due' },
+  { id: 'at_risk', label: 'views.atRisk', count: 'at_risk', icon: 'clock', base: { sla_bucket: 'at_risk' }, sort: 'due' },
   { id: 'pending', label: 'views.pending', count: 'pending_customer', icon: 'pause', base: { statuses: ['pending_customer'] }, sort: 'updated' },
   { id: 'open', label: 'views.open', count: 'all_open', icon: 'layers', base: {}, sort: 'due' },
   { id: 'resolved', label: 'views.resolved', count: 'resolved', icon: 'check', base: { statuses: ['resolved', 'closed'] }, sort: 'updated' },
@@ -57,6 +59,7 @@ export function buildFilter(view: ViewDef, f: ListFilters, sort: SortKey): Omit<
     tier: null,
     assignee: 'Any',
     breaching: false,
+    sla_bucket: null,
     sort,
     ...view.base,
   };

@@ -17,6 +17,11 @@ workspace: WorkspaceInfo | null, me: UserRef | null,
  */
 role: string | null, settings: Settings, 
 /**
+ * The language to show: the settings' choice, else the workspace's, else the OS
+ * locale's (`en` or `zh`).
+ */
+language: string, 
+/**
  * Sync with a server; `None` for a local workspace.
  */
 sync: SyncView | null, };

@@ -3,4 +3,16 @@
 /**
  * Ticket counts of the sidebar views.
  */
-export type QueueCounts = { mine: number, unassigned: number, breaching: number, pending_customer: number, all_open: number, resolved: number, };
+export type QueueCounts = { mine: number, unassigned: number, 
+/**
+ * At risk or breached (the CLI's `--breaching`; the tray's total).
+ */
+breaching: number, 
+/**
+ * Past a due time now.
+ */
+breached: number, 
+/**
+ * At risk, not breached yet.
+ */
+at_risk: number, pending_customer: number, all_open: number, resolved: number, };

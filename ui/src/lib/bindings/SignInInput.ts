@@ -3,4 +3,9 @@
 /**
  * The sign-in form.
  */
-export type SignInInput = { server_url: string, email: string, password: string, };
+export type SignInInput = { server_url: string, email: string, password: string, 
+/**
+ * The language the sign-in screen was shown in (`en` or `zh`): a new replica's
+ * workspace language, which the UI then follows.
+ */
+language?: string, };

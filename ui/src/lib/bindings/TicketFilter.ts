@@ -2,6 +2,7 @@
 import type { AssigneeFilter } from "./AssigneeFilter";
 import type { Kind } from "./Kind";
 import type { Priority } from "./Priority";
+import type { SlaBucket } from "./SlaBucket";
 import type { SortOrder } from "./SortOrder";
 import type { Status } from "./Status";
 import type { Tier } from "./Tier";
@@ -21,4 +22,8 @@ all_statuses: boolean, priority: Priority | null, kind: Kind | null, category: s
 /**
  * Only tickets at risk or breached now.
  */
-breaching: boolean, sort: SortOrder, limit: number, offset: number, };
+breaching: boolean, 
+/**
+ * Only tickets breached now, or only those at risk and not breached.
+ */
+sla_bucket: SlaBucket | null, sort: SortOrder, limit: number, offset: number, };

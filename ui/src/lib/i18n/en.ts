@@ -1,11 +1,13 @@
 // English strings. zh.ts must have exactly the same keys (checked by the type and a test).
-// `{name}` is replaced by a parameter; a key ending in `_one` is used when `count` is 1.
+// `{name}` is replaced by a parameter; with a numeric `count`, a key ending in `_one` (or
+// another Intl.PluralRules category) is used when the count is in that category.
 export const en = {
   'app.name': 'Helpdeck',
   'app.loading': 'Loading…',
   'app.startFailed': 'Helpdeck could not start',
   'app.retry': 'Try again',
 
+  'lang.workspace': 'The workspace’s language',
   'lang.system': 'Same as the system',
   'lang.en': 'English',
   'lang.zh': '简体中文',
@@ -63,7 +65,8 @@ export const en = {
   'views.heading': 'Views',
   'views.mine': 'My open tickets',
   'views.unassigned': 'Unassigned',
-  'views.breaching': 'Breaching soon',
+  'views.breached': 'Breached',
+  'views.atRisk': 'At risk',
   'views.pending': 'Pending customer',
   'views.open': 'All open',
   'views.resolved': 'Resolved',
@@ -144,8 +147,9 @@ export const en = {
   'list.anyTier': 'Any tier',
   'list.assigneeMe': 'Me',
   'list.assigneeNobody': 'Nobody',
+  'list.colPriority': 'Pri.',
   'list.count': '{count} tickets',
-  'list.count_one': '1 ticket',
+  'list.count_one': '{count} ticket',
   'list.empty': 'No tickets here',
   'list.emptyHint': 'Nothing matches this view and these filters.',
   'list.loading': 'Loading tickets…',
@@ -232,7 +236,7 @@ export const en = {
   'timeline.event.link': '{actor} linked this ticket: {kind} {ticket}',
   'timeline.event.unlink': '{actor} removed the link to {ticket}',
   'timeline.event.imported': '{actor} brought this ticket over from a local workspace, where it was {number}',
-  'timeline.event.importedNoNumber': '{actor} brought this ticket over from a local workspace',
+  'timeline.event.importedNoNumber': '{actor} imported this ticket',
   'ticket.formerly': 'formerly {number}',
   'timeline.event.closeReason': 'Reason: {reason}',
   'composer.attach': 'Attach',
@@ -311,6 +315,9 @@ export const en = {
   'notify.quietTo': 'Quiet until',
   'settings.title': 'Settings',
   'settings.language': 'Language',
+  'settings.timeZone': 'Times shown in',
+  'settings.timeZoneWorkspace': 'The workspace’s time zone ({zone})',
+  'settings.timeZoneDevice': 'This computer’s time zone ({zone})',
   'settings.theme': 'Theme',
   'settings.theme.system': 'Same as the system',
   'settings.theme.light': 'Light',

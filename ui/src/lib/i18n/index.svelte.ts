@@ -2,7 +2,7 @@
 // any template that calls `t` re-renders when the language changes.
 import { en, type MessageKey } from './en';
 import { zh } from './zh';
-import type { Language, Settings } from '../types';
+import type { Language } from '../types';
 
 export type { MessageKey };
 export type Params = Record<string, string | number>;
@@ -26,17 +26,6 @@ export function setLocale(lang: Language): void {
   if (typeof document !== 'undefined') document.documentElement.lang = intlLocale(lang);
 }
 
-/** Maps an OS locale such as `zh-Hans-CN` or `en-GB` to a supported language. */
-export function languageFromNavigator(tag: string | undefined): Language {
-  return tag && tag.toLowerCase().startsWith('zh') ? 'zh' : 'en';
-}
-
-/** Resolves the settings' language ('system' follows the OS locale). */
-export function resolveLanguage(setting: Settings['language'], navigatorLanguage?: string): Language {
-  if (setting === 'en' || setting === 'zh') return setting;
-  return languageFromNavigator(navigatorLanguage);
-}
-
 export function format(template: string, params?: Params): string {
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (m, name: string) =>
@@ -44,12 +33,23 @@ export function format(template: string, params?: Params): string {
   );
 }
 
-/** Translates `key` in `lang` (default: the current locale). */
+const pluralRules: Partial<Record<Language, Intl.PluralRules>> = {};
+
+/** The plural category of `n` in `lang` (`one`, `other`, …: Intl.PluralRules). */
+export function pluralCategory(lang: Language, n: number): Intl.LDMLPluralRule {
+  pluralRules[lang] ??= new Intl.PluralRules(intlLocale(lang));
+  return pluralRules[lang].select(n);
+}
+
+/** Translates `key` in `lang`. With a numeric `count`, the key of its plural category is used
+ * when the dictionary has one (`list.count_one` for 1 in English; Chinese has one form). */
 export function translate(lang: Language, key: MessageKey, params?: Params): string {
   const dict = dictionaries[lang];
-  if (params && params.count === 1) {
-    const one = `${key}_one` as MessageKey;
-    if (one in dict) return format(dict[one], params);
+  if (params && typeof params.count === 'number') {
+    // The count is shown as the language writes numbers (1,234).
+    const shown = { ...params, count: new Intl.NumberFormat(intlLocale(lang)).format(params.count) };
+    const plural = `${key}_${pluralCategory(lang, params.count)}` as MessageKey;
+    return format(plural in dict ? dict[plural] : (dict[key] ?? en[key] ?? key), shown);
   }
   return format(dict[key] ?? en[key] ?? key, params);
 }

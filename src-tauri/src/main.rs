@@ -94,6 +94,7 @@ fn main() {
             commands::tickets::ticket_close,
             commands::tickets::ticket_rate,
             commands::tickets::agents,
+            commands::tickets::requesters,
             commands::search::search,
             commands::sync::sync_status,
             commands::sync::sync_sign_in,

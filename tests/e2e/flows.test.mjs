@@ -194,4 +194,23 @@ describe('Helpdeck desktop app', () => {
     assert.match(await description.getText(), /<script>window.__xss=2<\/script>/, 'the payload is shown as text');
     await screenshot(driver, '07-script-payload-as-text');
   });
+
+  it('opens a search as a list', async () => {
+    await driver.actions().keyDown(Key.CONTROL).sendKeys('k').keyUp(Key.CONTROL).perform();
+    await type(driver, 'search-input', 'printer OR 打印机');
+    const total = await eventually(driver, async () => {
+      const el = await driver.findElements({ css: '[data-testid="search-total"]' });
+      if (!el.length) return false;
+      const n = Number((await el[0].getText()).replace(/[^\d]/g, ''));
+      return n >= 2 ? n : false;
+    }, 'the search says how many tickets match');
+    await click(driver, 'search-open-list');
+    await find(driver, 'list-search-chip');
+    await eventually(
+      driver,
+      async () => Number(await (await find(driver, 'ticket-list')).getAttribute('data-total')) === total,
+      'the list holds every match',
+    );
+    await screenshot(driver, '07b-search-as-list');
+  });
 });

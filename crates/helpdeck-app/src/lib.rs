@@ -14,7 +14,7 @@ use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
-    AssigneeFilter, AssigneeInput, CreateInput, InitOptions, SearchHit, SlaBucket, Store,
+    AssigneeFilter, AssigneeInput, CreateInput, InitOptions, SearchPage, SlaBucket, Store,
     TicketDetail, TicketFilter, TicketView, UpdateInput, UserRef, WorkspaceInfo,
 };
 use serde::{Deserialize, Serialize};
@@ -623,9 +623,35 @@ impl App {
 
     /// Full-text search.
     #[instrument(skip_all, err)]
-    pub async fn search(&self, query: String, limit: u32) -> ApiResult<Vec<SearchHit>> {
-        self.with_store(async |s| s.tickets().search(&query, limit).await)
+    pub async fn search(&self, query: String, limit: u32, offset: u32) -> ApiResult<SearchPage> {
+        self.with_store(async |s| s.tickets().search(&query, limit, offset).await)
             .await
+    }
+
+    /// Customers whose name or email contains `query` (at most 12), for the requester
+    /// field's suggestions.
+    #[instrument(skip_all, err)]
+    pub async fn requesters(&self, query: String) -> ApiResult<Vec<UserRef>> {
+        let q = query.trim().to_lowercase();
+        self.with_store(async |s| {
+            Ok(s.users()
+                .await?
+                .into_iter()
+                .filter(|u| u.role == helpdeck_core::user::Role::Customer)
+                .filter(|u| {
+                    q.is_empty()
+                        || u.email.to_lowercase().contains(&q)
+                        || u.name.to_lowercase().contains(&q)
+                })
+                .take(12)
+                .map(|u| UserRef {
+                    id: u.id,
+                    email: u.email,
+                    name: u.name,
+                })
+                .collect())
+        })
+        .await
     }
 
     /// Agents and admins, for assignee pickers.

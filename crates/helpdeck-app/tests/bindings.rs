@@ -34,6 +34,7 @@ fn export_all(dir: &Path) {
         helpdeck_core::notify::NotificationPrefs,
         helpdeck_store::TicketDetail,
         helpdeck_store::SearchHit,
+        helpdeck_store::SearchPage,
         helpdeck_store::TicketFilter,
         helpdeck_core::ticket::Resolution,
         helpdeck_core::ticket::Csat,

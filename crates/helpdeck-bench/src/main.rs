@@ -195,7 +195,7 @@ async fn main() -> Result<()> {
             "pass*",
         ] {
             let (p50, p95) = timed(args.reps.min(100), || async {
-                Ok(store.tickets().search(query, 20).await?.len())
+                Ok(store.tickets().search(query, 20, 0).await?.hits.len())
             })
             .await?;
             println!(

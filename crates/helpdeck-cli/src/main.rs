@@ -66,10 +66,17 @@ enum Command {
     #[command(subcommand)]
     Ticket(TicketCommand),
     /// Full-text search, Chinese and English (`print*` for a prefix).
+    /// Words (all must match), `a OR b`, "a phrase", -word, word*, and filters status:
+    /// priority: assignee: requester: org: tag: kind: category: created:>2026-01-01.
     Search {
+        #[arg(allow_hyphen_values = true)]
         query: String,
+        /// Hits per page (1 to 200).
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        /// Skip this many hits (the next page: offset + limit).
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
     },
     /// SLA state of open tickets, most urgent first; `sla policy` shows or sets targets.
     #[command(args_conflicts_with_subcommands = true)]
@@ -271,6 +278,9 @@ struct ListArgs {
     /// Skip this many tickets (the next page: offset + limit).
     #[arg(long, default_value_t = 0)]
     offset: u32,
+    /// Only tickets this search finds (the syntax of `helpdeck search`).
+    #[arg(long)]
+    search: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -492,9 +502,14 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             out.import(&store.transfer().demo(tickets, seed).await?)?
         }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
-        Command::Search { query, limit } => {
-            out.search(&store.tickets().search(&query, limit).await?)?
-        }
+        Command::Search {
+            query,
+            limit,
+            offset,
+        } => out.search(
+            &store.tickets().search(&query, limit, offset).await?,
+            offset,
+        )?,
         Command::Watch(_) | Command::Notify(_) => unreachable!("handled by run"),
         Command::Attachment(AttachmentCommand::Get {
             sha256,
@@ -633,6 +648,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 breaching: a.breaching,
                 limit: a.limit,
                 offset: a.offset,
+                query: a.search.clone(),
                 ..TicketFilter::default()
             };
             filter.assignee = match a.assignee.as_deref() {

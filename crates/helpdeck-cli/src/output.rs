@@ -9,7 +9,7 @@ use helpdeck_core::Timestamp;
 use helpdeck_core::record::Visibility;
 use helpdeck_core::sla::{SlaState, TargetReport};
 use helpdeck_store::{
-    ImportSummary, SearchHit, SlaRow, SlaView, TicketDetail, TicketView, WorkspaceInfo,
+    ImportSummary, SearchPage, SlaRow, SlaView, TicketDetail, TicketView, WorkspaceInfo,
 };
 use serde::Serialize;
 
@@ -308,10 +308,17 @@ impl Printer {
         })
     }
 
-    pub fn search(&self, hits: &[SearchHit]) -> Result<()> {
-        self.emit(&hits, || {
+    /// A page of search hits: `{"total": N, "hits": [...]}` in JSON (spec §7).
+    pub fn search(&self, page: &SearchPage, offset: u32) -> Result<()> {
+        let hits = &page.hits;
+        let total = page.total;
+        self.emit(page, || {
             if hits.is_empty() {
-                return "No matches.\n".into();
+                return if total > 0 {
+                    format!("No hits on this page ({total} in all; offset {offset}).\n")
+                } else {
+                    "No matches.\n".into()
+                };
             }
             let mut s = String::new();
             for h in hits {
@@ -334,6 +341,15 @@ impl Printer {
                     line.push_str(&h.snippet[at..]);
                     s.push_str(&format!("          {line}\n"));
                 }
+            }
+            let first = u64::from(offset) + 1;
+            let last = u64::from(offset) + hits.len() as u64;
+            if first == 1 && last as i64 == total {
+                s.push_str(&format!("{total} matches\n"));
+            } else {
+                s.push_str(&format!(
+                    "{first}–{last} of {total} matches (next page: --offset {last})\n"
+                ));
             }
             s
         })

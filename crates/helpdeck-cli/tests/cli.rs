@@ -196,19 +196,72 @@ fn ticket_lifecycle_on_demo_data() {
 fn search_and_sla_on_demo_data() {
     let desk = Desk::new();
     desk.ok(&["demo", "--tickets", "1000"]);
+    let open = |n: &Value| !matches!(n["status"].as_str(), Some("resolved") | Some("closed"));
     for query in ["网络", "打印", "printer", "network", "print*"] {
-        let hits = desk.json(&["search", query, "--limit", "5"]);
-        let hits = hits.as_array().unwrap();
+        let page = desk.json(&["search", query, "--limit", "5"]);
+        let hits = page["hits"].as_array().unwrap();
         assert!(!hits.is_empty(), "no hits for {query}");
+        assert!(page["total"].as_i64().unwrap() >= hits.len() as i64);
         for h in hits {
             let html = format!("{}{}", h["title_html"], h["snippet_html"]);
             assert!(html.contains("<mark>"), "{query}: no highlight in {html}");
         }
-        // Ranked: bm25 scores are non-decreasing (lower is better).
-        let ranks: Vec<f64> = hits.iter().map(|h| h["rank"].as_f64().unwrap()).collect();
-        assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+        // Open tickets first; among them the best match first (bm25: lower is better).
+        let opens: Vec<bool> = hits.iter().map(open).collect();
+        assert!(opens.windows(2).all(|w| w[0] >= w[1]), "{query}: {opens:?}");
     }
     assert!(desk.ok(&["search", "网络"]).contains('«'));
+
+    // The syntax of spec §7: OR widens, -word narrows, filters filter, pages add up.
+    let total = |q: &str| desk.json(&["search", q])["total"].as_i64().unwrap();
+    let (printer, network) = (total("printer"), total("network"));
+    let either = total("printer OR network");
+    assert!(
+        either >= printer.max(network) && either <= printer + network,
+        "{either}"
+    );
+    assert!(total("printer -toner") <= printer);
+    let p1 = total("printer priority:P1");
+    assert!(p1 < printer, "{p1} < {printer}");
+    let page = desk.json(&["search", "printer priority:P1", "--limit", "200"]);
+    assert!(
+        page["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["priority"] == "P1")
+    );
+    let listed = desk.json(&["search", "status:pending_customer", "--limit", "200"]);
+    assert!(listed["total"].as_i64().unwrap() > 0);
+    assert!(
+        listed["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["status"] == "pending_customer")
+    );
+    let first = desk.json(&["search", "printer", "--limit", "3"]);
+    let second = desk.json(&["search", "printer", "--limit", "3", "--offset", "3"]);
+    let ids = |v: &Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].to_string())
+            .collect()
+    };
+    assert!(
+        ids(&first).iter().all(|i| !ids(&second).contains(i)),
+        "pages overlap"
+    );
+    let e = desk.fails(&["search", "colour:red"]);
+    assert!(e.contains("status, priority"), "{e}");
+    let e = desk.fails(&["search", "-toner"]);
+    assert!(e.contains("add a word"), "{e}");
+    // "Open as list": the same query as a queue's filter finds the same tickets.
+    let q = "printer OR network priority:P2";
+    let listed = desk.json(&["ticket", "list", "--all", "--search", q, "--limit", "1000"]);
+    assert_eq!(listed["total"].as_i64().unwrap(), total(q));
 
     let sla = desk.json(&["sla"]);
     let sla = sla.as_array().unwrap();

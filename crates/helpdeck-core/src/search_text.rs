@@ -72,82 +72,357 @@ pub enum QueryTerm {
     Word { text: String, prefix: bool },
     /// A run of CJK characters.
     Cjk(String),
+    /// Words in this order (`"a phrase"`, or text joined by punctuation such as `HD-12`).
+    Phrase(Vec<QueryTerm>),
 }
 
-/// A parsed search query: the FTS5 expression and the terms to highlight.
+/// Field filters of a query (`status:open priority:P1 assignee:me tag:vpn created:>2026-01-01`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchFilters {
+    pub statuses: Vec<crate::status::Status>,
+    pub priority: Option<crate::ticket::Priority>,
+    /// `me`, `none` or an email.
+    pub assignee: Option<String>,
+    /// A requester's email.
+    pub requester: Option<String>,
+    /// An organization's name.
+    pub organization: Option<String>,
+    pub tags: Vec<String>,
+    pub kind: Option<crate::ticket::Kind>,
+    pub category: Option<String>,
+    /// Created on or after this day (in the workspace's time zone).
+    pub created_from: Option<jiff::civil::Date>,
+    /// Created before this day.
+    pub created_before: Option<jiff::civil::Date>,
+}
+
+impl SearchFilters {
+    pub fn is_empty(&self) -> bool {
+        *self == SearchFilters::default()
+    }
+}
+
+/// A parsed search query (spec §7): words must all match (AND); `OR` between words gives
+/// alternatives; `"a phrase"` matches words in order; `-word` excludes; `word*` is a
+/// prefix; `field:value` filters. FTS5 syntax is never passed through, so any input is safe.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {
-    pub terms: Vec<QueryTerm>,
+    /// Alternatives (joined by OR), each a list of terms that must all match.
+    pub groups: Vec<Vec<QueryTerm>>,
+    /// Terms that must not match.
+    pub excluded: Vec<QueryTerm>,
+    pub filters: SearchFilters,
+}
+
+/// What a query filter field may be.
+pub const FILTER_FIELDS: &str =
+    "status, priority, assignee, requester, org, tag, kind, category, created";
+
+fn filter_error(what: &str, value: &str, allowed: &str) -> DomainError {
+    DomainError::invalid(
+        "query",
+        format!("{what}:{value} is not understood (allowed: {allowed})"),
+    )
+}
+
+fn parse_day(field: &str, v: &str) -> Result<jiff::civil::Date, DomainError> {
+    v.parse::<jiff::civil::Date>()
+        .map_err(|_| filter_error(field, v, "a date such as 2026-01-31, after >, >=, < or <="))
+}
+
+impl SearchFilters {
+    fn set(&mut self, field: &str, value: &str) -> Result<(), DomainError> {
+        let v = value.trim();
+        if v.is_empty() {
+            return Err(filter_error(field, v, "a value after the colon"));
+        }
+        match field {
+            "status" => self.statuses.push(
+                v.parse()
+                    .map_err(|_| filter_error(field, v, &crate::status::Status::allowed()))?,
+            ),
+            "priority" => {
+                self.priority = Some(
+                    v.to_uppercase()
+                        .parse()
+                        .map_err(|_| filter_error(field, v, &crate::ticket::Priority::allowed()))?,
+                )
+            }
+            "kind" => {
+                self.kind = Some(
+                    v.parse()
+                        .map_err(|_| filter_error(field, v, &crate::ticket::Kind::allowed()))?,
+                )
+            }
+            "assignee" => self.assignee = Some(v.to_lowercase()),
+            "requester" => self.requester = Some(v.to_lowercase()),
+            "org" | "organization" => self.organization = Some(v.to_string()),
+            "tag" => self.tags.push(v.to_lowercase()),
+            "category" => self.category = Some(v.to_lowercase()),
+            "created" => {
+                let next = |d: jiff::civil::Date| d.tomorrow().unwrap_or(d);
+                if let Some(d) = v.strip_prefix(">=") {
+                    self.created_from = Some(parse_day(field, d)?);
+                } else if let Some(d) = v.strip_prefix('>') {
+                    self.created_from = Some(next(parse_day(field, d)?));
+                } else if let Some(d) = v.strip_prefix("<=") {
+                    self.created_before = Some(next(parse_day(field, d)?));
+                } else if let Some(d) = v.strip_prefix('<') {
+                    self.created_before = Some(parse_day(field, d)?);
+                } else {
+                    let d = parse_day(field, v.trim_start_matches('='))?;
+                    self.created_from = Some(d);
+                    self.created_before = Some(next(d));
+                }
+            }
+            _ => return Err(filter_error(field, v, FILTER_FIELDS)),
+        }
+        Ok(())
+    }
+}
+
+/// Splits what a user typed into tokens: quoted phrases (with their sign), `OR`, and words.
+fn tokens(input: &str) -> Vec<(bool, bool, String)> {
+    // (negated, quoted, text)
+    let mut out = Vec::new();
+    let mut chars = input.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let negated = c == '-' && {
+            let mut look = chars.clone();
+            look.next();
+            look.peek().is_some_and(|n| !n.is_whitespace())
+        };
+        if negated {
+            chars.next();
+        }
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut text = String::new();
+            for c in chars.by_ref() {
+                if c == '"' {
+                    break;
+                }
+                text.push(c);
+            }
+            out.push((negated, true, text));
+        } else {
+            let mut text = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                chars.next();
+                if c == '"' && text.ends_with(':') {
+                    // field:"a value with spaces"
+                    for c in chars.by_ref() {
+                        if c == '"' {
+                            break;
+                        }
+                        text.push(c);
+                    }
+                    continue;
+                }
+                text.push(c);
+            }
+            out.push((negated, false, text));
+        }
+    }
+    out
+}
+
+/// The search terms in a piece of text (words, CJK runs, `word*` prefixes).
+fn terms_of(text: &str) -> Vec<QueryTerm> {
+    let mut terms = Vec::new();
+    let mut word = String::new();
+    let mut cjk = String::new();
+    for c in text.chars() {
+        if is_cjk(c) {
+            push_word(&mut word, false, &mut terms);
+            cjk.push(c);
+        } else if c.is_alphanumeric() || c == '_' {
+            push_cjk(&mut cjk, &mut terms);
+            word.push(c);
+        } else {
+            push_cjk(&mut cjk, &mut terms);
+            let prefix = c == '*' && !word.is_empty();
+            push_word(&mut word, prefix, &mut terms);
+        }
+    }
+    push_cjk(&mut cjk, &mut terms);
+    push_word(&mut word, false, &mut terms);
+    terms
+}
+
+fn term_expression(term: &QueryTerm) -> String {
+    match term {
+        QueryTerm::Word { text, prefix } => {
+            let mut p = format!("\"{}\"", text.replace('"', ""));
+            if *prefix {
+                p.push('*');
+            }
+            p
+        }
+        QueryTerm::Cjk(run) => {
+            let chars: Vec<char> = run.chars().collect();
+            if chars.len() == 1 {
+                format!("\"{}\"*", chars[0])
+            } else {
+                format!("\"{}\"", bigrams(&chars).join(" "))
+            }
+        }
+        QueryTerm::Phrase(parts) => {
+            let mut toks = Vec::new();
+            for p in parts {
+                match p {
+                    QueryTerm::Word { text, .. } => toks.push(text.replace('"', "")),
+                    QueryTerm::Cjk(run) => {
+                        let chars: Vec<char> = run.chars().collect();
+                        if chars.len() == 1 {
+                            toks.push(run.clone());
+                        } else {
+                            toks.extend(bigrams(&chars));
+                        }
+                    }
+                    QueryTerm::Phrase(_) => {}
+                }
+            }
+            format!("\"{}\"", toks.join(" "))
+        }
+    }
+}
+
+fn bigrams(chars: &[char]) -> Vec<String> {
+    chars.windows(2).map(|w| w.iter().collect()).collect()
 }
 
 impl SearchQuery {
-    /// Parses what a user typed. Every term must match (AND); `word*` is a prefix search.
-    /// FTS5 syntax characters are not interpreted, so any input is safe.
+    /// Parses what a user typed.
     pub fn parse(input: &str) -> Result<SearchQuery, DomainError> {
-        let mut terms = Vec::new();
-        let mut word = String::new();
-        let mut cjk = String::new();
-        let chars: Vec<char> = input.chars().collect();
-        for &c in &chars {
-            if is_cjk(c) {
-                push_word(&mut word, false, &mut terms);
-                cjk.push(c);
-            } else if c.is_alphanumeric() || c == '_' {
-                push_cjk(&mut cjk, &mut terms);
-                word.push(c);
+        let mut groups: Vec<Vec<QueryTerm>> = vec![Vec::new()];
+        let mut excluded = Vec::new();
+        let mut filters = SearchFilters::default();
+        for (negated, quoted, text) in tokens(input) {
+            if !quoted && !negated && text == "OR" {
+                if groups.last().is_some_and(|g| !g.is_empty()) {
+                    groups.push(Vec::new());
+                }
+                continue;
+            }
+            if !quoted
+                && let Some((field, value)) = text.split_once(':')
+                && !field.is_empty()
+                && field.chars().all(|c| c.is_ascii_alphabetic())
+            {
+                if negated {
+                    return Err(DomainError::invalid(
+                        "query",
+                        format!("-{text}: a filter cannot be negated (allowed: {FILTER_FIELDS})"),
+                    ));
+                }
+                filters.set(&field.to_lowercase(), value)?;
+                continue;
+            }
+            let found = terms_of(&text);
+            if found.is_empty() {
+                continue;
+            }
+            // A quoted phrase, or unquoted text joined by punctuation (HD-12, e-mail), keeps
+            // its words in order; text that only changes script (VPN连接) is separate terms.
+            let joined = text
+                .chars()
+                .any(|c| !c.is_alphanumeric() && c != '_' && c != '*' && !is_cjk(c));
+            let terms = if found.len() > 1 && (quoted || joined) {
+                vec![QueryTerm::Phrase(found)]
             } else {
-                push_cjk(&mut cjk, &mut terms);
-                let prefix = c == '*' && !word.is_empty();
-                push_word(&mut word, prefix, &mut terms);
+                found
+            };
+            for term in terms {
+                if negated {
+                    excluded.push(term);
+                } else {
+                    groups.last_mut().expect("a group").push(term);
+                }
             }
         }
-        push_cjk(&mut cjk, &mut terms);
-        push_word(&mut word, false, &mut terms);
-        if terms.is_empty() {
+        groups.retain(|g| !g.is_empty());
+        if groups.is_empty() && !excluded.is_empty() {
             return Err(DomainError::invalid(
                 "query",
-                "is empty: type words, Chinese text or a prefix such as print*",
+                "-word only excludes: add a word to search for, or a filter such as status:open",
             ));
         }
-        Ok(SearchQuery { terms })
+        if groups.is_empty() && filters.is_empty() {
+            return Err(DomainError::invalid(
+                "query",
+                format!(
+                    "is empty: type words, \"a phrase\", Chinese text, a prefix such as print*, or a filter ({FILTER_FIELDS})"
+                ),
+            ));
+        }
+        Ok(SearchQuery {
+            groups,
+            excluded,
+            filters,
+        })
     }
 
-    /// The FTS5 MATCH expression for the bigram index.
-    pub fn fts_expression(&self) -> String {
-        let mut parts = Vec::with_capacity(self.terms.len());
-        for term in &self.terms {
-            match term {
-                QueryTerm::Word { text, prefix } => {
-                    let mut p = format!("\"{}\"", text.replace('"', ""));
-                    if *prefix {
-                        p.push('*');
-                    }
-                    parts.push(p);
-                }
-                QueryTerm::Cjk(run) => {
-                    let chars: Vec<char> = run.chars().collect();
-                    if chars.len() == 1 {
-                        parts.push(format!("\"{}\"*", chars[0]));
-                    } else {
-                        let bigrams: Vec<String> =
-                            chars.windows(2).map(|w| w.iter().collect()).collect();
-                        parts.push(format!("\"{}\"", bigrams.join(" ")));
-                    }
-                }
-            }
+    /// Is there text to match (else the query is filters only)?
+    pub fn has_text(&self) -> bool {
+        !self.groups.is_empty()
+    }
+
+    /// The FTS5 MATCH expression for the bigram index (`None` for filters only).
+    pub fn fts_expression(&self) -> Option<String> {
+        if self.groups.is_empty() {
+            return None;
         }
-        parts.join(" AND ")
+        let group = |g: &Vec<QueryTerm>| {
+            g.iter()
+                .map(term_expression)
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        };
+        let positive = if self.groups.len() == 1 {
+            group(&self.groups[0])
+        } else {
+            self.groups
+                .iter()
+                .map(|g| format!("({})", group(g)))
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        };
+        if self.excluded.is_empty() {
+            return Some(positive);
+        }
+        let not = self
+            .excluded
+            .iter()
+            .map(term_expression)
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        Some(format!("({positive}) NOT ({not})"))
     }
 
     /// The literal strings to highlight in results.
     pub fn highlight_terms(&self) -> Vec<String> {
-        self.terms
-            .iter()
-            .map(|t| match t {
-                QueryTerm::Word { text, .. } => highlight_stem(text),
-                QueryTerm::Cjk(run) => run.clone(),
-            })
-            .collect()
+        fn add(t: &QueryTerm, out: &mut Vec<String>) {
+            match t {
+                QueryTerm::Word { text, .. } => out.push(highlight_stem(text)),
+                QueryTerm::Cjk(run) => out.push(run.clone()),
+                QueryTerm::Phrase(parts) => parts.iter().for_each(|p| add(p, out)),
+            }
+        }
+        let mut out = Vec::new();
+        for g in &self.groups {
+            for t in g {
+                add(t, &mut out);
+            }
+        }
+        out
     }
 }
 
@@ -273,8 +548,34 @@ pub fn snippet(text: &str, terms: &[String], width: usize) -> Option<Snippet> {
         }
     }
     let first = merged[0].0;
-    let start = first.saturating_sub(width / 3);
-    let end = (start + width).min(chars.len());
+    let mut start = first.saturating_sub(width / 3);
+    let mut end = (start + width).min(chars.len());
+    // Cut between words, not inside one (scripts written with spaces).
+    let wordy = |i: usize| {
+        lower
+            .get(i)
+            .is_some_and(|c| c.is_alphanumeric() && !is_cjk(*c))
+    };
+    if start > 0
+        && wordy(start)
+        && wordy(start - 1)
+        && let Some(ws) = (start..first.min(start + 16)).find(|&i| lower[i].is_whitespace())
+    {
+        start = ws + 1;
+    }
+    if end < chars.len() && wordy(end) && wordy(end - 1) {
+        let floor = merged
+            .iter()
+            .map(|m| m.1)
+            .find(|&e| e > start && e <= end)
+            .unwrap_or(start);
+        if let Some(ws) = (floor.max(end.saturating_sub(16))..end)
+            .rev()
+            .find(|&i| lower[i].is_whitespace())
+        {
+            end = ws;
+        }
+    }
     let byte = |ci: usize| chars.get(ci).map_or(text.len(), |&(b, _)| b);
     let mut out = String::new();
     let prefix = if start > 0 { "…" } else { "" };
@@ -317,28 +618,70 @@ mod tests {
         assert_eq!(index_text("printer jam"), "printer jam");
     }
 
+    fn fts(q: &str) -> String {
+        SearchQuery::parse(q).unwrap().fts_expression().unwrap()
+    }
+
     #[test]
     fn queries() {
-        let q = SearchQuery::parse("网络").unwrap();
-        assert_eq!(q.fts_expression(), "\"网络\"");
-        let q = SearchQuery::parse("打印机").unwrap();
-        assert_eq!(q.fts_expression(), "\"打印 印机\"");
-        let q = SearchQuery::parse("网").unwrap();
-        assert_eq!(q.fts_expression(), "\"网\"*");
-        let q = SearchQuery::parse("print* VPN").unwrap();
-        assert_eq!(q.fts_expression(), "\"print\"* AND \"vpn\"");
-        let q = SearchQuery::parse("VPN连接").unwrap();
-        assert_eq!(q.fts_expression(), "\"vpn\" AND \"连接\"");
+        assert_eq!(fts("网络"), "\"网络\"");
+        assert_eq!(fts("打印机"), "\"打印 印机\"");
+        assert_eq!(fts("网"), "\"网\"*");
+        assert_eq!(fts("print* VPN"), "\"print\"* AND \"vpn\"");
+        assert_eq!(fts("VPN连接"), "\"vpn\" AND \"连接\"");
+    }
+
+    #[test]
+    fn or_phrases_exclusions_and_filters() {
+        assert_eq!(fts("vpn OR wifi"), "(\"vpn\") OR (\"wifi\")");
+        assert_eq!(
+            fts("printer jam OR 卡纸"),
+            "(\"printer\" AND \"jam\") OR (\"卡纸\")"
+        );
+        assert_eq!(fts("\"paper jam\""), "\"paper jam\"");
+        assert_eq!(fts("\"三楼打印机\""), "\"三楼 楼打 打印 印机\"");
+        assert_eq!(fts("printer -toner"), "(\"printer\") NOT (\"toner\")");
+        assert_eq!(fts("HD-12"), "\"hd 12\"");
+        let q = SearchQuery::parse(
+            "vpn status:open status:in_progress priority:p1 assignee:me tag:VPN created:>2026-01-31 created:<2026-03-01",
+        )
+        .unwrap();
+        assert_eq!(q.fts_expression().unwrap(), "\"vpn\"");
+        let f = &q.filters;
+        assert_eq!(f.statuses.len(), 2);
+        assert_eq!(f.priority, Some(crate::ticket::Priority::P1));
+        assert_eq!(f.assignee.as_deref(), Some("me"));
+        assert_eq!(f.tags, ["vpn"]);
+        assert_eq!(f.created_from, Some(jiff::civil::date(2026, 2, 1)));
+        assert_eq!(f.created_before, Some(jiff::civil::date(2026, 3, 1)));
+        let q = SearchQuery::parse("tag:onsite org:\"Client Ltd\"").unwrap();
+        assert_eq!(q.filters.organization.as_deref(), Some("Client Ltd"));
+        // Filters alone list tickets.
+        let q = SearchQuery::parse("status:pending_customer").unwrap();
+        assert!(q.fts_expression().is_none() && !q.filters.is_empty());
+    }
+
+    #[test]
+    fn bad_queries_say_what_is_allowed() {
+        let e = SearchQuery::parse("colour:red").unwrap_err().to_string();
+        assert!(e.contains("status, priority"), "{e}");
+        let e = SearchQuery::parse("priority:P9").unwrap_err().to_string();
+        assert!(e.contains("P1, P2, P3, P4"), "{e}");
+        let e = SearchQuery::parse("created:>yesterday")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("2026-01-31"), "{e}");
+        assert!(SearchQuery::parse("-toner").is_err());
+        assert!(SearchQuery::parse("  *** ()").is_err());
     }
 
     #[test]
     fn syntax_characters_are_not_interpreted() {
-        let q = SearchQuery::parse("\"a\" OR (b) NEAR -c:d").unwrap();
         assert_eq!(
-            q.fts_expression(),
-            "\"a\" AND \"or\" AND \"b\" AND \"near\" AND \"c\" AND \"d\""
+            fts("(b) NEAR c AND d"),
+            "\"b\" AND \"near\" AND \"c\" AND \"and\" AND \"d\""
         );
-        assert!(SearchQuery::parse("  *** ()").is_err());
+        assert_eq!(fts("\"a\" OR"), "\"a\"");
     }
 
     #[test]
@@ -368,6 +711,21 @@ mod tests {
             s.to_html(),
             "&lt;script&gt;alert(1)&lt;/script&gt; <mark>printer</mark>"
         );
+    }
+
+    #[test]
+    fn snippets_cut_between_words() {
+        let text = "the quick brown fox jumps over the lazy dog near the printer that jams every single morning without fail";
+        let s = snippet(text, &["printer".into()], 40).unwrap();
+        let body = s.text.trim_matches('…');
+        for w in body.split_whitespace() {
+            assert!(
+                text.split_whitespace().any(|t| t == w),
+                "cut word {w:?} in {:?}",
+                s.text
+            );
+        }
+        assert!(s.render("[", "]", str::to_string).contains("[printer]"));
     }
 
     #[test]

@@ -147,9 +147,13 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
             .await),
         "ticket_unlink" => out(app.unlink(arg(a, "reference")?, arg(a, "to")?).await),
         "agents" => out(app.agents().await),
+        "requesters" => out(app.requesters(arg(a, "query")?).await),
         "search" => {
             let limit: Option<u32> = arg(a, "limit")?;
-            out(app.search(arg(a, "query")?, limit.unwrap_or(20)).await)
+            let offset: Option<u32> = arg(a, "offset")?;
+            out(app
+                .search(arg(a, "query")?, limit.unwrap_or(20), offset.unwrap_or(0))
+                .await)
         }
         "sync_status" => out(Ok(app.sync_status().await)),
         "sync_sign_in" => out(app.sign_in(arg(a, "input")?).await),

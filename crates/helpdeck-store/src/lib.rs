@@ -44,7 +44,7 @@ pub use blobs::BlobTransfer;
 pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
 pub use read::{AssigneeFilter, MAX_PAGE, SlaBucket, SortOrder, TicketFilter};
-pub use search::SearchHit;
+pub use search::{SearchHit, SearchPage};
 pub use sla::SlaRow;
 pub use sync::{PullApplied, Rejection, SyncState};
 pub use thumbs::{THUMB_EDGE, Thumbnail, make_thumbnail};

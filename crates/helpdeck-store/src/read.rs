@@ -16,6 +16,7 @@ use crate::views::{
 };
 use crate::write::find_ticket;
 use crate::{Store, Tickets};
+use helpdeck_core::search_text::SearchQuery;
 
 /// Whose tickets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -77,6 +78,8 @@ pub struct TicketFilter {
     pub breaching: bool,
     /// Only tickets breached now, or only those at risk and not breached.
     pub sla_bucket: Option<SlaBucket>,
+    /// Only tickets a search finds (spec §7 syntax): a search "opened as a list".
+    pub query: Option<String>,
     pub sort: SortOrder,
     pub limit: u32,
     pub offset: u32,
@@ -94,6 +97,7 @@ impl Default for TicketFilter {
             assignee: AssigneeFilter::Any,
             breaching: false,
             sla_bucket: None,
+            query: None,
             sort: SortOrder::Due,
             limit: 100,
             offset: 0,
@@ -210,8 +214,18 @@ impl Store {
     }
 
     /// The WHERE clause of a queue; one place for list and count.
-    fn push_filter(&self, q: &mut QueryBuilder<Sqlite>, filter: &TicketFilter, purpose: Purpose) {
+    fn push_filter(
+        &self,
+        q: &mut QueryBuilder<Sqlite>,
+        filter: &TicketFilter,
+        purpose: Purpose,
+        search: Option<&SearchQuery>,
+    ) {
         q.push(" WHERE 1 = 1");
+        if let Some(s) = search {
+            let tz = jiff::tz::TimeZone::get(&self.ws.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+            crate::search::push_search(q, s, self.actor.id, &tz);
+        }
         if !filter.statuses.is_empty() {
             q.push(" AND t.status IN (");
             let mut sep = q.separated(", ");
@@ -427,8 +441,14 @@ impl Tickets<'_> {
     #[instrument(skip_all, err)]
     pub async fn list_tickets(&self, filter: &TicketFilter) -> Result<Vec<TicketView>> {
         let mut conn = self.0.pool.acquire().await?;
+        let search = filter
+            .query
+            .as_deref()
+            .map(SearchQuery::parse)
+            .transpose()?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(view_select());
-        self.0.push_filter(&mut q, filter, Purpose::Page);
+        self.0
+            .push_filter(&mut q, filter, Purpose::Page, search.as_ref());
         q.push(match filter.sort {
             SortOrder::Due => " ORDER BY (t.sla_due_at IS NULL), t.sla_due_at, t.number",
             SortOrder::Priority => {
@@ -459,8 +479,14 @@ impl Tickets<'_> {
             AssigneeFilter::Email(_) => " FROM tickets t LEFT JOIN users a ON a.id = t.assignee_id",
             _ => " FROM tickets t",
         };
+        let search = filter
+            .query
+            .as_deref()
+            .map(SearchQuery::parse)
+            .transpose()?;
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*){from}"));
-        self.0.push_filter(&mut q, filter, Purpose::Count);
+        self.0
+            .push_filter(&mut q, filter, Purpose::Count, search.as_ref());
         let (n,): (i64,) = q.build_query_as().fetch_one(&self.0.pool).await?;
         Ok(n)
     }

@@ -6,6 +6,7 @@ use helpdeck_core::search_text::{SearchQuery, snippet};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Priority, ticket_key};
 use serde::Serialize;
+use sqlx::{QueryBuilder, Sqlite};
 use tracing::instrument;
 use uuid::Uuid;
 
@@ -43,100 +44,228 @@ const RANK_WINDOW: i64 = 1000;
 /// (a smaller rowid than the previous one forces a flush per row).
 pub(crate) const COMMENT_DOC_BASE: i64 = 1 << 40;
 
+/// Tickets considered for ranking: the first this many in open-first, newest-first order.
+/// Pages past it follow that order without a text rank.
+const SEARCH_WINDOW: i64 = 2000;
+
+/// A page of search results and how many tickets match in all.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SearchPage {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub total: i64,
+    pub hits: Vec<SearchHit>,
+}
+
+fn day_start_ms(day: jiff::civil::Date, tz: &jiff::tz::TimeZone) -> i64 {
+    tz.to_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+        .map(|t| t.as_millisecond())
+        .unwrap_or(i64::MAX)
+}
+
+/// The conditions of a query (its text through the index, and its field filters) as
+/// ` AND …` on `tickets t`: one place for search and for "open as list".
+pub(crate) fn push_search(
+    q: &mut QueryBuilder<Sqlite>,
+    s: &SearchQuery,
+    me: Uuid,
+    tz: &jiff::tz::TimeZone,
+) {
+    if let Some(expression) = s.fts_expression() {
+        q.push(" AND t.seq IN (SELECT ticket_seq FROM search_index WHERE search_index MATCH ")
+            .push_bind(expression)
+            .push(")");
+    }
+    let f = &s.filters;
+    if !f.statuses.is_empty() {
+        q.push(" AND t.status IN (");
+        let mut sep = q.separated(", ");
+        for st in &f.statuses {
+            sep.push_bind(st.as_str());
+        }
+        q.push(")");
+    }
+    if let Some(p) = f.priority {
+        q.push(" AND t.priority = ").push_bind(p.as_str());
+    }
+    if let Some(k) = f.kind {
+        q.push(" AND t.kind = ").push_bind(k.as_str());
+    }
+    if let Some(c) = &f.category {
+        q.push(" AND t.category = ").push_bind(c.clone());
+    }
+    match f.assignee.as_deref() {
+        None => {}
+        Some("me") => {
+            q.push(" AND t.assignee_id = ").push_bind(me.to_string());
+        }
+        Some("none") => {
+            q.push(" AND t.assignee_id IS NULL");
+        }
+        Some(email) => {
+            q.push(" AND t.assignee_id = (SELECT id FROM users WHERE email = ")
+                .push_bind(email.to_string())
+                .push(")");
+        }
+    }
+    if let Some(email) = &f.requester {
+        q.push(" AND t.requester_id = (SELECT id FROM users WHERE email = ")
+            .push_bind(email.clone())
+            .push(")");
+    }
+    if let Some(org) = &f.organization {
+        q.push(" AND t.organization_id IN (SELECT id FROM organizations WHERE name = ")
+            .push_bind(org.clone())
+            .push(" COLLATE NOCASE)");
+    }
+    for tag in &f.tags {
+        q.push(" AND EXISTS (SELECT 1 FROM json_each(t.tags) WHERE value = ")
+            .push_bind(tag.clone())
+            .push(")");
+    }
+    if let Some(d) = f.created_from {
+        q.push(" AND t.created_at >= ")
+            .push_bind(day_start_ms(d, tz));
+    }
+    if let Some(d) = f.created_before {
+        q.push(" AND t.created_at < ")
+            .push_bind(day_start_ms(d, tz));
+    }
+}
+
 impl Tickets<'_> {
-    /// Searches tickets, best first. Internal notes are searched only for staff.
+    /// Searches tickets (spec §7 syntax: words, OR, "phrases", -word, field filters): open
+    /// tickets first, then the best text match (bm25, title 10×), then the newest. Internal
+    /// notes are searched only for staff (a customer's replica never holds them).
     #[instrument(skip_all, err)]
-    pub async fn search(&self, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
+    pub async fn search(&self, query: &str, limit: u32, offset: u32) -> Result<SearchPage> {
         let q = SearchQuery::parse(query)?;
         let terms = q.highlight_terms();
         let limit = i64::from(limit.clamp(1, 200));
+        let offset = i64::from(offset);
+        let tz = jiff::tz::TimeZone::get(&self.0.ws.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let me = self.0.actor.id;
         let mut conn = self.0.pool.acquire().await?;
-        let expression = q.fts_expression();
-        // Ranking is bm25 (title weighted 10×) over the newest RANK_WINDOW matching documents
-        // of each kind (ticket texts, comments). FTS5 walks a doclist newest-first in
-        // microseconds, while bm25 costs time per match: a term found in a third of a million
-        // tickets would otherwise be scored a third of a million times. For rarer terms the
-        // window holds every match and the ranking is exact.
+
+        let mut count: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT COUNT(*) FROM tickets t WHERE 1 = 1");
+        push_search(&mut count, &q, me, &tz);
+        let (total,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
+
+        // Candidates in open-first, newest-first order; the first SEARCH_WINDOW are ranked.
+        let window = SEARCH_WINDOW.max(offset + limit);
+        let mut cands: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT t.seq, t.is_open FROM tickets t WHERE 1 = 1");
+        push_search(&mut cands, &q, me, &tz);
+        cands
+            .push(" ORDER BY t.is_open DESC, t.seq DESC LIMIT ")
+            .push_bind(window);
+        let cands: Vec<(i64, i64)> = cands.build_query_as().fetch_all(&mut *conn).await?;
+
+        // Text rank (bm25) of the newest RANK_WINDOW matching documents of each kind: FTS5
+        // walks a doclist newest-first in microseconds, while bm25 costs time per match.
         let mut best: HashMap<i64, f64> = HashMap::new();
-        for (lo, hi) in [(0, COMMENT_DOC_BASE), (COMMENT_DOC_BASE, i64::MAX)] {
-            let floor: Option<i64> = sqlx::query_scalar(
-                "SELECT MIN(rowid) FROM (SELECT rowid FROM search_index WHERE search_index MATCH ? \
-                 AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT ?)",
-            )
-            .bind(&expression)
-            .bind(lo)
-            .bind(hi)
-            .bind(RANK_WINDOW)
-            .fetch_one(&mut *conn)
-            .await?;
-            let Some(floor) = floor else { continue };
-            let ranked: Vec<(i64, f64)> = sqlx::query_as(
-                "SELECT ticket_seq, bm25(search_index, 10.0, 1.0) AS r FROM search_index \
-                 WHERE search_index MATCH ? AND rowid >= ? AND rowid < ? ORDER BY r LIMIT ?",
-            )
-            .bind(&expression)
-            .bind(floor)
-            .bind(hi)
-            .bind(limit * 4)
-            .fetch_all(&mut *conn)
-            .await?;
-            for (ticket_seq, rank) in ranked {
-                let entry = best.entry(ticket_seq).or_insert(rank);
-                if rank < *entry {
-                    *entry = rank;
+        if let Some(expression) = q.fts_expression() {
+            for (lo, hi) in [(0, COMMENT_DOC_BASE), (COMMENT_DOC_BASE, i64::MAX)] {
+                let ranked: Vec<(i64, f64)> = sqlx::query_as(
+                    "SELECT ticket_seq, bm25(search_index, 10.0, 1.0) FROM search_index \
+                     WHERE search_index MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
+                )
+                .bind(&expression)
+                .bind(lo)
+                .bind(hi)
+                .bind(RANK_WINDOW)
+                .fetch_all(&mut *conn)
+                .await?;
+                for (ticket_seq, rank) in ranked {
+                    let entry = best.entry(ticket_seq).or_insert(rank);
+                    if rank < *entry {
+                        *entry = rank;
+                    }
                 }
             }
         }
-        let mut hits: Vec<(i64, f64)> = best.into_iter().collect();
-        hits.sort_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-        hits.truncate(limit as usize);
-        let mut out = Vec::with_capacity(hits.len());
-        for (ticket_seq, rank) in hits {
-            let (id, number, title, status, priority, description): (String, i64, String, String, String, String) =
-                sqlx::query_as(
-                    "SELECT id, number, title, status, priority, description FROM tickets WHERE seq = ?",
+        let mut ranked: Vec<(i64, bool, f64)> = cands
+            .iter()
+            .map(|&(seq, open)| {
+                (
+                    seq,
+                    open == 1,
+                    best.get(&seq).copied().unwrap_or(f64::INFINITY),
                 )
-                .bind(ticket_seq)
-                .fetch_one(&mut *conn)
-                .await?;
-            let staff = self.0.actor.is_staff();
-            // The excerpt comes from the first text that contains a term: description,
-            // then comments in order.
-            let mut snip = snippet(&description, &terms, SNIPPET_WIDTH);
-            if snip.is_none() {
-                let comments: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT body, visibility FROM comments WHERE ticket_id = ? ORDER BY created_at, seq",
-                )
-                .bind(&id)
-                .fetch_all(&mut *conn)
-                .await?;
-                snip = comments
-                    .iter()
-                    .filter(|(_, v)| staff || v == "public")
-                    .find_map(|(body, _)| snippet(body, &terms, SNIPPET_WIDTH));
-            }
-            let title_snip = snippet(&title, &terms, usize::MAX / 4);
-            let title_html = title_snip
-                .as_ref()
-                .map(|s| s.to_html())
-                .unwrap_or_else(|| helpdeck_core::search_text::html_escape(&title));
-            let snip = snip.or(title_snip);
-            out.push(SearchHit {
-                id: uuid(&id)?,
-                number: ticket_key(number),
-                title,
-                status: status.parse()?,
-                priority: priority.parse()?,
-                rank,
-                title_html,
-                snippet: snip.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
-                highlights: snip
-                    .as_ref()
-                    .map(|s| s.highlights.clone())
-                    .unwrap_or_default(),
-                snippet_html: snip.map(|s| s.to_html()).unwrap_or_default(),
-            });
+            })
+            .collect();
+        let head = ranked.len().min(SEARCH_WINDOW as usize);
+        ranked[..head].sort_by(|a, b| b.1.cmp(&a.1).then(a.2.total_cmp(&b.2)).then(b.0.cmp(&a.0)));
+        let page: Vec<(i64, f64)> = ranked
+            .into_iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|(seq, _, rank)| (seq, if rank.is_finite() { rank } else { 0.0 }))
+            .collect();
+        let mut out = Vec::with_capacity(page.len());
+        for (ticket_seq, rank) in page {
+            out.push(self.hit(&mut conn, ticket_seq, rank, &terms).await?);
         }
-        Ok(out)
+        Ok(SearchPage { total, hits: out })
+    }
+
+    async fn hit(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        ticket_seq: i64,
+        rank: f64,
+        terms: &[String],
+    ) -> Result<SearchHit> {
+        let (id, number, title, status, priority, description): (
+            String,
+            i64,
+            String,
+            String,
+            String,
+            String,
+        ) = sqlx::query_as(
+            "SELECT id, number, title, status, priority, description FROM tickets WHERE seq = ?",
+        )
+        .bind(ticket_seq)
+        .fetch_one(&mut *conn)
+        .await?;
+        let staff = self.0.actor.is_staff();
+        // The excerpt comes from the first text that contains a term: description,
+        // then comments in order.
+        let mut snip = snippet(&description, terms, SNIPPET_WIDTH);
+        if snip.is_none() {
+            let comments: Vec<(String, String)> = sqlx::query_as(
+                "SELECT body, visibility FROM comments WHERE ticket_id = ? ORDER BY created_at, seq",
+            )
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await?;
+            snip = comments
+                .iter()
+                .filter(|(_, v)| staff || v == "public")
+                .find_map(|(body, _)| snippet(body, terms, SNIPPET_WIDTH));
+        }
+        let title_snip = snippet(&title, terms, usize::MAX / 4);
+        let title_html = title_snip
+            .as_ref()
+            .map(|s| s.to_html())
+            .unwrap_or_else(|| helpdeck_core::search_text::html_escape(&title));
+        let snip = snip.or(title_snip);
+        Ok(SearchHit {
+            id: uuid(&id)?,
+            number: ticket_key(number),
+            title,
+            status: status.parse()?,
+            priority: priority.parse()?,
+            rank,
+            title_html,
+            snippet: snip.as_ref().map(|s| s.text.clone()).unwrap_or_default(),
+            highlights: snip
+                .as_ref()
+                .map(|s| s.highlights.clone())
+                .unwrap_or_default(),
+            snippet_html: snip.map(|s| s.to_html()).unwrap_or_default(),
+        })
     }
 }

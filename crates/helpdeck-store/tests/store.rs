@@ -319,47 +319,55 @@ async fn search_finds_chinese_and_english_with_snippets() {
         hits.into_iter().map(|h| h.number).collect::<Vec<_>>()
     };
     assert_eq!(
-        numbers(store.tickets().search("网络", 10).await.unwrap()),
+        numbers(store.tickets().search("网络", 10, 0).await.unwrap().hits),
         vec!["HD-1"]
     );
     assert_eq!(
-        numbers(store.tickets().search("打印", 10).await.unwrap()),
+        numbers(store.tickets().search("打印", 10, 0).await.unwrap().hits),
         vec!["HD-1"]
     );
     assert_eq!(
-        numbers(store.tickets().search("网", 10).await.unwrap()),
+        numbers(store.tickets().search("网", 10, 0).await.unwrap().hits),
         vec!["HD-1"]
     );
     assert_eq!(
-        numbers(store.tickets().search("邮件", 10).await.unwrap()),
+        numbers(store.tickets().search("邮件", 10, 0).await.unwrap().hits),
         vec!["HD-3"]
     );
     assert_eq!(
-        numbers(store.tickets().search("配额", 10).await.unwrap()),
+        numbers(store.tickets().search("配额", 10, 0).await.unwrap().hits),
         vec!["HD-3"],
         "comments are searched"
     );
     assert_eq!(
-        numbers(store.tickets().search("vpn", 10).await.unwrap()),
+        numbers(store.tickets().search("vpn", 10, 0).await.unwrap().hits),
         vec!["HD-2"]
     );
     assert_eq!(
-        numbers(store.tickets().search("netw*", 10).await.unwrap()),
+        numbers(store.tickets().search("netw*", 10, 0).await.unwrap().hits),
         vec!["HD-2"]
     );
     assert_eq!(
-        numbers(store.tickets().search("network vpn", 10).await.unwrap()),
+        numbers(
+            store
+                .tickets()
+                .search("network vpn", 10, 0)
+                .await
+                .unwrap()
+                .hits
+        ),
         vec!["HD-2"]
     );
     assert!(
         store
             .tickets()
-            .search("打字机", 10)
+            .search("打字机", 10, 0)
             .await
             .unwrap()
+            .hits
             .is_empty()
     );
-    let hit = &store.tickets().search("打印机", 10).await.unwrap()[0];
+    let hit = &store.tickets().search("打印机", 10, 0).await.unwrap().hits[0];
     assert_eq!(hit.title_html, "三楼网络<mark>打印机</mark>无法打印");
     assert!(
         hit.snippet_html.contains("<mark>打印机</mark>"),
@@ -378,8 +386,16 @@ async fn search_finds_chinese_and_english_with_snippets() {
         )
         .await
         .unwrap();
-    assert!(store.tickets().search("vpn", 10).await.unwrap().is_empty());
-    assert!(store.tickets().search("\"", 10).await.is_err());
+    assert!(
+        store
+            .tickets()
+            .search("vpn", 10, 0)
+            .await
+            .unwrap()
+            .hits
+            .is_empty()
+    );
+    assert!(store.tickets().search("\"", 10, 0).await.is_err());
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Search command.
 
 use helpdeck_app::{ApiResult, App};
-use helpdeck_store::SearchHit;
+use helpdeck_store::SearchPage;
 use tauri::State;
 use tracing::instrument;
 
@@ -11,6 +11,8 @@ pub async fn search(
     app: State<'_, App>,
     query: String,
     limit: Option<u32>,
-) -> ApiResult<Vec<SearchHit>> {
-    app.search(query, limit.unwrap_or(20)).await
+    offset: Option<u32>,
+) -> ApiResult<SearchPage> {
+    app.search(query, limit.unwrap_or(20), offset.unwrap_or(0))
+        .await
 }

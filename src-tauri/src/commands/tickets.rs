@@ -189,6 +189,13 @@ pub async fn ticket_unlink(
     app.unlink(reference, to).await
 }
 
+/// Customers matching a name or email fragment (requester suggestions).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn requesters(app: State<'_, App>, query: String) -> ApiResult<Vec<UserRef>> {
+    app.requesters(query).await
+}
+
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn agents(app: State<'_, App>) -> ApiResult<Vec<UserRef>> {

@@ -10,7 +10,7 @@ import type {
   NotificationPrefs,
   QueueCounts,
   Resolution,
-  SearchHit,
+  SearchPage,
   Settings,
   SignInInput,
   ConnectPreview,
@@ -161,7 +161,8 @@ export const api = {
     call<TicketDetail>('ticket_close', { reference, reason: reason ?? null }),
   ticketRate: (reference: string, csat: Csat) =>
     call<TicketDetail>('ticket_rate', { reference, csat }),
-  search: (query: string, limit = 20) => call<SearchHit[]>('search', { query, limit }),
+  search: (query: string, limit = 20, offset = 0) => call<SearchPage>('search', { query, limit, offset }),
+  requesters: (query: string) => call<UserRef[]>('requesters', { query }),
   agents: () => call<UserRef[]>('agents'),
   syncStatus: () => call<SyncView | null>('sync_status'),
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),

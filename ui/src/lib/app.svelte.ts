@@ -126,6 +126,15 @@ class AppState {
     this.sort = viewById(id).sort;
   }
 
+  /** Shows every ticket a search finds as the queue ("All open" with the query, any status),
+   * newest changes first. */
+  openSearchAsList(query: string): void {
+    this.view = 'open';
+    this.filters = { ...NO_FILTERS, query };
+    this.sort = 'updated';
+    this.openNumber = null;
+  }
+
   /** After any change to a ticket: re-read the list and the counts. */
   changed(): void {
     this.listVersion++;

@@ -30,6 +30,7 @@ export type { EventKind } from './bindings/EventKind';
 export type { QueueCounts } from './bindings/QueueCounts';
 export type { Resolution } from './bindings/Resolution';
 export type { SearchHit } from './bindings/SearchHit';
+export type { SearchPage } from './bindings/SearchPage';
 export type { Settings } from './bindings/Settings';
 export type { SignInInput } from './bindings/SignInInput';
 export type { ConnectPreview } from './bindings/ConnectPreview';

@@ -15,7 +15,7 @@ describe('buildFilter', () => {
   it('narrows a view with the toolbar filters', () => {
     const f = buildFilter(
       viewById('open'),
-      { status: 'on_hold', priority: 'P1', kind: 'incident', category: 'network', assignee: 'li.wei@helpdeck.example', tier: 'L2' },
+      { status: 'on_hold', priority: 'P1', kind: 'incident', category: 'network', assignee: 'li.wei@helpdeck.example', tier: 'L2', query: null },
       'priority',
     );
     expect(f).toEqual({
@@ -28,10 +28,16 @@ describe('buildFilter', () => {
       assignee: { Email: 'li.wei@helpdeck.example' },
       breaching: false,
       sla_bucket: null,
+      query: null,
       sort: 'priority',
     });
     expect(buildFilter(viewById('open'), { ...NO_FILTERS, assignee: 'me' }, 'due').assignee).toBe('Me');
     expect(buildFilter(viewById('open'), { ...NO_FILTERS, assignee: 'nobody' }, 'due').assignee).toBe('Nobody');
+  });
+
+  it('opens a search as a list over every status', () => {
+    const f = buildFilter(viewById('open'), { ...NO_FILTERS, query: 'vpn OR wifi' }, 'updated');
+    expect(f).toMatchObject({ query: 'vpn OR wifi', all_statuses: true });
   });
 
   it('keeps the assignee of a view that is about the assignee', () => {

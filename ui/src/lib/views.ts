@@ -37,6 +37,8 @@ export interface ListFilters {
   /** 'me' | 'nobody' | an agent's email */
   assignee: string | null;
   tier: Tier | null;
+  /** A search opened as a list (spec §7 syntax); every status unless it says status:. */
+  query: string | null;
 }
 
 export const NO_FILTERS: ListFilters = {
@@ -46,6 +48,7 @@ export const NO_FILTERS: ListFilters = {
   category: null,
   assignee: null,
   tier: null,
+  query: null,
 };
 
 /** The `tickets_list` filter (without paging) for a view, the toolbar's filters and a sort. */
@@ -60,9 +63,14 @@ export function buildFilter(view: ViewDef, f: ListFilters, sort: SortKey): Omit<
     assignee: 'Any',
     breaching: false,
     sla_bucket: null,
+    query: null,
     sort,
     ...view.base,
   };
+  if (f.query) {
+    base.query = f.query;
+    base.all_statuses = true;
+  }
   if (f.status) {
     base.statuses = [f.status];
     base.all_statuses = false;

@@ -26,4 +26,8 @@ breaching: boolean,
 /**
  * Only tickets breached now, or only those at risk and not breached.
  */
-sla_bucket: SlaBucket | null, sort: SortOrder, limit: number, offset: number, };
+sla_bucket: SlaBucket | null, 
+/**
+ * Only tickets a search finds (spec §7 syntax): a search "opened as a list".
+ */
+query: string | null, sort: SortOrder, limit: number, offset: number, };

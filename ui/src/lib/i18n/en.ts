@@ -296,6 +296,11 @@ export const en = {
   'search.hint': 'Type to search in Chinese or English.',
   'search.navigate': 'to move',
   'search.open': 'to open',
+  'search.total': '{count} matches',
+  'search.total_one': '{count} match',
+  'search.openAsList': 'Open as list',
+  'list.searchChip': 'Search: {query}',
+  'list.clearSearch': 'Clear the search',
   'search.searching': 'Searching…',
 
   'notify.heading': 'Desktop notifications',

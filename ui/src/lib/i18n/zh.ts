@@ -295,6 +295,11 @@ export const zh: Record<MessageKey, string> = {
   'search.hint': '输入中文或英文即可搜索。',
   'search.navigate': '移动',
   'search.open': '打开',
+  'search.total': '共 {count} 条结果',
+  'search.total_one': '共 {count} 条结果',
+  'search.openAsList': '以列表打开',
+  'list.searchChip': '搜索：{query}',
+  'list.clearSearch': '清除搜索',
   'search.searching': '正在搜索…',
 
   'notify.heading': '桌面通知',

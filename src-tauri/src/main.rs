@@ -45,6 +45,11 @@ fn main() {
             tray::show_window(app);
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Start at login (Settings), into the tray: `--hidden` keeps the window closed.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ))
         .setup(|app| {
             let handle = app.handle().clone();
             let guard = logging::init(&handle);
@@ -70,6 +75,12 @@ fn main() {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
             }
             tray::follow(&handle);
+            if std::env::args().any(|a| a == "--hidden")
+                && let Some(window) = handle.get_webview_window("main")
+            {
+                // Started at login: the monitor runs, the window waits in the tray.
+                let _ = window.hide();
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -77,6 +88,9 @@ fn main() {
             commands::workspace::workspace_create,
             commands::workspace::settings_update,
             commands::workspace::ui_ready,
+            commands::workspace::open_link,
+            commands::workspace::autostart_get,
+            commands::workspace::autostart_set,
             commands::tickets::queue_counts,
             commands::tickets::tickets_list,
             commands::tickets::ticket_get,
@@ -107,6 +121,18 @@ fn main() {
             commands::notifications::notification_prefs_update,
             commands::notifications::tray_status,
         ])
-        .run(tauri::generate_context!())
-        .expect("error while running Helpdeck");
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                tray::close_requested(window, api);
+            }
+        })
+        .build(tauri::generate_context!())
+        .expect("error while building Helpdeck")
+        .run(|_app, _event| {
+            // macOS: clicking the Dock icon of a running app with its window hidden.
+            #[cfg(target_os = "macos")]
+            if let tauri::RunEvent::Reopen { .. } = _event {
+                tray::show_window(_app);
+            }
+        });
 }

@@ -10,6 +10,43 @@ use tauri::menu::{CheckMenuItem, Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Emitter, Manager, Wry};
 
+/// Set once the user asked to quit: closing the window then really closes it.
+pub static QUITTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Quits the app (the tray's and the app menu's "Quit").
+pub fn quit(app: &AppHandle) {
+    QUITTING.store(true, std::sync::atomic::Ordering::SeqCst);
+    app.exit(0);
+}
+
+/// The window's close button: the app keeps running in the tray (the SLA monitor keeps
+/// warning), the window hides; the first time, a notice says so. With no tray icon, or when
+/// started with `--exit-on-close` (kiosks, automation), the window closes and the app quits.
+pub fn close_requested(window: &tauri::Window<Wry>, api: &tauri::CloseRequestApi) {
+    let app = window.app_handle();
+    let exit_on_close = std::env::args().any(|a| a == "--exit-on-close");
+    if exit_on_close
+        || QUITTING.load(std::sync::atomic::Ordering::SeqCst)
+        || app.tray_by_id("main").is_none()
+    {
+        return;
+    }
+    api.prevent_close();
+    let _ = window.hide();
+    let handle = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = handle.state::<App>();
+        if state.close_notice_seen().await {
+            return;
+        }
+        let (title, body) = helpdeck_core::notify::still_running_notice(state.ui_lang().await);
+        if let Err(e) = sink(&handle).notice(title, body) {
+            tracing::warn!(error = %e, "could not show the still-running notice");
+        }
+        state.set_close_notice_seen().await;
+    });
+}
+
 /// Shows, unminimises and focuses the main window.
 pub fn show_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
@@ -113,7 +150,7 @@ pub fn install(app: &AppHandle) -> tauri::Result<()> {
                     .unwrap_or(false);
                 app.state::<App>().set_notifications_paused(paused);
             }
-            "quit" => app.exit(0),
+            "quit" => self::quit(app),
             _ => {}
         })
         .on_tray_icon_event(|tray, event| {

@@ -177,6 +177,23 @@ describe('Helpdeck desktop app', () => {
     await choose(driver, 'settings-language', 'zh');
     await eventually(driver, async () => /[\u4e00-\u9fff]/.test(await label()), 'sidebar in Chinese');
     assert.notEqual(await label(), before);
+    // The Chinese text is drawn with real glyphs, not blank boxes: with no CJK font, 视图
+    // renders exactly like two characters no font has (U+E000, private use).
+    const glyphs = await driver.executeScript(() => {
+      const font = getComputedStyle(document.querySelector('[data-testid="view-mine"]')).font;
+      const draw = (text) => {
+        const c = document.createElement('canvas');
+        c.width = 120;
+        c.height = 40;
+        const g = c.getContext('2d');
+        g.font = font;
+        g.fillStyle = '#000';
+        g.fillText(text, 4, 28);
+        return c.toDataURL();
+      };
+      return { cjk: draw('视图'), missing: draw('\uE000\uE000') };
+    });
+    assert.notEqual(glyphs.cjk, glyphs.missing, 'a CJK font is installed and used');
     await screenshot(driver, '06-chinese-ui');
     await choose(driver, 'settings-language', 'en');
     await eventually(driver, async () => (await label()) === before, 'back to English');

@@ -56,7 +56,9 @@ export async function launch(dataDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-
   if (!APP) throw new Error('HELPDECK_APP must point at the built helpdeck-desktop binary');
   const caps = new Capabilities();
   caps.setBrowserName('wry');
-  caps.set('tauri:options', { application: APP, args: ['--data-dir', dataDir] });
+  // --exit-on-close: ending the WebDriver session closes the window, and the app with it
+  // (otherwise it would keep running in the tray).
+  caps.set('tauri:options', { application: APP, args: ['--data-dir', dataDir, '--exit-on-close'] });
   const driver = await new Builder().withCapabilities(caps).usingServer(DRIVER_URL).build();
   await driver.manage().setTimeouts({ implicit: 0, script: 10000 });
   return { driver, dataDir };

@@ -282,6 +282,20 @@ impl App {
         self.info().await
     }
 
+    /// Has the user been told that closing the window keeps the app running?
+    pub async fn close_notice_seen(&self) -> bool {
+        self.settings.read().await.close_notice_seen
+    }
+
+    /// Remembers that the user has been told.
+    pub async fn set_close_notice_seen(&self) {
+        let mut s = self.settings.read().await.clone();
+        s.close_notice_seen = true;
+        if let Err(e) = self.update_settings(s).await {
+            tracing::warn!(error = %e.message, "could not remember the close notice");
+        }
+    }
+
     /// Saves settings.
     #[instrument(skip_all, err)]
     pub async fn update_settings(&self, settings: Settings) -> ApiResult<Settings> {

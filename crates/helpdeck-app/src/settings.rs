@@ -48,6 +48,8 @@ pub struct Settings {
     pub theme: ThemeChoice,
     pub large_text: bool,
     pub time_zone: TimeZoneChoice,
+    /// The user has been told that closing the window keeps the app in the tray.
+    pub close_notice_seen: bool,
 }
 
 pub const SETTINGS_FILE: &str = "settings.json";

@@ -217,7 +217,8 @@ fn joins(db: Db) {
     assert_eq!(statuses[..2], ["open", "resolved"], "{}", old["events"]);
     let hits = bob.json(&["search", "HD-5001"]);
     assert!(
-        hits.as_array()
+        hits["hits"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|h| h["title"] == "Field ticket 0: printer 0 offline"),

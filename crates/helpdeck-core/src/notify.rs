@@ -428,6 +428,20 @@ pub struct TrayText {
     pub quit: String,
 }
 
+/// The one-time notice when the window is closed but the app keeps running in the tray.
+pub fn still_running_notice(lang: Lang) -> (&'static str, &'static str) {
+    match lang {
+        Lang::En => (
+            "Helpdeck is still running",
+            "It keeps watching SLA targets and will warn you before a breach. Open it from the tray icon or the app menu; quit from the tray menu.",
+        ),
+        Lang::Zh => (
+            "Helpdeck 仍在运行",
+            "它会继续监视 SLA 目标，在违约前提醒您。可从托盘图标或应用菜单打开；从托盘菜单退出。",
+        ),
+    }
+}
+
 /// What the tray says for these counts.
 pub fn tray_text(lang: Lang, breached: u32, at_risk: u32, paused: bool) -> TrayText {
     match lang {

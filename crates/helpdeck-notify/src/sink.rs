@@ -100,6 +100,22 @@ impl Sink for DesktopSink {
     }
 }
 
+impl DesktopSink {
+    /// A one-off notice from the app (not an SLA alert): title and body, the app's identity.
+    pub fn notice(&self, title: &str, body: &str) -> Result<(), String> {
+        let mut n = notify_rust::Notification::new();
+        n.appname(&self.app_name)
+            .summary(title)
+            .body(body)
+            .icon(&self.icon);
+        #[cfg(all(unix, not(target_os = "macos")))]
+        if let Some(id) = &self.app_id {
+            n.hint(notify_rust::Hint::DesktopEntry(id.clone()));
+        }
+        n.show().map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
 /// Keeps every message (tests).
 #[derive(Clone, Default)]
 pub struct RecordingSink {

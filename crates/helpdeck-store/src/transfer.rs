@@ -905,7 +905,13 @@ impl Transfer<'_> {
     /// Adds `tickets` demo tickets (deterministic for `seed`); sample data never syncs.
     pub async fn demo(&self, tickets: usize, seed: u64) -> Result<ImportSummary> {
         let base = self.0.now();
-        let data = helpdeck_demo::generate(tickets, seed, base);
+        let mut data = helpdeck_demo::generate(tickets, seed, base);
+        {
+            // A desk that keeps up, by this workspace's own SLA policy and hours.
+            let policies = self.0.policies();
+            let (policy, calendar) = policies.for_org(None);
+            helpdeck_demo::settle(&mut data, policy, calendar, base, seed);
+        }
         self.0
             .transfer()
             .import(&data, ImportOptions { outbox: false })

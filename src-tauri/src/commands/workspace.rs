@@ -44,3 +44,56 @@ pub fn ui_ready(app: tauri::AppHandle) {
         app.exit(0);
     }
 }
+
+/// Opens a link from a ticket in the system browser (or mail app): http, https and mailto
+/// only, so a comment cannot make the app start programs or open local files.
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn open_link(url: String) -> helpdeck_app::ApiResult<()> {
+    let allowed = ["https://", "http://", "mailto:"];
+    if !allowed
+        .iter()
+        .any(|p| url.to_ascii_lowercase().starts_with(p))
+    {
+        return Err(helpdeck_app::ApiError::new(
+            helpdeck_app::ErrorCode::Validation,
+            format!(
+                "link: only web and mail links open (allowed: https://, http://, mailto:), not {url}"
+            ),
+        ));
+    }
+    tauri_plugin_opener::open_url(&url, None::<&str>).map_err(|e| {
+        helpdeck_app::ApiError::new(
+            helpdeck_app::ErrorCode::Internal,
+            format!("cannot open the link: {e}"),
+        )
+    })
+}
+
+/// Is Helpdeck started at login?
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn autostart_get(app: tauri::AppHandle) -> bool {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().unwrap_or(false)
+}
+
+/// Starts Helpdeck at login (into the tray) or stops doing so; returns the new state.
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn autostart_set(app: tauri::AppHandle, enabled: bool) -> helpdeck_app::ApiResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    let done = if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
+    done.map_err(|e| {
+        helpdeck_app::ApiError::new(
+            helpdeck_app::ErrorCode::Internal,
+            format!("cannot change start at login: {e}"),
+        )
+    })?;
+    Ok(launcher.is_enabled().unwrap_or(enabled))
+}

@@ -163,6 +163,17 @@ export const api = {
     call<TicketDetail>('ticket_rate', { reference, csat }),
   search: (query: string, limit = 20, offset = 0) => call<SearchPage>('search', { query, limit, offset }),
   requesters: (query: string) => call<UserRef[]>('requesters', { query }),
+  /** Opens an http(s) or mailto link in the system's browser or mail app. */
+  openLink: async (url: string): Promise<void> => {
+    if (browserDev) {
+      window.open(url, '_blank', 'noopener');
+      return;
+    }
+    await call<void>('open_link', { url });
+  },
+  /** Start at login (desktop only; the browser dev mode has no such thing). */
+  autostartGet: async (): Promise<boolean | null> => (browserDev ? null : call<boolean>('autostart_get')),
+  autostartSet: (enabled: boolean) => call<boolean>('autostart_set', { enabled }),
   agents: () => call<UserRef[]>('agents'),
   syncStatus: () => call<SyncView | null>('sync_status'),
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),

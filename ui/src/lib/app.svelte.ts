@@ -28,7 +28,9 @@ class AppState {
   composeRequest = $state<{ mode: 'reply' | 'note'; number: string; seq: number } | null>(null);
 
   get settings(): Settings {
-    return this.info?.settings ?? { language: 'workspace', theme: 'system', large_text: false, time_zone: 'workspace' };
+    return (
+      this.info?.settings ?? { language: 'workspace', theme: 'system', large_text: false, time_zone: 'workspace', close_notice_seen: false }
+    );
   }
 
   get categories(): string[] {

@@ -6,4 +6,8 @@ import type { TimeZoneChoice } from "./TimeZoneChoice";
 /**
  * What the settings dialog changes.
  */
-export type Settings = { language: LanguageChoice, theme: ThemeChoice, large_text: boolean, time_zone: TimeZoneChoice, };
+export type Settings = { language: LanguageChoice, theme: ThemeChoice, large_text: boolean, time_zone: TimeZoneChoice, 
+/**
+ * The user has been told that closing the window keeps the app in the tray.
+ */
+close_notice_seen: boolean, };

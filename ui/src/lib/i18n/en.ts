@@ -323,6 +323,8 @@ export const en = {
   'settings.timeZone': 'Times shown in',
   'settings.timeZoneWorkspace': 'The workspace’s time zone ({zone})',
   'settings.timeZoneDevice': 'This computer’s time zone ({zone})',
+  'settings.autostart': 'Start Helpdeck when I log in',
+  'settings.autostartHint': 'It starts in the tray and warns you before SLA breaches.',
   'settings.theme': 'Theme',
   'settings.theme.system': 'Same as the system',
   'settings.theme.light': 'Light',

@@ -322,6 +322,8 @@ export const zh: Record<MessageKey, string> = {
   'settings.timeZone': '时间显示时区',
   'settings.timeZoneWorkspace': '工作区时区（{zone}）',
   'settings.timeZoneDevice': '本机时区（{zone}）',
+  'settings.autostart': '登录时启动 Helpdeck',
+  'settings.autostartHint': '启动后留在托盘中，在 SLA 违约前提醒您。',
   'settings.theme': '主题',
   'settings.theme.system': '跟随系统',
   'settings.theme.light': '浅色',

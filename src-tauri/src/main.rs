@@ -41,9 +41,15 @@ fn main() {
     STARTED.get_or_init(Instant::now);
     tauri::Builder::default()
         // First: a second launch focuses the running window instead of opening another.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tray::show_window(app);
+        // With a `helpdeck://ticket/HD-42` link among its arguments, on that ticket.
+        .plugin(tauri_plugin_single_instance::init(|app, args, _cwd| {
+            if !tray::open_links(app, &args, false) {
+                tray::show_window(app);
+            }
         }))
+        // Registers the helpdeck:// scheme (desktop file, registry) and, on macOS, hands over
+        // the links the system opens.
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         // Start at login (Settings), into the tray: `--hidden` keeps the window closed.
         .plugin(tauri_plugin_autostart::init(
@@ -75,6 +81,22 @@ fn main() {
                 tracing::warn!(error = %e, "no tray icon on this desktop");
             }
             tray::follow(&handle);
+            app.manage(tray::LaunchTicket::default());
+            let args: Vec<String> = std::env::args().collect();
+            tray::open_links(&handle, &args, true);
+            {
+                use tauri_plugin_deep_link::DeepLinkExt;
+                // Development and AppImage runs on Linux/Windows: register the scheme now.
+                #[cfg(any(target_os = "linux", windows))]
+                if let Err(e) = app.deep_link().register_all() {
+                    tracing::debug!(error = %e, "helpdeck:// not registered");
+                }
+                let links = handle.clone();
+                app.deep_link().on_open_url(move |event| {
+                    let urls: Vec<String> = event.urls().iter().map(|u| u.to_string()).collect();
+                    tray::open_links(&links, &urls, false);
+                });
+            }
             if std::env::args().any(|a| a == "--hidden")
                 && let Some(window) = handle.get_webview_window("main")
             {
@@ -91,6 +113,7 @@ fn main() {
             commands::workspace::open_link,
             commands::workspace::autostart_get,
             commands::workspace::autostart_set,
+            commands::workspace::launch_ticket,
             commands::tickets::queue_counts,
             commands::tickets::tickets_list,
             commands::tickets::ticket_get,

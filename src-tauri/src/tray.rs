@@ -47,6 +47,36 @@ pub fn close_requested(window: &tauri::Window<Wry>, api: &tauri::CloseRequestApi
     });
 }
 
+/// The ticket a `helpdeck://ticket/HD-42` link (or `helpdeck://ticket/42`) names.
+pub fn deep_link_ticket(url: &str) -> Option<String> {
+    let rest = url.trim().strip_prefix("helpdeck://")?;
+    let key = rest.strip_prefix("ticket/")?.trim_end_matches('/');
+    let key = key.split(['?', '#']).next().unwrap_or(key);
+    helpdeck_core::ticket::parse_ticket_key(key).map(helpdeck_core::ticket::ticket_key)
+}
+
+/// A launch's arguments (a second launch's, forwarded by single-instance, or this one's):
+/// a `helpdeck://` link among them opens its ticket.
+/// `at_launch`: the UI is not listening yet, so the ticket waits for it (`launch_ticket`).
+pub fn open_links(app: &AppHandle, args: &[String], at_launch: bool) -> bool {
+    let Some(number) = args.iter().find_map(|a| deep_link_ticket(a)) else {
+        return false;
+    };
+    if at_launch {
+        if let Some(pending) = app.try_state::<LaunchTicket>() {
+            *pending.0.lock().expect("not poisoned") = Some(number);
+        }
+        return true;
+    }
+    show_window(app);
+    let _ = app.emit("open-ticket", number);
+    true
+}
+
+/// A ticket a link asked for before the UI was listening (the UI takes it once it is).
+#[derive(Default)]
+pub struct LaunchTicket(pub Mutex<Option<String>>);
+
 /// Shows, unminimises and focuses the main window.
 pub fn show_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
@@ -246,4 +276,28 @@ async fn show_counts(app: &AppHandle, c: SlaCounts) {
         };
     }
     let _ = app.emit("sla-counts", c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::deep_link_ticket;
+
+    #[test]
+    fn links_name_tickets() {
+        assert_eq!(
+            deep_link_ticket("helpdeck://ticket/HD-42").as_deref(),
+            Some("HD-42")
+        );
+        assert_eq!(
+            deep_link_ticket("helpdeck://ticket/42/").as_deref(),
+            Some("HD-42")
+        );
+        assert_eq!(
+            deep_link_ticket("helpdeck://ticket/hd-7?from=mail").as_deref(),
+            Some("HD-7")
+        );
+        assert_eq!(deep_link_ticket("helpdeck://ticket/../etc"), None);
+        assert_eq!(deep_link_ticket("https://ticket/HD-42"), None);
+        assert_eq!(deep_link_ticket("--data-dir"), None);
+    }
 }

@@ -1,6 +1,7 @@
 // End-to-end flows of the desktop app, in the real window. Each test ends with a screenshot.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Key } from 'selenium-webdriver';
 import {
@@ -229,5 +230,19 @@ describe('Helpdeck desktop app', () => {
       'the list holds every match',
     );
     await screenshot(driver, '07b-search-as-list');
+  });
+
+  it('opens a ticket from a helpdeck:// link', async () => {
+    // A second launch with the link hands it to the running app (single instance) and ends.
+    const env = { ...process.env, DBUS_SESSION_BUS_ADDRESS: process.env.HELPDECK_E2E_BUS ?? process.env.DBUS_SESSION_BUS_ADDRESS };
+    const second = spawnSync(process.env.HELPDECK_APP, ['helpdeck://ticket/HD-1'], { env, timeout: 30000 });
+    assert.equal(second.status, 0, `the second launch handed the link over and ended: ${second.stderr}`);
+    await eventually(
+      driver,
+      async () => (await driver.findElements({ css: '[data-testid="ticket-view"][data-number="HD-1"]' })).length === 1,
+      'the link opened HD-1 in the running window',
+      20000,
+    );
+    await screenshot(driver, '07c-opened-from-link');
   });
 });

@@ -499,7 +499,10 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             );
         }
         Command::Demo { tickets, seed } => {
-            out.import(&store.transfer().demo(tickets, seed).await?)?
+            let busy = out.busy(&format!("making {tickets} sample tickets…"));
+            let summary = store.transfer().demo(tickets, seed).await?;
+            drop(busy);
+            out.import(&summary)?
         }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Search {
@@ -556,13 +559,16 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             at_risk, breached, ..
         } => out.sla(&store.sla().sla_report(at_risk, breached).await?)?,
         Command::Import { file } => {
+            let busy = out.busy(&format!("reading {}…", file.display()));
             let data = helpdeck_store::read_import_file(&file)?;
-            out.import(
-                &store
-                    .transfer()
-                    .import(&data, ImportOptions { outbox: true })
-                    .await?,
-            )?;
+            drop(busy);
+            let busy = out.busy(&format!("importing {} tickets…", data.tickets.len()));
+            let summary = store
+                .transfer()
+                .import(&data, ImportOptions { outbox: true })
+                .await?;
+            drop(busy);
+            out.import(&summary)?;
         }
         Command::Export { format } => {
             let format: ExportFormat = format.parse()?;

@@ -13,6 +13,17 @@ use helpdeck_store::{
 };
 use serde::Serialize;
 
+/// A running spinner; cleared when dropped.
+pub struct Busy(Option<indicatif::ProgressBar>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        if let Some(pb) = self.0.take() {
+            pb.finish_and_clear();
+        }
+    }
+}
+
 /// Prints in the chosen format.
 pub struct Printer {
     json: bool,
@@ -82,6 +93,23 @@ fn truncate(s: &str, n: usize) -> String {
 impl Printer {
     pub fn is_json(&self) -> bool {
         self.json
+    }
+
+    /// A spinner with the elapsed time on stderr while something long runs (a big import,
+    /// demo data, a first sync, a connect) — only at a terminal and never with `--json`.
+    pub fn busy(&self, message: &str) -> Busy {
+        use std::io::IsTerminal;
+        if self.json || !std::io::stderr().is_terminal() {
+            return Busy(None);
+        }
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        pb.set_message(message.to_string());
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        Busy(Some(pb))
     }
 
     pub fn new(json: bool) -> Printer {

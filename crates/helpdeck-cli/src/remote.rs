@@ -345,6 +345,7 @@ pub async fn connect(data_dir: &Path, args: ConnectArgs, out: &Printer) -> Resul
     }
     let password = read_password(args.login.password_stdin)?;
     let device = device_name(args.login.device_name);
+    let busy = out.busy("uploading the workspace…");
     let done = helpdeck_sync::connect::connect(
         data_dir,
         &args.login.server,
@@ -352,7 +353,9 @@ pub async fn connect(data_dir: &Path, args: ConnectArgs, out: &Printer) -> Resul
         &password,
         &device,
     )
-    .await?;
+    .await;
+    drop(busy);
+    let done = done?;
     let every = helpdeck_store::TicketFilter {
         all_statuses: true,
         ..Default::default()
@@ -387,7 +390,9 @@ pub async fn logout(store: &Store, out: &Printer) -> Result<()> {
 pub async fn sync(store: Store, once: bool, out: &Printer) -> Result<()> {
     let client = helpdeck_sync::client_for(&store).await?;
     if once {
+        let busy = out.busy("syncing…");
         let summary = helpdeck_sync::sync_once(&store, &client).await;
+        drop(busy);
         let state = store.replica().sync_state().await?;
         let summary = match summary {
             Ok(s) => s,

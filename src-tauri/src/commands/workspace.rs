@@ -97,3 +97,10 @@ pub fn autostart_set(app: tauri::AppHandle, enabled: bool) -> helpdeck_app::ApiR
     })?;
     Ok(launcher.is_enabled().unwrap_or(enabled))
 }
+
+/// The ticket a `helpdeck://` link opened the app on, once (the UI asks when it is ready).
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn launch_ticket(pending: State<'_, crate::tray::LaunchTicket>) -> Option<String> {
+    pending.0.lock().expect("not poisoned").take()
+}

@@ -174,6 +174,8 @@ export const api = {
   /** Start at login (desktop only; the browser dev mode has no such thing). */
   autostartGet: async (): Promise<boolean | null> => (browserDev ? null : call<boolean>('autostart_get')),
   autostartSet: (enabled: boolean) => call<boolean>('autostart_set', { enabled }),
+  /** The ticket a helpdeck:// link opened the app on (once). */
+  launchTicket: () => call<string | null>('launch_ticket'),
   agents: () => call<UserRef[]>('agents'),
   syncStatus: () => call<SyncView | null>('sync_status'),
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),

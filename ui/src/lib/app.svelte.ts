@@ -94,6 +94,13 @@ class AppState {
         if (e.payload === 'breached' || e.payload === 'at_risk') this.selectView(e.payload);
       }),
     ]);
+    // Opened from a helpdeck:// link: show its ticket now that we listen.
+    try {
+      const launched = await api.launchTicket();
+      if (launched) this.openNumber = launched;
+    } catch {
+      // Nothing to open.
+    }
     return () => stops.forEach((stop) => stop());
   }
 

@@ -114,6 +114,7 @@ fn main() {
             commands::workspace::autostart_get,
             commands::workspace::autostart_set,
             commands::workspace::launch_ticket,
+            commands::workspace::app_quit,
             commands::tickets::queue_counts,
             commands::tickets::tickets_list,
             commands::tickets::ticket_get,

@@ -51,14 +51,16 @@ export async function startServer() {
   return { server, url };
 }
 
-/** Starts the app on a new, empty data dir (or the given one). */
-export async function launch(dataDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-'))) {
+/** Starts the app on a new, empty data dir (or the given one). `exitOnClose: false` keeps
+ * the app's own behaviour (closing hides it to the tray). */
+export async function launch(dataDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-')), { exitOnClose = true } = {}) {
   if (!APP) throw new Error('HELPDECK_APP must point at the built helpdeck-desktop binary');
   const caps = new Capabilities();
   caps.setBrowserName('wry');
   // --exit-on-close: ending the WebDriver session closes the window, and the app with it
   // (otherwise it would keep running in the tray).
-  caps.set('tauri:options', { application: APP, args: ['--data-dir', dataDir, '--exit-on-close'] });
+  const args = ['--data-dir', dataDir, ...(exitOnClose ? ['--exit-on-close'] : [])];
+  caps.set('tauri:options', { application: APP, args });
   const driver = await new Builder().withCapabilities(caps).usingServer(DRIVER_URL).build();
   await driver.manage().setTimeouts({ implicit: 0, script: 10000 });
   return { driver, dataDir };

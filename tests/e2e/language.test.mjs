@@ -27,7 +27,11 @@ describe('A Chinese workspace in Asia/Shanghai', () => {
       (await driver.executeScript('return arguments[0].textContent', await find(driver, 'view-open'))).trim();
     await eventually(driver, async () => /[\u4e00-\u9fff]/.test(await label()), 'the sidebar is in Chinese');
     await (await find(driver, 'view-open')).click();
-    await (await driver.findElement({ css: '[data-testid="ticket-row"][data-number="HD-1"]' })).click();
+    const row = await eventually(driver, async () => {
+      const rows = await driver.findElements({ css: '[data-testid="ticket-row"][data-number="HD-1"]' });
+      return rows[0] ?? false;
+    }, 'HD-1 in the queue');
+    await row.click();
     await find(driver, 'ticket-view');
     // Absolute times (tooltips) are in the workspace's zone; with its offset when this
     // machine's zone differs.

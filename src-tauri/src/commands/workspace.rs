@@ -104,3 +104,10 @@ pub fn autostart_set(app: tauri::AppHandle, enabled: bool) -> helpdeck_app::ApiR
 pub fn launch_ticket(pending: State<'_, crate::tray::LaunchTicket>) -> Option<String> {
     pending.0.lock().expect("not poisoned").take()
 }
+
+/// Quits Helpdeck (Ctrl+Q / Cmd+Q in the window; "Quit" in the tray does the same).
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn app_quit(app: tauri::AppHandle) {
+    crate::tray::quit(&app);
+}

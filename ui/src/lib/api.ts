@@ -176,6 +176,8 @@ export const api = {
   autostartSet: (enabled: boolean) => call<boolean>('autostart_set', { enabled }),
   /** The ticket a helpdeck:// link opened the app on (once). */
   launchTicket: () => call<string | null>('launch_ticket'),
+  /** Quits the app (closing the window only hides it to the tray). */
+  quit: () => call<void>('app_quit'),
   agents: () => call<UserRef[]>('agents'),
   syncStatus: () => call<SyncView | null>('sync_status'),
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),

@@ -342,6 +342,7 @@ export const en = {
   'shortcuts.reply': 'Reply to the open ticket',
   'shortcuts.note': 'Add an internal note',
   'shortcuts.search': 'Search',
+  'shortcuts.quit': 'Quit Helpdeck (closing the window keeps it in the tray)',
   'shortcuts.help': 'Show this help',
   'shortcuts.escape': 'Close a dialog or the ticket',
   'shortcuts.send': 'Send from a text box',

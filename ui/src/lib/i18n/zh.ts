@@ -341,6 +341,7 @@ export const zh: Record<MessageKey, string> = {
   'shortcuts.reply': '回复当前工单',
   'shortcuts.note': '添加内部备注',
   'shortcuts.search': '搜索',
+  'shortcuts.quit': '退出 Helpdeck（关闭窗口会留在托盘中）',
   'shortcuts.help': '显示此帮助',
   'shortcuts.escape': '关闭对话框或工单',
   'shortcuts.send': '在文本框中发送',

@@ -51,6 +51,17 @@ export async function startServer() {
   return { server, url };
 }
 
+/** Calls a Tauri command from inside the page (an error comes back as `{ error }`). */
+export async function invoke(driver, cmd, args = {}) {
+  return driver.executeAsyncScript(
+    (c, a, done) => {
+      window.__TAURI_INTERNALS__.invoke(c, a).then(done, (e) => done({ error: String(e?.message ?? e) }));
+    },
+    cmd,
+    args,
+  );
+}
+
 /** Starts the app on a new, empty data dir (or the given one). `exitOnClose: false` keeps
  * the app's own behaviour (closing hides it to the tray). */
 export async function launch(dataDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-')), { exitOnClose = true } = {}) {

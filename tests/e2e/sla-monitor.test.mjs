@@ -11,20 +11,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { click, eventually, find, launch, screenshot, type } from './harness.mjs';
+import { click, eventually, find, invoke, launch, screenshot, type } from './harness.mjs';
 
 const CLI = join(dirname(process.env.HELPDECK_APP ?? ''), 'helpdeck');
-
-/** Calls a Tauri command from inside the page. */
-async function invoke(driver, cmd, args = {}) {
-  return driver.executeAsyncScript(
-    (c, a, done) => {
-      window.__TAURI_INTERNALS__.invoke(c, a).then(done, (e) => done({ error: String(e?.message ?? e) }));
-    },
-    cmd,
-    args,
-  );
-}
 
 async function sidebar(driver) {
   const read = async (id) => {

@@ -7,21 +7,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli, eventually, find, launch, screenshot } from './harness.mjs';
+import { cli, eventually, find, invoke, launch, screenshot } from './harness.mjs';
 
 const bus = { ...process.env, DBUS_SESSION_BUS_ADDRESS: process.env.HELPDECK_E2E_BUS ?? process.env.DBUS_SESSION_BUS_ADDRESS };
 const dunstctl = (...args) => execFileSync('dunstctl', args, { env: bus, encoding: 'utf8' });
-
-/** Calls a Tauri command from inside the page. */
-async function invoke(driver, cmd, args = {}) {
-  return driver.executeAsyncScript(
-    (c, a, done) => {
-      window.__TAURI_INTERNALS__.invoke(c, a).then(done, (e) => done({ error: String(e?.message ?? e) }));
-    },
-    cmd,
-    args,
-  );
-}
 
 /** Every notification dunst has received ("summary body" lines, recorded by a dunst rule). */
 function received() {

@@ -658,11 +658,7 @@ impl App {
                         || u.name.to_lowercase().contains(&q)
                 })
                 .take(12)
-                .map(|u| UserRef {
-                    id: u.id,
-                    email: u.email,
-                    name: u.name,
-                })
+                .map(user_ref)
                 .collect())
         })
         .await
@@ -676,13 +672,18 @@ impl App {
                 .await?
                 .into_iter()
                 .filter(|u| u.is_staff())
-                .map(|u| UserRef {
-                    id: u.id,
-                    email: u.email,
-                    name: u.name,
-                })
+                .map(user_ref)
                 .collect())
         })
         .await
+    }
+}
+
+/// A person as pickers show them.
+fn user_ref(u: helpdeck_core::user::User) -> UserRef {
+    UserRef {
+        id: u.id,
+        email: u.email,
+        name: u.name,
     }
 }

@@ -29,12 +29,14 @@ export function cli(dataDir, ...args) {
   return r.stdout;
 }
 
-/** Starts a Helpdeck server (SQLite) with agents `alice@acme.example` and `bob@acme.example`;
- * returns the process and its URL. */
+/** Starts a Helpdeck server (SQLite) with agents `alice@acme.example` and `bob@acme.example`
+ * and customer `carol@client.example` (organization "Client Ltd"); returns the process, its
+ * URL and its data dir. */
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-server-'));
   cli(dir, 'server', 'user', 'add', '--email', 'alice@acme.example', '--name', 'Alice Chen', '--role', 'agent');
   cli(dir, 'server', 'user', 'add', '--email', 'bob@acme.example', '--name', 'Bob Li', '--role', 'agent');
+  cli(dir, 'server', 'user', 'add', '--email', 'carol@client.example', '--name', '陈卡罗', '--role', 'customer', '--org', 'Client Ltd');
   const server = spawn(CLI, ['--data-dir', dir, 'server', '--listen', '127.0.0.1:0', '--name', 'Acme IT'], {
     env: cliEnv,
     stdio: ['ignore', 'pipe', 'ignore'], // request logs go to stderr: not read, so not piped
@@ -48,7 +50,7 @@ export async function startServer() {
     });
     server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  return { server, url };
+  return { server, url, dir };
 }
 
 /** Calls a Tauri command from inside the page (an error comes back as `{ error }`). */

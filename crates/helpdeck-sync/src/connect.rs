@@ -120,17 +120,14 @@ pub async fn connect(
         .collect();
     let result = upload_into(&store, &local, &upload, &local_staff, queued, &staging).await;
     local.shutdown().await;
+    store.shutdown().await;
     if let Err(e) = result {
         if !staging.join(QUEUED_MARK).exists() || matches!(e, SyncError::Refused(_)) {
             // Nothing queued, or the server refused part of it: nothing to resume.
-            store.shutdown().await;
             discard(&staging).await;
-        } else {
-            store.shutdown().await;
         }
         return Err(e);
     }
-    store.shutdown().await;
     let stamp = helpdeck_core::Timestamp::now()
         .strftime("%Y%m%d-%H%M%S")
         .to_string();

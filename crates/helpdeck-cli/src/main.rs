@@ -2,6 +2,7 @@
 
 mod output;
 mod remote;
+mod rules;
 mod watch;
 
 use std::io::Write;
@@ -65,6 +66,10 @@ enum Command {
     /// Work with tickets.
     #[command(subcommand)]
     Ticket(TicketCommand),
+    /// Workspace rules (admins): categories, reopen and auto-close windows, business
+    /// calendar (time zone, working hours, holidays). On a replica the server decides.
+    #[command(subcommand)]
+    Workspace(rules::WorkspaceCommand),
     /// Full-text search, Chinese and English (`print*` for a prefix).
     /// Words (all must match), `a OR b`, "a phrase", -word, word*, and filters status:
     /// priority: assignee: requester: org: tag: kind: category: created:>2026-01-01.
@@ -464,6 +469,12 @@ async fn run(cli: Cli) -> Result<()> {
             ..
         } => watch::policy(Store::open(&dir).await?, cmd, json).await?,
         Command::Notify(cmd) => watch::notify(Store::open(&dir).await?, cmd, json).await?,
+        Command::Workspace(cmd) => {
+            let store = Store::open(&dir).await?;
+            let result = rules::run(&store, cmd, json).await;
+            store.shutdown().await;
+            result?;
+        }
         command => {
             let store = Store::open(&dir).await?;
             if cli.time_zone.is_none() {
@@ -513,7 +524,9 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             &store.tickets().search(&query, limit, offset).await?,
             offset,
         )?,
-        Command::Watch(_) | Command::Notify(_) => unreachable!("handled by run"),
+        Command::Watch(_) | Command::Notify(_) | Command::Workspace(_) => {
+            unreachable!("handled by run")
+        }
         Command::Attachment(AttachmentCommand::Get {
             sha256,
             out: file,

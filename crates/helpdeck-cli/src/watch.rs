@@ -247,7 +247,12 @@ pub async fn policy(store: Store, cmd: PolicyCommand, json_out: bool) -> Result<
         PolicyCommand::Show => store.sla().default_policy(),
         PolicyCommand::Set(a) => {
             let input = policy_change(a, &store.sla().default_policy())?;
-            store.sla().set_policy_targets(input).await?
+            let change = helpdeck_core::workspace::RulesChange::Policy(input);
+            let rules = helpdeck_sync::rules::change_rules(&store, &change).await?;
+            rules
+                .sla
+                .expect("changed rules carry the SLA policy")
+                .policy
         }
     };
     print_policy(&policy, json_out)

@@ -679,3 +679,63 @@ fn server_databases_as_sqlite_urls_completions_and_a_man_page() {
     let help = run(&["ticket", "create", "--help"]);
     assert!(help.contains("P1, P2, P3, P4"), "{help}");
 }
+
+#[test]
+fn workspace_rules_change_on_a_local_workspace_and_retime_open_tickets() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Printer jam",
+        "--priority",
+        "P3",
+    ]);
+    let due_before =
+        desk.json(&["ticket", "show", "HD-1"])["sla"]["first_response"]["due_at"].clone();
+    let e = desk.fails(&["workspace", "set", "--categories", "vpn,VPN"]);
+    assert!(e.contains("listed twice"), "{e}");
+    let e = desk.fails(&["workspace", "set", "--hours", "mon-fri 9-17"]);
+    assert!(e.contains("is not a time (HH:MM"), "{e}");
+    let e = desk.fails(&["workspace", "set", "--timezone", "Mars/Base"]);
+    assert!(e.contains("unknown time zone"), "{e}");
+    let e = desk.fails(&["workspace", "set"]);
+    assert!(e.contains("nothing to change"), "{e}");
+
+    let rules = desk.json(&[
+        "workspace",
+        "set",
+        "--categories",
+        "hardware,printers,other",
+        "--reopen-days",
+        "30",
+        "--always-open",
+    ]);
+    assert_eq!(rules["categories"][1], "printers");
+    assert_eq!(rules["reopen_window_days"], 30);
+    assert_eq!(rules["sla"]["calendar"]["always_open"], true);
+    // The open ticket is re-timed: business hours no longer count, so it falls due sooner
+    // or at another time than before.
+    let due_after =
+        desk.json(&["ticket", "show", "HD-1"])["sla"]["first_response"]["due_at"].clone();
+    assert_ne!(due_before, due_after);
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Toner",
+        "--category",
+        "printers",
+    ]);
+    let e = desk.fails(&[
+        "ticket",
+        "create",
+        "--title",
+        "Leak",
+        "--category",
+        "network",
+    ]);
+    assert!(e.contains("printers"), "{e}");
+    let text = desk.ok(&["workspace", "show"]);
+    assert!(text.contains("around the clock"), "{text}");
+}

@@ -35,6 +35,7 @@ fn sla_policy(db: Db) {
     };
     let home = ServerHome::new(db);
     home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    home.add_user("root@helpdesk.example", "Rosa", "admin", None);
     let server = home.start();
     let alice = Replica::login(&session, &server.url, "alice@helpdesk.example");
     alice.ok(&[
@@ -63,7 +64,7 @@ fn sla_policy(db: Db) {
     ]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("helpdeck server sla set"), "{err}");
+    assert!(err.contains("only admins"), "{err}");
 
     // A bad change on the server is refused with what is allowed; a good one is kept.
     assert!(!home.admin(&["sla", "set", "--priority", "P1", "--first-response", "0m"]));
@@ -96,4 +97,98 @@ fn sla_policy(db: Db) {
         p1_first_response(&bob_home.json(&["sla", "policy", "show"])),
         15
     );
+}
+
+#[test]
+fn an_admin_changes_the_rules_from_a_replica_on_sqlite() {
+    admin_from_replica(Db::Sqlite);
+}
+
+#[test]
+fn an_admin_changes_the_rules_from_a_replica_on_postgres() {
+    if let Some(base) = pg_base() {
+        admin_from_replica(Db::Postgres(fresh_pg_db(&base)));
+    }
+}
+
+/// The app's Workspace screen and `helpdeck workspace set` send one change to the server,
+/// which decides it by the same rule as a local workspace; every replica follows.
+fn admin_from_replica(db: Db) {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(db);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    home.add_user("root@helpdesk.example", "Rosa", "admin", None);
+    let server = home.start();
+    let admin = Replica::login(&session, &server.url, "root@helpdesk.example");
+    let alice = Replica::login(&session, &server.url, "alice@helpdesk.example");
+
+    // An agent is refused, and nothing changes.
+    let out = alice.run(&["workspace", "set", "--categories", "printers"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only admins"));
+
+    // Bad input is refused with what is allowed, and nothing is written.
+    let out = admin.run(&["workspace", "set", "--hours", "mon-fri 17:00-09:00"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not after its start"), "{err}");
+    let out = admin.run(&["workspace", "set", "--auto-close-days", "0"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("allowed: 1 to 90"));
+
+    let rules = admin.json(&[
+        "workspace",
+        "set",
+        "--categories",
+        "hardware,printers,vpn,other",
+        "--auto-close-days",
+        "5",
+        "--timezone",
+        "Asia/Shanghai",
+        "--hours",
+        "mon-fri 09:00-18:00",
+        "--holiday",
+        "2026-10-01",
+    ]);
+    assert_eq!(rules["categories"][1], "printers");
+    admin.ok(&[
+        "sla",
+        "policy",
+        "set",
+        "--priority",
+        "P2",
+        "--first-response",
+        "45m",
+    ]);
+
+    // The agent's replica follows after a sync: new categories accepted, calendar and
+    // policy in force.
+    alice.sync();
+    let seen = alice.json(&["workspace", "show"]);
+    assert_eq!(seen["categories"], rules["categories"]);
+    assert_eq!(seen["auto_close_days"], 5);
+    let cal = &seen["sla"]["calendar"];
+    assert_eq!(cal["timezone"], "Asia/Shanghai");
+    assert_eq!(cal["windows"].as_array().unwrap().len(), 5);
+    assert_eq!(cal["windows"][0]["end"], "18:00:00");
+    assert_eq!(cal["holidays"][0], "2026-10-01");
+    let p2 = alice.json(&["sla", "policy", "show"])["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["priority"] == "P2")
+        .unwrap()["first_response"]["minutes"]
+        .clone();
+    assert_eq!(p2, 45);
+    alice.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Toner empty",
+        "--category",
+        "printers",
+    ]);
+    let out = alice.run(&["ticket", "create", "--title", "X", "--category", "plumbing"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("printers"));
 }

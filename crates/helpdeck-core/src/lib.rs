@@ -19,6 +19,7 @@ pub mod status;
 pub mod sync;
 pub mod ticket;
 pub mod user;
+pub mod workspace;
 
 pub use error::DomainError;
 pub use jiff::Timestamp;

@@ -4,8 +4,11 @@
 
 use std::str::FromStr;
 
+use helpdeck_core::DomainError;
 use helpdeck_core::sla::{CalendarSpec, PolicyChange, SlaPolicy};
-use helpdeck_core::sync::SlaRules;
+use helpdeck_core::sync::{SlaRules, WorkspaceRules};
+use helpdeck_core::user::User;
+use helpdeck_core::workspace::{RulesChange, change_rules};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 use uuid::Uuid;
@@ -201,23 +204,52 @@ impl Db {
         })
     }
 
-    /// Changes the SLA policy (an admin, on the server machine); replicas receive it with
-    /// their next pull. The same change and checks as `sla policy set` on a local workspace.
-    pub async fn change_sla_policy(&self, change: &PolicyChange) -> Result<SlaPolicy> {
-        let current = self
-            .rules()
-            .await?
+    /// Changes the workspace rules as `actor` (an admin signed in from the app, or the
+    /// server machine's `helpdeck server sla set`): the same decision as a local workspace's
+    /// (`helpdeck_core::workspace::change_rules`). Replicas receive the result with their
+    /// next pull; the calendar's time zone becomes the workspace's.
+    pub async fn change_rules(&self, actor: &User, change: &RulesChange) -> Result<WorkspaceRules> {
+        let current = self.rules().await?;
+        let (_, _, tz) = self.workspace().await?;
+        let next = change_rules(
+            actor,
+            &current,
+            || SlaRules {
+                policy: SlaPolicy::defaults(SERVER_POLICY_ID),
+                calendar: CalendarSpec::business_hours(&tz),
+            },
+            change,
+        )
+        .map_err(|e| match e {
+            DomainError::Forbidden(m) => ServerError::Forbidden(m),
+            other => ServerError::BadRequest(other.to_string()),
+        })?;
+        let sla = next
             .sla
-            .map(|s| s.policy)
-            .unwrap_or_else(|| SlaPolicy::defaults(SERVER_POLICY_ID));
-        let next = change
-            .apply_to(&current)
-            .map_err(|e| ServerError::BadRequest(e.to_string()))?;
-        sqlx::query("UPDATE server_meta SET sla_policy = $1 WHERE singleton = 1")
-            .bind(serde_json::to_string(&next).expect("policy serializes"))
-            .execute(&self.pool)
-            .await?;
+            .as_ref()
+            .expect("changed rules carry the SLA rules");
+        sqlx::query(
+            "UPDATE server_meta SET categories = $1, reopen_window_days = $2, auto_close_days = $3, \
+             sla_policy = $4, sla_calendar = $5, timezone = $6 WHERE singleton = 1",
+        )
+        .bind(serde_json::to_string(&next.categories).expect("categories serialize"))
+        .bind(next.reopen_window_days)
+        .bind(next.auto_close_days)
+        .bind(serde_json::to_string(&sla.policy).expect("policy serializes"))
+        .bind(serde_json::to_string(&sla.calendar).expect("calendar serializes"))
+        .bind(&sla.calendar.timezone)
+        .execute(&self.pool)
+        .await?;
+        tracing::info!(actor = %actor.id, change = ?std::mem::discriminant(change), "workspace rules changed");
         Ok(next)
+    }
+
+    /// Changes the SLA policy on the server machine (`helpdeck server sla set`).
+    pub async fn change_sla_policy(&self, change: &PolicyChange) -> Result<SlaPolicy> {
+        let rules = self
+            .change_rules(&User::system(), &RulesChange::Policy(change.clone()))
+            .await?;
+        Ok(rules.sla.expect("changed rules carry the SLA rules").policy)
     }
 
     /// Sets the workspace name and time zone (server flags).

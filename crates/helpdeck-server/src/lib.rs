@@ -140,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
+        .route("/admin/rules", get(rules_get).post(rules_change))
         .route("/sync/push", post(push_handler))
         .route("/sync/pull", get(pull_handler))
         .route("/blobs/{sha}/status", get(blob_status))
@@ -308,6 +309,26 @@ async fn logout(State(s): State<AppState>, Auth(caller): Auth) -> Result<Json<se
 
 async fn me(Auth(caller): Auth) -> Json<helpdeck_core::user::User> {
     Json(caller.account.user)
+}
+
+/// The workspace rules (any signed-in user; replicas also get them with every pull).
+async fn rules_get(
+    State(s): State<AppState>,
+    Auth(_caller): Auth,
+) -> Result<Json<helpdeck_core::sync::WorkspaceRules>> {
+    Ok(Json(s.0.db.rules().await?))
+}
+
+/// An admin changes the workspace rules from the app: decided by the same rule as on a
+/// local workspace; every replica receives the result with its next pull.
+async fn rules_change(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(change): Body<helpdeck_core::workspace::RulesChange>,
+) -> Result<Json<helpdeck_core::sync::WorkspaceRules>> {
+    Ok(Json(
+        s.0.db.change_rules(&caller.account.user, &change).await?,
+    ))
 }
 
 async fn push_handler(

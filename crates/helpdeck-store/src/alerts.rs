@@ -2,9 +2,11 @@
 //! (claimed once, across restarts and processes), the activity it has seen, the user's
 //! notification preferences, and editing a policy's targets.
 
+use helpdeck_core::workspace::RulesChange;
 use std::collections::{HashMap, HashSet};
 
 use helpdeck_core::Timestamp;
+use helpdeck_core::notify::EventKind;
 use helpdeck_core::notify::{
     Activity, ActivityChange, Fired, NotificationPrefs, Ownership, Recipient,
 };
@@ -13,12 +15,11 @@ use helpdeck_core::sla::{SlaFacts, SlaPolicy, TargetKind};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Kind, Priority};
 use helpdeck_core::user::Role;
-use helpdeck_core::{DomainError, notify::EventKind};
 use jiff::tz::TimeZone;
 use sqlx::{QueryBuilder, Sqlite};
 use uuid::Uuid;
 
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 use crate::rows::{ms, opt_uuid, ts, uuid};
 use crate::sla::{FactRows, evaluate_ticket, load_facts, sla_columns};
 use crate::{Sla, Store};
@@ -435,34 +436,13 @@ impl Sla<'_> {
         self.0.policies().for_org(None).0.clone()
     }
 
-    /// Changes the default policy's targets for one priority (or its warning thresholds),
-    /// validates the result, stores it and recomputes the SLA columns of open tickets.
-    /// On a replica the policy is the server's: an admin changes it there.
-    #[tracing::instrument(skip_all, err)]
+    /// Changes the default policy's targets for one priority (or its warning thresholds):
+    /// [`crate::Admin::change`] with [`RulesChange::Policy`].
     pub async fn set_policy_targets(&self, input: PolicyTargetsInput) -> Result<SlaPolicy> {
-        if !self.0.rules.local_workspace {
-            return Err(DomainError::Forbidden(
-                "the SLA policy is the server's workspace rule: an admin changes it on the server (helpdeck server sla set), and this replica receives it with its next sync".into(),
-            )
-            .into());
-        }
-        let policies = self.0.policies();
-        let id = policies.default_id;
-        let (policy, calendar) = policies
-            .by_id
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| StoreError::NotFound("the default SLA policy is missing".into()))?;
-        let policy = input.apply_to(&policy)?;
-        sqlx::query("UPDATE sla_policies SET spec = ? WHERE id = ?")
-            .bind(serde_json::to_string(&policy).expect("policy serializes"))
-            .bind(id.to_string())
-            .execute(&self.0.pool)
-            .await?;
-        let mut next = (*policies).clone();
-        next.by_id.insert(id, (policy.clone(), calendar));
-        self.0.set_policies(next);
-        self.0.recompute_sla_columns().await?;
-        Ok(policy)
+        let rules = self.0.admin().change(&RulesChange::Policy(input)).await?;
+        Ok(rules
+            .sla
+            .expect("changed rules carry the SLA policy")
+            .policy)
     }
 }

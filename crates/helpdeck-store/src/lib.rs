@@ -1,7 +1,7 @@
 //! Helpdeck local store: one SQLite file per workspace (sqlx).
 //!
 //! The store hands out one handle per domain (`store.tickets()`, `.links()`, `.files()`,
-//! `.replica()`, `.connect()`, `.sla()`, `.transfer()`, `.jobs()`); each domain's module owns
+//! `.replica()`, `.connect()`, `.sla()`, `.transfer()`, `.jobs()`, `.admin()`); each domain's module owns
 //! its tables' writes, which the interactive path, pull and import share.
 //!
 //! Every change goes through one write path ([`Store::apply`] in `write.rs`): in a single
@@ -9,6 +9,7 @@
 //! sync operation to the outbox and refreshes the full-text index and the denormalised SLA
 //! columns. The rules themselves live in `helpdeck-core`; this crate only persists them.
 
+mod admin;
 mod alerts;
 mod blobs;
 mod connect;
@@ -91,6 +92,8 @@ impl Policies {
     }
 }
 
+/// The workspace rules an admin changes: SLA targets, calendar, categories (`admin.rs`).
+pub struct Admin<'a>(&'a Store);
 /// Tickets and their conversation: create, change, reply, note, resolve, read, list,
 /// search (`write.rs`, `read.rs`, `search.rs`).
 pub struct Tickets<'a>(&'a Store);
@@ -125,6 +128,11 @@ pub struct Store {
 }
 
 impl Store {
+    /// The workspace rules an admin changes.
+    pub fn admin(&self) -> Admin<'_> {
+        Admin(self)
+    }
+
     /// Tickets and their conversation.
     pub fn tickets(&self) -> Tickets<'_> {
         Tickets(self)

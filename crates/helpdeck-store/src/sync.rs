@@ -79,43 +79,6 @@ const ROWS_PER_STATEMENT: usize = 100;
 const MAX_PUSH_BYTES: usize = 4 * 1024 * 1024;
 
 impl Store {
-    /// Keeps the server's SLA policy and calendar as this replica's default policy (under the
-    /// replica's own policy id). Returns the policies to use once committed, if they changed.
-    async fn store_server_policy(
-        &self,
-        tx: &mut SqliteConnection,
-        sla: &helpdeck_core::sync::SlaRules,
-    ) -> Result<Option<crate::Policies>> {
-        let policies = self.policies();
-        let id = policies.default_id;
-        let mut policy = sla.policy.clone();
-        policy.id = id;
-        let same = policies
-            .by_id
-            .get(&id)
-            .is_some_and(|(p, c)| *p == policy && *c.spec() == sla.calendar);
-        if same {
-            return Ok(None);
-        }
-        policy.validate()?;
-        let calendar = helpdeck_core::sla::Calendar::new(sla.calendar.clone())?;
-        sqlx::query("UPDATE sla_policies SET spec = ? WHERE id = ?")
-            .bind(serde_json::to_string(&policy).expect("policy serializes"))
-            .bind(id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "UPDATE calendars SET spec = ? WHERE id = (SELECT calendar_id FROM sla_policies WHERE id = ?)",
-        )
-        .bind(serde_json::to_string(&sla.calendar).expect("calendar serializes"))
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?;
-        let mut next = (*policies).clone();
-        next.by_id.insert(id, (policy, calendar));
-        Ok(Some(next))
-    }
-
     async fn apply_tickets(
         &self,
         conn: &mut SqliteConnection,
@@ -769,17 +732,7 @@ impl Replica<'_> {
         upsert_directory(&mut tx, page).await?;
         let mut new_policy = None;
         if let Some(rules) = &page.rules {
-            sqlx::query(
-                "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?",
-            )
-            .bind(serde_json::to_string(&rules.categories).expect("categories serialize"))
-            .bind(rules.reopen_window_days)
-            .bind(rules.auto_close_days)
-            .execute(&mut *tx)
-            .await?;
-            if let Some(sla) = &rules.sla {
-                new_policy = self.0.store_server_policy(&mut tx, sla).await?;
-            }
+            new_policy = self.0.write_rules(&mut tx, rules).await?;
         }
         for id in &page.revoked {
             purge_ticket(&mut tx, *id).await?;

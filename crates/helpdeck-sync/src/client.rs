@@ -133,6 +133,24 @@ impl Client {
         .await
     }
 
+    /// The workspace rules in force on the server.
+    pub async fn rules(&self) -> Result<helpdeck_core::sync::WorkspaceRules> {
+        self.send(self.request(reqwest::Method::GET, "/admin/rules"))
+            .await
+    }
+
+    /// An admin's change of the workspace rules; the answer is the rules now in force.
+    pub async fn change_rules(
+        &self,
+        change: &helpdeck_core::workspace::RulesChange,
+    ) -> Result<helpdeck_core::sync::WorkspaceRules> {
+        self.send(
+            self.request(reqwest::Method::POST, "/admin/rules")
+                .json(change),
+        )
+        .await
+    }
+
     /// A pull page; `wait_ms` > 0 long-polls until something changes or the time is up.
     pub async fn pull(&self, cursor: i64, wait_ms: u64) -> Result<PullResponse> {
         let path = format!("/sync/pull?cursor={cursor}&wait={wait_ms}&schema={OP_SCHEMA_VERSION}");

@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod engine;
 pub mod error;
 pub mod files;
+pub mod rules;
 pub mod session;
 
 pub use client::Client;

@@ -115,6 +115,8 @@ fn main() {
             commands::workspace::autostart_set,
             commands::workspace::launch_ticket,
             commands::workspace::app_quit,
+            commands::workspace::workspace_rules,
+            commands::workspace::workspace_rules_change,
             commands::tickets::queue_counts,
             commands::tickets::tickets_list,
             commands::tickets::ticket_get,

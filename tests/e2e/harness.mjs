@@ -127,6 +127,12 @@ export async function choose(driver, id, value) {
 
 /** Saves a PNG of the window into the screenshot folder. */
 export async function screenshot(driver, name) {
+  // Two animation frames (or 300 ms where a hidden window draws none): what the last step
+  // changed is painted before the picture.
+  await driver.executeAsyncScript((done) => {
+    setTimeout(done, 300);
+    requestAnimationFrame(() => requestAnimationFrame(() => done()));
+  });
   const png = await driver.takeScreenshot();
   writeFileSync(join(SHOTS, `${name}.png`), png, 'base64');
 }

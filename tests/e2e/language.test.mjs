@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli, eventually, find, launch, screenshot } from './harness.mjs';
+import { cli, click, eventually, find, launch, screenshot } from './harness.mjs';
 
 describe('A Chinese workspace in Asia/Shanghai', () => {
   let driver;
@@ -65,5 +65,17 @@ describe('A Chinese workspace in Asia/Shanghai', () => {
       'the control shows the ticket’s real priority again',
     );
     await screenshot(driver, '13-refused-change-reverted');
+  });
+
+  it('shows the Workspace screen in Chinese', async () => {
+    await driver.actions().sendKeys('\uE00C').perform();
+    await click(driver, 'workspace-button');
+    const tab = await find(driver, 'admin-tab-sla');
+    await eventually(driver, async () => /[\u4e00-\u9fff]/.test(await tab.getText()), 'the tabs are in Chinese');
+    await screenshot(driver, '23-admin-sla-zh');
+    await click(driver, 'admin-tab-hours');
+    await find(driver, 'admin-day-1');
+    await screenshot(driver, '24-admin-hours-zh');
+    await driver.actions().sendKeys('\uE00C').perform();
   });
 });

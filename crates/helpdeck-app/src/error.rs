@@ -35,6 +35,11 @@ pub struct ApiError {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The values the UI puts into its translated text for the reason (`from`, `to`,
+    /// `allowed`, `value`), so a refusal reads in the user's language, not in English.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl ApiError {
@@ -44,6 +49,7 @@ impl ApiError {
             message: message.into(),
             field: None,
             reason: None,
+            params: None,
         }
     }
 }
@@ -52,6 +58,25 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let field = e.field().map(|f| f.replace(' ', "_"));
         let reason = Some(e.reason().to_string());
+        let params = match &e {
+            DomainError::InvalidTransition { from, to, allowed } => Some(
+                [
+                    ("from", from.to_string()),
+                    ("to", to.to_string()),
+                    ("allowed", allowed.clone()),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            ),
+            DomainError::UnknownValue { value, allowed, .. } => Some(
+                [("value", value.clone()), ("allowed", allowed.clone())]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            ),
+            _ => None,
+        };
         let code = match e {
             DomainError::Forbidden(_) => ErrorCode::Forbidden,
             DomainError::NotFound(_) => ErrorCode::NotFound,
@@ -62,6 +87,7 @@ impl From<DomainError> for ApiError {
             message: e.to_string(),
             field,
             reason,
+            params,
         }
     }
 }

@@ -7,6 +7,8 @@ mod monitor;
 mod settings;
 mod sync;
 
+use helpdeck_core::sync::WorkspaceRules;
+use helpdeck_core::workspace::RulesChange;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -222,7 +224,7 @@ impl App {
             Some(s) => {
                 let a = s.actor();
                 (
-                    Some(s.workspace().clone()),
+                    Some((*s.workspace()).clone()),
                     Some(UserRef {
                         id: a.id,
                         email: a.email.clone(),
@@ -676,6 +678,30 @@ impl App {
                 .collect())
         })
         .await
+    }
+}
+
+impl App {
+    /// The workspace rules (SLA targets, calendar, categories, lifecycle) for the Workspace
+    /// screen: a local workspace's own, or the server's on a replica.
+    #[instrument(skip_all, err)]
+    pub async fn workspace_rules(&self) -> ApiResult<WorkspaceRules> {
+        self.with_store(async |s| s.admin().rules().await).await
+    }
+
+    /// An admin's change of the workspace rules: kept here on a local workspace, decided by
+    /// the server on a replica (the same rule either way). The monitor re-times open
+    /// tickets by the new rules.
+    #[instrument(skip_all, err)]
+    pub async fn change_workspace_rules(&self, change: RulesChange) -> ApiResult<WorkspaceRules> {
+        let store = self.store().await?;
+        let rules = helpdeck_sync::rules::change_rules(&store, &change)
+            .await
+            .map_err(sync::rules_error)?;
+        if let Some(m) = self.monitor() {
+            m.reload();
+        }
+        Ok(rules)
     }
 }
 

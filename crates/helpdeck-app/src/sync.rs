@@ -162,6 +162,16 @@ fn view(s: &SyncStatus, email: &str) -> SyncView {
     }
 }
 
+/// A refused change of the workspace rules: the rule's own refusal (checked here first) keeps
+/// its field; the server's refusal is shown as a validation message.
+pub(crate) fn rules_error(e: helpdeck_sync::SyncError) -> ApiError {
+    match e {
+        helpdeck_sync::SyncError::Store(s) => s.into(),
+        helpdeck_sync::SyncError::Refused(m) => ApiError::new(ErrorCode::Validation, m),
+        other => sync_error(other),
+    }
+}
+
 fn sync_error(e: helpdeck_sync::SyncError) -> ApiError {
     use helpdeck_sync::SyncError as E;
     let code = match &e {

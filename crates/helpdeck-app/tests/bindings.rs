@@ -39,6 +39,8 @@ fn export_all(dir: &Path) {
         helpdeck_core::ticket::Resolution,
         helpdeck_core::ticket::Csat,
         helpdeck_core::ticket::Channel,
+        helpdeck_core::sync::WorkspaceRules,
+        helpdeck_core::workspace::RulesChange,
     );
 }
 

@@ -429,7 +429,7 @@ async fn run(cli: Cli) -> Result<()> {
                 },
             )
             .await?;
-            out.workspace(store.workspace(), store.path())?;
+            out.workspace(&store.workspace(), store.path())?;
             store.shutdown().await;
         }
         Command::Server(args) => remote::server(&dir, args, &out).await?,

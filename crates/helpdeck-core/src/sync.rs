@@ -201,9 +201,12 @@ pub struct NamedEntity {
 
 /// The workspace rules, as the server holds them and every replica applies them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkspaceRules {
     pub categories: Vec<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub reopen_window_days: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub auto_close_days: i64,
     /// The SLA policy and its business calendar: every replica times tickets (and warns
     /// before breaches) by the server's targets, not by a setting of each laptop.
@@ -213,6 +216,7 @@ pub struct WorkspaceRules {
 
 /// The workspace's SLA policy with its business calendar.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SlaRules {
     pub policy: crate::sla::SlaPolicy,
     pub calendar: crate::sla::CalendarSpec,

@@ -25,6 +25,7 @@ pub const MAX_HOLIDAYS: usize = 400;
 
 /// One change of the workspace rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RulesChange {
     /// One priority's targets and/or the warning thresholds (`sla policy set`).
@@ -33,6 +34,7 @@ pub enum RulesChange {
     Targets {
         targets: Vec<PriorityTargets>,
         warning_threshold_pct: u8,
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         warning_min_left_minutes: i64,
     },
     /// The business calendar: its time zone (also the workspace's), working windows and
@@ -42,7 +44,9 @@ pub enum RulesChange {
     Categories { categories: Vec<String> },
     /// How long a closed ticket can be reopened and when resolved tickets close by themselves.
     Lifecycle {
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         reopen_window_days: i64,
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         auto_close_days: i64,
     },
 }

@@ -147,6 +147,8 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
             .await),
         "ticket_unlink" => out(app.unlink(arg(a, "reference")?, arg(a, "to")?).await),
         "agents" => out(app.agents().await),
+        "workspace_rules" => out(app.workspace_rules().await),
+        "workspace_rules_change" => out(app.change_workspace_rules(arg(a, "change")?).await),
         "requesters" => out(app.requesters(arg(a, "query")?).await),
         "search" => {
             let limit: Option<u32> = arg(a, "limit")?;

@@ -35,6 +35,7 @@ impl Admin<'_> {
         let next = change_rules(self.0.actor(), &current, || default_sla(&policies), change)?;
         let new_policies = self.0.write_rules(&mut tx, &next).await?;
         tx.commit().await?;
+        self.0.remember_rules(&next);
         if let Some(p) = new_policies {
             self.0.set_policies(p);
             self.0.recompute_sla_columns().await?;
@@ -50,11 +51,25 @@ impl Admin<'_> {
         let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
         let new_policies = self.0.write_rules(&mut tx, rules).await?;
         tx.commit().await?;
+        self.0.remember_rules(rules);
         if let Some(p) = new_policies {
             self.0.set_policies(p);
             self.0.recompute_sla_columns().await?;
         }
         Ok(())
+    }
+
+    /// Decides `change` against the rules held here without keeping it (a replica checks an
+    /// admin's change before sending it to the server, which decides it again).
+    pub async fn check(&self, change: &RulesChange) -> Result<WorkspaceRules> {
+        let current = self.rules().await?;
+        let policies = self.0.policies();
+        Ok(change_rules(
+            self.0.actor(),
+            &current,
+            || default_sla(&policies),
+            change,
+        )?)
     }
 
     /// Is this a local workspace (whose rules are changed here) rather than a replica?

@@ -150,7 +150,7 @@ impl Sla<'_> {
 
     /// The workspace's time zone (quiet hours, the times in notification text).
     pub fn time_zone(&self) -> TimeZone {
-        TimeZone::get(&self.0.ws.timezone).unwrap_or(TimeZone::UTC)
+        TimeZone::get(&self.0.workspace().timezone).unwrap_or(TimeZone::UTC)
     }
 
     /// Every open ticket, evaluated at "now", for the monitor's start.

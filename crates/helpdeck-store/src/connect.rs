@@ -239,7 +239,7 @@ impl Connect<'_> {
             change,
             hlc: hlc.clone(),
             at: now,
-            device_id: self.0.ws.device_id,
+            device_id: self.0.workspace().device_id,
             actor_id: self.0.actor.id,
             schema_version: OP_SCHEMA_VERSION,
         };

@@ -118,7 +118,8 @@ pub struct Jobs<'a>(&'a Store);
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
-    ws: WorkspaceInfo,
+    /// Swapped whole when the workspace rules change (time zone, categories, windows).
+    ws: std::sync::RwLock<Arc<WorkspaceInfo>>,
     actor: User,
     rules: Rules,
     /// Swapped whole when a pull brings the server's new policy.
@@ -172,8 +173,20 @@ impl Store {
     }
 
     /// The workspace's settings.
-    pub fn workspace(&self) -> &WorkspaceInfo {
-        &self.ws
+    pub fn workspace(&self) -> Arc<WorkspaceInfo> {
+        self.ws.read().expect("workspace lock").clone()
+    }
+
+    /// Keeps the in-memory workspace settings in step with rules just stored.
+    pub(crate) fn remember_rules(&self, rules: &helpdeck_core::sync::WorkspaceRules) {
+        let mut ws = (*self.workspace()).clone();
+        ws.categories = rules.categories.clone();
+        ws.reopen_window_days = rules.reopen_window_days;
+        ws.auto_close_days = rules.auto_close_days;
+        if let Some(sla) = &rules.sla {
+            ws.timezone = sla.calendar.timezone.clone();
+        }
+        *self.ws.write().expect("workspace lock") = Arc::new(ws);
     }
 
     /// The user on whose behalf this store acts.

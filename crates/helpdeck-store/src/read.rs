@@ -223,7 +223,8 @@ impl Store {
     ) {
         q.push(" WHERE 1 = 1");
         if let Some(s) = search {
-            let tz = jiff::tz::TimeZone::get(&self.ws.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+            let tz = jiff::tz::TimeZone::get(&self.workspace().timezone)
+                .unwrap_or(jiff::tz::TimeZone::UTC);
             crate::search::push_search(q, s, self.actor.id, &tz);
         }
         if !filter.statuses.is_empty() {

@@ -143,7 +143,8 @@ impl Tickets<'_> {
         let terms = q.highlight_terms();
         let limit = i64::from(limit.clamp(1, 200));
         let offset = i64::from(offset);
-        let tz = jiff::tz::TimeZone::get(&self.0.ws.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        let tz = jiff::tz::TimeZone::get(&self.0.workspace().timezone)
+            .unwrap_or(jiff::tz::TimeZone::UTC);
         let me = self.0.actor.id;
         let mut conn = self.0.pool.acquire().await?;
 

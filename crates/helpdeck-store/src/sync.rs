@@ -750,6 +750,9 @@ impl Replica<'_> {
                 self.0.clock.observe(h);
             }
         }
+        if let Some(rules) = &page.rules {
+            self.0.remember_rules(rules);
+        }
         let policy_changed = new_policy.is_some();
         if let Some(policies) = new_policy {
             // Every open ticket is timed by the server's new targets from now on.

@@ -787,7 +787,7 @@ impl Transfer<'_> {
         }
         let mut comment_rows: Vec<(i64, Uuid, Uuid, Uuid, &CommentRecord)> = Vec::new();
         let mut event_rows: Vec<EventRow> = Vec::new();
-        let device = self.0.ws.device_id.to_string();
+        let device = self.0.workspace().device_id.to_string();
         for (p, r) in prepared.iter().zip(&data.tickets) {
             for c in &r.comments {
                 let author = users
@@ -849,7 +849,7 @@ impl Transfer<'_> {
                     change,
                     hlc: hlc.clone(),
                     at: p.ticket.created_at,
-                    device_id: self.0.ws.device_id,
+                    device_id: self.0.workspace().device_id,
                     actor_id: self.0.actor.id,
                     schema_version: OP_SCHEMA_VERSION,
                 };
@@ -869,7 +869,7 @@ impl Transfer<'_> {
                     change,
                     hlc: hlc.clone(),
                     at: c.created_at,
-                    device_id: self.0.ws.device_id,
+                    device_id: self.0.workspace().device_id,
                     actor_id: self.0.actor.id,
                     schema_version: OP_SCHEMA_VERSION,
                 };

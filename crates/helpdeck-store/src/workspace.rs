@@ -261,7 +261,7 @@ impl Store {
         Ok(Store {
             pool,
             path,
-            ws,
+            ws: std::sync::RwLock::new(Arc::new(ws)),
             actor,
             rules,
             policies: std::sync::RwLock::new(Arc::new(policies)),

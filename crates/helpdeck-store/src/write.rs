@@ -271,7 +271,7 @@ impl Store {
     ) -> Result<i64> {
         let t = &decided.ticket;
         let hlc = self.clock.tick();
-        let device = self.ws.device_id;
+        let device = self.workspace().device_id;
         let mut batch = Batch::default();
         let ticket_id = t.id.to_string();
 

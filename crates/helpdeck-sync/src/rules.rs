@@ -14,6 +14,9 @@ pub async fn change_rules(store: &Store, change: &RulesChange) -> Result<Workspa
     if store.admin().is_local() {
         return Ok(store.admin().change(change).await?);
     }
+    // Decided here first by the same rule (a refusal names its field, offline too); the
+    // server decides again against its current rules.
+    store.admin().check(change).await?;
     let client = client_for(store).await?;
     let rules = client.change_rules(change).await?;
     store.admin().adopt(&rules).await?;

@@ -111,3 +111,20 @@ pub fn launch_ticket(pending: State<'_, crate::tray::LaunchTicket>) -> Option<St
 pub fn app_quit(app: tauri::AppHandle) {
     crate::tray::quit(&app);
 }
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn workspace_rules(
+    app: State<'_, App>,
+) -> ApiResult<helpdeck_core::sync::WorkspaceRules> {
+    app.workspace_rules().await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn workspace_rules_change(
+    app: State<'_, App>,
+    change: helpdeck_core::workspace::RulesChange,
+) -> ApiResult<helpdeck_core::sync::WorkspaceRules> {
+    app.change_workspace_rules(change).await
+}

@@ -22,6 +22,8 @@ import type {
   TicketPage,
   TicketUpdateInput,
   UserRef,
+  RulesChange,
+  WorkspaceRules,
   WorkspaceCreateInput,
 } from './types';
 
@@ -179,6 +181,10 @@ export const api = {
   /** Quits the app (closing the window only hides it to the tray). */
   quit: () => call<void>('app_quit'),
   agents: () => call<UserRef[]>('agents'),
+  /** The workspace rules: SLA targets, calendar, categories, lifecycle windows. */
+  workspaceRules: () => call<WorkspaceRules>('workspace_rules'),
+  /** An admin's change of them (a replica sends it to the server). */
+  workspaceRulesChange: (change: RulesChange) => call<WorkspaceRules>('workspace_rules_change', { change }),
   syncStatus: () => call<SyncView | null>('sync_status'),
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),
   syncConnectPreview: () => call<ConnectPreview>('sync_connect_preview'),

@@ -8,7 +8,7 @@ import { errorToast } from './toasts.svelte';
 import type { AppInfo, MonitorCounts, QueueCounts, Settings, SortKey, UserRef } from './types';
 import { NO_FILTERS, viewById, type ListFilters, type ViewId } from './views';
 
-export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help';
+export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help' | 'workspace';
 
 class AppState {
   info = $state<AppInfo | null>(null);

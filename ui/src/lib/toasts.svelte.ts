@@ -1,5 +1,5 @@
 // Short messages at the bottom of the window; errors stay until read or for 8 seconds.
-import { t } from './i18n/index.svelte';
+import { errorText } from './errors';
 import type { ApiError } from './types';
 import { isApiError } from './api';
 
@@ -31,11 +31,5 @@ export function info(message: string): void {
 /** Shows an API error in the user's language (validation messages go next to fields instead). */
 export function errorToast(e: unknown): void {
   const err: ApiError = isApiError(e) ? e : { code: 'internal', message: String(e) };
-  const message =
-    err.code === 'validation'
-      ? err.message
-      : err.code === 'no_workspace'
-        ? t('error.no_workspace')
-        : t(`error.${err.code}`, { message: err.message });
-  push('error', message, 8000);
+  push('error', errorText(err), 8000);
 }

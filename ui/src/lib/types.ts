@@ -15,6 +15,12 @@ import type { EventKind } from './bindings/EventKind';
 
 export type { Status, Priority, Kind, Tier };
 export type { ApiError } from './bindings/ApiError';
+export type { WorkspaceRules } from './bindings/WorkspaceRules';
+export type { RulesChange } from './bindings/RulesChange';
+export type { CalendarSpec } from './bindings/CalendarSpec';
+export type { WorkingWindow } from './bindings/WorkingWindow';
+export type { PriorityTargets } from './bindings/PriorityTargets';
+export type { TargetSpec } from './bindings/TargetSpec';
 export type { AttachmentUpload } from './bindings/AttachmentUpload';
 export type { AttachmentView } from './bindings/AttachmentView';
 export type { AppInfo } from './bindings/AppInfo';

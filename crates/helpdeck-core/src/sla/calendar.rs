@@ -37,10 +37,13 @@ use crate::error::DomainError;
 /// An `end` of `00:00` means midnight at the end of the day (24:00), so `00:00`–`00:00` is a
 /// whole day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkingWindow {
     /// ISO weekday: 1 = Monday … 7 = Sunday.
     pub weekday: u8,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub start: Time,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub end: Time,
 }
 
@@ -70,6 +73,7 @@ impl WorkingWindow {
 
 /// The serializable description of a calendar (what the store and the wire keep).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CalendarSpec {
     pub name: String,
     /// IANA time zone name, e.g. `Asia/Shanghai`, `Europe/Berlin`.
@@ -77,6 +81,8 @@ pub struct CalendarSpec {
     /// True for a 24×7 calendar (windows and holidays are ignored).
     pub always_open: bool,
     pub windows: Vec<WorkingWindow>,
+    /// Dates (YYYY-MM-DD) on which no business time counts.
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
     pub holidays: Vec<Date>,
 }
 

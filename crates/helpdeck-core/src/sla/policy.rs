@@ -19,8 +19,10 @@ pub const MAX_TARGET_MINUTES: i64 = 10 * 366 * 24 * 60;
 
 /// One target: a duration, counted in business time (the policy's calendar) or around the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TargetSpec {
     /// Length of the target in minutes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub minutes: i64,
     /// Counted in the policy's business calendar (true) or 24×7 (false).
     pub business_hours: bool,
@@ -52,6 +54,7 @@ impl TargetSpec {
 /// A change of a policy's targets for one priority and/or its warning thresholds: what
 /// `sla policy set` asks for, applied the same way on a local workspace and on a server.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PolicyChange {
     pub priority: Option<Priority>,
     pub first_response: Option<TargetSpec>,
@@ -59,6 +62,7 @@ pub struct PolicyChange {
     pub next_update: Option<Option<TargetSpec>>,
     pub resolution: Option<TargetSpec>,
     pub warning_threshold_pct: Option<u8>,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub warning_min_left_minutes: Option<i64>,
 }
 
@@ -101,6 +105,7 @@ impl PolicyChange {
 
 /// Targets for one priority.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PriorityTargets {
     pub priority: Priority,
     pub first_response: TargetSpec,
@@ -142,6 +147,7 @@ pub const DEFAULT_COMPLAINT_FIRST_RESPONSE: TargetSpec = TargetSpec::business(BU
 
 /// An SLA policy (spec §4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SlaPolicy {
     pub id: Uuid,
     pub name: String,
@@ -154,6 +160,7 @@ pub struct SlaPolicy {
     /// At-risk once this share of the target has elapsed (percent, default 75).
     pub warning_threshold_pct: u8,
     /// At-risk also once less than this much of the target is left (default 15 minutes).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub warning_min_left_minutes: i64,
 }
 

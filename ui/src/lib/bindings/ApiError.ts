@@ -13,4 +13,9 @@ field?: string,
  * A stable key of what was wrong (`required`, `invalid`, `unknown_value`,
  * `invalid_transition`, …) the UI translates; the message is the English detail.
  */
-reason?: string, };
+reason?: string, 
+/**
+ * The values the UI puts into its translated text for the reason (`from`, `to`,
+ * `allowed`, `value`), so a refusal reads in the user's language, not in English.
+ */
+params?: { [key in string]: string }, };

@@ -38,6 +38,8 @@ describe('The Workspace screen (admin)', () => {
     return (Date.parse(t.sla.first_response.due_at) - Date.parse(t.created_at)) / 60000;
   };
 
+  const dir_ = () => dir;
+
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-admin-'));
     cli(dir, 'init', '--name', 'Acme IT', '--timezone', 'Europe/Berlin');
@@ -102,5 +104,32 @@ describe('The Workspace screen (admin)', () => {
       return o.length ? o : false;
     }, 'the category picker');
     assert.ok(options.includes('printers'), options.join(','));
+  });
+
+  it('adds a team and an agent, who can then be assigned', async () => {
+    await driver.actions().sendKeys('\uE00C').perform(); // close the new-ticket dialog
+    await click(driver, 'workspace-button');
+    await press(driver, 'admin-tab-people');
+    await type(driver, 'admin-team-name', 'Field service');
+    await press(driver, 'admin-team-add');
+    await eventually(driver, async () => (await (await find(driver, 'admin-teams')).getText()).includes('Field service'), 'the team is listed');
+    await type(driver, 'admin-person-name', '李雷');
+    await type(driver, 'admin-person-email', 'li.lei@acme.example');
+    await driver.executeScript((sel) => {
+      sel.value = 'Field service';
+      sel.dispatchEvent(new Event('change', { bubbles: true }));
+    }, await find(driver, 'admin-person-team-new'));
+    await press(driver, 'admin-person-add');
+    await eventually(
+      driver,
+      async () => (await driver.findElements({ css: '[data-testid="admin-person"][data-email="li.lei@acme.example"]' })).length === 1,
+      'the agent is listed',
+    );
+    const dir = JSON.parse(cli(dir_(), '--json', 'people', 'list'));
+    const li = dir.people.find((p) => p.email === 'li.lei@acme.example');
+    assert.equal(li.role, 'agent');
+    assert.equal(li.team, 'Field service');
+    await screenshot(driver, '25-admin-people-en');
+    cli(dir_(), 'ticket', 'update', 'HD-1', '--assignee', 'li.lei@acme.example');
   });
 });

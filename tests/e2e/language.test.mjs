@@ -76,6 +76,9 @@ describe('A Chinese workspace in Asia/Shanghai', () => {
     await click(driver, 'admin-tab-hours');
     await find(driver, 'admin-day-1');
     await screenshot(driver, '24-admin-hours-zh');
+    await click(driver, 'admin-tab-people');
+    await find(driver, 'admin-people');
+    await screenshot(driver, '26-admin-people-zh');
     await driver.actions().sendKeys('\uE00C').perform();
   });
 });

@@ -705,6 +705,54 @@ impl App {
     }
 }
 
+impl App {
+    /// Everyone and the teams, for the Workspace screen's People tab.
+    #[instrument(skip_all, err)]
+    pub async fn people(&self) -> ApiResult<helpdeck_core::people::Directory> {
+        let store = self.store().await?;
+        helpdeck_sync::rules::directory(&store)
+            .await
+            .map_err(sync::rules_error)
+    }
+
+    /// An admin adds a person (on a server, with a first password).
+    #[instrument(skip_all, err)]
+    pub async fn add_person(
+        &self,
+        draft: helpdeck_core::people::PersonDraft,
+    ) -> ApiResult<helpdeck_core::people::PersonView> {
+        let store = self.store().await?;
+        let out = helpdeck_sync::rules::add_person(&store, &draft)
+            .await
+            .map_err(sync::rules_error)?;
+        self.wake_sync();
+        Ok(out)
+    }
+
+    /// An admin changes a person's role, team, tier or organization.
+    #[instrument(skip_all, err)]
+    pub async fn update_person(
+        &self,
+        patch: helpdeck_core::people::PersonPatch,
+    ) -> ApiResult<helpdeck_core::people::PersonView> {
+        let store = self.store().await?;
+        let out = helpdeck_sync::rules::update_person(&store, &patch)
+            .await
+            .map_err(sync::rules_error)?;
+        self.wake_sync();
+        Ok(out)
+    }
+
+    /// An admin adds a team; returns every team.
+    #[instrument(skip_all, err)]
+    pub async fn add_team(&self, name: String) -> ApiResult<Vec<String>> {
+        let store = self.store().await?;
+        helpdeck_sync::rules::add_team(&store, &name)
+            .await
+            .map_err(sync::rules_error)
+    }
+}
+
 /// A person as pickers show them.
 fn user_ref(u: helpdeck_core::user::User) -> UserRef {
     UserRef {

@@ -41,6 +41,9 @@ fn export_all(dir: &Path) {
         helpdeck_core::ticket::Channel,
         helpdeck_core::sync::WorkspaceRules,
         helpdeck_core::workspace::RulesChange,
+        helpdeck_core::people::Directory,
+        helpdeck_core::people::PersonDraft,
+        helpdeck_core::people::PersonPatch,
     );
 }
 

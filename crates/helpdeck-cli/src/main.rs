@@ -70,6 +70,10 @@ enum Command {
     /// calendar (time zone, working hours, holidays). On a replica the server decides.
     #[command(subcommand)]
     Workspace(rules::WorkspaceCommand),
+    /// People and teams (admins): list, add, change role, team or tier. On a replica the
+    /// server decides; a person added there signs in with the first password given.
+    #[command(subcommand)]
+    People(rules::PeopleCommand),
     /// Full-text search, Chinese and English (`print*` for a prefix).
     /// Words (all must match), `a OR b`, "a phrase", -word, word*, and filters status:
     /// priority: assignee: requester: org: tag: kind: category: created:>2026-01-01.
@@ -475,6 +479,12 @@ async fn run(cli: Cli) -> Result<()> {
             store.shutdown().await;
             result?;
         }
+        Command::People(cmd) => {
+            let store = Store::open(&dir).await?;
+            let result = rules::people(&store, cmd, json).await;
+            store.shutdown().await;
+            result?;
+        }
         command => {
             let store = Store::open(&dir).await?;
             if cli.time_zone.is_none() {
@@ -524,7 +534,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             &store.tickets().search(&query, limit, offset).await?,
             offset,
         )?,
-        Command::Watch(_) | Command::Notify(_) | Command::Workspace(_) => {
+        Command::Watch(_) | Command::Notify(_) | Command::Workspace(_) | Command::People(_) => {
             unreachable!("handled by run")
         }
         Command::Attachment(AttachmentCommand::Get {

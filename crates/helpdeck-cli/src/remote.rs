@@ -117,7 +117,7 @@ pub struct LoginArgs {
     pub device_name: Option<String>,
 }
 
-fn read_password(from_stdin: bool) -> Result<String> {
+pub fn read_password(from_stdin: bool) -> Result<String> {
     let pw = if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;

@@ -51,6 +51,131 @@ pub struct WorkspaceSetArgs {
     remove_holidays: Vec<Date>,
 }
 
+/// `helpdeck people ...`: who works in the workspace (admins change it).
+#[derive(Subcommand, Debug)]
+pub enum PeopleCommand {
+    /// Everyone (agents and admins first) and the teams.
+    List,
+    /// Add a person. On a replica the server adds them (a first password is read from
+    /// stdin or asked for); on a local workspace there is no sign-in and no password.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, agent or customer.
+        #[arg(long, value_parser = ["admin", "agent", "customer"])]
+        role: String,
+        /// Agents and admins: their team (made when new).
+        #[arg(long)]
+        team: Option<String>,
+        /// Agents and admins: L1, L2 or L3 (default L1).
+        #[arg(long, value_parser = ["L1", "L2", "L3"])]
+        tier: Option<String>,
+        /// Customers: their organization (made when new).
+        #[arg(long)]
+        org: Option<String>,
+        /// Read the first password from stdin (replicas).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change a person's role, team or tier.
+    Update {
+        email: String,
+        #[arg(long, value_parser = ["admin", "agent", "customer"])]
+        role: Option<String>,
+        /// A team name, or "" for none.
+        #[arg(long)]
+        team: Option<String>,
+        #[arg(long, value_parser = ["L1", "L2", "L3"])]
+        tier: Option<String>,
+    },
+    /// Add a team.
+    TeamAdd { name: String },
+}
+
+pub async fn people(store: &Store, cmd: PeopleCommand, json_out: bool) -> Result<()> {
+    use helpdeck_core::people::{PersonDraft, PersonPatch};
+    use helpdeck_sync::rules as r;
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        PeopleCommand::List => {
+            let dir = r::directory(store).await?;
+            if json_out {
+                writeln!(out, "{}", serde_json::to_string_pretty(&dir)?)?;
+            } else {
+                writeln!(out, "teams: {}", dir.teams.join(", "))?;
+                for p in dir.people {
+                    let extra = match p.role {
+                        helpdeck_core::user::Role::Customer => p.organization.unwrap_or_default(),
+                        _ => format!(
+                            "{} {}",
+                            p.team.unwrap_or_else(|| "-".into()),
+                            p.tier.map(|t| t.to_string()).unwrap_or_default()
+                        ),
+                    };
+                    writeln!(out, "{:<9} {:<28} {}  {}", p.role, p.email, p.name, extra)?;
+                }
+            }
+        }
+        PeopleCommand::Add {
+            email,
+            name,
+            role,
+            team,
+            tier,
+            org,
+            password_stdin,
+        } => {
+            let password = if store.admin().is_local() {
+                None
+            } else {
+                Some(crate::remote::read_password(password_stdin)?)
+            };
+            let p = r::add_person(
+                store,
+                &PersonDraft {
+                    email,
+                    name,
+                    role: Some(role.parse()?),
+                    organization: org,
+                    org_admin: false,
+                    team,
+                    tier: tier.map(|t| t.parse()).transpose()?,
+                    password,
+                },
+            )
+            .await?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&p)?)?;
+        }
+        PeopleCommand::Update {
+            email,
+            role,
+            team,
+            tier,
+        } => {
+            let p = r::update_person(
+                store,
+                &PersonPatch {
+                    email,
+                    role: role.map(|x| x.parse()).transpose()?,
+                    team,
+                    tier: tier.map(|t| t.parse()).transpose()?,
+                    organization: None,
+                    org_admin: None,
+                },
+            )
+            .await?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&p)?)?;
+        }
+        PeopleCommand::TeamAdd { name } => {
+            let teams = r::add_team(store, &name).await?;
+            writeln!(out, "{}", serde_json::to_string_pretty(&teams)?)?;
+        }
+    }
+    Ok(())
+}
+
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 fn weekday(s: &str) -> Result<u8> {

@@ -739,3 +739,63 @@ fn workspace_rules_change_on_a_local_workspace_and_retime_open_tickets() {
     let text = desk.ok(&["workspace", "show"]);
     assert!(text.contains("around the clock"), "{text}");
 }
+
+#[test]
+fn people_and_teams_on_a_local_workspace() {
+    let desk = Desk::new();
+    let e = desk.fails(&[
+        "people", "add", "--email", "x", "--name", "X", "--role", "agent",
+    ]);
+    assert!(e.contains("email"), "{e}");
+    desk.ok(&["people", "team-add", "Field"]);
+    let p = desk.json(&[
+        "people",
+        "add",
+        "--email",
+        "Li.Lei@Acme.cn",
+        "--name",
+        "李雷",
+        "--role",
+        "agent",
+        "--team",
+        "Field",
+    ]);
+    assert_eq!(p["email"], "li.lei@acme.cn");
+    assert_eq!(p["tier"], "L1");
+    let e = desk.fails(&[
+        "people",
+        "add",
+        "--email",
+        "li.lei@acme.cn",
+        "--name",
+        "Again",
+        "--role",
+        "agent",
+    ]);
+    assert!(e.contains("already"), "{e}");
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Visit site",
+        "--assignee",
+        "li.lei@acme.cn",
+    ]);
+    let p = desk.json(&[
+        "people",
+        "update",
+        "li.lei@acme.cn",
+        "--tier",
+        "L3",
+        "--team",
+        "",
+    ]);
+    assert_eq!(p["tier"], "L3");
+    assert!(p["team"].is_null());
+    // The owner is the only admin.
+    let e = desk.fails(&["people", "update", "me@helpdeck.local", "--role", "agent"]);
+    assert!(e.contains("only admin"), "{e}");
+    let list = desk.json(&["people", "list"]);
+    assert_eq!(list["teams"][0], "Field");
+    assert_eq!(list["people"].as_array().unwrap().len(), 2);
+}

@@ -192,3 +192,144 @@ fn admin_from_replica(db: Db) {
     let out = alice.run(&["ticket", "create", "--title", "X", "--category", "plumbing"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("printers"));
 }
+
+#[test]
+fn an_admin_adds_people_and_teams_from_a_replica_on_sqlite() {
+    people_from_replica(Db::Sqlite);
+}
+
+#[test]
+fn an_admin_adds_people_and_teams_from_a_replica_on_postgres() {
+    if let Some(base) = pg_base() {
+        people_from_replica(Db::Postgres(fresh_pg_db(&base)));
+    }
+}
+
+/// The Workspace screen's People tab and `helpdeck people`: the server decides (admins only,
+/// the last admin stays one), the new agent signs in with the first password, and every
+/// replica can assign tickets to them after its next pull.
+fn people_from_replica(db: Db) {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(db);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    home.add_user("root@helpdesk.example", "Rosa", "admin", None);
+    let server = home.start();
+    let admin = Replica::login(&session, &server.url, "root@helpdesk.example");
+    let alice = Replica::login(&session, &server.url, "alice@helpdesk.example");
+    alice.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Switch flapping",
+        "--priority",
+        "P2",
+    ]);
+    alice.sync();
+
+    // An agent may not add people; nothing is added.
+    let out = alice.run_with_password(&[
+        "people",
+        "add",
+        "--email",
+        "eve@helpdesk.example",
+        "--name",
+        "Eve",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only admins"));
+    // Bad input names the field and what is allowed.
+    let out = admin.run_with_password(&[
+        "people",
+        "add",
+        "--email",
+        "cust@client.example",
+        "--name",
+        "Cust",
+        "--role",
+        "customer",
+        "--team",
+        "Network",
+        "--password-stdin",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("customers have no team"));
+
+    admin.ok(&["people", "team-add", "Network"]);
+    let out = admin.run_with_password(&[
+        "--json",
+        "people",
+        "add",
+        "--email",
+        "dave@helpdesk.example",
+        "--name",
+        "Dave Wu",
+        "--role",
+        "agent",
+        "--team",
+        "Network",
+        "--tier",
+        "L2",
+        "--password-stdin",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dave: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(dave["team"], "Network");
+    assert_eq!(dave["tier"], "L2");
+
+    // Dave signs in with the first password.
+    let dave_replica = Replica::login(&session, &server.url, "dave@helpdesk.example");
+    assert_eq!(dave_replica.user["role"], "agent");
+
+    // Alice's replica knows Dave after its next pull and can assign him.
+    alice.sync();
+    alice.ok(&[
+        "ticket",
+        "update",
+        "HD-1",
+        "--assignee",
+        "dave@helpdesk.example",
+    ]);
+    alice.sync();
+    let t = alice.json(&["ticket", "show", "HD-1"]);
+    assert_eq!(t["assignee"]["email"], "dave@helpdesk.example", "{t}");
+    let listed = admin.json(&["people", "list"]);
+    assert!(
+        listed["teams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "Network")
+    );
+
+    // The last admin cannot stop being one; promoting Dave first makes it possible.
+    let out = admin.run(&[
+        "people",
+        "update",
+        "root@helpdesk.example",
+        "--role",
+        "agent",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only admin"));
+    admin.ok(&[
+        "people",
+        "update",
+        "dave@helpdesk.example",
+        "--role",
+        "admin",
+    ]);
+    admin.ok(&[
+        "people",
+        "update",
+        "root@helpdesk.example",
+        "--role",
+        "agent",
+    ]);
+}

@@ -11,6 +11,7 @@ pub mod import;
 pub mod jobs;
 pub mod notify;
 pub mod op;
+pub mod people;
 pub mod permission;
 pub mod record;
 pub mod search_text;

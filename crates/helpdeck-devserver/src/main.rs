@@ -149,6 +149,10 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "agents" => out(app.agents().await),
         "workspace_rules" => out(app.workspace_rules().await),
         "workspace_rules_change" => out(app.change_workspace_rules(arg(a, "change")?).await),
+        "people" => out(app.people().await),
+        "person_add" => out(app.add_person(arg(a, "draft")?).await),
+        "person_update" => out(app.update_person(arg(a, "patch")?).await),
+        "team_add" => out(app.add_team(arg(a, "name")?).await),
         "requesters" => out(app.requesters(arg(a, "query")?).await),
         "search" => {
             let limit: Option<u32> = arg(a, "limit")?;

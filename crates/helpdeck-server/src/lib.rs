@@ -8,6 +8,7 @@
 //! - `POST /sync/push`, `GET /sync/pull?cursor=N&wait=MS&schema=V`
 
 pub mod accounts;
+pub mod admin;
 pub mod blobs;
 pub mod db;
 pub mod error;
@@ -141,6 +142,11 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
         .route("/admin/rules", get(rules_get).post(rules_change))
+        .route(
+            "/admin/people",
+            get(people_get).post(people_add).patch(people_update),
+        )
+        .route("/admin/teams", post(teams_add))
         .route("/sync/push", post(push_handler))
         .route("/sync/pull", get(pull_handler))
         .route("/blobs/{sha}/status", get(blob_status))
@@ -328,6 +334,52 @@ async fn rules_change(
 ) -> Result<Json<helpdeck_core::sync::WorkspaceRules>> {
     Ok(Json(
         s.0.db.change_rules(&caller.account.user, &change).await?,
+    ))
+}
+
+/// Everyone in the workspace and its teams (admins).
+async fn people_get(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> Result<Json<helpdeck_core::people::Directory>> {
+    Ok(Json(admin::directory(&s.0.db, &caller.account.user).await?))
+}
+
+/// An admin adds a person with a first password.
+async fn people_add(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(draft): Body<helpdeck_core::people::PersonDraft>,
+) -> Result<Json<helpdeck_core::people::PersonView>> {
+    Ok(Json(
+        admin::add_person(&s.0.db, &caller.account.user, &draft).await?,
+    ))
+}
+
+/// An admin changes a person's role, team, tier or organization.
+async fn people_update(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(patch): Body<helpdeck_core::people::PersonPatch>,
+) -> Result<Json<helpdeck_core::people::PersonView>> {
+    Ok(Json(
+        admin::update_person(&s.0.db, &caller.account.user, &patch).await?,
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct TeamInput {
+    name: String,
+}
+
+/// An admin adds a team; the answer is every team.
+async fn teams_add(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(input): Body<TeamInput>,
+) -> Result<Json<Vec<String>>> {
+    Ok(Json(
+        admin::add_team(&s.0.db, &caller.account.user, &input.name).await?,
     ))
 }
 

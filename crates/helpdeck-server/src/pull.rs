@@ -38,13 +38,32 @@ fn visibility(caller: &Caller) -> (String, Vec<String>) {
 pub struct Cached {
     pub page: PullResponse,
     pub body: axum::body::Bytes,
+    /// The directory it was built with (see [`directory_stamp`]).
+    stamp: (i64, i64, i64),
 }
 
 impl Cached {
     fn new(page: PullResponse) -> Arc<Cached> {
-        let body = serde_json::to_vec(&page).expect("page serializes").into();
-        Arc::new(Cached { page, body })
+        Cached::stamped(page, (0, 0, 0))
     }
+
+    fn stamped(page: PullResponse, stamp: (i64, i64, i64)) -> Arc<Cached> {
+        let body = serde_json::to_vec(&page).expect("page serializes").into();
+        Arc::new(Cached { page, body, stamp })
+    }
+}
+
+/// Changes whenever a person or team is added or a person changed (a change bumps their
+/// epoch): a cached staff page, which carries the staff directory, is then rebuilt.
+async fn directory_stamp(db: &Db) -> Result<(i64, i64, i64)> {
+    let (users, epochs): (i64, i64) =
+        sqlx::query_as("SELECT count(*), CAST(coalesce(sum(epoch), 0) AS BIGINT) FROM users")
+            .fetch_one(&db.pool)
+            .await?;
+    let (teams,): (i64,) = sqlx::query_as("SELECT count(*) FROM teams")
+        .fetch_one(&db.pool)
+        .await?;
+    Ok((users, epochs, teams))
 }
 
 /// Staff see the same page for the same (cursor, upper bound, limit): after a push wakes every
@@ -130,14 +149,20 @@ pub async fn pull(
     // Rules change outside the stream (an admin on the server machine): a cached page
     // serves only while they are the ones it carries.
     let rules = db.rules().await?;
+    let stamp = if staff {
+        directory_stamp(db).await?
+    } else {
+        (0, 0, 0)
+    };
     if staff
         && let Some(hit) = cache.get(key)
         && hit.page.rules.as_ref() == Some(&rules)
+        && hit.stamp == stamp
     {
         return Ok(hit);
     }
     let page = build_page(db, caller, cursor, hi, limit, rules).await?;
-    let out = Cached::new(page);
+    let out = Cached::stamped(page, stamp);
     if staff {
         cache.put(key, out.clone());
     }
@@ -420,9 +445,16 @@ async fn directory(
     if viewer.role == Role::Customer {
         user_ids.insert(viewer.id);
     }
-    if first_page && viewer.role != Role::Customer {
-        // Staff pick requesters and assignees from everyone: the whole directory, once.
-        let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM users WHERE id != $1")
+    if viewer.role != Role::Customer {
+        // Staff pick requesters and assignees from everyone: the whole directory on the
+        // first page; agents, admins and teams on every page (few; so a person or team an
+        // admin adds reaches every replica with its next pull).
+        let sql = if first_page {
+            "SELECT id FROM users WHERE id != $1"
+        } else {
+            "SELECT id FROM users WHERE id != $1 AND role != 'customer'"
+        };
+        let all: Vec<(String,)> = sqlx::query_as(sql)
             .bind(helpdeck_core::user::SYSTEM_USER_ID.to_string())
             .fetch_all(&db.pool)
             .await?;
@@ -473,6 +505,12 @@ async fn directory(
     }
     let organizations = named(db, "organizations", &org_ids).await?;
     let teams = if staff {
+        let all: Vec<(String,)> = sqlx::query_as("SELECT id FROM teams")
+            .fetch_all(&db.pool)
+            .await?;
+        for (id,) in all {
+            team_ids.insert(parse_uuid(&id)?);
+        }
         named(db, "teams", &team_ids).await?
     } else {
         Vec::new()

@@ -9,7 +9,13 @@ use helpdeck_core::sync::{SlaRules, WorkspaceRules};
 use helpdeck_core::workspace::{RulesChange, change_rules};
 use sqlx::SqliteConnection;
 
-use crate::error::Result;
+use helpdeck_core::people::{
+    Directory, PersonDraft, PersonPatch, PersonView, check_admin, check_new_person,
+    check_person_patch, validate_name,
+};
+use helpdeck_core::user::Role;
+
+use crate::error::{Result, StoreError};
 use crate::{Admin, Policies, Store};
 
 impl Admin<'_> {
@@ -155,4 +161,225 @@ impl Store {
         next.by_id.insert(id, (policy, calendar));
         Ok(Some(next))
     }
+}
+
+/// (id, email, name, role, team, tier, organization, org_admin).
+type PersonRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    bool,
+);
+
+fn person(row: PersonRow) -> Result<PersonView> {
+    let (id, email, name, role, team, tier, organization, org_admin) = row;
+    Ok(PersonView {
+        id: crate::rows::uuid(&id)?,
+        email,
+        name,
+        role: role.parse()?,
+        team,
+        tier: tier.map(|t| t.parse()).transpose()?,
+        organization,
+        org_admin,
+    })
+}
+
+const PERSON_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, t.name, u.tier, o.name, u.org_admin \
+     FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN organizations o ON o.id = u.organization_id";
+
+impl Admin<'_> {
+    /// Everyone this device knows (staff first, then by name) and the teams. On a replica
+    /// that is the server's directory as pulled.
+    pub async fn directory(&self) -> Result<Directory> {
+        let rows: Vec<PersonRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{PERSON_SELECT} WHERE u.id != ? ORDER BY u.role = 'customer', u.name COLLATE NOCASE"
+        )))
+        .bind(helpdeck_core::user::SYSTEM_USER_ID.to_string())
+        .fetch_all(&self.0.pool)
+        .await?;
+        let teams: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM teams ORDER BY name COLLATE NOCASE")
+                .fetch_all(&self.0.pool)
+                .await?;
+        Ok(Directory {
+            people: rows.into_iter().map(person).collect::<Result<_>>()?,
+            teams: teams.into_iter().map(|(n,)| n).collect(),
+        })
+    }
+
+    fn local_only(&self) -> Result<()> {
+        if self.is_local() {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden(
+                "people of a server workspace are the server's: an admin adds them while signed in (the app's Workspace screen) or on the server (helpdeck server user add)".into(),
+            )
+            .into())
+        }
+    }
+
+    /// Adds a person to a local workspace (an admin only).
+    #[tracing::instrument(skip_all, err)]
+    pub async fn add_person(&self, draft: &PersonDraft) -> Result<PersonView> {
+        self.local_only()?;
+        let d = check_new_person(self.0.actor(), draft, false)?;
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE email = ?")
+            .bind(&d.email)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Conflict(format!(
+                "{} is already in this workspace",
+                d.email
+            )));
+        }
+        let team = match &d.team {
+            Some(t) => Some(named_id(&mut tx, "teams", t).await?),
+            None => None,
+        };
+        let org = match &d.organization {
+            Some(o) => Some(named_id(&mut tx, "organizations", o).await?),
+            None => None,
+        };
+        let id = helpdeck_core::new_id();
+        sqlx::query(
+            "INSERT INTO users (id, email, name, role, organization_id, org_admin, team_id, tier, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(&d.email)
+        .bind(&d.name)
+        .bind(d.role.expect("checked").as_str())
+        .bind(org)
+        .bind(d.org_admin)
+        .bind(team)
+        .bind(d.tier.map(|t| t.as_str()))
+        .bind(self.0.now().as_millisecond())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.person_by_email(&d.email).await
+    }
+
+    /// Changes a person's role, team, tier or organization in a local workspace.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn update_person(&self, patch: &PersonPatch) -> Result<PersonView> {
+        self.local_only()?;
+        let email = helpdeck_core::user::validate_email(&patch.email)?;
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let target = crate::workspace::user_by_email(&mut tx, &email)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no one with email {email} here")))?;
+        let (admins,): (i64,) = sqlx::query_as("SELECT count(*) FROM users WHERE role = 'admin'")
+            .fetch_one(&mut *tx)
+            .await?;
+        check_person_patch(self.0.actor(), &target, patch, admins as usize)?;
+        let role = patch.role.unwrap_or(target.role);
+        sqlx::query("UPDATE users SET role = ? WHERE id = ?")
+            .bind(role.as_str())
+            .bind(target.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        if role == Role::Customer {
+            sqlx::query("UPDATE users SET team_id = NULL, tier = NULL WHERE id = ?")
+                .bind(target.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query(
+                "UPDATE users SET organization_id = NULL, org_admin = 0, tier = coalesce(?, tier, 'L1') WHERE id = ?",
+            )
+            .bind(patch.tier.map(|t| t.as_str()))
+            .bind(target.id.to_string())
+            .execute(&mut *tx)
+            .await?;
+            if let Some(team) = patch.team.as_deref().map(str::trim) {
+                let id = if team.is_empty() {
+                    None
+                } else {
+                    Some(named_id(&mut tx, "teams", team).await?)
+                };
+                sqlx::query("UPDATE users SET team_id = ? WHERE id = ?")
+                    .bind(id)
+                    .bind(target.id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        if role == Role::Customer {
+            if let Some(o) = patch.organization.as_deref().map(str::trim) {
+                let id = if o.is_empty() {
+                    None
+                } else {
+                    Some(named_id(&mut tx, "organizations", o).await?)
+                };
+                sqlx::query("UPDATE users SET organization_id = ? WHERE id = ?")
+                    .bind(id)
+                    .bind(target.id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(a) = patch.org_admin {
+                sqlx::query("UPDATE users SET org_admin = ? WHERE id = ?")
+                    .bind(a)
+                    .bind(target.id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        self.person_by_email(&email).await
+    }
+
+    /// Adds a team to a local workspace (an admin only); returns the teams.
+    pub async fn add_team(&self, name: &str) -> Result<Vec<String>> {
+        self.local_only()?;
+        check_admin(self.0.actor())?;
+        let name = validate_name("team", name)?;
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        named_id(&mut tx, "teams", &name).await?;
+        tx.commit().await?;
+        Ok(self.directory().await?.teams)
+    }
+
+    async fn person_by_email(&self, email: &str) -> Result<PersonView> {
+        let row: PersonRow = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "{PERSON_SELECT} WHERE u.email = ?"
+        )))
+        .bind(email)
+        .fetch_one(&self.0.pool)
+        .await?;
+        person(row)
+    }
+}
+
+/// The id of the team or organization called `name`, made when new (names ignore case).
+async fn named_id(conn: &mut SqliteConnection, table: &str, name: &str) -> Result<String> {
+    let found: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {table} WHERE name = ? COLLATE NOCASE"
+    )))
+    .bind(name)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some((id,)) = found {
+        return Ok(id);
+    }
+    let id = helpdeck_core::new_id().to_string();
+    let sql = if table == "organizations" {
+        "INSERT INTO organizations (id, name, customer_tier) VALUES (?, ?, 'standard')"
+    } else {
+        "INSERT INTO teams (id, name) VALUES (?, ?)"
+    };
+    sqlx::query(sql)
+        .bind(&id)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    Ok(id)
 }

@@ -151,6 +151,45 @@ impl Client {
         .await
     }
 
+    /// Everyone in the workspace and its teams (admins).
+    pub async fn people(&self) -> Result<helpdeck_core::people::Directory> {
+        self.send(self.request(reqwest::Method::GET, "/admin/people"))
+            .await
+    }
+
+    /// An admin adds a person (with a first password).
+    pub async fn add_person(
+        &self,
+        draft: &helpdeck_core::people::PersonDraft,
+    ) -> Result<helpdeck_core::people::PersonView> {
+        self.send(
+            self.request(reqwest::Method::POST, "/admin/people")
+                .json(draft),
+        )
+        .await
+    }
+
+    /// An admin changes a person's role, team, tier or organization.
+    pub async fn update_person(
+        &self,
+        patch: &helpdeck_core::people::PersonPatch,
+    ) -> Result<helpdeck_core::people::PersonView> {
+        self.send(
+            self.request(reqwest::Method::PATCH, "/admin/people")
+                .json(patch),
+        )
+        .await
+    }
+
+    /// An admin adds a team; the answer is every team.
+    pub async fn add_team(&self, name: &str) -> Result<Vec<String>> {
+        self.send(
+            self.request(reqwest::Method::POST, "/admin/teams")
+                .json(&serde_json::json!({ "name": name })),
+        )
+        .await
+    }
+
     /// A pull page; `wait_ms` > 0 long-polls until something changes or the time is up.
     pub async fn pull(&self, cursor: i64, wait_ms: u64) -> Result<PullResponse> {
         let path = format!("/sync/pull?cursor={cursor}&wait={wait_ms}&schema={OP_SCHEMA_VERSION}");

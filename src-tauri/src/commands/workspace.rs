@@ -128,3 +128,33 @@ pub async fn workspace_rules_change(
 ) -> ApiResult<helpdeck_core::sync::WorkspaceRules> {
     app.change_workspace_rules(change).await
 }
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn people(app: State<'_, App>) -> ApiResult<helpdeck_core::people::Directory> {
+    app.people().await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn person_add(
+    app: State<'_, App>,
+    draft: helpdeck_core::people::PersonDraft,
+) -> ApiResult<helpdeck_core::people::PersonView> {
+    app.add_person(draft).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn person_update(
+    app: State<'_, App>,
+    patch: helpdeck_core::people::PersonPatch,
+) -> ApiResult<helpdeck_core::people::PersonView> {
+    app.update_person(patch).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn team_add(app: State<'_, App>, name: String) -> ApiResult<Vec<String>> {
+    app.add_team(name).await
+}

@@ -24,6 +24,10 @@ import type {
   UserRef,
   RulesChange,
   WorkspaceRules,
+  Directory,
+  PersonDraft,
+  PersonPatch,
+  PersonView,
   WorkspaceCreateInput,
 } from './types';
 
@@ -185,6 +189,11 @@ export const api = {
   workspaceRules: () => call<WorkspaceRules>('workspace_rules'),
   /** An admin's change of them (a replica sends it to the server). */
   workspaceRulesChange: (change: RulesChange) => call<WorkspaceRules>('workspace_rules_change', { change }),
+  /** Everyone and the teams (admins; a replica asks its server). */
+  people: () => call<Directory>('people'),
+  personAdd: (draft: PersonDraft) => call<PersonView>('person_add', { draft }),
+  personUpdate: (patch: PersonPatch) => call<PersonView>('person_update', { patch }),
+  teamAdd: (name: string) => call<string[]>('team_add', { name }),
   syncStatus: () => call<SyncView | null>('sync_status'),
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),
   syncConnectPreview: () => call<ConnectPreview>('sync_connect_preview'),

@@ -62,8 +62,15 @@ impl Sink for DesktopSink {
             .body(&message.body)
             .icon(&self.icon);
         #[cfg(target_os = "windows")]
-        if let Some(id) = &self.app_id {
-            n.app_id(id);
+        {
+            if let Some(id) = &self.app_id {
+                n.app_id(id);
+            }
+            // A critical toast stays on screen until dismissed (the Reminder scenario).
+            n.urgency(match message.urgency {
+                Urgency::Critical => notify_rust::Urgency::Critical,
+                Urgency::Normal => notify_rust::Urgency::Normal,
+            });
         }
         #[cfg(all(unix, not(target_os = "macos")))]
         {
@@ -75,29 +82,49 @@ impl Sink for DesktopSink {
                 Urgency::Normal => notify_rust::Urgency::Normal,
             });
             n.hint(notify_rust::Hint::Category("x-helpdeck.sla".into()));
-            if self.on_open.is_some() && message.ticket_number.is_some() {
-                n.action("default", &self.open_label);
-                n.action("open", &self.open_label);
-            }
         }
-        #[cfg(not(all(unix, not(target_os = "macos"))))]
+        #[cfg(target_os = "macos")]
         let _ = Urgency::Normal;
+        let clickable = self.on_open.is_some() && message.ticket_number.is_some();
+        if clickable {
+            // A click on the notification itself ("default" on Linux; the toast or banner
+            // body on Windows and macOS) and its Open button both open the ticket.
+            #[cfg(all(unix, not(target_os = "macos")))]
+            n.action("default", &self.open_label);
+            n.action("open", &self.open_label);
+        }
         let handle = n.show().map_err(|e| e.to_string())?;
-        #[cfg(all(unix, not(target_os = "macos")))]
         if let (Some(on_open), Some(number)) = (self.on_open.clone(), message.ticket_number) {
             // Waiting for the click blocks until the notification closes: its own thread.
-            std::thread::spawn(move || {
-                handle.wait_for_action(|action| {
-                    if action == "default" || action == "open" {
-                        on_open(number);
-                    }
-                });
-            });
+            // (On macOS the banner is sent by this wait; the app's main run loop delivers
+            // the click.)
+            std::thread::spawn(move || wait_for_open(handle, move || on_open(number)));
+        } else {
+            drop(handle);
         }
-        #[cfg(not(all(unix, not(target_os = "macos"))))]
-        drop(handle);
         Ok(())
     }
+}
+
+/// Calls `open` when the user clicks the notification or its "open" action.
+#[cfg(not(target_os = "windows"))]
+fn wait_for_open(handle: notify_rust::NotificationHandle, open: impl FnOnce()) {
+    handle.wait_for_action(|action| {
+        if action == "default" || action == "open" {
+            open();
+        }
+    });
+}
+
+/// Calls `open` when the user clicks the toast or its "open" button.
+#[cfg(target_os = "windows")]
+fn wait_for_open(handle: notify_rust::NotificationHandle, open: impl FnOnce()) {
+    use notify_rust::NotificationResponse as R;
+    let _ = handle.wait_for_response(|response: &R| match response {
+        R::Default => open(),
+        R::Action(a) if a == "open" => open(),
+        _ => {}
+    });
 }
 
 impl DesktopSink {

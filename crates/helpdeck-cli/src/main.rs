@@ -520,9 +520,12 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             );
         }
         Command::Demo { tickets, seed } => {
-            let busy = out.busy(&format!("making {tickets} sample tickets…"));
-            let summary = store.transfer().demo(tickets, seed).await?;
-            drop(busy);
+            let bar = out.progress(&format!("making {tickets} sample tickets"), "rows");
+            let summary = store
+                .transfer()
+                .demo_reporting(tickets, seed, &|done, total| bar.set(done, total))
+                .await?;
+            drop(bar);
             out.import(&summary)?
         }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
@@ -585,12 +588,14 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             let busy = out.busy(&format!("reading {}…", file.display()));
             let data = helpdeck_store::read_import_file(&file)?;
             drop(busy);
-            let busy = out.busy(&format!("importing {} tickets…", data.tickets.len()));
+            let bar = out.progress(&format!("importing {} tickets", data.tickets.len()), "rows");
             let summary = store
                 .transfer()
-                .import(&data, ImportOptions { outbox: true })
+                .import_reporting(&data, ImportOptions { outbox: true }, &|done, total| {
+                    bar.set(done, total)
+                })
                 .await?;
-            drop(busy);
+            drop(bar);
             out.import(&summary)?;
         }
         Command::Export { format } => {

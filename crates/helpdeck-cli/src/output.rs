@@ -16,6 +16,16 @@ use serde::Serialize;
 /// A running spinner; cleared when dropped.
 pub struct Busy(Option<indicatif::ProgressBar>);
 
+impl Busy {
+    /// Moves a bar to `done` of `total`.
+    pub fn set(&self, done: u64, total: u64) {
+        if let Some(pb) = &self.0 {
+            pb.set_length(total);
+            pb.set_position(done);
+        }
+    }
+}
+
 impl Drop for Busy {
     fn drop(&mut self) {
         if let Some(pb) = self.0.take() {
@@ -93,6 +103,27 @@ fn truncate(s: &str, n: usize) -> String {
 impl Printer {
     pub fn is_json(&self) -> bool {
         self.json
+    }
+
+    /// A bar with counts on stderr (`{msg} [####    ] 4,000/10,000 rows 3s`) for work whose
+    /// size is known — an import, demo data, a first sync — only at a terminal and never
+    /// with `--json`. Feed it with [`Busy::set`].
+    pub fn progress(&self, message: &str, unit: &str) -> Busy {
+        use std::io::IsTerminal;
+        if self.json || !std::io::stderr().is_terminal() {
+            return Busy(None);
+        }
+        let pb = indicatif::ProgressBar::new(0);
+        pb.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{msg}} [{{bar:32}}] {{human_pos}}/{{human_len}} {unit} {{elapsed}}"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("#>-"),
+        );
+        pb.set_message(message.to_string());
+        pb.enable_steady_tick(std::time::Duration::from_millis(200));
+        Busy(Some(pb))
     }
 
     /// A spinner with the elapsed time on stderr while something long runs (a big import,

@@ -390,9 +390,12 @@ pub async fn logout(store: &Store, out: &Printer) -> Result<()> {
 pub async fn sync(store: Store, once: bool, out: &Printer) -> Result<()> {
     let client = helpdeck_sync::client_for(&store).await?;
     if once {
-        let busy = out.busy("syncing…");
-        let summary = helpdeck_sync::sync_once(&store, &client).await;
-        drop(busy);
+        let bar = out.progress("syncing", "changes");
+        let summary = helpdeck_sync::sync_once_reporting(&store, &client, &|done, total| {
+            bar.set(done, total)
+        })
+        .await;
+        drop(bar);
         let state = store.replica().sync_state().await?;
         let summary = match summary {
             Ok(s) => s,

@@ -799,3 +799,42 @@ fn people_and_teams_on_a_local_workspace() {
     assert_eq!(list["teams"][0], "Field");
     assert_eq!(list["people"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn long_writes_show_a_bar_with_counts_at_a_terminal_and_nothing_in_a_pipe() {
+    let desk = Desk::new();
+    // In a pipe: no bar, no escape codes.
+    let out = desk.run(&["demo", "--tickets", "300"]);
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // At a terminal (a pty from util-linux `script`): a bar counting rows against the total
+    // (drawn at most 20 times a second, so the last picture may be short of the end).
+    let cmd = format!(
+        "{} --data-dir {} demo --tickets 500 --seed 7",
+        env!("CARGO_BIN_EXE_helpdeck"),
+        desk.dir.path().display()
+    );
+    let tty = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_remove("HELPDECK_DATA_DIR")
+        .output()
+        .expect("util-linux `script` runs the CLI at a pseudo-terminal");
+    assert!(tty.status.success());
+    let screen = String::from_utf8_lossy(&tty.stdout).replace('\r', "\n");
+    let last = screen
+        .lines()
+        .filter(|l| l.contains(" rows "))
+        .last()
+        .unwrap_or_else(|| panic!("no bar in: {screen}"));
+    let counts = last
+        .split_whitespace()
+        .find(|w| w.contains('/') && w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .unwrap();
+    let (done, total) = counts.split_once('/').unwrap();
+    let n = |s: &str| s.replace(',', "").parse::<u64>().unwrap();
+    assert!(n(done) <= n(total) && n(total) > 500, "{last}");
+}

@@ -251,6 +251,10 @@ pub struct PullResponse {
     /// The cursor cannot be continued (permissions changed, schema unknown, server reset):
     /// drop everything pulled, keep pending ops, pull again from 0.
     pub must_resync: bool,
+    /// The newest change the server had when it built the page: how far `next_cursor` has
+    /// to go (a first sync shows it as progress).
+    #[serde(default)]
+    pub upper_bound: i64,
     /// The workspace rules (on every page; a replica stores them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<WorkspaceRules>,

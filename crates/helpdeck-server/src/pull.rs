@@ -237,6 +237,7 @@ async fn build_page(
         next_cursor,
         has_more,
         must_resync: false,
+        upper_bound: hi,
         rules: Some(rules),
     })
 }

@@ -50,7 +50,7 @@ pub use sla::SlaRow;
 pub use sync::{PullApplied, Rejection, SyncState};
 pub use thumbs::{THUMB_EDGE, Thumbnail, make_thumbnail};
 pub use transfer::{
-    ExportFormat, ImportOptions, ImportSummary, parse_csv, parse_json, read_import_file,
+    ExportFormat, ImportOptions, ImportSummary, Progress, parse_csv, parse_json, read_import_file,
 };
 pub use views::{CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef};
 pub use workspace::{InitOptions, ReplicaInit, WorkspaceInfo};

@@ -335,6 +335,9 @@ pub struct ImportOptions {
     pub outbox: bool,
 }
 
+/// Told how far a long write is: (rows written, rows in all). Called between batches.
+pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
+
 /// Rows per multi-row INSERT (kept under SQLite's bound-parameter limit).
 const BATCH: usize = 400;
 
@@ -495,6 +498,17 @@ impl Transfer<'_> {
     /// Imports a dataset; all or nothing.
     #[instrument(skip_all, fields(tickets = data.tickets.len()), err)]
     pub async fn import(&self, data: &Dataset, opts: ImportOptions) -> Result<ImportSummary> {
+        self.import_reporting(data, opts, &|_, _| {}).await
+    }
+
+    /// [`Transfer::import`], telling `progress` how many of the ticket, comment and history
+    /// rows are written (a terminal shows a bar).
+    pub async fn import_reporting(
+        &self,
+        data: &Dataset,
+        opts: ImportOptions,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
         // 1. Validate every row before writing anything.
         for (i, r) in data.tickets.iter().enumerate() {
             r.validate(&self.0.rules.categories)
@@ -781,9 +795,20 @@ impl Transfer<'_> {
         summary.users_created += new_users.len();
 
         // 4. Write in batches.
+        let total = (prepared.len()
+            + data.tickets.iter().map(|t| t.comments.len()).sum::<usize>()
+            + data
+                .tickets
+                .iter()
+                .map(|t| 1 + t.effective_history().len())
+                .sum::<usize>()) as u64;
+        let mut done = 0u64;
+        progress(done, total);
         for chunk in prepared.chunks(BATCH) {
             insert_tickets(&mut tx, chunk).await?;
             insert_ticket_docs(&mut tx, chunk).await?;
+            done += chunk.len() as u64;
+            progress(done, total);
         }
         let mut comment_rows: Vec<(i64, Uuid, Uuid, Uuid, &CommentRecord)> = Vec::new();
         let mut event_rows: Vec<EventRow> = Vec::new();
@@ -833,9 +858,13 @@ impl Transfer<'_> {
         for chunk in comment_rows.chunks(BATCH) {
             let users_by_id: &HashMap<String, User> = &users;
             insert_comments(&mut tx, chunk, users_by_id, &ticket_seq).await?;
+            done += chunk.len() as u64;
+            progress(done, total);
         }
         for chunk in event_rows.chunks(BATCH) {
             insert_events(&mut tx, chunk, &device).await?;
+            done += chunk.len() as u64;
+            progress(done.min(total), total);
         }
         if opts.outbox {
             let hlc = self.0.clock.tick();
@@ -904,6 +933,16 @@ impl Transfer<'_> {
 
     /// Adds `tickets` demo tickets (deterministic for `seed`); sample data never syncs.
     pub async fn demo(&self, tickets: usize, seed: u64) -> Result<ImportSummary> {
+        self.demo_reporting(tickets, seed, &|_, _| {}).await
+    }
+
+    /// [`Transfer::demo`] with [`Transfer::import_reporting`]'s progress.
+    pub async fn demo_reporting(
+        &self,
+        tickets: usize,
+        seed: u64,
+        progress: Progress<'_>,
+    ) -> Result<ImportSummary> {
         let base = self.0.now();
         let mut data = helpdeck_demo::generate(tickets, seed, base);
         {
@@ -914,7 +953,7 @@ impl Transfer<'_> {
         }
         self.0
             .transfer()
-            .import(&data, ImportOptions { outbox: false })
+            .import_reporting(&data, ImportOptions { outbox: false }, progress)
             .await
     }
 

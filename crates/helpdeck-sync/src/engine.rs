@@ -41,6 +41,16 @@ pub struct RoundSummary {
 
 /// Pushes every pending op, then pulls until caught up (one round).
 pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
+    sync_once_reporting(store, client, &|_, _| {}).await
+}
+
+/// [`sync_once`], telling `progress` (cursor, the server's newest change) after each pulled
+/// page: a first sync of a big workspace shows how far it is.
+pub async fn sync_once_reporting(
+    store: &Store,
+    client: &Client,
+    progress: helpdeck_store::Progress<'_>,
+) -> Result<RoundSummary> {
     let mut summary = RoundSummary::default();
     // Files first: an attachment op finds its file on the server when it arrives.
     let uploaded = crate::files::transfer(store, client, crate::files::Direction::Up).await?;
@@ -72,7 +82,7 @@ pub async fn sync_once(store: &Store, client: &Client) -> Result<RoundSummary> {
                 .extend(resp.corrections.iter().map(|b| b.ticket.id));
         }
     }
-    pull_all(store, client, 0, &mut summary).await?;
+    pull_all(store, client, 0, &mut summary, progress).await?;
     let downloaded = crate::files::transfer(store, client, crate::files::Direction::Down).await?;
     summary.files = crate::files::FilesMoved {
         uploaded: uploaded.uploaded,
@@ -89,6 +99,7 @@ async fn pull_all(
     client: &Client,
     wait_ms: u64,
     summary: &mut RoundSummary,
+    progress: helpdeck_store::Progress<'_>,
 ) -> Result<()> {
     let mut wait = wait_ms;
     let mut resyncs = 0;
@@ -120,6 +131,10 @@ async fn pull_all(
             .changed
             .extend(page.tickets.iter().map(|b| b.ticket.id));
         summary.changed.extend(page.revoked.iter().copied());
+        progress(
+            u64::try_from(applied.cursor).unwrap_or(0),
+            u64::try_from(page.upper_bound.max(applied.cursor)).unwrap_or(0),
+        );
         if !page.has_more {
             return Ok(());
         }
@@ -323,7 +338,7 @@ pub fn spawn(store: Arc<Store>, client: Client) -> SyncHandle {
                     // Caught up: long-poll for the server's changes, or wake for ours.
                     let mut summary = RoundSummary::default();
                     tokio::select! {
-                        r = pull_all(&store, &client, LONG_POLL_MS, &mut summary) => {
+                        r = pull_all(&store, &client, LONG_POLL_MS, &mut summary, &|_, _| {}) => {
                             if let Err(e) = r {
                                 tracing::debug!(error = %e, "long-poll ended");
                             } else {

@@ -827,8 +827,7 @@ fn long_writes_show_a_bar_with_counts_at_a_terminal_and_nothing_in_a_pipe() {
     let screen = String::from_utf8_lossy(&tty.stdout).replace('\r', "\n");
     let last = screen
         .lines()
-        .filter(|l| l.contains(" rows "))
-        .last()
+        .rfind(|l| l.contains(" rows "))
         .unwrap_or_else(|| panic!("no bar in: {screen}"));
     let counts = last
         .split_whitespace()

@@ -89,6 +89,9 @@ describe('SLA countdown', () => {
     expect(slaText(target({}), NOW, 'zh')).toBe('剩余 1小时');
     expect(slaText(target({ due_at: at(-125) }), NOW, 'en')).toBe('2m 05s overdue');
     expect(slaText(target({ due_at: at(-125) }), NOW, 'zh')).toBe('已超时 2分05秒');
+    // Half a second before it is due: "1s left", never "0s left"; at the instant, overdue.
+    expect(slaText(target({ due_at: new Date(NOW + 400).toISOString() }), NOW, 'en')).toBe('1s left');
+    expect(slaText(target({ due_at: new Date(NOW).toISOString() }), NOW, 'en')).toBe('0s overdue');
     expect(slaText(target({ state: 'paused', due_at: null, at_risk_at: null, remaining_secs: 5400 }), NOW, 'en')).toBe(
       'Paused · 1h 30m left',
     );

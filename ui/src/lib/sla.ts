@@ -20,15 +20,22 @@ function secondsLeft(target: SlaTarget, now: number): number {
   return target.due_at ? secondsUntil(target.due_at, now) : target.remaining_secs;
 }
 
+/** Seconds a running target has left, rounded up: it reads "1s left" until the instant it
+ * is due and "0s overdue" from then on — never "0s left" beside an "overdue" elsewhere. */
+function secondsLeftUp(target: SlaTarget, now: number): number {
+  if (!target.due_at) return Math.max(0, target.remaining_secs);
+  return Math.max(1, Math.ceil((Date.parse(target.due_at) - now) / 1000));
+}
+
 /** Badge text for a target at `now`, e.g. "12m 04s left", "2h overdue", "Met". */
 export function slaText(target: SlaTarget, now: number, lang: Language): string {
   const state = liveState(target, now);
   switch (state) {
     case 'running':
     case 'at_risk':
-      return translate(lang, 'sla.left', { time: formatDuration(Math.max(0, secondsLeft(target, now)), lang) });
+      return translate(lang, 'sla.left', { time: formatDuration(secondsLeftUp(target, now), lang) });
     case 'breached':
-      return translate(lang, 'sla.overdue', { time: formatDuration(secondsLeft(target, now), lang) });
+      return translate(lang, 'sla.overdue', { time: formatDuration(Math.max(0, -secondsLeft(target, now)), lang) });
     case 'paused':
       return target.remaining_secs > 0
         ? translate(lang, 'sla.pausedLeft', { time: formatDuration(target.remaining_secs, lang) })

@@ -55,11 +55,7 @@ impl MonitorSlot {
     }
 }
 
-/// The notification language of a settings choice (`system`: the OS locale).
-/// The OS locale's language (sys-locale: the user's locale on Linux, macOS and Windows).
-pub(crate) fn os_lang() -> Lang {
-    Lang::from_code(&sys_locale::get_locale().unwrap_or_default())
-}
+use helpdeck_notify::os_lang;
 
 /// The language the UI, the tray and notifications use: the user's choice, else the
 /// workspace's, else (no workspace yet) the OS locale's. The one place it is decided.

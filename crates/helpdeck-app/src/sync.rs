@@ -281,7 +281,7 @@ impl App {
             let device = device_name();
             let language = match &input.language {
                 Some(l) => l.clone(),
-                None => crate::monitor::os_lang().code().to_string(),
+                None => helpdeck_notify::os_lang().code().to_string(),
             };
             let result = helpdeck_sync::login(
                 &self.data_dir,

@@ -267,7 +267,7 @@ pub async fn login(data_dir: &Path, args: LoginArgs, out: &Printer) -> Result<()
         &args.email,
         &password,
         &device,
-        &os_language(),
+        helpdeck_notify::os_lang().code(),
     )
     .await?;
     let me = store.actor().clone();
@@ -286,17 +286,6 @@ pub struct ConnectArgs {
     /// Upload without asking (needed when stdin is not a terminal).
     #[arg(long)]
     pub yes: bool,
-}
-
-/// `zh` when the terminal's locale is Chinese, else `en` (the language of a new replica).
-fn os_language() -> String {
-    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
-        .unwrap_or_default();
-    helpdeck_core::notify::Lang::from_code(&locale)
-        .code()
-        .to_string()
 }
 
 fn device_name(given: Option<String>) -> String {

@@ -37,6 +37,13 @@ use tokio::sync::{mpsc, watch};
 use uuid::Uuid;
 
 pub use clock::{Clock, ManualClock, SystemClock};
+
+/// The language of the user's OS locale (`sys-locale`: the locale environment on Linux,
+/// the user's preferred language on macOS and Windows): Chinese for `zh*`, else English.
+/// The one place the app and the CLI read it.
+pub fn os_lang() -> helpdeck_core::notify::Lang {
+    helpdeck_core::notify::Lang::from_code(&sys_locale::get_locale().unwrap_or_default())
+}
 pub use sink::{DesktopSink, OpenTicket, RecordingSink, Sink};
 
 /// Called after each delivery.

@@ -227,25 +227,16 @@ impl Store {
                 .unwrap_or(jiff::tz::TimeZone::UTC);
             crate::search::push_search(q, s, self.actor.id, &tz);
         }
-        if !filter.statuses.is_empty() {
-            q.push(" AND t.status IN (");
-            let mut sep = q.separated(", ");
-            for s in &filter.statuses {
-                sep.push_bind(s.as_str());
-            }
-            q.push(")");
-        } else if !filter.all_statuses {
+        if filter.statuses.is_empty() && !filter.all_statuses {
             q.push(" AND t.is_open = 1");
         }
-        if let Some(p) = filter.priority {
-            q.push(" AND t.priority = ").push_bind(p.as_str());
-        }
-        if let Some(k) = filter.kind {
-            q.push(" AND t.kind = ").push_bind(k.as_str());
-        }
-        if let Some(c) = &filter.category {
-            q.push(" AND t.category = ").push_bind(c.clone());
-        }
+        crate::search::push_fields(
+            q,
+            &filter.statuses,
+            filter.priority,
+            filter.kind,
+            filter.category.as_deref(),
+        );
         if let Some(tier) = filter.tier {
             q.push(" AND t.tier = ").push_bind(tier.as_str());
         }

@@ -63,6 +63,34 @@ fn day_start_ms(day: jiff::civil::Date, tz: &jiff::tz::TimeZone) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
+/// ` AND …` for the field conditions a queue filter and a search filter share: statuses,
+/// priority, kind, category (one place for both).
+pub(crate) fn push_fields(
+    q: &mut QueryBuilder<Sqlite>,
+    statuses: &[helpdeck_core::status::Status],
+    priority: Option<helpdeck_core::ticket::Priority>,
+    kind: Option<helpdeck_core::ticket::Kind>,
+    category: Option<&str>,
+) {
+    if !statuses.is_empty() {
+        q.push(" AND t.status IN (");
+        let mut sep = q.separated(", ");
+        for st in statuses {
+            sep.push_bind(st.as_str());
+        }
+        q.push(")");
+    }
+    if let Some(p) = priority {
+        q.push(" AND t.priority = ").push_bind(p.as_str());
+    }
+    if let Some(k) = kind {
+        q.push(" AND t.kind = ").push_bind(k.as_str());
+    }
+    if let Some(c) = category {
+        q.push(" AND t.category = ").push_bind(c.to_string());
+    }
+}
+
 /// The conditions of a query (its text through the index, and its field filters) as
 /// ` AND …` on `tickets t`: one place for search and for "open as list".
 pub(crate) fn push_search(
@@ -77,23 +105,7 @@ pub(crate) fn push_search(
             .push(")");
     }
     let f = &s.filters;
-    if !f.statuses.is_empty() {
-        q.push(" AND t.status IN (");
-        let mut sep = q.separated(", ");
-        for st in &f.statuses {
-            sep.push_bind(st.as_str());
-        }
-        q.push(")");
-    }
-    if let Some(p) = f.priority {
-        q.push(" AND t.priority = ").push_bind(p.as_str());
-    }
-    if let Some(k) = f.kind {
-        q.push(" AND t.kind = ").push_bind(k.as_str());
-    }
-    if let Some(c) = &f.category {
-        q.push(" AND t.category = ").push_bind(c.clone());
-    }
+    push_fields(q, &f.statuses, f.priority, f.kind, f.category.as_deref());
     match f.assignee.as_deref() {
         None => {}
         Some("me") => {

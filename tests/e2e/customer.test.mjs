@@ -1,18 +1,48 @@
-// A customer signed in to a real server sees their request and its public reply, never an
-// internal note. (The customers' own view of the app is the next issue; today a customer
-// gets the agents' layout with the controls the server refuses.)
+// A customer signed in to a real server gets the customers' own app (in Chinese, chosen on
+// the first-run screen): their requests in plain words, never an internal note and no
+// agent control anywhere; they submit a request with a pasted screenshot and see its stage
+// and handler change when an agent acts on another replica; they reply, confirm the fix and
+// rate it.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cli, click, eventually, find, firstRunReady, launch, PASSWORD, screenshot, startServer, type } from './harness.mjs';
+import { choose, cli, click, eventually, find, firstRunReady, launch, PASSWORD, screenshot, startServer, type } from './harness.mjs';
+
+/** Controls of the agents' app that a customer's window must not have. */
+const AGENT_ONLY = [
+  'view-unassigned',
+  'view-breached',
+  'view-at-risk',
+  'view-pending',
+  'new-ticket-button',
+  'workspace-button',
+  'ticket-priority',
+  'ticket-assignee',
+  'ticket-tier',
+  'assign-me',
+  'composer-mode-note',
+  'list-toolbar',
+  'filter-status',
+  'ticket-list',
+];
 
 describe('A customer signed in to the server', () => {
   let driver;
   let server;
   let url;
   const bobDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-bob-'));
+
+  const noAgentControls = async () => {
+    for (const id of AGENT_ONLY) {
+      const found = await driver.findElements({ css: `[data-testid="${id}"]` });
+      assert.equal(found.length, 0, `a customer sees no ${id}`);
+    }
+  };
+
+  const row = (number) =>
+    eventually(driver, async () => (await driver.findElements({ css: `[data-testid="request-row"][data-number="${number}"]` }))[0] ?? false, `${number} listed`, 30000);
 
   before(async () => {
     ({ server, url } = await startServer());
@@ -30,24 +60,91 @@ describe('A customer signed in to the server', () => {
     server?.kill('SIGTERM');
   });
 
-  it('sees their request and its public reply, never the internal note', async () => {
+  it('gets their own app in Chinese: requests in plain words, no agent control, no internal note', async () => {
     await firstRunReady(driver);
+    await choose(driver, 'ws-language', 'zh');
     await click(driver, 'first-run-server-switch');
     await type(driver, 'si-server', url);
     await type(driver, 'si-email', 'carol@client.example');
     await type(driver, 'si-password', PASSWORD);
     await click(driver, 'si-submit');
-    await find(driver, 'ticket-list', 30000);
-    await click(driver, 'view-open');
-    const row = await eventually(driver, async () => {
-      const rows = await driver.findElements({ css: '[data-testid="ticket-row"][data-number="HD-1"]' });
-      return rows[0] ?? false;
-    }, 'the request in the queue', 20000);
-    await row.click();
-    await eventually(driver, async () => (await (await find(driver, 'ticket-title')).getText()).includes('projector'), 'the request');
-    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="timeline-reply"]' })).length === 1, 'the public reply');
+    await find(driver, 'customer-app', 30000);
+    await (await row('HD-1')).click();
+    await eventually(driver, async () => (await (await find(driver, 'request-title')).getText()).includes('projector'), 'the request');
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="request-message"]' })).length === 1, 'the public reply');
     const page = await driver.executeScript(() => document.body.textContent);
     assert.ok(!page.includes('INTERNAL'), 'no internal note reaches a customer');
-    await screenshot(driver, '15-customer-request');
+    assert.match(await (await find(driver, 'request-stage')).getText(), /[\u4e00-\u9fff]/);
+    await noAgentControls();
+    await screenshot(driver, '15-customer-request-zh');
+  });
+
+  it('submits a request with a pasted screenshot and follows it as an agent works on it', async () => {
+    await click(driver, 'new-request');
+    await type(driver, 'new-request-title', 'VPN drops every 10 minutes');
+    await type(driver, 'new-request-body', 'Since Monday, at home and in the office.');
+    // A screenshot pasted into the description, as Ctrl+V from the clipboard delivers it.
+    const png = readFileSync(join(import.meta.dirname, '../../icons/32x32.png')).toString('base64');
+    await driver.executeScript((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+      const area = document.querySelector('[data-testid="new-request-body"]');
+      area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, png);
+    await find(driver, 'new-request-files');
+    await click(driver, 'new-request-submit');
+    // The new request opens beside the list, its number shown at once.
+    const number = await eventually(driver, async () => {
+      const n = await driver.executeScript(() => document.querySelector('[data-testid="request-view"]')?.getAttribute('data-number'));
+      return n && n !== 'HD-1' ? n : false;
+    }, 'the new request opens');
+    assert.match(number, /^HD-\d+$/);
+    await screenshot(driver, '16-customer-new-request-zh');
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="request-message"] [data-testid="attachment"]' })).length > 0, 'the screenshot is on the request', 15000);
+    await noAgentControls();
+    await screenshot(driver, '16-customer-new-request-zh');
+
+    // Bob, on his own replica, takes it on once the server has it (it may renumber it).
+    const title = 'VPN drops every 10 minutes';
+    const serverNumber = await eventually(driver, async () => {
+      cli(bobDir, 'sync', '--once');
+      const hits = JSON.parse(cli(bobDir, '--json', 'search', `"${title}"`)).hits;
+      return hits[0]?.number ?? false;
+    }, 'the request reaches the agent', 30000);
+    cli(bobDir, 'ticket', 'update', serverNumber, '--status', 'in_progress', '--assignee', 'bob@acme.example');
+    cli(bobDir, 'ticket', 'reply', serverNumber, '--body', 'Please install the new VPN profile from the portal.');
+    cli(bobDir, 'sync', '--once');
+    await eventually(
+      driver,
+      async () => (await (await find(driver, 'request-stage')).getAttribute('data-stage')) === 'resolving',
+      'the stage becomes “resolving”',
+      30000,
+    );
+    await eventually(driver, async () => (await (await find(driver, 'request-handler')).getText()).includes('Bob'), 'Bob handles it', 10000);
+    await screenshot(driver, '17-customer-progress-zh');
+
+    // Carol replies; Bob resolves; Carol confirms and rates.
+    const composer = await find(driver, 'composer-body');
+    await composer.sendKeys('Installed it, thank you.');
+    await click(driver, 'composer-send');
+    await eventually(driver, async () => {
+      cli(bobDir, 'sync', '--once');
+      return JSON.parse(cli(bobDir, '--json', 'ticket', 'show', serverNumber)).comments?.some?.((c) => c.body.includes('Installed it'));
+    }, 'the reply reaches the agent', 30000);
+    cli(bobDir, 'ticket', 'resolve', serverNumber, '--cause', 'Old VPN profile', '--solution', 'New VPN profile installed');
+    cli(bobDir, 'sync', '--once');
+    await find(driver, 'request-verify', 30000);
+    await screenshot(driver, '18-customer-verify-zh');
+    await click(driver, 'request-confirm');
+    await eventually(driver, async () => (await (await find(driver, 'request-stage')).getAttribute('data-stage')) === 'done', 'done');
+    await noAgentControls();
+  });
+
+  it('shows the home screen in plain words', async () => {
+    await click(driver, 'requests-active');
+    await (await row('HD-1')).click();
+    await screenshot(driver, '19-customer-home-zh');
+    await noAgentControls();
   });
 });

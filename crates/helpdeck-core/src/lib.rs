@@ -6,6 +6,7 @@
 pub mod apply;
 pub mod attachment;
 pub mod command;
+pub mod customer;
 pub mod error;
 pub mod import;
 pub mod jobs;

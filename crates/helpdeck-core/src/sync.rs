@@ -34,8 +34,9 @@ pub const MAX_PUSH_OPS: usize = 1000;
 pub const MAX_PULL_PAGE: usize = 500;
 
 /// Fields that customers never see (redacted from their pulls, events about them withheld).
+/// The assignee is not one of them: a requester sees who handles their request (spec §1,
+/// seed 002) — by name only, as customers never learn other people's emails.
 pub const AGENT_ONLY_FIELDS: &[&str] = &[
-    "assignee_id",
     "team_id",
     "tier",
     "tags",
@@ -508,7 +509,6 @@ pub fn merge_with(
 pub fn redact_ticket(viewer: &User, t: &Ticket) -> Ticket {
     let mut t = t.clone();
     if !permission::can_see_internal(viewer) {
-        t.assignee_id = None;
         t.team_id = None;
         t.tags = Vec::new();
         t.asset_id = None;

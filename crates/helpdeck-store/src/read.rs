@@ -207,6 +207,8 @@ impl Store {
                 resolved_at: t.resolved_at,
                 closed_at: t.closed_at,
                 sla: SlaView::from_report(&report),
+                stage: helpdeck_core::customer::Stage::of(t.status, t.first_response_at.is_some()),
+                expected_at: helpdeck_core::customer::expected_at(t.status, &report),
             };
             out.push((view, t));
         }

@@ -90,6 +90,11 @@ pub struct TicketView {
     #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub closed_at: Option<Timestamp>,
     pub sla: SlaView,
+    /// Where it stands in the requester's words (`helpdeck_core::customer`).
+    pub stage: helpdeck_core::customer::Stage,
+    /// When the requester can expect the next step (a first answer, else the fix).
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub expected_at: Option<Timestamp>,
 }
 
 /// A comment as shown in the timeline.

@@ -53,11 +53,22 @@ pub async fn sync_once_reporting(
 ) -> Result<RoundSummary> {
     let mut summary = RoundSummary::default();
     // Files first: an attachment op finds its file on the server when it arrives.
-    let uploaded = crate::files::transfer(store, client, crate::files::Direction::Up).await?;
+    let mut uploaded = crate::files::transfer(store, client, crate::files::Direction::Up).await?;
     loop {
         let ops = store.replica().pending_ops(PUSH_BATCH).await?;
         if ops.is_empty() {
             break;
+        }
+        // A file attached while this round ran (a reply written during the upload above)
+        // goes up before the op that names it: the server takes an attachment only once its
+        // file is there.
+        if ops
+            .iter()
+            .any(|o| matches!(o.change, helpdeck_core::op::Change::AddAttachment(_)))
+        {
+            let more = crate::files::transfer(store, client, crate::files::Direction::Up).await?;
+            uploaded.uploaded += more.uploaded;
+            uploaded.waiting = more.waiting;
         }
         let resp = client.push(&ops).await?;
         if resp.acks.len() != ops.len() {

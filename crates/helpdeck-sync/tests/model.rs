@@ -399,11 +399,8 @@ async fn server_view(w: &World, r: usize) -> Snapshot {
                     t.title.clone(),
                     t.status.to_string(),
                     t.priority.to_string(),
-                    if customer {
-                        None
-                    } else {
-                        t.assignee_id.map(|a| a.to_string())
-                    },
+                    // Customers see who handles their request too (spec §1).
+                    t.assignee_id.map(|a| a.to_string()),
                     t.csat.map(|c| i64::from(c.score)),
                 ),
             );
@@ -492,8 +489,8 @@ fn check_customer_page(r: usize, page: &PullResponse, me: Uuid, org: Option<Uuid
             t.id
         );
         assert!(
-            t.assignee_id.is_none() && t.tags.is_empty(),
-            "I5: agent-only fields leaked"
+            t.team_id.is_none() && t.tags.is_empty() && t.asset_id.is_none(),
+            "I5: agent-only fields leaked (the assignee is the requester's to see: who handles it)"
         );
         for c in &b.comments {
             assert_eq!(

@@ -17,6 +17,7 @@ export type { Status, Priority, Kind, Tier };
 export type { ApiError } from './bindings/ApiError';
 export type { WorkspaceRules } from './bindings/WorkspaceRules';
 export type { Directory } from './bindings/Directory';
+export type { Stage } from './bindings/Stage';
 export type { Role } from './bindings/Role';
 export type { PersonView } from './bindings/PersonView';
 export type { PersonDraft } from './bindings/PersonDraft';

@@ -400,8 +400,11 @@ fn customers_get_no_agent_only_fields() {
     let mut t = created(&agent, &customer).ticket;
     t.assignee_id = Some(agent.id);
     t.tags = vec!["vip".into()];
+    t.team_id = Some(uuid::Uuid::from_u128(7));
     let seen = redact_ticket(&customer, &t);
-    assert_eq!(seen.assignee_id, None);
+    // Who handles it is the requester's to see (spec §1); team and tags are not.
+    assert_eq!(seen.assignee_id, Some(agent.id));
+    assert_eq!(seen.team_id, None);
     assert!(seen.tags.is_empty());
     assert_eq!(redact_ticket(&agent, &t), t);
 }

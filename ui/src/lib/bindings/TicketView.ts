@@ -3,6 +3,7 @@ import type { Channel } from "./Channel";
 import type { Kind } from "./Kind";
 import type { Priority } from "./Priority";
 import type { SlaView } from "./SlaView";
+import type { Stage } from "./Stage";
 import type { Status } from "./Status";
 import type { Tier } from "./Tier";
 import type { UserRef } from "./UserRef";
@@ -14,4 +15,12 @@ export type TicketView = { id: string,
 /**
  * Human key, e.g. `HD-42`.
  */
-number: string, title: string, status: Status, priority: Priority, kind: Kind, category: string, channel: Channel, tier: Tier, assignee: UserRef | null, requester: UserRef | null, organization: string | null, team: string | null, tags: Array<string>, site: string | null, created_at: string, updated_at: string, first_response_at: string | null, resolved_at: string | null, closed_at: string | null, sla: SlaView, };
+number: string, title: string, status: Status, priority: Priority, kind: Kind, category: string, channel: Channel, tier: Tier, assignee: UserRef | null, requester: UserRef | null, organization: string | null, team: string | null, tags: Array<string>, site: string | null, created_at: string, updated_at: string, first_response_at: string | null, resolved_at: string | null, closed_at: string | null, sla: SlaView, 
+/**
+ * Where it stands in the requester's words (`helpdeck_core::customer`).
+ */
+stage: Stage, 
+/**
+ * When the requester can expect the next step (a first answer, else the fix).
+ */
+expected_at: string | null, };

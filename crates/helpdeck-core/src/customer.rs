@@ -40,6 +40,24 @@ impl Stage {
         }
     }
 
+    /// The stage's name as the requester reads it (the app's words are its i18n files; the
+    /// tray and notifications, made in the core, use these).
+    pub fn name(self, lang: crate::notify::Lang) -> &'static str {
+        use crate::notify::Lang::{En, Zh};
+        match (self, lang) {
+            (Stage::Submitted, En) => "submitted",
+            (Stage::Submitted, Zh) => "已提交",
+            (Stage::Diagnosing, En) => "diagnosing",
+            (Stage::Diagnosing, Zh) => "诊断中",
+            (Stage::Resolving, En) => "resolving",
+            (Stage::Resolving, Zh) => "解决中",
+            (Stage::WaitingForYou, En) => "waiting for you",
+            (Stage::WaitingForYou, Zh) => "等待您回复",
+            (Stage::Done, En) => "done",
+            (Stage::Done, Zh) => "已完成",
+        }
+    }
+
     /// The stages in the order a request goes through them (the app's progress line).
     pub const ALL: [Stage; 5] = [
         Stage::Submitted,

@@ -586,14 +586,27 @@ fn single(f: Fired, lang: Lang, tz: &TimeZone) -> Message {
                     format!("{key} 已解决，请确认"),
                     "您的工单已解决。请确认，或回复以重新打开。".to_string(),
                 ),
-                (_, Lang::En) => (
-                    format!("{key} is now {status}"),
-                    format!("Your ticket's status changed to {status}."),
-                ),
-                (_, Lang::Zh) => (
-                    format!("{key} 状态变为{status}"),
-                    format!("您的工单状态已变为{status}。"),
-                ),
+                // A requester reads where the request stands, in the app's plain words.
+                (_, Lang::En) => {
+                    let stage = a
+                        .status
+                        .map(|s| crate::customer::Stage::of(s, true).name(lang))
+                        .unwrap_or(status);
+                    (
+                        format!("{key}: {stage}"),
+                        format!("Your request is now: {stage}."),
+                    )
+                }
+                (_, Lang::Zh) => {
+                    let stage = a
+                        .status
+                        .map(|s| crate::customer::Stage::of(s, true).name(lang))
+                        .unwrap_or(status);
+                    (
+                        format!("{key}：{stage}"),
+                        format!("您的请求当前状态：{stage}。"),
+                    )
+                }
             };
             (title, body, Urgency::Normal)
         }
@@ -817,8 +830,11 @@ mod tests {
             },
         );
         let fired = Fired::Activity(activity_alert(&progress, &customer).unwrap());
-        let m = compose(vec![fired], 5, Lang::En, &TimeZone::UTC);
-        assert_eq!(m[0].title, "HD-5 is now In progress");
+        let m = compose(vec![fired.clone()], 5, Lang::En, &TimeZone::UTC);
+        // In the requester's words: the stage, not the desk's status.
+        assert_eq!(m[0].title, "HD-5: resolving");
+        let m = compose(vec![fired], 5, Lang::Zh, &TimeZone::UTC);
+        assert_eq!(m[0].title, "HD-5：解决中");
         assert_eq!(activity_alert(&assigned, &customer), None);
     }
 }

@@ -1,0 +1,170 @@
+//! A customer's replica never holds what is not theirs (spec §5, issue 11): after real
+//! syncs with a real server, the bytes of the customer's whole data dir (database, WAL,
+//! shared memory, blob store) are searched for every secret written during the test — an
+//! internal note and the file on it, another organization's ticket, its requester's name
+//! and email, the other organization's name, an agent's email and the agent's team. A
+//! positive control (the customer's own request and the public reply) shows the search
+//! can find what is there.
+
+mod sync_harness;
+
+use std::path::Path;
+
+use sync_harness::*;
+
+#[test]
+fn a_customers_files_hold_no_secret_on_sqlite() {
+    secrets(Db::Sqlite);
+}
+
+#[test]
+fn a_customers_files_hold_no_secret_on_postgres() {
+    if let Some(base) = pg_base() {
+        secrets(Db::Postgres(fresh_pg_db(&base)));
+    }
+}
+
+/// Every file under `dir`, as bytes.
+fn files(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else if let Ok(bytes) = std::fs::read(&p) {
+            out.push((p.display().to_string(), bytes));
+        }
+    }
+}
+
+fn holds(haystack: &[u8], needle: &str) -> bool {
+    let n = needle.as_bytes();
+    haystack.windows(n.len()).any(|w| w == n)
+}
+
+fn secrets(db: Db) {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(db);
+    home.add_user("alice.secret@helpdesk.example", "Alice", "agent", None);
+    home.add_user("root@helpdesk.example", "Rosa", "admin", None);
+    home.add_user(
+        "carol@client.example",
+        "Carol",
+        "customer",
+        Some("Client Ltd"),
+    );
+    home.add_user(
+        "erin.hidden@globex.example",
+        "Erin Hiddenname",
+        "customer",
+        Some("Globex Secretorg"),
+    );
+    let server = home.start();
+    let admin = Replica::login(&session, &server.url, "root@helpdesk.example");
+    admin.ok(&[
+        "people",
+        "update",
+        "alice.secret@helpdesk.example",
+        "--team",
+        "Team Zx Secret",
+    ]);
+    let alice = Replica::login(&session, &server.url, "alice.secret@helpdesk.example");
+    let carol = Replica::login(&session, &server.url, "carol@client.example");
+    let erin = Replica::login(&session, &server.url, "erin.hidden@globex.example");
+
+    carol.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Carol own printer request",
+        "--body",
+        "Tray 2",
+    ]);
+    erin.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Globex payroll server down",
+        "--body",
+        "GLOBEX-BODY-31",
+    ]);
+    carol.sync();
+    erin.sync();
+    alice.sync();
+    let note_file = alice.dir.path().join("fuser-notes.txt");
+    std::fs::write(&note_file, "SECRET-FILE-BYTES-5521 fuser serial").unwrap();
+    let carols = alice
+        .ticket_titled("Carol own printer request")
+        .expect("the agent sees Carol's request");
+    let carols = carols["id"].as_str().unwrap().to_string();
+    alice.ok(&["ticket", "reply", &carols, "--body", "PUBLIC-REPLY-OK-88"]);
+    alice.ok(&[
+        "ticket",
+        "note",
+        &carols,
+        "--body",
+        "SECRET-NOTE-7Q1 warranty expired",
+        "--attach",
+        note_file.to_str().unwrap(),
+    ]);
+    alice.ok(&[
+        "ticket",
+        "update",
+        &carols,
+        "--assignee",
+        "me",
+        "--tier",
+        "L3",
+    ]);
+    alice.sync();
+    // More than one pull, with changes in between.
+    carol.sync();
+    alice.ok(&[
+        "ticket",
+        "note",
+        &carols,
+        "--body",
+        "SECRET-NOTE-2 second thoughts",
+    ]);
+    alice.sync();
+    carol.sync();
+
+    let mut all = Vec::new();
+    files(carol.dir.path(), &mut all);
+    assert!(!all.is_empty());
+    let anywhere = |s: &str| {
+        all.iter()
+            .filter(|(_, b)| holds(b, s))
+            .map(|(p, _)| p.clone())
+            .collect::<Vec<_>>()
+    };
+    // The search finds what is there.
+    for present in ["Carol own printer request", "PUBLIC-REPLY-OK-88"] {
+        assert!(
+            !anywhere(present).is_empty(),
+            "the control '{present}' is in Carol's files"
+        );
+    }
+    for secret in [
+        "SECRET-NOTE-7Q1",
+        "SECRET-NOTE-2",
+        "SECRET-FILE-BYTES-5521",
+        "fuser-notes.txt",
+        "Globex payroll server down",
+        "GLOBEX-BODY-31",
+        "Erin Hiddenname",
+        "erin.hidden@globex.example",
+        "Globex Secretorg",
+        "alice.secret@helpdesk.example",
+        "root@helpdesk.example",
+        "Team Zx Secret",
+    ] {
+        let found = anywhere(secret);
+        assert!(found.is_empty(), "Carol's files hold '{secret}': {found:?}");
+    }
+    // She does see who handles her request (by name).
+    let t = carol.json(&["ticket", "show", &carols]);
+    assert_eq!(t["assignee"]["name"], "Alice");
+    assert_eq!(t["stage"], "diagnosing");
+}

@@ -191,7 +191,13 @@ impl Store {
             };
             let id = t.id.to_string();
             if provisional {
-                // A ticket numbered here while offline may hold the server's number: move it on.
+                // A ticket numbered here while offline may hold the server's number: move it
+                // on, keeping the number it showed as its alias.
+                batch.push(
+                    "INSERT OR IGNORE INTO number_aliases (number, ticket_id) \
+                     SELECT number, id FROM tickets WHERE number = ? AND id != ?",
+                    vec![Arg::Int(t.number), Arg::text(&id)],
+                );
                 batch.push(
                     "UPDATE tickets SET number = (SELECT max(number) + 1 FROM tickets) \
                      WHERE number = ? AND id != ?",
@@ -218,6 +224,13 @@ impl Store {
                     );
                 }
                 Some(_) => {
+                    // The server's number replaces a provisional one: the old one stays an
+                    // alias.
+                    batch.push(
+                        "INSERT OR IGNORE INTO number_aliases (number, ticket_id) \
+                         SELECT number, id FROM tickets WHERE id = ? AND number != ?",
+                        vec![Arg::text(&id), Arg::Int(t.number)],
+                    );
                     batch.push(
                         "UPDATE tickets SET number = ? WHERE id = ?",
                         vec![Arg::Int(t.number), Arg::text(&id)],
@@ -450,6 +463,10 @@ async fn purge_ticket(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
     let id = id.to_string();
     let mut b = Batch::default();
     b.push("UPDATE sync_control SET purging = 1", vec![]);
+    b.push(
+        "DELETE FROM number_aliases WHERE ticket_id = ?",
+        vec![Arg::text(&id)],
+    );
     b.push(
         &format!(
             "DELETE FROM search_index WHERE rowid IN (SELECT {COMMENT_DOC_BASE} + seq FROM comments WHERE ticket_id = ?)"

@@ -136,9 +136,11 @@ pub(crate) async fn find_ticket(
     let sql = if parse_ticket_key(r).is_some() {
         // A number is the ticket's own, else the number a ticket had before its workspace
         // was connected to a server (its alias).
+        // … or a provisional number it showed on this replica before the server numbered it.
         format!(
             "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.number = ?1 OR t.former_number = ?1 \
-             ORDER BY t.number = ?1 DESC LIMIT 1"
+             OR t.id IN (SELECT ticket_id FROM number_aliases WHERE number = ?1) \
+             ORDER BY t.number = ?1 DESC, t.former_number = ?1 DESC LIMIT 1"
         )
     } else if Uuid::parse_str(r).is_ok() {
         format!("SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.id = ?")

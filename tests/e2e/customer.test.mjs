@@ -146,5 +146,12 @@ describe('A customer signed in to the server', () => {
     await (await row('HD-1')).click();
     await screenshot(driver, '19-customer-home-zh');
     await noAgentControls();
+    // Settings offer a customer their own notifications only.
+    await click(driver, 'settings-button');
+    await find(driver, 'settings-notify-public_reply');
+    for (const id of ['settings-notify-scope', 'settings-notify-at_risk', 'settings-notify-breached', 'settings-notify-assigned_to_me']) {
+      assert.equal((await driver.findElements({ css: `[data-testid="${id}"]` })).length, 0, `no ${id} for a customer`);
+    }
+    await driver.actions().sendKeys('\uE00C').perform();
   });
 });

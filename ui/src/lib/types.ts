@@ -81,6 +81,8 @@ export type WorkspaceCreateInput = WorkspaceInput;
 export type TicketCreateInput = Pick<CreateTicketInput, 'title' | 'body'> & Partial<CreateTicketInput>;
 /** A partial update; the fields left out are sent as null (unchanged). */
 export type TicketUpdateInput = Partial<UpdateTicketInput>;
+/** The notifications a customer gets (about their own requests); the rest are the desk's. */
+export const CUSTOMER_EVENT_KINDS: readonly EventKind[] = ['public_reply', 'status_changed', 'resolved_awaiting_confirmation'];
 export const EVENT_KINDS: readonly EventKind[] = [
   'at_risk',
   'breached',

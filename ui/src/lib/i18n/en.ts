@@ -490,7 +490,6 @@ export const en = {
   'request.confirmed': 'Thank you! The request is closed.',
   'request.reopened': 'Reopened: we will look at it again.',
   'request.thanks': 'Thank you for your rating.',
-  'request.noDescription': '(no description)',
   'request.replyHeading': 'Reply',
   'request.what': 'What is the problem?',
   'request.whatPlaceholder': 'e.g. The printer on floor 3 jams on every page',
@@ -501,9 +500,19 @@ export const en = {
   'request.submit': 'Send request',
   'request.created': 'Request {number} sent. We will keep you posted here.',
   'request.attachedFiles': 'Attached files',
-  'request.complaintPromise': 'We take complaints seriously: a supervisor will contact you within 1 business day.',
+  'request.complaintPromise': 'We take complaints seriously: a supervisor will contact you within {within}.',
+  'request.businessDays_one': '{count} business day',
+  'request.businessDays': '{count} business days',
+  'request.businessHours_one': '{count} business hour',
+  'request.businessHours': '{count} business hours',
+  'request.hours_one': '{count} hour',
+  'request.hours': '{count} hours',
+  'request.minutes': '{count} minutes',
   'request.replyPlaceholder': 'Write your reply… (paste a screenshot to attach it)',
   'request.rate': 'How was our service?',
+  'notify.customerKind.public_reply': 'The desk replied to my request',
+  'notify.customerKind.status_changed': 'My request moved on',
+  'notify.customerKind.resolved_awaiting_confirmation': 'My request is fixed and needs my confirmation',
 } as const;
 
 export type MessageKey = keyof typeof en;

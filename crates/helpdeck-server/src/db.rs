@@ -178,13 +178,21 @@ impl Db {
 
     /// The workspace rules every replica applies (server state, synced down).
     pub async fn rules(&self) -> Result<helpdeck_core::sync::WorkspaceRules> {
+        let mut conn = self.pool.acquire().await?;
+        Self::rules_in(&mut conn).await
+    }
+
+    /// [`Db::rules`] on a connection (inside a transaction that changes them).
+    async fn rules_in(
+        conn: &mut sqlx::AnyConnection,
+    ) -> Result<helpdeck_core::sync::WorkspaceRules> {
         type Row = (String, i64, i64, Option<String>, Option<String>, String);
         let (categories, reopen_window_days, auto_close_days, policy, calendar, tz): Row =
             sqlx::query_as(
                 "SELECT categories, reopen_window_days, auto_close_days, sla_policy, sla_calendar, timezone \
                  FROM server_meta WHERE singleton = 1",
             )
-            .fetch_one(&self.pool)
+            .fetch_one(&mut *conn)
             .await?;
         let bad =
             |what: &str, e: serde_json::Error| ServerError::Internal(format!("bad {what}: {e}"));
@@ -209,8 +217,15 @@ impl Db {
     /// (`helpdeck_core::workspace::change_rules`). Replicas receive the result with their
     /// next pull; the calendar's time zone becomes the workspace's.
     pub async fn change_rules(&self, actor: &User, change: &RulesChange) -> Result<WorkspaceRules> {
-        let current = self.rules().await?;
-        let (_, _, tz) = self.workspace().await?;
+        // Read, decide and write in one transaction that holds the workspace row (PostgreSQL
+        // locks it; SQLite has one writer), so two admins' changes never lose one another.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(self.lock_meta_sql()).execute(&mut *tx).await?;
+        let current = Self::rules_in(&mut tx).await?;
+        let (tz,): (String,) =
+            sqlx::query_as("SELECT timezone FROM server_meta WHERE singleton = 1")
+                .fetch_one(&mut *tx)
+                .await?;
         let next = change_rules(
             actor,
             &current,
@@ -238,8 +253,9 @@ impl Db {
         .bind(serde_json::to_string(&sla.policy).expect("policy serializes"))
         .bind(serde_json::to_string(&sla.calendar).expect("calendar serializes"))
         .bind(&sla.calendar.timezone)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         tracing::info!(actor = %actor.id, change = ?std::mem::discriminant(change), "workspace rules changed");
         Ok(next)
     }

@@ -152,6 +152,11 @@ describe('A customer signed in to the server', () => {
     for (const id of ['settings-notify-scope', 'settings-notify-at_risk', 'settings-notify-breached', 'settings-notify-assigned_to_me']) {
       assert.equal((await driver.findElements({ css: `[data-testid="${id}"]` })).length, 0, `no ${id} for a customer`);
     }
+    // The same screen in English, chosen in Settings.
+    await choose(driver, 'settings-language', 'en');
     await driver.actions().sendKeys('\uE00C').perform();
+    await eventually(driver, async () => (await (await find(driver, 'request-stage')).getText()).startsWith('Diagnosing'), 'the request in English', 15000);
+    await screenshot(driver, '19b-customer-home-en');
+    await noAgentControls();
   });
 });

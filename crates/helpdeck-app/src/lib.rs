@@ -42,6 +42,9 @@ pub struct AppInfo {
     pub me: Option<UserRef>,
     /// The signed-in user's role (`admin`, `agent` or `customer`).
     pub role: Option<String>,
+    /// A customer who sees all of the organization's tickets (the customers' app offers
+    /// "My organization").
+    pub org_admin: bool,
     pub settings: Settings,
     /// The language to show: the settings' choice, else the workspace's, else the OS
     /// locale's (`en` or `zh`).
@@ -220,6 +223,7 @@ impl App {
     #[instrument(skip_all, err)]
     pub async fn info(&self) -> ApiResult<AppInfo> {
         let guard = self.store.read().await;
+        let org_admin = guard.as_ref().is_some_and(|s| s.actor().org_admin);
         let (workspace, me, role) = match guard.as_ref() {
             Some(s) => {
                 let a = s.actor();
@@ -244,6 +248,7 @@ impl App {
             workspace,
             me,
             role,
+            org_admin,
             settings: self.settings.read().await.clone(),
             sync: self.sync_status().await,
         })

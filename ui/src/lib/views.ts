@@ -51,9 +51,9 @@ export const NO_FILTERS: ListFilters = {
   query: null,
 };
 
-/** The `tickets_list` filter (without paging) for a view, the toolbar's filters and a sort. */
-export function buildFilter(view: ViewDef, f: ListFilters, sort: SortKey): Omit<TicketFilter, 'limit' | 'offset'> {
-  const base: Omit<TicketFilter, 'limit' | 'offset'> = {
+/** A filter that narrows nothing (open tickets, any field), in `sort` order, with `over` applied. */
+export function baseFilter(sort: SortKey, over: Partial<TicketFilter> = {}): Omit<TicketFilter, 'limit' | 'offset'> {
+  return {
     statuses: [],
     all_statuses: false,
     priority: null,
@@ -65,8 +65,13 @@ export function buildFilter(view: ViewDef, f: ListFilters, sort: SortKey): Omit<
     sla_bucket: null,
     query: null,
     sort,
-    ...view.base,
+    ...over,
   };
+}
+
+/** The `tickets_list` filter (without paging) for a view, the toolbar's filters and a sort. */
+export function buildFilter(view: ViewDef, f: ListFilters, sort: SortKey): Omit<TicketFilter, 'limit' | 'offset'> {
+  const base = baseFilter(sort, view.base);
   if (f.query) {
     base.query = f.query;
     base.all_statuses = true;

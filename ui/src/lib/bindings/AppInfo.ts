@@ -15,7 +15,12 @@ workspace: WorkspaceInfo | null, me: UserRef | null,
 /**
  * The signed-in user's role (`admin`, `agent` or `customer`).
  */
-role: string | null, settings: Settings, 
+role: string | null, 
+/**
+ * A customer who sees all of the organization's tickets (the customers' app offers
+ * "My organization").
+ */
+org_admin: boolean, settings: Settings, 
 /**
  * The language to show: the settings' choice, else the workspace's, else the OS
  * locale's (`en` or `zh`).

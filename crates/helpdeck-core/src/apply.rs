@@ -235,6 +235,10 @@ pub fn apply(
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             rate(t, csat, bounded(at, t, ctx), ctx).map(Some)
         }
+        Change::FollowUp(done) => {
+            let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
+            follow_up(t, done, bounded(at, t, ctx), ctx).map(Some)
+        }
         Change::AddComment(draft) => {
             let t = visible_ticket(target.ticket, draft.ticket_id, ctx.actor)?;
             if target.comment.is_some() {
@@ -534,6 +538,7 @@ fn create_ticket(
         closed_at: None,
         resolution: None,
         csat: None,
+        followup: None,
     };
     let created = FieldChange {
         field: "created",
@@ -793,7 +798,81 @@ fn rate(
         from: None,
         to: Some(csat.score.to_string()),
     }];
+    let mut audit = audit;
+    // A low rating opens the follow-up: the handler (the assignee) calls first.
+    if let Some(f) = crate::followup::open(csat.score, t.assignee_id, at) {
+        audit.extend(callback_audit(None, &f));
+        t.followup = Some(f);
+    }
     t.csat = Some(csat);
+    Ok(Outcome::ticket(t, audit, at))
+}
+
+/// The audit lines of a callback opening: `callback` (the level; customers see it, so the
+/// requester hears a call is scheduled) and `callback_owner` (staff only).
+fn callback_audit(
+    from: Option<crate::followup::Level>,
+    f: &crate::followup::FollowUp,
+) -> Vec<FieldChange> {
+    let Some(open) = f.open_step() else {
+        return Vec::new();
+    };
+    vec![
+        FieldChange {
+            field: "callback",
+            from: from.map(|l| l.to_string()),
+            to: Some(open.level.to_string()),
+        },
+        FieldChange {
+            field: "callback_owner",
+            from: None,
+            to: open.owner.map(|o| o.to_string()),
+        },
+    ]
+}
+
+fn follow_up(
+    current: &Ticket,
+    done: &crate::followup::FollowUpDone,
+    at: Timestamp,
+    ctx: &Context<'_>,
+) -> Result<Outcome, DomainError> {
+    if !ctx.actor.is_staff() {
+        return Err(forbid("only agents record a follow-up call"));
+    }
+    let Some(f) = &current.followup else {
+        return Err(DomainError::invalid(
+            "followup",
+            format!(
+                "{} has no follow-up (a rating of 1 or 2 opens one)",
+                crate::ticket::ticket_key(current.number)
+            ),
+        ));
+    };
+    if let Some(owner) = done.next_owner {
+        match ctx.directory.person(owner) {
+            Some(p) if p.role != Role::Customer => {}
+            _ => {
+                return Err(DomainError::invalid(
+                    "next_owner",
+                    format!("{owner} is not an agent or admin of this workspace"),
+                ));
+            }
+        }
+    }
+    let next =
+        crate::followup::record(f, done.level, done.outcome, &done.note, at, done.next_owner)?;
+    let mut t = current.clone();
+    t.updated_at = t.updated_at.max(at);
+    let mut audit = vec![FieldChange {
+        field: "callback_outcome",
+        from: Some(done.level.to_string()),
+        to: Some(done.outcome.to_string()),
+    }];
+    if next.steps.len() > f.steps.len() {
+        audit.extend(callback_audit(Some(done.level), &next));
+    }
+    t.followup = Some(next);
     Ok(Outcome::ticket(t, audit, at))
 }
 

@@ -382,6 +382,20 @@ pub fn rate(current: &Ticket, csat: Csat, ctx: &Context<'_>) -> Result<Decided, 
     )
 }
 
+/// Records the outcome of the open follow-up callback (see [`crate::followup`]).
+pub fn follow_up(
+    current: &Ticket,
+    done: crate::followup::FollowUpDone,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    run(
+        Some(current),
+        vec![(current.id, Change::FollowUp(done))],
+        ctx.now,
+        ctx,
+    )
+}
+
 /// Adds a public reply or an internal note (`comment_id` is the new comment's id), with
 /// files on it.
 pub fn add_comment(

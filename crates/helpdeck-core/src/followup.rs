@@ -3,8 +3,11 @@
 //! each with an owner, a due time (one business day by default) and an outcome; the next
 //! level opens only when the previous one did not recover the customer.
 //!
-//! Pure: the rule that the store, the server's jobs and the app will share. (Issue 11: the
-//! entity, its sync, the CLI `followup list|done` and the agents' tasks are built on it.)
+//! The follow-up is part of its ticket (`Ticket::followup`, one per rating, as the rating is
+//! one per ticket): a low `rate` opens it and `Change::FollowUp` records a level's outcome,
+//! both decided by [`crate::apply`]. A step keeps when it opened; its due time is computed
+//! from the workspace's business calendar wherever it is shown ([`Step::due_at`]), as SLA
+//! due times are, so a changed calendar re-times open callbacks on every replica.
 
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
@@ -18,18 +21,20 @@ use crate::sla::Calendar;
 pub const LOW_RATING_MAX: u8 = 2;
 /// Each level's default time, in business time (one business day of 8 hours).
 pub const DEFAULT_LEVEL_TIME: SignedDuration = SignedDuration::from_hours(8);
+/// Longest outcome note.
+pub const MAX_NOTE_CHARS: usize = 2000;
 
-/// Who calls the customer back, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    /// The L1 handler: apology and explanation.
-    Handler,
-    /// The supervisor.
-    Supervisor,
-    /// An expert.
-    Expert,
-}
+crate::ticket::vocabulary!(
+    /// Who calls the customer back, in order.
+    Level, "follow-up level", {
+        /// The L1 handler: apology and explanation.
+        Handler => "handler",
+        /// A supervisor.
+        Supervisor => "supervisor",
+        /// An expert.
+        Expert => "expert",
+    }
+);
 
 impl Level {
     /// The level after this one, if any.
@@ -42,31 +47,41 @@ impl Level {
     }
 }
 
-/// How a callback ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    Recovered,
-    NotRecovered,
-}
+crate::ticket::vocabulary!(
+    /// How a callback ended.
+    Outcome, "follow-up outcome", {
+        Recovered => "recovered",
+        NotRecovered => "not_recovered",
+    }
+);
 
 /// One level's callback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Step {
     pub level: Level,
-    /// Who calls (none: the level's queue, e.g. no supervisor named yet).
+    /// Who calls (none: the level's pool — any supervisor, any expert).
     pub owner: Option<Uuid>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub opened_at: Timestamp,
-    pub due_at: Timestamp,
     pub outcome: Option<Outcome>,
+    /// What was said and agreed (staff only).
     pub note: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub done_at: Option<Timestamp>,
 }
 
-/// A follow-up of one low rating.
+impl Step {
+    /// When this callback is due: one business day after it opened, by `calendar`.
+    pub fn due_at(&self, calendar: &Calendar) -> Timestamp {
+        calendar.add_business_time(self.opened_at, DEFAULT_LEVEL_TIME)
+    }
+}
+
+/// The follow-up of one low rating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FollowUp {
-    pub ticket_id: Uuid,
     pub score: u8,
     pub steps: Vec<Step>,
 }
@@ -81,6 +96,46 @@ impl FollowUp {
     pub fn is_closed(&self) -> bool {
         self.open_step().is_none()
     }
+
+    /// Recovered at some level.
+    pub fn recovered(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| s.outcome == Some(Outcome::Recovered))
+    }
+
+    /// What a customer may know: which levels called or will call, and when — no owner,
+    /// note or judgement.
+    pub fn for_customer(&self) -> FollowUp {
+        FollowUp {
+            score: self.score,
+            steps: self
+                .steps
+                .iter()
+                .map(|s| Step {
+                    level: s.level,
+                    owner: None,
+                    opened_at: s.opened_at,
+                    outcome: None,
+                    note: None,
+                    done_at: s.done_at,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The outcome of one callback, as an op carries it (`Change::FollowUp`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpDone {
+    /// The level called (must be the open one).
+    pub level: Level,
+    pub outcome: Outcome,
+    pub note: String,
+    /// Who calls at the next level when not recovered (none: the level's pool).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_owner: Option<Uuid>,
 }
 
 /// Does a rating open a follow-up?
@@ -88,44 +143,36 @@ pub fn opens(score: u8) -> bool {
     (1..=LOW_RATING_MAX).contains(&score)
 }
 
-fn step(level: Level, owner: Option<Uuid>, at: Timestamp, calendar: &Calendar) -> Step {
+fn step(level: Level, owner: Option<Uuid>, at: Timestamp) -> Step {
     Step {
         level,
         owner,
         opened_at: at,
-        due_at: calendar.add_business_time(at, DEFAULT_LEVEL_TIME),
         outcome: None,
         note: None,
         done_at: None,
     }
 }
 
-/// The follow-up a rating of `score` at `at` opens (none for 3–5): the handler's callback,
-/// due one business day later by `calendar`.
-pub fn open(
-    ticket_id: Uuid,
-    score: u8,
-    handler: Option<Uuid>,
-    at: Timestamp,
-    calendar: &Calendar,
-) -> Option<FollowUp> {
+/// The follow-up a rating of `score` at `at` opens (none for 3–5): the handler's callback.
+pub fn open(score: u8, handler: Option<Uuid>, at: Timestamp) -> Option<FollowUp> {
     opens(score).then(|| FollowUp {
-        ticket_id,
         score,
-        steps: vec![step(Level::Handler, handler, at, calendar)],
+        steps: vec![step(Level::Handler, handler, at)],
     })
 }
 
-/// Records the open step's outcome (a note is required: what was said and agreed). When
-/// the customer was not recovered, the next level opens with `next_owner`, due one business
-/// day later; after the expert the follow-up ends either way.
+/// Records the outcome of the open step, which must be at `level` (two people recording the
+/// same callback: the second is refused, never applied to the next level). A note is
+/// required: what was said and agreed. When the customer was not recovered, the next level
+/// opens with `next_owner`; after the expert the follow-up ends either way.
 pub fn record(
     f: &FollowUp,
+    level: Level,
     outcome: Outcome,
     note: &str,
     at: Timestamp,
     next_owner: Option<Uuid>,
-    calendar: &Calendar,
 ) -> Result<FollowUp, DomainError> {
     let note = note.trim();
     if note.is_empty() {
@@ -134,22 +181,49 @@ pub fn record(
             "say what was discussed and agreed with the customer",
         ));
     }
+    let n = note.chars().count();
+    if n > MAX_NOTE_CHARS {
+        return Err(DomainError::invalid(
+            "note",
+            format!("is {n} characters long (at most {MAX_NOTE_CHARS} allowed)"),
+        ));
+    }
     let Some(open) = f.open_step() else {
         return Err(DomainError::invalid(
             "outcome",
             "this follow-up is finished (recovered, or not recovered by the expert)",
         ));
     };
-    let level = open.level;
+    if open.level != level {
+        return Err(DomainError::invalid(
+            "level",
+            format!(
+                "the {level} callback already has its outcome; the open one is the {}'s",
+                open.level
+            ),
+        ));
+    }
+    if outcome == Outcome::Recovered && next_owner.is_some() {
+        return Err(DomainError::invalid(
+            "next_owner",
+            "a recovered customer needs no next level",
+        ));
+    }
+    if level == Level::Expert && next_owner.is_some() {
+        return Err(DomainError::invalid(
+            "next_owner",
+            "the expert is the last level",
+        ));
+    }
     let mut next = f.clone();
     let last = next.steps.last_mut().expect("an open step");
     last.outcome = Some(outcome);
     last.note = Some(note.to_string());
-    last.done_at = Some(at);
+    last.done_at = Some(at.max(last.opened_at));
     if outcome == Outcome::NotRecovered
         && let Some(up) = level.next()
     {
-        next.steps.push(step(up, next_owner, at, calendar));
+        next.steps.push(step(up, next_owner, at));
     }
     Ok(next)
 }
@@ -171,58 +245,103 @@ mod tests {
     fn only_ratings_of_one_or_two_open_a_follow_up() {
         assert!(opens(1) && opens(2));
         assert!(!opens(3) && !opens(5) && !opens(0));
-        assert!(open(Uuid::nil(), 4, None, friday_4pm(), &cal()).is_none());
+        assert!(open(4, None, friday_4pm()).is_none());
     }
 
     #[test]
     fn the_handler_calls_first_within_one_business_day() {
         let handler = Uuid::from_u128(1);
-        let f = open(Uuid::nil(), 1, Some(handler), friday_4pm(), &cal()).unwrap();
+        let f = open(1, Some(handler), friday_4pm()).unwrap();
         let s = f.open_step().unwrap();
         assert_eq!(s.level, Level::Handler);
         assert_eq!(s.owner, Some(handler));
         // Friday 16:00 + 8 business hours = Monday 16:00 in Shanghai (1 h Friday, 7 h Monday).
         assert_eq!(
-            s.due_at,
+            s.due_at(&cal()),
             "2026-11-30T08:00:00Z".parse::<Timestamp>().unwrap()
         );
     }
 
     #[test]
     fn levels_escalate_until_recovered_or_after_the_expert() {
-        let c = cal();
         let at = friday_4pm();
-        let f = open(Uuid::nil(), 2, None, at, &c).unwrap();
-        assert!(record(&f, Outcome::Recovered, "  ", at, None, &c).is_err());
+        let f = open(2, None, at).unwrap();
+        let h = Level::Handler;
+        assert_eq!(
+            record(&f, h, Outcome::Recovered, "  ", at, None)
+                .unwrap_err()
+                .field(),
+            Some("note")
+        );
         let boss = Uuid::from_u128(2);
         let f = record(
             &f,
+            h,
             Outcome::NotRecovered,
             "Apologised; still unhappy",
             at,
             Some(boss),
-            &c,
         )
         .unwrap();
         assert_eq!(f.open_step().unwrap().level, Level::Supervisor);
         assert_eq!(f.open_step().unwrap().owner, Some(boss));
-        let recovered = record(
-            &f,
-            Outcome::Recovered,
-            "Offered a loan laptop",
-            at,
-            None,
-            &c,
-        )
-        .unwrap();
-        assert!(recovered.is_closed());
+        // A second record of the handler's call is refused, not applied to the supervisor's.
+        let err = record(&f, h, Outcome::Recovered, "me too", at, None).unwrap_err();
+        assert_eq!(err.field(), Some("level"));
+        let s = Level::Supervisor;
+        let recovered =
+            record(&f, s, Outcome::Recovered, "Offered a loan laptop", at, None).unwrap();
+        assert!(recovered.is_closed() && recovered.recovered());
         assert_eq!(recovered.steps.len(), 2, "no expert once recovered");
 
-        let f = record(&f, Outcome::NotRecovered, "Escalating", at, None, &c).unwrap();
+        let f = record(&f, s, Outcome::NotRecovered, "Escalating", at, None).unwrap();
         assert_eq!(f.open_step().unwrap().level, Level::Expert);
-        let f = record(&f, Outcome::NotRecovered, "Could not agree", at, None, &c).unwrap();
-        assert!(f.is_closed(), "the expert is the last level");
-        let err = record(&f, Outcome::Recovered, "late", at, None, &c).unwrap_err();
+        let err = record(
+            &f,
+            Level::Expert,
+            Outcome::NotRecovered,
+            "x",
+            at,
+            Some(boss),
+        );
+        assert_eq!(err.unwrap_err().field(), Some("next_owner"));
+        let f = record(
+            &f,
+            Level::Expert,
+            Outcome::NotRecovered,
+            "Could not agree",
+            at,
+            None,
+        )
+        .unwrap();
+        assert!(
+            f.is_closed() && !f.recovered(),
+            "the expert is the last level"
+        );
+        let err = record(&f, Level::Expert, Outcome::Recovered, "late", at, None).unwrap_err();
         assert_eq!(err.field(), Some("outcome"));
+    }
+
+    #[test]
+    fn a_customer_sees_levels_and_times_only() {
+        let at = friday_4pm();
+        let f = open(1, Some(Uuid::from_u128(7)), at).unwrap();
+        let f = record(
+            &f,
+            Level::Handler,
+            Outcome::NotRecovered,
+            "secret words",
+            at,
+            None,
+        )
+        .unwrap();
+        let c = f.for_customer();
+        assert_eq!(c.steps.len(), 2);
+        assert!(
+            c.steps
+                .iter()
+                .all(|s| s.owner.is_none() && s.note.is_none() && s.outcome.is_none())
+        );
+        assert_eq!(c.steps[0].done_at, Some(at));
     }
 }

@@ -185,6 +185,7 @@ pub fn import_ticket(
         closed_at: record.closed_at,
         resolution: record.resolution.clone(),
         csat: record.csat.clone(),
+        followup: None,
     };
     let imported = FieldChange {
         field: "imported",

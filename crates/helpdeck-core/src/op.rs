@@ -272,6 +272,8 @@ pub enum Change {
     UnlinkTickets,
     /// Attaches a file (its metadata; the bytes travel out of band). Entity: attachment.
     AddAttachment(crate::attachment::AttachmentDraft),
+    /// Records the outcome of a satisfaction follow-up's callback (entity: ticket; staff).
+    FollowUp(crate::followup::FollowUpDone),
 }
 
 impl Change {

@@ -44,6 +44,8 @@ pub const AGENT_ONLY_FIELDS: &[&str] = &[
     "link",
     "unlink",
     "note_attachment",
+    "callback_owner",
+    "callback_outcome",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -475,6 +477,7 @@ pub fn merge_with(
             clocks.insert("status".into(), stamp);
         }
         Change::Rate(_)
+        | Change::FollowUp(_)
         | Change::AddComment(_)
         | Change::DeleteComment
         | Change::LinkTickets(_)
@@ -513,6 +516,7 @@ pub fn redact_ticket(viewer: &User, t: &Ticket) -> Ticket {
         t.tags = Vec::new();
         t.asset_id = None;
         t.tier = crate::ticket::Tier::L1;
+        t.followup = t.followup.as_ref().map(|f| f.for_customer());
     }
     t
 }

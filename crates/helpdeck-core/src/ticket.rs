@@ -242,6 +242,9 @@ pub struct Ticket {
     pub closed_at: Option<Timestamp>,
     pub resolution: Option<Resolution>,
     pub csat: Option<Csat>,
+    /// The callback a low rating opened (spec §3.1); customers see its levels and times only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followup: Option<crate::followup::FollowUp>,
 }
 
 /// Renders a ticket number as its human key, e.g. `HD-42`.

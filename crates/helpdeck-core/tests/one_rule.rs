@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use helpdeck_core::apply::{Context, Directory, Person, Rules};
 use helpdeck_core::command::apply_change;
+use helpdeck_core::followup::{FollowUpDone, Level, Outcome as FollowUpOutcome};
 use helpdeck_core::op::{Change, CommentDraft, OP_SCHEMA_VERSION, Op, TicketDraft, TicketFields};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
@@ -102,6 +103,18 @@ fn arb_step() -> impl Strategy<Value = (usize, StepKind)> {
             .prop_map(|(cause, solution)| StepKind::Resolve { cause, solution }),
         (0u8..7, proptest::option::of(arb_text()))
             .prop_map(|(score, comment)| StepKind::Rate { score, comment }),
+        (
+            prop::sample::select(Level::ALL.to_vec()),
+            any::<bool>(),
+            arb_text(),
+            proptest::option::of(0usize..5),
+        )
+            .prop_map(|(level, recovered, note, next)| StepKind::FollowUp {
+                level,
+                recovered,
+                note,
+                next,
+            }),
         (any::<bool>(), arb_text()).prop_map(|(public, body)| StepKind::Comment { public, body }),
         (0usize..4).prop_map(StepKind::DeleteComment),
         (-40i64..3).prop_map(StepKind::Wait),
@@ -136,6 +149,13 @@ enum StepKind {
         body: String,
     },
     DeleteComment(usize),
+    /// A follow-up callback's outcome (next: the next level's owner, by user index).
+    FollowUp {
+        level: Level,
+        recovered: bool,
+        note: String,
+        next: Option<usize>,
+    },
     /// Time passes (days; negative: the op claims a time that far back).
     Wait(i64),
 }
@@ -209,6 +229,12 @@ proptest! {
                 StepKind::Transition { to, reason } => (ticket_id, Change::Transition { from: local.status, to, reason }),
                 StepKind::Resolve { cause, solution } => (ticket_id, Change::Resolve(Resolution { cause, solution, prevention: None })),
                 StepKind::Rate { score, comment } => (ticket_id, Change::Rate(Csat { score, comment })),
+                StepKind::FollowUp { level, recovered, note, next } => (ticket_id, Change::FollowUp(FollowUpDone {
+                    level,
+                    outcome: if recovered { FollowUpOutcome::Recovered } else { FollowUpOutcome::NotRecovered },
+                    note,
+                    next_owner: next.map(|i| users[i].id),
+                })),
                 StepKind::Comment { public, body } => {
                     let id = Uuid::from_u128(2000 + tick as u128);
                     comment_ids.push(id);

@@ -15,6 +15,7 @@ mod blobs;
 mod connect;
 mod db;
 mod error;
+mod followups;
 mod hlc;
 mod jobs;
 mod links;
@@ -44,6 +45,7 @@ pub use alerts::{ActivityCursor, ActivitySince, PolicyTargetsInput, WatchedTicke
 pub use blobs::BlobTransfer;
 pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
+pub use followups::{CallbackView, FollowUpInput, FollowUpScope, FollowUpTask, FollowUpView};
 pub use read::{AssigneeFilter, MAX_PAGE, SlaBucket, SortOrder, TicketFilter};
 pub use search::{SearchHit, SearchPage};
 pub use sla::SlaRow;
@@ -113,6 +115,8 @@ pub struct Sla<'a>(&'a Store);
 pub struct Transfer<'a>(&'a Store);
 /// Due jobs of a local workspace (`jobs.rs`).
 pub struct Jobs<'a>(&'a Store);
+/// Satisfaction follow-ups: the agents' callbacks (`followups.rs`).
+pub struct FollowUps<'a>(&'a Store);
 
 /// An open workspace.
 pub struct Store {

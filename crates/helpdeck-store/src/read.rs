@@ -417,7 +417,9 @@ impl Tickets<'_> {
                 size: size as u64,
             });
         }
+        let followup = self.0.followup_view(&mut conn, &t).await?;
         Ok(TicketDetail {
+            followup,
             ticket: view,
             former_number: t.former_number.map(ticket_key),
             attachments,

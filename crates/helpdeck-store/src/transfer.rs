@@ -761,6 +761,7 @@ impl Transfer<'_> {
                 closed_at: r.closed_at,
                 resolution: r.resolution.clone(),
                 csat: r.csat.clone(),
+                followup: None,
             };
             let facts = SlaFacts {
                 created_at: r.created_at,

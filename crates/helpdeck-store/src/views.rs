@@ -161,6 +161,8 @@ pub struct TicketDetail {
     pub description: String,
     pub resolution: Option<Resolution>,
     pub csat: Option<Csat>,
+    /// The callback a low rating opened (customers: its levels and times only).
+    pub followup: Option<crate::followups::FollowUpView>,
     /// Statuses the current user may move this ticket to.
     pub allowed_transitions: Vec<Status>,
     pub comments: Vec<CommentView>,

@@ -556,13 +556,18 @@ pub(crate) fn ticket_values(t: &Ticket, due: Option<i64>, risk: Option<i64>) -> 
         Arg::opt_int(due),
         Arg::opt_int(risk),
         Arg::opt_int(t.former_number),
+        Arg::opt(
+            t.followup
+                .as_ref()
+                .map(|f| serde_json::to_string(f).expect("follow-up serializes")),
+        ),
     ]
 }
 
 pub(crate) const TICKET_FIELDS: &str = "title, description, kind, category, status, priority, channel, requester_id, \
     organization_id, assignee_id, team_id, tier, tags, asset_id, site, created_at, updated_at, \
     first_response_at, resolved_at, closed_at, resolution, csat_score, csat_comment, is_open, sla_due_at, \
-    sla_at_risk_at, former_number";
+    sla_at_risk_at, former_number, followup";
 
 /// Inserts a new ticket, allocating its number from the workspace counter in the same batch
 /// (no extra round trip; the `BEGIN IMMEDIATE` transaction makes the counter safe).

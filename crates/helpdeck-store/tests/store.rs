@@ -782,3 +782,192 @@ async fn local_jobs_auto_close_resolved_tickets_once_as_helpdeck() {
     );
     drop(dir);
 }
+
+#[tokio::test]
+async fn a_low_rating_opens_the_follow_up_and_each_level_records_its_outcome() {
+    use helpdeck_core::followup::{Level, Outcome};
+    use helpdeck_store::{FollowUpInput, FollowUpScope};
+    let (_dir, store) = new_store().await;
+    let owner = "wang.fang@helpdeck.example";
+    store
+        .tickets()
+        .create_ticket(CreateInput {
+            assignee: Some(AssigneeInput::Me),
+            ..create("Printer jams")
+        })
+        .await
+        .unwrap();
+    let r = Resolution {
+        cause: "Worn roller".into(),
+        solution: "Replaced the roller".into(),
+        prevention: None,
+    };
+    store.tickets().resolve("HD-1", r).await.unwrap();
+    let input = |outcome, note: &str, next: Option<&str>| FollowUpInput {
+        outcome,
+        note: note.into(),
+        next_owner: next.map(str::to_string),
+    };
+    // No follow-up before a low rating: a clear refusal, nothing written.
+    let before = counts(&store).await;
+    let err = store
+        .followups()
+        .record("HD-1", input(Outcome::Recovered, "called", None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("rating of 1 or 2"), "{err}");
+    assert_eq!(counts(&store).await, before);
+
+    store
+        .tickets()
+        .rate(
+            "HD-1",
+            Csat {
+                score: 2,
+                comment: Some("Took three days".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let d = store.tickets().ticket("HD-1").await.unwrap();
+    let f = d.followup.expect("a rating of 2 opens the follow-up");
+    assert!(f.open && !f.recovered);
+    assert_eq!(f.steps.len(), 1);
+    assert_eq!(f.steps[0].level, Level::Handler);
+    assert_eq!(
+        f.steps[0].owner.as_ref().unwrap().email,
+        owner,
+        "the handler calls first"
+    );
+    assert!(f.steps[0].due_at > f.steps[0].opened_at);
+    assert!(d.events.iter().any(|e| e.field == "callback"));
+    let tasks = store.followups().list(FollowUpScope::Mine).await.unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].number, "HD-1");
+    assert_eq!(tasks[0].score, 2);
+
+    // A note is required; an unknown next caller is refused by name.
+    let err = store
+        .followups()
+        .record("HD-1", input(Outcome::NotRecovered, "  ", None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("note"), "{err}");
+    let err = store
+        .followups()
+        .record(
+            "HD-1",
+            input(Outcome::NotRecovered, "Apologised", Some("nobody@x.cn")),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("nobody@x.cn"), "{err}");
+    assert_eq!(
+        store
+            .tickets()
+            .ticket("HD-1")
+            .await
+            .unwrap()
+            .followup
+            .unwrap()
+            .steps
+            .len(),
+        1
+    );
+
+    store
+        .followups()
+        .record(
+            "HD-1",
+            input(
+                Outcome::NotRecovered,
+                "Apologised; still unhappy",
+                Some(owner),
+            ),
+        )
+        .await
+        .unwrap();
+    let f = store
+        .tickets()
+        .ticket("HD-1")
+        .await
+        .unwrap()
+        .followup
+        .unwrap();
+    assert_eq!(f.steps.len(), 2);
+    assert_eq!(f.steps[0].outcome, Some(Outcome::NotRecovered));
+    assert_eq!(f.steps[1].level, Level::Supervisor);
+    store
+        .followups()
+        .record(
+            "HD-1",
+            input(Outcome::Recovered, "Offered a loan printer", None),
+        )
+        .await
+        .unwrap();
+    let f = store
+        .tickets()
+        .ticket("HD-1")
+        .await
+        .unwrap()
+        .followup
+        .unwrap();
+    assert!(
+        !f.open && f.recovered && f.steps.len() == 2,
+        "no expert once recovered"
+    );
+    assert!(
+        store
+            .followups()
+            .list(FollowUpScope::All)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let err = store
+        .followups()
+        .record("HD-1", input(Outcome::Recovered, "again", None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("finished"), "{err}");
+}
+
+#[tokio::test]
+async fn a_good_rating_opens_no_follow_up() {
+    let (_dir, store) = new_store().await;
+    store.tickets().create_ticket(create("VPN")).await.unwrap();
+    let r = Resolution {
+        cause: "Expired cert".into(),
+        solution: "Renewed".into(),
+        prevention: None,
+    };
+    store.tickets().resolve("HD-1", r).await.unwrap();
+    store
+        .tickets()
+        .rate(
+            "HD-1",
+            Csat {
+                score: 4,
+                comment: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .tickets()
+            .ticket("HD-1")
+            .await
+            .unwrap()
+            .followup
+            .is_none()
+    );
+    assert!(
+        store
+            .followups()
+            .list(helpdeck_store::FollowUpScope::All)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -137,6 +137,8 @@ fn main() {
             commands::tickets::ticket_unlink,
             commands::tickets::ticket_close,
             commands::tickets::ticket_rate,
+            commands::tickets::followup_list,
+            commands::tickets::followup_done,
             commands::tickets::agents,
             commands::tickets::requesters,
             commands::search::search,

@@ -16,8 +16,9 @@ use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
-    AssigneeFilter, AssigneeInput, CreateInput, InitOptions, SearchPage, SlaBucket, Store,
-    TicketDetail, TicketFilter, TicketView, UpdateInput, UserRef, WorkspaceInfo,
+    AssigneeFilter, AssigneeInput, CreateInput, FollowUpInput, FollowUpScope, FollowUpTask,
+    InitOptions, SearchPage, SlaBucket, Store, TicketDetail, TicketFilter, TicketView, UpdateInput,
+    UserRef, WorkspaceInfo,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -88,6 +89,12 @@ pub struct QueueCounts {
     pub all_open: i64,
     #[ts(type = "number")]
     pub resolved: i64,
+    /// Open complaints (spec: they go to the supervisor's queue).
+    #[ts(type = "number")]
+    pub complaints: i64,
+    /// Follow-up calls waiting for me or for anyone (staff; 0 for customers).
+    #[ts(type = "number")]
+    pub followups: i64,
 }
 
 /// One page of a queue and the queue's size.
@@ -359,6 +366,16 @@ impl App {
                     ..TicketFilter::default()
                 })
                 .await?,
+                complaints: count(TicketFilter {
+                    kind: Some(helpdeck_core::ticket::Kind::Complaint),
+                    ..TicketFilter::default()
+                })
+                .await?,
+                followups: if s.actor().is_staff() {
+                    s.followups().list(FollowUpScope::Mine).await?.len() as i64
+                } else {
+                    0
+                },
             })
         })
         .await
@@ -636,6 +653,40 @@ impl App {
     pub async fn rate(&self, reference: String, csat: Csat) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
             let t = s.tickets().rate(&reference, csat).await?;
+            s.tickets().ticket(&t.id.to_string()).await
+        })
+        .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
+    }
+
+    /// The open follow-up calls: mine and unowned ones, or everyone's (staff only).
+    #[instrument(skip_all, err)]
+    pub async fn followups(&self, all: bool) -> ApiResult<Vec<FollowUpTask>> {
+        let scope = if all {
+            FollowUpScope::All
+        } else {
+            FollowUpScope::Mine
+        };
+        self.with_store(async |s| s.followups().list(scope).await)
+            .await
+    }
+
+    /// Record the outcome of a ticket's open follow-up call.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn followup_done(
+        &self,
+        reference: String,
+        outcome: helpdeck_core::followup::Outcome,
+        note: String,
+        next_owner: Option<String>,
+    ) -> ApiResult<TicketDetail> {
+        self.with_store_write(async |s| {
+            let input = FollowUpInput {
+                outcome,
+                note,
+                next_owner,
+            };
+            let t = s.followups().record(&reference, input).await?;
             s.tickets().ticket(&t.id.to_string()).await
         })
         .await

@@ -33,6 +33,8 @@ fn export_all(dir: &Path) {
         helpdeck_app::AttachmentUpload,
         helpdeck_core::notify::NotificationPrefs,
         helpdeck_store::TicketDetail,
+        helpdeck_store::FollowUpTask,
+        helpdeck_core::followup::Outcome,
         helpdeck_store::SearchHit,
         helpdeck_store::SearchPage,
         helpdeck_store::TicketFilter,

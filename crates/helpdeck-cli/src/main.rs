@@ -74,6 +74,10 @@ enum Command {
     /// server decides; a person added there signs in with the first password given.
     #[command(subcommand)]
     People(rules::PeopleCommand),
+    /// Satisfaction follow-ups: the callbacks a rating of 1–2 opens (handler, then
+    /// supervisor, then expert, one business day each).
+    #[command(subcommand)]
+    Followup(FollowupCommand),
     /// Full-text search, Chinese and English (`print*` for a prefix).
     /// Words (all must match), `a OR b`, "a phrase", -word, word*, and filters status:
     /// priority: assignee: requester: org: tag: kind: category: created:>2026-01-01.
@@ -142,6 +146,29 @@ enum Command {
         /// Print the sync state (pending changes, last sync, last error) and exit.
         #[arg(long)]
         status: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum FollowupCommand {
+    /// Open callbacks, the soonest due first: mine and unowned ones (--all: everyone's).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Record the outcome of a ticket's open callback.
+    Done {
+        /// The ticket (HD-12, 12 or the id).
+        reference: String,
+        /// recovered, or not_recovered (opens the next level: supervisor, then expert).
+        #[arg(long)]
+        outcome: String,
+        /// What was said and agreed with the customer.
+        #[arg(long)]
+        note: String,
+        /// Who calls at the next level (an agent's or admin's email; default: anyone there).
+        #[arg(long)]
+        next: Option<String>,
     },
 }
 
@@ -529,6 +556,32 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             out.import(&summary)?
         }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
+        Command::Followup(FollowupCommand::List { all }) => {
+            let scope = if all {
+                helpdeck_store::FollowUpScope::All
+            } else {
+                helpdeck_store::FollowUpScope::Mine
+            };
+            out.followups(&store.followups().list(scope).await?)?
+        }
+        Command::Followup(FollowupCommand::Done {
+            reference,
+            outcome,
+            note,
+            next,
+        }) => {
+            let input = helpdeck_store::FollowUpInput {
+                outcome: outcome.replace('-', "_").parse()?,
+                note,
+                next_owner: next,
+            };
+            show(
+                store,
+                out,
+                store.followups().record(&reference, input).await?,
+            )
+            .await?
+        }
         Command::Search {
             query,
             limit,

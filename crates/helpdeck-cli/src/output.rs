@@ -312,6 +312,22 @@ impl Printer {
                     c.comment.clone().unwrap_or_default()
                 ));
             }
+            if let Some(f) = &d.followup {
+                s.push_str(&format!(
+                    "\nFollow-up (rating {}/5){}\n",
+                    f.score,
+                    if f.recovered {
+                        " — recovered"
+                    } else if f.open {
+                        ""
+                    } else {
+                        " — ended, not recovered"
+                    }
+                ));
+                for c in &f.steps {
+                    s.push_str(&self.callback_line(c));
+                }
+            }
             if !d.attachments.is_empty() {
                 s.push_str("\nFiles\n");
                 for a in &d.attachments {
@@ -364,6 +380,71 @@ impl Printer {
                 s.push_str(&format!("\nNext statuses: {}\n", next.join(", ")));
             }
             s
+        })
+    }
+
+    /// One callback: level, owner, due or outcome.
+    fn callback_line(&self, c: &helpdeck_store::CallbackView) -> String {
+        let owner = c
+            .owner
+            .as_ref()
+            .map(|o| format!("{} <{}>", o.name, o.email))
+            .unwrap_or_else(|| "anyone at this level".into());
+        match (c.outcome, c.done_at) {
+            (Some(o), Some(at)) => format!(
+                "  {:<10} {} — {} at {}: {}\n",
+                c.level,
+                owner,
+                o.as_str().replace('_', " "),
+                self.time(at),
+                c.note.as_deref().unwrap_or("")
+            ),
+            _ => format!(
+                "  {:<10} {} — due {}{}\n",
+                c.level,
+                owner,
+                self.time(c.due_at),
+                if c.overdue { " (OVERDUE)" } else { "" }
+            ),
+        }
+    }
+
+    /// The open follow-up callbacks (`followup list`).
+    pub fn followups(&self, tasks: &[helpdeck_store::FollowUpTask]) -> Result<()> {
+        self.emit(&serde_json::json!({ "followups": tasks }), || {
+            if tasks.is_empty() {
+                return "No follow-up calls are waiting.\n".into();
+            }
+            let mut table = Table::new();
+            table
+                .load_preset(UTF8_BORDERS_ONLY)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .set_header([
+                    "Ticket", "Rating", "Level", "Caller", "Customer", "Due", "Title",
+                ]);
+            for t in tasks {
+                let c = &t.callback;
+                table.add_row([
+                    t.number.clone(),
+                    format!("{}/5", t.score),
+                    c.level.to_string(),
+                    c.owner
+                        .as_ref()
+                        .map(|o| o.name.clone())
+                        .unwrap_or_else(|| "—".into()),
+                    t.requester
+                        .as_ref()
+                        .map(|r| r.name.clone())
+                        .unwrap_or_else(|| "—".into()),
+                    format!(
+                        "{}{}",
+                        self.time(c.due_at),
+                        if c.overdue { " OVERDUE" } else { "" }
+                    ),
+                    truncate(&t.title, 40),
+                ]);
+            }
+            format!("{table}\n{} follow-up call(s) waiting\n", tasks.len())
         })
     }
 

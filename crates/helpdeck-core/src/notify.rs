@@ -22,6 +22,7 @@ crate::ticket::vocabulary!(
         AtRisk => "at_risk", Breached => "breached", P1UpdateDue => "p1_update_due",
         AssignedToMe => "assigned_to_me", PublicReply => "public_reply",
         StatusChanged => "status_changed", ResolvedAwaitingConfirmation => "resolved_awaiting_confirmation",
+        FollowUpAssigned => "followup_assigned", FollowUpScheduled => "followup_scheduled",
     }
 );
 
@@ -174,6 +175,13 @@ pub enum ActivityChange {
         public: bool,
         by_agent: bool,
     },
+    /// A satisfaction follow-up's callback opened at this level (the requester hears that a
+    /// call is scheduled).
+    Callback,
+    /// A callback's caller was named.
+    CallbackOwner {
+        to: Option<Uuid>,
+    },
 }
 
 /// An activity worth telling the recipient about.
@@ -208,6 +216,9 @@ pub fn activity_alert(a: &Activity, me: &Recipient) -> Option<ActivityAlert> {
             ActivityChange::Assigned { to } if to == Some(me.user_id) => {
                 Some(alert(EventKind::AssignedToMe, None))
             }
+            ActivityChange::CallbackOwner { to } if to == Some(me.user_id) => {
+                Some(alert(EventKind::FollowUpAssigned, None))
+            }
             _ => None,
         };
     }
@@ -226,6 +237,7 @@ pub fn activity_alert(a: &Activity, me: &Recipient) -> Option<ActivityAlert> {
             Some(Status::Resolved),
         )),
         ActivityChange::Status { to } => Some(alert(EventKind::StatusChanged, Some(to))),
+        ActivityChange::Callback => Some(alert(EventKind::FollowUpScheduled, None)),
         _ => None,
     }
 }
@@ -570,6 +582,22 @@ fn single(f: Fired, lang: Lang, tz: &TimeZone) -> Message {
                     format!("{key} 已分配给你"),
                     "你现在是该工单的处理人。".to_string(),
                 ),
+                (EventKind::FollowUpAssigned, Lang::En) => (
+                    format!("{key}: call the customer back"),
+                    "A low rating opened a follow-up call, and it is yours (due within one business day).".to_string(),
+                ),
+                (EventKind::FollowUpAssigned, Lang::Zh) => (
+                    format!("{key}：请回访客户"),
+                    "客户给出了低评分，回访电话由你负责（一个工作日内完成）。".to_string(),
+                ),
+                (EventKind::FollowUpScheduled, Lang::En) => (
+                    format!("{key}: we will call you back"),
+                    "Thank you for your rating. Someone from support will call you within one business day.".to_string(),
+                ),
+                (EventKind::FollowUpScheduled, Lang::Zh) => (
+                    format!("{key}：我们将给您回电"),
+                    "感谢您的评价。客服人员将在一个工作日内给您回电。".to_string(),
+                ),
                 (EventKind::PublicReply, Lang::En) => (
                     format!("{key}: new reply"),
                     "Support replied to your ticket.".to_string(),
@@ -836,5 +864,24 @@ mod tests {
         let m = compose(vec![fired], 5, Lang::Zh, &TimeZone::UTC);
         assert_eq!(m[0].title, "HD-5：解决中");
         assert_eq!(activity_alert(&assigned, &customer), None);
+
+        // A follow-up: the caller hears it is theirs; the requester that a call is coming
+        // (not of the rating they gave themselves, whose callback the app shows at once).
+        let caller = activity(other, ActivityChange::CallbackOwner { to: Some(me) });
+        let fired = Fired::Activity(activity_alert(&caller, &agent).unwrap());
+        assert_eq!(fired.kind(), EventKind::FollowUpAssigned);
+        let m = compose(vec![fired], 5, Lang::Zh, &TimeZone::UTC);
+        assert_eq!(m[0].title, "HD-5：请回访客户");
+        assert_eq!(activity_alert(&caller, &customer), None);
+        let scheduled = activity(me, ActivityChange::Callback);
+        let fired = Fired::Activity(activity_alert(&scheduled, &customer).unwrap());
+        assert_eq!(fired.kind(), EventKind::FollowUpScheduled);
+        let m = compose(vec![fired], 5, Lang::En, &TimeZone::UTC);
+        assert_eq!(m[0].title, "HD-5: we will call you back");
+        assert_eq!(activity_alert(&scheduled, &agent), None);
+        assert_eq!(
+            activity_alert(&activity(other, ActivityChange::Callback), &customer),
+            None
+        );
     }
 }

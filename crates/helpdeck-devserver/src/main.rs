@@ -142,6 +142,15 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_reopen" => out(app.reopen(arg(a, "reference")?).await),
         "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
+        "followup_list" => out(app.followups(arg(a, "all")?).await),
+        "followup_done" => out(app
+            .followup_done(
+                arg(a, "reference")?,
+                arg(a, "outcome")?,
+                arg(a, "note")?,
+                arg(a, "nextOwner")?,
+            )
+            .await),
         "ticket_link" => out(app
             .link(arg(a, "reference")?, arg(a, "to")?, arg(a, "kind")?)
             .await),

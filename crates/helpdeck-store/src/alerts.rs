@@ -397,6 +397,10 @@ impl Sla<'_> {
                     Some(Ok(to)) => ActivityChange::Status { to },
                     _ => continue,
                 },
+                "callback" => ActivityChange::Callback,
+                "callback_owner" => ActivityChange::CallbackOwner {
+                    to: opt_uuid(new_value.as_deref())?,
+                },
                 _ => continue,
             };
             out.activity.push(Activity {

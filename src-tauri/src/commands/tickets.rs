@@ -169,6 +169,28 @@ pub async fn ticket_rate(
 }
 
 #[tauri::command]
+#[instrument(skip_all)]
+pub async fn followup_list(
+    app: State<'_, App>,
+    all: bool,
+) -> ApiResult<Vec<helpdeck_store::FollowUpTask>> {
+    app.followups(all).await
+}
+
+#[tauri::command]
+#[instrument(skip_all, fields(ticket = %reference))]
+pub async fn followup_done(
+    app: State<'_, App>,
+    reference: String,
+    outcome: helpdeck_core::followup::Outcome,
+    note: String,
+    next_owner: Option<String>,
+) -> ApiResult<TicketDetail> {
+    app.followup_done(reference, outcome, note, next_owner)
+        .await
+}
+
+#[tauri::command]
 #[instrument(skip_all, fields(ticket = %reference))]
 pub async fn ticket_link(
     app: State<'_, App>,

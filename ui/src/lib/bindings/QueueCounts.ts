@@ -15,4 +15,12 @@ breached: number,
 /**
  * At risk, not breached yet.
  */
-at_risk: number, pending_customer: number, all_open: number, resolved: number, };
+at_risk: number, pending_customer: number, all_open: number, resolved: number, 
+/**
+ * Open complaints (spec: they go to the supervisor's queue).
+ */
+complaints: number, 
+/**
+ * Follow-up calls waiting for me or for anyone (staff; 0 for customers).
+ */
+followups: number, };

@@ -4,6 +4,7 @@ import type { Channel } from "./Channel";
 import type { CommentView } from "./CommentView";
 import type { Csat } from "./Csat";
 import type { EventView } from "./EventView";
+import type { FollowUpView } from "./FollowUpView";
 import type { Kind } from "./Kind";
 import type { LinkView } from "./LinkView";
 import type { Priority } from "./Priority";
@@ -22,6 +23,10 @@ export type TicketDetail = {
  * The number it had before its workspace was connected to a server, e.g. `HD-12`.
  */
 former_number: string | null, description: string, resolution: Resolution | null, csat: Csat | null, 
+/**
+ * The callback a low rating opened (customers: its levels and times only).
+ */
+followup: FollowUpView | null, 
 /**
  * Statuses the current user may move this ticket to.
  */

@@ -5,6 +5,8 @@ import type {
   ApiError,
   AttachmentUpload,
   Csat,
+  FollowUpTask,
+  Outcome,
   ErrorCode,
   MonitorCounts,
   NotificationPrefs,
@@ -167,6 +169,9 @@ export const api = {
     call<TicketDetail>('ticket_close', { reference, reason: reason ?? null }),
   ticketRate: (reference: string, csat: Csat) =>
     call<TicketDetail>('ticket_rate', { reference, csat }),
+  followupList: (all: boolean) => call<FollowUpTask[]>('followup_list', { all }),
+  followupDone: (reference: string, outcome: Outcome, note: string, nextOwner: string | null) =>
+    call<TicketDetail>('followup_done', { reference, outcome, note, nextOwner }),
   search: (query: string, limit = 20, offset = 0) => call<SearchPage>('search', { query, limit, offset }),
   requesters: (query: string) => call<UserRef[]>('requesters', { query }),
   /** Opens an http(s) or mailto link in the system's browser or mail app. */

@@ -8,7 +8,15 @@ export type TimelineItem =
   | { type: 'event'; at: string; key: string; event: EventView };
 
 /** Event fields that add nothing a reader needs (the reply itself is in the timeline). */
-const HIDDEN_FIELDS = new Set(['first_response_at', 'updated_at', 'description', 'attachment', 'note_attachment']);
+const HIDDEN_FIELDS = new Set([
+  'first_response_at',
+  'updated_at',
+  'description',
+  'attachment',
+  'note_attachment',
+  // The follow-up panel names each level's caller.
+  'callback_owner',
+]);
 
 export function buildTimeline(detail: Pick<TicketDetail, 'comments' | 'events'>): TimelineItem[] {
   const items: TimelineItem[] = [];
@@ -111,6 +119,14 @@ export function describeEvent(ev: EventView, lang: Language): string {
     }
     case 'close_reason':
       return translate(lang, 'timeline.event.closeReason', { reason: ev.to ?? '' });
+    case 'callback':
+      return translate(lang, 'timeline.event.callback', { level: levelLabel(lang, ev.to) });
+    case 'callback_outcome':
+      return translate(lang, 'timeline.event.callbackOutcome', {
+        actor,
+        level: levelLabel(lang, ev.from),
+        outcome: outcomeLabel(lang, ev.to),
+      });
     default: {
       const field = fieldLabel(lang, ev.field);
       if (ev.to == null || ev.to === '') return translate(lang, 'timeline.event.fieldCleared', { actor, field });
@@ -124,4 +140,14 @@ export function describeEvent(ev: EventView, lang: Language): string {
       });
     }
   }
+}
+
+function levelLabel(lang: Language, level: string | null): string {
+  const key = `followup.level.${level}`;
+  return key in en ? translate(lang, key as MessageKey) : (level ?? '');
+}
+
+function outcomeLabel(lang: Language, outcome: string | null): string {
+  const key = `followup.outcome.${outcome}`;
+  return key in en ? translate(lang, key as MessageKey) : (outcome ?? '');
 }

@@ -57,6 +57,11 @@ export type { TicketPage } from './bindings/TicketPage';
 export type { TicketView } from './bindings/TicketView';
 export type { UserRef } from './bindings/UserRef';
 export type { WorkspaceInfo } from './bindings/WorkspaceInfo';
+export type { FollowUpTask } from './bindings/FollowUpTask';
+export type { FollowUpView } from './bindings/FollowUpView';
+export type { CallbackView } from './bindings/CallbackView';
+export type { Level } from './bindings/Level';
+export type { Outcome } from './bindings/Outcome';
 
 export const STATUSES: readonly Status[] = [
   'new',
@@ -82,12 +87,18 @@ export type TicketCreateInput = Pick<CreateTicketInput, 'title' | 'body'> & Part
 /** A partial update; the fields left out are sent as null (unchanged). */
 export type TicketUpdateInput = Partial<UpdateTicketInput>;
 /** The notifications a customer gets (about their own requests); the rest are the desk's. */
-export const CUSTOMER_EVENT_KINDS: readonly EventKind[] = ['public_reply', 'status_changed', 'resolved_awaiting_confirmation'];
+export const CUSTOMER_EVENT_KINDS: readonly EventKind[] = [
+  'public_reply',
+  'status_changed',
+  'resolved_awaiting_confirmation',
+  'followup_scheduled',
+];
 export const EVENT_KINDS: readonly EventKind[] = [
   'at_risk',
   'breached',
   'p1_update_due',
   'assigned_to_me',
+  'followup_assigned',
   'public_reply',
   'status_changed',
   'resolved_awaiting_confirmation',

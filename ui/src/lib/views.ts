@@ -2,7 +2,16 @@
 import type { Kind, Priority, QueueCounts, SortKey, Status, Tier, TicketFilter } from './types';
 import type { MessageKey } from './i18n/index.svelte';
 
-export type ViewId = 'mine' | 'unassigned' | 'breached' | 'at_risk' | 'pending' | 'open' | 'resolved';
+export type ViewId =
+  | 'mine'
+  | 'unassigned'
+  | 'breached'
+  | 'at_risk'
+  | 'pending'
+  | 'open'
+  | 'resolved'
+  | 'complaints'
+  | 'followups';
 
 export interface ViewDef {
   id: ViewId;
@@ -11,6 +20,8 @@ export interface ViewDef {
   icon: string;
   base: Partial<TicketFilter>;
   sort: SortKey;
+  /** A task list of its own instead of a ticket queue (the follow-up calls). */
+  tasks?: boolean;
 }
 
 export const VIEWS: readonly ViewDef[] = [
@@ -22,6 +33,10 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'pending', label: 'views.pending', count: 'pending_customer', icon: 'pause', base: { statuses: ['pending_customer'] }, sort: 'updated' },
   { id: 'open', label: 'views.open', count: 'all_open', icon: 'layers', base: {}, sort: 'due' },
   { id: 'resolved', label: 'views.resolved', count: 'resolved', icon: 'check', base: { statuses: ['resolved', 'closed'] }, sort: 'updated' },
+  // Complaints go to the supervisor's queue (seed 000): one business day to contact the customer.
+  { id: 'complaints', label: 'views.complaints', count: 'complaints', icon: 'flag', base: { kind: 'complaint' }, sort: 'due' },
+  // The callbacks a low rating opened (spec §3.1): mine and unowned ones.
+  { id: 'followups', label: 'views.followups', count: 'followups', icon: 'phone', base: {}, sort: 'due', tasks: true },
 ];
 
 export function viewById(id: ViewId): ViewDef {

@@ -130,6 +130,70 @@ fn secrets(db: Db) {
     alice.sync();
     carol.sync();
 
+    // Resolved; Carol confirms and rates 2: the follow-up opens on the server, Alice calls
+    // first, does not recover her and names Rosa for the supervisor's call. Carol learns a
+    // call is coming, never what was said.
+    alice.ok(&[
+        "ticket",
+        "resolve",
+        &carols,
+        "--cause",
+        "Worn roller",
+        "--solution",
+        "New roller",
+    ]);
+    alice.sync();
+    carol.sync();
+    carol.ok(&["ticket", "close", &carols]);
+    carol.ok(&[
+        "ticket",
+        "rate",
+        &carols,
+        "--score",
+        "2",
+        "--comment",
+        "Slow",
+    ]);
+    carol.sync();
+    alice.sync();
+    let tasks = alice.json(&["followup", "list"]);
+    let task = &tasks["followups"][0];
+    assert_eq!(task["ticket_id"], carols.as_str(), "{tasks}");
+    assert_eq!(task["callback"]["level"], "handler");
+    assert_eq!(task["callback"]["owner"]["name"], "Alice");
+    alice.ok(&[
+        "followup",
+        "done",
+        &carols,
+        "--outcome",
+        "not_recovered",
+        "--note",
+        "SECRET-CALLBACK-NOTE-9 offered credit",
+        "--next",
+        "root@helpdesk.example",
+    ]);
+    alice.sync();
+    admin.sync();
+    let rosa = admin.json(&["followup", "list"]);
+    assert_eq!(
+        rosa["followups"][0]["callback"]["level"], "supervisor",
+        "{rosa}"
+    );
+    assert_eq!(rosa["followups"][0]["callback"]["owner"]["name"], "Rosa");
+    carol.sync();
+    let f = &carol.json(&["ticket", "show", &carols])["followup"];
+    assert_eq!(f["open"], true, "{f}");
+    let steps = f["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[1]["level"], "supervisor");
+    assert!(
+        steps
+            .iter()
+            .all(|s| s["owner"].is_null() && s["note"].is_null() && s["outcome"].is_null())
+    );
+    // A customer has no task list.
+    assert!(!carol.run(&["followup", "list"]).status.success());
+
     let mut all = Vec::new();
     files(carol.dir.path(), &mut all);
     assert!(!all.is_empty());
@@ -149,6 +213,7 @@ fn secrets(db: Db) {
     for secret in [
         "SECRET-NOTE-7Q1",
         "SECRET-NOTE-2",
+        "SECRET-CALLBACK-NOTE-9",
         "SECRET-FILE-BYTES-5521",
         "fuser-notes.txt",
         "Globex payroll server down",
@@ -166,5 +231,5 @@ fn secrets(db: Db) {
     // She does see who handles her request (by name).
     let t = carol.json(&["ticket", "show", &carols]);
     assert_eq!(t["assignee"]["name"], "Alice");
-    assert_eq!(t["stage"], "diagnosing");
+    assert_eq!(t["stage"], "done");
 }

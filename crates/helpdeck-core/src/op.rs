@@ -287,6 +287,30 @@ impl Change {
         }
     }
 
+    /// The people and teams this change names (the directory a decider loads to check them).
+    pub fn named_ids(&self) -> Vec<Uuid> {
+        match self {
+            Change::CreateTicket(d) => [d.requester_id, d.assignee_id, d.team_id]
+                .into_iter()
+                .flatten()
+                .collect(),
+            Change::UpdateTicket(f) => [f.assignee_id.flatten(), f.team_id.flatten()]
+                .into_iter()
+                .flatten()
+                .collect(),
+            Change::FollowUp(d) => d.next_owner.into_iter().collect(),
+            Change::ImportTicket(_)
+            | Change::Transition { .. }
+            | Change::Resolve(_)
+            | Change::Rate(_)
+            | Change::AddComment(_)
+            | Change::DeleteComment
+            | Change::LinkTickets(_)
+            | Change::UnlinkTickets
+            | Change::AddAttachment(_) => Vec::new(),
+        }
+    }
+
     /// True for a change that creates its entity.
     pub fn is_create(&self) -> bool {
         matches!(

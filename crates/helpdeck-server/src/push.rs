@@ -178,25 +178,10 @@ async fn load_import_directory(
     Ok(())
 }
 
-/// The people and teams an op names.
-fn named_ids(op: &Op) -> Vec<Uuid> {
-    match &op.change {
-        Change::CreateTicket(d) => [d.requester_id, d.assignee_id, d.team_id]
-            .into_iter()
-            .flatten()
-            .collect(),
-        Change::UpdateTicket(f) => [f.assignee_id.flatten(), f.team_id.flatten()]
-            .into_iter()
-            .flatten()
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 async fn load_directory(tx: &mut Transaction<'_, Any>, ops: &[Op]) -> Result<ServerDirectory> {
     let ids: BTreeSet<String> = ops
         .iter()
-        .flat_map(named_ids)
+        .flat_map(|op| op.change.named_ids())
         .map(|u| u.to_string())
         .collect();
     let mut dir = ServerDirectory::default();

@@ -2,7 +2,7 @@
 // the first-run screen): their requests in plain words, never an internal note and no
 // agent control anywhere; they submit a request with a pasted screenshot and see its stage
 // and handler change when an agent acts on another replica; they reply, confirm the fix and
-// rate it.
+// rate it 2, which opens a follow-up call on the agent's side (a CLI replica).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +26,9 @@ const AGENT_ONLY = [
   'list-toolbar',
   'filter-status',
   'ticket-list',
+  'view-complaints',
+  'view-followups',
+  'followup',
 ];
 
 describe('A customer signed in to the server', () => {
@@ -138,6 +141,31 @@ describe('A customer signed in to the server', () => {
     await screenshot(driver, '18-customer-verify-zh');
     await click(driver, 'request-confirm');
     await eventually(driver, async () => (await (await find(driver, 'request-stage')).getAttribute('data-stage')) === 'done', 'done');
+    await noAgentControls();
+
+    // A rating of 2 opens the follow-up: Carol reads who calls her back and by when; Bob's
+    // replica gets the call as his task (he handled the request).
+    await click(driver, 'rating-star-2');
+    await type(driver, 'rating-comment', '修好了，但是等了太久');
+    await click(driver, 'rating-submit');
+    const callback = await find(driver, 'request-callback', 15000);
+    assert.equal(await callback.getAttribute('data-open'), 'true');
+    assert.match(await callback.getText(), /回电/);
+    await screenshot(driver, '18b-customer-callback-zh');
+    const task = await eventually(driver, async () => {
+      cli(bobDir, 'sync', '--once');
+      const tasks = JSON.parse(cli(bobDir, '--json', 'followup', 'list')).followups;
+      return tasks.find((x) => x.number === serverNumber) ?? false;
+    }, 'the follow-up call reaches the agent', 30000);
+    assert.equal(task.score, 2);
+    assert.equal(task.callback.level, 'handler');
+    assert.equal(task.callback.owner?.name, 'Bob Li');
+    // Bob calls, does not recover her, and the supervisor's call is scheduled; Carol's
+    // window says a supervisor will call, and never what Bob wrote.
+    cli(bobDir, 'followup', 'done', serverNumber, '--outcome', 'not_recovered', '--note', 'INTERNAL-CALLBACK: offered a discount');
+    cli(bobDir, 'sync', '--once');
+    await eventually(driver, async () => (await (await find(driver, 'request-callback')).getText()).includes('主管'), 'a supervisor will call', 30000);
+    assert.ok(!(await driver.getPageSource()).includes('INTERNAL-CALLBACK'), 'the call note stays with the desk');
     await noAgentControls();
   });
 

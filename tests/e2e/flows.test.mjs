@@ -117,6 +117,42 @@ describe('Helpdeck desktop app', () => {
     await screenshot(driver, '04-resolved-and-reopened');
   });
 
+  it('a rating of 2 opens the follow-up call, recorded level by level', async () => {
+    const before = await driver.executeScript(() => document.querySelector('nav .view.active')?.getAttribute('data-testid'));
+    await click(driver, 'transition-resolved');
+    await type(driver, 'resolve-cause', 'Worn pickup roller');
+    await type(driver, 'resolve-solution', 'Replaced the roller kit again');
+    await click(driver, 'resolve-submit');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-status')).getAttribute('data-status')) === 'resolved', 'resolved');
+    // On a local workspace the agent records the rating the customer gave on the phone.
+    await click(driver, 'rating-star-2');
+    await type(driver, 'rating-comment', 'Third jam this month');
+    await click(driver, 'rating-submit');
+    const panel = await find(driver, 'followup', 15000);
+    assert.equal(await panel.getAttribute('data-open'), 'true');
+    const steps = await findAll(driver, 'followup-step');
+    assert.equal(steps.length, 1);
+    assert.equal(await steps[0].getAttribute('data-level'), 'handler');
+    assert.match(await (await find(driver, 'followup-due')).getText(), /Call within/);
+    // The call is the agent's task, with its timer, in the Follow-up calls view.
+    await click(driver, 'view-followups');
+    const task = await find(driver, 'followup-task');
+    assert.equal(await task.getAttribute('data-number'), 'HD-1');
+    await eventually(driver, async () => (await (await find(driver, 'view-followups')).getText()).includes('1'), 'the view counts the call');
+    await screenshot(driver, '04b-followup-task');
+    // A note is required; then the handler's call is recorded and the supervisor's opens.
+    await click(driver, 'followup-not_recovered');
+    await click(driver, 'followup-submit');
+    await find(driver, 'field-error-note');
+    await type(driver, 'followup-note', 'Apologised; she wants a replacement printer.');
+    await click(driver, 'followup-submit');
+    await eventually(driver, async () => (await findAll(driver, 'followup-step')).length === 2, 'the supervisor level opens');
+    const levels = await Promise.all((await findAll(driver, 'followup-step')).map((e) => e.getAttribute('data-level')));
+    assert.deepEqual(levels, ['handler', 'supervisor']);
+    await screenshot(driver, '04c-followup-recorded');
+    if (before) await click(driver, before);
+  });
+
   it('searches in Chinese and in English', async () => {
     await createTicket(driver, { title: '财务部网络打印机脱机', body: '三楼的网络打印机无法打印' });
     await driver.actions().keyDown(Key.CONTROL).sendKeys('k').keyUp(Key.CONTROL).perform();

@@ -110,6 +110,8 @@ export async function type(driver, id, text) {
 
 export async function click(driver, id) {
   const el = await find(driver, id);
+  // WebKitWebDriver does not scroll nested panes (the ticket's side column) by itself.
+  await driver.executeScript((e) => e.scrollIntoView({ block: 'center' }), el);
   await driver.wait(until.elementIsVisible(el), 5000);
   await el.click();
   return el;

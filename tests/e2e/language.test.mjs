@@ -14,6 +14,10 @@ describe('A Chinese workspace in Asia/Shanghai', () => {
     const dir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-zh-'));
     cli(dir, 'init', '--name', '上海办公室', '--language', 'zh', '--timezone', 'Asia/Shanghai', '--email', 'wang.fang@acme.cn', '--user-name', '王芳');
     cli(dir, 'ticket', 'create', '--title', '三楼打印机卡纸', '--priority', 'P3');
+    // A resolved request the customer rated 1 on the phone: its follow-up call is 王芳's.
+    cli(dir, 'ticket', 'create', '--title', '会议室投影仪无信号', '--priority', 'P2', '--assignee', 'me');
+    cli(dir, 'ticket', 'resolve', 'HD-2', '--cause', 'HDMI 线损坏', '--solution', '更换了 HDMI 线');
+    cli(dir, 'ticket', 'rate', 'HD-2', '--score', '1', '--comment', '等了两天');
     ({ driver } = await launch(dir));
     await find(driver, 'ticket-list', 30000);
   });
@@ -65,6 +69,17 @@ describe('A Chinese workspace in Asia/Shanghai', () => {
       'the control shows the ticket’s real priority again',
     );
     await screenshot(driver, '13-refused-change-reverted');
+  });
+
+  it('shows a follow-up call in Chinese', async () => {
+    await click(driver, 'view-followups');
+    const task = await find(driver, 'followup-task');
+    assert.equal(await task.getAttribute('data-number'), 'HD-2');
+    await task.click();
+    await find(driver, 'followup');
+    await screenshot(driver, '12b-followup-zh');
+    assert.match(await driver.executeScript((e) => e.textContent, task), /会议室投影仪无信号.*处理人/s);
+    await click(driver, 'view-open');
   });
 
   it('shows the Workspace screen in Chinese', async () => {

@@ -16,6 +16,11 @@ describe('toApiError', () => {
     expect(toApiError({ code: 'weird', message: 'x' }).code).toBe('internal');
     expect(isApiError(toApiError(new Error('boom')))).toBe(true);
   });
+
+  it("reads arguments the shell could not take as the user's input", () => {
+    const raw = 'invalid args `input` for command `ticket_update`: unknown variant `P9`, expected one of `P1`, `P2`, `P3`, `P4`';
+    expect(toApiError(raw)).toEqual({ code: 'validation', message: raw });
+  });
 });
 
 describe('withNulls', () => {

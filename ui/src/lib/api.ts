@@ -52,6 +52,9 @@ export function toApiError(raw: unknown): ApiError {
     if (typeof r.reason === 'string' && r.reason) err.reason = r.reason;
     return err;
   }
+  // The shell refuses arguments that do not read as the command's types (a stale or tampered
+  // control) before the core sees them: still the user's input, not a fault.
+  if (typeof raw === 'string' && raw.startsWith('invalid args')) return { code: 'validation', message: raw };
   if (typeof raw === 'string') return { code: 'internal', message: raw };
   return { code: 'internal', message: String(raw) };
 }

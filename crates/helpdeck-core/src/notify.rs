@@ -194,6 +194,9 @@ pub struct ActivityAlert {
     pub at: Timestamp,
     /// The new status, for status changes.
     pub status: Option<Status>,
+    /// Made by a job (auto-close), not a person: the requester is told why.
+    #[serde(default)]
+    pub by_system: bool,
 }
 
 /// The activity alert for one change, if the recipient should hear of it: an agent hears
@@ -210,6 +213,7 @@ pub fn activity_alert(a: &Activity, me: &Recipient) -> Option<ActivityAlert> {
         kind,
         at: a.at,
         status,
+        by_system: a.actor_id == Some(crate::user::SYSTEM_USER_ID),
     };
     if !me.is_customer {
         return match a.change {
@@ -614,6 +618,23 @@ fn single(f: Fired, lang: Lang, tz: &TimeZone) -> Message {
                     format!("{key} 已解决，请确认"),
                     "您的工单已解决。请确认，或回复以重新打开。".to_string(),
                 ),
+                // Closed by the auto-close job: say why, and that a reply still reopens it.
+                (EventKind::StatusChanged, Lang::En)
+                    if a.by_system && a.status == Some(Status::Closed) =>
+                {
+                    (
+                        format!("{key} closed automatically"),
+                        "It was resolved and we did not hear back, so we closed it. Not fixed after all? Reopen it from the app.".to_string(),
+                    )
+                }
+                (EventKind::StatusChanged, Lang::Zh)
+                    if a.by_system && a.status == Some(Status::Closed) =>
+                {
+                    (
+                        format!("{key} 已自动关闭"),
+                        "该请求已解决，且我们未收到您的回复，因此已自动关闭。如果问题仍未解决，可在应用中重新打开。".to_string(),
+                    )
+                }
                 // A requester reads where the request stands, in the app's plain words.
                 (_, Lang::En) => {
                     let stage = a
@@ -879,6 +900,22 @@ mod tests {
         let m = compose(vec![fired], 5, Lang::En, &TimeZone::UTC);
         assert_eq!(m[0].title, "HD-5: we will call you back");
         assert_eq!(activity_alert(&scheduled, &agent), None);
+        // The auto-close job tells the requester in its own words.
+        let mut auto = activity(me, ActivityChange::Status { to: Status::Closed });
+        auto.actor_id = Some(crate::user::SYSTEM_USER_ID);
+        let fired = Fired::Activity(activity_alert(&auto, &customer).unwrap());
+        let m = compose(vec![fired], 5, Lang::Zh, &TimeZone::UTC);
+        assert_eq!(m[0].title, "HD-5 已自动关闭");
+        let by_agent = activity(me, ActivityChange::Status { to: Status::Closed });
+        let m = compose(
+            vec![Fired::Activity(
+                activity_alert(&by_agent, &customer).unwrap(),
+            )],
+            5,
+            Lang::En,
+            &TimeZone::UTC,
+        );
+        assert_eq!(m[0].title, "HD-5: done");
         assert_eq!(
             activity_alert(&activity(other, ActivityChange::Callback), &customer),
             None

@@ -1,5 +1,6 @@
 //! `helpdeck`: the command-line interface of spec §7. Thin: parse, call the store, print.
 
+mod kb;
 mod output;
 mod remote;
 mod rules;
@@ -74,6 +75,10 @@ enum Command {
     /// server decides; a person added there signs in with the first password given.
     #[command(subcommand)]
     People(rules::PeopleCommand),
+    /// The knowledge base: articles (internal or public, draft → published → archived),
+    /// search, suggestions, drafts from resolved tickets.
+    #[command(subcommand)]
+    Kb(kb::KbCommand),
     /// Satisfaction follow-ups: the callbacks a rating of 1–2 opens (handler, then
     /// supervisor, then expert, one business day each).
     #[command(subcommand)]
@@ -151,10 +156,13 @@ enum Command {
 
 #[derive(Subcommand, Debug)]
 enum FollowupCommand {
-    /// Open callbacks, the soonest due first: mine and unowned ones (--all: everyone's).
+    /// Open callbacks, the soonest due first: mine and unowned ones (the default, --mine),
+    /// or everyone's (--all).
     List {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "mine")]
         all: bool,
+        #[arg(long)]
+        mine: bool,
     },
     /// Record the outcome of a ticket's open callback.
     Done {
@@ -556,7 +564,8 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             out.import(&summary)?
         }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
-        Command::Followup(FollowupCommand::List { all }) => {
+        Command::Kb(cmd) => kb::run(store, cmd, out).await?,
+        Command::Followup(FollowupCommand::List { all, .. }) => {
             let scope = if all {
                 helpdeck_store::FollowUpScope::All
             } else {

@@ -2,7 +2,8 @@
 //! syncs with a real server, the bytes of the customer's whole data dir (database, WAL,
 //! shared memory, blob store) are searched for every secret written during the test — an
 //! internal note and the file on it, another organization's ticket, its requester's name
-//! and email, the other organization's name, an agent's email and the agent's team. A
+//! and email, the other organization's name, an agent's email and the agent's team, a
+//! follow-up call's note, an internal knowledge article and a draft one. A
 //! positive control (the customer's own request and the public reply) shows the search
 //! can find what is there.
 
@@ -194,6 +195,97 @@ fn secrets(db: Db) {
     // A customer has no task list.
     assert!(!carol.run(&["followup", "list"]).status.success());
 
+    // The knowledge base: Rosa writes an internal article, a public draft, a public
+    // published one (the control) and one she publishes, then archives after Carol got it.
+    let kb_id = |v: &serde_json::Value| v["id"].as_str().unwrap().to_string();
+    admin.ok(&[
+        "kb",
+        "add",
+        "--title",
+        "Fuser reset (internal)",
+        "--body",
+        "SECRET-KB-INTERNAL-41 service menu code",
+        "--audience",
+        "internal",
+        "--publish",
+    ]);
+    admin.ok(&[
+        "kb",
+        "add",
+        "--title",
+        "Toner guide draft",
+        "--body",
+        "SECRET-KB-DRAFT-42",
+        "--audience",
+        "public",
+    ]);
+    admin.ok(&[
+        "kb",
+        "add",
+        "--title",
+        "Clearing a paper jam",
+        "--body",
+        "PUBLIC-KB-OK-43 open the rear cover",
+        "--audience",
+        "public",
+        "--publish",
+    ]);
+    let retired = kb_id(&admin.json(&[
+        "kb",
+        "add",
+        "--title",
+        "Old VPN client",
+        "--body",
+        "RETIRED-KB-44",
+        "--audience",
+        "public",
+        "--publish",
+    ]));
+    admin.sync();
+    carol.sync();
+    let mine = carol.json(&["kb", "list"]);
+    assert_eq!(mine["articles"].as_array().unwrap().len(), 2, "{mine}");
+    admin.ok(&["kb", "archive", &retired]);
+    admin.sync();
+    carol.sync();
+    let mine = carol.json(&["kb", "list"]);
+    let titles: Vec<&str> = mine["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        vec!["Clearing a paper jam"],
+        "an archived article leaves the customer"
+    );
+    assert_eq!(
+        carol.json(&["kb", "search", "RETIRED"])["hits"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    let hits = carol.json(&["kb", "search", "PUBLIC-KB-OK-43"]);
+    assert_eq!(hits["hits"].as_array().unwrap().len(), 1, "{hits}");
+    // A customer reads but never writes.
+    assert!(
+        !carol
+            .run(&["kb", "add", "--title", "x", "--body", "y"])
+            .status
+            .success()
+    );
+    alice.sync();
+    assert_eq!(
+        alice.json(&["kb", "list"])["articles"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "staff see drafts and internal ones"
+    );
+
     let mut all = Vec::new();
     files(carol.dir.path(), &mut all);
     assert!(!all.is_empty());
@@ -204,7 +296,11 @@ fn secrets(db: Db) {
             .collect::<Vec<_>>()
     };
     // The search finds what is there.
-    for present in ["Carol own printer request", "PUBLIC-REPLY-OK-88"] {
+    for present in [
+        "Carol own printer request",
+        "PUBLIC-REPLY-OK-88",
+        "PUBLIC-KB-OK-43",
+    ] {
         assert!(
             !anywhere(present).is_empty(),
             "the control '{present}' is in Carol's files"
@@ -214,6 +310,8 @@ fn secrets(db: Db) {
         "SECRET-NOTE-7Q1",
         "SECRET-NOTE-2",
         "SECRET-CALLBACK-NOTE-9",
+        "SECRET-KB-INTERNAL-41",
+        "SECRET-KB-DRAFT-42",
         "SECRET-FILE-BYTES-5521",
         "fuser-notes.txt",
         "Globex payroll server down",

@@ -235,6 +235,13 @@ pub fn apply(
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             rate(t, csat, bounded(at, t, ctx), ctx).map(Some)
         }
+        Change::CreateArticle(_)
+        | Change::UpdateArticle(_)
+        | Change::SetArticleStatus { .. }
+        | Change::VoteArticle { .. } => Err(DomainError::invalid(
+            "entity",
+            "an article change is decided by kb::apply_article, not on a ticket",
+        )),
         Change::FollowUp(done) => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             follow_up(t, done, bounded(at, t, ctx), ctx).map(Some)

@@ -11,6 +11,7 @@ pub mod error;
 pub mod followup;
 pub mod import;
 pub mod jobs;
+pub mod kb;
 pub mod notify;
 pub mod op;
 pub mod people;

@@ -30,6 +30,8 @@ pub enum Entity {
     Link,
     /// A file on a ticket or a comment.
     Attachment,
+    /// A knowledge article.
+    Article,
 }
 
 impl Entity {
@@ -43,6 +45,7 @@ impl Entity {
             Entity::Team => "team",
             Entity::Link => "link",
             Entity::Attachment => "attachment",
+            Entity::Article => "article",
         }
     }
 }
@@ -274,6 +277,14 @@ pub enum Change {
     AddAttachment(crate::attachment::AttachmentDraft),
     /// Records the outcome of a satisfaction follow-up's callback (entity: ticket; staff).
     FollowUp(crate::followup::FollowUpDone),
+    /// A new knowledge article (entity: article; staff).
+    CreateArticle(crate::kb::ArticleDraft),
+    /// Last-writer-wins edits of an article's fields (entity: article; staff).
+    UpdateArticle(crate::kb::ArticleFields),
+    /// Publishes, archives or returns an article to draft (entity: article; staff).
+    SetArticleStatus { to: crate::kb::ArticleStatus },
+    /// A reader's vote: did it help? (entity: article; anyone who may read it).
+    VoteArticle { helpful: bool },
 }
 
 impl Change {
@@ -283,6 +294,10 @@ impl Change {
             Change::AddComment(_) | Change::DeleteComment => Entity::Comment,
             Change::LinkTickets(_) | Change::UnlinkTickets => Entity::Link,
             Change::AddAttachment(_) => Entity::Attachment,
+            Change::CreateArticle(_)
+            | Change::UpdateArticle(_)
+            | Change::SetArticleStatus { .. }
+            | Change::VoteArticle { .. } => Entity::Article,
             _ => Entity::Ticket,
         }
     }
@@ -307,7 +322,11 @@ impl Change {
             | Change::DeleteComment
             | Change::LinkTickets(_)
             | Change::UnlinkTickets
-            | Change::AddAttachment(_) => Vec::new(),
+            | Change::AddAttachment(_)
+            | Change::CreateArticle(_)
+            | Change::UpdateArticle(_)
+            | Change::SetArticleStatus { .. }
+            | Change::VoteArticle { .. } => Vec::new(),
         }
     }
 
@@ -320,6 +339,7 @@ impl Change {
                 | Change::AddComment(_)
                 | Change::LinkTickets(_)
                 | Change::AddAttachment(_)
+                | Change::CreateArticle(_)
         )
     }
 }

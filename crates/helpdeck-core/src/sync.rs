@@ -117,6 +117,18 @@ pub struct PushResponse {
     /// the ticket moving in anyone else's stream.
     #[serde(default)]
     pub corrections: Vec<TicketBundle>,
+    /// The same for articles: the server's copy as the pusher may read it, or none (it has
+    /// no such article, or the pusher may not read it: drop the local copy).
+    #[serde(default)]
+    pub article_corrections: Vec<ArticleCorrection>,
+}
+
+/// One article's server state after a refused or outdone op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleCorrection {
+    pub id: Uuid,
+    pub article: Option<crate::kb::Article>,
+    pub server_seq: i64,
 }
 
 /// A comment as the server holds it.
@@ -249,6 +261,12 @@ pub struct PullResponse {
     pub tickets: Vec<TicketBundle>,
     /// Tickets the caller may no longer see: remove them.
     pub revoked: Vec<Uuid>,
+    /// Knowledge articles changed after the cursor that the caller may read (redacted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub articles: Vec<crate::kb::Article>,
+    /// Articles the caller may no longer read (unpublished, archived, made internal).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked_articles: Vec<Uuid>,
     pub next_cursor: i64,
     pub has_more: bool,
     /// The cursor cannot be continued (permissions changed, schema unknown, server reset):
@@ -478,6 +496,10 @@ pub fn merge_with(
         }
         Change::Rate(_)
         | Change::FollowUp(_)
+        | Change::CreateArticle(_)
+        | Change::UpdateArticle(_)
+        | Change::SetArticleStatus { .. }
+        | Change::VoteArticle { .. }
         | Change::AddComment(_)
         | Change::DeleteComment
         | Change::LinkTickets(_)
@@ -581,11 +603,13 @@ pub fn rebase(server: Ticket, pending: &[Op], ctx: &Context<'_>) -> Ticket {
 /// Entity kinds a push may carry.
 pub fn check_entity(op: &Op) -> Result<(), DomainError> {
     match op.entity {
-        Entity::Ticket | Entity::Comment | Entity::Link | Entity::Attachment => Ok(()),
+        Entity::Ticket | Entity::Comment | Entity::Link | Entity::Attachment | Entity::Article => {
+            Ok(())
+        }
         other => Err(DomainError::invalid(
             "entity",
             format!(
-                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment)",
+                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment, article)",
                 other.as_str()
             ),
         )),

@@ -405,9 +405,13 @@ async fn push_handler(
         s.wake(seq);
     }
     let corrections = pull::bundles(&s.0.db, &caller.account.user, &pushed.corrections).await?;
+    let article_corrections =
+        pull::article_corrections(&s.0.db, &caller.account.user, &pushed.article_corrections)
+            .await?;
     Ok(Json(PushResponse {
         acks: pushed.acks,
         corrections,
+        article_corrections,
     }))
 }
 

@@ -196,14 +196,46 @@ async fn build_page(
     for b in &binds {
         q = q.bind(b.clone());
     }
-    let mut rows = q.fetch_all(&db.pool).await?;
-    let has_more = rows.len() > limit;
-    rows.truncate(limit);
+    let ticket_rows = q.fetch_all(&db.pool).await?;
+    // Articles share the change stream: the page is the next `limit` changes of either kind
+    // (two index range scans merged here, never a sort of the whole range).
+    let article_sql = format!(
+        "SELECT doc, {seq} FROM articles WHERE {seq} > $1 AND {seq} <= $2 ORDER BY {seq} LIMIT {}",
+        limit + 1
+    );
+    let article_rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(article_sql))
+        .bind(cursor)
+        .bind(hi)
+        .fetch_all(&db.pool)
+        .await?;
+    let mut merged: Vec<(bool, String, i64)> = ticket_rows
+        .into_iter()
+        .map(|(d, s)| (true, d, s))
+        .chain(article_rows.into_iter().map(|(d, s)| (false, d, s)))
+        .collect();
+    merged.sort_by_key(|(_, _, s)| *s);
+    let has_more = merged.len() > limit;
+    merged.truncate(limit);
     let next_cursor = if has_more {
-        rows.last().map(|(_, s)| *s).unwrap_or(hi)
+        merged.last().map(|(_, _, s)| *s).unwrap_or(hi)
     } else {
         hi
     };
+    let mut rows = Vec::new();
+    let mut articles = Vec::new();
+    let mut revoked_articles = Vec::new();
+    for (is_ticket, doc, s) in merged {
+        if is_ticket {
+            rows.push((doc, s));
+            continue;
+        }
+        let doc: helpdeck_core::kb::ArticleDoc = serde_json::from_str(&doc)
+            .map_err(|e| ServerError::Internal(format!("bad article doc: {e}")))?;
+        match helpdeck_core::kb::redact_article(&caller.account.user, &doc.article) {
+            Some(a) => articles.push(a),
+            None => revoked_articles.push(doc.article.id),
+        }
+    }
 
     let viewer = &caller.account.user;
     let mut tickets = Vec::with_capacity(rows.len());
@@ -234,6 +266,8 @@ async fn build_page(
         teams,
         tickets,
         revoked,
+        articles,
+        revoked_articles,
         next_cursor,
         has_more,
         must_resync: false,
@@ -292,6 +326,36 @@ pub async fn bundles(
     }
     attach_children(db, viewer, &mut tickets).await?;
     Ok(tickets)
+}
+
+/// The server's current copy of `ids` as `viewer` may read them (a push's corrections).
+pub async fn article_corrections(
+    db: &Db,
+    viewer: &helpdeck_core::user::User,
+    ids: &[Uuid],
+) -> Result<Vec<helpdeck_core::sync::ArticleCorrection>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row: Option<(String, i64)> =
+            sqlx::query_as("SELECT doc, server_seq FROM articles WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&db.pool)
+                .await?;
+        let (article, server_seq) = match row {
+            Some((doc, seq)) => {
+                let doc: helpdeck_core::kb::ArticleDoc = serde_json::from_str(&doc)
+                    .map_err(|e| ServerError::Internal(format!("bad article doc: {e}")))?;
+                (helpdeck_core::kb::redact_article(viewer, &doc.article), seq)
+            }
+            None => (None, 0),
+        };
+        out.push(helpdeck_core::sync::ArticleCorrection {
+            id: *id,
+            article,
+            server_seq,
+        });
+    }
+    Ok(out)
 }
 
 fn marks(from: usize, n: usize) -> String {

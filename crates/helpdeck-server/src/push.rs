@@ -290,6 +290,8 @@ pub struct Pushed {
     /// Tickets where an op of this push was refused or lost to a newer write: the pusher
     /// gets their current state back (see [`helpdeck_core::sync::PushResponse`]).
     pub corrections: Vec<Uuid>,
+    /// Articles where an op of this push was refused or lost to a newer write.
+    pub article_corrections: Vec<Uuid>,
     /// The last `server_seq` used, if anything changed (to wake pullers).
     pub last_seq: Option<i64>,
 }
@@ -332,6 +334,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
     };
     let mut acks = Vec::with_capacity(ops.len());
     let mut corrections = BTreeSet::new();
+    let mut article_corrections = BTreeSet::new();
     for mut op in ops {
         if let Some((ack, device)) = seen.get(&op.op_id) {
             if *device != device_id {
@@ -367,6 +370,9 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
             tracing::warn!(op = %op.op_id, device = %op.device_id, "clamped a far-future clock");
         }
         let outcome = apply_one(&mut tx, device_id, &op, &ctx, &mut counters).await?;
+        if !matches!(outcome, Ok(Some(_))) && op.entity == helpdeck_core::op::Entity::Article {
+            article_corrections.insert(op.entity_id);
+        }
         if !matches!(outcome, Ok(Some(_)))
             && let Some(id) = ticket_of(&mut tx, &op).await?
             && counters
@@ -426,6 +432,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
     Ok(Pushed {
         acks,
         corrections: corrections.into_iter().collect(),
+        article_corrections: article_corrections.into_iter().collect(),
         last_seq: (counters.seq > start_seq).then_some(counters.seq),
     })
 }
@@ -521,6 +528,9 @@ async fn apply_one(
             "forbidden",
             "forbidden: the op comes from another device".into(),
         )));
+    }
+    if op.entity == helpdeck_core::op::Entity::Article {
+        return apply_article(tx, op, ctx, counters).await;
     }
     let comment = match &op.change {
         Change::AddComment(_) | Change::DeleteComment => load_comment(tx, op.entity_id).await?,
@@ -663,6 +673,70 @@ async fn apply_one(
             at: merged.at,
         };
         counters.events.push((e, seq));
+    }
+    Ok(Ok(Some(seq)))
+}
+
+/// Public and published: what customers may read (a change that makes an article so, or
+/// stops it being so, moves it in the customers' stream).
+fn public(a: &helpdeck_core::kb::Article) -> bool {
+    a.audience == helpdeck_core::kb::Audience::Public
+        && a.status == helpdeck_core::kb::ArticleStatus::Published
+}
+
+pub(crate) async fn load_article(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+) -> Result<Option<helpdeck_core::kb::ArticleDoc>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM articles WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|(doc,)| {
+        serde_json::from_str(&doc)
+            .map_err(|e| crate::error::ServerError::Internal(format!("bad article doc: {e}")))
+    })
+    .transpose()
+}
+
+/// An article op: decided by `kb::merge_article` against the server's document.
+async fn apply_article(
+    tx: &mut Transaction<'_, Any>,
+    op: &Op,
+    ctx: &Context<'_>,
+    counters: &mut Counters,
+) -> Result<Result<Option<i64>, (&'static str, String)>> {
+    let before = load_article(tx, op.entity_id).await?;
+    let doc = match helpdeck_core::kb::merge_article(before.as_ref(), op, ctx) {
+        Err(e) => return Ok(Err((e.code(), e.to_string()))),
+        Ok(None) => return Ok(Ok(None)),
+        Ok(Some(d)) => d,
+    };
+    counters.seq += 1;
+    let seq = counters.seq;
+    let customers = public(&doc.article) || before.as_ref().is_some_and(|b| public(&b.article));
+    let json = serde_json::to_string(&doc).expect("article serializes");
+    if before.is_none() {
+        sqlx::query(
+            "INSERT INTO articles (id, doc, server_seq, public_seq) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(op.entity_id.to_string())
+        .bind(json)
+        .bind(seq)
+        .bind(if customers { seq } else { 0 })
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query(
+            "UPDATE articles SET doc = $1, server_seq = $2, \
+             public_seq = CASE WHEN $3 = 1 THEN $2 ELSE public_seq END WHERE id = $4",
+        )
+        .bind(json)
+        .bind(seq)
+        .bind(i64::from(customers))
+        .bind(op.entity_id.to_string())
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(Ok(Some(seq)))
 }

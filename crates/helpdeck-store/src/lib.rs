@@ -18,6 +18,7 @@ mod error;
 mod followups;
 mod hlc;
 mod jobs;
+mod kb;
 mod links;
 mod read;
 mod rows;
@@ -46,6 +47,7 @@ pub use blobs::BlobTransfer;
 pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
 pub use followups::{CallbackView, FollowUpInput, FollowUpScope, FollowUpTask, FollowUpView};
+pub use kb::{ArticleHit, ArticleInput, ArticleView};
 pub use read::{AssigneeFilter, MAX_PAGE, SlaBucket, SortOrder, TicketFilter};
 pub use search::{SearchHit, SearchPage};
 pub use sla::SlaRow;
@@ -115,6 +117,8 @@ pub struct Sla<'a>(&'a Store);
 pub struct Transfer<'a>(&'a Store);
 /// Due jobs of a local workspace (`jobs.rs`).
 pub struct Jobs<'a>(&'a Store);
+/// The knowledge base: articles, their search and suggestions (`kb.rs`).
+pub struct Kb<'a>(&'a Store);
 /// Satisfaction follow-ups: the agents' callbacks (`followups.rs`).
 pub struct FollowUps<'a>(&'a Store);
 

@@ -737,6 +737,14 @@ impl Replica<'_> {
                     purge_ticket(&mut tx, crate::rows::uuid(&id)?).await?;
                 }
             }
+            let articles: Vec<(String,)> = sqlx::query_as(
+                "SELECT id FROM articles WHERE id NOT IN (SELECT entity_id FROM outbox WHERE entity = 'article')",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id,) in articles {
+                crate::kb::delete_article(&mut tx, crate::rows::uuid(&id)?).await?;
+            }
             sqlx::query("UPDATE sync_state SET cursor = 0")
                 .execute(&mut *tx)
                 .await?;
@@ -756,6 +764,12 @@ impl Replica<'_> {
         }
         if !page.tickets.is_empty() {
             self.0.apply_tickets(&mut tx, &page.tickets).await?;
+        }
+        for id in &page.revoked_articles {
+            crate::kb::delete_article(&mut tx, *id).await?;
+        }
+        for a in &page.articles {
+            crate::kb::apply_pulled_article(self.0, &mut tx, a).await?;
         }
         sqlx::query("UPDATE sync_state SET cursor = ?")
             .bind(page.next_cursor)
@@ -783,6 +797,22 @@ impl Replica<'_> {
             cursor: page.next_cursor,
             resync: false,
         })
+    }
+
+    /// Applies the server's state of tickets where it refused or outdid a pushed change
+    /// (the corrections of a push answer), under whatever is still pending; the cursor stays.
+    pub async fn apply_article_corrections(
+        &self,
+        corrections: &[helpdeck_core::sync::ArticleCorrection],
+    ) -> Result<()> {
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for c in corrections {
+            match &c.article {
+                Some(a) => crate::kb::apply_pulled_article(self.0, &mut tx, a).await?,
+                None => crate::kb::delete_article(&mut tx, c.id).await?,
+            }
+        }
+        tx.commit().await.map_err(Into::into)
     }
 
     /// Applies the server's state of tickets where it refused or outdid a pushed change

@@ -85,6 +85,12 @@ pub async fn sync_once_reporting(
             .filter(|a| a.status == helpdeck_core::sync::AckStatus::Rejected)
             .count();
         store.replica().record_acks(&ops, &resp.acks).await?;
+        if !resp.article_corrections.is_empty() {
+            store
+                .replica()
+                .apply_article_corrections(&resp.article_corrections)
+                .await?;
+        }
         if !resp.corrections.is_empty() {
             // The server's state of tickets where it refused or outdid our change.
             store.replica().apply_corrections(&resp.corrections).await?;

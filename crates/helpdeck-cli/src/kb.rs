@@ -1,0 +1,265 @@
+//! `helpdeck kb ...`: the knowledge base (spec §7). Articles are decided by the same rule on
+//! every side (`helpdeck_core::kb`); on a replica they reach the server with the next sync.
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
+use helpdeck_core::kb::{ArticleFields, ArticleLang, ArticleStatus, Audience, ScriptStep};
+use helpdeck_store::{ArticleHit, ArticleInput, ArticleView, Store};
+
+use crate::output::Printer;
+
+#[derive(Subcommand, Debug)]
+pub enum KbCommand {
+    /// Write an article (agents and admins). A draft unless --publish.
+    Add(AddArgs),
+    /// Articles, newest change first (--status draft|published|archived).
+    List {
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// One article in full (ID: its id or the first 6+ characters of it).
+    Show { id: String },
+    /// Change an article's fields.
+    Edit(EditArgs),
+    /// Publish an article (public ones become visible to customers).
+    Publish { id: String },
+    /// Archive an article (hidden from search and suggestions; customers lose it).
+    Archive { id: String },
+    /// Return an article to draft.
+    Unpublish { id: String },
+    /// Say whether an article helped.
+    Vote {
+        id: String,
+        #[arg(
+            long,
+            conflicts_with = "not_helpful",
+            required_unless_present = "not_helpful"
+        )]
+        helpful: bool,
+        #[arg(long)]
+        not_helpful: bool,
+    },
+    /// Search articles, Chinese and English (words, "a phrase", prefix*).
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Published articles that match a text being written (a reply, a new request).
+    Suggest {
+        #[arg(long)]
+        text: String,
+        #[arg(long, default_value_t = 5)]
+        limit: u32,
+    },
+    /// A draft article from a resolved ticket's service report (cause, solution, prevention).
+    FromTicket { reference: String },
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    #[arg(long)]
+    title: String,
+    /// Markdown.
+    #[arg(long)]
+    body: String,
+    #[arg(long)]
+    category: Option<String>,
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// internal (agents only) or public (customers too, once published).
+    #[arg(long, default_value = "internal")]
+    audience: String,
+    /// zh or en (default: the workspace's language).
+    #[arg(long)]
+    lang: Option<String>,
+    /// The article this one translates (its id).
+    #[arg(long)]
+    translation_of: Option<String>,
+    /// A diagnosis step, "instruction => expected result" (repeatable, in order).
+    #[arg(long = "step")]
+    steps: Vec<String>,
+    #[arg(long)]
+    publish: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    id: String,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long)]
+    body: Option<String>,
+    /// A category ("" clears it).
+    #[arg(long)]
+    category: Option<String>,
+    /// Replaces the tags (repeatable).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    #[arg(long)]
+    audience: Option<String>,
+    #[arg(long)]
+    lang: Option<String>,
+    /// Replaces the diagnosis steps ("instruction => expected", repeatable).
+    #[arg(long = "step")]
+    steps: Vec<String>,
+}
+
+fn steps(raw: &[String]) -> Vec<ScriptStep> {
+    raw.iter()
+        .map(|s| match s.split_once("=>") {
+            Some((i, e)) => ScriptStep {
+                instruction: i.trim().to_string(),
+                expected: e.trim().to_string(),
+            },
+            None => ScriptStep {
+                instruction: s.trim().to_string(),
+                expected: String::new(),
+            },
+        })
+        .collect()
+}
+
+pub async fn run(store: &Store, cmd: KbCommand, out: &Printer) -> Result<()> {
+    let kb = store.kb();
+    match cmd {
+        KbCommand::Add(a) => {
+            let lang = match a.lang {
+                Some(l) => l.parse()?,
+                None if store.workspace().language == "zh" => ArticleLang::Zh,
+                None => ArticleLang::En,
+            };
+            let v = kb
+                .add(ArticleInput {
+                    title: a.title,
+                    body: a.body,
+                    category: a.category,
+                    tags: a.tags,
+                    audience: a.audience.parse()?,
+                    lang,
+                    translation_of: a.translation_of,
+                    steps: steps(&a.steps),
+                    publish: a.publish,
+                })
+                .await?;
+            article(out, &v)
+        }
+        KbCommand::List { status } => {
+            let status: Option<ArticleStatus> = status.map(|s| s.parse()).transpose()?;
+            let list = kb.list(status).await?;
+            out.emit(&serde_json::json!({ "articles": list }), || {
+                if list.is_empty() {
+                    return "No articles.\n".into();
+                }
+                let mut table = Table::new();
+                table
+                    .load_preset(UTF8_BORDERS_ONLY)
+                    .set_content_arrangement(ContentArrangement::Disabled)
+                    .set_header(["Id", "Title", "Lang", "Audience", "Status", "👍", "👎"]);
+                for a in &list {
+                    table.add_row([
+                        a.id.to_string()[..8].to_string(),
+                        a.title.clone(),
+                        a.lang.to_string(),
+                        a.audience.to_string(),
+                        a.status.to_string(),
+                        a.helpful.to_string(),
+                        a.not_helpful.to_string(),
+                    ]);
+                }
+                format!("{table}\n{} article(s)\n", list.len())
+            })
+        }
+        KbCommand::Show { id } => article(out, &kb.show(&id).await?),
+        KbCommand::Edit(e) => {
+            let fields = ArticleFields {
+                title: e.title,
+                body: e.body,
+                category: e.category.map(|c| Some(c).filter(|c| !c.trim().is_empty())),
+                tags: (!e.tags.is_empty()).then_some(e.tags),
+                audience: e.audience.map(|a| a.parse::<Audience>()).transpose()?,
+                lang: e.lang.map(|l| l.parse::<ArticleLang>()).transpose()?,
+                translation_of: None,
+                steps: (!e.steps.is_empty()).then(|| steps(&e.steps)),
+            };
+            if fields.names().is_empty() {
+                bail!(
+                    "nothing to change: give --title, --body, --category, --tag, --audience, --lang or --step"
+                );
+            }
+            article(out, &kb.edit(&e.id, fields).await?)
+        }
+        KbCommand::Publish { id } => {
+            article(out, &kb.set_status(&id, ArticleStatus::Published).await?)
+        }
+        KbCommand::Archive { id } => {
+            article(out, &kb.set_status(&id, ArticleStatus::Archived).await?)
+        }
+        KbCommand::Unpublish { id } => {
+            article(out, &kb.set_status(&id, ArticleStatus::Draft).await?)
+        }
+        KbCommand::Vote { id, helpful, .. } => article(out, &kb.vote(&id, helpful).await?),
+        KbCommand::Search { query, limit } => hits(out, &kb.search(&query, limit).await?),
+        KbCommand::Suggest { text, limit } => hits(out, &kb.suggest(&text, limit).await?),
+        KbCommand::FromTicket { reference } => article(out, &kb.from_ticket(&reference).await?),
+    }
+}
+
+fn article(out: &Printer, a: &ArticleView) -> Result<()> {
+    out.emit(a, || {
+        let mut s = format!(
+            "{}  {}\n{} · {} · {} · 👍 {} 👎 {}\nId: {}\n",
+            a.title,
+            a.lang,
+            a.audience,
+            a.status,
+            a.category.as_deref().unwrap_or("—"),
+            a.helpful,
+            a.not_helpful,
+            a.id
+        );
+        if !a.tags.is_empty() {
+            s.push_str(&format!("Tags: {}\n", a.tags.join(", ")));
+        }
+        if !a.tickets.is_empty() {
+            s.push_str(&format!("From: {}\n", a.tickets.join(", ")));
+        }
+        s.push_str(&format!("\n{}\n", a.body.trim_end()));
+        if !a.steps.is_empty() {
+            s.push_str("\nDiagnosis\n");
+            for (i, st) in a.steps.iter().enumerate() {
+                s.push_str(&format!("  {}. {}", i + 1, st.instruction));
+                if !st.expected.is_empty() {
+                    s.push_str(&format!(" → {}", st.expected));
+                }
+                s.push('\n');
+            }
+        }
+        s
+    })
+}
+
+fn hits(out: &Printer, hits: &[ArticleHit]) -> Result<()> {
+    out.emit(&serde_json::json!({ "hits": hits }), || {
+        if hits.is_empty() {
+            return "No articles match.\n".into();
+        }
+        let strip = |h: &str| h.replace("<mark>", "[").replace("</mark>", "]");
+        let mut s = String::new();
+        for h in hits {
+            s.push_str(&format!(
+                "{}  {} ({}, {})\n    {}\n",
+                &h.id.to_string()[..8],
+                strip(&h.title_html),
+                h.lang,
+                h.status,
+                strip(&h.snippet_html)
+                    .replace("&amp;", "&")
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+            ));
+        }
+        s
+    })
+}

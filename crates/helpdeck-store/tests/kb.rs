@@ -1,0 +1,246 @@
+//! The knowledge base on a real SQLite file: writes decided by the core rule, search recall
+//! in Chinese and English, suggestions, deflections, drafts from tickets.
+
+use helpdeck_core::kb::{ArticleLang, ArticleStatus, Audience, ScriptStep};
+use helpdeck_core::ticket::Resolution;
+use helpdeck_store::{ArticleInput, CreateInput, InitOptions, Store};
+
+async fn new_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::init(
+        dir.path(),
+        InitOptions {
+            name: "KB desk".into(),
+            timezone: "Asia/Shanghai".into(),
+            language: "zh".into(),
+            owner_name: "Wang Fang".into(),
+            owner_email: "wang.fang@helpdeck.example".into(),
+        },
+    )
+    .await
+    .unwrap();
+    (dir, store)
+}
+
+fn input(title: &str, body: &str, lang: ArticleLang) -> ArticleInput {
+    ArticleInput {
+        title: title.into(),
+        body: body.into(),
+        category: None,
+        tags: Vec::new(),
+        audience: Audience::Public,
+        lang,
+        translation_of: None,
+        steps: Vec::new(),
+        publish: true,
+    }
+}
+
+/// A fixed article set and, for each query, the articles it must find.
+#[tokio::test]
+async fn search_finds_every_expected_article_in_chinese_and_english() {
+    let (_dir, store) = new_store().await;
+    let kb = store.kb();
+    let mut ids = std::collections::HashMap::new();
+    for (key, title, body, lang) in [
+        (
+            "vpn_zh",
+            "VPN 连接频繁断开",
+            "检查网络设置，重新安装 VPN 配置文件。",
+            ArticleLang::Zh,
+        ),
+        (
+            "printer_zh",
+            "打印机卡纸处理",
+            "打开后盖，取出卡住的纸张，再关闭。",
+            ArticleLang::Zh,
+        ),
+        (
+            "mail_zh",
+            "邮箱无法收信",
+            "邮箱空间已满时请归档旧邮件。",
+            ArticleLang::Zh,
+        ),
+        (
+            "wifi_zh",
+            "无线网络无法连接",
+            "忘记网络后重新连接，并检查密码。",
+            ArticleLang::Zh,
+        ),
+        (
+            "vpn_en",
+            "VPN keeps disconnecting",
+            "Reinstall the VPN profile and check the network settings.",
+            ArticleLang::En,
+        ),
+        (
+            "printer_en",
+            "Printer paper jam",
+            "Open the rear cover and remove the jammed paper.",
+            ArticleLang::En,
+        ),
+        (
+            "password_en",
+            "Resetting your password",
+            "Use the self-service portal to reset a forgotten password.",
+            ArticleLang::En,
+        ),
+    ] {
+        ids.insert(key, kb.add(input(title, body, lang)).await.unwrap().id);
+    }
+    let cases: &[(&str, &[&str])] = &[
+        // One Chinese character: a prefix of every bigram it starts.
+        ("纸", &["printer_zh"]),
+        ("网", &["vpn_zh", "wifi_zh"]),
+        ("邮", &["mail_zh"]),
+        // Two characters: a bigram phrase.
+        ("网络", &["vpn_zh", "wifi_zh"]),
+        ("卡纸", &["printer_zh"]),
+        ("密码", &["wifi_zh"]),
+        // English words and prefixes.
+        ("printer", &["printer_en"]),
+        ("pass*", &["password_en"]),
+        ("disconn*", &["vpn_en"]),
+        ("network", &["vpn_en"]),
+        ("VPN", &["vpn_zh", "vpn_en"]),
+    ];
+    for (query, expected) in cases {
+        let hits = kb.search(query, 20).await.unwrap();
+        let found: Vec<_> = hits.iter().map(|h| h.id).collect();
+        for key in *expected {
+            assert!(found.contains(&ids[key]), "'{query}' finds {key}: {hits:?}");
+        }
+        assert_eq!(
+            found.len(),
+            expected.len(),
+            "'{query}' finds only {expected:?}"
+        );
+        assert!(
+            hits.iter()
+                .all(|h| h.title_html.contains("<mark>") || h.snippet_html.contains("<mark>"))
+        );
+    }
+}
+
+#[tokio::test]
+async fn suggestions_come_from_published_articles_and_deflections_are_counted() {
+    let (_dir, store) = new_store().await;
+    let kb = store.kb();
+    let printer = kb
+        .add(ArticleInput {
+            steps: vec![ScriptStep {
+                instruction: "关闭打印机电源".into(),
+                expected: "指示灯熄灭".into(),
+            }],
+            ..input(
+                "打印机卡纸处理",
+                "打开后盖，取出卡住的纸张。",
+                ArticleLang::Zh,
+            )
+        })
+        .await
+        .unwrap();
+    let draft = kb
+        .add(ArticleInput {
+            publish: false,
+            ..input("打印机驱动安装（草稿）", "尚未完成。", ArticleLang::Zh)
+        })
+        .await
+        .unwrap();
+    let hits = kb
+        .suggest("三楼的打印机又卡纸了，怎么办？", 5)
+        .await
+        .unwrap();
+    assert_eq!(hits.first().map(|h| h.id), Some(printer.id), "{hits:?}");
+    assert!(hits[0].has_script);
+    assert!(
+        hits.iter().all(|h| h.id != draft.id),
+        "drafts are never suggested"
+    );
+    assert!(kb.suggest("  ", 5).await.unwrap().is_empty());
+    assert_eq!(kb.deflections().await.unwrap(), 0);
+    kb.record_deflection(&printer.id.to_string()).await.unwrap();
+    assert_eq!(kb.deflections().await.unwrap(), 1);
+    // Archived articles leave search and suggestions.
+    kb.set_status(&printer.id.to_string(), ArticleStatus::Archived)
+        .await
+        .unwrap();
+    assert!(kb.suggest("打印机卡纸", 5).await.unwrap().is_empty());
+    assert!(kb.search("卡纸", 5).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn edits_votes_and_a_draft_from_a_resolved_ticket() {
+    let (_dir, store) = new_store().await;
+    let kb = store.kb();
+    let a = kb
+        .add(input("邮箱无法收信", "归档旧邮件。", ArticleLang::Zh))
+        .await
+        .unwrap();
+    let short = &a.id.to_string()[..8];
+    let e = kb
+        .edit(
+            short,
+            helpdeck_core::kb::ArticleFields {
+                body: Some("邮箱空间已满：归档旧邮件。".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(e.body.starts_with("邮箱空间已满"));
+    assert_eq!(e.history.last().unwrap().what, "edited body");
+    assert!(
+        kb.search("空间", 5)
+            .await
+            .unwrap()
+            .iter()
+            .any(|h| h.id == a.id),
+        "the index follows edits"
+    );
+    let v = kb.vote(short, true).await.unwrap();
+    assert_eq!(v.helpful, 1);
+    // Bad input names what is wrong; nothing is written.
+    let err = kb
+        .add(ArticleInput {
+            category: Some("plumbing".into()),
+            ..input("x", "y", ArticleLang::En)
+        })
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("hardware"), "{err}");
+    assert_eq!(kb.list(None).await.unwrap().len(), 1);
+    assert!(kb.show("zzzzzz").await.is_err());
+
+    store
+        .tickets()
+        .create_ticket(CreateInput {
+            title: "VPN 断线".into(),
+            ..CreateInput::default()
+        })
+        .await
+        .unwrap();
+    let err = kb.from_ticket("HD-1").await.unwrap_err();
+    assert!(err.to_string().contains("service report"), "{err}");
+    store
+        .tickets()
+        .resolve(
+            "HD-1",
+            Resolution {
+                cause: "配置文件过期".into(),
+                solution: "重新安装配置文件".into(),
+                prevention: None,
+            },
+        )
+        .await
+        .unwrap();
+    let d = kb.from_ticket("HD-1").await.unwrap();
+    assert_eq!(d.status, ArticleStatus::Draft);
+    assert_eq!(d.audience, Audience::Internal);
+    assert_eq!(d.tickets, vec!["HD-1"]);
+    assert!(
+        d.body.contains("## 解决方法\n\n重新安装配置文件"),
+        "{}",
+        d.body
+    );
+}

@@ -12,13 +12,14 @@ use helpdeck_core::workspace::RulesChange;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use helpdeck_core::kb::{ArticleFields, ArticleStatus};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
-    AssigneeFilter, AssigneeInput, CreateInput, FollowUpInput, FollowUpScope, FollowUpTask,
-    InitOptions, SearchPage, SlaBucket, Store, TicketDetail, TicketFilter, TicketView, UpdateInput,
-    UserRef, WorkspaceInfo,
+    ArticleHit, ArticleInput, ArticleView, AssigneeFilter, AssigneeInput, CreateInput,
+    FollowUpInput, FollowUpScope, FollowUpTask, InitOptions, SearchPage, SlaBucket, Store,
+    TicketDetail, TicketFilter, TicketView, UpdateInput, UserRef, WorkspaceInfo,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -95,6 +96,9 @@ pub struct QueueCounts {
     /// Follow-up calls waiting for me or for anyone (staff; 0 for customers).
     #[ts(type = "number")]
     pub followups: i64,
+    /// Published knowledge articles.
+    #[ts(type = "number")]
+    pub kb_published: i64,
 }
 
 /// One page of a queue and the queue's size.
@@ -376,6 +380,7 @@ impl App {
                 } else {
                     0
                 },
+                kb_published: s.kb().count(ArticleStatus::Published).await?,
             })
         })
         .await
@@ -653,6 +658,89 @@ impl App {
     pub async fn rate(&self, reference: String, csat: Csat) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
             let t = s.tickets().rate(&reference, csat).await?;
+            s.tickets().ticket(&t.id.to_string()).await
+        })
+        .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
+    }
+
+    /// Knowledge articles, newest change first (archived ones only when asked for).
+    #[instrument(skip_all, err)]
+    pub async fn kb_list(&self, status: Option<ArticleStatus>) -> ApiResult<Vec<ArticleView>> {
+        self.with_store(async |s| s.kb().list(status).await).await
+    }
+
+    /// One article (by id or its first characters).
+    #[instrument(skip_all, err)]
+    pub async fn kb_show(&self, id: String) -> ApiResult<ArticleView> {
+        self.with_store(async |s| s.kb().show(&id).await).await
+    }
+
+    /// Write a new article (agents).
+    #[instrument(skip_all, err)]
+    pub async fn kb_add(&self, input: ArticleInput) -> ApiResult<ArticleView> {
+        self.with_store_write(async |s| s.kb().add(input).await)
+            .await
+    }
+
+    /// Edit an article's fields (agents).
+    #[instrument(skip_all, err)]
+    pub async fn kb_edit(&self, id: String, fields: ArticleFields) -> ApiResult<ArticleView> {
+        self.with_store_write(async |s| s.kb().edit(&id, fields).await)
+            .await
+    }
+
+    /// Publish, archive or return an article to draft (agents).
+    #[instrument(skip_all, err)]
+    pub async fn kb_set_status(&self, id: String, status: ArticleStatus) -> ApiResult<ArticleView> {
+        self.with_store_write(async |s| s.kb().set_status(&id, status).await)
+            .await
+    }
+
+    /// Did an article help?
+    #[instrument(skip_all, err)]
+    pub async fn kb_vote(&self, id: String, helpful: bool) -> ApiResult<ArticleView> {
+        self.with_store_write(async |s| s.kb().vote(&id, helpful).await)
+            .await
+    }
+
+    /// Search articles.
+    #[instrument(skip_all, err)]
+    pub async fn kb_search(&self, query: String, limit: u32) -> ApiResult<Vec<ArticleHit>> {
+        self.with_store(async |s| s.kb().search(&query, limit).await)
+            .await
+    }
+
+    /// Published articles matching a text being written.
+    #[instrument(skip_all, err)]
+    pub async fn kb_suggest(&self, text: String, limit: u32) -> ApiResult<Vec<ArticleHit>> {
+        self.with_store(async |s| s.kb().suggest(&text, limit).await)
+            .await
+    }
+
+    /// A draft article from a resolved ticket (agents).
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn kb_from_ticket(&self, reference: String) -> ApiResult<ArticleView> {
+        self.with_store_write(async |s| s.kb().from_ticket(&reference).await)
+            .await
+    }
+
+    /// A suggested article answered the customer: nothing is submitted, the deflection counts.
+    #[instrument(skip_all, err)]
+    pub async fn kb_deflect(&self, id: String) -> ApiResult<()> {
+        self.with_store_write(async |s| s.kb().record_deflection(&id).await)
+            .await
+    }
+
+    /// Record one step of a diagnosis script run on the ticket.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn ticket_diagnose(
+        &self,
+        reference: String,
+        step: helpdeck_core::kb::DiagnosisStep,
+    ) -> ApiResult<TicketDetail> {
+        self.with_store_write(async |s| {
+            let t = s.tickets().diagnose(&reference, step).await?;
             s.tickets().ticket(&t.id.to_string()).await
         })
         .await

@@ -242,6 +242,25 @@ pub fn apply(
             "entity",
             "an article change is decided by kb::apply_article, not on a ticket",
         )),
+        Change::RecordDiagnosis(step) => {
+            let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
+            if !ctx.actor.is_staff() {
+                return Err(forbid("only agents run diagnosis scripts"));
+            }
+            let value = step.checked()?;
+            let at = bounded(at, t, ctx);
+            let mut next = t.clone();
+            next.updated_at = next.updated_at.max(at);
+            Ok(Some(Outcome::ticket(
+                next,
+                vec![FieldChange {
+                    field: "diagnosis",
+                    from: None,
+                    to: Some(value),
+                }],
+                at,
+            )))
+        }
         Change::FollowUp(done) => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             follow_up(t, done, bounded(at, t, ctx), ctx).map(Some)

@@ -382,6 +382,20 @@ pub fn rate(current: &Ticket, csat: Csat, ctx: &Context<'_>) -> Result<Decided, 
     )
 }
 
+/// Records one step of a diagnosis script run on the ticket.
+pub fn diagnose(
+    current: &Ticket,
+    step: crate::kb::DiagnosisStep,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    run(
+        Some(current),
+        vec![(current.id, Change::RecordDiagnosis(step))],
+        ctx.now,
+        ctx,
+    )
+}
+
 /// Records the outcome of the open follow-up callback (see [`crate::followup`]).
 pub fn follow_up(
     current: &Ticket,

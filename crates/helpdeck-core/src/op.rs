@@ -285,6 +285,8 @@ pub enum Change {
     SetArticleStatus { to: crate::kb::ArticleStatus },
     /// A reader's vote: did it help? (entity: article; anyone who may read it).
     VoteArticle { helpful: bool },
+    /// A diagnosis script's step run on a ticket (entity: ticket; staff).
+    RecordDiagnosis(crate::kb::DiagnosisStep),
 }
 
 impl Change {
@@ -326,7 +328,8 @@ impl Change {
             | Change::CreateArticle(_)
             | Change::UpdateArticle(_)
             | Change::SetArticleStatus { .. }
-            | Change::VoteArticle { .. } => Vec::new(),
+            | Change::VoteArticle { .. }
+            | Change::RecordDiagnosis(_) => Vec::new(),
         }
     }
 
@@ -506,7 +509,7 @@ fn keep(mut v: serde_json::Value, names: &[&str]) -> serde_json::Value {
 }
 
 /// `Option<Option<T>>` from JSON: absent → `None`, `null` → `Some(None)`.
-fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     T: Deserialize<'de>,
     D: Deserializer<'de>,

@@ -46,6 +46,7 @@ pub const AGENT_ONLY_FIELDS: &[&str] = &[
     "note_attachment",
     "callback_owner",
     "callback_outcome",
+    "diagnosis",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -500,6 +501,7 @@ pub fn merge_with(
         | Change::UpdateArticle(_)
         | Change::SetArticleStatus { .. }
         | Change::VoteArticle { .. }
+        | Change::RecordDiagnosis(_)
         | Change::AddComment(_)
         | Change::DeleteComment
         | Change::LinkTickets(_)

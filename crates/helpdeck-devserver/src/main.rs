@@ -142,6 +142,19 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_reopen" => out(app.reopen(arg(a, "reference")?).await),
         "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
+        "kb_list" => out(app.kb_list(arg(a, "status")?).await),
+        "kb_show" => out(app.kb_show(arg(a, "id")?).await),
+        "kb_add" => out(app.kb_add(arg(a, "input")?).await),
+        "kb_edit" => out(app.kb_edit(arg(a, "id")?, arg(a, "fields")?).await),
+        "kb_set_status" => out(app.kb_set_status(arg(a, "id")?, arg(a, "status")?).await),
+        "kb_vote" => out(app.kb_vote(arg(a, "id")?, arg(a, "helpful")?).await),
+        "kb_search" => out(app.kb_search(arg(a, "query")?, arg(a, "limit")?).await),
+        "kb_suggest" => out(app.kb_suggest(arg(a, "text")?, arg(a, "limit")?).await),
+        "kb_from_ticket" => out(app.kb_from_ticket(arg(a, "reference")?).await),
+        "kb_deflect" => out(app.kb_deflect(arg(a, "id")?).await),
+        "ticket_diagnose" => out(app
+            .ticket_diagnose(arg(a, "reference")?, arg(a, "step")?)
+            .await),
         "followup_list" => out(app.followups(arg(a, "all")?).await),
         "followup_done" => out(app
             .followup_done(

@@ -71,7 +71,8 @@ pub struct ArticleHit {
 }
 
 /// A new article as a person enters it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ArticleInput {
     pub title: String,
     pub body: String,
@@ -546,6 +547,15 @@ impl Kb<'_> {
     /// Requests not submitted because an article answered them, on this device.
     pub async fn deflections(&self) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM kb_deflections")
+            .fetch_one(&self.0.pool)
+            .await?;
+        Ok(n)
+    }
+
+    /// How many articles have this status.
+    pub async fn count(&self, status: ArticleStatus) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM articles WHERE status = ?")
+            .bind(status.as_str())
             .fetch_one(&self.0.pool)
             .await?;
         Ok(n)

@@ -766,6 +766,17 @@ impl Tickets<'_> {
             .await
     }
 
+    /// Records one step of a diagnosis script run on the ticket.
+    pub async fn diagnose(
+        &self,
+        reference: &str,
+        step: helpdeck_core::kb::DiagnosisStep,
+    ) -> Result<Ticket> {
+        self.0
+            .decide(reference, |_, t, ctx| command::diagnose(&t, step, ctx))
+            .await
+    }
+
     /// Records a satisfaction rating.
     pub async fn rate(&self, reference: &str, csat: Csat) -> Result<Ticket> {
         self.0

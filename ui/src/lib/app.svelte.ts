@@ -13,6 +13,10 @@ export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help' | 'work
 class AppState {
   info = $state<AppInfo | null>(null);
   counts = $state<QueueCounts | null>(null);
+  /** An article the knowledge base should open (from Ctrl+K or a resolved ticket). */
+  kbOpen = $state<string | null>(null);
+  /** ... and open in the editor. */
+  kbEditOpen = $state(false);
   /** The SLA monitor's counts (the tray and the badge show the same numbers). */
   sla = $state<MonitorCounts | null>(null);
   agents = $state<UserRef[]>([]);
@@ -127,6 +131,14 @@ class AppState {
       }
       errorToast(e);
     }
+  }
+
+  /** Shows an article in the knowledge base (in the editor with `edit`). */
+  openArticle(id: string, edit = false): void {
+    this.selectView('kb');
+    this.openNumber = null;
+    this.kbEditOpen = edit;
+    this.kbOpen = id;
   }
 
   selectView(id: ViewId): void {

@@ -119,6 +119,20 @@ export function describeEvent(ev: EventView, lang: Language): string {
     }
     case 'close_reason':
       return translate(lang, 'timeline.event.closeReason', { reason: ev.to ?? '' });
+    case 'diagnosis': {
+      try {
+        const d = JSON.parse(ev.to ?? '{}') as { step: number; total: number; instruction: string; as_expected: boolean; note: string | null };
+        const line = translate(lang, d.as_expected ? 'timeline.event.diagnosisOk' : 'timeline.event.diagnosisNot', {
+          actor,
+          step: d.step,
+          total: d.total,
+          instruction: d.instruction,
+        });
+        return d.note ? `${line} — ${d.note}` : line;
+      } catch {
+        return translate(lang, 'timeline.event.other', { actor, field: ev.field });
+      }
+    }
     case 'callback':
       return translate(lang, 'timeline.event.callback', { level: levelLabel(lang, ev.to) });
     case 'callback_outcome':

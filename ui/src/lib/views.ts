@@ -11,7 +11,8 @@ export type ViewId =
   | 'open'
   | 'resolved'
   | 'complaints'
-  | 'followups';
+  | 'followups'
+  | 'kb';
 
 export interface ViewDef {
   id: ViewId;
@@ -20,8 +21,8 @@ export interface ViewDef {
   icon: string;
   base: Partial<TicketFilter>;
   sort: SortKey;
-  /** A task list of its own instead of a ticket queue (the follow-up calls). */
-  tasks?: boolean;
+  /** A screen of its own instead of a ticket queue (the follow-up calls, the knowledge base). */
+  pane?: 'followups' | 'kb';
 }
 
 export const VIEWS: readonly ViewDef[] = [
@@ -36,7 +37,9 @@ export const VIEWS: readonly ViewDef[] = [
   // Complaints go to the supervisor's queue (seed 000): one business day to contact the customer.
   { id: 'complaints', label: 'views.complaints', count: 'complaints', icon: 'flag', base: { kind: 'complaint' }, sort: 'due' },
   // The callbacks a low rating opened (spec §3.1): mine and unowned ones.
-  { id: 'followups', label: 'views.followups', count: 'followups', icon: 'phone', base: {}, sort: 'due', tasks: true },
+  { id: 'followups', label: 'views.followups', count: 'followups', icon: 'phone', base: {}, sort: 'due', pane: 'followups' },
+  // Answers to reuse (spec §3.1): search, write, publish; suggested while replying.
+  { id: 'kb', label: 'views.kb', count: 'kb_published', icon: 'book', base: {}, sort: 'due', pane: 'kb' },
 ];
 
 export function viewById(id: ViewId): ViewDef {

@@ -57,6 +57,66 @@ pub struct ScriptStep {
     pub expected: String,
 }
 
+/// One step of a diagnosis script run on a ticket (entity: ticket; staff): recorded on the
+/// ticket's timeline (agents only), with what the agent saw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct DiagnosisStep {
+    pub article_id: Uuid,
+    /// 1-based.
+    pub step: u16,
+    pub total: u16,
+    pub instruction: String,
+    /// Did the system show what the step expects?
+    pub as_expected: bool,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl DiagnosisStep {
+    /// Checks the step and returns its audit value (JSON; the UI words it per language).
+    pub fn checked(&self) -> Result<String, DomainError> {
+        let total = usize::from(self.total);
+        if self.step == 0 || self.step > self.total || total > MAX_STEPS {
+            return Err(DomainError::invalid(
+                "step",
+                format!(
+                    "step {} of {} is out of range (steps are 1 to {}, at most {MAX_STEPS})",
+                    self.step,
+                    self.total,
+                    self.total.max(1)
+                ),
+            ));
+        }
+        let instruction = self.instruction.trim();
+        if instruction.is_empty() {
+            return Err(DomainError::required(
+                "instruction",
+                "say which step was run",
+            ));
+        }
+        check_short("instruction", instruction)?;
+        let note = self
+            .note
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        if let Some(n) = note {
+            check_short("note", n)?;
+        }
+        Ok(serde_json::json!({
+            "article_id": self.article_id,
+            "step": self.step,
+            "total": self.total,
+            "instruction": instruction,
+            "as_expected": self.as_expected,
+            "note": note,
+        })
+        .to_string())
+    }
+}
+
 /// One line of an article's history (its audit trail travels with it, staff only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -150,13 +210,19 @@ pub struct ArticleDraft {
 
 /// Field edits (last writer wins per field).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ArticleFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::op::double_option"
+    )]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub category: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
@@ -164,7 +230,12 @@ pub struct ArticleFields {
     pub audience: Option<Audience>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<ArticleLang>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::op::double_option"
+    )]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
     pub translation_of: Option<Option<Uuid>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<ScriptStep>>,

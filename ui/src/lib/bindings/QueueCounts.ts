@@ -23,4 +23,8 @@ complaints: number,
 /**
  * Follow-up calls waiting for me or for anyone (staff; 0 for customers).
  */
-followups: number, };
+followups: number, 
+/**
+ * Published knowledge articles.
+ */
+kb_published: number, };

@@ -233,6 +233,29 @@ enum TicketCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Record one step of a knowledge article's diagnosis script run on the ticket (on its
+    /// timeline, agents only).
+    Diagnose {
+        reference: String,
+        /// The article (its id or first 6+ characters).
+        #[arg(long)]
+        article: String,
+        /// The step number (1-based).
+        #[arg(long)]
+        step: u16,
+        /// The system showed what the step expects.
+        #[arg(
+            long,
+            conflicts_with = "not_as_expected",
+            required_unless_present = "not_as_expected"
+        )]
+        as_expected: bool,
+        #[arg(long)]
+        not_as_expected: bool,
+        /// What the customer saw.
+        #[arg(long)]
+        note: Option<String>,
+    },
     /// Record the requester's satisfaction (1–5).
     Rate {
         reference: String,
@@ -825,6 +848,37 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
         }
         TicketCommand::Close { reference, reason } => {
             show(store, out, store.tickets().close(&reference, reason).await?).await?
+        }
+        TicketCommand::Diagnose {
+            reference,
+            article,
+            step,
+            as_expected,
+            note,
+            ..
+        } => {
+            let a = store.kb().show(&article).await?;
+            let Some(s) = a.steps.get(usize::from(step).wrapping_sub(1)) else {
+                bail!(
+                    "step {step}: the article “{}” has {} diagnosis step(s)",
+                    a.title,
+                    a.steps.len()
+                );
+            };
+            let done = helpdeck_core::kb::DiagnosisStep {
+                article_id: a.id,
+                step,
+                total: a.steps.len() as u16,
+                instruction: s.instruction.clone(),
+                as_expected,
+                note,
+            };
+            show(
+                store,
+                out,
+                store.tickets().diagnose(&reference, done).await?,
+            )
+            .await?
         }
         TicketCommand::Rate {
             reference,

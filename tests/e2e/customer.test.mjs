@@ -187,4 +187,29 @@ describe('A customer signed in to the server', () => {
     await screenshot(driver, '19b-customer-home-en');
     await noAgentControls();
   });
+
+  it('reads help articles and is answered by a suggestion instead of submitting', async () => {
+    cli(bobDir, 'kb', 'add', '--title', 'VPN drops every few minutes', '--lang', 'en', '--audience', 'public', '--publish',
+      '--body', 'Install the new VPN profile from the portal, then restart the VPN client.');
+    cli(bobDir, 'kb', 'add', '--title', 'VPN internal escalation notes', '--lang', 'en', '--body', 'INTERNAL-KB: call the ISP.');
+    cli(bobDir, 'sync', '--once');
+    await click(driver, 'help-articles');
+    const item = await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="kb-item"]' }))[0] ?? false, 'the public article arrives', 30000);
+    assert.equal((await driver.findElements({ css: '[data-testid="kb-item"]' })).length, 1, 'only the public, published article');
+    await item.click();
+    await find(driver, 'kb-article');
+    assert.ok(!(await driver.getPageSource()).includes('INTERNAL-KB'));
+    await screenshot(driver, '19c-customer-help-en');
+    await noAgentControls();
+    await click(driver, 'requests-active');
+    const before = (await driver.findElements({ css: '[data-testid="request-row"]' })).length;
+    await click(driver, 'new-request');
+    await type(driver, 'new-request-title', 'My VPN drops all the time');
+    await click(driver, 'kb-suggestion-use');
+    await find(driver, 'kb-suggestion-article');
+    await screenshot(driver, '19d-customer-suggestion-en');
+    await click(driver, 'kb-solved');
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="new-request-dialog"]' })).length === 0, 'the dialog closes');
+    assert.equal((await driver.findElements({ css: '[data-testid="request-row"]' })).length, before, 'nothing was submitted');
+  });
 });

@@ -156,7 +156,7 @@ pub async fn run(store: &Store, cmd: KbCommand, out: &Printer) -> Result<()> {
                 table
                     .load_preset(UTF8_BORDERS_ONLY)
                     .set_content_arrangement(ContentArrangement::Disabled)
-                    .set_header(["Id", "Title", "Lang", "Audience", "Status", "👍", "👎"]);
+                    .set_header(["Id", "Title", "Lang", "Audience", "Status", "Helped", "Not"]);
                 for a in &list {
                     table.add_row([
                         a.id.to_string()[..8].to_string(),
@@ -209,7 +209,7 @@ pub async fn run(store: &Store, cmd: KbCommand, out: &Printer) -> Result<()> {
 fn article(out: &Printer, a: &ArticleView) -> Result<()> {
     out.emit(a, || {
         let mut s = format!(
-            "{}  {}\n{} · {} · {} · 👍 {} 👎 {}\nId: {}\n",
+            "{}  {}\n{} · {} · {} · helped {} · did not help {}\nId: {}\n",
             a.title,
             a.lang,
             a.audience,

@@ -583,6 +583,7 @@ export const en = {
   'kb.helpful': 'Yes',
   'kb.notHelpful': 'No',
   'kb.thanksVote': 'Thanks for telling us.',
+  'kb.votes': 'Helped {yes} · did not help {no}',
   'kb.history': 'History',
   'kb.noMatch': 'No article matches.',
   'kb.hasScript': 'diagnosis script',

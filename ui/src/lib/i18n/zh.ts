@@ -582,6 +582,7 @@ export const zh: Record<MessageKey, string> = {
   'kb.helpful': '有帮助',
   'kb.notHelpful': '没有帮助',
   'kb.thanksVote': '感谢您的反馈。',
+  'kb.votes': '有帮助 {yes} · 没有帮助 {no}',
   'kb.history': '修改记录',
   'kb.noMatch': '没有匹配的文章。',
   'kb.hasScript': '含诊断脚本',

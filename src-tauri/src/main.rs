@@ -150,6 +150,8 @@ fn main() {
             commands::kb::kb_from_ticket,
             commands::kb::kb_deflect,
             commands::kb::ticket_diagnose,
+            commands::kb::kb_upkeep,
+            commands::kb::kb_gaps,
             commands::tickets::agents,
             commands::tickets::requesters,
             commands::search::search,

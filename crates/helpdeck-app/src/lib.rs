@@ -18,8 +18,8 @@ use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
     ArticleHit, ArticleInput, ArticleView, AssigneeFilter, AssigneeInput, CreateInput,
-    FollowUpInput, FollowUpScope, FollowUpTask, InitOptions, SearchPage, SlaBucket, Store,
-    TicketDetail, TicketFilter, TicketView, UpdateInput, UserRef, WorkspaceInfo,
+    FollowUpInput, FollowUpScope, FollowUpTask, InitOptions, KbGap, SearchPage, SlaBucket, Store,
+    TicketDetail, TicketFilter, TicketView, UpdateInput, UpkeepItem, UserRef, WorkspaceInfo,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -729,6 +729,19 @@ impl App {
     #[instrument(skip_all, err)]
     pub async fn kb_deflect(&self, id: String) -> ApiResult<()> {
         self.with_store_write(async |s| s.kb().record_deflection(&id).await)
+            .await
+    }
+
+    /// Published articles that need a look (unhelpful, or older than `months`).
+    #[instrument(skip_all, err)]
+    pub async fn kb_upkeep(&self, months: u32) -> ApiResult<Vec<UpkeepItem>> {
+        self.with_store(async |s| s.kb().upkeep(months).await).await
+    }
+
+    /// Frequent problems without an article.
+    #[instrument(skip_all, err)]
+    pub async fn kb_gaps(&self, days: u32, min_tickets: i64) -> ApiResult<Vec<KbGap>> {
+        self.with_store(async |s| s.kb().gaps(days, min_tickets).await)
             .await
     }
 

@@ -37,6 +37,8 @@ fn export_all(dir: &Path) {
         helpdeck_store::ArticleView,
         helpdeck_store::ArticleHit,
         helpdeck_store::ArticleInput,
+        helpdeck_store::UpkeepItem,
+        helpdeck_store::KbGap,
         helpdeck_core::kb::ArticleFields,
         helpdeck_core::kb::DiagnosisStep,
         helpdeck_core::followup::Outcome,

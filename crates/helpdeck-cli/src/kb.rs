@@ -55,6 +55,20 @@ pub enum KbCommand {
     },
     /// A draft article from a resolved ticket's service report (cause, solution, prevention).
     FromTicket { reference: String },
+    /// Published articles that need a look: often voted unhelpful, or not updated for
+    /// --months months.
+    Upkeep {
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+    },
+    /// Frequent problems without an article: categories and keywords shared by at least
+    /// --min tickets of the last --days days that no published article answers.
+    Gaps {
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        #[arg(long, default_value_t = 5)]
+        min: i64,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -176,7 +190,7 @@ pub async fn run(store: &Store, cmd: KbCommand, out: &Printer) -> Result<()> {
             let fields = ArticleFields {
                 title: e.title,
                 body: e.body,
-                category: e.category.map(|c| Some(c).filter(|c| !c.trim().is_empty())),
+                category: e.category,
                 tags: (!e.tags.is_empty()).then_some(e.tags),
                 audience: e.audience.map(|a| a.parse::<Audience>()).transpose()?,
                 lang: e.lang.map(|l| l.parse::<ArticleLang>()).transpose()?,
@@ -203,6 +217,49 @@ pub async fn run(store: &Store, cmd: KbCommand, out: &Printer) -> Result<()> {
         KbCommand::Search { query, limit } => hits(out, &kb.search(&query, limit).await?),
         KbCommand::Suggest { text, limit } => hits(out, &kb.suggest(&text, limit).await?),
         KbCommand::FromTicket { reference } => article(out, &kb.from_ticket(&reference).await?),
+        KbCommand::Upkeep { months } => {
+            let items = kb.upkeep(months).await?;
+            out.emit(&serde_json::json!({ "articles": items }), || {
+                if items.is_empty() {
+                    return "Every published article is fresh and helpful.\n".into();
+                }
+                items
+                    .iter()
+                    .map(|i| {
+                        format!(
+                            "{}  {} — {} (helped {}, did not help {}; updated {})\n",
+                            &i.id.to_string()[..8],
+                            i.title,
+                            i.reason,
+                            i.helpful,
+                            i.not_helpful,
+                            out.time(i.updated_at)
+                        )
+                    })
+                    .collect()
+            })
+        }
+        KbCommand::Gaps { days, min } => {
+            let gaps = kb.gaps(days, min).await?;
+            out.emit(&serde_json::json!({ "gaps": gaps }), || {
+                if gaps.is_empty() {
+                    return format!(
+                        "No frequent problem without an article in the last {days} days.\n"
+                    );
+                }
+                gaps.iter()
+                    .map(|g| {
+                        format!(
+                            "{} {}: {} tickets (e.g. {})\n",
+                            g.kind,
+                            g.value,
+                            g.tickets,
+                            g.examples.join(", ")
+                        )
+                    })
+                    .collect()
+            })
+        }
     }
 }
 

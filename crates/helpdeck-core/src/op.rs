@@ -509,7 +509,7 @@ fn keep(mut v: serde_json::Value, names: &[&str]) -> serde_json::Value {
 }
 
 /// `Option<Option<T>>` from JSON: absent → `None`, `null` → `Some(None)`.
-pub(crate) fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     T: Deserialize<'de>,
     D: Deserializer<'de>,

@@ -155,6 +155,8 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_diagnose" => out(app
             .ticket_diagnose(arg(a, "reference")?, arg(a, "step")?)
             .await),
+        "kb_upkeep" => out(app.kb_upkeep(arg(a, "months")?).await),
+        "kb_gaps" => out(app.kb_gaps(arg(a, "days")?, arg(a, "minTickets")?).await),
         "followup_list" => out(app.followups(arg(a, "all")?).await),
         "followup_done" => out(app
             .followup_done(

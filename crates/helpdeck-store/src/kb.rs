@@ -24,6 +24,8 @@ use crate::{Kb, Store};
 /// Longest suggestion text looked at (the start of what is being written).
 const SUGGEST_CHARS: usize = 400;
 const SNIPPET_WIDTH: usize = 120;
+/// Matching articles ranked per query (the newest ones; see `ranked`).
+const RANK_WINDOW: i64 = 2000;
 
 /// An article as shown.
 #[derive(Debug, Clone, Serialize)]
@@ -69,6 +71,48 @@ pub struct ArticleHit {
     pub has_script: bool,
     pub rank: f64,
 }
+
+/// A published article that needs a look.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UpkeepItem {
+    pub id: Uuid,
+    pub title: String,
+    pub lang: ArticleLang,
+    /// `unhelpful` (at least 3 votes against, more than for) or `stale` (not updated for the
+    /// months asked).
+    pub reason: String,
+    pub helpful: u32,
+    pub not_helpful: u32,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub updated_at: Timestamp,
+}
+
+/// A frequent problem without an answer: many recent tickets share a category or a keyword
+/// and no published article matches it (the seeds' knowledge-base update loop).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct KbGap {
+    /// `category` or `keyword`.
+    pub kind: String,
+    pub value: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub tickets: i64,
+    /// A few of the tickets, e.g. `HD-12`.
+    pub examples: Vec<String>,
+}
+
+/// Votes against before an article counts as unhelpful.
+const UNHELPFUL_VOTES: u32 = 3;
+/// Chinese characters that make a bigram a grammar word, not a topic.
+const CJK_FUNCTION_CHARS: &str =
+    "的了是在我你他她它们不有和也就都又很吗呢吧啊这那个要会能说到把被让给";
+/// English words too common to be a topic.
+const STOP_WORDS: &[&str] = &[
+    "the", "and", "for", "not", "with", "from", "after", "when", "does", "doesn", "can", "cannot",
+    "our", "new", "all", "since", "again", "still", "every", "this", "that", "into", "out", "on",
+    "in", "of", "to", "is", "it", "my", "no", "at", "an", "or", "be", "are", "was", "has",
+];
 
 /// A new article as a person enters it.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -186,6 +230,22 @@ fn suggestion_terms(text: &str) -> Vec<String> {
         }
     }
     out.into_iter().take(48).collect()
+}
+
+async fn examples(
+    conn: &mut SqliteConnection,
+    since: i64,
+    condition: &str,
+    value: &str,
+) -> Result<Vec<String>> {
+    let rows: Vec<(i64,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT number FROM tickets WHERE created_at >= ? AND {condition} ORDER BY created_at DESC LIMIT 3"
+    )))
+    .bind(since)
+    .bind(value)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(|(n,)| ticket_key(n)).collect())
 }
 
 fn steps_text(steps: &[ScriptStep]) -> String {
@@ -494,12 +554,15 @@ impl Kb<'_> {
         } else {
             "a.status != 'archived'"
         };
+        // bm25 over the newest RANK_WINDOW matching documents (FTS5 walks a doclist
+        // newest-first in microseconds; bm25 costs time per match), as ticket search does.
         let rows: Vec<(String, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT a.doc, bm25(article_index, 10.0, 1.0) AS r FROM article_index \
-             JOIN articles a ON a.seq = article_index.rowid \
-             WHERE article_index MATCH ? AND {status} ORDER BY r LIMIT ?"
+            "SELECT a.doc, w.r FROM (SELECT rowid AS id, bm25(article_index, 10.0, 1.0) AS r \
+             FROM article_index WHERE article_index MATCH ? ORDER BY rowid DESC LIMIT ?) w \
+             JOIN articles a ON a.seq = w.id WHERE {status} ORDER BY w.r LIMIT ?"
         )))
         .bind(expression)
+        .bind(RANK_WINDOW)
         .bind(i64::from(limit.clamp(1, 100)))
         .fetch_all(&mut *conn)
         .await?;
@@ -550,6 +613,127 @@ impl Kb<'_> {
             .fetch_one(&self.0.pool)
             .await?;
         Ok(n)
+    }
+
+    /// Published articles that need a look: often voted unhelpful, or not updated for
+    /// `months` months.
+    #[instrument(skip_all, err)]
+    pub async fn upkeep(&self, months: u32) -> Result<Vec<UpkeepItem>> {
+        let since = self.0.now() - jiff::SignedDuration::from_hours(24 * 30 * i64::from(months));
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT doc FROM articles WHERE status = 'published' ORDER BY updated_at",
+        )
+        .fetch_all(&self.0.pool)
+        .await?;
+        let mut out = Vec::new();
+        for (doc,) in rows {
+            let a: Article = serde_json::from_str(&doc).map_err(|e| corrupt("article doc", e))?;
+            let reason = if a.not_helpful >= UNHELPFUL_VOTES && a.not_helpful > a.helpful {
+                "unhelpful"
+            } else if a.updated_at < since {
+                "stale"
+            } else {
+                continue;
+            };
+            out.push(UpkeepItem {
+                id: a.id,
+                title: a.title,
+                lang: a.lang,
+                reason: reason.to_string(),
+                helpful: a.helpful,
+                not_helpful: a.not_helpful,
+                updated_at: a.updated_at,
+            });
+        }
+        // The most voted-against first, then the oldest.
+        out.sort_by_key(|i| {
+            (
+                i.reason != "unhelpful",
+                std::cmp::Reverse(i.not_helpful),
+                i.updated_at,
+            )
+        });
+        Ok(out)
+    }
+
+    /// Frequent problems without an article: categories and keywords shared by at least
+    /// `min_tickets` tickets created in the last `days` days that no published article
+    /// matches (most tickets first).
+    #[instrument(skip_all, err)]
+    pub async fn gaps(&self, days: u32, min_tickets: i64) -> Result<Vec<KbGap>> {
+        let since = ms(self.0.now() - jiff::SignedDuration::from_hours(24 * i64::from(days)));
+        let min = min_tickets.max(1);
+        let mut conn = self.0.pool.acquire().await?;
+        let mut out = Vec::new();
+        let cats: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT category, count(*) FROM tickets WHERE created_at >= ? GROUP BY category \
+             HAVING count(*) >= ? ORDER BY count(*) DESC",
+        )
+        .bind(since)
+        .bind(min)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (category, n) in cats {
+            let covered: Option<(i64,)> = sqlx::query_as(
+                "SELECT 1 FROM articles WHERE status = 'published' AND category = ? LIMIT 1",
+            )
+            .bind(&category)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if covered.is_none() {
+                let examples = examples(&mut conn, since, "category = ?", &category).await?;
+                out.push(KbGap {
+                    kind: "category".into(),
+                    value: category,
+                    tickets: n,
+                    examples,
+                });
+            }
+        }
+        // Keywords: the terms of recent tickets' titles, counted once per ticket.
+        let titles: Vec<(String,)> = sqlx::query_as(
+            "SELECT title FROM tickets WHERE created_at >= ? ORDER BY created_at DESC LIMIT 5000",
+        )
+        .bind(since)
+        .fetch_all(&mut *conn)
+        .await?;
+        drop(conn);
+        let mut counts: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+        for (title,) in &titles {
+            for term in suggestion_terms(title) {
+                let topical = if term.chars().any(helpdeck_core::search_text::is_cjk) {
+                    !term.chars().any(|c| CJK_FUNCTION_CHARS.contains(c))
+                } else {
+                    term.chars().count() >= 3 && !STOP_WORDS.contains(&term.as_str())
+                };
+                if topical {
+                    *counts.entry(term).or_default() += 1;
+                }
+            }
+        }
+        let mut terms: Vec<(String, i64)> = counts.into_iter().filter(|(_, n)| *n >= min).collect();
+        terms.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (term, n) in terms.into_iter().take(40) {
+            let q = SearchQuery::parse(&format!("\"{term}\""))?;
+            let Some(expression) = q.fts_expression() else {
+                continue;
+            };
+            if !self.ranked(&expression, &[], 1, true).await?.is_empty() {
+                continue;
+            }
+            let mut conn = self.0.pool.acquire().await?;
+            let examples = examples(&mut conn, since, "title LIKE ?", &format!("%{term}%")).await?;
+            out.push(KbGap {
+                kind: "keyword".into(),
+                value: term,
+                tickets: n,
+                examples,
+            });
+            if out.len() >= 20 {
+                break;
+            }
+        }
+        Ok(out)
     }
 
     /// How many articles have this status.

@@ -47,7 +47,7 @@ pub use blobs::BlobTransfer;
 pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
 pub use followups::{CallbackView, FollowUpInput, FollowUpScope, FollowUpTask, FollowUpView};
-pub use kb::{ArticleHit, ArticleInput, ArticleView};
+pub use kb::{ArticleHit, ArticleInput, ArticleView, KbGap, UpkeepItem};
 pub use read::{AssigneeFilter, MAX_PAGE, SlaBucket, SortOrder, TicketFilter};
 pub use search::{SearchHit, SearchPage};
 pub use sla::SlaRow;

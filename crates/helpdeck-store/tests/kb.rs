@@ -244,3 +244,75 @@ async fn edits_votes_and_a_draft_from_a_resolved_ticket() {
         d.body
     );
 }
+
+#[tokio::test]
+async fn upkeep_lists_unhelpful_articles_and_gaps_list_problems_without_one() {
+    let (_dir, store) = new_store().await;
+    let kb = store.kb();
+    let a = kb
+        .add(input("邮箱无法收信", "归档旧邮件。", ArticleLang::Zh))
+        .await
+        .unwrap();
+    let id = a.id.to_string();
+    assert!(kb.upkeep(12).await.unwrap().is_empty());
+    for _ in 0..3 {
+        kb.vote(&id, false).await.unwrap();
+    }
+    let items = kb.upkeep(12).await.unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].reason, "unhelpful");
+    // Nothing is stale within a month of writing; everything is "older than 0 months".
+    kb.vote(&id, true).await.unwrap();
+    kb.vote(&id, true).await.unwrap();
+    kb.vote(&id, true).await.unwrap();
+    assert!(
+        kb.upkeep(12).await.unwrap().is_empty(),
+        "more helpful than not"
+    );
+
+    // Five VPN tickets and three printer ones; an article answers printers only.
+    for i in 0..5 {
+        store
+            .tickets()
+            .create_ticket(CreateInput {
+                title: format!("VPN 连接断开 {i}"),
+                category: Some("network".into()),
+                ..CreateInput::default()
+            })
+            .await
+            .unwrap();
+    }
+    for i in 0..3 {
+        store
+            .tickets()
+            .create_ticket(CreateInput {
+                title: format!("打印机卡纸 {i}"),
+                category: Some("hardware".into()),
+                ..CreateInput::default()
+            })
+            .await
+            .unwrap();
+    }
+    kb.add(ArticleInput {
+        category: Some("hardware".into()),
+        ..input("打印机卡纸处理", "取出卡纸。", ArticleLang::Zh)
+    })
+    .await
+    .unwrap();
+    let gaps = kb.gaps(30, 3).await.unwrap();
+    let values: Vec<(&str, &str, i64)> = gaps
+        .iter()
+        .map(|g| (g.kind.as_str(), g.value.as_str(), g.tickets))
+        .collect();
+    assert!(values.contains(&("category", "network", 5)), "{values:?}");
+    assert!(values.contains(&("keyword", "vpn", 5)), "{values:?}");
+    assert!(values.contains(&("keyword", "连接", 5)), "{values:?}");
+    assert!(
+        !values
+            .iter()
+            .any(|(_, v, _)| *v == "hardware" || *v == "卡纸"),
+        "answered: {values:?}"
+    );
+    let vpn = gaps.iter().find(|g| g.value == "vpn").unwrap();
+    assert_eq!(vpn.examples.len(), 3);
+}

@@ -2,7 +2,7 @@
 
 use helpdeck_app::{ApiResult, App};
 use helpdeck_core::kb::{ArticleFields, ArticleStatus, DiagnosisStep};
-use helpdeck_store::{ArticleHit, ArticleInput, ArticleView, TicketDetail};
+use helpdeck_store::{ArticleHit, ArticleInput, ArticleView, KbGap, TicketDetail, UpkeepItem};
 use tauri::State;
 use tracing::instrument;
 
@@ -93,4 +93,16 @@ pub async fn ticket_diagnose(
     step: DiagnosisStep,
 ) -> ApiResult<TicketDetail> {
     app.ticket_diagnose(reference, step).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn kb_upkeep(app: State<'_, App>, months: u32) -> ApiResult<Vec<UpkeepItem>> {
+    app.kb_upkeep(months).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn kb_gaps(app: State<'_, App>, days: u32, min_tickets: i64) -> ApiResult<Vec<KbGap>> {
+    app.kb_gaps(days, min_tickets).await
 }

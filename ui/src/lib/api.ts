@@ -10,6 +10,8 @@ import type {
   ArticleStatus,
   ArticleView,
   Csat,
+  KbGap,
+  UpkeepItem,
   DiagnosisStep,
   FollowUpTask,
   Outcome,
@@ -188,6 +190,8 @@ export const api = {
   kbSuggest: (text: string, limit = 3) => call<ArticleHit[]>('kb_suggest', { text, limit }),
   kbFromTicket: (reference: string) => call<ArticleView>('kb_from_ticket', { reference }),
   kbDeflect: (id: string) => call<null>('kb_deflect', { id }),
+  kbUpkeep: (months: number) => call<UpkeepItem[]>('kb_upkeep', { months }),
+  kbGaps: (days: number, minTickets: number) => call<KbGap[]>('kb_gaps', { days, minTickets }),
   ticketDiagnose: (reference: string, step: DiagnosisStep) => call<TicketDetail>('ticket_diagnose', { reference, step }),
   followupList: (all: boolean) => call<FollowUpTask[]>('followup_list', { all }),
   followupDone: (reference: string, outcome: Outcome, note: string, nextOwner: string | null) =>

@@ -66,6 +66,8 @@ export type { ArticleStatus } from './bindings/ArticleStatus';
 export type { ArticleLang } from './bindings/ArticleLang';
 export type { Audience } from './bindings/Audience';
 export type { ScriptStep } from './bindings/ScriptStep';
+export type { KbGap } from './bindings/KbGap';
+export type { UpkeepItem } from './bindings/UpkeepItem';
 export type { DiagnosisStep } from './bindings/DiagnosisStep';
 export type { FollowUpView } from './bindings/FollowUpView';
 export type { CallbackView } from './bindings/CallbackView';

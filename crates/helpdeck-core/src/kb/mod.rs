@@ -217,26 +217,18 @@ pub struct ArticleFields {
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::op::double_option"
-    )]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
-    pub category: Option<Option<String>>,
+    /// A category; an empty one clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<Audience>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lang: Option<ArticleLang>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::op::double_option"
-    )]
-    #[cfg_attr(feature = "ts", ts(optional = nullable))]
-    pub translation_of: Option<Option<Uuid>>,
+    /// The article it translates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translation_of: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<ScriptStep>>,
 }
@@ -409,7 +401,7 @@ pub fn apply_article(
                 next.body = validate_body("body", b, true)?;
             }
             if let Some(c) = &f.category {
-                next.category = check_category(c.as_deref(), ctx)?;
+                next.category = check_category(Some(c.as_str()), ctx)?;
             }
             if let Some(t) = &f.tags {
                 next.tags = normalise_tags(t)?;
@@ -421,7 +413,7 @@ pub fn apply_article(
                 next.lang = l;
             }
             if let Some(t) = f.translation_of {
-                next.translation_of = check_translation(id, t)?;
+                next.translation_of = check_translation(id, Some(t))?;
             }
             if let Some(s) = &f.steps {
                 next.steps = check_steps(s)?;

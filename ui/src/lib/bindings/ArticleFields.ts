@@ -6,4 +6,12 @@ import type { ScriptStep } from "./ScriptStep";
 /**
  * Field edits (last writer wins per field).
  */
-export type ArticleFields = { title?: string | null, body?: string | null, category?: string | null | null, tags?: Array<string> | null, audience?: Audience | null, lang?: ArticleLang | null, translation_of?: string | null | null, steps?: Array<ScriptStep> | null, };
+export type ArticleFields = { title?: string | null, body?: string | null, 
+/**
+ * A category; an empty one clears it.
+ */
+category?: string | null, tags?: Array<string> | null, audience?: Audience | null, lang?: ArticleLang | null, 
+/**
+ * The article it translates.
+ */
+translation_of?: string | null, steps?: Array<ScriptStep> | null, };

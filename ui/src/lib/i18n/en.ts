@@ -614,6 +614,16 @@ export const en = {
   'diag.cause': 'Diagnosed with the script “{title}”',
   'timeline.event.diagnosisOk': '{actor} ran diagnosis step {step}/{total} “{instruction}”: as expected',
   'timeline.event.diagnosisNot': '{actor} ran diagnosis step {step}/{total} “{instruction}”: not as expected',
+  'kb.upkeep': 'Upkeep',
+  'kb.upkeepHeading': 'Articles that need a look',
+  'kb.upkeepNone': 'Every published article is fresh and helpful.',
+  'kb.reason.unhelpful': 'often voted unhelpful',
+  'kb.reason.stale': 'not updated for a year',
+  'kb.gapsHeading': 'Frequent problems without an article',
+  'kb.gapsHint': 'Categories and keywords shared by 5 or more tickets in the last 30 days that no published article answers.',
+  'kb.gapTickets': '{n} tickets (e.g. {examples})',
+  'kb.writeOne': 'Write an article',
+  'kb.gapsNone': 'None: the frequent problems have answers.',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -45,6 +45,16 @@ describe('The knowledge base', () => {
     assert.equal(await (await find(driver, 'kb-article-title')).getText(), '打印机卡纸处理');
     assert.equal((await findAll(driver, 'kb-item')).length, 1);
     await screenshot(driver, '30-kb-article-zh');
+    // Its English version, linked as its translation.
+    await click(driver, 'kb-translate');
+    await find(driver, 'kb-translating');
+    assert.equal(await (await find(driver, 'kb-lang')).getAttribute('value'), 'en');
+    await type(driver, 'kb-title', 'Clearing a printer paper jam');
+    await type(driver, 'kb-body', 'Switch the printer off, open the rear cover and remove the jammed paper.');
+    await click(driver, 'kb-publish');
+    await eventually(driver, async () => (await (await find(driver, 'kb-article-title')).getText()) === 'Clearing a printer paper jam', 'the translation');
+    await click(driver, 'kb-translation');
+    await eventually(driver, async () => (await (await find(driver, 'kb-article-title')).getText()) === '打印机卡纸处理', 'back to the Chinese version');
   });
 
   it('finds the article from Ctrl+K', async () => {
@@ -98,6 +108,6 @@ describe('The knowledge base', () => {
     await click(driver, 'kb-save');
     const article = await find(driver, 'kb-article');
     await eventually(driver, async () => (await article.getAttribute('data-status')) === 'draft', 'saved as a draft');
-    await eventually(driver, async () => (await findAll(driver, 'kb-item')).length === 2, 'two articles listed');
+    await eventually(driver, async () => (await findAll(driver, 'kb-item')).length === 3, 'three articles listed');
   });
 });

@@ -584,6 +584,8 @@ export const en = {
   'kb.notHelpful': 'No',
   'kb.thanksVote': 'Thanks for telling us.',
   'kb.votes': 'Helped {yes} · did not help {no}',
+  'kb.translate': 'write the {lang} version',
+  'kb.translating': 'Translation of “{title}”',
   'kb.history': 'History',
   'kb.noMatch': 'No article matches.',
   'kb.hasScript': 'diagnosis script',

@@ -64,6 +64,7 @@ pub struct ConnectPreview {
     #[ts(type = "number")]
     pub attachment_bytes: u64,
     pub links: u32,
+    pub articles: u32,
 }
 
 /// What connecting did.
@@ -83,6 +84,7 @@ fn preview(s: &helpdeck_store::UploadSummary) -> ConnectPreview {
         attachments: n(s.attachments),
         attachment_bytes: s.attachment_bytes,
         links: n(s.links),
+        articles: n(s.articles),
     }
 }
 

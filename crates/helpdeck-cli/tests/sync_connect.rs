@@ -139,6 +139,44 @@ fn joins(db: Db) {
     local.ok(&[
         "ticket", "link", "HD-2", "--to", "HD-1", "--kind", "related",
     ]);
+    // Knowledge she wrote on the road: one published with a script, one draft, one archived.
+    local.ok(&[
+        "kb",
+        "add",
+        "--title",
+        "Projector flicker: lamp hours",
+        "--body",
+        "Check the lamp hours.",
+        "--audience",
+        "public",
+        "--lang",
+        "en",
+        "--step",
+        "Open the menu => lamp hours shown",
+        "--publish",
+    ]);
+    local.ok(&[
+        "kb",
+        "add",
+        "--title",
+        "Draft about HDMI",
+        "--body",
+        "Cables.",
+        "--lang",
+        "en",
+    ]);
+    let retired = local.json(&[
+        "kb",
+        "add",
+        "--title",
+        "Old projector model",
+        "--body",
+        "Gone.",
+        "--lang",
+        "en",
+        "--publish",
+    ]);
+    local.ok(&["kb", "archive", retired["id"].as_str().unwrap()]);
     let file = tmp.path().join("older.json");
     std::fs::write(&file, dataset(IMPORTED).to_string()).unwrap();
     local.ok(&["import", file.to_str().unwrap()]);
@@ -165,6 +203,7 @@ fn joins(db: Db) {
     assert_eq!(done["uploaded"]["tickets"], total);
     assert_eq!(done["uploaded"]["attachments"], 1);
     assert_eq!(done["uploaded"]["links"], 1);
+    assert_eq!(done["uploaded"]["articles"], 3);
     assert_eq!(done["tickets_here"], total + 1, "{done}");
     assert_eq!(
         home.count("SELECT count(*) FROM tickets"),
@@ -224,6 +263,29 @@ fn joins(db: Db) {
             .any(|h| h["title"] == "Field ticket 0: printer 0 offline"),
         "{hits}"
     );
+
+    // Her articles are the workspace's now, with their status and script.
+    let kb = bob.json(&["kb", "list"]);
+    let listed: Vec<(&str, &str)> = kb["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["title"].as_str().unwrap(), a["status"].as_str().unwrap()))
+        .collect();
+    assert!(
+        listed.contains(&("Projector flicker: lamp hours", "published")),
+        "{kb}"
+    );
+    assert!(listed.contains(&("Draft about HDMI", "draft")), "{kb}");
+    assert_eq!(
+        listed.len(),
+        2,
+        "archived ones are listed with --status archived: {kb}"
+    );
+    let archived = bob.json(&["kb", "list", "--status", "archived"]);
+    assert_eq!(archived["articles"][0]["title"], "Old projector model");
+    let hits = bob.json(&["kb", "search", "lamp"]);
+    assert_eq!(hits["hits"][0]["has_script"], true, "{hits}");
 
     // The interactive tickets kept their reply, note, file and link.
     let projector = bob.ticket_titled("Projector flickers in room 2").unwrap();

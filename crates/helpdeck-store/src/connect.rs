@@ -26,6 +26,9 @@ pub struct Upload {
     pub tickets: Vec<TicketRecord>,
     pub links: Vec<LinkDraft>,
     pub attachments: Vec<AttachmentState>,
+    /// Knowledge articles (every status; written again on the server by the connecting
+    /// account, with their status).
+    pub articles: Vec<helpdeck_core::kb::Article>,
 }
 
 /// What an upload holds, for the confirmation and the report.
@@ -36,6 +39,8 @@ pub struct UploadSummary {
     pub attachments: usize,
     pub attachment_bytes: u64,
     pub links: usize,
+    #[serde(default)]
+    pub articles: usize,
 }
 
 impl Upload {
@@ -65,6 +70,7 @@ impl Upload {
             attachments: self.attachments.len(),
             attachment_bytes: self.attachments.iter().map(|a| a.size).sum(),
             links: self.links.len(),
+            articles: self.articles.len(),
         }
     }
 }
@@ -132,10 +138,24 @@ impl Connect<'_> {
                 },
             )
             .collect::<Result<Vec<_>>>()?;
+        let docs: Vec<(String,)> = sqlx::query_as("SELECT doc FROM articles ORDER BY seq")
+            .fetch_all(&mut *conn)
+            .await?;
+        let articles = docs
+            .into_iter()
+            .map(|(doc,)| {
+                serde_json::from_str(&doc).map_err(|e| {
+                    StoreError::Database(sqlx::Error::Decode(
+                        format!("stored article is invalid: {e}").into(),
+                    ))
+                })
+            })
+            .collect::<Result<Vec<helpdeck_core::kb::Article>>>()?;
         Ok(Upload {
             tickets: data.tickets,
             links,
             attachments,
+            articles,
         })
     }
 
@@ -178,6 +198,13 @@ impl Connect<'_> {
                 if needs_staff && is_staff_here != Some(true) {
                     staff_missing.insert(e);
                 }
+            }
+        }
+        for a in &upload.articles {
+            if let Some(c) = &a.category
+                && !rules.categories.iter().any(|r| r.eq_ignore_ascii_case(c))
+            {
+                categories.insert(c.clone());
             }
         }
         let mut problems = Vec::new();
@@ -265,6 +292,31 @@ impl Connect<'_> {
         }
         for l in &upload.links {
             ops.push(op(new_id(), Change::LinkTickets(l.clone())));
+        }
+        for a in &upload.articles {
+            ops.push(op(
+                a.id,
+                Change::CreateArticle(helpdeck_core::kb::ArticleDraft {
+                    title: a.title.clone(),
+                    body: a.body.clone(),
+                    category: a.category.clone(),
+                    tags: a.tags.clone(),
+                    audience: a.audience,
+                    lang: a.lang,
+                    translation_of: a.translation_of,
+                    steps: a.steps.clone(),
+                    from_ticket: a.tickets.first().copied(),
+                    publish: a.status == helpdeck_core::kb::ArticleStatus::Published,
+                }),
+            ));
+            if a.status == helpdeck_core::kb::ArticleStatus::Archived {
+                ops.push(op(
+                    a.id,
+                    Change::SetArticleStatus {
+                        to: helpdeck_core::kb::ArticleStatus::Archived,
+                    },
+                ));
+            }
         }
         let mut shas = BTreeSet::new();
         for chunk in ops.chunks(BATCH) {

@@ -3,4 +3,4 @@
 /**
  * What connecting this local workspace uploads (the confirmation shows it).
  */
-export type ConnectPreview = { tickets: number, comments: number, attachments: number, attachment_bytes: number, links: number, };
+export type ConnectPreview = { tickets: number, comments: number, attachments: number, attachment_bytes: number, links: number, articles: number, };

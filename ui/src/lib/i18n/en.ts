@@ -53,7 +53,7 @@ export const en = {
   'connect.intro': 'Working with a team? Connect this workspace to your Helpdeck server: its tickets, conversations, files and history are uploaded, and you keep working here as before, in sync.',
   'connect.submit': 'Connect this workspace…',
   'connect.confirm': 'Upload this workspace to {server}?',
-  'connect.counts': 'Tickets {tickets} · Comments {comments} · Files {files} · Links {links}',
+  'connect.counts': 'Tickets {tickets} · Comments {comments} · Files {files} · Links {links} · Articles {articles}',
   'connect.confirmHint': 'The server gives the tickets new numbers; their old numbers still find them. A copy of this local workspace is kept on this computer.',
   'connect.go': 'Upload and connect',
   'connect.uploading': 'Uploading…',

@@ -52,7 +52,7 @@ export const zh: Record<MessageKey, string> = {
   'connect.intro': '与团队协作？将此工作区连接到 Helpdeck 服务器：工单、对话、附件和历史都会上传，之后照常在这里工作，并保持同步。',
   'connect.submit': '连接此工作区…',
   'connect.confirm': '将此工作区上传到 {server}？',
-  'connect.counts': '工单 {tickets} · 评论 {comments} · 文件 {files} · 关联 {links}',
+  'connect.counts': '工单 {tickets} · 评论 {comments} · 文件 {files} · 关联 {links} · 文章 {articles}',
   'connect.confirmHint': '服务器会为工单重新编号，原编号仍可找到它们。本机会保留一份本地工作区的副本。',
   'connect.go': '上传并连接',
   'connect.uploading': '正在上传…',

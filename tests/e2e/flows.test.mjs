@@ -249,6 +249,22 @@ describe('Helpdeck desktop app', () => {
     await screenshot(driver, '07-script-payload-as-text');
   });
 
+  it('keeps an English knowledge article and suggests it while replying', async () => {
+    const before = await driver.executeScript(() => document.querySelector('nav .view.active')?.getAttribute('data-testid'));
+    await click(driver, 'view-kb');
+    await click(driver, 'kb-new');
+    await type(driver, 'kb-title', 'Printer jams on every job');
+    await type(driver, 'kb-body', 'Open the rear cover, remove the jammed paper and replace a worn roller kit.');
+    await choose(driver, 'kb-audience', 'public');
+    await click(driver, 'kb-publish');
+    await eventually(driver, async () => (await (await find(driver, 'kb-article')).getAttribute('data-status')) === 'published', 'published');
+    await screenshot(driver, '06-kb-article-en');
+    await click(driver, 'kb-upkeep');
+    await find(driver, 'kb-upkeep-pane');
+    await screenshot(driver, '06b-kb-upkeep-en');
+    if (before) await click(driver, before);
+  });
+
   it('opens a search as a list', async () => {
     await driver.actions().keyDown(Key.CONTROL).sendKeys('k').keyUp(Key.CONTROL).perform();
     await type(driver, 'search-input', 'printer OR 打印机');

@@ -143,6 +143,8 @@ class AppState {
 
   selectView(id: ViewId): void {
     this.view = id;
+    // The knowledge base has a reading pane of its own: no ticket beside it.
+    if (viewById(id).pane === 'kb') this.openNumber = null;
     this.filters = { ...NO_FILTERS };
     this.sort = viewById(id).sort;
   }

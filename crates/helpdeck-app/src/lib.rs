@@ -670,10 +670,11 @@ impl App {
         self.with_store(async |s| s.kb().list(status).await).await
     }
 
-    /// One article (by id or its first characters).
+    /// One article (by id or its first characters), counted as a view.
     #[instrument(skip_all, err)]
     pub async fn kb_show(&self, id: String) -> ApiResult<ArticleView> {
-        self.with_store(async |s| s.kb().show(&id).await).await
+        self.with_store_write(async |s| s.kb().view_article(&id).await)
+            .await
     }
 
     /// Write a new article (agents).

@@ -238,7 +238,8 @@ pub fn apply(
         Change::CreateArticle(_)
         | Change::UpdateArticle(_)
         | Change::SetArticleStatus { .. }
-        | Change::VoteArticle { .. } => Err(DomainError::invalid(
+        | Change::VoteArticle { .. }
+        | Change::CountArticleViews { .. } => Err(DomainError::invalid(
             "entity",
             "an article change is decided by kb::apply_article, not on a ticket",
         )),

@@ -285,6 +285,8 @@ pub enum Change {
     SetArticleStatus { to: crate::kb::ArticleStatus },
     /// A reader's vote: did it help? (entity: article; anyone who may read it).
     VoteArticle { helpful: bool },
+    /// Views of an article, counted by a reader's device (entity: article).
+    CountArticleViews { views: u32 },
     /// A diagnosis script's step run on a ticket (entity: ticket; staff).
     RecordDiagnosis(crate::kb::DiagnosisStep),
 }
@@ -299,7 +301,8 @@ impl Change {
             Change::CreateArticle(_)
             | Change::UpdateArticle(_)
             | Change::SetArticleStatus { .. }
-            | Change::VoteArticle { .. } => Entity::Article,
+            | Change::VoteArticle { .. }
+            | Change::CountArticleViews { .. } => Entity::Article,
             _ => Entity::Ticket,
         }
     }
@@ -329,6 +332,7 @@ impl Change {
             | Change::UpdateArticle(_)
             | Change::SetArticleStatus { .. }
             | Change::VoteArticle { .. }
+            | Change::CountArticleViews { .. }
             | Change::RecordDiagnosis(_) => Vec::new(),
         }
     }

@@ -501,6 +501,7 @@ pub fn merge_with(
         | Change::UpdateArticle(_)
         | Change::SetArticleStatus { .. }
         | Change::VoteArticle { .. }
+        | Change::CountArticleViews { .. }
         | Change::RecordDiagnosis(_)
         | Change::AddComment(_)
         | Change::DeleteComment

@@ -45,6 +45,7 @@ pub struct ArticleView {
     pub tickets: Vec<String>,
     pub helpful: u32,
     pub not_helpful: u32,
+    pub views: u32,
     pub author: Option<UserRef>,
     #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: Timestamp,
@@ -348,6 +349,7 @@ impl Kb<'_> {
             tickets,
             helpful: a.helpful,
             not_helpful: a.not_helpful,
+            views: a.views,
             created_at: a.created_at,
             updated_at: a.updated_at,
             published_at: a.published_at,
@@ -483,6 +485,13 @@ impl Kb<'_> {
         let mut conn = self.0.pool.acquire().await?;
         let a = self.find(&mut conn, reference).await?;
         self.view(&mut conn, a).await
+    }
+
+    /// One article in full, counted as a view (the app's reader; `show` only reads).
+    #[instrument(skip_all, fields(article = %reference), err)]
+    pub async fn view_article(&self, reference: &str) -> Result<ArticleView> {
+        let id = self.id_of(reference).await?;
+        self.write(id, Change::CountArticleViews { views: 1 }).await
     }
 
     /// Articles, newest change first (`status`: only those; archived ones only when asked).

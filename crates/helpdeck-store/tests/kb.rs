@@ -200,6 +200,10 @@ async fn edits_votes_and_a_draft_from_a_resolved_ticket() {
     );
     let v = kb.vote(short, true).await.unwrap();
     assert_eq!(v.helpful, 1);
+    // Opening it in the app counts a view (an op like any change); `show` only reads.
+    kb.view_article(short).await.unwrap();
+    assert_eq!(kb.view_article(short).await.unwrap().views, 2);
+    assert_eq!(kb.show(short).await.unwrap().views, 2);
     // Bad input names what is wrong; nothing is written.
     let err = kb
         .add(ArticleInput {

@@ -17,6 +17,8 @@ use crate::sync::Stamp;
 use crate::ticket::{validate_body, validate_category, validate_title};
 use crate::user::User;
 
+/// Most views one change may count.
+pub const MAX_VIEWS_PER_OP: u32 = 1000;
 /// Most diagnosis steps in one article.
 pub const MAX_STEPS: usize = 50;
 
@@ -146,6 +148,9 @@ pub struct Article {
     pub tickets: Vec<Uuid>,
     pub helpful: u32,
     pub not_helpful: u32,
+    /// How often it was opened (in the app, by anyone who may read it).
+    #[serde(default)]
+    pub views: u32,
     /// The writer (staff only).
     pub author_id: Option<Uuid>,
     pub created_at: Timestamp,
@@ -374,6 +379,7 @@ pub fn apply_article(
                 tickets: d.from_ticket.into_iter().collect(),
                 helpful: 0,
                 not_helpful: 0,
+                views: 0,
                 author_id: Some(actor.id),
                 created_at: at,
                 updated_at: at,
@@ -477,6 +483,18 @@ pub fn apply_article(
             } else {
                 next.not_helpful = next.not_helpful.saturating_add(1);
             }
+            Ok(Some(next))
+        }
+        Change::CountArticleViews { views } => {
+            let a = current.filter(|a| visible(a)).ok_or_else(missing)?;
+            if !(1..=MAX_VIEWS_PER_OP).contains(views) {
+                return Err(DomainError::invalid(
+                    "views",
+                    format!("{views} is out of range (1 to {MAX_VIEWS_PER_OP} views per change)"),
+                ));
+            }
+            let mut next = a.clone();
+            next.views = next.views.saturating_add(*views);
             Ok(Some(next))
         }
         other => Err(DomainError::invalid(

@@ -107,6 +107,36 @@ fn staff_write_articles_customers_read_public_published_ones() {
     .unwrap()
     .unwrap();
     assert_eq!(voted.not_helpful, 1);
+    let seen = apply_article(
+        Some(&voted),
+        id,
+        &Change::CountArticleViews { views: 3 },
+        now(),
+        &ctx(&customer),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(seen.views, 3);
+    let err = apply_article(
+        Some(&seen),
+        id,
+        &Change::CountArticleViews { views: 0 },
+        now(),
+        &ctx(&customer),
+    )
+    .unwrap_err();
+    assert_eq!(err.field(), Some("views"));
+    // Nobody counts views of an article they may not read.
+    assert!(
+        apply_article(
+            Some(&a),
+            id,
+            &Change::CountArticleViews { views: 1 },
+            now(),
+            &ctx(&customer)
+        )
+        .is_err()
+    );
     // Internal articles stay internal even when published.
     let i = apply_article(
         Some(&p),

@@ -13,4 +13,4 @@ export type ArticleView = { id: string, title: string, body: string, category: s
 /**
  * Tickets it was written from, e.g. `HD-12` (staff only).
  */
-tickets: Array<string>, helpful: number, not_helpful: number, author: UserRef | null, created_at: string, updated_at: string, published_at: string | null, history: Array<Revision>, };
+tickets: Array<string>, helpful: number, not_helpful: number, views: number, author: UserRef | null, created_at: string, updated_at: string, published_at: string | null, history: Array<Revision>, };

@@ -586,6 +586,7 @@ export const en = {
   'kb.votes': 'Helped {yes} · did not help {no}',
   'kb.translate': 'write the {lang} version',
   'kb.translating': 'Translation of “{title}”',
+  'kb.views': '{n} views',
   'kb.history': 'History',
   'kb.noMatch': 'No article matches.',
   'kb.hasScript': 'diagnosis script',

@@ -585,6 +585,7 @@ export const zh: Record<MessageKey, string> = {
   'kb.votes': '有帮助 {yes} · 没有帮助 {no}',
   'kb.translate': '撰写{lang}版本',
   'kb.translating': '“{title}”的译文',
+  'kb.views': '{n} 次查看',
   'kb.history': '修改记录',
   'kb.noMatch': '没有匹配的文章。',
   'kb.hasScript': '含诊断脚本',

@@ -34,6 +34,37 @@ pub fn ticket_document(t: &crate::ticket::Ticket) -> (String, String) {
     (index_text(&t.title), body)
 }
 
+/// The terms of a text being written (what knowledge-base suggestions and frequent-problem
+/// keywords are made of): each English word, and each pair of neighbouring
+/// Chinese characters (Chinese has no spaces; a sentence is matched by its bigrams).
+pub fn text_terms(text: &str) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let chars: Vec<char> = word.chars().collect();
+        let mut latin = String::new();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if is_cjk(c) {
+                if latin.chars().count() >= 2 {
+                    out.insert(latin.to_lowercase());
+                }
+                latin.clear();
+                if let Some(&n) = chars.get(i + 1).filter(|n| is_cjk(**n)) {
+                    out.insert(format!("{c}{n}"));
+                }
+            } else {
+                latin.push(c);
+            }
+            i += 1;
+        }
+        if latin.chars().count() >= 2 {
+            out.insert(latin.to_lowercase());
+        }
+    }
+    out.into_iter().take(48).collect()
+}
+
 /// Rewrites text for the index: CJK runs become bigrams, everything else is unchanged.
 pub fn index_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 2);

@@ -16,6 +16,7 @@ use sqlx::SqliteConnection;
 use tracing::instrument;
 
 use crate::error::{Result, StoreError};
+use crate::read::user_refs;
 use crate::rows::{TICKET_COLUMNS, TicketRow};
 use crate::views::UserRef;
 use crate::workspace::agent_by_email;
@@ -102,7 +103,11 @@ impl Store {
         let Some(f) = &t.followup else {
             return Ok(None);
         };
-        let names = names(conn, f.steps.iter().filter_map(|s| s.owner)).await?;
+        let names = user_refs(
+            conn,
+            &f.steps.iter().filter_map(|s| s.owner).collect::<Vec<_>>(),
+        )
+        .await?;
         Ok(Some(self.shape(t, f, &names)))
     }
 
@@ -137,27 +142,6 @@ impl Store {
     }
 }
 
-async fn names(
-    conn: &mut SqliteConnection,
-    ids: impl Iterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, UserRef>> {
-    let mut out = HashMap::new();
-    for id in ids {
-        if out.contains_key(&id) {
-            continue;
-        }
-        let row: Option<(String, String)> =
-            sqlx::query_as("SELECT email, name FROM users WHERE id = ?")
-                .bind(id.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some((email, name)) = row {
-            out.insert(id, UserRef { id, email, name });
-        }
-    }
-    Ok(out)
-}
-
 impl FollowUps<'_> {
     /// The open callbacks (staff only), the most overdue first.
     #[instrument(skip_all, err)]
@@ -185,7 +169,7 @@ impl FollowUps<'_> {
             }
             let mut ids: Vec<Uuid> = f.steps.iter().filter_map(|s| s.owner).collect();
             ids.extend(t.requester_id);
-            let names = names(&mut conn, ids.into_iter()).await?;
+            let names = user_refs(&mut conn, &ids).await?;
             let view = store.shape(&t, f, &names);
             let callback = view.steps.last().cloned().expect("an open step");
             tasks.push(FollowUpTask {

@@ -8,7 +8,7 @@ use helpdeck_core::kb::{
     ScriptStep, apply_article, draft_from_ticket,
 };
 use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
-use helpdeck_core::search_text::{SearchQuery, index_text, snippet};
+use helpdeck_core::search_text::{SearchQuery, index_text, snippet, text_terms};
 use helpdeck_core::ticket::ticket_key;
 use helpdeck_core::{Timestamp, Uuid, new_id};
 use serde::Serialize;
@@ -16,6 +16,7 @@ use sqlx::SqliteConnection;
 use tracing::instrument;
 
 use crate::error::{Result, StoreError};
+use crate::read::user_refs;
 use crate::rows::ms;
 use crate::views::UserRef;
 use crate::write::{Batch, find_ticket, push_op};
@@ -200,39 +201,6 @@ pub(crate) async fn save_article(conn: &mut SqliteConnection, a: &Article) -> Re
     Ok(())
 }
 
-/// The terms of a text being written: each English word, and each pair of neighbouring
-/// Chinese characters (Chinese has no spaces; a sentence is matched by its bigrams).
-fn suggestion_terms(text: &str) -> Vec<String> {
-    let mut out = std::collections::BTreeSet::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let chars: Vec<char> = word.chars().collect();
-        let mut latin = String::new();
-        let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
-            if helpdeck_core::search_text::is_cjk(c) {
-                if latin.chars().count() >= 2 {
-                    out.insert(latin.to_lowercase());
-                }
-                latin.clear();
-                if let Some(&n) = chars
-                    .get(i + 1)
-                    .filter(|n| helpdeck_core::search_text::is_cjk(**n))
-                {
-                    out.insert(format!("{c}{n}"));
-                }
-            } else {
-                latin.push(c);
-            }
-            i += 1;
-        }
-        if latin.chars().count() >= 2 {
-            out.insert(latin.to_lowercase());
-        }
-    }
-    out.into_iter().take(48).collect()
-}
-
 async fn examples(
     conn: &mut SqliteConnection,
     since: i64,
@@ -312,16 +280,6 @@ pub(crate) async fn apply_pulled_article(
     save_article(conn, &next).await
 }
 
-async fn names(conn: &mut SqliteConnection, id: Option<Uuid>) -> Result<Option<UserRef>> {
-    let Some(id) = id else { return Ok(None) };
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT email, name FROM users WHERE id = ?")
-            .bind(id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(row.map(|(email, name)| UserRef { id, email, name }))
-}
-
 impl Kb<'_> {
     async fn view(&self, conn: &mut SqliteConnection, a: Article) -> Result<ArticleView> {
         let mut tickets = Vec::new();
@@ -335,7 +293,10 @@ impl Kb<'_> {
             }
         }
         Ok(ArticleView {
-            author: names(conn, a.author_id).await?,
+            author: match a.author_id {
+                Some(id) => user_refs(conn, &[id]).await?.remove(&id),
+                None => None,
+            },
             id: a.id,
             title: a.title,
             body: a.body,
@@ -537,7 +498,7 @@ impl Kb<'_> {
     #[instrument(skip_all, err)]
     pub async fn suggest(&self, text: &str, limit: u32) -> Result<Vec<ArticleHit>> {
         let head: String = text.chars().take(SUGGEST_CHARS).collect();
-        let words = suggestion_terms(&head);
+        let words = text_terms(&head);
         if words.is_empty() {
             return Ok(Vec::new());
         }
@@ -709,7 +670,7 @@ impl Kb<'_> {
         drop(conn);
         let mut counts: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
         for (title,) in &titles {
-            for term in suggestion_terms(title) {
+            for term in text_terms(title) {
                 let topical = if term.chars().any(helpdeck_core::search_text::is_cjk) {
                     !term.chars().any(|c| CJK_FUNCTION_CHARS.contains(c))
                 } else {

@@ -131,6 +131,28 @@ struct ViewRow {
     team_name: Option<String>,
 }
 
+/// The people with these ids, as shown (unknown ids are left out).
+pub(crate) async fn user_refs(
+    conn: &mut sqlx::SqliteConnection,
+    ids: &[uuid::Uuid],
+) -> Result<std::collections::HashMap<uuid::Uuid, UserRef>> {
+    let mut out = std::collections::HashMap::new();
+    for &id in ids {
+        if out.contains_key(&id) {
+            continue;
+        }
+        let row: Option<(String, String)> =
+            sqlx::query_as("SELECT email, name FROM users WHERE id = ?")
+                .bind(id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some((email, name)) = row {
+            out.insert(id, UserRef { id, email, name });
+        }
+    }
+    Ok(out)
+}
+
 fn user_ref(
     id: Option<uuid::Uuid>,
     email: Option<String>,

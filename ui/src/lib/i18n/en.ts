@@ -627,6 +627,19 @@ export const en = {
   'kb.gapTickets': '{n} tickets (e.g. {examples})',
   'kb.writeOne': 'Write an article',
   'kb.gapsNone': 'None: the frequent problems have answers.',
+  'kb.rev.edited': 'edited {fields}',
+  'kb.rev.created': 'written',
+  'kb.rev.published': 'published',
+  'kb.rev.draft': 'back to draft',
+  'kb.rev.archived': 'archived',
+  'kb.field.title': 'the title',
+  'kb.field.body': 'the text',
+  'kb.field.category': 'the category',
+  'kb.field.tags': 'the tags',
+  'kb.field.audience': 'who can read it',
+  'kb.field.language': 'the language',
+  'kb.field.translation': 'the translation',
+  'kb.field.steps': 'the diagnosis steps',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -189,8 +189,10 @@ describe('A customer signed in to the server', () => {
   });
 
   it('reads help articles and is answered by a suggestion instead of submitting', async () => {
+    // The public article shows an image (uploaded by Bob's replica, downloaded by the customer's).
     cli(bobDir, 'kb', 'add', '--title', 'VPN drops every few minutes', '--lang', 'en', '--audience', 'public', '--publish',
-      '--body', 'Install the new VPN profile from the portal, then restart the VPN client.');
+      '--body', 'Install the new VPN profile from the portal, then restart the VPN client.',
+      '--image', join(import.meta.dirname, '../../icons/Square150x150Logo.png'));
     cli(bobDir, 'kb', 'add', '--title', 'VPN internal escalation notes', '--lang', 'en', '--body', 'INTERNAL-KB: call the ISP.');
     cli(bobDir, 'sync', '--once');
     await click(driver, 'help-articles');
@@ -198,6 +200,7 @@ describe('A customer signed in to the server', () => {
     assert.equal((await driver.findElements({ css: '[data-testid="kb-item"]' })).length, 1, 'only the public, published article');
     await item.click();
     await find(driver, 'kb-article');
+    await eventually(driver, () => driver.executeScript(() => document.querySelector('[data-testid="kb-article-body"] img[data-file]')?.naturalWidth === 150), "the article's image shows", 30000);
     assert.ok(!(await driver.getPageSource()).includes('INTERNAL-KB'));
     await screenshot(driver, '19c-customer-help-en');
     await noAgentControls();

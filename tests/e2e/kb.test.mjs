@@ -1,9 +1,9 @@
 // The knowledge base in the real window, in Chinese: write and publish an article with a
-// diagnosis script, find it from Ctrl+K, see it suggested while writing a reply, run its
+// diagnosis script and a pasted screenshot, find it from Ctrl+K, see it suggested while writing a reply, run its
 // script on a ticket (the steps go on the timeline, and "solved" resolves the ticket), and
 // make an article from a resolved ticket.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -39,9 +39,25 @@ describe('The knowledge base', () => {
     await expected[0].sendKeys('指示灯熄灭');
     await instructions[1].sendKeys('打开后盖取出卡纸');
     await expected[1].sendKeys('纸路中没有残留纸张');
+    // A screenshot pasted into the text, as Ctrl+V delivers it, shows where the cursor is.
+    const png = readFileSync(join(import.meta.dirname, '../../icons/Square150x150Logo.png')).toString('base64');
+    await driver.executeScript((b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'image.png', { type: 'image/png' }));
+      const area = document.querySelector('[data-testid="kb-body"]');
+      area.focus();
+      area.setSelectionRange(area.value.length, area.value.length);
+      area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, png);
+    await eventually(driver, async () => /!\[screenshot-[^\]]+\.png\]\(attachment:[0-9a-f]{64}\)/.test(await (await find(driver, 'kb-body')).getAttribute('value')), 'the image in the text');
+    const shows = () => driver.executeScript(() => [...document.querySelectorAll('.markdown img[data-file]')].some((i) => i.naturalWidth === 150));
+    await click(driver, 'kb-preview');
+    await eventually(driver, shows, 'the preview shows the image');
     await click(driver, 'kb-publish');
     const article = await find(driver, 'kb-article');
     await eventually(driver, async () => (await article.getAttribute('data-status')) === 'published', 'published');
+    await eventually(driver, shows, 'the published article shows the image');
     assert.equal(await (await find(driver, 'kb-article-title')).getText(), '打印机卡纸处理');
     assert.equal((await findAll(driver, 'kb-item')).length, 1);
     await screenshot(driver, '30-kb-article-zh');
@@ -101,8 +117,8 @@ describe('The knowledge base', () => {
 
   it('makes an article from the resolved ticket', async () => {
     await click(driver, 'kb-from-ticket');
-    const title = await find(driver, 'kb-title');
-    await eventually(driver, async () => (await title.getAttribute('value')) === '三楼打印机卡纸', 'the draft carries the ticket title');
+    // The editor opens once the draft is loaded (found afresh: the view may render twice).
+    await eventually(driver, async () => (await (await find(driver, 'kb-title')).getAttribute('value')) === '三楼打印机卡纸', 'the draft carries the ticket title');
     assert.match(await (await find(driver, 'kb-body')).getAttribute('value'), /## 解决方法/);
     await screenshot(driver, '34-kb-from-ticket-zh');
     await click(driver, 'kb-save');

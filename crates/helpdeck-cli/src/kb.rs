@@ -4,6 +4,7 @@
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use comfy_table::{ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
+use helpdeck_core::attachment::FileRef;
 use helpdeck_core::kb::{ArticleFields, ArticleLang, ArticleStatus, Audience, ScriptStep};
 use helpdeck_store::{ArticleHit, ArticleInput, ArticleView, Store};
 
@@ -94,6 +95,9 @@ pub struct AddArgs {
     /// A diagnosis step, "instruction => expected result" (repeatable, in order).
     #[arg(long = "step")]
     steps: Vec<String>,
+    /// An image (or other file) to show at the end of the body (repeatable).
+    #[arg(long = "image", value_name = "PATH")]
+    images: Vec<std::path::PathBuf>,
     #[arg(long)]
     publish: bool,
 }
@@ -118,6 +122,37 @@ pub struct EditArgs {
     /// Replaces the diagnosis steps ("instruction => expected", repeatable).
     #[arg(long = "step")]
     steps: Vec<String>,
+    /// An image (or other file) to add at the end of the body (repeatable).
+    #[arg(long = "image", value_name = "PATH")]
+    images: Vec<std::path::PathBuf>,
+}
+
+/// Copies each file into the workspace and shows it at the end of `body`
+/// (`![name](attachment:SHA256)`), adding it to `files`.
+fn add_images(
+    store: &Store,
+    body: &mut String,
+    files: &mut Vec<FileRef>,
+    paths: &[std::path::PathBuf],
+) -> Result<()> {
+    for p in paths {
+        let f = store.files().import_file(p)?;
+        let alt = f.name.replace(['[', ']'], "");
+        body.push_str(&format!(
+            "\n\n![{alt}]({}{})",
+            helpdeck_core::kb::FILE_SCHEME,
+            f.sha256
+        ));
+        if !files.iter().any(|x| x.sha256 == f.sha256) {
+            files.push(FileRef {
+                sha256: f.sha256,
+                name: f.name,
+                media_type: f.media_type,
+                size: f.size,
+            });
+        }
+    }
+    Ok(())
 }
 
 fn steps(raw: &[String]) -> Vec<ScriptStep> {
@@ -144,10 +179,14 @@ pub async fn run(store: &Store, cmd: KbCommand, out: &Printer) -> Result<()> {
                 None if store.workspace().language == "zh" => ArticleLang::Zh,
                 None => ArticleLang::En,
             };
+            let mut body = a.body;
+            let mut files = Vec::new();
+            add_images(store, &mut body, &mut files, &a.images)?;
             let v = kb
                 .add(ArticleInput {
                     title: a.title,
-                    body: a.body,
+                    body,
+                    files,
                     category: a.category,
                     tags: a.tags,
                     audience: a.audience.parse()?,
@@ -187,9 +226,19 @@ pub async fn run(store: &Store, cmd: KbCommand, out: &Printer) -> Result<()> {
         }
         KbCommand::Show { id } => article(out, &kb.show(&id).await?),
         KbCommand::Edit(e) => {
+            let (body, files) = if e.images.is_empty() {
+                (e.body, None)
+            } else {
+                let current = kb.show(&e.id).await?;
+                let mut body = e.body.unwrap_or(current.body);
+                let mut files = current.files;
+                add_images(store, &mut body, &mut files, &e.images)?;
+                (Some(body), Some(files))
+            };
             let fields = ArticleFields {
                 title: e.title,
-                body: e.body,
+                body,
+                files,
                 category: e.category,
                 tags: (!e.tags.is_empty()).then_some(e.tags),
                 audience: e.audience.map(|a| a.parse::<Audience>()).transpose()?,
@@ -199,7 +248,7 @@ pub async fn run(store: &Store, cmd: KbCommand, out: &Printer) -> Result<()> {
             };
             if fields.names().is_empty() {
                 bail!(
-                    "nothing to change: give --title, --body, --category, --tag, --audience, --lang or --step"
+                    "nothing to change: give --title, --body, --category, --tag, --audience, --lang, --step or --image"
                 );
             }
             article(out, &kb.edit(&e.id, fields).await?)
@@ -283,6 +332,15 @@ fn article(out: &Printer, a: &ArticleView) -> Result<()> {
             s.push_str(&format!("From: {}\n", a.tickets.join(", ")));
         }
         s.push_str(&format!("\n{}\n", a.body.trim_end()));
+        if !a.files.is_empty() {
+            s.push_str("\nFiles\n");
+            for f in &a.files {
+                s.push_str(&format!(
+                    "  {} ({}, {} bytes) {}\n",
+                    f.name, f.media_type, f.size, f.sha256
+                ));
+            }
+        }
         if !a.steps.is_empty() {
             s.push_str("\nDiagnosis\n");
             for (i, st) in a.steps.iter().enumerate() {

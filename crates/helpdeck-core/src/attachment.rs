@@ -60,10 +60,24 @@ pub fn validate_sha256(sha: &str) -> Result<String, DomainError> {
     }
 }
 
-/// Checks a draft: address, a plain file name (no directories), a media type, the size limit.
-pub fn validate(d: &AttachmentDraft, max_bytes: u64) -> Result<AttachmentDraft, DomainError> {
-    let sha256 = validate_sha256(&d.sha256)?;
-    let name = d
+/// A file by its content address, as a knowledge article carries it (an image shown in its
+/// body as `![name](attachment:SHA256)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct FileRef {
+    /// Lower-case hex SHA-256 of the content.
+    pub sha256: String,
+    pub name: String,
+    pub media_type: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+}
+
+/// Checks a file: address, a plain file name (no directories), a media type, the size limit.
+pub fn validate_file(f: &FileRef, max_bytes: u64) -> Result<FileRef, DomainError> {
+    let sha256 = validate_sha256(&f.sha256)?;
+    let name = f
         .name
         .rsplit(['/', '\\'])
         .next()
@@ -79,7 +93,7 @@ pub fn validate(d: &AttachmentDraft, max_bytes: u64) -> Result<AttachmentDraft, 
             format!("must be at most {MAX_NAME_CHARS} characters without control characters"),
         ));
     }
-    let media_type = d.media_type.trim().to_ascii_lowercase();
+    let media_type = f.media_type.trim().to_ascii_lowercase();
     let shaped = media_type.split_once('/').is_some_and(|(a, b)| {
         !a.is_empty()
             && !b.is_empty()
@@ -91,27 +105,46 @@ pub fn validate(d: &AttachmentDraft, max_bytes: u64) -> Result<AttachmentDraft, 
     if !shaped {
         return Err(DomainError::invalid(
             "media_type",
-            format!("'{}' is not a media type (such as image/png)", d.media_type),
+            format!("'{}' is not a media type (such as image/png)", f.media_type),
         ));
     }
-    if d.size == 0 {
+    if f.size == 0 {
         return Err(DomainError::invalid("size", "the file is empty"));
     }
-    if d.size > max_bytes {
+    if f.size > max_bytes {
         return Err(DomainError::invalid(
             "size",
             format!(
                 "{} is {:.1} MiB (at most {:.0} MiB per file)",
                 name,
-                d.size as f64 / 1_048_576.0,
+                f.size as f64 / 1_048_576.0,
                 max_bytes as f64 / 1_048_576.0
             ),
         ));
     }
-    Ok(AttachmentDraft {
+    Ok(FileRef {
         sha256,
         name,
         media_type,
+        size: f.size,
+    })
+}
+
+/// Checks a draft (see [`validate_file`]).
+pub fn validate(d: &AttachmentDraft, max_bytes: u64) -> Result<AttachmentDraft, DomainError> {
+    let f = validate_file(
+        &FileRef {
+            sha256: d.sha256.clone(),
+            name: d.name.clone(),
+            media_type: d.media_type.clone(),
+            size: d.size,
+        },
+        max_bytes,
+    )?;
+    Ok(AttachmentDraft {
+        sha256: f.sha256,
+        name: f.name,
+        media_type: f.media_type,
         ..d.clone()
     })
 }

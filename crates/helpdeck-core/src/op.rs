@@ -307,6 +307,17 @@ impl Change {
         }
     }
 
+    /// Does this change name files whose bytes must reach the server before it does (an
+    /// attachment, an article's images)?
+    pub fn carries_files(&self) -> bool {
+        match self {
+            Change::AddAttachment(_) => true,
+            Change::CreateArticle(d) => !d.files.is_empty(),
+            Change::UpdateArticle(f) => f.files.as_ref().is_some_and(|f| !f.is_empty()),
+            _ => false,
+        }
+    }
+
     /// The people and teams this change names (the directory a decider loads to check them).
     pub fn named_ids(&self) -> Vec<Uuid> {
         match self {

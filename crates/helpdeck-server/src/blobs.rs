@@ -11,6 +11,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use helpdeck_core::attachment::{AttachmentState, CHUNK_BYTES, DEFAULT_MAX_BYTES, validate_sha256};
+use helpdeck_core::kb::{ArticleDoc, article_visible};
 use helpdeck_core::sync::{CommentState, TicketDoc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -232,9 +233,31 @@ pub async fn put_chunk(
     })
 }
 
-/// May `caller` read the file `sha`? Staff: any file attached somewhere. Customers: a file
-/// attached to a ticket they see, on the ticket itself or on a public reply.
+/// May `caller` read the file `sha`? Staff: any file attached somewhere or shown by an
+/// article. Customers: a file attached to a ticket they see, on the ticket itself or on a
+/// public reply, or shown by an article they may read (public and published).
 async fn may_read(db: &Db, caller: &Caller, sha: &str) -> Result<bool> {
+    Ok(may_read_attachment(db, caller, sha).await? || may_read_article_file(db, caller, sha).await?)
+}
+
+async fn may_read_article_file(db: &Db, caller: &Caller, sha: &str) -> Result<bool> {
+    let docs: Vec<(String,)> = sqlx::query_as(
+        "SELECT a.doc FROM article_files f JOIN articles a ON a.id = f.article_id WHERE f.sha256 = $1",
+    )
+    .bind(sha)
+    .fetch_all(&db.pool)
+    .await?;
+    for (doc,) in docs {
+        let doc: ArticleDoc = serde_json::from_str(&doc)
+            .map_err(|e| ServerError::Internal(format!("bad article doc: {e}")))?;
+        if article_visible(&caller.account.user, &doc.article) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+async fn may_read_attachment(db: &Db, caller: &Caller, sha: &str) -> Result<bool> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT state FROM attachments WHERE sha256 = $1")
         .bind(sha)
         .fetch_all(&db.pool)

@@ -712,6 +712,52 @@ async fn apply_article(
         Ok(None) => return Ok(Ok(None)),
         Ok(Some(d)) => d,
     };
+    // A file an article shows is one the server has, whole, of the size the article says:
+    // the writer's device uploads it before the op (the sizes are the server's, not the
+    // client's word).
+    let known: Vec<&str> = before
+        .iter()
+        .flat_map(|b| &b.article.files)
+        .map(|f| f.sha256.as_str())
+        .collect();
+    for f in doc.article.files.iter().filter(|f| !known.contains(&f.sha256.as_str())) {
+        let row: Option<(i64, i64)> =
+            sqlx::query_as("SELECT size, complete FROM blobs WHERE sha256 = $1")
+                .bind(&f.sha256)
+                .fetch_optional(&mut **tx)
+                .await?;
+        match row {
+            Some((size, 1)) if size as u64 == f.size => {}
+            Some((size, 1)) => {
+                return Ok(Err((
+                    "invalid",
+                    format!("files: {} is {size} bytes on the server, not {}", f.name, f.size),
+                )));
+            }
+            _ => {
+                return Ok(Err((
+                    "invalid",
+                    format!(
+                        "files: {} has not been uploaded; upload the file, then save the article",
+                        f.name
+                    ),
+                )));
+            }
+        }
+    }
+    if before.as_ref().map(|b| &b.article.files) != Some(&doc.article.files) {
+        sqlx::query("DELETE FROM article_files WHERE article_id = $1")
+            .bind(op.entity_id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        for f in &doc.article.files {
+            sqlx::query("INSERT INTO article_files (sha256, article_id) VALUES ($1, $2)")
+                .bind(&f.sha256)
+                .bind(op.entity_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
     counters.seq += 1;
     let seq = counters.seq;
     let customers = public(&doc.article) || before.as_ref().is_some_and(|b| public(&b.article));

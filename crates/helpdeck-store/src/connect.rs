@@ -305,6 +305,7 @@ impl Connect<'_> {
                     lang: a.lang,
                     translation_of: a.translation_of,
                     steps: a.steps.clone(),
+                    files: a.files.clone(),
                     from_ticket: a.tickets.first().copied(),
                     publish: a.status == helpdeck_core::kb::ArticleStatus::Published,
                 }),
@@ -332,6 +333,14 @@ impl Connect<'_> {
                 batch.push(
                     "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'up', ?)",
                     vec![Arg::text(&a.sha256), Arg::Int(a.size as i64)],
+                );
+            }
+        }
+        for f in upload.articles.iter().flat_map(|a| &a.files) {
+            if shas.insert(f.sha256.clone()) {
+                batch.push(
+                    "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'up', ?)",
+                    vec![Arg::text(&f.sha256), Arg::Int(f.size as i64)],
                 );
             }
         }

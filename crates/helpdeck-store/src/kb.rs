@@ -3,6 +3,7 @@
 //! search and suggestions from the local store (offline), and articles drafted from tickets.
 
 use helpdeck_core::apply::TrustingDirectory;
+use helpdeck_core::attachment::FileRef;
 use helpdeck_core::kb::{
     Article, ArticleDraft, ArticleFields, ArticleLang, ArticleStatus, Audience, Revision,
     ScriptStep, apply_article, draft_from_ticket,
@@ -42,6 +43,8 @@ pub struct ArticleView {
     pub lang: ArticleLang,
     pub translation_of: Option<Uuid>,
     pub steps: Vec<ScriptStep>,
+    /// Its images (shown in the body as `![name](attachment:SHA256)`).
+    pub files: Vec<FileRef>,
     /// Tickets it was written from, e.g. `HD-12` (staff only).
     pub tickets: Vec<String>,
     pub helpful: u32,
@@ -129,6 +132,9 @@ pub struct ArticleInput {
     /// The article it translates (an id).
     pub translation_of: Option<String>,
     pub steps: Vec<ScriptStep>,
+    /// Files already in this workspace (`attachment_import`) that the body shows.
+    #[serde(default)]
+    pub files: Vec<FileRef>,
     pub publish: bool,
 }
 
@@ -277,7 +283,20 @@ pub(crate) async fn apply_pulled_article(
             }
         }
     }
-    save_article(conn, &next).await
+    save_article(conn, &next).await?;
+    // Its images come down with the next round of files.
+    for f in &next.files {
+        if !store.files().has_blob(&f.sha256) {
+            sqlx::query(
+                "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'down', ?)",
+            )
+            .bind(&f.sha256)
+            .bind(f.size as i64)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 impl Kb<'_> {
@@ -307,6 +326,7 @@ impl Kb<'_> {
             lang: a.lang,
             translation_of: a.translation_of,
             steps: a.steps,
+            files: a.files,
             tickets,
             helpful: a.helpful,
             not_helpful: a.not_helpful,
@@ -355,6 +375,28 @@ impl Kb<'_> {
             let a = current.ok_or_else(|| StoreError::NotFound(format!("no article {id}")))?;
             return self.view(&mut conn, a).await;
         };
+        // A file the article starts showing is on this device, and goes up before the op.
+        let before: Vec<&str> = current
+            .iter()
+            .flat_map(|a| &a.files)
+            .map(|f| f.sha256.as_str())
+            .collect();
+        let mut batch = Batch::default();
+        for f in next.files.iter().filter(|f| !before.contains(&f.sha256.as_str())) {
+            if !store.files().has_blob(&f.sha256) {
+                return Err(helpdeck_core::DomainError::invalid(
+                    "files",
+                    format!("{} is not in this workspace; add it again", f.name),
+                )
+                .into());
+            }
+            if !store.rules.local_workspace {
+                batch.push(
+                    "INSERT OR IGNORE INTO blob_transfers (sha256, direction, size) VALUES (?, 'up', ?)",
+                    vec![crate::write::Arg::text(&f.sha256), crate::write::Arg::Int(f.size as i64)],
+                );
+            }
+        }
         save_article(&mut tx, &next).await?;
         let op = Op {
             op_id: new_id(),
@@ -367,7 +409,6 @@ impl Kb<'_> {
             actor_id: store.actor.id,
             schema_version: OP_SCHEMA_VERSION,
         };
-        let mut batch = Batch::default();
         push_op(&mut batch, &op, now);
         batch.execute(&mut tx).await?;
         let view = self.view(&mut tx, next).await?;
@@ -394,6 +435,7 @@ impl Kb<'_> {
             lang: input.lang,
             translation_of,
             steps: input.steps,
+            files: input.files,
             from_ticket: None,
             publish: input.publish,
         };

@@ -32,6 +32,7 @@ fn input(title: &str, body: &str, lang: ArticleLang) -> ArticleInput {
         lang,
         translation_of: None,
         steps: Vec::new(),
+        files: Vec::new(),
         publish: true,
     }
 }
@@ -319,4 +320,52 @@ async fn upkeep_lists_unhelpful_articles_and_gaps_list_problems_without_one() {
     );
     let vpn = gaps.iter().find(|g| g.value == "vpn").unwrap();
     assert_eq!(vpn.examples.len(), 3);
+}
+
+/// An article shows images that are files in the workspace, by content address.
+#[tokio::test]
+async fn an_article_shows_images_that_are_in_the_workspace() {
+    let (_dir, store) = new_store().await;
+    let kb = store.kb();
+    let shot = store
+        .files()
+        .import_bytes("路由器背面.png", b"\x89PNG not really an image")
+        .unwrap();
+    let file = helpdeck_core::attachment::FileRef {
+        sha256: shot.sha256.clone(),
+        name: shot.name.clone(),
+        media_type: shot.media_type.clone(),
+        size: shot.size,
+    };
+    let mut a = input(
+        "重启路由器",
+        &format!("按住背面的按钮：\n\n![路由器背面](attachment:{})", shot.sha256),
+        ArticleLang::Zh,
+    );
+    a.files = vec![file.clone()];
+    let v = kb.add(a.clone()).await.unwrap();
+    assert_eq!(v.files, vec![file.clone()]);
+    assert_eq!(kb.show(&v.id.to_string()).await.unwrap().files, vec![file]);
+
+    // A file this workspace does not have is refused, and nothing is written.
+    let before = kb.list(None).await.unwrap().len();
+    a.files[0].sha256 = "0".repeat(64);
+    let err = kb.add(a).await.unwrap_err().to_string();
+    assert!(err.contains("not in this workspace"), "{err}");
+    assert_eq!(kb.list(None).await.unwrap().len(), before);
+
+    // Taking the image out again is an edit of the files, in the history.
+    let edited = kb
+        .edit(
+            &v.id.to_string(),
+            helpdeck_core::kb::ArticleFields {
+                body: Some("按住背面的按钮十秒。".into()),
+                files: Some(Vec::new()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(edited.files.is_empty());
+    assert_eq!(edited.history.last().unwrap().what, "edited body, files");
 }

@@ -60,12 +60,9 @@ pub async fn sync_once_reporting(
             break;
         }
         // A file attached while this round ran (a reply written during the upload above)
-        // goes up before the op that names it: the server takes an attachment only once its
-        // file is there.
-        if ops
-            .iter()
-            .any(|o| matches!(o.change, helpdeck_core::op::Change::AddAttachment(_)))
-        {
+        // goes up before the op that names it: the server takes an attachment or an
+        // article's image only once its file is there.
+        if ops.iter().any(|o| o.change.carries_files()) {
             let more = crate::files::transfer(store, client, crate::files::Direction::Up).await?;
             uploaded.uploaded += more.uploaded;
             uploaded.waiting = more.waiting;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown, sanitizeHighlight } from './markdown';
+import { fileMarkdown, referencedFiles, renderMarkdown, sanitizeHighlight } from './markdown';
 
 function dom(html: string): HTMLElement {
   const div = document.createElement('div');
@@ -63,5 +63,31 @@ describe('sanitizeHighlight', () => {
 
   it('keeps escaped text escaped', () => {
     expect(sanitizeHighlight('&lt;img src=x&gt; <mark>网络</mark>')).toBe('&lt;img src=x&gt; <mark>网络</mark>');
+  });
+});
+
+describe('article files', () => {
+  const a = 'a'.repeat(64);
+  const b = 'b'.repeat(64);
+
+  it('shows an article\'s own file as an image without a source (the app gives it one)', () => {
+    const el = dom(renderMarkdown(`before ${fileMarkdown('屏幕[1].png', a)} after`, [a]));
+    const img = el.querySelector('img');
+    expect(img?.getAttribute('data-file')).toBe(a);
+    expect(img?.getAttribute('alt')).toBe('屏幕1.png');
+    expect(img?.hasAttribute('src')).toBe(false);
+  });
+
+  it('shows a file the text may not show as its name, never as an image', () => {
+    const el = dom(renderMarkdown(fileMarkdown('secret.png', b), [a]));
+    expect(el.querySelector('img')).toBeNull();
+    expect(el.textContent).toContain('[secret.png]');
+    // Ticket text never shows files at all.
+    expect(dom(renderMarkdown(fileMarkdown('x.png', a))).querySelector('img')).toBeNull();
+  });
+
+  it('finds the files a body shows, in order, each once', () => {
+    const body = `${fileMarkdown('one', a)} ${fileMarkdown('two', b.toUpperCase())} ${fileMarkdown('again', a)}`;
+    expect(referencedFiles(body)).toEqual([a, b]);
   });
 });

@@ -12,6 +12,28 @@ function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
+/** How an article's body shows one of its files: `![name](attachment:SHA256)` (core::kb). */
+export const FILE_SCHEME = 'attachment:';
+const FILE_REF = /attachment:([0-9a-fA-F]{64})/g;
+
+/** The files a body shows, in order, each once (the core's `referenced_files`). */
+export function referencedFiles(body: string): string[] {
+  const out: string[] = [];
+  for (const m of (body ?? '').matchAll(FILE_REF)) {
+    const sha = m[1].toLowerCase();
+    if (!out.includes(sha)) out.push(sha);
+  }
+  return out;
+}
+
+/** The Markdown for showing a file in a body. */
+export function fileMarkdown(name: string, sha256: string): string {
+  return `![${name.replace(/[[\]]/g, '')}](${FILE_SCHEME}${sha256})`;
+}
+
+// The files the text being rendered may show (an article's own); none for tickets.
+let showing: ReadonlySet<string> = new Set();
+
 // Raw HTML typed into a ticket is shown as the text it is, never interpreted: tickets come
 // from requesters, and a help desk shows what they wrote. DOMPurify below is the second line.
 const marked = new Marked({
@@ -21,6 +43,14 @@ const marked = new Marked({
   renderer: {
     html({ text }) {
       return escapeHtml(text);
+    },
+    // An article's image is an <img data-file="SHA"> without a source: Markdown.svelte gives
+    // it the file's blob URL from this device. A file the text may not show stays its name.
+    image({ href, text }) {
+      if (!href?.startsWith(FILE_SCHEME)) return false;
+      const sha = href.slice(FILE_SCHEME.length).toLowerCase();
+      if (!showing.has(sha)) return `<span class="file-missing">[${escapeHtml(text)}]</span>`;
+      return `<img data-file="${escapeHtml(sha)}" alt="${escapeHtml(text)}">`;
     },
   },
 });
@@ -47,10 +77,18 @@ const MARKDOWN_CONFIG = {
   ADD_ATTR: ['target'],
 };
 
-/** Markdown (as written in descriptions and comments) to sanitised HTML. */
-export function renderMarkdown(source: string): string {
-  const html = marked.parse(source ?? '') as string;
-  return purifier().sanitize(html, MARKDOWN_CONFIG) as string;
+/**
+ * Markdown (as written in descriptions, comments and articles) to sanitised HTML. `files`:
+ * the content addresses the text may show as images (an article's own files).
+ */
+export function renderMarkdown(source: string, files: readonly string[] = []): string {
+  showing = new Set(files.map((f) => f.toLowerCase()));
+  try {
+    const html = marked.parse(source ?? '') as string;
+    return purifier().sanitize(html, MARKDOWN_CONFIG) as string;
+  } finally {
+    showing = new Set();
+  }
 }
 
 /** Search highlights from the core: escaped text with <mark>; anything else is dropped. */

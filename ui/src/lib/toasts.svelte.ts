@@ -28,6 +28,11 @@ export function info(message: string): void {
   push('info', message, 4000);
 }
 
+/** A problem the UI itself found, already in the user's language. */
+export function warn(message: string): void {
+  push('error', message, 8000);
+}
+
 /** Shows an API error in the user's language (validation messages go next to fields instead). */
 export function errorToast(e: unknown): void {
   const err: ApiError = isApiError(e) ? e : { code: 'internal', message: String(e) };

@@ -59,6 +59,7 @@ export type { UserRef } from './bindings/UserRef';
 export type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 export type { FollowUpTask } from './bindings/FollowUpTask';
 export type { ArticleView } from './bindings/ArticleView';
+export type { FileRef } from './bindings/FileRef';
 export type { ArticleHit } from './bindings/ArticleHit';
 export type { ArticleInput } from './bindings/ArticleInput';
 export type { ArticleFields } from './bindings/ArticleFields';

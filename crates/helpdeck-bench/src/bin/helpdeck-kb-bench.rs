@@ -81,6 +81,7 @@ async fn main() -> Result<()> {
                     lang: if zh { ArticleLang::Zh } else { ArticleLang::En },
                     translation_of: None,
                     steps: Vec::new(),
+                    files: Vec::new(),
                     publish: true,
                 })
                 .await?;

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Timestamp;
+use crate::attachment::{FileRef, validate_file};
 use crate::apply::{Context, bounded_at, check_short, normalise_tags};
 use crate::error::DomainError;
 use crate::op::{Change, Op};
@@ -21,6 +22,10 @@ use crate::user::User;
 pub const MAX_VIEWS_PER_OP: u32 = 1000;
 /// Most diagnosis steps in one article.
 pub const MAX_STEPS: usize = 50;
+/// Most files (images) in one article.
+pub const MAX_FILES: usize = 30;
+/// How an article's body points at one of its files: `![name](attachment:SHA256)`.
+pub const FILE_SCHEME: &str = "attachment:";
 
 crate::ticket::vocabulary!(
     /// Who may read an article.
@@ -144,6 +149,9 @@ pub struct Article {
     /// The same answer in the other language.
     pub translation_of: Option<Uuid>,
     pub steps: Vec<ScriptStep>,
+    /// Its files (images in the body); customers may download those of the articles they read.
+    #[serde(default)]
+    pub files: Vec<FileRef>,
     /// Tickets it was written from (staff only).
     pub tickets: Vec<Uuid>,
     pub helpful: u32,
@@ -205,6 +213,8 @@ pub struct ArticleDraft {
     pub translation_of: Option<Uuid>,
     #[serde(default)]
     pub steps: Vec<ScriptStep>,
+    #[serde(default)]
+    pub files: Vec<FileRef>,
     /// The ticket it is written from, if any.
     #[serde(default)]
     pub from_ticket: Option<Uuid>,
@@ -236,6 +246,9 @@ pub struct ArticleFields {
     pub translation_of: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<ScriptStep>>,
+    /// The whole list of files (it replaces the one before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<FileRef>>,
 }
 
 impl ArticleFields {
@@ -253,7 +266,8 @@ impl ArticleFields {
             audience,
             lang,
             translation_of,
-            steps
+            steps,
+            files
         );
         n
     }
@@ -271,7 +285,8 @@ impl ArticleFields {
             audience,
             lang,
             translation_of,
-            steps
+            steps,
+            files
         );
     }
 }
@@ -321,6 +336,41 @@ fn check_steps(steps: &[ScriptStep]) -> Result<Vec<ScriptStep>, DomainError> {
             })
         })
         .collect()
+}
+
+/// An article's files: at most [`MAX_FILES`], each a valid file within the workspace's size
+/// limit (checked as attachments are), each content once.
+pub fn check_files(files: &[FileRef], max_bytes: u64) -> Result<Vec<FileRef>, DomainError> {
+    if files.len() > MAX_FILES {
+        return Err(DomainError::invalid(
+            "files",
+            format!("{} files given (at most {MAX_FILES} per article)", files.len()),
+        ));
+    }
+    let mut out: Vec<FileRef> = Vec::with_capacity(files.len());
+    for f in files {
+        let f = validate_file(f, max_bytes)?;
+        if !out.iter().any(|o| o.sha256 == f.sha256) {
+            out.push(f);
+        }
+    }
+    Ok(out)
+}
+
+/// The files `body` shows (`![…](attachment:SHA256)`), in order, each once.
+pub fn referenced_files(body: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (i, _) in body.match_indices(FILE_SCHEME) {
+        let rest = &body[i + FILE_SCHEME.len()..];
+        let sha: String = rest.chars().take_while(char::is_ascii_hexdigit).collect();
+        if sha.len() == 64 {
+            let sha = sha.to_ascii_lowercase();
+            if !out.contains(&sha) {
+                out.push(sha);
+            }
+        }
+    }
+    out
 }
 
 fn check_category(c: Option<&str>, ctx: &Context<'_>) -> Result<Option<String>, DomainError> {
@@ -376,6 +426,7 @@ pub fn apply_article(
                 lang: d.lang,
                 translation_of: check_translation(id, d.translation_of)?,
                 steps: check_steps(&d.steps)?,
+                files: check_files(&d.files, ctx.rules.max_attachment_bytes)?,
                 tickets: d.from_ticket.into_iter().collect(),
                 helpful: 0,
                 not_helpful: 0,
@@ -424,6 +475,9 @@ pub fn apply_article(
             if let Some(s) = &f.steps {
                 next.steps = check_steps(s)?;
             }
+            if let Some(files) = &f.files {
+                next.files = check_files(files, ctx.rules.max_attachment_bytes)?;
+            }
             let changed: Vec<&str> = [
                 ("title", next.title != a.title),
                 ("body", next.body != a.body),
@@ -433,6 +487,7 @@ pub fn apply_article(
                 ("language", next.lang != a.lang),
                 ("translation", next.translation_of != a.translation_of),
                 ("steps", next.steps != a.steps),
+                ("files", next.files != a.files),
             ]
             .into_iter()
             .filter(|(_, c)| *c)
@@ -598,6 +653,7 @@ pub fn draft_from_ticket(
         lang,
         translation_of: None,
         steps: Vec::new(),
+        files: Vec::new(),
         from_ticket: Some(t.id),
         publish: false,
     })

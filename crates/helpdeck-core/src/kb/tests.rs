@@ -34,6 +34,7 @@ fn draft(audience: Audience, publish: bool) -> ArticleDraft {
             instruction: "重启打印机".into(),
             expected: "指示灯变绿".into(),
         }],
+        files: Vec::new(),
         from_ticket: None,
         publish,
     }
@@ -236,4 +237,90 @@ fn a_draft_from_a_ticket_needs_its_service_report() {
     assert!(d.body.contains("Auto-update profiles"));
     assert_eq!(d.audience, Audience::Internal);
     assert!(!d.publish);
+}
+
+fn file(sha: char, name: &str, size: u64) -> FileRef {
+    FileRef {
+        sha256: std::iter::repeat_n(sha, 64).collect(),
+        name: name.into(),
+        media_type: "image/png".into(),
+        size,
+    }
+}
+
+#[test]
+fn an_articles_files_are_checked_and_edited_as_one_field() {
+    let rules = Rules {
+        max_attachment_bytes: 1000,
+        ..Rules::default()
+    };
+    let agent = user(Role::Agent);
+    let ctx = Context {
+        actor: &agent,
+        rules: &rules,
+        now: now(),
+        directory: &TrustingDirectory,
+    };
+    let id = Uuid::now_v7();
+    let mut d = draft(Audience::Public, true);
+    d.files = vec![file('A', "dir/屏幕.png", 10), file('a', "again.png", 10)];
+    let a = apply_article(None, id, &Change::CreateArticle(d.clone()), now(), &ctx)
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.files.len(), 1, "one content is kept once: {:?}", a.files);
+    assert_eq!(a.files[0].sha256, "a".repeat(64), "addresses are lower case");
+    assert_eq!(a.files[0].name, "屏幕.png", "no directories in a name");
+
+    for (bad, why) in [
+        (file('g', "x.png", 10), "sha256"),
+        (file('b', "big.png", 1001), "size"),
+        (file('b', "", 10), "name"),
+    ] {
+        d.files = vec![bad];
+        let err = apply_article(None, id, &Change::CreateArticle(d.clone()), now(), &ctx)
+            .unwrap_err();
+        assert!(err.to_string().contains(why), "{why}: {err}");
+    }
+    d.files = (0..=MAX_FILES as u8)
+        .map(|i| FileRef {
+            sha256: format!("{i:064x}"),
+            ..file('b', "x.png", 1)
+        })
+        .collect();
+    let err =
+        apply_article(None, id, &Change::CreateArticle(d.clone()), now(), &ctx).unwrap_err();
+    assert!(err.to_string().contains("at most 30"), "{err}");
+
+    let edited = apply_article(
+        Some(&a),
+        id,
+        &Change::UpdateArticle(ArticleFields {
+            files: Some(vec![file('c', "new.png", 20)]),
+            ..Default::default()
+        }),
+        now(),
+        &ctx,
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(edited.files, vec![file('c', "new.png", 20)]);
+    assert_eq!(edited.history.last().unwrap().what, "edited files");
+    assert!(
+        Change::UpdateArticle(ArticleFields {
+            files: Some(vec![file('c', "new.png", 20)]),
+            ..Default::default()
+        })
+        .carries_files()
+    );
+    assert!(!Change::CreateArticle(draft(Audience::Public, true)).carries_files());
+}
+
+#[test]
+fn the_files_a_body_shows_are_found_in_order_once() {
+    let a = "a".repeat(64);
+    let b = "B".repeat(64);
+    let body = format!(
+        "![one](attachment:{a}) text ![two](attachment:{b}) ![again](attachment:{a}) [short](attachment:abc)"
+    );
+    assert_eq!(referenced_files(&body), vec![a, b.to_lowercase()]);
 }

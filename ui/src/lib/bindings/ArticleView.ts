@@ -2,6 +2,7 @@
 import type { ArticleLang } from "./ArticleLang";
 import type { ArticleStatus } from "./ArticleStatus";
 import type { Audience } from "./Audience";
+import type { FileRef } from "./FileRef";
 import type { Revision } from "./Revision";
 import type { ScriptStep } from "./ScriptStep";
 import type { UserRef } from "./UserRef";
@@ -10,6 +11,10 @@ import type { UserRef } from "./UserRef";
  * An article as shown.
  */
 export type ArticleView = { id: string, title: string, body: string, category: string | null, tags: Array<string>, audience: Audience, status: ArticleStatus, lang: ArticleLang, translation_of: string | null, steps: Array<ScriptStep>, 
+/**
+ * Its images (shown in the body as `![name](attachment:SHA256)`).
+ */
+files: Array<FileRef>, 
 /**
  * Tickets it was written from, e.g. `HD-12` (staff only).
  */

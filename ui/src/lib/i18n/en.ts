@@ -565,6 +565,11 @@ export const en = {
   'kb.write': 'Write',
   'kb.preview': 'Preview',
   'kb.bodyPlaceholder': 'The answer, step by step (Markdown)…',
+  'kb.addImage': 'Add image',
+  'kb.onlyImages': '{name} is not an image: an article shows images (PNG, JPEG, GIF, WebP).',
+  'kb.imageHint': 'Paste or drop screenshots into the text; they show where the cursor is.',
+  'kb.imageAdding': 'Adding {name}…',
+  'kb.imagePending': '[{name} — arrives with the next sync]',
   'kb.script': 'Diagnosis script',
   'kb.scriptHint': 'Optional: steps an agent runs with the customer, each with what a working system shows.',
   'kb.stepInstruction': 'What to do',
@@ -640,6 +645,7 @@ export const en = {
   'kb.field.language': 'the language',
   'kb.field.translation': 'the translation',
   'kb.field.steps': 'the diagnosis steps',
+  'kb.field.files': 'the images',
 } as const;
 
 export type MessageKey = keyof typeof en;

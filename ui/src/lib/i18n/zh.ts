@@ -564,6 +564,11 @@ export const zh: Record<MessageKey, string> = {
   'kb.write': '编辑',
   'kb.preview': '预览',
   'kb.bodyPlaceholder': '分步骤写下解决方法（支持 Markdown）……',
+  'kb.addImage': '添加图片',
+  'kb.onlyImages': '{name} 不是图片：文章中只能插入图片（PNG、JPEG、GIF、WebP）。',
+  'kb.imageHint': '可把截图直接粘贴或拖入正文，图片插在光标处。',
+  'kb.imageAdding': '正在添加 {name}……',
+  'kb.imagePending': '［{name}——下次同步后显示］',
   'kb.script': '诊断脚本',
   'kb.scriptHint': '可选：客服与客户一起执行的步骤，每步写明正常时应看到的结果。',
   'kb.stepInstruction': '操作',
@@ -639,4 +644,5 @@ export const zh: Record<MessageKey, string> = {
   'kb.field.language': '语言',
   'kb.field.translation': '译文',
   'kb.field.steps': '诊断步骤',
+  'kb.field.files': '图片',
 };

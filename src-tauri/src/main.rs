@@ -137,6 +137,7 @@ fn main() {
             commands::tickets::ticket_unlink,
             commands::tickets::ticket_close,
             commands::tickets::ticket_rate,
+            commands::tickets::ticket_escalate,
             commands::tickets::followup_list,
             commands::tickets::followup_done,
             commands::kb::kb_list,

@@ -664,6 +664,21 @@ impl App {
         .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
+    /// Move the ticket to another tier with the reason and business impact.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn escalate(
+        &self,
+        reference: String,
+        escalation: helpdeck_core::escalation::Escalation,
+    ) -> ApiResult<TicketDetail> {
+        self.with_store_write(async |s| {
+            let t = s.tickets().escalate(&reference, escalation).await?;
+            s.tickets().ticket(&t.id.to_string()).await
+        })
+        .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
+    }
+
     /// Knowledge articles, newest change first (archived ones only when asked for).
     #[instrument(skip_all, err)]
     pub async fn kb_list(&self, status: Option<ArticleStatus>) -> ApiResult<Vec<ArticleView>> {

@@ -41,6 +41,7 @@ fn export_all(dir: &Path) {
         helpdeck_store::KbGap,
         helpdeck_core::kb::ArticleFields,
         helpdeck_core::kb::DiagnosisStep,
+        helpdeck_core::escalation::Escalation,
         helpdeck_core::followup::Outcome,
         helpdeck_store::SearchHit,
         helpdeck_store::SearchPage,

@@ -256,6 +256,18 @@ enum TicketCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Move the ticket to another tier (L1, L2, L3; up or back down) with the reason and,
+    /// going up, the business impact.
+    Escalate {
+        reference: String,
+        #[arg(long)]
+        tier: String,
+        #[arg(long)]
+        reason: String,
+        /// What the problem costs the customer's business (required going up).
+        #[arg(long, default_value = "")]
+        impact: String,
+    },
     /// Record the requester's satisfaction (1–5).
     Rate {
         reference: String,
@@ -848,6 +860,19 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
         }
         TicketCommand::Close { reference, reason } => {
             show(store, out, store.tickets().close(&reference, reason).await?).await?
+        }
+        TicketCommand::Escalate {
+            reference,
+            tier,
+            reason,
+            impact,
+        } => {
+            let e = helpdeck_core::escalation::Escalation {
+                tier: tier.parse()?,
+                reason,
+                impact,
+            };
+            show(store, out, store.tickets().escalate(&reference, e).await?).await?
         }
         TicketCommand::Diagnose {
             reference,

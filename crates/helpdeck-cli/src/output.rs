@@ -328,6 +328,34 @@ impl Printer {
                     s.push_str(&self.callback_line(c));
                 }
             }
+            let escalations: Vec<serde_json::Value> = d
+                .events
+                .iter()
+                .filter(|e| e.field == "escalation")
+                .filter_map(|e| {
+                    let mut v: serde_json::Value = serde_json::from_str(e.to.as_deref()?).ok()?;
+                    v["by"] = e.actor.as_ref().map(|a| a.name.clone()).into();
+                    v["at"] = self.time(e.at).into();
+                    Some(v)
+                })
+                .collect();
+            if !escalations.is_empty() {
+                s.push_str("\nEscalations\n");
+                for v in &escalations {
+                    let text = |k: &str| v[k].as_str().unwrap_or_default().to_string();
+                    s.push_str(&format!(
+                        "  {} → {} by {}, {}: {}\n",
+                        text("from"),
+                        text("to"),
+                        text("by"),
+                        text("at"),
+                        text("reason")
+                    ));
+                    if !text("impact").is_empty() {
+                        s.push_str(&format!("    business impact: {}\n", text("impact")));
+                    }
+                }
+            }
             if !d.attachments.is_empty() {
                 s.push_str("\nFiles\n");
                 for a in &d.attachments {

@@ -837,3 +837,40 @@ fn long_writes_show_a_bar_with_counts_at_a_terminal_and_nothing_in_a_pipe() {
     let n = |s: &str| s.replace(',', "").parse::<u64>().unwrap();
     assert!(n(done) <= n(total) && n(total) > 500, "{last}");
 }
+
+#[test]
+fn escalation_needs_a_reason_and_going_up_the_business_impact() {
+    let desk = Desk::new();
+    desk.ok(&["ticket", "create", "--title", "ERP login fails for finance"]);
+    let e = desk.fails(&["ticket", "escalate", "HD-1", "--tier", "L2", "--reason", "needs DB access"]);
+    assert!(e.contains("impact"), "{e}");
+    let e = desk.fails(&["ticket", "escalate", "HD-1", "--tier", "L4", "--reason", "x", "--impact", "y"]);
+    assert!(e.contains("L1, L2, L3"), "{e}");
+    let e = desk.fails(&["ticket", "escalate", "HD-1", "--tier", "L1", "--reason", "x"]);
+    assert!(e.contains("already at L1"), "{e}");
+    let t = desk.json(&[
+        "ticket",
+        "escalate",
+        "HD-1",
+        "--tier",
+        "L3",
+        "--reason",
+        "needs DB access",
+        "--impact",
+        "12 people cannot invoice",
+    ]);
+    assert_eq!(t["tier"], "L3");
+    let line = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "escalation")
+        .expect("the escalation is on the timeline")
+        .clone();
+    let v: Value = serde_json::from_str(line["to"].as_str().unwrap()).unwrap();
+    assert_eq!(v["impact"], "12 people cannot invoice");
+    // Back down with a reason only.
+    let t = desk.json(&["ticket", "escalate", "HD-1", "--tier", "L2", "--reason", "access granted"]);
+    assert_eq!(t["tier"], "L2");
+    assert!(desk.ok(&["ticket", "show", "HD-1"]).contains("access granted"));
+}

@@ -262,6 +262,10 @@ pub fn apply(
                 at,
             )))
         }
+        Change::Escalate(e) => {
+            let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
+            crate::escalation::escalate(t, e, bounded(at, t, ctx), ctx).map(Some)
+        }
         Change::FollowUp(done) => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             follow_up(t, done, bounded(at, t, ctx), ctx).map(Some)

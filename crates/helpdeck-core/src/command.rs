@@ -396,6 +396,20 @@ pub fn diagnose(
     )
 }
 
+/// Moves the ticket to another tier with the reason and business impact.
+pub fn escalate(
+    current: &Ticket,
+    e: crate::escalation::Escalation,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    run(
+        Some(current),
+        vec![(current.id, Change::Escalate(e))],
+        ctx.now,
+        ctx,
+    )
+}
+
 /// Records the outcome of the open follow-up callback (see [`crate::followup`]).
 pub fn follow_up(
     current: &Ticket,

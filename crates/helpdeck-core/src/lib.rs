@@ -8,6 +8,7 @@ pub mod attachment;
 pub mod command;
 pub mod customer;
 pub mod error;
+pub mod escalation;
 pub mod followup;
 pub mod import;
 pub mod jobs;

@@ -289,6 +289,9 @@ pub enum Change {
     CountArticleViews { views: u32 },
     /// A diagnosis script's step run on a ticket (entity: ticket; staff).
     RecordDiagnosis(crate::kb::DiagnosisStep),
+    /// Moves a ticket to another tier with the reason and business impact (entity: ticket;
+    /// staff).
+    Escalate(crate::escalation::Escalation),
 }
 
 impl Change {
@@ -344,7 +347,8 @@ impl Change {
             | Change::SetArticleStatus { .. }
             | Change::VoteArticle { .. }
             | Change::CountArticleViews { .. }
-            | Change::RecordDiagnosis(_) => Vec::new(),
+            | Change::RecordDiagnosis(_)
+            | Change::Escalate(_) => Vec::new(),
         }
     }
 

@@ -47,6 +47,7 @@ pub const AGENT_ONLY_FIELDS: &[&str] = &[
     "callback_owner",
     "callback_outcome",
     "diagnosis",
+    "escalation",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -494,6 +495,14 @@ pub fn merge_with(
         }
         Change::Transition { .. } | Change::Resolve(_) => {
             clocks.insert("status".into(), stamp);
+        }
+        // An escalation is a tier write: a later tier change (made while this one was
+        // offline) stands, and this one is dropped with its reason.
+        Change::Escalate(_) => {
+            if clocks.get("tier").is_some_and(|c| *c > stamp) {
+                return Ok(None);
+            }
+            clocks.insert("tier".into(), stamp);
         }
         Change::Rate(_)
         | Change::FollowUp(_)

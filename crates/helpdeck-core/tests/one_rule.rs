@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use helpdeck_core::apply::{Context, Directory, Person, Rules};
 use helpdeck_core::command::apply_change;
+use helpdeck_core::escalation::Escalation;
 use helpdeck_core::followup::{FollowUpDone, Level, Outcome as FollowUpOutcome};
 use helpdeck_core::op::{Change, CommentDraft, OP_SCHEMA_VERSION, Op, TicketDraft, TicketFields};
 use helpdeck_core::record::Visibility;
@@ -115,6 +116,8 @@ fn arb_step() -> impl Strategy<Value = (usize, StepKind)> {
                 note,
                 next,
             }),
+        (prop::sample::select(Tier::ALL.to_vec()), arb_text(), arb_text())
+            .prop_map(|(tier, reason, impact)| StepKind::Escalate { tier, reason, impact }),
         (any::<bool>(), arb_text()).prop_map(|(public, body)| StepKind::Comment { public, body }),
         (0usize..4).prop_map(StepKind::DeleteComment),
         (-40i64..3).prop_map(StepKind::Wait),
@@ -158,6 +161,11 @@ enum StepKind {
     },
     /// Time passes (days; negative: the op claims a time that far back).
     Wait(i64),
+    Escalate {
+        tier: Tier,
+        reason: String,
+        impact: String,
+    },
 }
 
 fn outcome_code<T>(r: &Result<Option<T>, helpdeck_core::DomainError>) -> &'static str {
@@ -235,6 +243,7 @@ proptest! {
                     note,
                     next_owner: next.map(|i| users[i].id),
                 })),
+                StepKind::Escalate { tier, reason, impact } => (ticket_id, Change::Escalate(Escalation { tier, reason, impact })),
                 StepKind::Comment { public, body } => {
                     let id = Uuid::from_u128(2000 + tick as u128);
                     comment_ids.push(id);

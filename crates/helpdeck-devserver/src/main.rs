@@ -142,6 +142,9 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_reopen" => out(app.reopen(arg(a, "reference")?).await),
         "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
+        "ticket_escalate" => out(app
+            .escalate(arg(a, "reference")?, arg(a, "escalation")?)
+            .await),
         "kb_list" => out(app.kb_list(arg(a, "status")?).await),
         "kb_show" => out(app.kb_show(arg(a, "id")?).await),
         "kb_add" => out(app.kb_add(arg(a, "input")?).await),

@@ -777,6 +777,17 @@ impl Tickets<'_> {
             .await
     }
 
+    /// Moves the ticket to another tier with the reason and business impact.
+    pub async fn escalate(
+        &self,
+        reference: &str,
+        e: helpdeck_core::escalation::Escalation,
+    ) -> Result<Ticket> {
+        self.0
+            .decide(reference, |_, t, ctx| command::escalate(&t, e, ctx))
+            .await
+    }
+
     /// Records a satisfaction rating.
     pub async fn rate(&self, reference: &str, csat: Csat) -> Result<Ticket> {
         self.0

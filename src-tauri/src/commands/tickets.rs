@@ -169,6 +169,16 @@ pub async fn ticket_rate(
 }
 
 #[tauri::command]
+#[instrument(skip_all, fields(ticket = %reference))]
+pub async fn ticket_escalate(
+    app: State<'_, App>,
+    reference: String,
+    escalation: helpdeck_core::escalation::Escalation,
+) -> ApiResult<TicketDetail> {
+    app.escalate(reference, escalation).await
+}
+
+#[tauri::command]
 #[instrument(skip_all)]
 pub async fn followup_list(
     app: State<'_, App>,

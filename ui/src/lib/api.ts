@@ -13,6 +13,7 @@ import type {
   KbGap,
   UpkeepItem,
   DiagnosisStep,
+  Escalation,
   FollowUpTask,
   Outcome,
   ErrorCode,
@@ -192,6 +193,7 @@ export const api = {
   kbDeflect: (id: string) => call<null>('kb_deflect', { id }),
   kbUpkeep: (months: number) => call<UpkeepItem[]>('kb_upkeep', { months }),
   kbGaps: (days: number, minTickets: number) => call<KbGap[]>('kb_gaps', { days, minTickets }),
+  ticketEscalate: (reference: string, escalation: Escalation) => call<TicketDetail>('ticket_escalate', { reference, escalation }),
   ticketDiagnose: (reference: string, step: DiagnosisStep) => call<TicketDetail>('ticket_diagnose', { reference, step }),
   followupList: (all: boolean) => call<FollowUpTask[]>('followup_list', { all }),
   followupDone: (reference: string, outcome: Outcome, note: string, nextOwner: string | null) =>

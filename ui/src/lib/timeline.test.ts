@@ -80,3 +80,19 @@ describe('a resolve', () => {
     expect(describeEvent((items[0] as { event: EventView }).event, 'en')).toContain('resolved the ticket');
   });
 });
+
+describe('escalations', () => {
+  const at = '2026-12-05T09:00:00Z';
+  const line = JSON.stringify({ from: 'L1', to: 'L2', reason: '需要数据库权限', impact: '财务部 12 人无法开票' });
+
+  it('shows one line for an escalation (its tier change is in it)', () => {
+    const items = buildTimeline({ comments: [], events: [event('tier', at, 'L1', 'L2'), event('escalation', at, null, line)] });
+    expect(items.map((i) => (i.type === 'event' ? i.event.field : i.type))).toEqual(['escalation']);
+  });
+
+  it('words escalations up and down with reason and impact in both languages', () => {
+    expect(describeEvent(event('escalation', at, null, line), 'zh')).toBe('李伟 将工单升级 L1 → L2：需要数据库权限 业务影响：财务部 12 人无法开票');
+    const down = JSON.stringify({ from: 'L3', to: 'L1', reason: 'access granted', impact: null });
+    expect(describeEvent(event('escalation', at, null, down), 'en')).toBe('李伟 moved the ticket back L3 → L1: access granted');
+  });
+});

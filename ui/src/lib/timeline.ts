@@ -30,9 +30,12 @@ export function buildTimeline(detail: Pick<TicketDetail, 'comments' | 'events'>)
   }
   // One resolve writes the status change and the service report together: show it once.
   const resolvedAt = new Set(detail.events.filter((e) => e.field === 'status' && e.to === 'resolved').map((e) => e.at));
+  // So does an escalation: its line names both tiers.
+  const escalatedAt = new Set(detail.events.filter((e) => e.field === 'escalation').map((e) => e.at));
   detail.events.forEach((e, i) => {
     if (HIDDEN_FIELDS.has(e.field)) return;
     if (e.field === 'resolution' && resolvedAt.has(e.at)) return;
+    if (e.field === 'tier' && escalatedAt.has(e.at)) return;
     items.push({ type: 'event', at: e.at, key: `e-${i}-${e.field}`, event: e });
   });
   // Stable: at equal times events (kept in their recorded order) come before comments.
@@ -129,6 +132,21 @@ export function describeEvent(ev: EventView, lang: Language): string {
           instruction: d.instruction,
         });
         return d.note ? `${line} — ${d.note}` : line;
+      } catch {
+        return translate(lang, 'timeline.event.other', { actor, field: ev.field });
+      }
+    }
+    case 'escalation': {
+      try {
+        const d = JSON.parse(ev.to ?? '{}') as { from: string; to: string; reason: string; impact: string | null };
+        const up = d.to > d.from;
+        const line = translate(lang, up ? 'timeline.event.escalated' : 'timeline.event.deescalated', {
+          actor,
+          from: d.from,
+          to: d.to,
+          reason: d.reason,
+        });
+        return d.impact ? `${line} ${translate(lang, 'timeline.event.impact', { impact: d.impact })}` : line;
       } catch {
         return translate(lang, 'timeline.event.other', { actor, field: ev.field });
       }

@@ -60,6 +60,7 @@ export type { WorkspaceInfo } from './bindings/WorkspaceInfo';
 export type { FollowUpTask } from './bindings/FollowUpTask';
 export type { ArticleView } from './bindings/ArticleView';
 export type { FileRef } from './bindings/FileRef';
+export type { Escalation } from './bindings/Escalation';
 export type { ArticleHit } from './bindings/ArticleHit';
 export type { ArticleInput } from './bindings/ArticleInput';
 export type { ArticleFields } from './bindings/ArticleFields';

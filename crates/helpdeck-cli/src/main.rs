@@ -286,6 +286,14 @@ enum TicketCommand {
         #[arg(long, default_value = "related")]
         kind: String,
     },
+    /// Merge a duplicate into another ticket: that one takes its request and public
+    /// conversation; the duplicate is closed, linked duplicate_of it.
+    Merge {
+        reference: String,
+        /// The ticket to keep.
+        #[arg(long)]
+        into: String,
+    },
     /// Remove the link between two tickets.
     Unlink {
         reference: String,
@@ -927,6 +935,10 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
         } => {
             let kind: helpdeck_core::op::LinkKind = kind.parse()?;
             show(store, out, store.links().link(&reference, &to, kind).await?).await?
+        }
+        TicketCommand::Merge { reference, into } => {
+            store.links().merge(&reference, &into).await?;
+            out.detail(&store.tickets().ticket(&into).await?)?
         }
         TicketCommand::Unlink { reference, to } => {
             show(store, out, store.links().unlink(&reference, &to).await?).await?

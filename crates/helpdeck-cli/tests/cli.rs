@@ -874,3 +874,44 @@ fn escalation_needs_a_reason_and_going_up_the_business_impact() {
     assert_eq!(t["tier"], "L2");
     assert!(desk.ok(&["ticket", "show", "HD-1"]).contains("access granted"));
 }
+
+#[test]
+fn a_merge_moves_the_public_conversation_and_closes_the_duplicate() {
+    let desk = Desk::new();
+    desk.ok(&["ticket", "create", "--title", "Printer on floor 3 jams", "--requester", "carol@acme.example"]);
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Printer jams again",
+        "--body",
+        "Every page since Monday",
+        "--requester",
+        "carol@acme.example",
+    ]);
+    desk.ok(&["ticket", "reply", "HD-2", "--body", "Which tray do you use?"]);
+    desk.ok(&["ticket", "note", "HD-2", "--body", "INTERNAL: fuser is worn"]);
+    desk.ok(&["ticket", "update", "HD-2", "--status", "in_progress"]);
+    let e = desk.fails(&["ticket", "merge", "HD-2", "--into", "HD-2"]);
+    assert!(e.contains("into itself"), "{e}");
+    let kept = desk.json(&["ticket", "merge", "HD-2", "--into", "HD-1"]);
+    let bodies: Vec<&str> = kept["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    assert!(bodies[0].contains("Printer jams again") && bodies[0].contains("Every page since Monday"));
+    assert_eq!(bodies[1], "Which tray do you use?");
+    assert!(kept["events"].as_array().unwrap().iter().any(|e| e["field"] == "merged_from" && e["to"] == "HD-2"));
+    let dup = desk.json(&["ticket", "show", "HD-2"]);
+    assert_eq!(dup["status"], "closed");
+    assert_eq!(dup["links"][0]["kind"], "duplicate_of");
+    assert_eq!(dup["links"][0]["number"], "HD-1");
+    let e = desk.fails(&["ticket", "merge", "HD-2", "--into", "HD-1"]);
+    assert!(e.contains("merged into HD-1 already"), "{e}");
+    // Search finds the kept ticket by the duplicate's words.
+    let hits = desk.json(&["search", "Monday"]);
+    assert!(hits["hits"].as_array().unwrap().iter().any(|h| h["number"] == "HD-1"), "{hits}");
+}

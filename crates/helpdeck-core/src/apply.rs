@@ -133,6 +133,8 @@ pub struct Target<'a> {
     pub other: Option<&'a Ticket>,
     /// The attachment, if it exists already (attachments are insert-only).
     pub attachment: Option<&'a AttachmentState>,
+    /// The other ticket's comments, for a merge (`MergeFrom`: the duplicate's).
+    pub other_comments: &'a [CommentState],
 }
 
 /// One changed field, for the audit trail.
@@ -265,6 +267,16 @@ pub fn apply(
         Change::Escalate(e) => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             crate::escalation::escalate(t, e, bounded(at, t, ctx), ctx).map(Some)
+        }
+        Change::MergeFrom { duplicate } => {
+            let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
+            let dup = visible_ticket(target.other, *duplicate, ctx.actor)?;
+            crate::merge::merge_from(t, dup, target.other_comments, bounded(at, t, ctx), ctx)
+        }
+        Change::MergeInto { into } => {
+            let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
+            let into = visible_ticket(target.other, *into, ctx.actor)?;
+            crate::merge::merge_into(t, into, bounded(at, t, ctx), ctx)
         }
         Change::FollowUp(done) => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
@@ -570,6 +582,7 @@ fn create_ticket(
         resolution: None,
         csat: None,
         followup: None,
+        merged_into: None,
     };
     let created = FieldChange {
         field: "created",

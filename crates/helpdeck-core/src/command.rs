@@ -396,6 +396,40 @@ pub fn diagnose(
     )
 }
 
+/// Copies the duplicate's request and public conversation into `keep` (see
+/// [`crate::merge`]).
+pub fn merge_from(
+    keep: &Ticket,
+    duplicate: &Ticket,
+    duplicate_comments: &[crate::sync::CommentState],
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    let target = Target {
+        ticket: Some(keep),
+        other: Some(duplicate),
+        other_comments: duplicate_comments,
+        ..Target::default()
+    };
+    let change = Change::MergeFrom {
+        duplicate: duplicate.id,
+    };
+    one_step(target, keep.id, change, ctx)
+}
+
+/// Closes `duplicate` as a duplicate of `keep`, linked to it (see [`crate::merge`]).
+pub fn merge_into(
+    duplicate: &Ticket,
+    keep: &Ticket,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    let target = Target {
+        ticket: Some(duplicate),
+        other: Some(keep),
+        ..Target::default()
+    };
+    one_step(target, duplicate.id, Change::MergeInto { into: keep.id }, ctx)
+}
+
 /// Moves the ticket to another tier with the reason and business impact.
 pub fn escalate(
     current: &Ticket,

@@ -186,6 +186,7 @@ pub fn import_ticket(
         resolution: record.resolution.clone(),
         csat: record.csat.clone(),
         followup: None,
+        merged_into: None,
     };
     let imported = FieldChange {
         field: "imported",

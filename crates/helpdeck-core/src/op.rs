@@ -292,6 +292,12 @@ pub enum Change {
     /// Moves a ticket to another tier with the reason and business impact (entity: ticket;
     /// staff).
     Escalate(crate::escalation::Escalation),
+    /// Copies a duplicate's request and public conversation into this ticket (entity: the
+    /// ticket merged into; staff). Sent with `MergeInto` on the duplicate.
+    MergeFrom { duplicate: Uuid },
+    /// Closes this ticket as a duplicate of `into`, linked to it (entity: the duplicate;
+    /// staff).
+    MergeInto { into: Uuid },
 }
 
 impl Change {
@@ -348,7 +354,9 @@ impl Change {
             | Change::VoteArticle { .. }
             | Change::CountArticleViews { .. }
             | Change::RecordDiagnosis(_)
-            | Change::Escalate(_) => Vec::new(),
+            | Change::Escalate(_)
+            | Change::MergeFrom { .. }
+            | Change::MergeInto { .. } => Vec::new(),
         }
     }
 

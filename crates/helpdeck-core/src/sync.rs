@@ -504,6 +504,13 @@ pub fn merge_with(
             }
             clocks.insert("tier".into(), stamp);
         }
+        // A merge closes the duplicate whatever its status: its clock moves on (never back).
+        Change::MergeInto { .. } => {
+            if clocks.get("status").is_none_or(|c| *c < stamp) {
+                clocks.insert("status".into(), stamp);
+            }
+        }
+        Change::MergeFrom { .. } => {}
         Change::Rate(_)
         | Change::FollowUp(_)
         | Change::CreateArticle(_)

@@ -245,6 +245,9 @@ pub struct Ticket {
     /// The callback a low rating opened (spec §3.1); customers see its levels and times only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followup: Option<crate::followup::FollowUp>,
+    /// The ticket this one was merged into (it is then a closed duplicate of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<Uuid>,
 }
 
 /// Renders a ticket number as its human key, e.g. `HD-42`.

@@ -560,10 +560,20 @@ async fn apply_one(
     };
     let other = match (&op.change, &link) {
         (Change::LinkTickets(d), _) => load_ticket(tx, d.to, &mut counters.docs).await?,
+        (Change::MergeFrom { duplicate }, _) => {
+            load_ticket(tx, *duplicate, &mut counters.docs).await?
+        }
+        (Change::MergeInto { into }, _) => load_ticket(tx, *into, &mut counters.docs).await?,
         (Change::UnlinkTickets, Some(l)) => {
             load_ticket(tx, l.to_ticket, &mut counters.docs).await?
         }
         _ => None,
+    };
+    // A merge copies the duplicate's conversation as the server holds it, never as a client
+    // says it is.
+    let other_comments = match &op.change {
+        Change::MergeFrom { duplicate } => load_comments_of(tx, *duplicate).await?,
+        _ => Vec::new(),
     };
     let target = Target {
         ticket: doc.as_ref().map(|d| &d.ticket),
@@ -571,6 +581,7 @@ async fn apply_one(
         link: link.as_ref(),
         other: other.as_ref().map(|d| &d.ticket),
         attachment: attachment.as_ref(),
+        other_comments: &other_comments,
     };
     // A customer attaches only a file they uploaded themselves (or may read already):
     // knowing a file's SHA-256 must not be a way to read it.
@@ -620,6 +631,12 @@ async fn apply_one(
     }
     if let Some(imported) = &merged.imported {
         for c in &imported.comments {
+            // A merge's copies have ids derived from the two tickets: once is enough.
+            if matches!(op.change, Change::MergeFrom { .. })
+                && load_comment(tx, c.id).await?.is_some()
+            {
+                continue;
+            }
             save_comment(tx, false, c).await?;
         }
         for (i, h) in imported.history.iter().enumerate() {
@@ -973,6 +990,19 @@ async fn load_comment(tx: &mut Transaction<'_, Any>, id: Uuid) -> Result<Option<
         serde_json::from_str(&s).map_err(|e| ServerError::Internal(format!("bad comment: {e}")))
     })
     .transpose()
+}
+
+async fn load_comments_of(tx: &mut Transaction<'_, Any>, ticket: Uuid) -> Result<Vec<CommentState>> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT state FROM comments WHERE ticket_id = $1")
+        .bind(ticket.to_string())
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.into_iter()
+        .map(|(s,)| {
+            serde_json::from_str(&s)
+                .map_err(|e| crate::error::ServerError::Internal(format!("bad comment: {e}")))
+        })
+        .collect()
 }
 
 async fn save_comment(tx: &mut Transaction<'_, Any>, exists: bool, c: &CommentState) -> Result<()> {

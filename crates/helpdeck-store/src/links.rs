@@ -35,6 +35,52 @@ pub(crate) fn push_link(batch: &mut Batch, l: &helpdeck_core::sync::LinkState) {
 }
 
 impl Links<'_> {
+    /// Merges ticket `reference` into `into` (spec §3.1): `into` takes copies of its request
+    /// and public conversation; it is closed as a duplicate, linked to `into`. One
+    /// transaction, two ops (one per ticket).
+    pub async fn merge(&self, reference: &str, into: &str) -> Result<Ticket> {
+        let store = self.0;
+        let now = store.now();
+        let mut tx = store.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let (dup, dup_seq) = find_ticket(&mut tx, reference).await?;
+        let (keep, keep_seq) = find_ticket(&mut tx, into).await?;
+        if dup.merged_into == Some(keep.id) {
+            return Err(StoreError::Conflict(format!(
+                "{} is merged into {} already",
+                helpdeck_core::ticket::ticket_key(dup.number),
+                helpdeck_core::ticket::ticket_key(keep.number)
+            )));
+        }
+        let rows: Vec<(String, String, String, i64, String, i64)> = sqlx::query_as(
+            "SELECT id, author_id, visibility, by_agent, body, created_at FROM comments              WHERE ticket_id = ? ORDER BY created_at, seq",
+        )
+        .bind(dup.id.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut comments = Vec::with_capacity(rows.len());
+        for (id, author, visibility, by_agent, body, at) in rows {
+            comments.push(helpdeck_core::sync::CommentState {
+                id: crate::rows::uuid(&id)?,
+                ticket_id: dup.id,
+                author_id: crate::rows::uuid(&author)?,
+                visibility: visibility.parse()?,
+                by_agent: by_agent != 0,
+                body,
+                created_at: crate::rows::ts(at),
+                deleted: false,
+            });
+        }
+        let rules = store.current_rules(&mut tx).await?;
+        let directory = LocalDirectory::default();
+        let ctx = store.context(&rules, &directory, now);
+        let from = command::merge_from(&keep, &dup, &comments, &ctx)?;
+        let closed = command::merge_into(&dup, &keep, &ctx)?;
+        store.persist(&mut tx, &from, Some(keep_seq), now).await?;
+        store.persist(&mut tx, &closed, Some(dup_seq), now).await?;
+        tx.commit().await?;
+        Ok(closed.ticket)
+    }
+
     /// Links ticket `reference` to `to` (related, duplicate_of, parent_of).
     pub async fn link(&self, reference: &str, to: &str, kind: LinkKind) -> Result<Ticket> {
         let to = to.to_string();

@@ -46,7 +46,7 @@ where
 pub const TICKET_COLUMNS: &str = "t.id, t.number, t.title, t.description, t.kind, t.category, t.status, \
     t.priority, t.channel, t.requester_id, t.organization_id, t.assignee_id, t.team_id, t.tier, t.tags, \
     t.asset_id, t.site, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, t.closed_at, \
-    t.resolution, t.csat_score, t.csat_comment, t.seq, t.former_number, t.followup";
+    t.resolution, t.csat_score, t.csat_comment, t.seq, t.former_number, t.followup, t.merged_into";
 
 #[derive(sqlx::FromRow)]
 pub struct TicketRow {
@@ -78,6 +78,7 @@ pub struct TicketRow {
     pub seq: i64,
     pub former_number: Option<i64>,
     pub followup: Option<String>,
+    pub merged_into: Option<String>,
 }
 
 impl TicketRow {
@@ -120,6 +121,7 @@ impl TicketRow {
                 .as_deref()
                 .map(|f| serde_json::from_str(f).map_err(|e| corrupt("followup", f, e)))
                 .transpose()?,
+            merged_into: opt_uuid(self.merged_into.as_deref())?,
         })
     }
 }

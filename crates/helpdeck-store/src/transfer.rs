@@ -762,6 +762,7 @@ impl Transfer<'_> {
                 resolution: r.resolution.clone(),
                 csat: r.csat.clone(),
                 followup: None,
+                merged_into: None,
             };
             let facts = SlaFacts {
                 created_at: r.created_at,

@@ -335,6 +335,12 @@ impl Store {
             if let Some(l) = &step.outcome.link {
                 crate::links::push_link(&mut batch, l);
             }
+            // A merge's copies of the duplicate's conversation.
+            if let (Some(imported), Change::MergeFrom { .. }) = (&step.outcome.imported, &step.change) {
+                for c in &imported.comments {
+                    push_insert_comment(&mut batch, c, &ticket_id);
+                }
+            }
             if let Some(a) = &step.outcome.attachment {
                 crate::blobs::push_attachment(&mut batch, a);
                 if !self.rules.local_workspace {
@@ -561,13 +567,14 @@ pub(crate) fn ticket_values(t: &Ticket, due: Option<i64>, risk: Option<i64>) -> 
                 .as_ref()
                 .map(|f| serde_json::to_string(f).expect("follow-up serializes")),
         ),
+        Arg::opt(t.merged_into),
     ]
 }
 
 pub(crate) const TICKET_FIELDS: &str = "title, description, kind, category, status, priority, channel, requester_id, \
     organization_id, assignee_id, team_id, tier, tags, asset_id, site, created_at, updated_at, \
     first_response_at, resolved_at, closed_at, resolution, csat_score, csat_comment, is_open, sla_due_at, \
-    sla_at_risk_at, former_number, followup";
+    sla_at_risk_at, former_number, followup, merged_into";
 
 /// Inserts a new ticket, allocating its number from the workspace counter in the same batch
 /// (no extra round trip; the `BEGIN IMMEDIATE` transaction makes the counter safe).

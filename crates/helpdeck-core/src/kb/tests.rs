@@ -216,6 +216,7 @@ fn a_draft_from_a_ticket_needs_its_service_report() {
         resolution: None,
         csat: None,
         followup: None,
+        merged_into: None,
     };
     assert!(
         draft_from_ticket(&t, ArticleLang::En)

@@ -198,7 +198,12 @@ impl<'a> Timeline<'a> {
         }
         let (mut first_reply, mut last_reply) = (None::<i64>, None::<i64>);
         for r in &facts.agent_public_replies {
-            let at = ts_to_ns(*r).max(created);
+            // A reply from before the ticket existed (a merged duplicate's conversation,
+            // copied in) answers another ticket, not this one.
+            let at = ts_to_ns(*r);
+            if at < created {
+                continue;
+            }
             first_reply = Some(first_reply.map_or(at, |f| f.min(at)));
             last_reply = Some(last_reply.map_or(at, |l| l.max(at)));
             last_fact = last_fact.max(at);

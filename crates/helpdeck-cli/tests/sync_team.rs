@@ -1,0 +1,122 @@
+//! Team workflows across real processes (issue 13): a merge made on one agent's replica
+//! converges on every replica, and the requester sees the merged conversation without the
+//! internal notes.
+
+mod sync_harness;
+
+use serde_json::Value;
+use sync_harness::*;
+
+#[test]
+fn a_merge_converges_everywhere_on_sqlite() {
+    merge(Db::Sqlite);
+}
+
+#[test]
+fn a_merge_converges_everywhere_on_postgres() {
+    if let Some(base) = pg_base() {
+        merge(Db::Postgres(fresh_pg_db(&base)));
+    }
+}
+
+/// The conversation of a ticket as (author, body), oldest first.
+fn conversation(r: &Replica, id: &str) -> Vec<(String, String)> {
+    r.json(&["ticket", "show", id])["comments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["author"]["name"].as_str().unwrap_or_default().to_string(),
+                c["body"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn merge(db: Db) {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(db);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    home.add_user("bob@helpdesk.example", "Bob", "agent", None);
+    home.add_user("carol@acme.example", "Carol", "customer", Some("Acme"));
+    let server = home.start();
+    let alice = Replica::login(&session, &server.url, "alice@helpdesk.example");
+    let bob = Replica::login(&session, &server.url, "bob@helpdesk.example");
+    let carol = Replica::login(&session, &server.url, "carol@acme.example");
+
+    carol.ok(&["ticket", "create", "--title", "VPN drops every hour", "--body", "Since Monday"]);
+    carol.ok(&["ticket", "create", "--title", "VPN down again", "--body", "DUP-BODY-77 at home too"]);
+    carol.sync();
+    alice.sync();
+    let keep = alice.ticket_titled("VPN drops every hour").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dup = alice.ticket_titled("VPN down again").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    alice.ok(&["ticket", "reply", &dup, "--body", "PUBLIC-DUP-REPLY: which VPN client?"]);
+    alice.ok(&["ticket", "note", &dup, "--body", "SECRET-DUP-NOTE-9 ISP ticket 4411"]);
+    alice.sync();
+    carol.sync();
+    carol.ok(&["ticket", "reply", &dup, "--body", "FortiClient 7.2"]);
+    carol.sync();
+    bob.sync();
+
+    // Alice merges (offline first: the two ops wait in her outbox, then go up together).
+    alice.sync();
+    let kept = alice.json(&["ticket", "merge", &dup, "--into", &keep]);
+    assert_eq!(kept["comments"].as_array().unwrap().len(), 3, "{kept}");
+    assert_eq!(alice.pending(), 2, "one op per ticket");
+    alice.sync();
+    assert_eq!(alice.pending(), 0);
+
+    // Bob's replica converges to the same conversation and the closed duplicate.
+    bob.sync();
+    let expected = vec![
+        ("Carol".to_string(), "**VPN down again** (HD-2)\n\nDUP-BODY-77 at home too".to_string()),
+        ("Alice".to_string(), "PUBLIC-DUP-REPLY: which VPN client?".to_string()),
+        ("Carol".to_string(), "FortiClient 7.2".to_string()),
+    ];
+    assert_eq!(conversation(&alice, &keep), expected);
+    assert_eq!(conversation(&bob, &keep), expected);
+    let bobs_dup = bob.json(&["ticket", "show", &dup]);
+    assert_eq!(bobs_dup["status"], "closed");
+    assert_eq!(bobs_dup["links"][0]["kind"], "duplicate_of");
+    // Merging it again is refused with what happened.
+    let again = bob.run(&["ticket", "merge", &dup, "--into", &keep]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("merged into HD-1 already"), "{again:?}");
+
+    // Carol sees the merged conversation, told where her duplicate went, and no note.
+    carol.sync();
+    assert_eq!(conversation(&carol, &keep), expected);
+    let hers: Value = carol.json(&["ticket", "show", &dup]);
+    assert_eq!(hers["status"], "closed");
+    assert!(
+        hers["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "merged_into" && e["to"] == "HD-1"),
+        "{hers}"
+    );
+    assert!(
+        carol
+            .json(&["ticket", "show", &keep])["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "merged_from"),
+    );
+    assert_customer_store(&carol);
+    assert!(
+        sqlite_count(
+            &carol.db_path(),
+            "SELECT count(*) FROM comments WHERE body LIKE '%SECRET-DUP-NOTE%'"
+        ) == 0
+    );
+}

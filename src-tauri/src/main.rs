@@ -138,6 +138,8 @@ fn main() {
             commands::tickets::ticket_close,
             commands::tickets::ticket_rate,
             commands::tickets::ticket_escalate,
+            commands::tickets::ticket_duplicates,
+            commands::tickets::ticket_merge,
             commands::tickets::followup_list,
             commands::tickets::followup_done,
             commands::kb::kb_list,

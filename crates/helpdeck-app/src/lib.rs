@@ -664,6 +664,27 @@ impl App {
         .inspect(|d| self.monitor.changed(d.ticket.id))
     }
 
+    /// Tickets that may be duplicates of this one (same requester, last 7 days, similar title).
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn ticket_duplicates(&self, reference: String) -> ApiResult<Vec<TicketView>> {
+        self.with_store(async |s| s.tickets().duplicate_candidates(&reference).await)
+            .await
+    }
+
+    /// Merge this ticket into `into` (it closes as a duplicate); returns the ticket kept.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn ticket_merge(&self, reference: String, into: String) -> ApiResult<TicketDetail> {
+        let (dup, kept) = self
+            .with_store_write(async |s| {
+                let dup = s.links().merge(&reference, &into).await?;
+                Ok((dup.id, s.tickets().ticket(&into).await?))
+            })
+            .await?;
+        self.monitor.changed(dup);
+        self.monitor.changed(kept.ticket.id);
+        Ok(kept)
+    }
+
     /// Move the ticket to another tier with the reason and business impact.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn escalate(

@@ -142,6 +142,10 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_reopen" => out(app.reopen(arg(a, "reference")?).await),
         "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
+        "ticket_duplicates" => out(app.ticket_duplicates(arg(a, "reference")?).await),
+        "ticket_merge" => out(app
+            .ticket_merge(arg(a, "reference")?, arg(a, "into")?)
+            .await),
         "ticket_escalate" => out(app
             .escalate(arg(a, "reference")?, arg(a, "escalation")?)
             .await),

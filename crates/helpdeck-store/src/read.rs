@@ -488,6 +488,47 @@ impl Tickets<'_> {
             .collect())
     }
 
+    /// Tickets that may be duplicates of `reference` (to merge): the same requester, opened
+    /// within 7 days of it, not closed; the ones sharing most title words first (at most 5).
+    #[instrument(skip_all, err)]
+    pub async fn duplicate_candidates(&self, reference: &str) -> Result<Vec<TicketView>> {
+        const WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
+        let mut conn = self.0.pool.acquire().await?;
+        let (t, _) = find_ticket(&mut conn, reference).await?;
+        let Some(requester) = t.requester_id else {
+            return Ok(Vec::new());
+        };
+        let at = ms(t.created_at);
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(view_select());
+        q.push(" WHERE t.requester_id = ")
+            .push_bind(requester.to_string())
+            .push(" AND t.id != ")
+            .push_bind(t.id.to_string())
+            .push(" AND t.status != 'closed' AND t.created_at BETWEEN ")
+            .push_bind(at - WINDOW_MS)
+            .push(" AND ")
+            .push_bind(at + WINDOW_MS)
+            .push(" ORDER BY t.created_at DESC LIMIT 50");
+        let rows: Vec<ViewRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+        let words = helpdeck_core::search_text::text_terms(&t.title);
+        let mut scored: Vec<(usize, TicketView)> = self
+            .0
+            .views(&mut conn, rows)
+            .await?
+            .into_iter()
+            .map(|(v, other)| {
+                let shared = helpdeck_core::search_text::text_terms(&other.title)
+                    .iter()
+                    .filter(|w| words.contains(w))
+                    .count();
+                (shared, v)
+            })
+            .collect();
+        // Stable: equally similar ones stay newest first.
+        scored.sort_by_key(|(shared, _)| std::cmp::Reverse(*shared));
+        Ok(scored.into_iter().take(5).map(|(_, v)| v).collect())
+    }
+
     /// Number of tickets a queue holds (for the list's scroll size and view counts).
     #[instrument(skip_all, err)]
     pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<i64> {

@@ -170,6 +170,25 @@ pub async fn ticket_rate(
 
 #[tauri::command]
 #[instrument(skip_all, fields(ticket = %reference))]
+pub async fn ticket_duplicates(
+    app: State<'_, App>,
+    reference: String,
+) -> ApiResult<Vec<helpdeck_store::TicketView>> {
+    app.ticket_duplicates(reference).await
+}
+
+#[tauri::command]
+#[instrument(skip_all, fields(ticket = %reference))]
+pub async fn ticket_merge(
+    app: State<'_, App>,
+    reference: String,
+    into: String,
+) -> ApiResult<TicketDetail> {
+    app.ticket_merge(reference, into).await
+}
+
+#[tauri::command]
+#[instrument(skip_all, fields(ticket = %reference))]
 pub async fn ticket_escalate(
     app: State<'_, App>,
     reference: String,

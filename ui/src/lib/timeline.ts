@@ -136,6 +136,10 @@ export function describeEvent(ev: EventView, lang: Language): string {
         return translate(lang, 'timeline.event.other', { actor, field: ev.field });
       }
     }
+    case 'merged_from':
+      return translate(lang, 'timeline.event.mergedFrom', { actor, number: ev.to ?? '' });
+    case 'merged_into':
+      return translate(lang, 'timeline.event.mergedInto', { actor, number: ev.to ?? '' });
     case 'escalation': {
       try {
         const d = JSON.parse(ev.to ?? '{}') as { from: string; to: string; reason: string; impact: string | null };

@@ -1,0 +1,74 @@
+// Team workflows in the real window, in Chinese: escalate a ticket with its business impact
+// (the timeline says why and what it costs), and merge a duplicate from the same requester
+// into it (the kept ticket shows the duplicate's request; the duplicate closes).
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { cli, click, eventually, find, findAll, invoke, launch, screenshot, type } from './harness.mjs';
+
+describe('Team workflows', () => {
+  let driver;
+
+  before(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-team-'));
+    cli(dir, 'init', '--name', '上海办公室', '--language', 'zh', '--timezone', 'Asia/Shanghai', '--email', 'wang.fang@acme.cn', '--user-name', '王芳');
+    cli(dir, 'ticket', 'create', '--title', '财务系统无法登录', '--body', '财务部所有人登录 ERP 都提示密码错误。', '--priority', 'P2',
+      '--requester', 'zhou.min@acme.cn', '--assignee', 'me');
+    cli(dir, 'ticket', 'create', '--title', 'ERP 登录报错', '--body', '今天早上开始登录不了，月底要开票。', '--requester', 'zhou.min@acme.cn');
+    ({ driver } = await launch(dir));
+    await find(driver, 'ticket-list', 30000);
+  });
+
+  after(async () => {
+    await driver?.quit();
+  });
+
+  const open = async (number) => {
+    await click(driver, 'view-open');
+    const row = await eventually(driver, async () => (await driver.findElements({ css: `[data-testid="ticket-row"][data-number="${number}"]` }))[0] ?? false, `${number} listed`);
+    await row.click();
+    await eventually(driver, async () => (await (await find(driver, 'ticket-view')).getAttribute('data-number')) === number, `${number} opens`);
+  };
+
+  it('escalates with the business impact, and the timeline says why', async () => {
+    await open('HD-1');
+    await click(driver, 'ticket-escalate');
+    await find(driver, 'escalate-dialog');
+    assert.equal(await (await find(driver, 'escalate-tier')).getAttribute('value'), 'L2');
+    await type(driver, 'escalate-reason', '需要数据库管理员重置 ERP 账户');
+    await click(driver, 'escalate-submit'); // no impact: refused beside the field
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="escalate-dialog"] [role="alert"], [data-testid="escalate-dialog"] .field-error' })).length > 0, 'the impact is asked for');
+    await type(driver, 'escalate-impact', '财务部 12 人无法开票，周五月结');
+    await screenshot(driver, '40-escalate-dialog-zh');
+    await click(driver, 'escalate-submit');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-tier')).getAttribute('data-tier')) === 'L2', 'the ticket is at L2');
+    await eventually(driver, async () => {
+      const text = await (await find(driver, 'ticket-view')).getText();
+      return text.includes('将工单升级 L1 → L2：需要数据库管理员重置 ERP 账户') && text.includes('业务影响：财务部 12 人无法开票，周五月结');
+    }, 'the escalation is on the timeline');
+    await screenshot(driver, '41-escalated-zh');
+  });
+
+  it('merges a duplicate from the same requester into it', async () => {
+    await open('HD-2');
+    await click(driver, 'ticket-merge');
+    await find(driver, 'merge-dialog');
+    const candidate = await eventually(driver, async () => (await findAll(driver, 'merge-candidate'))[0] ?? false, 'a likely duplicate is offered');
+    assert.equal(await candidate.getAttribute('data-number'), 'HD-1');
+    assert.equal(await (await find(driver, 'merge-into')).getAttribute('value'), 'HD-1');
+    await screenshot(driver, '42-merge-dialog-zh');
+    await click(driver, 'merge-submit');
+    // The kept ticket opens with the duplicate's request in its conversation.
+    await eventually(driver, async () => (await (await find(driver, 'ticket-view')).getAttribute('data-number')) === 'HD-1', 'the kept ticket opens');
+    await eventually(driver, async () => {
+      const text = await (await find(driver, 'ticket-view')).getText();
+      return text.includes('今天早上开始登录不了，月底要开票。') && text.includes('将 HD-2 合并到本工单');
+    }, "the duplicate's request is on the kept ticket");
+    await screenshot(driver, '43-merged-zh');
+    const dup = await invoke(driver, 'ticket_get', { reference: 'HD-2' });
+    assert.equal(dup.status, 'closed', JSON.stringify(dup).slice(0, 300));
+    assert.equal(dup.links[0].kind, 'duplicate_of');
+  });
+});

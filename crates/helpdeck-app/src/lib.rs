@@ -149,6 +149,14 @@ pub struct UpdateTicketInput {
     pub title: Option<String>,
     pub category: Option<String>,
     pub kind: Option<Kind>,
+    /// The description (Markdown).
+    pub description: Option<String>,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+    /// Where the work is; "" clears it.
+    pub site: Option<String>,
+    /// The requester's email; "" for none.
+    pub requester: Option<String>,
 }
 
 fn assignee(s: Option<&str>) -> Option<AssigneeInput> {
@@ -445,8 +453,11 @@ impl App {
                 .update_ticket(
                     &reference,
                     UpdateInput {
+                        tags: input.tags,
+                        site: input.site,
+                        requester: input.requester,
                         title: input.title,
-                        body: None,
+                        body: input.description,
                         priority: input.priority,
                         kind: input.kind,
                         category: input.category,

@@ -392,6 +392,18 @@ struct UpdateArgs {
     category: Option<String>,
     #[arg(long, help = format!("One of {}", helpdeck_core::ticket::Kind::allowed()))]
     kind: Option<String>,
+    /// The description (Markdown).
+    #[arg(long)]
+    body: Option<String>,
+    /// Replaces the tags (repeatable; `--tag ""` clears them).
+    #[arg(long = "tag")]
+    tags: Vec<String>,
+    /// Where the work is (an address or room); "" clears it.
+    #[arg(long)]
+    site: Option<String>,
+    /// The requester's email; "" for none.
+    #[arg(long)]
+    requester: Option<String>,
 }
 
 fn parse_opt<T: std::str::FromStr>(v: Option<&str>) -> Result<Option<T>>
@@ -818,9 +830,19 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             out.detail(&store.tickets().ticket(&reference).await?)?
         }
         TicketCommand::Update(a) => {
+            let tags = (!a.tags.is_empty()).then(|| {
+                a.tags
+                    .iter()
+                    .filter(|t| !t.trim().is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+            });
             let input = UpdateInput {
+                tags,
+                site: a.site,
+                requester: a.requester,
                 title: a.title,
-                body: None,
+                body: a.body,
                 priority: parse_opt::<Priority>(a.priority.as_deref())?,
                 kind: parse_opt::<Kind>(a.kind.as_deref())?,
                 category: a.category,

@@ -842,11 +842,23 @@ fn long_writes_show_a_bar_with_counts_at_a_terminal_and_nothing_in_a_pipe() {
 fn escalation_needs_a_reason_and_going_up_the_business_impact() {
     let desk = Desk::new();
     desk.ok(&["ticket", "create", "--title", "ERP login fails for finance"]);
-    let e = desk.fails(&["ticket", "escalate", "HD-1", "--tier", "L2", "--reason", "needs DB access"]);
+    let e = desk.fails(&[
+        "ticket",
+        "escalate",
+        "HD-1",
+        "--tier",
+        "L2",
+        "--reason",
+        "needs DB access",
+    ]);
     assert!(e.contains("impact"), "{e}");
-    let e = desk.fails(&["ticket", "escalate", "HD-1", "--tier", "L4", "--reason", "x", "--impact", "y"]);
+    let e = desk.fails(&[
+        "ticket", "escalate", "HD-1", "--tier", "L4", "--reason", "x", "--impact", "y",
+    ]);
     assert!(e.contains("L1, L2, L3"), "{e}");
-    let e = desk.fails(&["ticket", "escalate", "HD-1", "--tier", "L1", "--reason", "x"]);
+    let e = desk.fails(&[
+        "ticket", "escalate", "HD-1", "--tier", "L1", "--reason", "x",
+    ]);
     assert!(e.contains("already at L1"), "{e}");
     let t = desk.json(&[
         "ticket",
@@ -870,15 +882,33 @@ fn escalation_needs_a_reason_and_going_up_the_business_impact() {
     let v: Value = serde_json::from_str(line["to"].as_str().unwrap()).unwrap();
     assert_eq!(v["impact"], "12 people cannot invoice");
     // Back down with a reason only.
-    let t = desk.json(&["ticket", "escalate", "HD-1", "--tier", "L2", "--reason", "access granted"]);
+    let t = desk.json(&[
+        "ticket",
+        "escalate",
+        "HD-1",
+        "--tier",
+        "L2",
+        "--reason",
+        "access granted",
+    ]);
     assert_eq!(t["tier"], "L2");
-    assert!(desk.ok(&["ticket", "show", "HD-1"]).contains("access granted"));
+    assert!(
+        desk.ok(&["ticket", "show", "HD-1"])
+            .contains("access granted")
+    );
 }
 
 #[test]
 fn a_merge_moves_the_public_conversation_and_closes_the_duplicate() {
     let desk = Desk::new();
-    desk.ok(&["ticket", "create", "--title", "Printer on floor 3 jams", "--requester", "carol@acme.example"]);
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Printer on floor 3 jams",
+        "--requester",
+        "carol@acme.example",
+    ]);
     desk.ok(&[
         "ticket",
         "create",
@@ -889,8 +919,20 @@ fn a_merge_moves_the_public_conversation_and_closes_the_duplicate() {
         "--requester",
         "carol@acme.example",
     ]);
-    desk.ok(&["ticket", "reply", "HD-2", "--body", "Which tray do you use?"]);
-    desk.ok(&["ticket", "note", "HD-2", "--body", "INTERNAL: fuser is worn"]);
+    desk.ok(&[
+        "ticket",
+        "reply",
+        "HD-2",
+        "--body",
+        "Which tray do you use?",
+    ]);
+    desk.ok(&[
+        "ticket",
+        "note",
+        "HD-2",
+        "--body",
+        "INTERNAL: fuser is worn",
+    ]);
     desk.ok(&["ticket", "update", "HD-2", "--status", "in_progress"]);
     let e = desk.fails(&["ticket", "merge", "HD-2", "--into", "HD-2"]);
     assert!(e.contains("into itself"), "{e}");
@@ -902,9 +944,17 @@ fn a_merge_moves_the_public_conversation_and_closes_the_duplicate() {
         .map(|c| c["body"].as_str().unwrap())
         .collect();
     assert_eq!(bodies.len(), 2, "{bodies:?}");
-    assert!(bodies[0].contains("Printer jams again") && bodies[0].contains("Every page since Monday"));
+    assert!(
+        bodies[0].contains("Printer jams again") && bodies[0].contains("Every page since Monday")
+    );
     assert_eq!(bodies[1], "Which tray do you use?");
-    assert!(kept["events"].as_array().unwrap().iter().any(|e| e["field"] == "merged_from" && e["to"] == "HD-2"));
+    assert!(
+        kept["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "merged_from" && e["to"] == "HD-2")
+    );
     let dup = desk.json(&["ticket", "show", "HD-2"]);
     assert_eq!(dup["status"], "closed");
     assert_eq!(dup["links"][0]["kind"], "duplicate_of");
@@ -913,5 +963,58 @@ fn a_merge_moves_the_public_conversation_and_closes_the_duplicate() {
     assert!(e.contains("merged into HD-1 already"), "{e}");
     // Search finds the kept ticket by the duplicate's words.
     let hits = desk.json(&["search", "Monday"]);
-    assert!(hits["hits"].as_array().unwrap().iter().any(|h| h["number"] == "HD-1"), "{hits}");
+    assert!(
+        hits["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["number"] == "HD-1"),
+        "{hits}"
+    );
+}
+
+#[test]
+fn agents_edit_description_tags_site_and_requester() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Printer jams",
+        "--requester",
+        "carol@acme.example",
+    ]);
+    let t = desk.json(&[
+        "ticket",
+        "update",
+        "HD-1",
+        "--body",
+        "Tray 2 only",
+        "--tag",
+        "Printer",
+        "--tag",
+        "floor-3",
+        "--site",
+        "Floor 3, room 301",
+        "--requester",
+        "dave@acme.example",
+    ]);
+    assert_eq!(t["description"], "Tray 2 only");
+    assert_eq!(t["tags"], serde_json::json!(["floor-3", "printer"]));
+    assert_eq!(t["site"], "Floor 3, room 301");
+    assert_eq!(t["requester"]["email"], "dave@acme.example");
+    let fields: Vec<String> = t["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_string())
+        .collect();
+    for f in ["description", "tags", "site", "requester_id"] {
+        assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
+    }
+    let t = desk.json(&["ticket", "update", "HD-1", "--site", "", "--tag", ""]);
+    assert!(t["site"].is_null(), "{t}");
+    assert_eq!(t["tags"], serde_json::json!([]));
+    let e = desk.fails(&["ticket", "update", "HD-1", "--requester", "not-an-email"]);
+    assert!(e.contains("email"), "{e}");
 }

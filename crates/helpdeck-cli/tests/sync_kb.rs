@@ -223,7 +223,11 @@ fn images(db: Db) {
         "--image",
         &router,
     ]);
-    assert_eq!(public["files"][0]["sha256"], router_sha.as_str(), "{public}");
+    assert_eq!(
+        public["files"][0]["sha256"],
+        router_sha.as_str(),
+        "{public}"
+    );
     assert!(
         public["body"]
             .as_str()
@@ -253,16 +257,34 @@ fn images(db: Db) {
     let round = wang.sync();
     assert_eq!(round["round"]["files"]["downloaded"], 2, "{round}");
     let out = tmp.path().join("wang-router.png");
-    wang.ok(&["attachment", "get", &router_sha, "--out", out.to_str().unwrap()]);
-    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&router).unwrap());
+    wang.ok(&[
+        "attachment",
+        "get",
+        &router_sha,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&router).unwrap()
+    );
 
     // The customer gets the public article's image and never the internal one's.
     let carol = Replica::login(&session, &server.url, "carol@client.example");
     let round = carol.sync();
     assert_eq!(round["round"]["files"]["downloaded"], 1, "{round}");
     let out = tmp.path().join("carol-router.png");
-    carol.ok(&["attachment", "get", &router_sha, "--out", out.to_str().unwrap()]);
-    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&router).unwrap());
+    carol.ok(&[
+        "attachment",
+        "get",
+        &router_sha,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&router).unwrap()
+    );
     let data_dir = carol.db_path().parent().unwrap().to_path_buf();
     assert_eq!(
         holds_anywhere(&data_dir, secret_mark),

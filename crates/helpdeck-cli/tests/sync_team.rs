@@ -47,8 +47,22 @@ fn merge(db: Db) {
     let bob = Replica::login(&session, &server.url, "bob@helpdesk.example");
     let carol = Replica::login(&session, &server.url, "carol@acme.example");
 
-    carol.ok(&["ticket", "create", "--title", "VPN drops every hour", "--body", "Since Monday"]);
-    carol.ok(&["ticket", "create", "--title", "VPN down again", "--body", "DUP-BODY-77 at home too"]);
+    carol.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "VPN drops every hour",
+        "--body",
+        "Since Monday",
+    ]);
+    carol.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "VPN down again",
+        "--body",
+        "DUP-BODY-77 at home too",
+    ]);
     carol.sync();
     alice.sync();
     let keep = alice.ticket_titled("VPN drops every hour").unwrap()["id"]
@@ -59,8 +73,20 @@ fn merge(db: Db) {
         .as_str()
         .unwrap()
         .to_string();
-    alice.ok(&["ticket", "reply", &dup, "--body", "PUBLIC-DUP-REPLY: which VPN client?"]);
-    alice.ok(&["ticket", "note", &dup, "--body", "SECRET-DUP-NOTE-9 ISP ticket 4411"]);
+    alice.ok(&[
+        "ticket",
+        "reply",
+        &dup,
+        "--body",
+        "PUBLIC-DUP-REPLY: which VPN client?",
+    ]);
+    alice.ok(&[
+        "ticket",
+        "note",
+        &dup,
+        "--body",
+        "SECRET-DUP-NOTE-9 ISP ticket 4411",
+    ]);
     alice.sync();
     carol.sync();
     carol.ok(&["ticket", "reply", &dup, "--body", "FortiClient 7.2"]);
@@ -78,8 +104,14 @@ fn merge(db: Db) {
     // Bob's replica converges to the same conversation and the closed duplicate.
     bob.sync();
     let expected = vec![
-        ("Carol".to_string(), "**VPN down again** (HD-2)\n\nDUP-BODY-77 at home too".to_string()),
-        ("Alice".to_string(), "PUBLIC-DUP-REPLY: which VPN client?".to_string()),
+        (
+            "Carol".to_string(),
+            "**VPN down again** (HD-2)\n\nDUP-BODY-77 at home too".to_string(),
+        ),
+        (
+            "Alice".to_string(),
+            "PUBLIC-DUP-REPLY: which VPN client?".to_string(),
+        ),
         ("Carol".to_string(), "FortiClient 7.2".to_string()),
     ];
     assert_eq!(conversation(&alice, &keep), expected);
@@ -89,7 +121,10 @@ fn merge(db: Db) {
     assert_eq!(bobs_dup["links"][0]["kind"], "duplicate_of");
     // Merging it again is refused with what happened.
     let again = bob.run(&["ticket", "merge", &dup, "--into", &keep]);
-    assert!(String::from_utf8_lossy(&again.stderr).contains("merged into HD-1 already"), "{again:?}");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("merged into HD-1 already"),
+        "{again:?}"
+    );
 
     // Carol sees the merged conversation, told where her duplicate went, and no note.
     carol.sync();
@@ -105,8 +140,7 @@ fn merge(db: Db) {
         "{hers}"
     );
     assert!(
-        carol
-            .json(&["ticket", "show", &keep])["events"]
+        carol.json(&["ticket", "show", &keep])["events"]
             .as_array()
             .unwrap()
             .iter()
@@ -119,4 +153,62 @@ fn merge(db: Db) {
             "SELECT count(*) FROM comments WHERE body LIKE '%SECRET-DUP-NOTE%'"
         ) == 0
     );
+}
+
+#[test]
+fn a_new_requester_gets_the_ticket_and_the_old_one_loses_it() {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(Db::Sqlite);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    home.add_user(
+        "carol@acme.example",
+        "Carol Secretname",
+        "customer",
+        Some("Acme"),
+    );
+    home.add_user("dave@globex.example", "Dave", "customer", Some("Globex"));
+    let server = home.start();
+    let alice = Replica::login(&session, &server.url, "alice@helpdesk.example");
+    let carol = Replica::login(&session, &server.url, "carol@acme.example");
+    let dave = Replica::login(&session, &server.url, "dave@globex.example");
+    carol.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "Globex VPN account",
+        "--body",
+        "For Dave",
+    ]);
+    carol.sync();
+    dave.sync();
+    assert!(dave.ticket_titled("Globex VPN account").is_none());
+    alice.sync();
+    let id = alice.ticket_titled("Globex VPN account").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let t = alice.json(&[
+        "ticket",
+        "update",
+        &id,
+        "--requester",
+        "dave@globex.example",
+    ]);
+    assert_eq!(t["organization"], "Globex", "the organization follows: {t}");
+    alice.sync();
+    carol.sync();
+    dave.sync();
+    assert!(
+        carol.ticket_titled("Globex VPN account").is_none(),
+        "Carol loses it"
+    );
+    let his = dave.json(&["ticket", "show", &id]);
+    assert_eq!(his["requester"]["email"], "dave@globex.example");
+    assert!(
+        !his.to_string().contains("Secretname"),
+        "who it was for before stays the agents' business: {his}"
+    );
+    assert_customer_store(&dave);
 }

@@ -680,6 +680,35 @@ fn update_ticket(
         record("site", t.site.clone(), site.clone());
         t.site = site;
     }
+    if let Some(requester) = f.requester_id {
+        // The organization follows from the person, as when the ticket was created.
+        let organization = match requester {
+            Some(r) => {
+                let person = ctx.directory.person(r).ok_or_else(|| {
+                    DomainError::invalid(
+                        "requester",
+                        format!("{r} is not a user of this workspace"),
+                    )
+                })?;
+                (person.role == Role::Customer)
+                    .then_some(person.organization_id)
+                    .flatten()
+            }
+            None => None,
+        };
+        record(
+            "requester_id",
+            opt_text(t.requester_id),
+            opt_text(requester),
+        );
+        record(
+            "organization_id",
+            opt_text(t.organization_id),
+            opt_text(organization),
+        );
+        t.requester_id = requester;
+        t.organization_id = organization;
+    }
     if audit.is_empty() {
         return Ok(None);
     }

@@ -257,6 +257,12 @@ pub struct TicketPatch {
     pub status: Option<Status>,
     /// Reason for closing from new/open (spam, duplicate).
     pub reason: Option<String>,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+    /// `Some(None)` clears the site.
+    pub site: Option<Option<String>>,
+    /// `Some(None)`: no requester.
+    pub requester_id: Option<Option<Uuid>>,
 }
 
 impl TicketPatch {
@@ -271,6 +277,9 @@ impl TicketPatch {
             && self.team_id.is_none()
             && self.tier.is_none()
             && self.status.is_none()
+            && self.tags.is_none()
+            && self.site.is_none()
+            && self.requester_id.is_none()
     }
 }
 
@@ -284,7 +293,7 @@ pub fn update_ticket(
     if patch.is_empty() {
         return Err(DomainError::invalid(
             "update",
-            "nothing to change (give --status, --priority, --assignee, --tier or --title)",
+            "nothing to change (give --status, --priority, --assignee, --title, --body, --tag, --site or --requester)",
         ));
     }
     let fields = TicketFields {
@@ -296,6 +305,9 @@ pub fn update_ticket(
         assignee_id: patch.assignee_id,
         team_id: patch.team_id,
         tier: patch.tier,
+        tags: patch.tags,
+        site: patch.site,
+        requester_id: patch.requester_id,
         ..Default::default()
     };
     let mut changes = Vec::new();
@@ -427,7 +439,12 @@ pub fn merge_into(
         other: Some(keep),
         ..Target::default()
     };
-    one_step(target, duplicate.id, Change::MergeInto { into: keep.id }, ctx)
+    one_step(
+        target,
+        duplicate.id,
+        Change::MergeInto { into: keep.id },
+        ctx,
+    )
 }
 
 /// Moves the ticket to another tier with the reason and business impact.

@@ -150,6 +150,13 @@ pub struct TicketFields {
         deserialize_with = "double_option"
     )]
     pub site: Option<Option<String>>,
+    /// Who the ticket is for (staff only); its organization follows from the person.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "double_option"
+    )]
+    pub requester_id: Option<Option<Uuid>>,
 }
 
 /// Every field name a [`TicketFields`] can carry, in order.
@@ -165,6 +172,7 @@ pub const TICKET_FIELD_NAMES: &[&str] = &[
     "tags",
     "asset_id",
     "site",
+    "requester_id",
 ];
 
 impl TicketFields {
@@ -182,6 +190,7 @@ impl TicketFields {
             self.tags.is_some(),
             self.asset_id.is_some(),
             self.site.is_some(),
+            self.requester_id.is_some(),
         ];
         TICKET_FIELD_NAMES
             .iter()
@@ -211,7 +220,8 @@ impl TicketFields {
             tier,
             tags,
             asset_id,
-            site
+            site,
+            requester_id
         );
     }
 }
@@ -334,10 +344,14 @@ impl Change {
                 .into_iter()
                 .flatten()
                 .collect(),
-            Change::UpdateTicket(f) => [f.assignee_id.flatten(), f.team_id.flatten()]
-                .into_iter()
-                .flatten()
-                .collect(),
+            Change::UpdateTicket(f) => [
+                f.assignee_id.flatten(),
+                f.team_id.flatten(),
+                f.requester_id.flatten(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
             Change::FollowUp(d) => d.next_owner.into_iter().collect(),
             Change::ImportTicket(_)
             | Change::Transition { .. }

@@ -99,3 +99,16 @@ pub fn check_rate(actor: &User, ticket: &Ticket, local_workspace: bool) -> Resul
     }
     Ok(())
 }
+
+/// What a customer is shown instead of the name of a customer of another organization.
+pub const HIDDEN_NAME: &str = "—";
+
+/// May `viewer` know `person`'s name? Staff: everyone's. Customers: their own, staff's and
+/// their organization's people's — never another organization's customers (a ticket that
+/// changed requester, or a merged conversation, must not tell them who).
+pub fn may_know_name(viewer: &User, person: &User) -> bool {
+    viewer.is_staff()
+        || person.is_staff()
+        || viewer.id == person.id
+        || (viewer.organization_id.is_some() && viewer.organization_id == person.organization_id)
+}

@@ -48,6 +48,9 @@ pub const AGENT_ONLY_FIELDS: &[&str] = &[
     "callback_outcome",
     "diagnosis",
     "escalation",
+    // Who a ticket was for before: another customer's business.
+    "requester_id",
+    "organization_id",
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -408,6 +411,11 @@ impl Merged {
                 .audit
                 .iter()
                 .any(|a| !AGENT_ONLY_FIELDS.contains(&a.field))
+            // A new requester (or organization) sees the ticket from now on.
+            || self
+                .audit
+                .iter()
+                .any(|a| matches!(a.field, "requester_id" | "organization_id"))
     }
 }
 

@@ -116,8 +116,16 @@ fn arb_step() -> impl Strategy<Value = (usize, StepKind)> {
                 note,
                 next,
             }),
-        (prop::sample::select(Tier::ALL.to_vec()), arb_text(), arb_text())
-            .prop_map(|(tier, reason, impact)| StepKind::Escalate { tier, reason, impact }),
+        (
+            prop::sample::select(Tier::ALL.to_vec()),
+            arb_text(),
+            arb_text()
+        )
+            .prop_map(|(tier, reason, impact)| StepKind::Escalate {
+                tier,
+                reason,
+                impact
+            }),
         (any::<bool>(), arb_text()).prop_map(|(public, body)| StepKind::Comment { public, body }),
         (0usize..4).prop_map(StepKind::DeleteComment),
         (-40i64..3).prop_map(StepKind::Wait),

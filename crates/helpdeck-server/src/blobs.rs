@@ -237,7 +237,8 @@ pub async fn put_chunk(
 /// article. Customers: a file attached to a ticket they see, on the ticket itself or on a
 /// public reply, or shown by an article they may read (public and published).
 async fn may_read(db: &Db, caller: &Caller, sha: &str) -> Result<bool> {
-    Ok(may_read_attachment(db, caller, sha).await? || may_read_article_file(db, caller, sha).await?)
+    Ok(may_read_attachment(db, caller, sha).await?
+        || may_read_article_file(db, caller, sha).await?)
 }
 
 async fn may_read_article_file(db: &Db, caller: &Caller, sha: &str) -> Result<bool> {

@@ -555,7 +555,11 @@ async fn directory(
             users.push(DirectoryUser {
                 email: (staff || u.id == viewer.id).then(|| u.email.clone()),
                 id: u.id,
-                name: u.name,
+                name: if helpdeck_core::permission::may_know_name(viewer, &u) {
+                    u.name.clone()
+                } else {
+                    helpdeck_core::permission::HIDDEN_NAME.to_string()
+                },
                 role: u.role,
                 organization_id: if staff || u.id == viewer.id {
                     u.organization_id

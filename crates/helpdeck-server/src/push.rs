@@ -737,7 +737,12 @@ async fn apply_article(
         .flat_map(|b| &b.article.files)
         .map(|f| f.sha256.as_str())
         .collect();
-    for f in doc.article.files.iter().filter(|f| !known.contains(&f.sha256.as_str())) {
+    for f in doc
+        .article
+        .files
+        .iter()
+        .filter(|f| !known.contains(&f.sha256.as_str()))
+    {
         let row: Option<(i64, i64)> =
             sqlx::query_as("SELECT size, complete FROM blobs WHERE sha256 = $1")
                 .bind(&f.sha256)
@@ -748,7 +753,10 @@ async fn apply_article(
             Some((size, 1)) => {
                 return Ok(Err((
                     "invalid",
-                    format!("files: {} is {size} bytes on the server, not {}", f.name, f.size),
+                    format!(
+                        "files: {} is {size} bytes on the server, not {}",
+                        f.name, f.size
+                    ),
                 )));
             }
             _ => {
@@ -992,7 +1000,10 @@ async fn load_comment(tx: &mut Transaction<'_, Any>, id: Uuid) -> Result<Option<
     .transpose()
 }
 
-async fn load_comments_of(tx: &mut Transaction<'_, Any>, ticket: Uuid) -> Result<Vec<CommentState>> {
+async fn load_comments_of(
+    tx: &mut Transaction<'_, Any>,
+    ticket: Uuid,
+) -> Result<Vec<CommentState>> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT state FROM comments WHERE ticket_id = $1")
         .bind(ticket.to_string())
         .fetch_all(&mut **tx)

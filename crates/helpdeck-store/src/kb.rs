@@ -382,7 +382,11 @@ impl Kb<'_> {
             .map(|f| f.sha256.as_str())
             .collect();
         let mut batch = Batch::default();
-        for f in next.files.iter().filter(|f| !before.contains(&f.sha256.as_str())) {
+        for f in next
+            .files
+            .iter()
+            .filter(|f| !before.contains(&f.sha256.as_str()))
+        {
             if !store.files().has_blob(&f.sha256) {
                 return Err(helpdeck_core::DomainError::invalid(
                     "files",

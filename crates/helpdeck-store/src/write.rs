@@ -76,6 +76,12 @@ pub struct UpdateInput {
     pub tier: Option<Tier>,
     pub status: Option<Status>,
     pub reason: Option<String>,
+    /// Replaces the tags.
+    pub tags: Option<Vec<String>>,
+    /// A site; an empty one clears it.
+    pub site: Option<String>,
+    /// The requester's email; an empty one clears it.
+    pub requester: Option<String>,
 }
 
 /// The people and teams a change names, as this store knows them: the directory the rule
@@ -210,6 +216,28 @@ impl Store {
         .await
     }
 
+    /// The requester named by `email`: on a local workspace a new customer is added for an
+    /// unknown address; a replica cannot invent accounts (customers are added on the server).
+    async fn resolve_requester(
+        &self,
+        conn: &mut SqliteConnection,
+        email: &str,
+        now: Timestamp,
+    ) -> Result<Uuid> {
+        if self.rules.local_workspace {
+            return Ok(ensure_requester(conn, email, now).await?.0.id);
+        }
+        let email = helpdeck_core::user::validate_email(email)?;
+        let user = crate::workspace::user_by_email(conn, &email)
+            .await?
+            .ok_or_else(|| {
+                crate::StoreError::NotFound(format!(
+                    "no user with email {email} on the server; an admin adds customers with `helpdeck server user add`"
+                ))
+            })?;
+        Ok(user.id)
+    }
+
     async fn resolve_assignee(
         &self,
         conn: &mut SqliteConnection,
@@ -336,7 +364,9 @@ impl Store {
                 crate::links::push_link(&mut batch, l);
             }
             // A merge's copies of the duplicate's conversation.
-            if let (Some(imported), Change::MergeFrom { .. }) = (&step.outcome.imported, &step.change) {
+            if let (Some(imported), Change::MergeFrom { .. }) =
+                (&step.outcome.imported, &step.change)
+            {
                 for c in &imported.comments {
                     push_insert_comment(&mut batch, c, &ticket_id);
                 }
@@ -639,19 +669,7 @@ impl Tickets<'_> {
         let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
         // The organization follows from the requester in the rule engine.
         let requester = match &input.requester {
-            Some(email) if !self.0.rules.local_workspace => {
-                // A replica cannot invent accounts: customers are added on the server.
-                let email = helpdeck_core::user::validate_email(email)?;
-                let user = crate::workspace::user_by_email(&mut tx, &email)
-                    .await?
-                    .ok_or_else(|| {
-                        crate::StoreError::NotFound(format!(
-                            "no user with email {email} on the server; an admin adds customers with `helpdeck server user add`"
-                        ))
-                    })?;
-                Some(user.id)
-            }
-            Some(email) => Some(ensure_requester(&mut tx, email, now).await?.0.id),
+            Some(email) => Some(self.0.resolve_requester(&mut tx, email, now).await?),
             None => None,
         };
         let assignee_id = match &input.assignee {
@@ -697,7 +715,15 @@ impl Tickets<'_> {
                         Some(a) => Some(store.resolve_assignee(conn, a).await?),
                         None => None,
                     };
+                    let requester_id = match input.requester.as_deref().map(str::trim) {
+                        Some("") => Some(None),
+                        Some(email) => Some(Some(store.resolve_requester(conn, email, now).await?)),
+                        None => None,
+                    };
                     let patch = TicketPatch {
+                        tags: input.tags,
+                        site: input.site.map(|s| Some(s).filter(|s| !s.trim().is_empty())),
+                        requester_id,
                         title: input.title,
                         description: input.body,
                         priority: input.priority,
@@ -709,7 +735,11 @@ impl Tickets<'_> {
                         status: input.status,
                         reason: input.reason,
                     };
-                    let named: Vec<Uuid> = assignee_id.flatten().into_iter().collect();
+                    let named: Vec<Uuid> = assignee_id
+                        .flatten()
+                        .into_iter()
+                        .chain(requester_id.flatten())
+                        .collect();
                     let directory = local_directory(conn, &named).await?;
                     Ok(command::update_ticket(
                         &t,

@@ -339,7 +339,10 @@ async fn an_article_shows_images_that_are_in_the_workspace() {
     };
     let mut a = input(
         "重启路由器",
-        &format!("按住背面的按钮：\n\n![路由器背面](attachment:{})", shot.sha256),
+        &format!(
+            "按住背面的按钮：\n\n![路由器背面](attachment:{})",
+            shot.sha256
+        ),
         ArticleLang::Zh,
     );
     a.files = vec![file.clone()];

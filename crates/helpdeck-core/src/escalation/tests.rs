@@ -63,13 +63,17 @@ fn escalation_moves_the_tier_with_reason_and_impact_on_the_audit() {
     let err = escalate_ticket(&t, esc(Tier::L1, "x", "y"), &c).unwrap_err();
     assert!(err.to_string().contains("already at L1"), "{err}");
 
-    let d = escalate_ticket(&t, esc(Tier::L3, " 需要数据库权限 ", "财务部 12 人无法开票"), &c).unwrap();
+    let d = escalate_ticket(
+        &t,
+        esc(Tier::L3, " 需要数据库权限 ", "财务部 12 人无法开票"),
+        &c,
+    )
+    .unwrap();
     assert_eq!(d.ticket.tier, Tier::L3);
     let audit: Vec<_> = d.changes().collect();
     assert_eq!(audit[0].field, "tier");
     assert_eq!(audit[0].to.as_deref(), Some("L3"));
-    let line: serde_json::Value =
-        serde_json::from_str(audit[1].to.as_deref().unwrap()).unwrap();
+    let line: serde_json::Value = serde_json::from_str(audit[1].to.as_deref().unwrap()).unwrap();
     assert_eq!(
         line,
         serde_json::json!({"from": "L1", "to": "L3", "reason": "需要数据库权限", "impact": "财务部 12 人无法开票"})

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Timestamp;
-use crate::attachment::{FileRef, validate_file};
 use crate::apply::{Context, bounded_at, check_short, normalise_tags};
+use crate::attachment::{FileRef, validate_file};
 use crate::error::DomainError;
 use crate::op::{Change, Op};
 use crate::sync::Stamp;
@@ -344,7 +344,10 @@ pub fn check_files(files: &[FileRef], max_bytes: u64) -> Result<Vec<FileRef>, Do
     if files.len() > MAX_FILES {
         return Err(DomainError::invalid(
             "files",
-            format!("{} files given (at most {MAX_FILES} per article)", files.len()),
+            format!(
+                "{} files given (at most {MAX_FILES} per article)",
+                files.len()
+            ),
         ));
     }
     let mut out: Vec<FileRef> = Vec::with_capacity(files.len());

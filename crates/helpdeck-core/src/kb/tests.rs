@@ -269,7 +269,11 @@ fn an_articles_files_are_checked_and_edited_as_one_field() {
         .unwrap()
         .unwrap();
     assert_eq!(a.files.len(), 1, "one content is kept once: {:?}", a.files);
-    assert_eq!(a.files[0].sha256, "a".repeat(64), "addresses are lower case");
+    assert_eq!(
+        a.files[0].sha256,
+        "a".repeat(64),
+        "addresses are lower case"
+    );
     assert_eq!(a.files[0].name, "屏幕.png", "no directories in a name");
 
     for (bad, why) in [
@@ -278,8 +282,8 @@ fn an_articles_files_are_checked_and_edited_as_one_field() {
         (file('b', "", 10), "name"),
     ] {
         d.files = vec![bad];
-        let err = apply_article(None, id, &Change::CreateArticle(d.clone()), now(), &ctx)
-            .unwrap_err();
+        let err =
+            apply_article(None, id, &Change::CreateArticle(d.clone()), now(), &ctx).unwrap_err();
         assert!(err.to_string().contains(why), "{why}: {err}");
     }
     d.files = (0..=MAX_FILES as u8)
@@ -288,8 +292,7 @@ fn an_articles_files_are_checked_and_edited_as_one_field() {
             ..file('b', "x.png", 1)
         })
         .collect();
-    let err =
-        apply_article(None, id, &Change::CreateArticle(d.clone()), now(), &ctx).unwrap_err();
+    let err = apply_article(None, id, &Change::CreateArticle(d.clone()), now(), &ctx).unwrap_err();
     assert!(err.to_string().contains("at most 30"), "{err}");
 
     let edited = apply_article(

@@ -166,7 +166,11 @@ pub(crate) fn merge_into(
     audit.push(FieldChange {
         field: "link",
         from: None,
-        to: Some(format!("{} {}", LinkKind::DuplicateOf, ticket_key(into.number))),
+        to: Some(format!(
+            "{} {}",
+            LinkKind::DuplicateOf,
+            ticket_key(into.number)
+        )),
     });
     Ok(Some(Outcome {
         link: Some(LinkState {

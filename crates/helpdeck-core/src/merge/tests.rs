@@ -93,13 +93,24 @@ fn a_merge_copies_the_public_conversation_and_closes_the_duplicate() {
     .unwrap()
     .unwrap();
     let copies = &from.imported.as_ref().unwrap().comments;
-    assert_eq!(copies.len(), 2, "the request and the one public reply: {copies:?}");
+    assert_eq!(
+        copies.len(),
+        2,
+        "the request and the one public reply: {copies:?}"
+    );
     assert!(copies[0].body.starts_with("**打印机又卡纸了** (HD-2)"));
-    assert_eq!(copies[0].author_id, carol.id, "the request is its requester's");
+    assert_eq!(
+        copies[0].author_id, carol.id,
+        "the request is its requester's"
+    );
     assert_eq!(copies[0].created_at, dup.created_at, "dated as it was");
     assert_eq!(copies[1].body, "还是卡");
     assert_eq!(copies[1].id, copy_id(keep.id, comments[0].id));
-    assert!(copies.iter().all(|c| c.ticket_id == keep.id && c.visibility == Visibility::Public));
+    assert!(
+        copies
+            .iter()
+            .all(|c| c.ticket_id == keep.id && c.visibility == Visibility::Public)
+    );
     assert_eq!(from.audit[0].field, "merged_from");
     assert_eq!(from.audit[0].to.as_deref(), Some("HD-2"));
 
@@ -116,10 +127,17 @@ fn a_merge_copies_the_public_conversation_and_closes_the_duplicate() {
     )
     .unwrap()
     .unwrap();
-    assert_eq!(into.ticket.status, Status::Closed, "closed from in progress");
+    assert_eq!(
+        into.ticket.status,
+        Status::Closed,
+        "closed from in progress"
+    );
     assert_eq!(into.ticket.merged_into, Some(keep.id));
     let link = into.link.as_ref().unwrap();
-    assert_eq!((link.kind, link.to_ticket), (LinkKind::DuplicateOf, keep.id));
+    assert_eq!(
+        (link.kind, link.to_ticket),
+        (LinkKind::DuplicateOf, keep.id)
+    );
     let fields: Vec<&str> = into.audit.iter().map(|a| a.field).collect();
     assert_eq!(fields, ["status", "close_reason", "merged_into", "link"]);
 
@@ -180,7 +198,10 @@ fn a_merge_is_refused_into_itself_into_a_closed_ticket_and_to_customers() {
     let mut closed = keep.clone();
     closed.status = Status::Closed;
     let err = into(&dup, &closed, &c).unwrap_err();
-    assert!(err.to_string().contains("reopen it, or merge it into HD-2"), "{err}");
+    assert!(
+        err.to_string().contains("reopen it, or merge it into HD-2"),
+        "{err}"
+    );
     let cc = ctx(&carol, &rules);
     assert_eq!(into(&dup, &keep, &cc).unwrap_err().code(), "forbidden");
 }

@@ -1,11 +1,12 @@
 // Team workflows in the real window, in Chinese: escalate a ticket with its business impact
-// (the timeline says why and what it costs), and merge a duplicate from the same requester
+// (the timeline says why and what it costs), edit its title, description, tags and site, and merge a duplicate from the same requester
 // into it (the kept ticket shows the duplicate's request; the duplicate closes).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Key } from 'selenium-webdriver';
 import { cli, click, eventually, find, findAll, invoke, launch, screenshot, type } from './harness.mjs';
 
 describe('Team workflows', () => {
@@ -49,6 +50,28 @@ describe('Team workflows', () => {
       return text.includes('将工单升级 L1 → L2：需要数据库管理员重置 ERP 账户') && text.includes('业务影响：财务部 12 人无法开票，周五月结');
     }, 'the escalation is on the timeline');
     await screenshot(driver, '41-escalated-zh');
+  });
+
+  it('edits the title, description, tags and site in place', async () => {
+    await open('HD-1');
+    await click(driver, 'ticket-title-edit');
+    const title = await find(driver, 'ticket-title-input');
+    await title.clear();
+    await title.sendKeys('财务部无法登录 ERP');
+    await click(driver, 'ticket-title-save');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-title')).getText()).includes('财务部无法登录 ERP'), 'the new title');
+    await click(driver, 'ticket-description-edit');
+    const body = await find(driver, 'ticket-description-input');
+    await body.sendKeys('\n\n补充：只有财务部受影响，其他部门正常。');
+    await click(driver, 'ticket-description-save');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-description')).getText()).includes('只有财务部受影响'), 'the new description');
+    const tags = await find(driver, 'ticket-tags');
+    await tags.sendKeys('ERP, 财务', Key.TAB);
+    await eventually(driver, async () => (await invoke(driver, 'ticket_get', { reference: 'HD-1' })).tags.join(',') === 'erp,财务', 'the tags are saved');
+    const site = await find(driver, 'ticket-site');
+    await site.sendKeys('总部 5 楼财务部', Key.TAB);
+    await eventually(driver, async () => (await invoke(driver, 'ticket_get', { reference: 'HD-1' })).site === '总部 5 楼财务部', 'the site is saved');
+    await screenshot(driver, '41b-edited-zh');
   });
 
   it('merges a duplicate from the same requester into it', async () => {

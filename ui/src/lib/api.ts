@@ -125,7 +125,20 @@ export const api = {
   ticketUpdate: (reference: string, input: TicketUpdateInput) =>
     call<TicketDetail>('ticket_update', {
       reference,
-      input: withNulls(input, ['status', 'reason', 'priority', 'assignee', 'tier', 'title', 'category', 'kind']),
+      input: withNulls(input, [
+        'status',
+        'reason',
+        'priority',
+        'assignee',
+        'tier',
+        'title',
+        'category',
+        'kind',
+        'description',
+        'tags',
+        'site',
+        'requester',
+      ]),
     }),
   ticketReply: (reference: string, body: string, files: AttachmentUpload[] = []) =>
     call<TicketDetail>('ticket_reply', { reference, body, files }),

@@ -16,6 +16,8 @@ const HIDDEN_FIELDS = new Set([
   'note_attachment',
   // The follow-up panel names each level's caller.
   'callback_owner',
+  // It follows the requester (whose change is its own line).
+  'organization_id',
 ]);
 
 export function buildTimeline(detail: Pick<TicketDetail, 'comments' | 'events'>): TimelineItem[] {
@@ -78,6 +80,9 @@ function fieldLabel(lang: Language, field: string): string {
     assignee_id: 'field.assignee',
     team_id: 'field.team',
     channel: 'field.channel',
+    tags: 'field.tags',
+    site: 'field.site',
+    requester_id: 'field.requester',
   };
   return keys[field] ? translate(lang, keys[field]) : field.replaceAll('_', ' ');
 }
@@ -106,6 +111,8 @@ export function describeEvent(ev: EventView, lang: Language): string {
     case 'assignee':
     case 'team_id':
       return translate(lang, 'timeline.event.assigned', { actor });
+    case 'requester_id':
+      return translate(lang, 'timeline.event.requester', { actor });
     case 'csat':
       return translate(lang, 'timeline.event.rated', { actor });
     case 'resolution':

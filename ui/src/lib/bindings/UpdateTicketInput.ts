@@ -15,4 +15,20 @@ reason: string | null, priority: Priority | null,
 /**
  * Agent email, `me` or `none`.
  */
-assignee: string | null, tier: Tier | null, title: string | null, category: string | null, kind: Kind | null, };
+assignee: string | null, tier: Tier | null, title: string | null, category: string | null, kind: Kind | null, 
+/**
+ * The description (Markdown).
+ */
+description: string | null, 
+/**
+ * Replaces the tags.
+ */
+tags: Array<string> | null, 
+/**
+ * Where the work is; "" clears it.
+ */
+site: string | null, 
+/**
+ * The requester's email; "" for none.
+ */
+requester: string | null, };

@@ -1,5 +1,6 @@
 // Team workflows in the real window, in Chinese: escalate a ticket with its business impact
-// (the timeline says why and what it costs), edit its title, description, tags and site, and merge a duplicate from the same requester
+// (the timeline says why and what it costs), edit its title, description, tags and site, apply a
+// macro by keyboard, and merge a duplicate from the same requester
 // into it (the kept ticket shows the duplicate's request; the duplicate closes).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -18,6 +19,9 @@ describe('Team workflows', () => {
     cli(dir, 'ticket', 'create', '--title', '财务系统无法登录', '--body', '财务部所有人登录 ERP 都提示密码错误。', '--priority', 'P2',
       '--requester', 'zhou.min@acme.cn', '--assignee', 'me');
     cli(dir, 'ticket', 'create', '--title', 'ERP 登录报错', '--body', '今天早上开始登录不了，月底要开票。', '--requester', 'zhou.min@acme.cn');
+    cli(dir, 'macro', 'add', '--name', '请客户确认', '--body', '{requester.name}，您好：{ticket.number} 已处理，请确认是否恢复。——{agent.name}',
+      '--set', 'status=pending_customer', '--set', 'tag=待确认');
+    cli(dir, 'macro', 'add', '--name', '转交网络组', '--body', '', '--set', 'tier=L2');
     ({ driver } = await launch(dir));
     await find(driver, 'ticket-list', 30000);
   });
@@ -72,6 +76,23 @@ describe('Team workflows', () => {
     await site.sendKeys('总部 5 楼财务部', Key.TAB);
     await eventually(driver, async () => (await invoke(driver, 'ticket_get', { reference: 'HD-1' })).site === '总部 5 楼财务部', 'the site is saved');
     await screenshot(driver, '41b-edited-zh');
+  });
+
+  it('applies a macro by keyboard: the reply goes out and the fields change at once', async () => {
+    await open('HD-1');
+    await driver.executeScript(() => document.activeElement?.blur());
+    await driver.actions().sendKeys('m').perform();
+    const search = await find(driver, 'macro-search');
+    await search.sendKeys('确认');
+    await eventually(driver, async () => (await findAll(driver, 'macro-item')).length === 1, 'one macro matches');
+    await screenshot(driver, '44-macro-picker-zh');
+    await search.sendKeys(Key.ENTER);
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="macro-picker"]' })).length === 0, 'the picker closes');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-status')).getAttribute('data-status')) === 'pending_customer', 'the status changed');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-view')).getText()).includes('zhou.min，您好：HD-1 已处理，请确认是否恢复。——王芳'), 'the reply is on the timeline');
+    const t = await invoke(driver, 'ticket_get', { reference: 'HD-1' });
+    assert.ok(t.tags.includes('待确认'), JSON.stringify(t.tags));
+    await screenshot(driver, '45-macro-applied-zh');
   });
 
   it('merges a duplicate from the same requester into it', async () => {

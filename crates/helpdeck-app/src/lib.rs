@@ -696,6 +696,44 @@ impl App {
         Ok(kept)
     }
 
+    /// The macros this user may apply, by name.
+    #[instrument(skip_all, err)]
+    pub async fn macro_list(&self) -> ApiResult<Vec<helpdeck_core::macros::Macro>> {
+        self.with_store(async |s| s.macros().list().await).await
+    }
+
+    /// A new macro (shared unless personal).
+    #[instrument(skip_all, err)]
+    pub async fn macro_add(
+        &self,
+        input: helpdeck_store::MacroInput,
+    ) -> ApiResult<helpdeck_core::macros::Macro> {
+        self.with_store_write(async |s| s.macros().add(input).await)
+            .await
+    }
+
+    /// Deletes a macro.
+    #[instrument(skip_all, err)]
+    pub async fn macro_delete(&self, id: String) -> ApiResult<()> {
+        self.with_store_write(async |s| s.macros().delete(&id).await)
+            .await
+    }
+
+    /// Applies a macro to the ticket: its reply and field changes, at once.
+    #[instrument(skip_all, fields(ticket = %reference), err)]
+    pub async fn ticket_apply_macro(
+        &self,
+        reference: String,
+        id: String,
+    ) -> ApiResult<TicketDetail> {
+        self.with_store_write(async |s| {
+            let t = s.macros().apply(&reference, &id).await?;
+            s.tickets().ticket(&t.id.to_string()).await
+        })
+        .await
+        .inspect(|d| self.monitor.changed(d.ticket.id))
+    }
+
     /// Move the ticket to another tier with the reason and business impact.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn escalate(

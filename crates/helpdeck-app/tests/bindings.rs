@@ -42,6 +42,8 @@ fn export_all(dir: &Path) {
         helpdeck_core::kb::ArticleFields,
         helpdeck_core::kb::DiagnosisStep,
         helpdeck_core::escalation::Escalation,
+        helpdeck_core::macros::Macro,
+        helpdeck_store::MacroInput,
         helpdeck_core::followup::Outcome,
         helpdeck_store::SearchHit,
         helpdeck_store::SearchPage,

@@ -1,6 +1,7 @@
 //! `helpdeck`: the command-line interface of spec §7. Thin: parse, call the store, print.
 
 mod kb;
+mod macros;
 mod output;
 mod remote;
 mod rules;
@@ -83,6 +84,9 @@ enum Command {
     /// supervisor, then expert, one business day each).
     #[command(subcommand)]
     Followup(FollowupCommand),
+    /// Macros: canned replies with placeholders plus field changes, shared or personal.
+    #[command(subcommand)]
+    Macro(macros::MacroCommand),
     /// Full-text search, Chinese and English (`print*` for a prefix).
     /// Words (all must match), `a OR b`, "a phrase", -word, word*, and filters status:
     /// priority: assignee: requester: org: tag: kind: category: created:>2026-01-01.
@@ -285,6 +289,13 @@ enum TicketCommand {
         /// related, duplicate_of or parent_of (from REF's side).
         #[arg(long, default_value = "related")]
         kind: String,
+    },
+    /// Apply a macro: its reply (placeholders filled in) and its field changes, at once.
+    ApplyMacro {
+        reference: String,
+        /// The macro's name (or id).
+        #[arg(long = "macro")]
+        name: String,
     },
     /// Merge a duplicate into another ticket: that one takes its request and public
     /// conversation; the duplicate is closed, linked duplicate_of it.
@@ -620,6 +631,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Kb(cmd) => kb::run(store, cmd, out).await?,
+        Command::Macro(cmd) => macros::run(store, cmd, out).await?,
         Command::Followup(FollowupCommand::List { all, .. }) => {
             let scope = if all {
                 helpdeck_store::FollowUpScope::All
@@ -957,6 +969,9 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
         } => {
             let kind: helpdeck_core::op::LinkKind = kind.parse()?;
             show(store, out, store.links().link(&reference, &to, kind).await?).await?
+        }
+        TicketCommand::ApplyMacro { reference, name } => {
+            show(store, out, store.macros().apply(&reference, &name).await?).await?
         }
         TicketCommand::Merge { reference, into } => {
             store.links().merge(&reference, &into).await?;

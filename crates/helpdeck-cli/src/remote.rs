@@ -305,17 +305,18 @@ pub async fn connect(data_dir: &Path, args: ConnectArgs, out: &Printer) -> Resul
     if !args.yes {
         if args.login.password_stdin || !std::io::stdin().is_terminal() {
             bail!(
-                "connecting uploads {} tickets, {} comments, {} files, {} links and {} articles to {}; confirm with --yes",
+                "connecting uploads {} tickets, {} comments, {} files, {} links, {} articles and {} macros to {}; confirm with --yes",
                 plan.tickets,
                 plan.comments,
                 plan.attachments,
                 plan.links,
                 plan.articles,
+                plan.macros,
                 args.login.server
             );
         }
         eprint!(
-            "Upload {} tickets, {} comments, {} files ({} bytes), {} links and {} articles to {} as {}?\n\
+            "Upload {} tickets, {} comments, {} files ({} bytes), {} links, {} articles and {} macros to {} as {}?\n\
              The server gives the tickets new numbers; the old ones stay findable (search, ticket show).\n\
              This data dir then becomes a replica of the server; the local workspace is kept beside it.\n\
              Type yes to continue: ",
@@ -325,6 +326,7 @@ pub async fn connect(data_dir: &Path, args: ConnectArgs, out: &Printer) -> Resul
             plan.attachment_bytes,
             plan.links,
             plan.articles,
+            plan.macros,
             args.login.server,
             args.login.email
         );

@@ -1018,3 +1018,79 @@ fn agents_edit_description_tags_site_and_requester() {
     let e = desk.fails(&["ticket", "update", "HD-1", "--requester", "not-an-email"]);
     assert!(e.contains("email"), "{e}");
 }
+
+#[test]
+fn a_macro_replies_with_placeholders_and_changes_fields_at_once() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "VPN drops",
+        "--requester",
+        "zhou.min@acme.example",
+    ]);
+    let e = desk.fails(&[
+        "macro",
+        "add",
+        "--name",
+        "Bad",
+        "--body",
+        "Hi {customer.phone}",
+    ]);
+    assert!(e.contains("{customer.phone} is not a placeholder"), "{e}");
+    let e = desk.fails(&["macro", "add", "--name", "Bad", "--set", "status=resolved"]);
+    assert!(e.contains("does not set resolved"), "{e}");
+    let m = desk.json(&[
+        "macro",
+        "add",
+        "--name",
+        "Ask to confirm",
+        "--body",
+        "Hello {requester.name}, {ticket.number} should work again. Tell us by {sla.resolution_due}. — {agent.name}",
+        "--set",
+        "status=pending_customer",
+        "--set",
+        "priority=P2",
+        "--set",
+        "tag=vpn",
+        "--set",
+        "assignee=me",
+    ]);
+    assert_eq!(m["actions"]["status"], "pending_customer");
+    let e = desk.fails(&["macro", "add", "--name", "ask to CONFIRM"]);
+    assert!(e.contains("exists already"), "{e}");
+    desk.ok(&[
+        "macro",
+        "add",
+        "--name",
+        "Mine",
+        "--body",
+        "Only mine",
+        "--personal",
+    ]);
+    let list = desk.json(&["macro", "list"]);
+    assert_eq!(list["macros"].as_array().unwrap().len(), 2);
+
+    let t = desk.json(&["ticket", "apply-macro", "HD-1", "--macro", "ask to confirm"]);
+    assert_eq!(t["status"], "pending_customer");
+    assert_eq!(t["priority"], "P2");
+    assert_eq!(t["tags"], serde_json::json!(["vpn"]));
+    assert!(t["assignee"]["email"].is_string(), "{t}");
+    let reply = t["comments"][0]["body"].as_str().unwrap();
+    assert!(
+        reply.starts_with("Hello zhou.min, HD-1 should work again. Tell us by 20"),
+        "{reply}"
+    );
+    assert!(!reply.contains('{'), "every placeholder is filled: {reply}");
+    let e = desk.fails(&["ticket", "apply-macro", "HD-1", "--macro", "Nope"]);
+    assert!(e.contains("there are: Ask to confirm, Mine"), "{e}");
+    desk.ok(&["macro", "delete", "Mine"]);
+    assert_eq!(
+        desk.json(&["macro", "list"])["macros"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -177,6 +177,28 @@ fn joins(db: Db) {
         "--publish",
     ]);
     local.ok(&["kb", "archive", retired["id"].as_str().unwrap()]);
+    // A shared macro that assigns to its maker, and a personal one.
+    local.ok(&[
+        "macro",
+        "add",
+        "--name",
+        "Lamp hours",
+        "--body",
+        "Hi {requester.name}, check the lamp hours.",
+        "--set",
+        "assignee=me",
+        "--set",
+        "status=pending_customer",
+    ]);
+    local.ok(&[
+        "macro",
+        "add",
+        "--name",
+        "My notes",
+        "--body",
+        "Personal reply",
+        "--personal",
+    ]);
     let file = tmp.path().join("older.json");
     std::fs::write(&file, dataset(IMPORTED).to_string()).unwrap();
     local.ok(&["import", file.to_str().unwrap()]);
@@ -277,6 +299,12 @@ fn joins(db: Db) {
         "{kb}"
     );
     assert!(listed.contains(&("Draft about HDMI", "draft")), "{kb}");
+    // Her shared macro is everyone's now (still assigning to whoever applies it); her
+    // personal one stays hers.
+    let macros = bob.json(&["macro", "list"]);
+    assert_eq!(macros["macros"].as_array().unwrap().len(), 1, "{macros}");
+    assert_eq!(macros["macros"][0]["name"], "Lamp hours");
+    assert_eq!(macros["macros"][0]["actions"]["assignee"]["to"], "me");
     assert_eq!(
         listed.len(),
         2,

@@ -212,3 +212,88 @@ fn a_new_requester_gets_the_ticket_and_the_old_one_loses_it() {
     );
     assert_customer_store(&dave);
 }
+
+#[test]
+fn shared_macros_reach_every_agent_and_personal_ones_stay_their_owners() {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(Db::Sqlite);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    home.add_user("bob@helpdesk.example", "Bob", "agent", None);
+    home.add_user("carol@acme.example", "Carol", "customer", Some("Acme"));
+    let server = home.start();
+    let alice = Replica::login(&session, &server.url, "alice@helpdesk.example");
+    let bob = Replica::login(&session, &server.url, "bob@helpdesk.example");
+    let carol = Replica::login(&session, &server.url, "carol@acme.example");
+    alice.ok(&[
+        "macro",
+        "add",
+        "--name",
+        "Reboot first",
+        "--body",
+        "Hi {requester.name}, please restart and tell us. MACRO-SHARED-1",
+        "--set",
+        "status=pending_customer",
+    ]);
+    alice.ok(&[
+        "macro",
+        "add",
+        "--name",
+        "Alice only",
+        "--body",
+        "MACRO-PERSONAL-2",
+        "--personal",
+    ]);
+    alice.sync();
+    carol.ok(&["ticket", "create", "--title", "Laptop slow"]);
+    carol.sync();
+    bob.sync();
+    let names: Vec<String> = bob.json(&["macro", "list"])["macros"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, vec!["Reboot first"], "Bob has the shared macro only");
+    let t = bob.ticket_titled("Laptop slow").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    bob.ok(&["ticket", "apply-macro", &t, "--macro", "reboot first"]);
+    // Bob edits the shared macro; Alice's replica follows.
+    bob.ok(&[
+        "macro",
+        "edit",
+        "Reboot first",
+        "--name",
+        "Reboot first",
+        "--body",
+        "Restart, please.",
+    ]);
+    bob.sync();
+    alice.sync();
+    assert_eq!(
+        alice.json(&["macro", "show", "Reboot first"])["body"],
+        "Restart, please."
+    );
+    carol.sync();
+    let hers = carol.json(&["ticket", "show", &t]);
+    assert_eq!(hers["status"], "pending_customer");
+    assert!(
+        hers["comments"][0]["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hi Carol, please restart")
+    );
+    // A customer's device never holds a macro.
+    assert_eq!(
+        sqlite_count(&carol.db_path(), "SELECT count(*) FROM macros"),
+        0
+    );
+    let refused = carol.run(&["macro", "add", "--name", "x", "--body", "y"]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("only agents and admins write macros")
+    );
+}

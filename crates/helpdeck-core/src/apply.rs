@@ -245,6 +245,12 @@ pub fn apply(
             "entity",
             "an article change is decided by kb::apply_article, not on a ticket",
         )),
+        Change::CreateMacro(_) | Change::UpdateMacro(_) | Change::DeleteMacro => {
+            Err(DomainError::invalid(
+                "entity",
+                "a macro change is decided by macros::apply_macro, not on a ticket",
+            ))
+        }
         Change::RecordDiagnosis(step) => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             if !ctx.actor.is_staff() {

@@ -447,6 +447,38 @@ pub fn merge_into(
     )
 }
 
+/// Applies a macro to the ticket: its reply (placeholders filled in) and its field changes,
+/// decided as one command (see [`crate::macros::plan`]).
+pub fn apply_macro(
+    current: &Ticket,
+    m: &crate::macros::Macro,
+    placeholders: &crate::macros::Placeholders,
+    comment_id: Uuid,
+    ctx: &Context<'_>,
+) -> Result<Decided, DomainError> {
+    if m.deleted || !crate::macros::macro_visible(ctx.actor, m) {
+        return Err(DomainError::NotFound(format!("no macro {}", m.name)));
+    }
+    let changes: Vec<(Uuid, Change)> = crate::macros::plan(m, current, ctx.actor, placeholders)
+        .into_iter()
+        .map(|c| match c {
+            Change::AddComment(_) => (comment_id, c),
+            other => (current.id, other),
+        })
+        .collect();
+    if changes.is_empty() {
+        return Err(DomainError::invalid(
+            "macro",
+            format!(
+                "“{}” changes nothing on {}: every value it sets is already so",
+                m.name,
+                crate::ticket::ticket_key(current.number)
+            ),
+        ));
+    }
+    run(Some(current), changes, ctx.now, ctx)
+}
+
 /// Moves the ticket to another tier with the reason and business impact.
 pub fn escalate(
     current: &Ticket,

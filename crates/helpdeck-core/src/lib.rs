@@ -13,6 +13,7 @@ pub mod followup;
 pub mod import;
 pub mod jobs;
 pub mod kb;
+pub mod macros;
 pub mod merge;
 pub mod notify;
 pub mod op;

@@ -32,6 +32,8 @@ pub enum Entity {
     Attachment,
     /// A knowledge article.
     Article,
+    /// A macro (a canned reply with field changes).
+    Macro,
 }
 
 impl Entity {
@@ -46,6 +48,7 @@ impl Entity {
             Entity::Link => "link",
             Entity::Attachment => "attachment",
             Entity::Article => "article",
+            Entity::Macro => "macro",
         }
     }
 }
@@ -299,6 +302,12 @@ pub enum Change {
     CountArticleViews { views: u32 },
     /// A diagnosis script's step run on a ticket (entity: ticket; staff).
     RecordDiagnosis(crate::kb::DiagnosisStep),
+    /// A new macro (entity: macro; staff).
+    CreateMacro(crate::macros::MacroDraft),
+    /// Edits a macro's name, reply or actions (entity: macro; last writer wins per field).
+    UpdateMacro(crate::macros::MacroFields),
+    /// Deletes a macro: a tombstone that wins over every edit.
+    DeleteMacro,
     /// Moves a ticket to another tier with the reason and business impact (entity: ticket;
     /// staff).
     Escalate(crate::escalation::Escalation),
@@ -322,6 +331,7 @@ impl Change {
             | Change::SetArticleStatus { .. }
             | Change::VoteArticle { .. }
             | Change::CountArticleViews { .. } => Entity::Article,
+            Change::CreateMacro(_) | Change::UpdateMacro(_) | Change::DeleteMacro => Entity::Macro,
             _ => Entity::Ticket,
         }
     }
@@ -370,7 +380,10 @@ impl Change {
             | Change::RecordDiagnosis(_)
             | Change::Escalate(_)
             | Change::MergeFrom { .. }
-            | Change::MergeInto { .. } => Vec::new(),
+            | Change::MergeInto { .. }
+            | Change::CreateMacro(_)
+            | Change::UpdateMacro(_)
+            | Change::DeleteMacro => Vec::new(),
         }
     }
 

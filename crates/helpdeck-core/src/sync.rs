@@ -126,6 +126,17 @@ pub struct PushResponse {
     /// no such article, or the pusher may not read it: drop the local copy).
     #[serde(default)]
     pub article_corrections: Vec<ArticleCorrection>,
+    /// The same for macros (none: the server has no such macro the pusher may use).
+    #[serde(default)]
+    pub macro_corrections: Vec<MacroCorrection>,
+}
+
+/// One macro's server state after a refused or outdone op.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MacroCorrection {
+    pub id: Uuid,
+    #[serde(rename = "macro")]
+    pub macro_: Option<crate::macros::Macro>,
 }
 
 /// One article's server state after a refused or outdone op.
@@ -272,6 +283,11 @@ pub struct PullResponse {
     /// Articles the caller may no longer read (unpublished, archived, made internal).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub revoked_articles: Vec<Uuid>,
+    /// Macros changed after the cursor, tombstones included (staff only). Staff pages are
+    /// shared between agents, so they carry everyone's: a device keeps the ones its user may
+    /// use ([`crate::macros::macro_visible`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub macros: Vec<crate::macros::Macro>,
     pub next_cursor: i64,
     pub has_more: bool,
     /// The cursor cannot be continued (permissions changed, schema unknown, server reset):
@@ -519,6 +535,7 @@ pub fn merge_with(
             }
         }
         Change::MergeFrom { .. } => {}
+        Change::CreateMacro(_) | Change::UpdateMacro(_) | Change::DeleteMacro => {}
         Change::Rate(_)
         | Change::FollowUp(_)
         | Change::CreateArticle(_)
@@ -630,13 +647,16 @@ pub fn rebase(server: Ticket, pending: &[Op], ctx: &Context<'_>) -> Ticket {
 /// Entity kinds a push may carry.
 pub fn check_entity(op: &Op) -> Result<(), DomainError> {
     match op.entity {
-        Entity::Ticket | Entity::Comment | Entity::Link | Entity::Attachment | Entity::Article => {
-            Ok(())
-        }
+        Entity::Ticket
+        | Entity::Comment
+        | Entity::Link
+        | Entity::Attachment
+        | Entity::Article
+        | Entity::Macro => Ok(()),
         other => Err(DomainError::invalid(
             "entity",
             format!(
-                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment, article)",
+                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment, article, macro)",
                 other.as_str()
             ),
         )),

@@ -142,6 +142,12 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_reopen" => out(app.reopen(arg(a, "reference")?).await),
         "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
+        "macro_list" => out(app.macro_list().await),
+        "macro_add" => out(app.macro_add(arg(a, "input")?).await),
+        "macro_delete" => out(app.macro_delete(arg(a, "id")?).await),
+        "ticket_apply_macro" => out(app
+            .ticket_apply_macro(arg(a, "reference")?, arg(a, "id")?)
+            .await),
         "ticket_duplicates" => out(app.ticket_duplicates(arg(a, "reference")?).await),
         "ticket_merge" => out(app
             .ticket_merge(arg(a, "reference")?, arg(a, "into")?)

@@ -408,10 +408,13 @@ async fn push_handler(
     let article_corrections =
         pull::article_corrections(&s.0.db, &caller.account.user, &pushed.article_corrections)
             .await?;
+    let macro_corrections =
+        pull::macro_corrections(&s.0.db, &caller.account.user, &pushed.macro_corrections).await?;
     Ok(Json(PushResponse {
         acks: pushed.acks,
         corrections,
         article_corrections,
+        macro_corrections,
     }))
 }
 

@@ -169,6 +169,14 @@ pub async fn pull(
     Ok(out)
 }
 
+/// Which kind of change a row of the one stream is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Ticket,
+    Article,
+    Macro,
+}
+
 async fn build_page(
     db: &Db,
     caller: &Caller,
@@ -208,10 +216,29 @@ async fn build_page(
         .bind(hi)
         .fetch_all(&db.pool)
         .await?;
-    let mut merged: Vec<(bool, String, i64)> = ticket_rows
+    // Macros too, for staff (customers never get one).
+    let macro_rows: Vec<(String, i64)> = if caller.account.user.role == Role::Customer {
+        Vec::new()
+    } else {
+        sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT doc, server_seq FROM macros WHERE server_seq > $1 AND server_seq <= $2 \
+             ORDER BY server_seq LIMIT {}",
+            limit + 1
+        )))
+        .bind(cursor)
+        .bind(hi)
+        .fetch_all(&db.pool)
+        .await?
+    };
+    let mut merged: Vec<(Stream, String, i64)> = ticket_rows
         .into_iter()
-        .map(|(d, s)| (true, d, s))
-        .chain(article_rows.into_iter().map(|(d, s)| (false, d, s)))
+        .map(|(d, s)| (Stream::Ticket, d, s))
+        .chain(
+            article_rows
+                .into_iter()
+                .map(|(d, s)| (Stream::Article, d, s)),
+        )
+        .chain(macro_rows.into_iter().map(|(d, s)| (Stream::Macro, d, s)))
         .collect();
     merged.sort_by_key(|(_, _, s)| *s);
     let has_more = merged.len() > limit;
@@ -224,10 +251,20 @@ async fn build_page(
     let mut rows = Vec::new();
     let mut articles = Vec::new();
     let mut revoked_articles = Vec::new();
-    for (is_ticket, doc, s) in merged {
-        if is_ticket {
-            rows.push((doc, s));
-            continue;
+    let mut macros = Vec::new();
+    for (stream, doc, s) in merged {
+        match stream {
+            Stream::Ticket => {
+                rows.push((doc, s));
+                continue;
+            }
+            Stream::Macro => {
+                let doc: helpdeck_core::macros::MacroDoc = serde_json::from_str(&doc)
+                    .map_err(|e| ServerError::Internal(format!("bad macro doc: {e}")))?;
+                macros.push(doc.macro_);
+                continue;
+            }
+            Stream::Article => {}
         }
         let doc: helpdeck_core::kb::ArticleDoc = serde_json::from_str(&doc)
             .map_err(|e| ServerError::Internal(format!("bad article doc: {e}")))?;
@@ -268,6 +305,7 @@ async fn build_page(
         revoked,
         articles,
         revoked_articles,
+        macros,
         next_cursor,
         has_more,
         must_resync: false,
@@ -326,6 +364,33 @@ pub async fn bundles(
     }
     attach_children(db, viewer, &mut tickets).await?;
     Ok(tickets)
+}
+
+/// The server's current copy of the macros `ids` as `viewer` may use them (a push's
+/// corrections; none: drop the local copy).
+pub async fn macro_corrections(
+    db: &Db,
+    viewer: &helpdeck_core::user::User,
+    ids: &[Uuid],
+) -> Result<Vec<helpdeck_core::sync::MacroCorrection>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM macros WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
+        let m = match row {
+            Some((doc,)) => {
+                let doc: helpdeck_core::macros::MacroDoc = serde_json::from_str(&doc)
+                    .map_err(|e| ServerError::Internal(format!("bad macro doc: {e}")))?;
+                Some(doc.macro_)
+                    .filter(|m| !m.deleted && helpdeck_core::macros::macro_visible(viewer, m))
+            }
+            None => None,
+        };
+        out.push(helpdeck_core::sync::MacroCorrection { id: *id, macro_: m });
+    }
+    Ok(out)
 }
 
 /// The server's current copy of `ids` as `viewer` may read them (a push's corrections).

@@ -292,6 +292,7 @@ pub struct Pushed {
     pub corrections: Vec<Uuid>,
     /// Articles where an op of this push was refused or lost to a newer write.
     pub article_corrections: Vec<Uuid>,
+    pub macro_corrections: Vec<Uuid>,
     /// The last `server_seq` used, if anything changed (to wake pullers).
     pub last_seq: Option<i64>,
 }
@@ -335,6 +336,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
     let mut acks = Vec::with_capacity(ops.len());
     let mut corrections = BTreeSet::new();
     let mut article_corrections = BTreeSet::new();
+    let mut macro_corrections = BTreeSet::new();
     for mut op in ops {
         if let Some((ack, device)) = seen.get(&op.op_id) {
             if *device != device_id {
@@ -372,6 +374,9 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
         let outcome = apply_one(&mut tx, device_id, &op, &ctx, &mut counters).await?;
         if !matches!(outcome, Ok(Some(_))) && op.entity == helpdeck_core::op::Entity::Article {
             article_corrections.insert(op.entity_id);
+        }
+        if !matches!(outcome, Ok(Some(_))) && op.entity == helpdeck_core::op::Entity::Macro {
+            macro_corrections.insert(op.entity_id);
         }
         if !matches!(outcome, Ok(Some(_)))
             && let Some(id) = ticket_of(&mut tx, &op).await?
@@ -433,6 +438,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
         acks,
         corrections: corrections.into_iter().collect(),
         article_corrections: article_corrections.into_iter().collect(),
+        macro_corrections: macro_corrections.into_iter().collect(),
         last_seq: (counters.seq > start_seq).then_some(counters.seq),
     })
 }
@@ -531,6 +537,9 @@ async fn apply_one(
     }
     if op.entity == helpdeck_core::op::Entity::Article {
         return apply_article(tx, op, ctx, counters).await;
+    }
+    if op.entity == helpdeck_core::op::Entity::Macro {
+        return apply_macro(tx, op, ctx, counters).await;
     }
     let comment = match &op.change {
         Change::AddComment(_) | Change::DeleteComment => load_comment(tx, op.entity_id).await?,
@@ -809,6 +818,51 @@ async fn apply_article(
         .execute(&mut **tx)
         .await?;
     }
+    Ok(Ok(Some(seq)))
+}
+
+pub(crate) async fn load_macro(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+) -> Result<Option<helpdeck_core::macros::MacroDoc>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM macros WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|(doc,)| {
+        serde_json::from_str(&doc)
+            .map_err(|e| crate::error::ServerError::Internal(format!("bad macro doc: {e}")))
+    })
+    .transpose()
+}
+
+/// A macro op: decided by `macros::merge_macro` against the server's document.
+async fn apply_macro(
+    tx: &mut Transaction<'_, Any>,
+    op: &Op,
+    ctx: &Context<'_>,
+    counters: &mut Counters,
+) -> Result<Result<Option<i64>, (&'static str, String)>> {
+    let before = load_macro(tx, op.entity_id).await?;
+    let doc = match helpdeck_core::macros::merge_macro(before.as_ref(), op, ctx) {
+        Err(e) => return Ok(Err((e.code(), e.to_string()))),
+        Ok(None) => return Ok(Ok(None)),
+        Ok(Some(d)) => d,
+    };
+    counters.seq += 1;
+    let seq = counters.seq;
+    let json = serde_json::to_string(&doc).expect("macro serializes");
+    let sql = if before.is_none() {
+        "INSERT INTO macros (id, doc, server_seq) VALUES ($1, $2, $3)"
+    } else {
+        "UPDATE macros SET doc = $2, server_seq = $3 WHERE id = $1"
+    };
+    sqlx::query(sql)
+        .bind(op.entity_id.to_string())
+        .bind(json)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await?;
     Ok(Ok(Some(seq)))
 }
 

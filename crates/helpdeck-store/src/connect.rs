@@ -29,6 +29,9 @@ pub struct Upload {
     /// Knowledge articles (every status; written again on the server by the connecting
     /// account, with their status).
     pub articles: Vec<helpdeck_core::kb::Article>,
+    /// Macros (created again on the server by the connecting account; one that assigns to
+    /// the workspace's owner assigns to "me", one naming another local agent to nobody).
+    pub macros: Vec<helpdeck_core::macros::MacroDraft>,
 }
 
 /// What an upload holds, for the confirmation and the report.
@@ -41,6 +44,8 @@ pub struct UploadSummary {
     pub links: usize,
     #[serde(default)]
     pub articles: usize,
+    #[serde(default)]
+    pub macros: usize,
 }
 
 impl Upload {
@@ -71,6 +76,7 @@ impl Upload {
             attachment_bytes: self.attachments.iter().map(|a| a.size).sum(),
             links: self.links.len(),
             articles: self.articles.len(),
+            macros: self.macros.len(),
         }
     }
 }
@@ -151,11 +157,36 @@ impl Connect<'_> {
                 })
             })
             .collect::<Result<Vec<helpdeck_core::kb::Article>>>()?;
+        let owner = self.0.actor.id;
+        let macros = self
+            .0
+            .macros()
+            .list()
+            .await?
+            .into_iter()
+            .map(|m| {
+                let mut actions = m.actions.clone();
+                actions.assignee = match actions.assignee {
+                    Some(helpdeck_core::macros::MacroAssignee::Agent(id)) if id == owner => {
+                        Some(helpdeck_core::macros::MacroAssignee::Me)
+                    }
+                    Some(helpdeck_core::macros::MacroAssignee::Agent(_)) => None,
+                    other => other,
+                };
+                helpdeck_core::macros::MacroDraft {
+                    name: m.name,
+                    body: m.body,
+                    actions,
+                    personal: m.owner_id.is_some(),
+                }
+            })
+            .collect();
         Ok(Upload {
             tickets: data.tickets,
             links,
             attachments,
             articles,
+            macros,
         })
     }
 
@@ -292,6 +323,9 @@ impl Connect<'_> {
         }
         for l in &upload.links {
             ops.push(op(new_id(), Change::LinkTickets(l.clone())));
+        }
+        for m in &upload.macros {
+            ops.push(op(new_id(), Change::CreateMacro(m.clone())));
         }
         for a in &upload.articles {
             ops.push(op(

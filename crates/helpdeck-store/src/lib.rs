@@ -20,6 +20,7 @@ mod hlc;
 mod jobs;
 mod kb;
 mod links;
+mod macros;
 mod read;
 mod rows;
 mod search;
@@ -48,6 +49,7 @@ pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
 pub use followups::{CallbackView, FollowUpInput, FollowUpScope, FollowUpTask, FollowUpView};
 pub use kb::{ArticleHit, ArticleInput, ArticleView, KbGap, UpkeepItem};
+pub use macros::MacroInput;
 pub use read::{AssigneeFilter, MAX_PAGE, SlaBucket, SortOrder, TicketFilter};
 pub use search::{SearchHit, SearchPage};
 pub use sla::SlaRow;
@@ -121,6 +123,8 @@ pub struct Jobs<'a>(&'a Store);
 pub struct Kb<'a>(&'a Store);
 /// Satisfaction follow-ups: the agents' callbacks (`followups.rs`).
 pub struct FollowUps<'a>(&'a Store);
+/// Macros: canned replies with field changes (`macros.rs`).
+pub struct Macros<'a>(&'a Store);
 
 /// An open workspace.
 pub struct Store {

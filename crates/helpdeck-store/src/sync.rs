@@ -745,6 +745,11 @@ impl Replica<'_> {
             for (id,) in articles {
                 crate::kb::delete_article(&mut tx, crate::rows::uuid(&id)?).await?;
             }
+            sqlx::query(
+                "DELETE FROM macros WHERE id NOT IN (SELECT entity_id FROM outbox WHERE entity = 'macro')",
+            )
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("UPDATE sync_state SET cursor = 0")
                 .execute(&mut *tx)
                 .await?;
@@ -770,6 +775,9 @@ impl Replica<'_> {
         }
         for a in &page.articles {
             crate::kb::apply_pulled_article(self.0, &mut tx, a).await?;
+        }
+        for m in &page.macros {
+            crate::macros::apply_pulled_macro(self.0, &mut tx, m).await?;
         }
         sqlx::query("UPDATE sync_state SET cursor = ?")
             .bind(page.next_cursor)
@@ -797,6 +805,21 @@ impl Replica<'_> {
             cursor: page.next_cursor,
             resync: false,
         })
+    }
+
+    /// Applies the server's state of macros where it refused or outdid a pushed change.
+    pub async fn apply_macro_corrections(
+        &self,
+        corrections: &[helpdeck_core::sync::MacroCorrection],
+    ) -> Result<()> {
+        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        for c in corrections {
+            match &c.macro_ {
+                Some(m) => crate::macros::apply_pulled_macro(self.0, &mut tx, m).await?,
+                None => crate::macros::delete_macro(&mut tx, c.id).await?,
+            }
+        }
+        tx.commit().await.map_err(Into::into)
     }
 
     /// Applies the server's state of tickets where it refused or outdid a pushed change

@@ -82,6 +82,12 @@ pub async fn sync_once_reporting(
             .filter(|a| a.status == helpdeck_core::sync::AckStatus::Rejected)
             .count();
         store.replica().record_acks(&ops, &resp.acks).await?;
+        if !resp.macro_corrections.is_empty() {
+            store
+                .replica()
+                .apply_macro_corrections(&resp.macro_corrections)
+                .await?;
+        }
         if !resp.article_corrections.is_empty() {
             store
                 .replica()

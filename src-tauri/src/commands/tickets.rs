@@ -169,6 +169,37 @@ pub async fn ticket_rate(
 }
 
 #[tauri::command]
+#[instrument(skip_all)]
+pub async fn macro_list(app: State<'_, App>) -> ApiResult<Vec<helpdeck_core::macros::Macro>> {
+    app.macro_list().await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn macro_add(
+    app: State<'_, App>,
+    input: helpdeck_store::MacroInput,
+) -> ApiResult<helpdeck_core::macros::Macro> {
+    app.macro_add(input).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn macro_delete(app: State<'_, App>, id: String) -> ApiResult<()> {
+    app.macro_delete(id).await
+}
+
+#[tauri::command]
+#[instrument(skip_all, fields(ticket = %reference))]
+pub async fn ticket_apply_macro(
+    app: State<'_, App>,
+    reference: String,
+    id: String,
+) -> ApiResult<TicketDetail> {
+    app.ticket_apply_macro(reference, id).await
+}
+
+#[tauri::command]
 #[instrument(skip_all, fields(ticket = %reference))]
 pub async fn ticket_duplicates(
     app: State<'_, App>,

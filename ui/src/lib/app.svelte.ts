@@ -30,6 +30,8 @@ class AppState {
   listVersion = $state(0);
   /** Asks the open ticket to focus its composer in this mode. */
   composeRequest = $state<{ mode: 'reply' | 'note'; number: string; seq: number } | null>(null);
+  /** The macro picker asked for on the open ticket (the `m` key). */
+  macroRequest = $state<{ number: string; seq: number } | null>(null);
 
   get settings(): Settings {
     return (
@@ -186,6 +188,12 @@ class AppState {
 
   /** Bumped when a pull changed tickets, so the open ticket re-reads itself. */
   remoteVersion = $state(0);
+
+  /** Asks the open ticket for its macro picker. */
+  pickMacro(): void {
+    if (!this.openNumber) return;
+    this.macroRequest = { number: this.openNumber, seq: (this.macroRequest?.seq ?? 0) + 1 };
+  }
 
   compose(mode: 'reply' | 'note'): void {
     if (!this.openNumber) return;

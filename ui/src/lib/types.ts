@@ -61,6 +61,8 @@ export type { FollowUpTask } from './bindings/FollowUpTask';
 export type { ArticleView } from './bindings/ArticleView';
 export type { FileRef } from './bindings/FileRef';
 export type { Escalation } from './bindings/Escalation';
+export type { Macro } from './bindings/Macro';
+export type { MacroInput } from './bindings/MacroInput';
 export type { ArticleHit } from './bindings/ArticleHit';
 export type { ArticleInput } from './bindings/ArticleInput';
 export type { ArticleFields } from './bindings/ArticleFields';

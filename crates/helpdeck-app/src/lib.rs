@@ -696,6 +696,33 @@ impl App {
         Ok(kept)
     }
 
+    /// One change to many tickets (the queue's bulk actions).
+    #[instrument(skip_all, fields(tickets = numbers.len()), err)]
+    pub async fn tickets_bulk_update(
+        &self,
+        numbers: Vec<String>,
+        change: helpdeck_store::BulkChange,
+    ) -> ApiResult<helpdeck_store::BulkOutcome> {
+        let out = self
+            .with_store_write(async |s| s.tickets().bulk_update(&numbers, change).await)
+            .await?;
+        self.monitor.resync();
+        Ok(out)
+    }
+
+    /// Puts back what a bulk change changed.
+    #[instrument(skip_all, fields(tickets = previous.len()), err)]
+    pub async fn tickets_bulk_undo(
+        &self,
+        previous: Vec<helpdeck_store::BulkPrevious>,
+    ) -> ApiResult<helpdeck_store::BulkOutcome> {
+        let out = self
+            .with_store_write(async |s| s.tickets().bulk_undo(&previous).await)
+            .await?;
+        self.monitor.resync();
+        Ok(out)
+    }
+
     /// The macros this user may apply, by name.
     #[instrument(skip_all, err)]
     pub async fn macro_list(&self) -> ApiResult<Vec<helpdeck_core::macros::Macro>> {

@@ -53,6 +53,13 @@ impl MonitorSlot {
             h.tickets_changed([id]);
         }
     }
+
+    /// A local write changed many tickets (a bulk change): the monitor reads them all again.
+    pub fn resync(&self) {
+        if let Some(h) = self.handle() {
+            h.reload();
+        }
+    }
 }
 
 use helpdeck_notify::os_lang;

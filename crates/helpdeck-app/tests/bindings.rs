@@ -44,6 +44,8 @@ fn export_all(dir: &Path) {
         helpdeck_core::escalation::Escalation,
         helpdeck_core::macros::Macro,
         helpdeck_store::MacroInput,
+        helpdeck_store::BulkChange,
+        helpdeck_store::BulkOutcome,
         helpdeck_core::followup::Outcome,
         helpdeck_store::SearchHit,
         helpdeck_store::SearchPage,

@@ -290,6 +290,28 @@ enum TicketCommand {
         #[arg(long, default_value = "related")]
         kind: String,
     },
+    /// One change to many tickets at once (one of --assignee, --status, --priority, --tier,
+    /// --tag, --macro); a ticket it does not fit is named and left as it was.
+    Bulk {
+        /// Tickets, e.g. HD-1 HD-2 (or a file of them with @FILE, one per line).
+        #[arg(required = true)]
+        references: Vec<String>,
+        /// Agent email, `me` or `none`.
+        #[arg(long)]
+        assignee: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        priority: Option<String>,
+        #[arg(long)]
+        tier: Option<String>,
+        /// A tag to add (repeatable).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// A macro (name or id) applied to each.
+        #[arg(long = "macro")]
+        macro_name: Option<String>,
+    },
     /// Apply a macro: its reply (placeholders filled in) and its field changes, at once.
     ApplyMacro {
         reference: String,
@@ -969,6 +991,46 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
         } => {
             let kind: helpdeck_core::op::LinkKind = kind.parse()?;
             show(store, out, store.links().link(&reference, &to, kind).await?).await?
+        }
+        TicketCommand::Bulk {
+            references,
+            assignee,
+            status,
+            priority,
+            tier,
+            tags,
+            macro_name,
+        } => {
+            let mut refs = Vec::new();
+            for r in references {
+                match r.strip_prefix('@') {
+                    Some(file) => refs.extend(
+                        std::fs::read_to_string(file)
+                            .with_context(|| format!("cannot read {file}"))?
+                            .lines()
+                            .map(str::trim)
+                            .filter(|l| !l.is_empty())
+                            .map(String::from),
+                    ),
+                    None => refs.push(r),
+                }
+            }
+            let change = helpdeck_store::BulkChange {
+                assignee,
+                status: parse_opt::<Status>(status.as_deref())?,
+                priority: parse_opt::<Priority>(priority.as_deref())?,
+                tier: parse_opt::<Tier>(tier.as_deref())?,
+                add_tags: tags,
+                macro_: macro_name,
+            };
+            let done = store.tickets().bulk_update(&refs, change).await?;
+            out.emit(&done, || {
+                let mut s = format!("Changed {} ticket(s).\n", done.changed.len());
+                for r in &done.refused {
+                    s.push_str(&format!("  {} left as it was: {}\n", r.number, r.reason));
+                }
+                s
+            })?;
         }
         TicketCommand::ApplyMacro { reference, name } => {
             show(store, out, store.macros().apply(&reference, &name).await?).await?

@@ -1094,3 +1094,42 @@ fn a_macro_replies_with_placeholders_and_changes_fields_at_once() {
         1
     );
 }
+
+#[test]
+fn one_change_to_many_tickets_names_those_it_does_not_fit() {
+    let desk = Desk::new();
+    for i in 0..20 {
+        desk.ok(&["ticket", "create", "--title", &format!("Printer {i}")]);
+    }
+    desk.ok(&["ticket", "close", "HD-20", "--reason", "spam"]);
+    let refs: Vec<String> = (1..=20).map(|n| format!("HD-{n}")).collect();
+    let mut args = vec!["ticket", "bulk"];
+    args.extend(refs.iter().map(String::as_str));
+    args.extend(["--status", "in_progress"]);
+    let done = desk.json(&args);
+    assert_eq!(done["changed"].as_array().unwrap().len(), 19, "{done}");
+    assert_eq!(done["refused"][0]["number"], "HD-20");
+    assert!(
+        done["refused"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("closed"),
+        "{done}"
+    );
+    assert_eq!(done["undo"][0]["status"], "new");
+    let list = std::env::temp_dir().join(format!("bulk-{}.txt", std::process::id()));
+    std::fs::write(&list, refs[..5].join("\n")).unwrap();
+    let at = format!("@{}", list.display());
+    let done = desk.json(&["ticket", "bulk", &at, "--assignee", "me"]);
+    assert_eq!(done["changed"].as_array().unwrap().len(), 5);
+    let e = desk.fails(&[
+        "ticket",
+        "bulk",
+        "HD-1",
+        "--assignee",
+        "me",
+        "--priority",
+        "P1",
+    ]);
+    assert!(e.contains("exactly one change"), "{e}");
+}

@@ -143,6 +143,10 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
         "macro_list" => out(app.macro_list().await),
+        "tickets_bulk_update" => out(app
+            .tickets_bulk_update(arg(a, "numbers")?, arg(a, "change")?)
+            .await),
+        "tickets_bulk_undo" => out(app.tickets_bulk_undo(arg(a, "previous")?).await),
         "macro_add" => out(app.macro_add(arg(a, "input")?).await),
         "macro_delete" => out(app.macro_delete(arg(a, "id")?).await),
         "ticket_apply_macro" => out(app

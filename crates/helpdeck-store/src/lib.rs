@@ -12,6 +12,7 @@
 mod admin;
 mod alerts;
 mod blobs;
+mod bulk;
 mod connect;
 mod db;
 mod error;
@@ -45,6 +46,7 @@ use uuid::Uuid;
 
 pub use alerts::{ActivityCursor, ActivitySince, PolicyTargetsInput, WatchedTicket};
 pub use blobs::BlobTransfer;
+pub use bulk::{BulkChange, BulkOutcome, BulkPrevious, BulkRefusal, MAX_BULK};
 pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
 pub use followups::{CallbackView, FollowUpInput, FollowUpScope, FollowUpTask, FollowUpView};

@@ -303,7 +303,7 @@ impl Macros<'_> {
 }
 
 /// What a macro's placeholders become on `t`.
-async fn placeholders(
+pub(crate) async fn placeholders(
     store: &Store,
     conn: &mut SqliteConnection,
     t: &Ticket,

@@ -238,7 +238,7 @@ impl Store {
         Ok(user.id)
     }
 
-    async fn resolve_assignee(
+    pub(crate) async fn resolve_assignee(
         &self,
         conn: &mut SqliteConnection,
         a: &AssigneeInput,

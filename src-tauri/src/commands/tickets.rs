@@ -170,6 +170,25 @@ pub async fn ticket_rate(
 
 #[tauri::command]
 #[instrument(skip_all)]
+pub async fn tickets_bulk_update(
+    app: State<'_, App>,
+    numbers: Vec<String>,
+    change: helpdeck_store::BulkChange,
+) -> ApiResult<helpdeck_store::BulkOutcome> {
+    app.tickets_bulk_update(numbers, change).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn tickets_bulk_undo(
+    app: State<'_, App>,
+    previous: Vec<helpdeck_store::BulkPrevious>,
+) -> ApiResult<helpdeck_store::BulkOutcome> {
+    app.tickets_bulk_undo(previous).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
 pub async fn macro_list(app: State<'_, App>) -> ApiResult<Vec<helpdeck_core::macros::Macro>> {
     app.macro_list().await
 }

@@ -1,6 +1,6 @@
 // Team workflows in the real window, in Chinese: escalate a ticket with its business impact
 // (the timeline says why and what it costs), edit its title, description, tags and site, apply a
-// macro by keyboard, and merge a duplicate from the same requester
+// macro by keyboard, bulk-assign 20 tickets (and undo it), and merge a duplicate from the same requester
 // into it (the kept ticket shows the duplicate's request; the duplicate closes).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -22,6 +22,8 @@ describe('Team workflows', () => {
     cli(dir, 'macro', 'add', '--name', '请客户确认', '--body', '{requester.name}，您好：{ticket.number} 已处理，请确认是否恢复。——{agent.name}',
       '--set', 'status=pending_customer', '--set', 'tag=待确认');
     cli(dir, 'macro', 'add', '--name', '转交网络组', '--body', '', '--set', 'tier=L2');
+    cli(dir, 'people', 'add', '--email', 'li.wei@acme.cn', '--name', '李伟', '--role', 'agent');
+    for (let i = 1; i <= 20; i++) cli(dir, 'ticket', 'create', '--title', `打印机巡检 ${i} 号机`, '--priority', 'P4');
     ({ driver } = await launch(dir));
     await find(driver, 'ticket-list', 30000);
   });
@@ -93,6 +95,32 @@ describe('Team workflows', () => {
     const t = await invoke(driver, 'ticket_get', { reference: 'HD-1' });
     assert.ok(t.tags.includes('待确认'), JSON.stringify(t.tags));
     await screenshot(driver, '45-macro-applied-zh');
+  });
+
+  it('bulk-assigns 20 tickets with one confirmation, and undoes it', async () => {
+    await click(driver, 'view-unassigned');
+    await eventually(driver, async () => (await find(driver, 'ticket-list')).getAttribute('data-total').then((n) => n === '21'), 'the unassigned queue');
+    const first = await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="ticket-row"][data-number="HD-3"]' }))[0] ?? false, 'HD-3 listed');
+    await driver.actions().keyDown(Key.CONTROL).click(first).keyUp(Key.CONTROL).perform();
+    await find(driver, 'bulk-bar');
+    await click(driver, 'bulk-select-all');
+    await eventually(driver, async () => (await (await find(driver, 'bulk-count')).getText()).includes('21'), 'all 21 checked');
+    // HD-2 is in this queue too: uncheck it with Ctrl+click, 20 remain.
+    const two = await driver.findElement({ css: '[data-testid="ticket-row"][data-number="HD-2"]' });
+    await driver.actions().keyDown(Key.CONTROL).click(two).keyUp(Key.CONTROL).perform();
+    await eventually(driver, async () => (await (await find(driver, 'bulk-count')).getText()).includes('20'), '20 checked');
+    await screenshot(driver, '46-bulk-bar-zh');
+    const assign = await find(driver, 'bulk-assign');
+    await assign.findElement({ css: 'option[value="li.wei@acme.cn"]' }).click();
+    await find(driver, 'bulk-confirm');
+    assert.match(await (await find(driver, 'bulk-confirm')).getText(), /将 20 个工单分配给 李伟/);
+    await click(driver, 'bulk-confirm-submit');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '1', 'only HD-2 is left unassigned', 15000);
+    const t = await invoke(driver, 'ticket_get', { reference: 'HD-10' });
+    assert.equal(t.assignee.email, 'li.wei@acme.cn');
+    await screenshot(driver, '47-bulk-done-zh');
+    await click(driver, 'toast-action');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '21', 'undone: 21 unassigned again', 15000);
   });
 
   it('merges a duplicate from the same requester into it', async () => {

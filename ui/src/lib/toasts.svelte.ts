@@ -7,6 +7,8 @@ export interface Toast {
   id: number;
   kind: 'error' | 'info';
   message: string;
+  /** A button on the toast (Undo). */
+  action?: { label: string; run: () => void };
 }
 
 export const toasts = $state<Toast[]>([]);
@@ -17,15 +19,20 @@ export function dismiss(id: number): void {
   if (i >= 0) toasts.splice(i, 1);
 }
 
-function push(kind: Toast['kind'], message: string, ms: number): void {
+function push(kind: Toast['kind'], message: string, ms: number, action?: Toast['action']): void {
   const id = nextId++;
-  toasts.push({ id, kind, message });
+  toasts.push({ id, kind, message, action });
   if (toasts.length > 4) toasts.shift();
   setTimeout(() => dismiss(id), ms);
 }
 
 export function info(message: string): void {
   push('info', message, 4000);
+}
+
+/** A message with one action (Undo), shown long enough to use it. */
+export function infoWithAction(message: string, label: string, run: () => void): void {
+  push('info', message, 12000, { label, run });
 }
 
 /** A problem the UI itself found, already in the user's language. */

@@ -140,6 +140,8 @@ fn main() {
             commands::tickets::ticket_escalate,
             commands::tickets::ticket_duplicates,
             commands::tickets::macro_list,
+            commands::sync::presence_set,
+            commands::sync::presence_list,
             commands::tickets::tickets_bulk_update,
             commands::tickets::tickets_bulk_undo,
             commands::tickets::macro_add,

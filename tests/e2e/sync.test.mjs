@@ -1,5 +1,6 @@
 // The desktop app against a real Helpdeck server: sign in from first run, see another agent's
-// change arrive live (no reload), answer it, and the other replica receives the answer.
+// change arrive live (no reload), answer it, and the other replica receives the answer; see another
+// agent's presence appear and go, and a reply that arrived while writing.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,5 +68,32 @@ describe('Helpdeck desktop app with a server', () => {
       return out.includes('replaced it, works now') && out;
     }, 'the reply reached the other replica', 20000);
     assert.ok(JSON.parse(shown));
+  });
+
+  it("shows another agent's presence on the ticket and in the queue, and a reply that arrived while writing", async () => {
+    // Bob's device (raw HTTP, as his app would) says he is replying to HD-1.
+    const login = await fetch(`${url}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'bob@acme.example', password: PASSWORD, device_id: crypto.randomUUID(), device_name: 'e2e' }),
+    }).then((r) => r.json());
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${login.token}` };
+    const ticketId = JSON.parse(cli(bobDir, 'ticket', 'show', 'HD-1', '--json')).id;
+    const say = (body) => fetch(`${url}/presence`, { method: 'PUT', headers, body: JSON.stringify(body) }).then((r) => assert.equal(r.status, 200));
+    await say({ ticket_id: ticketId, state: 'replying' });
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="presence-replying"]' })).length === 1, "Bob's presence appears", 15000);
+    assert.match(await (await find(driver, 'presence')).getText(), /Bob Li is replying/);
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="ticket-row"][data-number="HD-1"] [data-testid="row-presence"]' })).length === 1, 'and in the queue row');
+    // Alice starts writing; Bob's reply arrives meanwhile: shown before she sends.
+    await type(driver, 'composer-body', 'Also check the projector lamp');
+    cli(bobDir, 'ticket', 'reply', 'HD-1', '--body', 'I am on my way to room 4 already.');
+    cli(bobDir, 'sync', '--once');
+    const banner = await find(driver, 'collision-banner', 20000);
+    assert.match(await banner.getText(), /I am on my way to room 4 already/);
+    await screenshot(driver, '09b-presence-and-collision');
+    await click(driver, 'collision-ack');
+    // Bob leaves: his presence goes.
+    await say({ ticket_id: null, state: 'viewing' });
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="presence-replying"]' })).length === 0, "Bob's presence disappears", 15000);
   });
 });

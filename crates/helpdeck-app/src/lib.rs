@@ -29,7 +29,9 @@ use ts_rs::TS;
 pub use error::{ApiError, ErrorCode};
 pub use monitor::MonitorCounts;
 pub use settings::{LanguageChoice, Settings, ThemeChoice, TimeZoneChoice};
-pub use sync::{AppEvent, ConnectPreview, ConnectResult, SignInInput, SyncPhaseView, SyncView};
+pub use sync::{
+    AppEvent, ConnectPreview, ConnectResult, PresenceView, SignInInput, SyncPhaseView, SyncView,
+};
 
 /// Result of every command.
 pub type ApiResult<T> = Result<T, ApiError>;

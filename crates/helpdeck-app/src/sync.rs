@@ -131,6 +131,8 @@ pub enum AppEvent {
 pub(crate) struct SyncSlot {
     handle: Mutex<Option<SyncHandle>>,
     events: broadcast::Sender<AppEvent>,
+    /// The signed-in client, for presence (a replica only).
+    presence: Mutex<Option<helpdeck_sync::Client>>,
 }
 
 impl Default for SyncSlot {
@@ -138,8 +140,19 @@ impl Default for SyncSlot {
         SyncSlot {
             handle: Mutex::new(None),
             events: broadcast::channel(64).0,
+            presence: Mutex::new(None),
         }
     }
+}
+
+/// Someone else on a ticket right now (presence).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PresenceView {
+    /// The ticket, e.g. `HD-12`.
+    pub number: String,
+    pub name: String,
+    /// `viewing` or `replying`.
+    pub state: String,
 }
 
 fn phase(p: &SyncPhase) -> SyncPhaseView {
@@ -190,6 +203,60 @@ fn sync_error(e: helpdeck_sync::SyncError) -> ApiError {
 }
 
 impl App {
+    /// Says what this user is doing now: viewing or replying to a ticket, or nothing. Best
+    /// effort: a local workspace, a customer or no connection say nothing.
+    pub async fn presence_set(&self, number: Option<String>, replying: bool) -> ApiResult<()> {
+        let client = self.sync.presence.lock().expect("presence lock").clone();
+        let Some(client) = client else { return Ok(()) };
+        let ticket_id = match number {
+            Some(n) => {
+                let store = self.store().await?;
+                Some(store.tickets().ticket(&n).await?.ticket.id)
+            }
+            None => None,
+        };
+        let u = helpdeck_core::sync::PresenceUpdate {
+            ticket_id,
+            state: if replying {
+                helpdeck_core::sync::PresenceState::Replying
+            } else {
+                helpdeck_core::sync::PresenceState::Viewing
+            },
+        };
+        if let Err(e) = client.put_presence(&u).await {
+            tracing::debug!(error = %e, "presence not sent");
+        }
+        Ok(())
+    }
+
+    /// Everyone else on tickets right now (empty offline or on a local workspace).
+    pub async fn presence_list(&self) -> ApiResult<Vec<PresenceView>> {
+        let client = self.sync.presence.lock().expect("presence lock").clone();
+        let Some(client) = client else {
+            return Ok(Vec::new());
+        };
+        let entries = match client.presence().await {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::debug!(error = %e, "presence not read");
+                return Ok(Vec::new());
+            }
+        };
+        let store = self.store().await?;
+        let mut out = Vec::with_capacity(entries.len());
+        for e in entries {
+            // A ticket this replica does not have (yet) is nobody's business here.
+            if let Ok(t) = store.tickets().ticket(&e.ticket_id.to_string()).await {
+                out.push(PresenceView {
+                    number: t.ticket.number,
+                    name: e.name,
+                    state: e.state.to_string(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Events for the UI (sync status, tickets changed by others).
     pub fn subscribe(&self) -> broadcast::Receiver<AppEvent> {
         self.sync.events.subscribe()
@@ -223,6 +290,7 @@ impl App {
                 return;
             }
         };
+        *self.sync.presence.lock().expect("presence lock") = Some(client.clone());
         let handle = helpdeck_sync::spawn(store.clone(), client);
         forward(
             &handle,
@@ -391,6 +459,7 @@ impl App {
         let store = self.store.read().await.clone().ok_or_else(|| {
             ApiError::new(ErrorCode::NoWorkspace, "no workspace yet: create one first")
         })?;
+        self.sync.presence.lock().expect("presence lock").take();
         if let Some(h) = self.sync.handle.lock().expect("sync lock").take() {
             h.stop();
         }

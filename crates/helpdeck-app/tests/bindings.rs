@@ -45,6 +45,7 @@ fn export_all(dir: &Path) {
         helpdeck_core::macros::Macro,
         helpdeck_store::MacroInput,
         helpdeck_store::BulkChange,
+        helpdeck_app::PresenceView,
         helpdeck_store::BulkOutcome,
         helpdeck_core::followup::Outcome,
         helpdeck_store::SearchHit,

@@ -297,3 +297,72 @@ fn shared_macros_reach_every_agent_and_personal_ones_stay_their_owners() {
         String::from_utf8_lossy(&refused.stderr).contains("only agents and admins write macros")
     );
 }
+
+#[test]
+fn presence_is_shared_between_agents_and_never_with_customers() {
+    let Some(_session) = Session::without_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(Db::Sqlite);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    home.add_user("bob@helpdesk.example", "Bob", "agent", None);
+    home.add_user("carol@acme.example", "Carol", "customer", Some("Acme"));
+    let server = home.start();
+    block_on(async {
+        let alice = sign_in(&server.url, "alice@helpdesk.example").await;
+        let bob = sign_in(&server.url, "bob@helpdesk.example").await;
+        let carol = sign_in(&server.url, "carol@acme.example").await;
+        let (ticket, create) = alice.new_ticket("Printer jams");
+        alice.push(&[create]).await;
+        let put = |d: &Device, body: serde_json::Value| {
+            d.http
+                .put(format!("{}/presence", d.url))
+                .bearer_auth(&d.token)
+                .json(&body)
+                .send()
+        };
+        let list = |d: &Device| d.get("/presence").send();
+        let r = put(
+            &alice,
+            serde_json::json!({"ticket_id": ticket, "state": "replying"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 200);
+        let seen: Value = list(&bob).await.unwrap().json().await.unwrap();
+        assert_eq!(seen[0]["name"], "Alice", "{seen}");
+        assert_eq!(seen[0]["state"], "replying");
+        assert_eq!(seen[0]["ticket_id"], ticket.to_string());
+        let own: Value = list(&alice).await.unwrap().json().await.unwrap();
+        assert_eq!(
+            own,
+            serde_json::json!([]),
+            "one's own presence is not listed"
+        );
+        // Customers neither see nor say presence; a ticket the server lacks is refused.
+        assert_eq!(list(&carol).await.unwrap().status(), 403);
+        let r = put(
+            &carol,
+            serde_json::json!({"ticket_id": ticket, "state": "viewing"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 403);
+        let r = put(
+            &bob,
+            serde_json::json!({"ticket_id": uuid::Uuid::now_v7(), "state": "viewing"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.status(), 404);
+        // Alice leaves the ticket: gone at once.
+        put(
+            &alice,
+            serde_json::json!({"ticket_id": null, "state": "viewing"}),
+        )
+        .await
+        .unwrap();
+        let seen: Value = list(&bob).await.unwrap().json().await.unwrap();
+        assert_eq!(seen, serde_json::json!([]));
+    });
+}

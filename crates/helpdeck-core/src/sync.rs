@@ -131,6 +131,33 @@ pub struct PushResponse {
     pub macro_corrections: Vec<MacroCorrection>,
 }
 
+crate::ticket::vocabulary!(
+    /// What an agent is doing on a ticket right now (presence; never stored or synced).
+    PresenceState, "presence", {
+        Viewing => "viewing",
+        Replying => "replying",
+    }
+);
+
+/// `PUT /presence`: what this device's user is doing now (no ticket: nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceUpdate {
+    pub ticket_id: Option<Uuid>,
+    pub state: PresenceState,
+}
+
+/// One person on one ticket right now (`GET /presence`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresenceEntry {
+    pub ticket_id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub state: PresenceState,
+}
+
+/// How long a presence lasts after its device last said so.
+pub const PRESENCE_TTL_MS: i64 = 20_000;
+
 /// One macro's server state after a refused or outdone op.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MacroCorrection {

@@ -143,6 +143,10 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
         "macro_list" => out(app.macro_list().await),
+        "presence_set" => out(app
+            .presence_set(arg(a, "number")?, arg(a, "replying")?)
+            .await),
+        "presence_list" => out(app.presence_list().await),
         "tickets_bulk_update" => out(app
             .tickets_bulk_update(arg(a, "numbers")?, arg(a, "change")?)
             .await),

@@ -13,6 +13,7 @@ pub mod blobs;
 pub mod db;
 pub mod error;
 pub mod jobs;
+mod presence;
 mod pull;
 mod push;
 
@@ -69,6 +70,8 @@ struct Inner {
     /// One push at a time per process (SQLite has one writer anyway; PostgreSQL pushes are
     /// serialised by the counter row lock across processes).
     push_lock: tokio::sync::Mutex<()>,
+    /// Who is viewing or replying to which ticket (memory only).
+    presence: presence::Presence,
 }
 
 #[derive(Clone)]
@@ -85,6 +88,7 @@ impl AppState {
             limiter: accounts::LoginLimiter::default(),
             pages: pull::PageCache::default(),
             push_lock: tokio::sync::Mutex::new(()),
+            presence: presence::Presence::default(),
         }));
         if state.0.db.backend == Backend::Postgres {
             state.listen_postgres().await?;
@@ -149,6 +153,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/teams", post(teams_add))
         .route("/sync/push", post(push_handler))
         .route("/sync/pull", get(pull_handler))
+        .route("/presence", get(presence_get).put(presence_put))
         .route("/blobs/{sha}/status", get(blob_status))
         .route("/blobs/{sha}", axum::routing::put(blob_put).get(blob_get))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -311,6 +316,24 @@ async fn login(
 async fn logout(State(s): State<AppState>, Auth(caller): Auth) -> Result<Json<serde_json::Value>> {
     accounts::revoke(&s.0.db, &caller.token_hash).await?;
     Ok(Json(serde_json::json!({"signed_out": true})))
+}
+
+/// Everyone else's presence on tickets right now (staff).
+async fn presence_get(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+) -> Result<Json<Vec<helpdeck_core::sync::PresenceEntry>>> {
+    Ok(Json(s.0.presence.list(&caller)?))
+}
+
+/// What this device's user is doing now (staff).
+async fn presence_put(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Json(u): Json<helpdeck_core::sync::PresenceUpdate>,
+) -> Result<Json<serde_json::Value>> {
+    s.0.presence.update(&s.0.db, &caller, u).await?;
+    Ok(Json(serde_json::json!({})))
 }
 
 async fn me(Auth(caller): Auth) -> Json<helpdeck_core::user::User> {

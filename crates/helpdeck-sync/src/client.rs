@@ -261,6 +261,20 @@ impl Client {
         Ok((bytes.to_vec(), size))
     }
 
+    /// Says what this device's user is doing now (presence; staff).
+    pub async fn put_presence(&self, u: &helpdeck_core::sync::PresenceUpdate) -> Result<()> {
+        let _: serde_json::Value = self
+            .send(self.request(reqwest::Method::PUT, "/presence").json(u))
+            .await?;
+        Ok(())
+    }
+
+    /// Everyone else's presence right now (staff).
+    pub async fn presence(&self) -> Result<Vec<helpdeck_core::sync::PresenceEntry>> {
+        self.send(self.request(reqwest::Method::GET, "/presence"))
+            .await
+    }
+
     pub async fn health(&self) -> Result<serde_json::Value> {
         self.send(self.request(reqwest::Method::GET, "/health"))
             .await

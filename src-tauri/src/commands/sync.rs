@@ -10,6 +10,24 @@ pub async fn sync_status(app: State<'_, App>) -> ApiResult<Option<SyncView>> {
     Ok(app.sync_status().await)
 }
 
+/// What this user is doing now (viewing or replying to a ticket, or nothing).
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn presence_set(
+    app: State<'_, App>,
+    number: Option<String>,
+    replying: bool,
+) -> ApiResult<()> {
+    app.presence_set(number, replying).await
+}
+
+/// Everyone else on tickets right now.
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn presence_list(app: State<'_, App>) -> ApiResult<Vec<helpdeck_app::PresenceView>> {
+    app.presence_list().await
+}
+
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn sync_sign_in(app: State<'_, App>, input: SignInInput) -> ApiResult<AppInfo> {

@@ -19,6 +19,7 @@ import type {
   BulkChange,
   BulkOutcome,
   BulkPrevious,
+  PresenceView,
   FollowUpTask,
   Outcome,
   ErrorCode,
@@ -215,6 +216,8 @@ export const api = {
   ticketsBulkUpdate: (numbers: string[], change: BulkChange) =>
     call<BulkOutcome>('tickets_bulk_update', { numbers, change }),
   ticketsBulkUndo: (previous: BulkPrevious[]) => call<BulkOutcome>('tickets_bulk_undo', { previous }),
+  presenceSet: (number: string | null, replying: boolean) => call<null>('presence_set', { number, replying }),
+  presenceList: () => call<PresenceView[]>('presence_list'),
   macroList: () => call<Macro[]>('macro_list'),
   macroAdd: (input: MacroInput) => call<Macro>('macro_add', { input }),
   macroDelete: (id: string) => call<null>('macro_delete', { id }),

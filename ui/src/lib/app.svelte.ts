@@ -5,7 +5,7 @@ import { setLocale } from './i18n/index.svelte';
 import { setDisplayZone } from './format';
 import { applyLook } from './theme';
 import { errorToast } from './toasts.svelte';
-import type { AppInfo, MonitorCounts, QueueCounts, Settings, SortKey, UserRef } from './types';
+import type { AppInfo, MonitorCounts, PresenceView, QueueCounts, Settings, SortKey, UserRef } from './types';
 import { NO_FILTERS, viewById, type ListFilters, type ViewId } from './views';
 
 export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help' | 'workspace';
@@ -30,6 +30,8 @@ class AppState {
   listVersion = $state(0);
   /** Asks the open ticket to focus its composer in this mode. */
   composeRequest = $state<{ mode: 'reply' | 'note'; number: string; seq: number } | null>(null);
+  /** Other agents on tickets right now (presence, from the server; agents only). */
+  presence = $state<PresenceView[]>([]);
   /** The macro picker asked for on the open ticket (the `m` key). */
   macroRequest = $state<{ number: string; seq: number } | null>(null);
 
@@ -80,6 +82,28 @@ class AppState {
     } catch (e) {
       errorToast(e);
     }
+  }
+
+  /** Reads who else is on which ticket every few seconds (a signed-in agent's replica);
+   * returns the stop function. */
+  pollPresence(): () => void {
+    let stopped = false;
+    const tick = async () => {
+      if (stopped) return;
+      if (this.info?.sync && this.info.role !== 'customer') {
+        try {
+          this.presence = await api.presenceList();
+        } catch {
+          this.presence = [];
+        }
+      }
+      if (!stopped) timer = setTimeout(tick, 3000);
+    };
+    let timer = setTimeout(tick, 500);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
   /** Follows the shell: the monitor's counts change (a ticket fell due), a notification or

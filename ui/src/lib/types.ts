@@ -66,6 +66,7 @@ export type { MacroInput } from './bindings/MacroInput';
 export type { BulkChange } from './bindings/BulkChange';
 export type { BulkOutcome } from './bindings/BulkOutcome';
 export type { BulkPrevious } from './bindings/BulkPrevious';
+export type { PresenceView } from './bindings/PresenceView';
 export type { ArticleHit } from './bindings/ArticleHit';
 export type { ArticleInput } from './bindings/ArticleInput';
 export type { ArticleFields } from './bindings/ArticleFields';

@@ -31,6 +31,28 @@ fn ms(d: Duration) -> String {
     format!("{:.0}", d.as_secs_f64() * 1000.0)
 }
 
+/// The `kind`th change of the run, alternating values between repetitions `i`.
+fn change(kind: usize, i: usize) -> BulkChange {
+    match kind {
+        0 => BulkChange {
+            priority: Some(if i % 2 == 0 {
+                Priority::P2
+            } else {
+                Priority::P3
+            }),
+            ..Default::default()
+        },
+        1 => BulkChange {
+            assignee: Some(if i % 2 == 0 { "me" } else { "none" }.into()),
+            ..Default::default()
+        },
+        _ => BulkChange {
+            macro_: Some("bench reply".into()),
+            ..Default::default()
+        },
+    }
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -79,39 +101,13 @@ async fn main() -> Result<()> {
     let refs: Vec<String> = page.iter().map(|t| t.number.clone()).collect();
     println!("| change | tickets | p50 ms | max ms | per ticket |");
     println!("|---|---|---|---|---|");
-    let changes: Vec<(&str, Box<dyn Fn(usize) -> BulkChange>)> = vec![
-        (
-            "priority",
-            Box::new(|i| BulkChange {
-                priority: Some(if i % 2 == 0 {
-                    Priority::P2
-                } else {
-                    Priority::P3
-                }),
-                ..Default::default()
-            }),
-        ),
-        (
-            "assignee",
-            Box::new(|i| BulkChange {
-                assignee: Some(if i % 2 == 0 { "me" } else { "none" }.into()),
-                ..Default::default()
-            }),
-        ),
-        (
-            "macro (reply + tag)",
-            Box::new(|_| BulkChange {
-                macro_: Some("bench reply".into()),
-                ..Default::default()
-            }),
-        ),
-    ];
-    for (name, make) in changes {
+    let names = ["priority", "assignee", "macro (reply + tag)"];
+    for (kind, name) in names.into_iter().enumerate() {
         let mut runs = Vec::new();
         let mut undos = Vec::new();
         for i in 0..args.reps {
             let start = Instant::now();
-            let out = store.tickets().bulk_update(&refs, make(i)).await?;
+            let out = store.tickets().bulk_update(&refs, change(kind, i)).await?;
             runs.push(start.elapsed());
             let start = Instant::now();
             store.tickets().bulk_undo(&out.undo).await?;

@@ -24,7 +24,7 @@ async fn a_bulk_change_is_undone_in_one_step() {
             .tickets()
             .create_ticket(CreateInput {
                 title: format!("打印机 {i}"),
-                priority: Some(if i % 2 == 0 {
+                priority: Some(if i.is_multiple_of(2) {
                     Priority::P3
                 } else {
                     Priority::P4
@@ -67,7 +67,7 @@ async fn a_bulk_change_is_undone_in_one_step() {
     assert_eq!(undone.changed.len(), 30);
     for (i, r) in refs.iter().enumerate() {
         let t = store.tickets().ticket(r).await.unwrap();
-        let want = if i % 2 == 0 {
+        let want = if i.is_multiple_of(2) {
             Priority::P3
         } else {
             Priority::P4

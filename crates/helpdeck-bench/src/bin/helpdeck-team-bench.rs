@@ -35,7 +35,7 @@ fn ms(d: Duration) -> String {
 fn change(kind: usize, i: usize) -> BulkChange {
     match kind {
         0 => BulkChange {
-            priority: Some(if i % 2 == 0 {
+            priority: Some(if i.is_multiple_of(2) {
                 Priority::P2
             } else {
                 Priority::P3
@@ -43,7 +43,7 @@ fn change(kind: usize, i: usize) -> BulkChange {
             ..Default::default()
         },
         1 => BulkChange {
-            assignee: Some(if i % 2 == 0 { "me" } else { "none" }.into()),
+            assignee: Some(if i.is_multiple_of(2) { "me" } else { "none" }.into()),
             ..Default::default()
         },
         _ => BulkChange {

@@ -19,7 +19,7 @@ async fn a_bulk_change_is_undone_in_one_step() {
     .await
     .unwrap();
     let mut refs = Vec::new();
-    for i in 0..30 {
+    for i in 0..30usize {
         let t = store
             .tickets()
             .create_ticket(CreateInput {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Key } from 'selenium-webdriver';
-import { cli, click, eventually, find, findAll, invoke, launch, screenshot, type } from './harness.mjs';
+import { choose, cli, click, eventually, find, findAll, invoke, launch, screenshot, type } from './harness.mjs';
 
 describe('Team workflows', () => {
   let driver;
@@ -121,6 +121,32 @@ describe('Team workflows', () => {
     await screenshot(driver, '47-bulk-done-zh');
     await click(driver, 'toast-action');
     await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '21', 'undone: 21 unassigned again', 15000);
+  });
+
+  it('shows the same team tools in English', async () => {
+    await click(driver, 'settings-button');
+    await choose(driver, 'settings-language', 'en');
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await open('HD-1');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-view')).getText()).includes('escalated L1 → L2'), 'the timeline in English');
+    await click(driver, 'ticket-escalate');
+    await find(driver, 'escalate-dialog');
+    await screenshot(driver, '48-escalate-dialog-en');
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await driver.executeScript(() => document.activeElement?.blur());
+    await driver.actions().sendKeys('m').perform();
+    await find(driver, 'macro-picker');
+    await screenshot(driver, '49-macro-picker-en');
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await click(driver, 'view-unassigned');
+    const row = await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="ticket-row"][data-number="HD-3"]' }))[0] ?? false, 'HD-3 listed');
+    await driver.actions().keyDown(Key.CONTROL).click(row).keyUp(Key.CONTROL).perform();
+    await find(driver, 'bulk-bar');
+    await screenshot(driver, '50-bulk-bar-en');
+    await click(driver, 'bulk-clear');
+    await click(driver, 'settings-button');
+    await choose(driver, 'settings-language', 'zh');
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
   });
 
   it('merges a duplicate from the same requester into it', async () => {

@@ -28,6 +28,9 @@ pub mod ticket;
 pub mod user;
 pub mod workspace;
 
+#[cfg(test)]
+pub(crate) mod testing;
+
 pub use error::DomainError;
 pub use jiff::Timestamp;
 pub use uuid::Uuid;

@@ -266,23 +266,13 @@ pub(crate) async fn apply_pulled_article(
     conn: &mut SqliteConnection,
     a: &Article,
 ) -> Result<()> {
-    let pending: Vec<(String,)> = sqlx::query_as(
-        "SELECT op FROM outbox WHERE entity = 'article' AND entity_id = ? ORDER BY seq",
-    )
-    .bind(a.id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut next = a.clone();
-    if !pending.is_empty() {
-        let rules = store.current_rules(conn).await?;
-        let ctx = store.context(&rules, &TrustingDirectory, store.now());
-        for (op,) in pending {
-            let op: Op = serde_json::from_str(&op).map_err(|e| corrupt("outbox op", e))?;
-            if let Ok(Some(n)) = apply_article(Some(&next), a.id, &op.change, op.at, &ctx) {
-                next = n;
-            }
-        }
-    }
+    let next =
+        crate::sync::with_pending(store, conn, "article", a.id, a.clone(), |cur, op, ctx| {
+            apply_article(Some(cur), a.id, &op.change, op.at, ctx)
+                .ok()
+                .flatten()
+        })
+        .await?;
     save_article(conn, &next).await?;
     // Its images come down with the next round of files.
     for f in &next.files {

@@ -79,23 +79,12 @@ pub(crate) async fn apply_pulled_macro(
     if !macro_visible(&store.actor, m) {
         return delete_macro(conn, m.id).await;
     }
-    let pending: Vec<(String,)> = sqlx::query_as(
-        "SELECT op FROM outbox WHERE entity = 'macro' AND entity_id = ? ORDER BY seq",
-    )
-    .bind(m.id.to_string())
-    .fetch_all(&mut *conn)
+    let next = crate::sync::with_pending(store, conn, "macro", m.id, m.clone(), |cur, op, ctx| {
+        apply_macro(Some(cur), m.id, &op.change, op.at, ctx)
+            .ok()
+            .flatten()
+    })
     .await?;
-    let mut next = m.clone();
-    if !pending.is_empty() {
-        let rules = store.current_rules(conn).await?;
-        let ctx = store.context(&rules, &TrustingDirectory, store.now());
-        for (op,) in pending {
-            let op: Op = serde_json::from_str(&op).map_err(corrupt)?;
-            if let Ok(Some(n)) = apply_macro(Some(&next), m.id, &op.change, op.at, &ctx) {
-                next = n;
-            }
-        }
-    }
     save_macro(conn, &next).await
 }
 

@@ -452,6 +452,38 @@ fn push_delete_comment(batch: &mut Batch, cid: &str) {
     );
 }
 
+/// `pulled` (an article's or a macro's server copy) with this device's still-pending ops on
+/// it applied on top, oldest first (they reach the server with the next push); an op its
+/// rule no longer takes is skipped here (the server will answer it).
+pub(crate) async fn with_pending<T>(
+    store: &Store,
+    conn: &mut SqliteConnection,
+    entity: &str,
+    id: Uuid,
+    pulled: T,
+    apply: impl Fn(&T, &Op, &helpdeck_core::apply::Context<'_>) -> Option<T>,
+) -> Result<T> {
+    let pending: Vec<(String,)> =
+        sqlx::query_as("SELECT op FROM outbox WHERE entity = ? AND entity_id = ? ORDER BY seq")
+            .bind(entity)
+            .bind(id.to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut next = pulled;
+    if pending.is_empty() {
+        return Ok(next);
+    }
+    let rules = store.current_rules(conn).await?;
+    let ctx = store.context(&rules, &TrustingDirectory, store.now());
+    for (op,) in pending {
+        let op = parse_stored(&op)?;
+        if let Some(n) = apply(&next, &op, &ctx) {
+            next = n;
+        }
+    }
+    Ok(next)
+}
+
 async fn purge_comment(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
     let mut b = Batch::default();
     push_delete_comment(&mut b, &id.to_string());

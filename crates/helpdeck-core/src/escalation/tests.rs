@@ -1,32 +1,16 @@
 use uuid::Uuid;
 
 use super::*;
-use crate::apply::{Rules, TrustingDirectory};
+use crate::apply::Rules;
 use crate::command::{NewTicket, create_ticket, escalate as escalate_ticket};
 use crate::user::{Role, User};
 
 fn user(role: Role) -> User {
-    User {
-        id: Uuid::now_v7(),
-        email: format!("{}@x.cn", role.as_str()),
-        name: role.as_str().into(),
-        role,
-        organization_id: None,
-        org_admin: false,
-        team_id: None,
-        tier: None,
-        field: false,
-        created_at: Timestamp::UNIX_EPOCH,
-    }
+    crate::testing::person(role, None)
 }
 
 fn ctx<'a>(actor: &'a User, rules: &'a Rules) -> Context<'a> {
-    Context {
-        actor,
-        rules,
-        now: "2026-12-05T08:00:00Z".parse().unwrap(),
-        directory: &TrustingDirectory,
-    }
+    crate::testing::context(actor, rules)
 }
 
 fn esc(tier: Tier, reason: &str, impact: &str) -> Escalation {

@@ -1,34 +1,16 @@
 use super::*;
-use crate::apply::{Rules, TrustingDirectory};
+use crate::apply::Rules;
 use crate::command::{NewTicket, apply_macro as apply_to_ticket, create_ticket};
 use crate::user::Role;
 
 fn user(role: Role) -> User {
-    User {
-        id: Uuid::now_v7(),
-        email: format!("{}@x.cn", role.as_str()),
-        name: "王芳".into(),
-        role,
-        organization_id: None,
-        org_admin: false,
-        team_id: None,
-        tier: None,
-        field: false,
-        created_at: Timestamp::UNIX_EPOCH,
-    }
+    crate::testing::person(role, Some("王芳"))
 }
 
-fn now() -> Timestamp {
-    "2026-12-05T08:00:00Z".parse().unwrap()
-}
+use crate::testing::now;
 
 fn ctx<'a>(actor: &'a User, rules: &'a Rules) -> Context<'a> {
-    Context {
-        actor,
-        rules,
-        now: now(),
-        directory: &TrustingDirectory,
-    }
+    crate::testing::context(actor, rules)
 }
 
 fn draft(personal: bool) -> MacroDraft {

@@ -1,36 +1,18 @@
 use super::*;
-use crate::apply::{Rules, Target, TrustingDirectory, apply};
+use crate::apply::{Rules, Target, apply};
 use crate::command::{NewTicket, create_ticket};
 use crate::op::Change;
 use crate::record::Visibility;
 use crate::user::Role;
 
 fn user(role: Role) -> User {
-    User {
-        id: Uuid::now_v7(),
-        email: format!("{}@x.cn", role.as_str()),
-        name: role.as_str().into(),
-        role,
-        organization_id: None,
-        org_admin: false,
-        team_id: None,
-        tier: None,
-        field: false,
-        created_at: Timestamp::UNIX_EPOCH,
-    }
+    crate::testing::person(role, None)
 }
 
-fn now() -> Timestamp {
-    "2026-12-05T08:00:00Z".parse().unwrap()
-}
+use crate::testing::now;
 
 fn ctx<'a>(actor: &'a User, rules: &'a Rules) -> Context<'a> {
-    Context {
-        actor,
-        rules,
-        now: now(),
-        directory: &TrustingDirectory,
-    }
+    crate::testing::context(actor, rules)
 }
 
 fn ticket(c: &Context<'_>, number: i64, title: &str, requester: Uuid) -> Ticket {

@@ -209,10 +209,7 @@ impl App {
         let client = self.sync.presence.lock().expect("presence lock").clone();
         let Some(client) = client else { return Ok(()) };
         let ticket_id = match number {
-            Some(n) => {
-                let store = self.store().await?;
-                Some(store.tickets().ticket(&n).await?.ticket.id)
-            }
+            Some(n) => Some(self.store().await?.tickets().id_of(&n).await?),
             None => None,
         };
         let u = helpdeck_core::sync::PresenceUpdate {
@@ -242,19 +239,19 @@ impl App {
                 return Ok(Vec::new());
             }
         };
-        let store = self.store().await?;
-        let mut out = Vec::with_capacity(entries.len());
-        for e in entries {
-            // A ticket this replica does not have (yet) is nobody's business here.
-            if let Ok(t) = store.tickets().ticket(&e.ticket_id.to_string()).await {
-                out.push(PresenceView {
-                    number: t.ticket.number,
+        let ids: Vec<Uuid> = entries.iter().map(|e| e.ticket_id).collect();
+        let keys = self.store().await?.tickets().keys_of(&ids).await?;
+        // A ticket this replica does not have (yet) is nobody's business here.
+        Ok(entries
+            .into_iter()
+            .filter_map(|e| {
+                Some(PresenceView {
+                    number: keys.get(&e.ticket_id)?.clone(),
                     name: e.name,
                     state: e.state.to_string(),
-                });
-            }
-        }
-        Ok(out)
+                })
+            })
+            .collect())
     }
 
     /// Events for the UI (sync status, tickets changed by others).

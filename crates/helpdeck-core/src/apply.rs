@@ -440,6 +440,18 @@ pub fn normalise_tags(tags: &[String]) -> Result<Vec<String>, DomainError> {
     Ok(out)
 }
 
+/// `current` tags with `added` ones (a macro's, a bulk change's), or none when the ticket has
+/// them all already. Tags too many or too long come back as given: the update refuses them.
+pub fn tags_added(current: &[String], added: &[String]) -> Option<Vec<String>> {
+    let add = normalise_tags(added).unwrap_or_else(|_| added.to_vec());
+    if add.iter().all(|t| current.contains(t)) {
+        return None;
+    }
+    let mut all = current.to_vec();
+    all.extend(add);
+    Some(all)
+}
+
 /// Trims a site; refuses one longer than [`MAX_SITE_CHARS`].
 pub fn normalise_site(site: Option<&str>) -> Result<Option<String>, DomainError> {
     let Some(s) = site.map(str::trim).filter(|s| !s.is_empty()) else {

@@ -151,19 +151,12 @@ impl Tickets<'_> {
                     command::apply_macro(&t, m, &p, helpdeck_core::new_id(), &ctx)
                 }
                 None => {
-                    let mut tags = t.tags.clone();
-                    tags.extend(change.add_tags.iter().cloned());
                     let patch = TicketPatch {
                         assignee_id: assignee.filter(|a| *a != t.assignee_id),
                         status: change.status.filter(|s| *s != t.status),
                         priority: change.priority.filter(|p| *p != t.priority),
                         tier: change.tier.filter(|x| *x != t.tier),
-                        tags: (!change.add_tags.is_empty()
-                            && !change
-                                .add_tags
-                                .iter()
-                                .all(|x| t.tags.contains(&x.to_lowercase())))
-                        .then_some(tags),
+                        tags: helpdeck_core::apply::tags_added(&t.tags, &change.add_tags),
                         ..Default::default()
                     };
                     if patch.is_empty() {

@@ -238,30 +238,25 @@ impl Macros<'_> {
 
     /// A macro by its name (any case), its id or the start of it (6+ characters).
     pub async fn find(&self, reference: &str) -> Result<Macro> {
-        if let Some(m) = self.by_name(reference).await? {
-            return Ok(m);
+        let all = self.list().await?;
+        let name = reference.trim().to_lowercase();
+        if let Some(m) = all.iter().find(|m| m.name.to_lowercase() == name) {
+            return Ok(m.clone());
         }
         let r = reference.trim().to_ascii_lowercase();
-        let found: Vec<Macro> = if r.len() >= 6 {
-            self.list()
-                .await?
-                .into_iter()
-                .filter(|m| m.id.to_string().starts_with(&r))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        match found.as_slice() {
-            [m] => Ok(m.clone()),
-            _ => {
-                let names: Vec<String> = self.list().await?.into_iter().map(|m| m.name).collect();
-                Err(StoreError::NotFound(if names.is_empty() {
-                    format!("no macro “{reference}” (there are none yet: `helpdeck macro add`)")
-                } else {
-                    format!("no macro “{reference}” (there are: {})", names.join(", "))
-                }))
-            }
+        let by_id: Vec<&Macro> = all
+            .iter()
+            .filter(|m| r.len() >= 6 && m.id.to_string().starts_with(&r))
+            .collect();
+        if let [m] = by_id.as_slice() {
+            return Ok((*m).clone());
         }
+        let names: Vec<&str> = all.iter().map(|m| m.name.as_str()).collect();
+        Err(StoreError::NotFound(if names.is_empty() {
+            format!("no macro “{reference}” (there are none yet: `helpdeck macro add`)")
+        } else {
+            format!("no macro “{reference}” (there are: {})", names.join(", "))
+        }))
     }
 
     /// Applies a macro to a ticket: its reply and field changes, one command.

@@ -488,6 +488,35 @@ impl Tickets<'_> {
             .collect())
     }
 
+    /// The id of the ticket `reference` names (one indexed lookup; presence says it often).
+    pub async fn id_of(&self, reference: &str) -> Result<uuid::Uuid> {
+        let mut conn = self.0.pool.acquire().await?;
+        Ok(find_ticket(&mut conn, reference).await?.0.id)
+    }
+
+    /// The numbers (`HD-12`) of the tickets `ids` this device has; others are left out.
+    pub async fn keys_of(
+        &self,
+        ids: &[uuid::Uuid],
+    ) -> Result<std::collections::HashMap<uuid::Uuid, String>> {
+        let mut out = std::collections::HashMap::with_capacity(ids.len());
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT id, number FROM tickets WHERE id IN (");
+        let mut list = q.separated(", ");
+        for id in ids {
+            list.push_bind(id.to_string());
+        }
+        q.push(")");
+        let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&self.0.pool).await?;
+        for (id, number) in rows {
+            out.insert(uuid(&id)?, ticket_key(number));
+        }
+        Ok(out)
+    }
+
     /// Tickets that may be duplicates of `reference` (to merge): the same requester, opened
     /// within 7 days of it, not closed; the ones sharing most title words first (at most 5).
     #[instrument(skip_all, err)]

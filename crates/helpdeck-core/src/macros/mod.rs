@@ -376,8 +376,6 @@ pub fn plan(m: &Macro, t: &Ticket, actor: &User, p: &Placeholders) -> Vec<Change
         }));
     }
     let a = &m.actions;
-    let mut tags = t.tags.clone();
-    tags.extend(a.add_tags.iter().cloned());
     let fields = TicketFields {
         priority: a.priority.filter(|p| *p != t.priority),
         tier: a.tier.filter(|x| *x != t.tier),
@@ -389,7 +387,7 @@ pub fn plan(m: &Macro, t: &Ticket, actor: &User, p: &Placeholders) -> Vec<Change
                 MacroAssignee::Agent(id) => Some(id),
             })
             .filter(|who| *who != t.assignee_id),
-        tags: (!a.add_tags.iter().all(|x| t.tags.contains(x))).then_some(tags),
+        tags: crate::apply::tags_added(&t.tags, &a.add_tags),
         ..Default::default()
     };
     if !fields.is_empty() {

@@ -20,6 +20,7 @@ pub mod op;
 pub mod people;
 pub mod permission;
 pub mod record;
+pub mod routing;
 pub mod search_text;
 pub mod sla;
 pub mod status;

@@ -4,6 +4,7 @@ mod kb;
 mod macros;
 mod output;
 mod remote;
+mod routing;
 mod rules;
 mod watch;
 
@@ -87,6 +88,9 @@ enum Command {
     /// Macros: canned replies with placeholders plus field changes, shared or personal.
     #[command(subcommand)]
     Macro(macros::MacroCommand),
+    /// Assignment rules: who owns a new ticket (first match wins), and why.
+    #[command(subcommand)]
+    Rule(routing::RuleCommand),
     /// Full-text search, Chinese and English (`print*` for a prefix).
     /// Words (all must match), `a OR b`, "a phrase", -word, word*, and filters status:
     /// priority: assignee: requester: org: tag: kind: category: created:>2026-01-01.
@@ -654,6 +658,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Kb(cmd) => kb::run(store, cmd, out).await?,
         Command::Macro(cmd) => macros::run(store, cmd, out).await?,
+        Command::Rule(cmd) => routing::run(store, cmd, out).await?,
         Command::Followup(FollowupCommand::List { all, .. }) => {
             let scope = if all {
                 helpdeck_store::FollowUpScope::All

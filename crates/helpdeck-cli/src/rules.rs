@@ -79,7 +79,8 @@ pub enum PeopleCommand {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Change a person's role, team or tier.
+    /// Change a person's role, team, tier or skills (admins), or availability (admins, or
+    /// a person their own).
     Update {
         email: String,
         #[arg(long, value_parser = ["admin", "agent", "customer"])]
@@ -89,6 +90,18 @@ pub enum PeopleCommand {
         team: Option<String>,
         #[arg(long, value_parser = ["L1", "L2", "L3"])]
         tier: Option<String>,
+        /// Their skills, comma separated (replaces the list; "" for none).
+        #[arg(long)]
+        skills: Option<String>,
+        /// Away: takes no new tickets from assignment rules.
+        #[arg(long, conflicts_with = "available")]
+        away: bool,
+        /// With --away: out of office until then (RFC 3339, e.g. 2026-12-08T09:00:00+08:00).
+        #[arg(long, requires = "away")]
+        until: Option<jiff::Timestamp>,
+        /// Available again.
+        #[arg(long)]
+        available: bool,
     },
     /// Add a team.
     TeamAdd { name: String },
@@ -109,9 +122,19 @@ pub async fn people(store: &Store, cmd: PeopleCommand, json_out: bool) -> Result
                     let extra = match p.role {
                         helpdeck_core::user::Role::Customer => p.organization.unwrap_or_default(),
                         _ => format!(
-                            "{} {}",
+                            "{} {}{}{}",
                             p.team.unwrap_or_else(|| "-".into()),
-                            p.tier.map(|t| t.to_string()).unwrap_or_default()
+                            p.tier.map(|t| t.to_string()).unwrap_or_default(),
+                            if p.skills.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" skills: {}", p.skills.join(", "))
+                            },
+                            match (p.availability.away, p.availability.until) {
+                                (false, _) => String::new(),
+                                (true, None) => " (away)".into(),
+                                (true, Some(u)) => format!(" (away until {u})"),
+                            }
                         ),
                     };
                     writeln!(out, "{:<9} {:<28} {}  {}", p.role, p.email, p.name, extra)?;
@@ -153,7 +176,19 @@ pub async fn people(store: &Store, cmd: PeopleCommand, json_out: bool) -> Result
             role,
             team,
             tier,
+            skills,
+            away,
+            until,
+            available,
         } => {
+            let skills = skills.map(|s| {
+                s.split(',')
+                    .map(|k| k.trim().to_string())
+                    .filter(|k| !k.is_empty())
+                    .collect()
+            });
+            let availability =
+                (away || available).then_some(helpdeck_core::routing::Availability { away, until });
             let p = r::update_person(
                 store,
                 &PersonPatch {
@@ -163,6 +198,8 @@ pub async fn people(store: &Store, cmd: PeopleCommand, json_out: bool) -> Result
                     tier: tier.map(|t| t.parse()).transpose()?,
                     organization: None,
                     org_admin: None,
+                    skills,
+                    availability,
                 },
             )
             .await?;

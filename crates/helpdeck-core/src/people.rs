@@ -46,6 +46,11 @@ pub struct PersonPatch {
     pub tier: Option<Tier>,
     pub organization: Option<String>,
     pub org_admin: Option<bool>,
+    /// Agents and admins: their skills (replaces the list; assignment rules may require one).
+    pub skills: Option<Vec<String>>,
+    /// Agents and admins: away (optionally until a time) or available. A person may change
+    /// their own; an admin anyone's.
+    pub availability: Option<crate::routing::Availability>,
 }
 
 /// A person as the People screen lists them (names of team and organization resolved).
@@ -60,6 +65,10 @@ pub struct PersonView {
     pub tier: Option<Tier>,
     pub organization: Option<String>,
     pub org_admin: bool,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default)]
+    pub availability: crate::routing::Availability,
 }
 
 /// The People screen: everyone, and the teams.
@@ -170,8 +179,35 @@ pub fn check_person_patch(
     patch: &PersonPatch,
     admins: usize,
 ) -> Result<(), DomainError> {
-    check_admin(actor)?;
+    let own_availability = actor.id == target.id
+        && patch.role.is_none()
+        && patch.team.is_none()
+        && patch.tier.is_none()
+        && patch.organization.is_none()
+        && patch.org_admin.is_none()
+        && patch.skills.is_none();
+    if !own_availability {
+        check_admin(actor)?;
+    }
     let role = patch.role.unwrap_or(target.role);
+    if role == Role::Customer && (patch.skills.is_some() || patch.availability.is_some()) {
+        return Err(DomainError::invalid(
+            "skills",
+            "customers have no skills or availability (those are for agents and admins)",
+        ));
+    }
+    if let Some(skills) = &patch.skills {
+        crate::routing::normalise_skills(skills)?;
+    }
+    if let Some(a) = patch.availability
+        && !a.away
+        && a.until.is_some()
+    {
+        return Err(DomainError::invalid(
+            "availability",
+            "an end time (out of office until) goes with away only",
+        ));
+    }
     if target.role == Role::Admin && role != Role::Admin && admins <= 1 {
         return Err(DomainError::invalid(
             "role",

@@ -270,6 +270,9 @@ pub struct WorkspaceRules {
     /// before breaches) by the server's targets, not by a setting of each laptop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaRules>,
+    /// The assignment rules, in order (the first that matches a new ticket decides its owner).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assignment: Vec<crate::routing::AssignmentRule>,
 }
 
 /// The workspace's SLA policy with its business calendar.
@@ -281,6 +284,15 @@ pub struct SlaRules {
 }
 
 impl WorkspaceRules {
+    /// The rules as `viewer` may read them: customers get no assignment rules (they name
+    /// agents and how work is shared out).
+    pub fn for_viewer(mut self, viewer: &crate::user::User) -> WorkspaceRules {
+        if !viewer.is_staff() {
+            self.assignment.clear();
+        }
+        self
+    }
+
     /// The rule engine's [`Rules`] for a replica (never a local workspace).
     pub fn to_rules(&self) -> Rules {
         Rules {

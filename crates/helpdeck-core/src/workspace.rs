@@ -49,6 +49,14 @@ pub enum RulesChange {
         #[cfg_attr(feature = "ts", ts(type = "number"))]
         auto_close_days: i64,
     },
+    /// Adds an assignment rule at a 1-based position (none: last).
+    AddAssignmentRule {
+        rule: crate::routing::AssignmentRule,
+        #[serde(default)]
+        position: Option<usize>,
+    },
+    /// Removes the assignment rule of that name.
+    RemoveAssignmentRule { name: String },
 }
 
 /// Decides `change` by `actor` against the current `rules`: admins only, every value
@@ -61,7 +69,8 @@ pub fn change_rules(
 ) -> Result<WorkspaceRules, DomainError> {
     if actor.role != Role::Admin {
         return Err(DomainError::Forbidden(
-            "only admins change the workspace rules (SLA, calendar, categories)".into(),
+            "only admins change the workspace rules (SLA, calendar, categories, assignment rules)"
+                .into(),
         ));
     }
     let mut next = rules.clone();
@@ -112,6 +121,12 @@ pub fn change_rules(
             }
             next.reopen_window_days = *reopen_window_days;
             next.auto_close_days = *auto_close_days;
+        }
+        RulesChange::AddAssignmentRule { rule, position } => {
+            next.assignment = crate::routing::add_rule(&next.assignment, rule.clone(), *position)?;
+        }
+        RulesChange::RemoveAssignmentRule { name } => {
+            next.assignment = crate::routing::remove_rule(&next.assignment, name)?;
         }
     }
     Ok(next)
@@ -218,6 +233,7 @@ mod tests {
             reopen_window_days: 14,
             auto_close_days: 3,
             sla: None,
+            assignment: vec![],
         }
     }
 

@@ -23,7 +23,7 @@ impl From<DomainError> for ServerError {
     }
 }
 
-/// (id, email, name, role, team, tier, organization, org_admin).
+/// (id, email, name, role, team, tier, organization, org_admin, skills, away, away_until).
 type PersonRow = (
     String,
     String,
@@ -33,13 +33,17 @@ type PersonRow = (
     Option<String>,
     Option<String>,
     i64,
+    String,
+    i64,
+    Option<i64>,
 );
 
-const PERSON_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, t.name, u.tier, o.name, u.org_admin \
+const PERSON_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, t.name, u.tier, o.name, u.org_admin, \
+     u.skills, u.away, u.away_until \
      FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN organizations o ON o.id = u.organization_id";
 
 fn person(row: PersonRow) -> Result<PersonView> {
-    let (id, email, name, role, team, tier, organization, org_admin) = row;
+    let (id, email, name, role, team, tier, organization, org_admin, skills, away, until) = row;
     let bad = |e: DomainError| ServerError::Internal(format!("bad value in database: {e}"));
     Ok(PersonView {
         id: crate::db::parse_uuid(&id)?,
@@ -50,6 +54,8 @@ fn person(row: PersonRow) -> Result<PersonView> {
         tier: tier.map(|t| t.parse()).transpose().map_err(bad)?,
         organization,
         org_admin: org_admin != 0,
+        skills: serde_json::from_str(&skills).unwrap_or_default(),
+        availability: crate::routing::availability(away, until),
     })
 }
 
@@ -162,6 +168,24 @@ pub async fn update_person(db: &Db, actor: &User, patch: &PersonPatch) -> Result
                 .execute(&db.pool)
                 .await?;
         }
+    }
+    if let Some(skills) = &patch.skills {
+        sqlx::query("UPDATE users SET skills = $1 WHERE id = $2")
+            .bind(
+                serde_json::to_string(&helpdeck_core::routing::normalise_skills(skills)?)
+                    .expect("skills serialize"),
+            )
+            .bind(&id)
+            .execute(&db.pool)
+            .await?;
+    }
+    if let Some(a) = patch.availability {
+        sqlx::query("UPDATE users SET away = $1, away_until = $2 WHERE id = $3")
+            .bind(i64::from(a.away))
+            .bind(a.until.map(|u| u.as_millisecond()))
+            .bind(&id)
+            .execute(&db.pool)
+            .await?;
     }
     accounts::update_user(
         db,

@@ -186,11 +186,19 @@ impl Db {
     async fn rules_in(
         conn: &mut sqlx::AnyConnection,
     ) -> Result<helpdeck_core::sync::WorkspaceRules> {
-        type Row = (String, i64, i64, Option<String>, Option<String>, String);
-        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz): Row =
+        type Row = (
+            String,
+            i64,
+            i64,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+        );
+        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz, assignment): Row =
             sqlx::query_as(
-                "SELECT categories, reopen_window_days, auto_close_days, sla_policy, sla_calendar, timezone \
-                 FROM server_meta WHERE singleton = 1",
+                "SELECT categories, reopen_window_days, auto_close_days, sla_policy, sla_calendar, timezone, \
+                 assignment_rules FROM server_meta WHERE singleton = 1",
             )
             .fetch_one(&mut *conn)
             .await?;
@@ -209,6 +217,8 @@ impl Db {
             reopen_window_days,
             auto_close_days,
             sla: Some(SlaRules { policy, calendar }),
+            assignment: serde_json::from_str(&assignment)
+                .map_err(|e| bad("assignment rules", e))?,
         })
     }
 
@@ -226,6 +236,13 @@ impl Db {
             sqlx::query_as("SELECT timezone FROM server_meta WHERE singleton = 1")
                 .fetch_one(&mut *tx)
                 .await?;
+        let teams: Vec<String> = sqlx::query_scalar("SELECT name FROM teams ORDER BY name")
+            .fetch_all(&mut *tx)
+            .await?;
+        let agents: Vec<String> =
+            sqlx::query_scalar("SELECT email FROM users WHERE role IN ('agent', 'admin')")
+                .fetch_all(&mut *tx)
+                .await?;
         let next = change_rules(
             actor,
             &current,
@@ -235,6 +252,12 @@ impl Db {
             },
             change,
         )
+        .and_then(|next| {
+            if let RulesChange::AddAssignmentRule { rule, .. } = change {
+                helpdeck_core::routing::check_references(rule, &teams, &agents)?;
+            }
+            Ok(next)
+        })
         .map_err(|e| match e {
             DomainError::Forbidden(m) => ServerError::Forbidden(m),
             other => ServerError::BadRequest(other.to_string()),
@@ -245,7 +268,7 @@ impl Db {
             .expect("changed rules carry the SLA rules");
         sqlx::query(
             "UPDATE server_meta SET categories = $1, reopen_window_days = $2, auto_close_days = $3, \
-             sla_policy = $4, sla_calendar = $5, timezone = $6 WHERE singleton = 1",
+             sla_policy = $4, sla_calendar = $5, timezone = $6, assignment_rules = $7 WHERE singleton = 1",
         )
         .bind(serde_json::to_string(&next.categories).expect("categories serialize"))
         .bind(next.reopen_window_days)
@@ -253,6 +276,7 @@ impl Db {
         .bind(serde_json::to_string(&sla.policy).expect("policy serializes"))
         .bind(serde_json::to_string(&sla.calendar).expect("calendar serializes"))
         .bind(&sla.calendar.timezone)
+        .bind(serde_json::to_string(&next.assignment).expect("rules serialize"))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

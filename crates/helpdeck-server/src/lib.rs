@@ -16,6 +16,7 @@ pub mod jobs;
 mod presence;
 mod pull;
 mod push;
+pub(crate) mod routing;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -151,6 +152,7 @@ pub fn router(state: AppState) -> Router {
             get(people_get).post(people_add).patch(people_update),
         )
         .route("/admin/teams", post(teams_add))
+        .route("/routing/test", post(routing_test))
         .route("/sync/push", post(push_handler))
         .route("/sync/pull", get(pull_handler))
         .route("/presence", get(presence_get).put(presence_put))
@@ -343,9 +345,24 @@ async fn me(Auth(caller): Auth) -> Json<helpdeck_core::user::User> {
 /// The workspace rules (any signed-in user; replicas also get them with every pull).
 async fn rules_get(
     State(s): State<AppState>,
-    Auth(_caller): Auth,
+    Auth(caller): Auth,
 ) -> Result<Json<helpdeck_core::sync::WorkspaceRules>> {
-    Ok(Json(s.0.db.rules().await?))
+    Ok(Json(s.0.db.rules().await?.for_viewer(&caller.account.user)))
+}
+
+/// Which assignment rule a ticket would match and why, as the server would decide now
+/// (staff; `rule test`): nothing is assigned and no turn is taken.
+async fn routing_test(
+    State(s): State<AppState>,
+    Auth(caller): Auth,
+    Body(probe): Body<helpdeck_core::routing::Probe>,
+) -> Result<Json<helpdeck_core::routing::Decision>> {
+    if !caller.account.user.is_staff() {
+        return Err(error::ServerError::Forbidden(
+            "only agents and admins look at assignment rules".into(),
+        ));
+    }
+    Ok(Json(routing::explain(&s.0.db, &probe).await?))
 }
 
 /// An admin changes the workspace rules from the app: decided by the same rule as on a

@@ -148,7 +148,7 @@ pub async fn pull(
     let key = (cursor, hi, limit);
     // Rules change outside the stream (an admin on the server machine): a cached page
     // serves only while they are the ones it carries.
-    let rules = db.rules().await?;
+    let rules = db.rules().await?.for_viewer(&caller.account.user);
     let stamp = if staff {
         directory_stamp(db).await?
     } else {

@@ -305,7 +305,8 @@ pub async fn push(db: &Db, caller: &Caller, ops: Vec<Op>) -> Result<Pushed> {
 /// Applies ops made by `actor` on `device` (a device's push, or a server job as the system
 /// actor): the same merge, the same audit trail.
 pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Result<Pushed> {
-    let rules = db.rules().await?.to_rules();
+    let workspace = db.rules().await?;
+    let rules = workspace.to_rules();
     let mut tx = db.pool.begin().await?;
     // SQLite: take the write lock now, not on the first write (no upgrade deadlocks).
     if db.backend == crate::db::Backend::Sqlite {
@@ -337,6 +338,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
     let mut corrections = BTreeSet::new();
     let mut article_corrections = BTreeSet::new();
     let mut macro_corrections = BTreeSet::new();
+    let mut created = Vec::new();
     for mut op in ops {
         if let Some((ack, device)) = seen.get(&op.op_id) {
             if *device != device_id {
@@ -372,6 +374,9 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
             tracing::warn!(op = %op.op_id, device = %op.device_id, "clamped a far-future clock");
         }
         let outcome = apply_one(&mut tx, device_id, &op, &ctx, &mut counters).await?;
+        if matches!(outcome, Ok(Some(_))) && matches!(op.change, Change::CreateTicket(_)) {
+            created.push(op.entity_id);
+        }
         if !matches!(outcome, Ok(Some(_))) && op.entity == helpdeck_core::op::Entity::Article {
             article_corrections.insert(op.entity_id);
         }
@@ -403,6 +408,9 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
             }
         };
         acks.push(ack);
+    }
+    if !workspace.assignment.is_empty() {
+        route_created(&mut tx, &workspace, &rules, &created, &mut counters, now).await?;
     }
     let fresh: HashMap<Uuid, Ack> = seen.into_iter().map(|(k, (a, _))| (k, a)).collect();
     record_applied(&mut tx, device_id, &acks, &fresh).await?;
@@ -503,6 +511,81 @@ async fn already_applied(
 /// Applies one op. The outer `Result` is a database failure (the push fails and is retried);
 /// the inner one is the op's verdict: its `server_seq` if it changed something, or the
 /// reason (code and message) it was refused.
+/// Gives the tickets this push created an owner by the assignment rules, as the system
+/// actor: one op each (its id derived from the ticket, so never twice), applied in this
+/// transaction. Under the counter lock, so tickets two laptops made offline take turns in
+/// the order their pushes arrive, never the same turn.
+async fn route_created(
+    tx: &mut Transaction<'_, Any>,
+    workspace: &helpdeck_core::sync::WorkspaceRules,
+    rules: &helpdeck_core::apply::Rules,
+    created: &[Uuid],
+    counters: &mut Counters,
+    now: Timestamp,
+) -> Result<()> {
+    use helpdeck_core::routing::{Facts, Router, wants_routing};
+    let wanting: Vec<_> = created
+        .iter()
+        .filter_map(|id| counters.docs.get(id).and_then(Option::as_ref))
+        .filter(|d| wants_routing(&d.ticket))
+        .map(|d| d.ticket.clone())
+        .collect();
+    if wanting.is_empty() {
+        return Ok(());
+    }
+    let inputs = crate::routing::inputs(tx, workspace).await?;
+    let mut router = Router::new(
+        &workspace.assignment,
+        inputs.teams,
+        inputs.agents,
+        inputs.turns,
+        &inputs.pause,
+        now,
+    );
+    let mut ops = Vec::new();
+    for t in &wanting {
+        let tier = crate::routing::org_tier(tx, t.organization_id).await?;
+        let d = router.route(&Facts::of(t, tier), t.status);
+        if !d.owned() {
+            continue;
+        }
+        tracing::info!(ticket = t.number, rule = ?d.rule, "routed a new ticket");
+        let change = Change::UpdateTicket(helpdeck_core::op::TicketFields {
+            team_id: d.team_id.map(Some),
+            assignee_id: d.assignee_id.map(Some),
+            ..Default::default()
+        });
+        ops.push(Op {
+            op_id: Uuid::new_v5(&t.id, b"route"),
+            entity: change.entity(),
+            entity_id: t.id,
+            change,
+            hlc: helpdeck_core::sync::hlc_at(now, crate::jobs::SYSTEM_DEVICE_ID),
+            at: now,
+            device_id: crate::jobs::SYSTEM_DEVICE_ID,
+            actor_id: helpdeck_core::user::SYSTEM_USER_ID,
+            schema_version: OP_SCHEMA_VERSION,
+        });
+    }
+    crate::routing::save_turns(tx, router.turns()).await?;
+    let system = User::system();
+    let directory = load_directory(tx, &ops).await?;
+    let ctx = Context {
+        actor: &system,
+        rules,
+        now,
+        directory: &directory,
+    };
+    for op in &ops {
+        if let Err((code, message)) =
+            apply_one(tx, crate::jobs::SYSTEM_DEVICE_ID, op, &ctx, counters).await?
+        {
+            tracing::warn!(%code, %message, ticket = %op.entity_id, "a routing decision was refused");
+        }
+    }
+    Ok(())
+}
+
 async fn apply_one(
     tx: &mut Transaction<'_, Any>,
     device_id: Uuid,
@@ -997,8 +1080,8 @@ async fn save_ticket(
     match before {
         None => {
             sqlx::query(
-                "INSERT INTO tickets (id, number, requester_id, organization_id, doc, server_seq, public_seq, resolved_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+                "INSERT INTO tickets (id, number, requester_id, organization_id, doc, server_seq, public_seq, \
+                 resolved_at, assignee_id, status) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
             )
             .bind(t.id.to_string())
             .bind(t.number)
@@ -1007,13 +1090,16 @@ async fn save_ticket(
             .bind(json)
             .bind(seq)
             .bind(resolved_at)
+            .bind(t.assignee_id.map(|u| u.to_string()))
+            .bind(t.status.as_str())
             .execute(&mut **tx)
             .await?;
         }
         Some(old) => {
             sqlx::query(
                 "UPDATE tickets SET requester_id = $1, organization_id = $2, doc = $3, server_seq = $4, \
-                 public_seq = CASE WHEN $5 = 1 THEN $4 ELSE public_seq END, resolved_at = $7 WHERE id = $6",
+                 public_seq = CASE WHEN $5 = 1 THEN $4 ELSE public_seq END, resolved_at = $7, \
+                 assignee_id = $8, status = $9 WHERE id = $6",
             )
             .bind(t.requester_id.map(|u| u.to_string()))
             .bind(t.organization_id.map(|u| u.to_string()))
@@ -1022,6 +1108,8 @@ async fn save_ticket(
             .bind(i64::from(public))
             .bind(t.id.to_string())
             .bind(resolved_at)
+            .bind(t.assignee_id.map(|u| u.to_string()))
+            .bind(t.status.as_str())
             .execute(&mut **tx)
             .await?;
             let o = &old.ticket;

@@ -39,6 +39,16 @@ impl Admin<'_> {
         let current = self.0.rules_in(&mut tx).await?;
         let policies = self.0.policies();
         let next = change_rules(self.0.actor(), &current, || default_sla(&policies), change)?;
+        if let RulesChange::AddAssignmentRule { rule, .. } = change {
+            let teams: Vec<String> = sqlx::query_scalar("SELECT name FROM teams ORDER BY name")
+                .fetch_all(&mut *tx)
+                .await?;
+            let agents: Vec<String> =
+                sqlx::query_scalar("SELECT email FROM users WHERE role IN ('agent', 'admin')")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            helpdeck_core::routing::check_references(rule, &teams, &agents)?;
+        }
         let new_policies = self.0.write_rules(&mut tx, &next).await?;
         tx.commit().await?;
         self.0.remember_rules(&next);
@@ -96,15 +106,18 @@ fn default_sla(policies: &Policies) -> SlaRules {
 impl Store {
     /// The rules as stored, inside a transaction (always with the SLA rules).
     pub(crate) async fn rules_in(&self, conn: &mut SqliteConnection) -> Result<WorkspaceRules> {
-        let (categories, reopen_window_days, auto_close_days): (String, i64, i64) =
-            sqlx::query_as("SELECT categories, reopen_window_days, auto_close_days FROM workspace")
-                .fetch_one(&mut *conn)
-                .await?;
+        let (categories, reopen_window_days, auto_close_days, assignment): (String, i64, i64, String) =
+            sqlx::query_as(
+                "SELECT categories, reopen_window_days, auto_close_days, assignment_rules FROM workspace",
+            )
+            .fetch_one(&mut *conn)
+            .await?;
         Ok(WorkspaceRules {
             categories: serde_json::from_str(&categories).unwrap_or_default(),
             reopen_window_days,
             auto_close_days,
             sla: Some(default_sla(&self.policies())),
+            assignment: serde_json::from_str(&assignment).unwrap_or_default(),
         })
     }
 
@@ -118,11 +131,13 @@ impl Store {
         rules: &WorkspaceRules,
     ) -> Result<Option<Policies>> {
         sqlx::query(
-            "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?",
+            "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?, \
+             assignment_rules = ?",
         )
         .bind(serde_json::to_string(&rules.categories).expect("categories serialize"))
         .bind(rules.reopen_window_days)
         .bind(rules.auto_close_days)
+        .bind(serde_json::to_string(&rules.assignment).expect("rules serialize"))
         .execute(&mut *tx)
         .await?;
         let Some(sla) = &rules.sla else {
@@ -163,7 +178,7 @@ impl Store {
     }
 }
 
-/// (id, email, name, role, team, tier, organization, org_admin).
+/// (id, email, name, role, team, tier, organization, org_admin, skills, away, away_until).
 type PersonRow = (
     String,
     String,
@@ -173,10 +188,13 @@ type PersonRow = (
     Option<String>,
     Option<String>,
     bool,
+    String,
+    i64,
+    Option<i64>,
 );
 
 fn person(row: PersonRow) -> Result<PersonView> {
-    let (id, email, name, role, team, tier, organization, org_admin) = row;
+    let (id, email, name, role, team, tier, organization, org_admin, skills, away, until) = row;
     Ok(PersonView {
         id: crate::rows::uuid(&id)?,
         email,
@@ -186,10 +204,16 @@ fn person(row: PersonRow) -> Result<PersonView> {
         tier: tier.map(|t| t.parse()).transpose()?,
         organization,
         org_admin,
+        skills: serde_json::from_str(&skills).unwrap_or_default(),
+        availability: helpdeck_core::routing::Availability {
+            away: away != 0,
+            until: until.and_then(|ms| helpdeck_core::Timestamp::from_millisecond(ms).ok()),
+        },
     })
 }
 
-const PERSON_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, t.name, u.tier, o.name, u.org_admin \
+const PERSON_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, t.name, u.tier, o.name, u.org_admin, \
+     u.skills, u.away, u.away_until \
      FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN organizations o ON o.id = u.organization_id";
 
 impl Admin<'_> {
@@ -311,6 +335,24 @@ impl Admin<'_> {
                     .execute(&mut *tx)
                     .await?;
             }
+        }
+        if let Some(skills) = &patch.skills {
+            sqlx::query("UPDATE users SET skills = ? WHERE id = ?")
+                .bind(
+                    serde_json::to_string(&helpdeck_core::routing::normalise_skills(skills)?)
+                        .expect("skills serialize"),
+                )
+                .bind(target.id.to_string())
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(a) = patch.availability {
+            sqlx::query("UPDATE users SET away = ?, away_until = ? WHERE id = ?")
+                .bind(a.away)
+                .bind(a.until.map(|u| u.as_millisecond()))
+                .bind(target.id.to_string())
+                .execute(&mut *tx)
+                .await?;
         }
         if role == Role::Customer {
             if let Some(o) = patch.organization.as_deref().map(str::trim) {

@@ -38,15 +38,7 @@ impl Jobs<'_> {
         if due.is_empty() {
             return Ok(Vec::new());
         }
-        // The system actor is a user of the workspace, so the history names it.
-        sqlx::query(
-            "INSERT OR IGNORE INTO users (id, email, name, role, created_at) VALUES (?, ?, ?, 'admin', 0)",
-        )
-        .bind(system.id.to_string())
-        .bind(&system.email)
-        .bind(&system.name)
-        .execute(&mut *tx)
-        .await?;
+        ensure_system_user(&mut tx).await?;
         let ctx = helpdeck_core::apply::Context {
             actor: &system,
             rules: &rules,
@@ -68,4 +60,18 @@ impl Jobs<'_> {
         tx.commit().await?;
         Ok(changed)
     }
+}
+
+/// The system actor is a user of the workspace, so the history names it.
+pub(crate) async fn ensure_system_user(conn: &mut sqlx::SqliteConnection) -> Result<()> {
+    let system = User::system();
+    sqlx::query(
+        "INSERT OR IGNORE INTO users (id, email, name, role, created_at) VALUES (?, ?, ?, 'admin', 0)",
+    )
+    .bind(system.id.to_string())
+    .bind(&system.email)
+    .bind(&system.name)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

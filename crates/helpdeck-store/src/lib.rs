@@ -23,6 +23,7 @@ mod kb;
 mod links;
 mod macros;
 mod read;
+mod routing;
 mod rows;
 mod search;
 mod sla;

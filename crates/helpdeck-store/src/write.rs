@@ -702,8 +702,9 @@ impl Tickets<'_> {
             &self.0.context(&rules, &directory, now),
         )?;
         decided.ticket.number = self.0.persist(&mut tx, &decided, None, now).await?;
+        let ticket = self.0.route_new(&mut tx, decided.ticket, now).await?;
         tx.commit().await?;
-        Ok(decided.ticket)
+        Ok(ticket)
     }
 
     /// Changes fields and/or status.

@@ -151,6 +151,18 @@ impl Client {
         .await
     }
 
+    /// Which assignment rule a ticket would match and why (staff).
+    pub async fn routing_test(
+        &self,
+        probe: &helpdeck_core::routing::Probe,
+    ) -> Result<helpdeck_core::routing::Decision> {
+        self.send(
+            self.request(reqwest::Method::POST, "/routing/test")
+                .json(probe),
+        )
+        .await
+    }
+
     /// Everyone in the workspace and its teams (admins).
     pub async fn people(&self) -> Result<helpdeck_core::people::Directory> {
         self.send(self.request(reqwest::Method::GET, "/admin/people"))

@@ -51,8 +51,33 @@ pub async fn update_person(store: &Store, patch: &PersonPatch) -> Result<PersonV
     if store.admin().is_local() {
         return Ok(store.admin().update_person(patch).await?);
     }
-    check_admin(store.actor()).map_err(StoreError::from)?;
+    let own_availability = patch
+        .email
+        .trim()
+        .eq_ignore_ascii_case(&store.actor().email)
+        && *patch
+            == PersonPatch {
+                email: patch.email.clone(),
+                availability: patch.availability,
+                ..Default::default()
+            };
+    if !own_availability {
+        check_admin(store.actor()).map_err(StoreError::from)?;
+    }
     client_for(store).await?.update_person(patch).await
+}
+
+/// Which assignment rule a ticket would match and why: decided here on a local workspace,
+/// by the server for a replica (which holds everyone's skills, availability and load).
+pub async fn routing_test(
+    store: &Store,
+    reference: &str,
+) -> Result<helpdeck_core::routing::Decision> {
+    if store.admin().is_local() {
+        return Ok(store.admin().explain_routing(reference).await?);
+    }
+    let probe = store.admin().routing_probe(reference).await?;
+    client_for(store).await?.routing_test(&probe).await
 }
 
 /// Adds a team; returns every team.

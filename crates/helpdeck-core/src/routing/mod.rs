@@ -377,7 +377,7 @@ pub struct Agent {
 }
 
 /// The decision for one ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Decision {
     /// The rule that matched (none: the ticket stays unowned).
@@ -568,10 +568,7 @@ impl<'a> Router<'a> {
                 let how = if matches!(rule.assign, Assign::RoundRobin { .. }) {
                     format!("{name} in turn: {}", pick.name)
                 } else {
-                    format!(
-                        "least loaded of {name}: {} ({} open)",
-                        pick.name, pick.load
-                    )
+                    format!("least loaded of {name}: {} ({} open)", pick.name, pick.load)
                 };
                 Ok((Some(team_id), Some(pick.id), how))
             }
@@ -622,7 +619,10 @@ pub fn add_rule(
             format!("the workspace has {MAX_RULES} rules, the most it keeps; remove one first"),
         ));
     }
-    if rules.iter().any(|r| r.name.eq_ignore_ascii_case(&rule.name)) {
+    if rules
+        .iter()
+        .any(|r| r.name.eq_ignore_ascii_case(&rule.name))
+    {
         return Err(DomainError::invalid(
             "name",
             format!("a rule named {:?} exists; choose another name", rule.name),
@@ -692,4 +692,42 @@ pub fn check_references(
         ));
     }
     Ok(())
+}
+
+/// A ticket as `rule test` sends it to the server (it may exist only on this laptop yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Probe {
+    pub kind: Kind,
+    pub category: String,
+    pub priority: Priority,
+    pub channel: Channel,
+    pub title: String,
+    pub description: String,
+    pub organization_id: Option<Uuid>,
+}
+
+impl Probe {
+    pub fn of(t: &Ticket) -> Probe {
+        Probe {
+            kind: t.kind,
+            category: t.category.clone(),
+            priority: t.priority,
+            channel: t.channel,
+            title: t.title.clone(),
+            description: t.description.clone(),
+            organization_id: t.organization_id,
+        }
+    }
+
+    pub fn facts(&self, org_tier: Option<CustomerTier>) -> Facts<'_> {
+        Facts {
+            kind: self.kind,
+            category: &self.category,
+            priority: self.priority,
+            org_tier,
+            channel: self.channel,
+            title: &self.title,
+            description: &self.description,
+        }
+    }
 }

@@ -53,7 +53,11 @@ const PAUSE: &[Status] = &[Status::PendingCustomer];
 fn first_matching_rule_wins_and_says_why() {
     let rules = vec![
         rule("VIP", &["org_tier=strategic"], "team:Desk"),
-        rule("Outages", &["priority=P1|P2", "keyword=vpn"], "team:Network"),
+        rule(
+            "Outages",
+            &["priority=P1|P2", "keyword=vpn"],
+            "team:Network",
+        ),
         rule("Everything else", &[], "team:Desk"),
     ];
     let r = Router::new(&rules, teams(), vec![], BTreeMap::new(), PAUSE, now());
@@ -61,11 +65,17 @@ fn first_matching_rule_wins_and_says_why() {
     assert_eq!(d.rule.as_deref(), Some("Outages"));
     assert_eq!(d.team_id, Some(NET));
     assert_eq!(d.assignee_id, None);
-    assert!(d.explanation[0].contains("org_tier is not strategic"), "{d:?}");
+    assert!(
+        d.explanation[0].contains("org_tier is not strategic"),
+        "{d:?}"
+    );
     assert!(d.explanation[1].contains("matches"), "{d:?}");
     let d = r.explain(&facts("VPN down", Priority::P4));
     assert_eq!(d.rule.as_deref(), Some("Everything else"));
-    assert!(d.explanation[1].contains("priority is not P1 or P2"), "{d:?}");
+    assert!(
+        d.explanation[1].contains("priority is not P1 or P2"),
+        "{d:?}"
+    );
 }
 
 #[test]
@@ -143,7 +153,14 @@ fn least_loaded_respects_skill_capacity_and_load() {
     let mut b = agent(2, "b@x.cn", NET);
     b.skills = vec!["cisco".into()];
     let c = agent(3, "c@x.cn", NET); // no skill
-    let mut r = Router::new(&rules, teams(), vec![a, b, c], BTreeMap::new(), PAUSE, now());
+    let mut r = Router::new(
+        &rules,
+        teams(),
+        vec![a, b, c],
+        BTreeMap::new(),
+        PAUSE,
+        now(),
+    );
     let picks: Vec<_> = (0..4)
         .map(|_| r.route(&facts("x", Priority::P3), Status::New))
         .collect();
@@ -195,18 +212,18 @@ fn bad_rules_say_what_is_allowed() {
     assert!(check_rule(r).is_err(), "capacity without a pool");
     let mut r = rule("x", &[], "least-loaded:Desk");
     r.capacity = Some(0);
-    assert!(
-        check_rule(r)
-            .unwrap_err()
-            .to_string()
-            .contains("1 to 1000")
-    );
+    assert!(check_rule(r).unwrap_err().to_string().contains("1 to 1000"));
     let rules = vec![rule("A", &[], "team:Desk")];
     assert!(add_rule(&rules, rule("a", &[], "team:Desk"), None).is_err());
     assert!(add_rule(&rules, rule("B", &[], "team:Desk"), Some(3)).is_err());
     let two = add_rule(&rules, rule("B", &[], "team:Desk"), Some(1)).unwrap();
     assert_eq!(two[0].name, "B");
-    assert!(remove_rule(&two, "C").unwrap_err().to_string().contains("B, A"));
+    assert!(
+        remove_rule(&two, "C")
+            .unwrap_err()
+            .to_string()
+            .contains("B, A")
+    );
     let e = check_references(&rule("N", &[], "team:Nope"), &["Desk".into()], &[]).unwrap_err();
     assert!(e.to_string().contains("teams: Desk"), "{e}");
 }

@@ -1,0 +1,212 @@
+//! Assignment on a local workspace: the same [`Router`] the server runs when it first sees a
+//! ticket, run here when a ticket is made (in its transaction, as the system actor, so the
+//! history says "Helpdeck" assigned it). A replica routes nothing: its server does, and the
+//! owner arrives by sync. `rule test` asks the same router without taking a turn.
+
+use std::collections::BTreeMap;
+
+use helpdeck_core::Timestamp;
+use helpdeck_core::apply::TrustingDirectory;
+use helpdeck_core::command;
+use helpdeck_core::op::{Change, TicketFields};
+use helpdeck_core::routing::{Agent, Availability, Decision, Facts, Router, counts_as_load};
+use helpdeck_core::status::Status;
+use helpdeck_core::ticket::Ticket;
+use helpdeck_core::user::{CustomerTier, User};
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+use crate::Admin;
+use crate::error::{Result, StoreError};
+use crate::rows::uuid;
+use crate::write::find_ticket;
+
+/// What the router reads: teams, agents with their load, turns, pause statuses.
+struct Inputs {
+    teams: Vec<(Uuid, String)>,
+    agents: Vec<Agent>,
+    turns: BTreeMap<Uuid, String>,
+    pause: Vec<Status>,
+}
+
+impl crate::Store {
+    async fn routing_inputs(&self, conn: &mut SqliteConnection) -> Result<Inputs> {
+        let pause = self.policies().for_org(None).0.pause_statuses.clone();
+        let teams: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM teams")
+            .fetch_all(&mut *conn)
+            .await?;
+        let teams = teams
+            .into_iter()
+            .map(|(id, name)| Ok((uuid(&id)?, name)))
+            .collect::<Result<Vec<_>>>()?;
+        let loading: Vec<String> = Status::ALL
+            .iter()
+            .filter(|s| counts_as_load(**s, &pause))
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let loads: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT assignee_id, count(*) FROM tickets WHERE assignee_id IS NOT NULL \
+             AND status IN ({}) GROUP BY assignee_id",
+            loading.join(", ")
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        let loads: BTreeMap<String, i64> = loads.into_iter().collect();
+        type Row = (
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            i64,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, email, name, team_id, skills, away, away_until FROM users \
+             WHERE role IN ('agent', 'admin') AND id != ?",
+        )
+        .bind(helpdeck_core::user::SYSTEM_USER_ID.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut agents = Vec::with_capacity(rows.len());
+        for (id, email, name, team, skills, away, until) in rows {
+            agents.push(Agent {
+                load: loads.get(&id).copied().unwrap_or(0) as u32,
+                id: uuid(&id)?,
+                email,
+                name,
+                team_id: team.as_deref().map(uuid).transpose()?,
+                skills: serde_json::from_str(&skills).unwrap_or_default(),
+                availability: Availability {
+                    away: away != 0,
+                    until: until.and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+                },
+            });
+        }
+        let turns: Vec<(String, String)> =
+            sqlx::query_as("SELECT rule_id, last_email FROM routing_turns")
+                .fetch_all(&mut *conn)
+                .await?;
+        let turns = turns
+            .into_iter()
+            .map(|(id, email)| Ok((uuid(&id)?, email)))
+            .collect::<Result<_>>()?;
+        Ok(Inputs {
+            teams,
+            agents,
+            turns,
+            pause,
+        })
+    }
+
+    async fn org_tier(
+        &self,
+        conn: &mut SqliteConnection,
+        org: Option<Uuid>,
+    ) -> Result<Option<CustomerTier>> {
+        let Some(org) = org else { return Ok(None) };
+        let tier: Option<String> =
+            sqlx::query_scalar("SELECT customer_tier FROM organizations WHERE id = ?")
+                .bind(org.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+        Ok(tier.and_then(|t| t.parse().ok()))
+    }
+
+    /// Routes the ticket `t` just made (a local workspace with assignment rules, a ticket
+    /// nobody gave an owner); returns it as it is afterwards.
+    pub(crate) async fn route_new(
+        &self,
+        tx: &mut SqliteConnection,
+        t: Ticket,
+        now: Timestamp,
+    ) -> Result<Ticket> {
+        if !self.rules.local_workspace || !helpdeck_core::routing::wants_routing(&t) {
+            return Ok(t);
+        }
+        let rules = self.rules_in(tx).await?;
+        if rules.assignment.is_empty() {
+            return Ok(t);
+        }
+        let inputs = self.routing_inputs(tx).await?;
+        let tier = self.org_tier(tx, t.organization_id).await?;
+        let mut router = Router::new(
+            &rules.assignment,
+            inputs.teams,
+            inputs.agents,
+            inputs.turns,
+            &inputs.pause,
+            now,
+        );
+        let d = router.route(&Facts::of(&t, tier), t.status);
+        if !d.owned() {
+            return Ok(t);
+        }
+        for (rule, email) in router.turns() {
+            sqlx::query(
+                "INSERT INTO routing_turns (rule_id, last_email) VALUES (?, ?) \
+                 ON CONFLICT (rule_id) DO UPDATE SET last_email = excluded.last_email",
+            )
+            .bind(rule.to_string())
+            .bind(email)
+            .execute(&mut *tx)
+            .await?;
+        }
+        crate::jobs::ensure_system_user(tx).await?;
+        let system = User::system();
+        let engine_rules = self.current_rules(tx).await?;
+        let ctx = helpdeck_core::apply::Context {
+            actor: &system,
+            rules: &engine_rules,
+            now,
+            directory: &TrustingDirectory,
+        };
+        let (ticket, seq) = find_ticket(tx, &t.id.to_string()).await?;
+        let change = Change::UpdateTicket(TicketFields {
+            team_id: d.team_id.map(Some),
+            assignee_id: d.assignee_id.map(Some),
+            ..Default::default()
+        });
+        let decided = command::apply_job(&ticket, change, &ctx)?;
+        self.persist_as(tx, &decided, Some(seq), now, system.id)
+            .await?;
+        Ok(decided.ticket)
+    }
+}
+
+impl Admin<'_> {
+    /// Which assignment rule a ticket would match, and why (`rule test REF`), on a local
+    /// workspace: the router as it stands now, without taking a turn.
+    pub async fn explain_routing(&self, reference: &str) -> Result<Decision> {
+        if !self.0.actor().is_staff() {
+            return Err(StoreError::Domain(
+                helpdeck_core::error::DomainError::Forbidden(
+                    "only agents and admins look at assignment rules".into(),
+                ),
+            ));
+        }
+        let mut conn = self.0.pool.acquire().await?;
+        let (t, _) = find_ticket(&mut conn, reference).await?;
+        let rules = self.0.rules_in(&mut conn).await?;
+        let inputs = self.0.routing_inputs(&mut conn).await?;
+        let tier = self.0.org_tier(&mut conn, t.organization_id).await?;
+        let router = Router::new(
+            &rules.assignment,
+            inputs.teams,
+            inputs.agents,
+            inputs.turns,
+            &inputs.pause,
+            self.0.now(),
+        );
+        Ok(router.explain(&Facts::of(&t, tier)))
+    }
+}
+
+impl Admin<'_> {
+    /// What `rule test` sends the server for a ticket held here (it may not be there yet).
+    pub async fn routing_probe(&self, reference: &str) -> Result<helpdeck_core::routing::Probe> {
+        let mut conn = self.0.pool.acquire().await?;
+        let (t, _) = find_ticket(&mut conn, reference).await?;
+        Ok(helpdeck_core::routing::Probe::of(&t))
+    }
+}

@@ -1133,3 +1133,134 @@ fn one_change_to_many_tickets_names_those_it_does_not_fit() {
     ]);
     assert!(e.contains("exactly one change"), "{e}");
 }
+
+#[test]
+fn assignment_rules_route_new_tickets_on_a_local_workspace() {
+    let desk = Desk::new();
+    desk.ok(&["people", "team-add", "Field"]);
+    for (email, name) in [("a@acme.cn", "Ai"), ("b@acme.cn", "Bo")] {
+        desk.ok(&[
+            "people", "add", "--email", email, "--name", name, "--role", "agent", "--team", "Field",
+        ]);
+    }
+    let e = desk.fails(&[
+        "rule",
+        "add",
+        "--name",
+        "x",
+        "--when",
+        "colour=red",
+        "--assign",
+        "team:Field",
+    ]);
+    assert!(e.contains("fields: kind, category, priority"), "{e}");
+    let e = desk.fails(&["rule", "add", "--name", "x", "--assign", "queue:Field"]);
+    assert!(e.contains("round-robin:TEAM"), "{e}");
+    let e = desk.fails(&[
+        "rule",
+        "add",
+        "--name",
+        "x",
+        "--assign",
+        "team:Field",
+        "--capacity",
+        "5",
+    ]);
+    assert!(e.contains("round-robin and least-loaded only"), "{e}");
+    let e = desk.fails(&[
+        "rule",
+        "add",
+        "--name",
+        "x",
+        "--assign",
+        "least-loaded:Nope",
+    ]);
+    assert!(e.contains("teams: Field"), "{e}");
+    let e = desk.fails(&["rule", "remove", "nothing"]);
+    assert!(e.contains("no rule named"), "{e}");
+    assert!(desk.ok(&["rule", "list"]).contains("No assignment rules"));
+
+    desk.ok(&[
+        "rule",
+        "add",
+        "--name",
+        "Field work",
+        "--when",
+        "kind=request|incident",
+        "--assign",
+        "round-robin:Field",
+    ]);
+    let owner = |title: &str| {
+        let t = desk.json(&["ticket", "create", "--title", title]);
+        t["assignee"]["id"].as_str().map(str::to_string)
+    };
+    let people = desk.json(&["people", "list"]);
+    let id = |email: &str| {
+        people["people"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["email"] == email)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (a, b) = (id("a@acme.cn"), id("b@acme.cn"));
+    let turns: Vec<_> = (0..4).map(|i| owner(&format!("Visit {i}"))).collect();
+    assert_eq!(
+        turns,
+        vec![
+            Some(a.clone()),
+            Some(b.clone()),
+            Some(a.clone()),
+            Some(b.clone())
+        ]
+    );
+    // Bo is out of office until next year: Ai takes every new ticket.
+    let away = desk.json(&[
+        "people",
+        "update",
+        "b@acme.cn",
+        "--away",
+        "--until",
+        "2027-01-04T09:00:00+08:00",
+    ]);
+    assert_eq!(away["availability"]["away"], true);
+    assert!(
+        desk.ok(&["people", "list"])
+            .contains("(away until 2027-01-04")
+    );
+    assert_eq!(owner("Visit 5"), Some(a.clone()));
+    assert_eq!(owner("Visit 6"), Some(a.clone()));
+    // Whoever picks an assignee when creating has decided: rules leave it.
+    let mine = desk.json(&[
+        "ticket",
+        "create",
+        "--title",
+        "Mine",
+        "--assignee",
+        "b@acme.cn",
+    ]);
+    assert_eq!(mine["assignee"]["id"].as_str(), Some(b.as_str()));
+    // `rule test` explains; the history names the system as the one who assigned.
+    let why = desk.ok(&["rule", "test", "HD-1"]);
+    assert!(
+        why.contains("1. Field work: matches (kind=request|incident)"),
+        "{why}"
+    );
+    assert!(why.contains("Field in turn: Ai"), "{why}");
+    let shown = desk.json(&["ticket", "show", "HD-1"]);
+    assert!(
+        shown["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["field"] == "assignee_id" && e["actor"]["name"] == "Helpdeck"),
+        "{shown}"
+    );
+    desk.ok(&["people", "update", "b@acme.cn", "--available"]);
+    assert_eq!(owner("Visit 7"), Some(b.clone()));
+    desk.ok(&["rule", "remove", "field work"]);
+    assert_eq!(owner("Visit 8"), None);
+}

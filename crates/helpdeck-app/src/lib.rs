@@ -77,6 +77,9 @@ pub struct QueueCounts {
     pub mine: i64,
     #[ts(type = "number")]
     pub unassigned: i64,
+    /// Open tickets without an accountable owner (no agent, no team queue): a problem.
+    #[ts(type = "number")]
+    pub unowned: i64,
     /// At risk or breached (the CLI's `--breaching`; the tray's total).
     #[ts(type = "number")]
     pub breaching: i64,
@@ -351,6 +354,11 @@ impl App {
                 .await?,
                 unassigned: count(TicketFilter {
                     assignee: AssigneeFilter::Nobody,
+                    ..TicketFilter::default()
+                })
+                .await?,
+                unowned: count(TicketFilter {
+                    assignee: AssigneeFilter::Unowned,
                     ..TicketFilter::default()
                 })
                 .await?,

@@ -387,7 +387,7 @@ struct ListArgs {
     all: bool,
     #[arg(long, help = format!("One of {}", Priority::allowed()))]
     priority: Option<String>,
-    /// Agent email, `me` or `none`.
+    /// Agent email, `me`, `none` (no agent) or `unowned` (no agent and no team queue).
     #[arg(long)]
     assignee: Option<String>,
     /// Only tickets at risk or breached.
@@ -845,6 +845,7 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
                 None => AssigneeFilter::Any,
                 Some("me") => AssigneeFilter::Me,
                 Some("none") => AssigneeFilter::Nobody,
+                Some("unowned") => AssigneeFilter::Unowned,
                 Some(e) => AssigneeFilter::Email(e.to_string()),
             };
             filter.sort = match a.sort.as_str() {

@@ -339,3 +339,122 @@ async fn auto_close(backend: Db, two_servers: bool) {
     drop(second);
     drop(first);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_rule_fires_once_on_sqlite() {
+    escalation_rule(Db::Sqlite, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_escalation_rule_fires_exactly_once_with_two_servers_on_postgres() {
+    if let Some(base) = pg_base() {
+        escalation_rule(Db::Postgres(fresh_pg_db(&base)), true).await;
+    }
+}
+
+/// Events of a ticket on the server with `field`, as JSON.
+fn events_of(home: &ServerHome, id: Uuid, field: &str) -> Vec<Value> {
+    home.rows(&format!(
+        "SELECT state FROM events WHERE ticket_id = '{id}'"
+    ))
+    .into_iter()
+    .map(|r| serde_json::from_str::<Value>(&r[0]).unwrap())
+    .filter(|e| e["field"] == field)
+    .collect()
+}
+
+/// Tickets filed three days ago that nobody answered have breached their SLA: the rule
+/// alerts the lead, moves them up to L2 and hands them to the "Tier 2" team — once each,
+/// by "Helpdeck", also with two server processes running the jobs. A fresh ticket is left
+/// alone, and customers never see the alert.
+async fn escalation_rule(backend: Db, two_servers: bool) {
+    let home = ServerHome::new(backend);
+    home.add_user("lead@helpdesk.example", "Lead", "admin", None);
+    home.add_user("tina@helpdesk.example", "Tina", "agent", None);
+    home.add_user("carol@acme.example", "Carol", "customer", Some("Acme"));
+    let first = home.start();
+    let second = two_servers.then(|| home.start());
+    let lead = sign_in(&first.url, "lead@helpdesk.example").await;
+    let carol = sign_in(&first.url, "carol@acme.example").await;
+    let r = lead
+        .patch("/admin/people")
+        .json(&json!({"email": "tina@helpdesk.example", "team": "Tier 2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let rule = |name: &str, reassign: Value| {
+        json!({"kind": "add_escalation_rule", "rule": {
+            "id": Uuid::now_v7(), "name": name, "on": "breached", "target": "first_response",
+            "when": [], "notify": "lead@helpdesk.example", "tier_up": true, "reassign": reassign,
+        }})
+    };
+    // A rule naming a team the workspace lacks is refused, saying which teams there are.
+    let r = lead
+        .post("/admin/rules")
+        .json(&rule("Bad", json!({"kind": "team", "team": "Tier 9"})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("teams: Tier 2"));
+    let r = lead
+        .post("/admin/rules")
+        .json(&rule(
+            "Unanswered to tier 2",
+            json!({"kind": "team", "team": "Tier 2"}),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let three_days_ago = Timestamp::now() - SignedDuration::from_hours(3 * 24);
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let (id, mut create) = carol.new_ticket(&format!("Scanner {i}"));
+        create["at"] = json!(three_days_ago);
+        assert_eq!(carol.push(&[create]).await[0]["status"], "applied");
+        ids.push(id);
+    }
+    let (fresh, create) = carol.new_ticket("Fresh");
+    assert_eq!(carol.push(&[create]).await[0]["status"], "applied");
+    wait_for(std::time::Duration::from_secs(30), "escalation", || {
+        let waiting = ids
+            .iter()
+            .filter(|id| doc(&home, **id)["ticket"]["tier"] != "L2")
+            .count();
+        (waiting == 0).then_some(())
+    });
+    // Let both processes run more rounds: nothing happens twice.
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let system = helpdeck_core::user::SYSTEM_USER_ID.to_string();
+    let lead_id =
+        home.rows("SELECT id FROM users WHERE email = 'lead@helpdesk.example'")[0][0].clone();
+    let team_id = home.rows("SELECT id FROM teams WHERE name = 'Tier 2'")[0][0].clone();
+    for id in &ids {
+        let alerts = events_of(&home, *id, "sla_alert");
+        assert_eq!(
+            alerts.len(),
+            1,
+            "ticket {id} alerted {} times",
+            alerts.len()
+        );
+        assert_eq!(alerts[0]["actor_id"], json!(system));
+        let alert: Value = serde_json::from_str(alerts[0]["new_value"].as_str().unwrap()).unwrap();
+        assert_eq!(alert["notify"], json!(lead_id));
+        assert_eq!(alert["event"], "breached");
+        assert_eq!(alert["target"], "first_response");
+        assert_eq!(events_of(&home, *id, "escalation").len(), 1);
+        assert_eq!(doc(&home, *id)["ticket"]["team_id"], json!(team_id));
+    }
+    assert_eq!(doc(&home, fresh)["ticket"]["tier"], "L1");
+    assert!(events_of(&home, fresh, "sla_alert").is_empty());
+    // The requester learns of neither the alert nor the rules.
+    let page = pull(&carol, 0).await;
+    let text = page.to_string();
+    assert!(!text.contains("sla_alert"), "{text}");
+    assert!(!text.contains("Unanswered to tier 2"), "{text}");
+    assert!(!text.contains("\"escalation\""), "{text}");
+    drop(second);
+    drop(first);
+}

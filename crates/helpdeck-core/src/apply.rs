@@ -279,6 +279,10 @@ pub fn apply(
             let dup = visible_ticket(target.other, *duplicate, ctx.actor)?;
             crate::merge::merge_from(t, dup, target.other_comments, bounded(at, t, ctx), ctx)
         }
+        Change::SlaAlert(a) => {
+            let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
+            crate::escalation::rules::alert(t, a, bounded(at, t, ctx), ctx).map(Some)
+        }
         Change::MergeInto { into } => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             let into = visible_ticket(target.other, *into, ctx.actor)?;

@@ -317,6 +317,9 @@ pub enum Change {
     /// Closes this ticket as a duplicate of `into`, linked to it (entity: the duplicate;
     /// staff).
     MergeInto { into: Uuid },
+    /// An escalation rule's alert on an SLA event, naming whom it alerts (entity: ticket;
+    /// staff — Helpdeck's jobs).
+    SlaAlert(crate::escalation::rules::SlaAlert),
 }
 
 impl Change {
@@ -381,6 +384,7 @@ impl Change {
             | Change::Escalate(_)
             | Change::MergeFrom { .. }
             | Change::MergeInto { .. }
+            | Change::SlaAlert(_)
             | Change::CreateMacro(_)
             | Change::UpdateMacro(_)
             | Change::DeleteMacro => Vec::new(),

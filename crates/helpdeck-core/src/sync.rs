@@ -48,6 +48,7 @@ pub const AGENT_ONLY_FIELDS: &[&str] = &[
     "callback_outcome",
     "diagnosis",
     "escalation",
+    "sla_alert",
     // Who a ticket was for before: another customer's business.
     "requester_id",
     "organization_id",
@@ -273,6 +274,9 @@ pub struct WorkspaceRules {
     /// The assignment rules, in order (the first that matches a new ticket decides its owner).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assignment: Vec<crate::routing::AssignmentRule>,
+    /// What happens on SLA events (alert the lead, tier up, reassign), run by the jobs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<crate::escalation::rules::EscalationRule>,
 }
 
 /// The workspace's SLA policy with its business calendar.
@@ -289,6 +293,7 @@ impl WorkspaceRules {
     pub fn for_viewer(mut self, viewer: &crate::user::User) -> WorkspaceRules {
         if !viewer.is_staff() {
             self.assignment.clear();
+            self.escalation.clear();
         }
         self
     }
@@ -573,7 +578,7 @@ pub fn merge_with(
                 clocks.insert("status".into(), stamp);
             }
         }
-        Change::MergeFrom { .. } => {}
+        Change::MergeFrom { .. } | Change::SlaAlert(_) => {}
         Change::CreateMacro(_) | Change::UpdateMacro(_) | Change::DeleteMacro => {}
         Change::Rate(_)
         | Change::FollowUp(_)

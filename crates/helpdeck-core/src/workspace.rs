@@ -57,6 +57,40 @@ pub enum RulesChange {
     },
     /// Removes the assignment rule of that name.
     RemoveAssignmentRule { name: String },
+    /// Adds an escalation rule.
+    AddEscalationRule {
+        rule: crate::escalation::rules::EscalationRule,
+    },
+    /// Removes the escalation rule of that name.
+    RemoveEscalationRule { name: String },
+}
+
+impl RulesChange {
+    /// Does the change name teams or people (a rule), to be checked against the directory?
+    pub fn names_people(&self) -> bool {
+        matches!(
+            self,
+            RulesChange::AddAssignmentRule { .. } | RulesChange::AddEscalationRule { .. }
+        )
+    }
+}
+
+/// Refuses a rule naming a team or a person the workspace lacks (`teams`: names; `staff`:
+/// emails of agents and admins) — asked by the server and by a local workspace alike.
+pub fn check_references(
+    change: &RulesChange,
+    teams: &[String],
+    staff: &[String],
+) -> Result<(), DomainError> {
+    match change {
+        RulesChange::AddAssignmentRule { rule, .. } => {
+            crate::routing::check_references(rule, teams, staff)
+        }
+        RulesChange::AddEscalationRule { rule } => {
+            crate::escalation::rules::check_references(rule, teams, staff)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Decides `change` by `actor` against the current `rules`: admins only, every value
@@ -127,6 +161,12 @@ pub fn change_rules(
         }
         RulesChange::RemoveAssignmentRule { name } => {
             next.assignment = crate::routing::remove_rule(&next.assignment, name)?;
+        }
+        RulesChange::AddEscalationRule { rule } => {
+            next.escalation = crate::escalation::rules::add_rule(&next.escalation, rule.clone())?;
+        }
+        RulesChange::RemoveEscalationRule { name } => {
+            next.escalation = crate::escalation::rules::remove_rule(&next.escalation, name)?;
         }
     }
     Ok(next)
@@ -234,6 +274,7 @@ mod tests {
             auto_close_days: 3,
             sla: None,
             assignment: vec![],
+            escalation: vec![],
         }
     }
 

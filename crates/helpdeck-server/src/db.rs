@@ -194,11 +194,12 @@ impl Db {
             Option<String>,
             String,
             String,
+            String,
         );
-        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz, assignment): Row =
+        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz, assignment, escalation): Row =
             sqlx::query_as(
                 "SELECT categories, reopen_window_days, auto_close_days, sla_policy, sla_calendar, timezone, \
-                 assignment_rules FROM server_meta WHERE singleton = 1",
+                 assignment_rules, escalation_rules FROM server_meta WHERE singleton = 1",
             )
             .fetch_one(&mut *conn)
             .await?;
@@ -219,6 +220,8 @@ impl Db {
             sla: Some(SlaRules { policy, calendar }),
             assignment: serde_json::from_str(&assignment)
                 .map_err(|e| bad("assignment rules", e))?,
+            escalation: serde_json::from_str(&escalation)
+                .map_err(|e| bad("escalation rules", e))?,
         })
     }
 
@@ -253,9 +256,7 @@ impl Db {
             change,
         )
         .and_then(|next| {
-            if let RulesChange::AddAssignmentRule { rule, .. } = change {
-                helpdeck_core::routing::check_references(rule, &teams, &agents)?;
-            }
+            helpdeck_core::workspace::check_references(change, &teams, &agents)?;
             Ok(next)
         })
         .map_err(|e| match e {
@@ -268,7 +269,8 @@ impl Db {
             .expect("changed rules carry the SLA rules");
         sqlx::query(
             "UPDATE server_meta SET categories = $1, reopen_window_days = $2, auto_close_days = $3, \
-             sla_policy = $4, sla_calendar = $5, timezone = $6, assignment_rules = $7 WHERE singleton = 1",
+             sla_policy = $4, sla_calendar = $5, timezone = $6, assignment_rules = $7, \
+             escalation_rules = $8 WHERE singleton = 1",
         )
         .bind(serde_json::to_string(&next.categories).expect("categories serialize"))
         .bind(next.reopen_window_days)
@@ -277,6 +279,7 @@ impl Db {
         .bind(serde_json::to_string(&sla.calendar).expect("calendar serializes"))
         .bind(&sla.calendar.timezone)
         .bind(serde_json::to_string(&next.assignment).expect("rules serialize"))
+        .bind(serde_json::to_string(&next.escalation).expect("rules serialize"))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -2,7 +2,8 @@
 //! and audit trail as any pushed change (`push::push_as`).
 //!
 //! Exactly once, also with several server processes on one PostgreSQL: a job's op id is
-//! derived from what it acts on (auto-close: the ticket and the moment it was resolved), and
+//! derived from what it acts on (auto-close: the ticket and the moment it was resolved; an
+//! escalation rule: the rule, the SLA target, the event and its due time — `escalations`), and
 //! pushes are serialised by the counter row lock and idempotent by op id. Two processes that
 //! find the same ticket due make the same op; the second is a duplicate and changes nothing.
 
@@ -28,7 +29,7 @@ pub async fn run_forever(state: AppState, interval: Duration) {
     loop {
         match run_due(&state).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(closed = n, "auto-closed resolved tickets"),
+            Ok(n) => tracing::info!(changes = n, "server jobs made changes"),
             Err(e) => tracing::warn!(error = %e, "server jobs failed; retrying next round"),
         }
         tokio::time::sleep(interval).await;
@@ -38,7 +39,8 @@ pub async fn run_forever(state: AppState, interval: Duration) {
 /// Runs every due job once; returns how many changes were made.
 pub async fn run_due(state: &AppState) -> Result<usize> {
     let db = &state.0.db;
-    let rules = db.rules().await?.to_rules();
+    let workspace = db.rules().await?;
+    let rules = workspace.to_rules();
     let now = Timestamp::now();
     let cutoff = (now - rules.auto_close_after).as_millisecond();
     let rows: Vec<(String,)> = sqlx::query_as(
@@ -70,6 +72,7 @@ pub async fn run_due(state: &AppState) -> Result<usize> {
             schema_version: OP_SCHEMA_VERSION,
         });
     }
+    ops.extend(crate::escalations::due_ops(db, &workspace, now).await?);
     if ops.is_empty() {
         return Ok(0);
     }

@@ -12,6 +12,7 @@ pub mod admin;
 pub mod blobs;
 pub mod db;
 pub mod error;
+mod escalations;
 pub mod jobs;
 mod presence;
 mod pull;

@@ -39,15 +39,16 @@ impl Admin<'_> {
         let current = self.0.rules_in(&mut tx).await?;
         let policies = self.0.policies();
         let next = change_rules(self.0.actor(), &current, || default_sla(&policies), change)?;
-        if let RulesChange::AddAssignmentRule { rule, .. } = change {
+        // A rule naming a team or a person the workspace lacks is refused now, not at use.
+        if change.names_people() {
             let teams: Vec<String> = sqlx::query_scalar("SELECT name FROM teams ORDER BY name")
                 .fetch_all(&mut *tx)
                 .await?;
-            let agents: Vec<String> =
+            let staff: Vec<String> =
                 sqlx::query_scalar("SELECT email FROM users WHERE role IN ('agent', 'admin')")
                     .fetch_all(&mut *tx)
                     .await?;
-            helpdeck_core::routing::check_references(rule, &teams, &agents)?;
+            helpdeck_core::workspace::check_references(change, &teams, &staff)?;
         }
         let new_policies = self.0.write_rules(&mut tx, &next).await?;
         tx.commit().await?;
@@ -106,9 +107,11 @@ fn default_sla(policies: &Policies) -> SlaRules {
 impl Store {
     /// The rules as stored, inside a transaction (always with the SLA rules).
     pub(crate) async fn rules_in(&self, conn: &mut SqliteConnection) -> Result<WorkspaceRules> {
-        let (categories, reopen_window_days, auto_close_days, assignment): (String, i64, i64, String) =
+        type Row = (String, i64, i64, String, String);
+        let (categories, reopen_window_days, auto_close_days, assignment, escalation): Row =
             sqlx::query_as(
-                "SELECT categories, reopen_window_days, auto_close_days, assignment_rules FROM workspace",
+                "SELECT categories, reopen_window_days, auto_close_days, assignment_rules, \
+                 escalation_rules FROM workspace",
             )
             .fetch_one(&mut *conn)
             .await?;
@@ -118,6 +121,7 @@ impl Store {
             auto_close_days,
             sla: Some(default_sla(&self.policies())),
             assignment: serde_json::from_str(&assignment).unwrap_or_default(),
+            escalation: serde_json::from_str(&escalation).unwrap_or_default(),
         })
     }
 
@@ -132,12 +136,13 @@ impl Store {
     ) -> Result<Option<Policies>> {
         sqlx::query(
             "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?, \
-             assignment_rules = ?",
+             assignment_rules = ?, escalation_rules = ?",
         )
         .bind(serde_json::to_string(&rules.categories).expect("categories serialize"))
         .bind(rules.reopen_window_days)
         .bind(rules.auto_close_days)
         .bind(serde_json::to_string(&rules.assignment).expect("rules serialize"))
+        .bind(serde_json::to_string(&rules.escalation).expect("rules serialize"))
         .execute(&mut *tx)
         .await?;
         let Some(sla) = &rules.sla else {

@@ -29,6 +29,8 @@ pub enum AssigneeFilter {
     Me,
     /// Unassigned.
     Nobody,
+    /// Without an accountable owner: no agent and no team queue (a problem to fix).
+    Unowned,
     /// An agent's, by email.
     Email(String),
 }
@@ -272,6 +274,9 @@ impl Store {
             }
             AssigneeFilter::Nobody => {
                 q.push(" AND t.assignee_id IS NULL");
+            }
+            AssigneeFilter::Unowned => {
+                q.push(" AND t.assignee_id IS NULL AND t.team_id IS NULL");
             }
             AssigneeFilter::Email(e) => {
                 q.push(" AND a.email = ").push_bind(e.trim().to_lowercase());

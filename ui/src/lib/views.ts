@@ -5,6 +5,7 @@ import type { MessageKey } from './i18n/index.svelte';
 export type ViewId =
   | 'mine'
   | 'unassigned'
+  | 'unowned'
   | 'breached'
   | 'at_risk'
   | 'pending'
@@ -28,6 +29,8 @@ export interface ViewDef {
 export const VIEWS: readonly ViewDef[] = [
   { id: 'mine', label: 'views.mine', count: 'mine', icon: 'user', base: { assignee: 'Me' }, sort: 'due' },
   { id: 'unassigned', label: 'views.unassigned', count: 'unassigned', icon: 'inbox', base: { assignee: 'Nobody' }, sort: 'due' },
+  // No agent and no team queue: nobody is accountable (seed 004) — a problem to fix.
+  { id: 'unowned', label: 'views.unowned', count: 'unowned', icon: 'userOff', base: { assignee: 'Unowned' }, sort: 'due' },
   // Breached and at risk are different work: one is already late, the other can still be saved.
   { id: 'breached', label: 'views.breached', count: 'breached', icon: 'alert', base: { sla_bucket: 'breached' }, sort: 'due' },
   { id: 'at_risk', label: 'views.atRisk', count: 'at_risk', icon: 'clock', base: { sla_bucket: 'at_risk' }, sort: 'due' },

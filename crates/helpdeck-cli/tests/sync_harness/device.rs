@@ -99,6 +99,13 @@ impl Device {
             .bearer_auth(&self.token)
     }
 
+    pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .patch(format!("{}{path}", self.url))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .bearer_auth(&self.token)
+    }
+
     pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
         self.http
             .get(format!("{}{path}", self.url))

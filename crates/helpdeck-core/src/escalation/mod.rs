@@ -116,5 +116,7 @@ pub(crate) fn escalate(
     ))
 }
 
+pub mod rules;
+
 #[cfg(test)]
 mod tests;

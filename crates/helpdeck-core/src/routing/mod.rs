@@ -587,7 +587,8 @@ impl<'a> Router<'a> {
     }
 }
 
-fn holds(c: &Condition, f: &Facts<'_>) -> bool {
+/// Does the condition hold for a ticket with these facts? (Escalation rules ask it too.)
+pub fn holds(c: &Condition, f: &Facts<'_>) -> bool {
     let eq = |v: &str| c.any_of.iter().any(|x| x.eq_ignore_ascii_case(v));
     match c.field {
         Field::Kind => eq(f.kind.as_str()),

@@ -65,6 +65,7 @@ export const en = {
   'views.heading': 'Views',
   'views.mine': 'My open tickets',
   'views.unassigned': 'Unassigned',
+  'views.unowned': 'Unowned',
   'views.breached': 'Breached',
   'views.atRisk': 'At risk',
   'views.pending': 'Pending customer',
@@ -161,6 +162,9 @@ export const en = {
   'list.emptyHint': 'Nothing matches this view and these filters.',
   'list.loading': 'Loading tickets…',
   'list.unassigned': 'Unassigned',
+  'list.unowned': 'Unowned',
+  'list.teamQueue': '{team} queue',
+  'list.unownedHint': 'No agent and no team queue: assign it to an agent or a team',
   'list.noRequester': 'No requester',
 
   'sla.monitorCounts': '{breached} breached, {atRisk} at risk',

@@ -64,6 +64,7 @@ export const zh: Record<MessageKey, string> = {
   'views.heading': '视图',
   'views.mine': '我的未结工单',
   'views.unassigned': '未分配',
+  'views.unowned': '无人负责',
   'views.breached': '已违约',
   'views.atRisk': '即将违约',
   'views.pending': '等待客户',
@@ -160,6 +161,9 @@ export const zh: Record<MessageKey, string> = {
   'list.emptyHint': '没有符合此视图和筛选条件的工单。',
   'list.loading': '正在加载工单…',
   'list.unassigned': '未分配',
+  'list.unowned': '无人负责',
+  'list.teamQueue': '{team} 队列',
+  'list.unownedHint': '没有负责人，也不在任何团队队列中：请指派给一位客服或一个团队',
   'list.noRequester': '无请求人',
 
   'sla.monitorCounts': '{breached} 个已违约，{atRisk} 个即将违约',

@@ -70,8 +70,8 @@ pub enum NotifyCommand {
 #[derive(Args, Debug)]
 pub struct NotifySetArgs {
     /// Switch a kind on (repeatable): at_risk, breached, p1_update_due, assigned_to_me,
-    /// followup_assigned, public_reply, status_changed, resolved_awaiting_confirmation,
-    /// followup_scheduled.
+    /// followup_assigned, sla_escalation, public_reply, status_changed,
+    /// resolved_awaiting_confirmation, followup_scheduled.
     #[arg(long = "on")]
     on: Vec<String>,
     /// Switch a kind off (repeatable).

@@ -23,6 +23,7 @@ crate::ticket::vocabulary!(
         AssignedToMe => "assigned_to_me", PublicReply => "public_reply",
         StatusChanged => "status_changed", ResolvedAwaitingConfirmation => "resolved_awaiting_confirmation",
         FollowUpAssigned => "followup_assigned", FollowUpScheduled => "followup_scheduled",
+        SlaEscalation => "sla_escalation",
     }
 );
 
@@ -182,6 +183,10 @@ pub enum ActivityChange {
     CallbackOwner {
         to: Option<Uuid>,
     },
+    /// An escalation rule alerted someone (the team lead) of an SLA event.
+    SlaAlert {
+        to: Option<Uuid>,
+    },
 }
 
 /// An activity worth telling the recipient about.
@@ -222,6 +227,9 @@ pub fn activity_alert(a: &Activity, me: &Recipient) -> Option<ActivityAlert> {
             }
             ActivityChange::CallbackOwner { to } if to == Some(me.user_id) => {
                 Some(alert(EventKind::FollowUpAssigned, None))
+            }
+            ActivityChange::SlaAlert { to } if to == Some(me.user_id) => {
+                Some(alert(EventKind::SlaEscalation, None))
             }
             _ => None,
         };
@@ -585,6 +593,14 @@ fn single(f: Fired, lang: Lang, tz: &TimeZone) -> Message {
                 (EventKind::AssignedToMe, Lang::Zh) => (
                     format!("{key} 已分配给你"),
                     "你现在是该工单的处理人。".to_string(),
+                ),
+                (EventKind::SlaEscalation, Lang::En) => (
+                    format!("{key}: SLA escalation"),
+                    "An escalation rule alerted you: this ticket is at risk or past its SLA target. See its timeline.".to_string(),
+                ),
+                (EventKind::SlaEscalation, Lang::Zh) => (
+                    format!("{key}：SLA 升级提醒"),
+                    "升级规则提醒你：该工单即将或已经超出 SLA 目标，请查看其时间线。".to_string(),
                 ),
                 (EventKind::FollowUpAssigned, Lang::En) => (
                     format!("{key}: call the customer back"),

@@ -401,6 +401,15 @@ impl Sla<'_> {
                 "callback_owner" => ActivityChange::CallbackOwner {
                     to: opt_uuid(new_value.as_deref())?,
                 },
+                "sla_alert" => ActivityChange::SlaAlert {
+                    to: new_value
+                        .as_deref()
+                        .and_then(|v| {
+                            serde_json::from_str::<helpdeck_core::escalation::rules::SlaAlert>(v)
+                                .ok()
+                        })
+                        .and_then(|a| a.notify),
+                },
                 _ => continue,
             };
             out.activity.push(Activity {

@@ -35,8 +35,10 @@ impl Jobs<'_> {
         .bind(BATCH)
         .fetch_all(&mut *tx)
         .await?;
+        let mut changed = self.run_escalation_rules(&mut tx, now).await?;
         if due.is_empty() {
-            return Ok(Vec::new());
+            tx.commit().await?;
+            return Ok(changed);
         }
         ensure_system_user(&mut tx).await?;
         let ctx = helpdeck_core::apply::Context {
@@ -45,7 +47,6 @@ impl Jobs<'_> {
             now,
             directory: &TrustingDirectory,
         };
-        let mut changed = Vec::new();
         for (id,) in due {
             let (ticket, seq) = find_ticket(&mut tx, &id).await?;
             let Some(change) = helpdeck_core::jobs::auto_close(&ticket, &rules, now) else {
@@ -60,6 +61,132 @@ impl Jobs<'_> {
         tx.commit().await?;
         Ok(changed)
     }
+}
+
+impl Jobs<'_> {
+    /// The escalation rules (`helpdeck_core::escalation::rules`): for each open ticket at
+    /// risk or breached now, the rules that fire, each firing once (kept in
+    /// `escalations_fired`), applied as the system actor. Returns the tickets changed.
+    async fn run_escalation_rules(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        now: helpdeck_core::Timestamp,
+    ) -> Result<Vec<Uuid>> {
+        use helpdeck_core::escalation::rules::{changes, firings};
+        use helpdeck_core::routing::{Assign, Facts};
+        let workspace = self.0.rules_in(tx).await?;
+        if workspace.escalation.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM tickets WHERE is_open = 1 AND sla_at_risk_at <= ? ORDER BY sla_at_risk_at LIMIT ?",
+        )
+        .bind(ms(now))
+        .bind(BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let uuids: Vec<Uuid> = ids
+            .iter()
+            .map(|(id,)| crate::rows::uuid(id))
+            .collect::<Result<_>>()?;
+        let facts = crate::sla::load_facts(tx, &uuids).await?;
+        let policies = self.0.policies();
+        let rules = self.0.current_rules(tx).await?;
+        let system = User::system();
+        let mut changed = Vec::new();
+        for id in &uuids {
+            let (ticket, _) = find_ticket(tx, &id.to_string()).await?;
+            let report = crate::sla::evaluate_ticket(
+                &policies,
+                &facts.facts(&ticket),
+                ticket.organization_id,
+                now,
+            );
+            let tier: Option<String> =
+                sqlx::query_scalar("SELECT customer_tier FROM organizations WHERE id = ?")
+                    .bind(ticket.organization_id.map(|o| o.to_string()))
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let tier = tier.and_then(|t| t.parse().ok());
+            for f in firings(
+                &workspace.escalation,
+                &ticket,
+                &Facts::of(&ticket, tier),
+                &report,
+            ) {
+                let key = f.key();
+                let fresh =
+                    sqlx::query("INSERT OR IGNORE INTO escalations_fired (key, at) VALUES (?, ?)")
+                        .bind(&key)
+                        .bind(ms(now))
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                if fresh == 0 {
+                    continue;
+                }
+                let notify = match &f.rule.notify {
+                    Some(e) => staff_by_email(tx, e).await?.map(|(id, _)| id),
+                    None => None,
+                };
+                let reassign = match &f.rule.reassign {
+                    Some(Assign::Agent { email }) => staff_by_email(tx, email)
+                        .await?
+                        .map(|(id, team)| (team, Some(id))),
+                    Some(Assign::Team { team }) => {
+                        let id: Option<String> = sqlx::query_scalar(
+                            "SELECT id FROM teams WHERE name = ? COLLATE NOCASE",
+                        )
+                        .bind(team)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        id.map(|i| crate::rows::uuid(&i))
+                            .transpose()?
+                            .map(|t| (Some(t), None))
+                    }
+                    _ => None,
+                };
+                ensure_system_user(tx).await?;
+                let ctx = helpdeck_core::apply::Context {
+                    actor: &system,
+                    rules: &rules,
+                    now,
+                    directory: &TrustingDirectory,
+                };
+                for change in changes(&f, &ticket, notify, reassign) {
+                    let (current, seq) = find_ticket(tx, &id.to_string()).await?;
+                    let decided = command::apply_job(&current, change, &ctx)?;
+                    self.0
+                        .persist_as(tx, &decided, Some(seq), now, system.id)
+                        .await?;
+                }
+                changed.push(*id);
+            }
+        }
+        Ok(changed)
+    }
+}
+
+/// A person's id and team, by email.
+async fn staff_by_email(
+    conn: &mut sqlx::SqliteConnection,
+    email: &str,
+) -> Result<Option<(Uuid, Option<Uuid>)>> {
+    let row: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT id, team_id FROM users WHERE email = ? COLLATE NOCASE")
+            .bind(email)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|(id, team)| {
+        Ok((
+            crate::rows::uuid(&id)?,
+            crate::rows::opt_uuid(team.as_deref())?,
+        ))
+    })
+    .transpose()
 }
 
 /// The system actor is a user of the workspace, so the history names it.

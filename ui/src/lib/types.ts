@@ -118,6 +118,7 @@ export const EVENT_KINDS: readonly EventKind[] = [
   'p1_update_due',
   'assigned_to_me',
   'followup_assigned',
+  'sla_escalation',
   'public_reply',
   'status_changed',
   'resolved_awaiting_confirmation',

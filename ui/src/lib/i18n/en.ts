@@ -529,6 +529,7 @@ export const en = {
   'views.complaints': 'Complaints',
   'views.followups': 'Follow-up calls',
   'notify.kind.followup_assigned': 'A follow-up call is mine',
+  'notify.kind.sla_escalation': 'An escalation rule alerts me (team lead)',
   'notify.kind.followup_scheduled': 'Call-back scheduled (customers)',
   'notify.customerKind.followup_scheduled': 'Support will call me back',
   'followup.heading': 'Follow-up · rated {n}/5',

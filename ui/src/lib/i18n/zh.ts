@@ -528,6 +528,7 @@ export const zh: Record<MessageKey, string> = {
   'views.complaints': '投诉',
   'views.followups': '回访电话',
   'notify.kind.followup_assigned': '由我负责的回访',
+  'notify.kind.sla_escalation': '升级规则提醒我（团队负责人）',
   'notify.kind.followup_scheduled': '已安排回电（客户）',
   'notify.customerKind.followup_scheduled': '客服将给我回电',
   'followup.heading': '满意度回访 · 评分 {n}/5',

@@ -1263,4 +1263,52 @@ fn assignment_rules_route_new_tickets_on_a_local_workspace() {
     assert_eq!(owner("Visit 7"), Some(b.clone()));
     desk.ok(&["rule", "remove", "field work"]);
     assert_eq!(owner("Visit 8"), None);
+
+    // Escalation rules: an event, at least one action, people and teams that exist.
+    let e = desk.fails(&[
+        "rule",
+        "escalate",
+        "--name",
+        "x",
+        "--on",
+        "soon",
+        "--tier-up",
+    ]);
+    assert!(e.contains("at_risk, breached"), "{e}");
+    let e = desk.fails(&["rule", "escalate", "--name", "x", "--on", "breached"]);
+    assert!(e.contains("--notify EMAIL, --tier-up"), "{e}");
+    let e = desk.fails(&[
+        "rule",
+        "escalate",
+        "--name",
+        "x",
+        "--on",
+        "breached",
+        "--notify",
+        "nobody@acme.cn",
+    ]);
+    assert!(e.contains("not an agent or admin"), "{e}");
+    let listed = desk.ok(&[
+        "rule",
+        "escalate",
+        "--name",
+        "P1 breach",
+        "--on",
+        "breached",
+        "--when",
+        "priority=P1",
+        "--notify",
+        "a@acme.cn",
+        "--tier-up",
+        "--reassign",
+        "team:Field",
+    ]);
+    assert!(
+        listed.contains(
+            "- P1 breach: any target breached of priority=P1 → alert a@acme.cn, tier up, hand to team:Field"
+        ),
+        "{listed}"
+    );
+    let gone = desk.ok(&["rule", "remove", "P1 breach"]);
+    assert!(!gone.contains("P1 breach"), "{gone}");
 }

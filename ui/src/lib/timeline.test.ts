@@ -95,4 +95,11 @@ describe('escalations', () => {
     const down = JSON.stringify({ from: 'L3', to: 'L1', reason: 'access granted', impact: null });
     expect(describeEvent(event('escalation', at, null, down), 'en')).toBe('李伟 moved the ticket back L3 → L1: access granted');
   });
+
+  it('words an escalation rule’s SLA alert in both languages', () => {
+    const alert = JSON.stringify({ rule: '超时转二线', event: 'breached', target: 'first_response', due_at: at, notify: 'u-1' });
+    expect(describeEvent(event('sla_alert', at, null, alert), 'zh')).toBe('李伟：首次响应 — 已违约（升级规则“超时转二线”已提醒团队负责人）');
+    const quiet = JSON.stringify({ rule: 'P1 watch', event: 'at_risk', target: 'resolution', due_at: at });
+    expect(describeEvent(event('sla_alert', at, null, quiet), 'en')).toBe('李伟: Resolution — At risk (escalation rule “P1 watch”)');
+  });
 });

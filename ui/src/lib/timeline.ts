@@ -162,6 +162,20 @@ export function describeEvent(ev: EventView, lang: Language): string {
         return translate(lang, 'timeline.event.other', { actor, field: ev.field });
       }
     }
+    case 'sla_alert': {
+      // An escalation rule's alert (agents only): which rule, which target, which event.
+      try {
+        const d = JSON.parse(ev.to ?? '{}') as { rule: string; event: string; target: string; notify?: string };
+        return translate(lang, d.notify ? 'timeline.event.slaAlertLead' : 'timeline.event.slaAlert', {
+          actor,
+          rule: d.rule,
+          target: translate(lang, `sla.${d.target}` as MessageKey),
+          state: translate(lang, `sla.state.${d.event}` as MessageKey),
+        });
+      } catch {
+        return translate(lang, 'timeline.event.other', { actor, field: ev.field });
+      }
+    }
     case 'callback':
       return translate(lang, 'timeline.event.callback', { level: levelLabel(lang, ev.to) });
     case 'callback_outcome':

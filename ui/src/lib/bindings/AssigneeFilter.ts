@@ -3,4 +3,4 @@
 /**
  * Whose tickets.
  */
-export type AssigneeFilter = "Any" | "Me" | "Nobody" | { "Email": string };
+export type AssigneeFilter = "Any" | "Me" | "Nobody" | "Unowned" | { "Email": string };

@@ -3,4 +3,4 @@
 /**
  * Every kind of notification, as preferences name them.
  */
-export type EventKind = "at_risk" | "breached" | "p1_update_due" | "assigned_to_me" | "public_reply" | "status_changed" | "resolved_awaiting_confirmation" | "followup_assigned" | "followup_scheduled";
+export type EventKind = "at_risk" | "breached" | "p1_update_due" | "assigned_to_me" | "public_reply" | "status_changed" | "resolved_awaiting_confirmation" | "followup_assigned" | "followup_scheduled" | "sla_escalation";

@@ -5,6 +5,10 @@
  */
 export type QueueCounts = { mine: number, unassigned: number, 
 /**
+ * Open tickets without an accountable owner (no agent, no team queue): a problem.
+ */
+unowned: number, 
+/**
  * At risk or breached (the CLI's `--breaching`; the tray's total).
  */
 breaching: number, 

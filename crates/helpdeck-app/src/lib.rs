@@ -733,6 +733,52 @@ impl App {
         Ok(out)
     }
 
+    /// Saved views (personal, then shared) with their counts now, for the sidebar.
+    #[instrument(skip_all, err)]
+    pub async fn views_list(&self) -> ApiResult<Vec<helpdeck_store::ViewEntry>> {
+        self.with_store(async |s| s.saved_views().list().await)
+            .await
+    }
+
+    /// Saves the queue on screen as a view: this device's own, or shared (admins; with one
+    /// team or everyone) through the workspace rules.
+    #[instrument(skip_all, err)]
+    pub async fn view_save(
+        &self,
+        name: String,
+        filter: helpdeck_store::TicketFilter,
+        shared: bool,
+        team: Option<String>,
+    ) -> ApiResult<Vec<helpdeck_store::ViewEntry>> {
+        let view = helpdeck_core::views::SavedView {
+            id: uuid::Uuid::now_v7(),
+            name,
+            team: team.filter(|t| !t.trim().is_empty()),
+            filter: helpdeck_store::view_filter(&filter),
+        };
+        if shared || view.team.is_some() {
+            self.change_workspace_rules(RulesChange::SaveView { view })
+                .await?;
+        } else {
+            self.with_store_write(async |s| s.saved_views().save_personal(view).await)
+                .await?;
+        }
+        self.views_list().await
+    }
+
+    /// Deletes a view (this device's; a shared one: admins).
+    #[instrument(skip_all, err)]
+    pub async fn view_delete(&self, name: String) -> ApiResult<Vec<helpdeck_store::ViewEntry>> {
+        let mine = self
+            .with_store_write(async |s| s.saved_views().delete_personal(&name).await)
+            .await?;
+        if !mine {
+            self.change_workspace_rules(RulesChange::DeleteView { name })
+                .await?;
+        }
+        self.views_list().await
+    }
+
     /// The macros this user may apply, by name.
     #[instrument(skip_all, err)]
     pub async fn macro_list(&self) -> ApiResult<Vec<helpdeck_core::macros::Macro>> {

@@ -59,6 +59,8 @@ fn export_all(dir: &Path) {
         helpdeck_core::people::Directory,
         helpdeck_core::people::PersonDraft,
         helpdeck_core::people::PersonPatch,
+        helpdeck_store::ViewEntry,
+        helpdeck_core::routing::Decision,
     );
 }
 

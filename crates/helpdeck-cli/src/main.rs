@@ -6,6 +6,7 @@ mod output;
 mod remote;
 mod routing;
 mod rules;
+mod views;
 mod watch;
 
 use std::io::Write;
@@ -18,8 +19,8 @@ use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
-    AssigneeFilter, AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions,
-    SortOrder, Store, TicketFilter, UpdateInput,
+    AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions, Store, TicketFilter,
+    UpdateInput,
 };
 
 /// Helpdeck: an offline-first help desk. Works on a local workspace; syncs with a server later.
@@ -91,6 +92,9 @@ enum Command {
     /// Assignment rules: who owns a new ticket (first match wins), and why.
     #[command(subcommand)]
     Rule(routing::RuleCommand),
+    /// Saved views: named queue filters with live counts (yours, or shared by an admin).
+    #[command(subcommand)]
+    View(views::ViewCommand),
     /// Full-text search, Chinese and English (`print*` for a prefix).
     /// Words (all must match), `a OR b`, "a phrase", -word, word*, and filters status:
     /// priority: assignee: requester: org: tag: kind: category: created:>2026-01-01.
@@ -380,31 +384,17 @@ struct CreateArgs {
 
 #[derive(Args, Debug)]
 struct ListArgs {
-    #[arg(long = "status", help = format!("Status filter, repeatable: {}", Status::allowed()))]
-    statuses: Vec<String>,
-    /// Every status, including resolved and closed.
+    #[command(flatten)]
+    filter: views::FilterArgs,
+    /// Start from a saved view (the other filters narrow it).
     #[arg(long)]
-    all: bool,
-    #[arg(long, help = format!("One of {}", Priority::allowed()))]
-    priority: Option<String>,
-    /// Agent email, `me`, `none` (no agent) or `unowned` (no agent and no team queue).
-    #[arg(long)]
-    assignee: Option<String>,
-    /// Only tickets at risk or breached.
-    #[arg(long)]
-    breaching: bool,
-    /// Order of the list.
-    #[arg(long, default_value = "due", value_parser = ["due", "priority", "updated", "created"])]
-    sort: String,
+    view: Option<String>,
     /// Tickets per page (1 to 10,000).
     #[arg(long, default_value_t = 50)]
     limit: u32,
     /// Skip this many tickets (the next page: offset + limit).
     #[arg(long, default_value_t = 0)]
     offset: u32,
-    /// Only tickets this search finds (the syntax of `helpdeck search`).
-    #[arg(long)]
-    search: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -659,6 +649,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Kb(cmd) => kb::run(store, cmd, out).await?,
         Command::Macro(cmd) => macros::run(store, cmd, out).await?,
         Command::Rule(cmd) => routing::run(store, cmd, out).await?,
+        Command::View(cmd) => views::run(store, cmd, out).await?,
         Command::Followup(FollowupCommand::List { all, .. }) => {
             let scope = if all {
                 helpdeck_store::FollowUpScope::All
@@ -827,34 +818,15 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             show(store, out, store.tickets().create_ticket(input).await?).await?;
         }
         TicketCommand::List(a) => {
-            let mut filter = TicketFilter {
-                statuses: a
-                    .statuses
-                    .iter()
-                    .map(|s| s.parse::<Status>())
-                    .collect::<Result<_, _>>()?,
-                all_statuses: a.all,
-                priority: parse_opt::<Priority>(a.priority.as_deref())?,
-                breaching: a.breaching,
-                limit: a.limit,
-                offset: a.offset,
-                query: a.search.clone(),
-                ..TicketFilter::default()
+            let base = match &a.view {
+                Some(name) => {
+                    helpdeck_store::ticket_filter(&store.saved_views().find(name).await?.filter)
+                }
+                None => TicketFilter::default(),
             };
-            filter.assignee = match a.assignee.as_deref() {
-                None => AssigneeFilter::Any,
-                Some("me") => AssigneeFilter::Me,
-                Some("none") => AssigneeFilter::Nobody,
-                Some("unowned") => AssigneeFilter::Unowned,
-                Some(e) => AssigneeFilter::Email(e.to_string()),
-            };
-            filter.sort = match a.sort.as_str() {
-                "due" => SortOrder::Due,
-                "priority" => SortOrder::Priority,
-                "updated" => SortOrder::Updated,
-                "created" => SortOrder::Created,
-                other => bail!("unknown sort '{other}' (allowed: due, priority, updated, created)"),
-            };
+            let mut filter = a.filter.apply(base)?;
+            filter.limit = a.limit;
+            filter.offset = a.offset;
             if !(1..=helpdeck_store::MAX_PAGE).contains(&a.limit) {
                 bail!(
                     "limit: {} is out of range (allowed: 1 to {})",

@@ -1312,3 +1312,57 @@ fn assignment_rules_route_new_tickets_on_a_local_workspace() {
     let gone = desk.ok(&["rule", "remove", "P1 breach"]);
     assert!(!gone.contains("P1 breach"), "{gone}");
 }
+
+#[test]
+fn saved_views_list_with_counts_and_open_as_the_queue() {
+    let desk = Desk::new();
+    for (title, priority) in [("VPN 断线", "P1"), ("VPN slow", "P2"), ("打印机", "P1")] {
+        desk.ok(&["ticket", "create", "--title", title, "--priority", priority]);
+    }
+    assert!(desk.ok(&["view", "list"]).contains("No saved views"));
+    let e = desk.fails(&["view", "save", " ", "--priority", "P1"]);
+    assert!(e.contains("name"), "{e}");
+    let e = desk.fails(&["view", "save", "x", "--assignee", "somebody"]);
+    assert!(e.contains("me, none, unowned"), "{e}");
+    let e = desk.fails(&["ticket", "list", "--view", "nope"]);
+    assert!(e.contains("no view named"), "{e}");
+    let listed = desk.ok(&[
+        "view",
+        "save",
+        "Urgent",
+        "--priority",
+        "P1",
+        "--sort",
+        "created",
+    ]);
+    assert!(listed.contains("     2  Urgent  (mine)"), "{listed}");
+    desk.ok(&["view", "save", "VPN", "--search", "VPN"]);
+    let v = desk.json(&["view", "list"]);
+    let counts: Vec<(String, i64)> = v["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["name"].as_str().unwrap().to_string(),
+                v["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, vec![("Urgent".into(), 2), ("VPN".into(), 2)]);
+    let urgent = desk.json(&["ticket", "list", "--view", "urgent"]);
+    assert_eq!(urgent["total"], 2);
+    assert_eq!(urgent["tickets"][0]["title"], "打印机", "newest first");
+    // The flags narrow a view.
+    let narrowed = desk.json(&["ticket", "list", "--view", "VPN", "--priority", "P1"]);
+    assert_eq!(narrowed["total"], 1);
+    // Saving a name again replaces it; deleting removes it.
+    desk.ok(&["view", "save", "urgent", "--priority", "P2"]);
+    assert_eq!(
+        desk.json(&["ticket", "list", "--view", "Urgent"])["total"],
+        1
+    );
+    desk.ok(&["view", "delete", "Urgent"]);
+    let e = desk.fails(&["view", "delete", "Urgent"]);
+    assert!(e.contains("views: VPN"), "{e}");
+}

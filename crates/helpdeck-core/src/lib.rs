@@ -27,6 +27,7 @@ pub mod status;
 pub mod sync;
 pub mod ticket;
 pub mod user;
+pub mod views;
 pub mod workspace;
 
 #[cfg(test)]

@@ -277,6 +277,9 @@ pub struct WorkspaceRules {
     /// What happens on SLA events (alert the lead, tier up, reassign), run by the jobs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalation: Vec<crate::escalation::rules::EscalationRule>,
+    /// Views an admin shares with every agent or one team.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub views: Vec<crate::views::SavedView>,
 }
 
 /// The workspace's SLA policy with its business calendar.
@@ -294,6 +297,7 @@ impl WorkspaceRules {
         if !viewer.is_staff() {
             self.assignment.clear();
             self.escalation.clear();
+            self.views.clear();
         }
         self
     }

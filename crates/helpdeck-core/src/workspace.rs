@@ -63,6 +63,10 @@ pub enum RulesChange {
     },
     /// Removes the escalation rule of that name.
     RemoveEscalationRule { name: String },
+    /// Shares a view (replacing a shared view of the same name).
+    SaveView { view: crate::views::SavedView },
+    /// Stops sharing the view of that name.
+    DeleteView { name: String },
 }
 
 impl RulesChange {
@@ -70,7 +74,9 @@ impl RulesChange {
     pub fn names_people(&self) -> bool {
         matches!(
             self,
-            RulesChange::AddAssignmentRule { .. } | RulesChange::AddEscalationRule { .. }
+            RulesChange::AddAssignmentRule { .. }
+                | RulesChange::AddEscalationRule { .. }
+                | RulesChange::SaveView { .. }
         )
     }
 }
@@ -89,6 +95,15 @@ pub fn check_references(
         RulesChange::AddEscalationRule { rule } => {
             crate::escalation::rules::check_references(rule, teams, staff)
         }
+        RulesChange::SaveView { view } => match &view.team {
+            Some(team) if !teams.iter().any(|t| t.eq_ignore_ascii_case(team)) => {
+                Err(DomainError::invalid(
+                    "team",
+                    format!("no team named {team:?} (teams: {})", teams.join(", ")),
+                ))
+            }
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }
@@ -103,7 +118,7 @@ pub fn change_rules(
 ) -> Result<WorkspaceRules, DomainError> {
     if actor.role != Role::Admin {
         return Err(DomainError::Forbidden(
-            "only admins change the workspace rules (SLA, calendar, categories, assignment rules)"
+            "only admins change the workspace rules (SLA, calendar, categories, assignment and escalation rules, shared views)"
                 .into(),
         ));
     }
@@ -167,6 +182,12 @@ pub fn change_rules(
         }
         RulesChange::RemoveEscalationRule { name } => {
             next.escalation = crate::escalation::rules::remove_rule(&next.escalation, name)?;
+        }
+        RulesChange::SaveView { view } => {
+            next.views = crate::views::save_shared(&next.views, view.clone())?;
+        }
+        RulesChange::DeleteView { name } => {
+            next.views = crate::views::delete_shared(&next.views, name)?;
         }
     }
     Ok(next)
@@ -275,6 +296,7 @@ mod tests {
             sla: None,
             assignment: vec![],
             escalation: vec![],
+            views: vec![],
         }
     }
 

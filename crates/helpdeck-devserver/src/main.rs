@@ -143,6 +143,16 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_close" => out(app.close(arg(a, "reference")?, arg(a, "reason")?).await),
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
         "macro_list" => out(app.macro_list().await),
+        "views_list" => out(app.views_list().await),
+        "view_save" => out(app
+            .view_save(
+                arg(a, "name")?,
+                arg(a, "filter")?,
+                arg(a, "shared")?,
+                arg(a, "team")?,
+            )
+            .await),
+        "view_delete" => out(app.view_delete(arg(a, "name")?).await),
         "presence_set" => out(app
             .presence_set(arg(a, "number")?, arg(a, "replying")?)
             .await),

@@ -195,11 +195,12 @@ impl Db {
             String,
             String,
             String,
+            String,
         );
-        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz, assignment, escalation): Row =
+        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz, assignment, escalation, views): Row =
             sqlx::query_as(
                 "SELECT categories, reopen_window_days, auto_close_days, sla_policy, sla_calendar, timezone, \
-                 assignment_rules, escalation_rules FROM server_meta WHERE singleton = 1",
+                 assignment_rules, escalation_rules, shared_views FROM server_meta WHERE singleton = 1",
             )
             .fetch_one(&mut *conn)
             .await?;
@@ -222,6 +223,7 @@ impl Db {
                 .map_err(|e| bad("assignment rules", e))?,
             escalation: serde_json::from_str(&escalation)
                 .map_err(|e| bad("escalation rules", e))?,
+            views: serde_json::from_str(&views).map_err(|e| bad("shared views", e))?,
         })
     }
 
@@ -270,7 +272,7 @@ impl Db {
         sqlx::query(
             "UPDATE server_meta SET categories = $1, reopen_window_days = $2, auto_close_days = $3, \
              sla_policy = $4, sla_calendar = $5, timezone = $6, assignment_rules = $7, \
-             escalation_rules = $8 WHERE singleton = 1",
+             escalation_rules = $8, shared_views = $9 WHERE singleton = 1",
         )
         .bind(serde_json::to_string(&next.categories).expect("categories serialize"))
         .bind(next.reopen_window_days)
@@ -280,6 +282,7 @@ impl Db {
         .bind(&sla.calendar.timezone)
         .bind(serde_json::to_string(&next.assignment).expect("rules serialize"))
         .bind(serde_json::to_string(&next.escalation).expect("rules serialize"))
+        .bind(serde_json::to_string(&next.views).expect("views serialize"))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -35,23 +35,6 @@ pub(crate) async fn inputs(conn: &mut AnyConnection, rules: &WorkspaceRules) -> 
     let teams: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM teams")
         .fetch_all(&mut *conn)
         .await?;
-    let teams = teams
-        .into_iter()
-        .map(|(id, name)| Ok((parse_uuid(&id)?, name)))
-        .collect::<Result<Vec<_>>>()?;
-    let loading: Vec<String> = Status::ALL
-        .iter()
-        .filter(|s| counts_as_load(**s, &pause))
-        .map(|s| format!("'{}'", s.as_str()))
-        .collect();
-    let loads: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT assignee_id, count(*) FROM tickets WHERE assignee_id IS NOT NULL \
-         AND status IN ({}) GROUP BY assignee_id",
-        loading.join(", ")
-    )))
-    .fetch_all(&mut *conn)
-    .await?;
-    let loads: BTreeMap<String, i64> = loads.into_iter().collect();
     type Row = (
         String,
         String,
@@ -67,6 +50,44 @@ pub(crate) async fn inputs(conn: &mut AnyConnection, rules: &WorkspaceRules) -> 
     )
     .fetch_all(&mut *conn)
     .await?;
+    // Loads only where a rule looks at them: the open tickets whose SLA runs, of the agents
+    // of least-loaded or capped teams (the assignee/status index).
+    let needing = helpdeck_core::routing::teams_needing_load(&rules.assignment);
+    let counted: Vec<&String> = teams
+        .iter()
+        .filter(|(_, name)| needing.iter().any(|t| t.eq_ignore_ascii_case(name)))
+        .map(|(id, _)| id)
+        .collect();
+    let counted_agents: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.3.as_ref().is_some_and(|t| counted.contains(&t)))
+        .map(|r| r.0.as_str())
+        .collect();
+    let mut loads: BTreeMap<String, i64> = BTreeMap::new();
+    if !counted_agents.is_empty() {
+        let loading: Vec<String> = Status::ALL
+            .iter()
+            .filter(|s| counts_as_load(**s, &pause))
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        let marks = (1..=counted_agents.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(format!(
+            "SELECT assignee_id, count(*) FROM tickets WHERE assignee_id IN ({marks}) \
+             AND status IN ({}) GROUP BY assignee_id",
+            loading.join(", ")
+        )));
+        for a in &counted_agents {
+            q = q.bind(a.to_string());
+        }
+        loads.extend(q.fetch_all(&mut *conn).await?);
+    }
+    let teams = teams
+        .into_iter()
+        .map(|(id, name)| Ok((parse_uuid(&id)?, name)))
+        .collect::<Result<Vec<_>>>()?;
     let mut agents = Vec::with_capacity(rows.len());
     for (id, email, name, team, skills, away, until) in rows {
         agents.push(Agent {

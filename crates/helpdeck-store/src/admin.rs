@@ -107,11 +107,11 @@ fn default_sla(policies: &Policies) -> SlaRules {
 impl Store {
     /// The rules as stored, inside a transaction (always with the SLA rules).
     pub(crate) async fn rules_in(&self, conn: &mut SqliteConnection) -> Result<WorkspaceRules> {
-        type Row = (String, i64, i64, String, String);
-        let (categories, reopen_window_days, auto_close_days, assignment, escalation): Row =
+        type Row = (String, i64, i64, String, String, String);
+        let (categories, reopen_window_days, auto_close_days, assignment, escalation, views): Row =
             sqlx::query_as(
                 "SELECT categories, reopen_window_days, auto_close_days, assignment_rules, \
-                 escalation_rules FROM workspace",
+                 escalation_rules, shared_views FROM workspace",
             )
             .fetch_one(&mut *conn)
             .await?;
@@ -122,6 +122,7 @@ impl Store {
             sla: Some(default_sla(&self.policies())),
             assignment: serde_json::from_str(&assignment).unwrap_or_default(),
             escalation: serde_json::from_str(&escalation).unwrap_or_default(),
+            views: serde_json::from_str(&views).unwrap_or_default(),
         })
     }
 
@@ -136,13 +137,14 @@ impl Store {
     ) -> Result<Option<Policies>> {
         sqlx::query(
             "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?, \
-             assignment_rules = ?, escalation_rules = ?",
+             assignment_rules = ?, escalation_rules = ?, shared_views = ?",
         )
         .bind(serde_json::to_string(&rules.categories).expect("categories serialize"))
         .bind(rules.reopen_window_days)
         .bind(rules.auto_close_days)
         .bind(serde_json::to_string(&rules.assignment).expect("rules serialize"))
         .bind(serde_json::to_string(&rules.escalation).expect("rules serialize"))
+        .bind(serde_json::to_string(&rules.views).expect("views serialize"))
         .execute(&mut *tx)
         .await?;
         let Some(sla) = &rules.sla else {

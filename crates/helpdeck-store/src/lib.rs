@@ -25,6 +25,7 @@ mod macros;
 mod read;
 mod routing;
 mod rows;
+mod saved_views;
 mod search;
 mod sla;
 mod sync;
@@ -54,6 +55,7 @@ pub use followups::{CallbackView, FollowUpInput, FollowUpScope, FollowUpTask, Fo
 pub use kb::{ArticleHit, ArticleInput, ArticleView, KbGap, UpkeepItem};
 pub use macros::MacroInput;
 pub use read::{AssigneeFilter, MAX_PAGE, SlaBucket, SortOrder, TicketFilter};
+pub use saved_views::{ViewEntry, ticket_filter, view_filter};
 pub use search::{SearchHit, SearchPage};
 pub use sla::SlaRow;
 pub use sync::{PullApplied, Rejection, SyncState};
@@ -128,6 +130,8 @@ pub struct Kb<'a>(&'a Store);
 pub struct FollowUps<'a>(&'a Store);
 /// Macros: canned replies with field changes (`macros.rs`).
 pub struct Macros<'a>(&'a Store);
+/// Saved views: personal ones here, shared ones from the workspace rules (`saved_views.rs`).
+pub struct SavedViews<'a>(&'a Store);
 
 /// An open workspace.
 pub struct Store {
@@ -180,6 +184,10 @@ impl Store {
     /// Due jobs of a local workspace.
     pub fn jobs(&self) -> Jobs<'_> {
         Jobs(self)
+    }
+
+    pub fn saved_views(&self) -> SavedViews<'_> {
+        SavedViews(self)
     }
 
     /// Path of the database file.

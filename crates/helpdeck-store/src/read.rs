@@ -4,7 +4,7 @@ use helpdeck_core::permission;
 use helpdeck_core::record::Visibility;
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Kind, Priority, Ticket, Tier, ticket_key};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tracing::instrument;
 
@@ -19,7 +19,7 @@ use crate::{Store, Tickets};
 use helpdeck_core::search_text::SearchQuery;
 
 /// Whose tickets.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum AssigneeFilter {
     /// Anyone's or nobody's.
@@ -36,7 +36,7 @@ pub enum AssigneeFilter {
 }
 
 /// Queue order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SortOrder {
@@ -52,7 +52,7 @@ pub enum SortOrder {
 }
 
 /// Where a ticket stands against its SLA now (for the "Breached" and "At risk" queues).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SlaBucket {
@@ -63,7 +63,7 @@ pub enum SlaBucket {
 }
 
 /// A queue: filters, order and page.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TicketFilter {

@@ -9,7 +9,7 @@ use helpdeck_core::Timestamp;
 use helpdeck_core::apply::TrustingDirectory;
 use helpdeck_core::command;
 use helpdeck_core::op::{Change, TicketFields};
-use helpdeck_core::routing::{Agent, Availability, Decision, Facts, Router, counts_as_load};
+use helpdeck_core::routing::{Agent, Availability, Decision, Facts, Router};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::Ticket;
 use helpdeck_core::user::{CustomerTier, User};
@@ -30,28 +30,15 @@ struct Inputs {
 }
 
 impl crate::Store {
-    async fn routing_inputs(&self, conn: &mut SqliteConnection) -> Result<Inputs> {
+    async fn routing_inputs(
+        &self,
+        conn: &mut SqliteConnection,
+        rules: &[helpdeck_core::routing::AssignmentRule],
+    ) -> Result<Inputs> {
         let pause = self.policies().for_org(None).0.pause_statuses.clone();
         let teams: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM teams")
             .fetch_all(&mut *conn)
             .await?;
-        let teams = teams
-            .into_iter()
-            .map(|(id, name)| Ok((uuid(&id)?, name)))
-            .collect::<Result<Vec<_>>>()?;
-        let loading: Vec<String> = Status::ALL
-            .iter()
-            .filter(|s| counts_as_load(**s, &pause))
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect();
-        let loads: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT assignee_id, count(*) FROM tickets WHERE assignee_id IS NOT NULL \
-             AND status IN ({}) GROUP BY assignee_id",
-            loading.join(", ")
-        )))
-        .fetch_all(&mut *conn)
-        .await?;
-        let loads: BTreeMap<String, i64> = loads.into_iter().collect();
         type Row = (
             String,
             String,
@@ -68,6 +55,41 @@ impl crate::Store {
         .bind(helpdeck_core::user::SYSTEM_USER_ID.to_string())
         .fetch_all(&mut *conn)
         .await?;
+        // Loads only where a rule looks at them: the open tickets (SLA running) of the agents
+        // of least-loaded or capped teams, read by the assignee index.
+        let needing = helpdeck_core::routing::teams_needing_load(rules);
+        let counted: Vec<&String> = teams
+            .iter()
+            .filter(|(_, name)| needing.iter().any(|t| t.eq_ignore_ascii_case(name)))
+            .map(|(id, _)| id)
+            .collect();
+        let mut loads: BTreeMap<String, i64> = BTreeMap::new();
+        let counted_agents: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.3.as_ref().is_some_and(|t| counted.contains(&t)))
+            .map(|r| r.0.as_str())
+            .collect();
+        if !counted_agents.is_empty() {
+            let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
+                "SELECT assignee_id, count(*) FROM tickets WHERE is_open = 1 AND assignee_id IN (",
+            );
+            let mut sep = q.separated(", ");
+            for a in &counted_agents {
+                sep.push_bind(a.to_string());
+            }
+            q.push(")");
+            if !pause.is_empty() {
+                q.push(" AND status NOT IN (");
+                let mut sep = q.separated(", ");
+                for p in &pause {
+                    sep.push_bind(p.as_str());
+                }
+                q.push(")");
+            }
+            q.push(" GROUP BY assignee_id");
+            let counts: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+            loads.extend(counts);
+        }
         let mut agents = Vec::with_capacity(rows.len());
         for (id, email, name, team, skills, away, until) in rows {
             agents.push(Agent {
@@ -91,6 +113,10 @@ impl crate::Store {
             .into_iter()
             .map(|(id, email)| Ok((uuid(&id)?, email)))
             .collect::<Result<_>>()?;
+        let teams = teams
+            .into_iter()
+            .map(|(id, name)| Ok((uuid(&id)?, name)))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Inputs {
             teams,
             agents,
@@ -128,7 +154,7 @@ impl crate::Store {
         if rules.assignment.is_empty() {
             return Ok(t);
         }
-        let inputs = self.routing_inputs(tx).await?;
+        let inputs = self.routing_inputs(tx, &rules.assignment).await?;
         let tier = self.org_tier(tx, t.organization_id).await?;
         let mut router = Router::new(
             &rules.assignment,
@@ -188,7 +214,7 @@ impl Admin<'_> {
         let mut conn = self.0.pool.acquire().await?;
         let (t, _) = find_ticket(&mut conn, reference).await?;
         let rules = self.0.rules_in(&mut conn).await?;
-        let inputs = self.0.routing_inputs(&mut conn).await?;
+        let inputs = self.0.routing_inputs(&mut conn, &rules.assignment).await?;
         let tier = self.0.org_tier(&mut conn, t.organization_id).await?;
         let router = Router::new(
             &rules.assignment,

@@ -189,6 +189,33 @@ pub async fn tickets_bulk_undo(
 
 #[tauri::command]
 #[instrument(skip_all)]
+pub async fn views_list(app: State<'_, App>) -> ApiResult<Vec<helpdeck_store::ViewEntry>> {
+    app.views_list().await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn view_save(
+    app: State<'_, App>,
+    name: String,
+    filter: helpdeck_store::TicketFilter,
+    shared: bool,
+    team: Option<String>,
+) -> ApiResult<Vec<helpdeck_store::ViewEntry>> {
+    app.view_save(name, filter, shared, team).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn view_delete(
+    app: State<'_, App>,
+    name: String,
+) -> ApiResult<Vec<helpdeck_store::ViewEntry>> {
+    app.view_delete(name).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
 pub async fn macro_list(app: State<'_, App>) -> ApiResult<Vec<helpdeck_core::macros::Macro>> {
     app.macro_list().await
 }

@@ -40,6 +40,7 @@ import type {
   TicketPage,
   TicketUpdateInput,
   UserRef,
+  ViewEntry,
   RulesChange,
   WorkspaceRules,
   Directory,
@@ -123,6 +124,10 @@ export const api = {
   settingsUpdate: (settings: Settings) => call<Settings>('settings_update', { settings }),
   queueCounts: () => call<QueueCounts>('queue_counts'),
   ticketsList: (filter: TicketFilter) => call<TicketPage>('tickets_list', { filter }),
+  viewsList: () => call<ViewEntry[]>('views_list'),
+  viewSave: (name: string, filter: TicketFilter, shared: boolean, team: string | null = null) =>
+    call<ViewEntry[]>('view_save', { name, filter, shared, team }),
+  viewDelete: (name: string) => call<ViewEntry[]>('view_delete', { name }),
   ticketGet: (reference: string) => call<TicketDetail>('ticket_get', { reference }),
   ticketCreate: (input: TicketCreateInput) =>
     call<TicketDetail>('ticket_create', {

@@ -1,18 +1,20 @@
 // Application state shared by the components: who we are, the settings, the current queue
 // and the ticket on screen. Data about tickets stays in the core; this holds only what is shown.
 import { api } from './api';
-import { setLocale } from './i18n/index.svelte';
+import { setLocale, t } from './i18n/index.svelte';
 import { setDisplayZone } from './format';
 import { applyLook } from './theme';
-import { errorToast } from './toasts.svelte';
-import type { AppInfo, MonitorCounts, PresenceView, QueueCounts, Settings, SortKey, UserRef } from './types';
-import { NO_FILTERS, viewById, type ListFilters, type ViewId } from './views';
+import { errorToast, info } from './toasts.svelte';
+import type { AppInfo, MonitorCounts, PresenceView, QueueCounts, Settings, SortKey, TicketFilter, UserRef, ViewEntry } from './types';
+import { NO_FILTERS, setSavedViews, viewById, type ListFilters, type ViewId } from './views';
 
 export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help' | 'workspace';
 
 class AppState {
   info = $state<AppInfo | null>(null);
   counts = $state<QueueCounts | null>(null);
+  /** Saved views with their counts (staff), refreshed with the counts. */
+  savedViews = $state<ViewEntry[]>([]);
   /** An article the knowledge base should open (from Ctrl+K or a resolved ticket). */
   kbOpen = $state<string | null>(null);
   /** ... and open in the editor. */
@@ -76,9 +78,15 @@ class AppState {
 
   async refreshCounts(): Promise<void> {
     try {
-      const [counts, sla] = await Promise.all([api.queueCounts(), api.monitorCounts()]);
+      const staff = this.info?.role !== 'customer';
+      const [counts, sla, views] = await Promise.all([
+        api.queueCounts(),
+        api.monitorCounts(),
+        staff ? api.viewsList() : Promise.resolve([] as ViewEntry[]),
+      ]);
       this.counts = counts;
       this.sla = sla;
+      this.setViews(views);
     } catch (e) {
       errorToast(e);
     }
@@ -165,6 +173,38 @@ class AppState {
     this.openNumber = null;
     this.kbEditOpen = edit;
     this.kbOpen = id;
+  }
+
+  /** Keeps the saved views (the sidebar and the queue read them). */
+  setViews(views: ViewEntry[]): void {
+    setSavedViews(views);
+    this.savedViews = views;
+  }
+
+  /** Saves the queue on screen as a view and shows it. */
+  async saveView(name: string, filter: TicketFilter, shared: boolean): Promise<boolean> {
+    try {
+      const views = await api.viewSave(name, filter, shared);
+      this.setViews(views);
+      const made = views.find((v) => v.name.toLowerCase() === name.trim().toLowerCase());
+      if (made) this.selectView(`saved:${made.id}`);
+      info(t('views.saved.toast', { name: name.trim() }));
+      return true;
+    } catch (e) {
+      errorToast(e);
+      return false;
+    }
+  }
+
+  /** Deletes a saved view (the queue goes back to "Mine" if it was on screen). */
+  async deleteView(name: string, id: ViewId): Promise<void> {
+    try {
+      this.setViews(await api.viewDelete(name));
+      if (this.view === id) this.selectView('mine');
+      info(t('views.deleted', { name }));
+    } catch (e) {
+      errorToast(e);
+    }
   }
 
   selectView(id: ViewId): void {

@@ -31,6 +31,7 @@ export type { AttachmentUpload } from './bindings/AttachmentUpload';
 export type { AttachmentView } from './bindings/AttachmentView';
 export type { AppInfo } from './bindings/AppInfo';
 export type { AssigneeFilter } from './bindings/AssigneeFilter';
+export type { ViewEntry } from './bindings/ViewEntry';
 export type { Channel } from './bindings/Channel';
 export type { CommentView } from './bindings/CommentView';
 export type { Csat } from './bindings/Csat';

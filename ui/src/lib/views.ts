@@ -1,5 +1,5 @@
 // The sidebar's queues: each is a base filter plus the count the core keeps for it.
-import type { Kind, Priority, QueueCounts, SortKey, Status, Tier, TicketFilter } from './types';
+import type { Kind, Priority, QueueCounts, SortKey, Status, Tier, TicketFilter, ViewEntry } from './types';
 import type { MessageKey } from './i18n/index.svelte';
 
 export type ViewId =
@@ -13,7 +13,8 @@ export type ViewId =
   | 'resolved'
   | 'complaints'
   | 'followups'
-  | 'kb';
+  | 'kb'
+  | `saved:${string}`;
 
 export interface ViewDef {
   id: ViewId;
@@ -24,6 +25,8 @@ export interface ViewDef {
   sort: SortKey;
   /** A screen of its own instead of a ticket queue (the follow-up calls, the knowledge base). */
   pane?: 'followups' | 'kb';
+  /** A saved view's own name (shown instead of `label`). */
+  name?: string;
 }
 
 export const VIEWS: readonly ViewDef[] = [
@@ -45,7 +48,34 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'kb', label: 'views.kb', count: 'kb_published', icon: 'book', base: {}, sort: 'due', pane: 'kb' },
 ];
 
+/** Saved views (personal, then shared), as the sidebar last read them. */
+let saved: ViewDef[] = [];
+
+/** Keeps the saved views `viewById` finds (`saved:ID`). */
+export function setSavedViews(entries: readonly ViewEntry[]): void {
+  saved = entries.map(savedView);
+}
+
+/** A saved view as a queue: its filter, without what narrows nothing (so the toolbar can
+ * narrow it further). */
+export function savedView(e: ViewEntry): ViewDef {
+  const f = e.filter;
+  const base: Partial<TicketFilter> = {};
+  if (f.statuses.length) base.statuses = f.statuses;
+  if (f.all_statuses) base.all_statuses = true;
+  if (f.priority) base.priority = f.priority;
+  if (f.kind) base.kind = f.kind;
+  if (f.category) base.category = f.category;
+  if (f.tier) base.tier = f.tier;
+  if (f.assignee !== 'Any') base.assignee = f.assignee;
+  if (f.breaching) base.breaching = true;
+  if (f.sla_bucket) base.sla_bucket = f.sla_bucket;
+  if (f.query) base.query = f.query;
+  return { id: `saved:${e.id}`, label: 'views.saved', name: e.name, count: 'all_open', icon: 'filter', base, sort: f.sort };
+}
+
 export function viewById(id: ViewId): ViewDef {
+  if (id.startsWith('saved:')) return saved.find((v) => v.id === id) ?? VIEWS[0];
   return VIEWS.find((v) => v.id === id) ?? VIEWS[0];
 }
 
@@ -94,7 +124,7 @@ export function baseFilter(sort: SortKey, over: Partial<TicketFilter> = {}): Omi
 export function buildFilter(view: ViewDef, f: ListFilters, sort: SortKey): Omit<TicketFilter, 'limit' | 'offset'> {
   const base = baseFilter(sort, view.base);
   if (f.query) {
-    base.query = f.query;
+    base.query = view.base.query ? `${view.base.query} ${f.query}` : f.query;
     base.all_statuses = true;
   }
   if (f.status) {

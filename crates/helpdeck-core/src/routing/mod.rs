@@ -220,7 +220,11 @@ pub fn condition(field: Field, values: Vec<String>) -> Result<Condition, DomainE
                         ),
                     ));
                 }
-                v.to_string()
+                if field == Field::Keyword {
+                    v.to_lowercase()
+                } else {
+                    v.to_string()
+                }
             }
         };
         if !any_of.contains(&norm) {
@@ -460,10 +464,11 @@ impl<'a> Router<'a> {
 
     /// Decides without counting the ticket in (`rule test`).
     pub fn explain(&self, facts: &Facts<'_>) -> Decision {
+        let text = searchable(facts);
         let mut explanation = Vec::new();
         for (i, rule) in self.rules.iter().enumerate() {
             let n = i + 1;
-            if let Some(miss) = rule.when.iter().find(|c| !holds(c, facts)) {
+            if let Some(miss) = rule.when.iter().find(|c| !holds_in(c, facts, &text)) {
                 explanation.push(format!(
                     "{n}. {}: no — {} is not {}",
                     rule.name,
@@ -589,6 +594,15 @@ impl<'a> Router<'a> {
 
 /// Does the condition hold for a ticket with these facts? (Escalation rules ask it too.)
 pub fn holds(c: &Condition, f: &Facts<'_>) -> bool {
+    holds_in(c, f, &searchable(f))
+}
+
+/// The title and description as keywords are looked for in (lower-case, once per ticket).
+fn searchable(f: &Facts<'_>) -> String {
+    format!("{}\n{}", f.title, f.description).to_lowercase()
+}
+
+fn holds_in(c: &Condition, f: &Facts<'_>, text: &str) -> bool {
     let eq = |v: &str| c.any_of.iter().any(|x| x.eq_ignore_ascii_case(v));
     match c.field {
         Field::Kind => eq(f.kind.as_str()),
@@ -596,15 +610,23 @@ pub fn holds(c: &Condition, f: &Facts<'_>) -> bool {
         Field::Priority => eq(f.priority.as_str()),
         Field::OrgTier => f.org_tier.is_some_and(|t| eq(t.as_str())),
         Field::Channel => eq(f.channel.as_str()),
-        Field::Keyword => {
-            let title = f.title.to_lowercase();
-            let description = f.description.to_lowercase();
-            c.any_of.iter().any(|k| {
-                let k = k.to_lowercase();
-                title.contains(&k) || description.contains(&k)
-            })
+        Field::Keyword => c.any_of.iter().any(|k| text.contains(k.as_str())),
+    }
+}
+
+/// The teams whose agents' loads a decision may need (least-loaded rules, and caps);
+/// empty when no rule looks at loads, so nobody's tickets need counting.
+pub fn teams_needing_load(rules: &[AssignmentRule]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for r in rules {
+        let counts = matches!(r.assign, Assign::LeastLoaded { .. }) || r.capacity.is_some();
+        if let (true, Some(team)) = (counts, r.assign.team())
+            && !out.iter().any(|t| t.eq_ignore_ascii_case(team))
+        {
+            out.push(team.to_string());
         }
     }
+    out
 }
 
 /// Adds `rule` at `position` (1-based; none: last), refusing a second rule of the same name.

@@ -4,8 +4,9 @@ import type { CalendarSpec } from "./CalendarSpec";
 import type { EscalationRule } from "./EscalationRule";
 import type { PolicyChange } from "./PolicyChange";
 import type { PriorityTargets } from "./PriorityTargets";
+import type { SavedView } from "./SavedView";
 
 /**
  * One change of the workspace rules.
  */
-export type RulesChange = { "kind": "policy" } & PolicyChange | { "kind": "targets", targets: Array<PriorityTargets>, warning_threshold_pct: number, warning_min_left_minutes: number, } | { "kind": "calendar", calendar: CalendarSpec, } | { "kind": "categories", categories: Array<string>, } | { "kind": "lifecycle", reopen_window_days: number, auto_close_days: number, } | { "kind": "add_assignment_rule", rule: AssignmentRule, position: number | null, } | { "kind": "remove_assignment_rule", name: string, } | { "kind": "add_escalation_rule", rule: EscalationRule, } | { "kind": "remove_escalation_rule", name: string, };
+export type RulesChange = { "kind": "policy" } & PolicyChange | { "kind": "targets", targets: Array<PriorityTargets>, warning_threshold_pct: number, warning_min_left_minutes: number, } | { "kind": "calendar", calendar: CalendarSpec, } | { "kind": "categories", categories: Array<string>, } | { "kind": "lifecycle", reopen_window_days: number, auto_close_days: number, } | { "kind": "add_assignment_rule", rule: AssignmentRule, position: number | null, } | { "kind": "remove_assignment_rule", name: string, } | { "kind": "add_escalation_rule", rule: EscalationRule, } | { "kind": "remove_escalation_rule", name: string, } | { "kind": "save_view", view: SavedView, } | { "kind": "delete_view", name: string, };

@@ -1,7 +1,8 @@
 // Team workflows in the real window, in Chinese: escalate a ticket with its business impact
 // (the timeline says why and what it costs), edit its title, description, tags and site, apply a
 // macro by keyboard, bulk-assign 20 tickets (and undo it), and merge a duplicate from the same requester
-// into it (the kept ticket shows the duplicate's request; the duplicate closes).
+// into it (the kept ticket shows the duplicate's request; the duplicate closes), and save a view
+// and see its count follow the tickets (unowned ones are flagged as a problem).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,8 @@ describe('Team workflows', () => {
     cli(dir, 'macro', 'add', '--name', '请客户确认', '--body', '{requester.name}，您好：{ticket.number} 已处理，请确认是否恢复。——{agent.name}',
       '--set', 'status=pending_customer', '--set', 'tag=待确认');
     cli(dir, 'macro', 'add', '--name', '转交网络组', '--body', '', '--set', 'tier=L2');
-    cli(dir, 'people', 'add', '--email', 'li.wei@acme.cn', '--name', '李伟', '--role', 'agent');
+    cli(dir, 'people', 'team-add', '网络组');
+    cli(dir, 'people', 'add', '--email', 'li.wei@acme.cn', '--name', '李伟', '--role', 'agent', '--team', '网络组');
     for (let i = 1; i <= 20; i++) cli(dir, 'ticket', 'create', '--title', `打印机巡检 ${i} 号机`, '--priority', 'P4');
     ({ driver } = await launch(dir));
     await find(driver, 'ticket-list', 30000);
@@ -123,6 +125,45 @@ describe('Team workflows', () => {
     await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '21', 'undone: 21 unassigned again', 15000);
   });
 
+  it('saves a view and sees its count', async () => {
+    // Nobody owns the 20 inspections (no agent, no team queue): the Unowned view counts them.
+    await eventually(driver, async () => (await (await find(driver, 'view-unowned')).getText()).includes('21'), 'the unowned count');
+    await click(driver, 'view-open');
+    await choose(driver, 'filter-priority', 'P4');
+    await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '20', 'the P4 tickets');
+    await click(driver, 'save-view');
+    await type(driver, 'save-view-name', '打印机巡检');
+    await click(driver, 'save-view-submit');
+    const saved = async () => (await driver.findElements({ css: '[data-testid="saved-view"][data-name="打印机巡检"]' }))[0] ?? false;
+    const count = async () => (await (await eventually(driver, saved, 'the view is in the sidebar')).findElement({ css: '[data-testid="view-count"]' })).getText();
+    await eventually(driver, async () => (await count()) === '20', 'the view counts 20');
+    assert.equal(await (await find(driver, 'ticket-list')).getAttribute('data-total'), '20');
+    assert.match(await (await find(driver, 'list-toolbar')).getText(), /打印机巡检/);
+    await screenshot(driver, '51-saved-view-zh');
+    // One of them becomes P2: the view's count follows.
+    await open('HD-3');
+    await choose(driver, 'ticket-priority', 'P2');
+    await eventually(driver, async () => (await count()) === '19', 'the view counts 19', 15000);
+    await (await saved()).click();
+    await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '19', 'the view lists 19');
+    const unowned = await eventually(driver, async () => (await findAll(driver, 'row-unowned'))[0] ?? false, 'rows say nobody owns them');
+    assert.equal(await unowned.getText(), '无人负责');
+  });
+
+  it('adds an assignment rule and an escalation rule on the Workspace screen', async () => {
+    await click(driver, 'workspace-button');
+    await click(driver, 'admin-tab-routing');
+    await find(driver, 'admin-routing');
+    await type(driver, 'routing-name', '网络问题轮流分配');
+    await type(driver, 'routing-when', 'keyword=VPN|网络, priority=P1|P2');
+    await choose(driver, 'routing-kind', 'round_robin');
+    await click(driver, 'routing-add');
+    const rule = await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="routing-rule"][data-name="网络问题轮流分配"]' }))[0] ?? false, 'the rule is listed');
+    assert.match(await rule.getText(), /keyword=vpn\|网络 · priority=P1\|P2 → 网络组 轮流分配/);
+    await screenshot(driver, '53-routing-zh');
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+  });
+
   it('shows the same team tools in English', async () => {
     await click(driver, 'settings-button');
     await choose(driver, 'settings-language', 'en');
@@ -144,6 +185,10 @@ describe('Team workflows', () => {
     await find(driver, 'bulk-bar');
     await screenshot(driver, '50-bulk-bar-en');
     await click(driver, 'bulk-clear');
+    await (await find(driver, 'saved-view')).click();
+    await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '19', 'the saved view in English');
+    await eventually(driver, async () => (await (await findAll(driver, 'row-unowned'))[0]?.getText()) === 'Unowned', 'Unowned in English');
+    await screenshot(driver, '52-saved-view-en');
     await click(driver, 'settings-button');
     await choose(driver, 'settings-language', 'zh');
     await driver.actions().sendKeys(Key.ESCAPE).perform();

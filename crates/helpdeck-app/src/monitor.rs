@@ -142,7 +142,7 @@ impl App {
                 jobs.shutdown().await;
                 match ran {
                     Ok(ids) if !ids.is_empty() => {
-                        tracing::info!(closed = ids.len(), "auto-closed resolved tickets");
+                        tracing::info!(changed = ids.len(), "local jobs changed tickets");
                         if let Some(m) = slot.upgrade().and_then(|s| s.handle()) {
                             m.tickets_changed(ids);
                         }

@@ -138,8 +138,8 @@ enum Command {
     /// Attachment files: copy one out of the workspace by its SHA-256.
     #[command(subcommand)]
     Attachment(AttachmentCommand),
-    /// Run the due jobs of a local workspace once (auto-close of resolved tickets); the app
-    /// and `watch` run them every minute, a server runs them for its replicas.
+    /// Run the due jobs of a local workspace once (escalation rules, auto-close of resolved
+    /// tickets); the app and `watch` run them every minute, a server runs them for replicas.
     Jobs,
     /// Shell completions: `helpdeck completions bash > /etc/bash_completion.d/helpdeck`.
     Completions {
@@ -723,9 +723,12 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             if store.replica().sync_state().await?.is_some() {
                 bail!("this workspace is a replica: its server runs the jobs");
             }
-            let closed = store.jobs().run_jobs().await?;
-            out.emit(&serde_json::json!({ "auto_closed": closed }), || {
-                format!("auto-closed {} resolved ticket(s)\n", closed.len())
+            let changed = store.jobs().run_jobs().await?;
+            out.emit(&serde_json::json!({ "changed": changed }), || {
+                format!(
+                    "{} ticket(s) changed (auto-closed, or escalated by a rule)\n",
+                    changed.len()
+                )
             })?;
         }
         Command::Sla {

@@ -225,3 +225,48 @@ fn routing(db: Db) {
     let theirs: Value = carol.json(&["workspace", "show"]);
     assert!(!theirs.to_string().contains("VPN"), "{theirs}");
 }
+
+/// An admin shares a view with one team: its agents' replicas list it with its count after a
+/// sync (offline too), another agent's do not, and a customer never receives it.
+#[test]
+fn a_shared_view_reaches_its_team() {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(Db::Sqlite);
+    home.add_user("lead@helpdesk.example", "Lead", "admin", None);
+    home.add_user("net1@helpdesk.example", "Net 1", "agent", None);
+    home.add_user("ann@helpdesk.example", "Ann", "agent", None);
+    home.add_user("carol@acme.example", "Carol", "customer", Some("Acme"));
+    let server = home.start();
+    let lead = Replica::login(&session, &server.url, "lead@helpdesk.example");
+    lead.ok(&["people", "update", "net1@helpdesk.example", "--team", "Network"]);
+    let carol = Replica::login(&session, &server.url, "carol@acme.example");
+    for (title, priority) in [("VPN down", "P1"), ("VPN slow", "P3"), ("WiFi down", "P1")] {
+        carol.ok(&["ticket", "create", "--title", title, "--priority", priority]);
+    }
+    carol.sync();
+    // An agent cannot share; an admin can, with a team that exists.
+    let ann = Replica::login(&session, &server.url, "ann@helpdesk.example");
+    let refused = ann.run(&["view", "save", "All P1", "--priority", "P1", "--shared"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("only admins"));
+    let bad = lead.run(&["view", "save", "x", "--team", "Netwrok"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("teams: Network"), "{bad:?}");
+    lead.ok(&["view", "save", "Network P1", "--priority", "P1", "--team", "Network"]);
+    let net1 = Replica::login(&session, &server.url, "net1@helpdesk.example");
+    net1.sync();
+    let views = net1.json(&["view", "list"]);
+    assert_eq!(views["views"][0]["name"], "Network P1", "{views}");
+    assert_eq!(views["views"][0]["count"], 2);
+    assert_eq!(views["views"][0]["shared"], true);
+    assert_eq!(net1.json(&["ticket", "list", "--view", "network p1"])["total"], 2);
+    ann.sync();
+    assert!(ann.json(&["view", "list"])["views"].as_array().unwrap().is_empty());
+    carol.sync();
+    assert!(!carol.ok(&["--json", "workspace", "show"]).contains("Network P1"));
+    // The admin stops sharing it: gone from the team's list with the next sync.
+    lead.ok(&["view", "delete", "Network P1"]);
+    net1.sync();
+    assert!(net1.json(&["view", "list"])["views"].as_array().unwrap().is_empty());
+}

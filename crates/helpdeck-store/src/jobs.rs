@@ -17,7 +17,8 @@ use crate::write::find_ticket;
 const BATCH: i64 = 500;
 
 impl Jobs<'_> {
-    /// Runs every due job once (auto-close of resolved tickets); returns the tickets changed.
+    /// Runs every due job once (the escalation rules, auto-close of resolved tickets);
+    /// returns the tickets changed.
     #[instrument(skip_all, err)]
     pub async fn run_jobs(&self) -> Result<Vec<Uuid>> {
         if !self.0.rules.local_workspace {

@@ -71,7 +71,8 @@ impl crate::Store {
             .collect();
         if !counted_agents.is_empty() {
             let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
-                "SELECT assignee_id, count(*) FROM tickets WHERE is_open = 1 AND assignee_id IN (",
+                "SELECT assignee_id, count(*) FROM tickets INDEXED BY tickets_assignee_status \
+                 WHERE is_open = 1 AND assignee_id IN (",
             );
             let mut sep = q.separated(", ");
             for a in &counted_agents {

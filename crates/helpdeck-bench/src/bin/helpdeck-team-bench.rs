@@ -28,6 +28,9 @@ struct Args {
     /// Where the workspace is kept (reused between runs).
     #[arg(long, default_value = "bench-data")]
     dir: PathBuf,
+    /// Only the assignment-rule measurements.
+    #[arg(long)]
+    routing_only: bool,
 }
 
 fn ms(d: Duration) -> String {
@@ -102,6 +105,9 @@ async fn main() -> Result<()> {
         })
         .await?;
     let refs: Vec<String> = page.iter().map(|t| t.number.clone()).collect();
+    if args.routing_only {
+        return routing(&store, args.reps).await;
+    }
     println!("| change | tickets | p50 ms | max ms | per ticket |");
     println!("|---|---|---|---|---|");
     let names = ["priority", "assignee", "macro (reply + tag)"];
@@ -243,6 +249,26 @@ async fn routing(store: &Store, reps: usize) -> Result<()> {
             .await?;
     }
     let with = create("with").await?;
+    // The same, the last rule taking turns instead (no loads to count).
+    let last = rules.last().expect("100 rules").clone();
+    store
+        .admin()
+        .change(&RulesChange::RemoveAssignmentRule {
+            name: last.name.clone(),
+        })
+        .await?;
+    store
+        .admin()
+        .change(&RulesChange::AddAssignmentRule {
+            rule: AssignmentRule {
+                assign: Assign::RoundRobin { team: team.into() },
+                capacity: None,
+                ..last
+            },
+            position: None,
+        })
+        .await?;
+    let turns = create("turns").await?;
     for r in &rules {
         store
             .admin()
@@ -256,8 +282,12 @@ async fn routing(store: &Store, reps: usize) -> Result<()> {
         without.as_secs_f64() * 1000.0
     );
     println!(
-        "| create ticket through the store, 100 rules, routed (p50) | {:.2} ms |",
+        "| create ticket through the store, 100 rules, the last least-loaded with a cap (p50) | {:.2} ms |",
         with.as_secs_f64() * 1000.0
+    );
+    println!(
+        "| create ticket through the store, 100 rules, the last round-robin (p50) | {:.2} ms |",
+        turns.as_secs_f64() * 1000.0
     );
     Ok(())
 }

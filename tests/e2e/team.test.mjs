@@ -147,7 +147,7 @@ describe('Team workflows', () => {
     await (await saved()).click();
     await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '19', 'the view lists 19');
     const unowned = await eventually(driver, async () => (await findAll(driver, 'row-unowned'))[0] ?? false, 'rows say nobody owns them');
-    assert.equal(await unowned.getText(), '无人负责');
+    assert.equal(await unowned.getAttribute('textContent'), '无人负责');
   });
 
   it('adds an assignment rule and an escalation rule on the Workspace screen', async () => {
@@ -161,7 +161,10 @@ describe('Team workflows', () => {
     const rule = await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="routing-rule"][data-name="网络问题轮流分配"]' }))[0] ?? false, 'the rule is listed');
     assert.match(await rule.getText(), /keyword=vpn\|网络 · priority=P1\|P2 → 网络组 轮流分配/);
     await screenshot(driver, '53-routing-zh');
-    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await (await driver.findElement({ css: '[data-testid="workspace-admin"] button.close' })).click();
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="workspace-admin"][open]' })).length === 0, 'the Workspace screen closes');
+    // The "saved" notes go (they sit over the lower queue rows the next steps click).
+    await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="toast-info"]' })).length === 0, 'the notes go', 15000);
   });
 
   it('shows the same team tools in English', async () => {
@@ -187,7 +190,7 @@ describe('Team workflows', () => {
     await click(driver, 'bulk-clear');
     await (await find(driver, 'saved-view')).click();
     await eventually(driver, async () => (await (await find(driver, 'ticket-list')).getAttribute('data-total')) === '19', 'the saved view in English');
-    await eventually(driver, async () => (await (await findAll(driver, 'row-unowned'))[0]?.getText()) === 'Unowned', 'Unowned in English');
+    await eventually(driver, async () => (await (await findAll(driver, 'row-unowned'))[0]?.getAttribute('textContent')) === 'Unowned', 'Unowned in English');
     await screenshot(driver, '52-saved-view-en');
     await click(driver, 'settings-button');
     await choose(driver, 'settings-language', 'zh');

@@ -240,7 +240,13 @@ fn a_shared_view_reaches_its_team() {
     home.add_user("carol@acme.example", "Carol", "customer", Some("Acme"));
     let server = home.start();
     let lead = Replica::login(&session, &server.url, "lead@helpdesk.example");
-    lead.ok(&["people", "update", "net1@helpdesk.example", "--team", "Network"]);
+    lead.ok(&[
+        "people",
+        "update",
+        "net1@helpdesk.example",
+        "--team",
+        "Network",
+    ]);
     let carol = Replica::login(&session, &server.url, "carol@acme.example");
     for (title, priority) in [("VPN down", "P1"), ("VPN slow", "P3"), ("WiFi down", "P1")] {
         carol.ok(&["ticket", "create", "--title", title, "--priority", priority]);
@@ -252,21 +258,49 @@ fn a_shared_view_reaches_its_team() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("only admins"));
     let bad = lead.run(&["view", "save", "x", "--team", "Netwrok"]);
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("teams: Network"), "{bad:?}");
-    lead.ok(&["view", "save", "Network P1", "--priority", "P1", "--team", "Network"]);
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("teams: Network"),
+        "{bad:?}"
+    );
+    lead.ok(&[
+        "view",
+        "save",
+        "Network P1",
+        "--priority",
+        "P1",
+        "--team",
+        "Network",
+    ]);
     let net1 = Replica::login(&session, &server.url, "net1@helpdesk.example");
     net1.sync();
     let views = net1.json(&["view", "list"]);
     assert_eq!(views["views"][0]["name"], "Network P1", "{views}");
     assert_eq!(views["views"][0]["count"], 2);
     assert_eq!(views["views"][0]["shared"], true);
-    assert_eq!(net1.json(&["ticket", "list", "--view", "network p1"])["total"], 2);
+    assert_eq!(
+        net1.json(&["ticket", "list", "--view", "network p1"])["total"],
+        2
+    );
     ann.sync();
-    assert!(ann.json(&["view", "list"])["views"].as_array().unwrap().is_empty());
+    assert!(
+        ann.json(&["view", "list"])["views"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     carol.sync();
-    assert!(!carol.ok(&["--json", "workspace", "show"]).contains("Network P1"));
+    assert!(
+        !carol
+            .ok(&["--json", "workspace", "show"])
+            .contains("Network P1")
+    );
     // The admin stops sharing it: gone from the team's list with the next sync.
     lead.ok(&["view", "delete", "Network P1"]);
     net1.sync();
-    assert!(net1.json(&["view", "list"])["views"].as_array().unwrap().is_empty());
+    assert!(
+        net1.json(&["view", "list"])["views"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 }

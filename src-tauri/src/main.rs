@@ -141,6 +141,7 @@ fn main() {
             commands::tickets::ticket_duplicates,
             commands::tickets::macro_list,
             commands::tickets::views_list,
+            commands::tickets::my_availability_set,
             commands::tickets::view_save,
             commands::tickets::view_delete,
             commands::sync::presence_set,

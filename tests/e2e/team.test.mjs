@@ -163,6 +163,14 @@ describe('Team workflows', () => {
     await screenshot(driver, '53-routing-zh');
     await (await driver.findElement({ css: '[data-testid="workspace-admin"] button.close' })).click();
     await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="workspace-admin"][open]' })).length === 0, 'the Workspace screen closes');
+    // My own availability: away (rules pass me over), then available again.
+    await click(driver, 'my-availability');
+    await click(driver, 'set-away');
+    await eventually(driver, async () => (await (await find(driver, 'my-availability')).getAttribute('data-away')) === 'true', 'I am away');
+    await screenshot(driver, '54-away-zh');
+    await click(driver, 'my-availability');
+    await click(driver, 'set-available');
+    await eventually(driver, async () => (await (await find(driver, 'my-availability')).getAttribute('data-away')) === 'false', 'I am back');
     // The "saved" notes go (they sit over the lower queue rows the next steps click).
     await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="toast-info"]' })).length === 0, 'the notes go', 15000);
   });

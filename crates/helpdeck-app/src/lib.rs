@@ -55,6 +55,9 @@ pub struct AppInfo {
     pub language: String,
     /// Sync with a server; `None` for a local workspace.
     pub sync: Option<SyncView>,
+    /// Agents and admins: away or available for assignment rules (as set from this device
+    /// on a replica).
+    pub availability: Option<helpdeck_core::routing::Availability>,
 }
 
 /// The first-run form.
@@ -248,6 +251,12 @@ impl App {
     pub async fn info(&self) -> ApiResult<AppInfo> {
         let guard = self.store.read().await;
         let org_admin = guard.as_ref().is_some_and(|s| s.actor().org_admin);
+        let availability = match guard.as_ref() {
+            Some(s) if s.actor().is_staff() => {
+                Some(s.admin().my_availability().await.map_err(ApiError::from)?)
+            }
+            _ => None,
+        };
         let (workspace, me, role) = match guard.as_ref() {
             Some(s) => {
                 let a = s.actor();
@@ -275,7 +284,34 @@ impl App {
             org_admin,
             settings: self.settings.read().await.clone(),
             sync: self.sync_status().await,
+            availability,
         })
+    }
+
+    /// The signed-in agent sets their own availability (away, optionally until a time, or
+    /// available): assignment rules pass over an away agent. Decided where the people live.
+    #[instrument(skip_all, err)]
+    pub async fn set_my_availability(
+        &self,
+        availability: helpdeck_core::routing::Availability,
+    ) -> ApiResult<helpdeck_core::routing::Availability> {
+        let store = self.store().await?;
+        let patch = helpdeck_core::people::PersonPatch {
+            email: store.actor().email.clone(),
+            availability: Some(availability),
+            ..Default::default()
+        };
+        let view = helpdeck_sync::rules::update_person(&store, &patch)
+            .await
+            .map_err(sync::rules_error)?;
+        if !store.admin().is_local() {
+            store
+                .admin()
+                .keep_my_availability(view.availability)
+                .await
+                .map_err(ApiError::from)?;
+        }
+        Ok(view.availability)
     }
 
     /// First run: creates the local workspace, optionally with demo data.

@@ -69,6 +69,44 @@ pub enum RulesChange {
     DeleteView { name: String },
 }
 
+/// `items` without the one named `name` (any case), or an error naming the ones there are —
+/// for every named list the rules keep (assignment and escalation rules, shared views).
+pub(crate) fn remove_named<T: Clone>(
+    items: &[T],
+    name: &str,
+    name_of: impl Fn(&T) -> &str,
+    field: &'static str,
+    what: &str,
+) -> Result<Vec<T>, DomainError> {
+    let next: Vec<T> = items
+        .iter()
+        .filter(|i| !name_of(i).eq_ignore_ascii_case(name.trim()))
+        .cloned()
+        .collect();
+    if next.len() == items.len() {
+        return Err(not_named(field, what, name, items.iter().map(name_of)));
+    }
+    Ok(next)
+}
+
+/// "No {what} named …", listing the names there are.
+pub(crate) fn not_named<'a>(
+    field: &'static str,
+    what: &str,
+    name: &str,
+    names: impl Iterator<Item = &'a str>,
+) -> DomainError {
+    let names: Vec<&str> = names.collect();
+    DomainError::invalid(
+        field,
+        if names.is_empty() {
+            format!("no {what} named {name:?} (there are none yet)")
+        } else {
+            format!("no {what} named {name:?} ({what}s: {})", names.join(", "))
+        },
+    )
+}
+
 impl RulesChange {
     /// Does the change name teams or people (a rule), to be checked against the directory?
     pub fn names_people(&self) -> bool {

@@ -144,6 +144,7 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         "ticket_rate" => out(app.rate(arg(a, "reference")?, arg(a, "csat")?).await),
         "macro_list" => out(app.macro_list().await),
         "views_list" => out(app.views_list().await),
+        "my_availability_set" => out(app.set_my_availability(arg(a, "availability")?).await),
         "view_save" => out(app
             .view_save(
                 arg(a, "name")?,

@@ -55,7 +55,7 @@ fn person(row: PersonRow) -> Result<PersonView> {
         organization,
         org_admin: org_admin != 0,
         skills: serde_json::from_str(&skills).unwrap_or_default(),
-        availability: crate::routing::availability(away, until),
+        availability: helpdeck_core::routing::Availability::stored(away, until),
     })
 }
 

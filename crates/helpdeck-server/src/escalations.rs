@@ -9,17 +9,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use helpdeck_core::Timestamp;
 use helpdeck_core::escalation::rules::{changes, firings};
-use helpdeck_core::op::{OP_SCHEMA_VERSION, Op};
+use helpdeck_core::op::Op;
 use helpdeck_core::record::Visibility;
 use helpdeck_core::routing::{Assign, Facts};
 use helpdeck_core::sla::{Calendar, SlaFacts, StatusChange, evaluate};
-use helpdeck_core::sync::{CommentState, EventState, TicketDoc, WorkspaceRules, hlc_at};
-use helpdeck_core::user::SYSTEM_USER_ID;
+use helpdeck_core::sync::{CommentState, EventState, TicketDoc, WorkspaceRules};
 use uuid::Uuid;
 
 use crate::db::{Db, parse_uuid};
 use crate::error::{Result, ServerError};
-use crate::jobs::SYSTEM_DEVICE_ID;
+use crate::jobs::system_op;
 
 /// Open tickets looked at per statement.
 const CHUNK: usize = 200;
@@ -135,17 +134,8 @@ pub(crate) async fn due_ops(db: &Db, rules: &WorkspaceRules, now: Timestamp) -> 
                 };
                 let key = f.key();
                 for (i, change) in changes(&f, t, notify, reassign).into_iter().enumerate() {
-                    ops.push(Op {
-                        op_id: Uuid::new_v5(&t.id, format!("{key}/{i}").as_bytes()),
-                        entity: change.entity(),
-                        entity_id: t.id,
-                        change,
-                        hlc: hlc_at(now, SYSTEM_DEVICE_ID),
-                        at: now,
-                        device_id: SYSTEM_DEVICE_ID,
-                        actor_id: SYSTEM_USER_ID,
-                        schema_version: OP_SCHEMA_VERSION,
-                    });
+                    let op_id = Uuid::new_v5(&t.id, format!("{key}/{i}").as_bytes());
+                    ops.push(system_op(op_id, t.id, change, now));
                 }
             }
         }

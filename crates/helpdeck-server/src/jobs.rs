@@ -24,6 +24,27 @@ pub const SYSTEM_DEVICE_ID: Uuid = SYSTEM_USER_ID;
 /// Most tickets one run closes (the next run takes the rest).
 const BATCH: i64 = 500;
 
+/// A change the system actor makes on ticket `ticket` (a job, a routing decision), with an
+/// op id derived from what it acts on.
+pub(crate) fn system_op(
+    op_id: Uuid,
+    ticket: Uuid,
+    change: helpdeck_core::op::Change,
+    now: Timestamp,
+) -> Op {
+    Op {
+        op_id,
+        entity: change.entity(),
+        entity_id: ticket,
+        change,
+        hlc: hlc_at(now, SYSTEM_DEVICE_ID),
+        at: now,
+        device_id: SYSTEM_DEVICE_ID,
+        actor_id: SYSTEM_USER_ID,
+        schema_version: OP_SCHEMA_VERSION,
+    }
+}
+
 /// Runs due jobs every `interval` until the task is aborted.
 pub async fn run_forever(state: AppState, interval: Duration) {
     loop {
@@ -60,17 +81,12 @@ pub async fn run_due(state: &AppState) -> Result<usize> {
             continue;
         };
         let resolved = t.resolved_at.map(|r| r.as_millisecond()).unwrap_or(0);
-        ops.push(Op {
-            op_id: Uuid::new_v5(&t.id, format!("auto_close/{resolved}").as_bytes()),
-            entity: change.entity(),
-            entity_id: t.id,
+        ops.push(system_op(
+            Uuid::new_v5(&t.id, format!("auto_close/{resolved}").as_bytes()),
+            t.id,
             change,
-            hlc: hlc_at(now, SYSTEM_DEVICE_ID),
-            at: now,
-            device_id: SYSTEM_DEVICE_ID,
-            actor_id: SYSTEM_USER_ID,
-            schema_version: OP_SCHEMA_VERSION,
-        });
+            now,
+        ));
     }
     ops.extend(crate::escalations::due_ops(db, &workspace, now).await?);
     if ops.is_empty() {

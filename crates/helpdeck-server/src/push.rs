@@ -555,17 +555,12 @@ async fn route_created(
             assignee_id: d.assignee_id.map(Some),
             ..Default::default()
         });
-        ops.push(Op {
-            op_id: Uuid::new_v5(&t.id, b"route"),
-            entity: change.entity(),
-            entity_id: t.id,
+        ops.push(crate::jobs::system_op(
+            Uuid::new_v5(&t.id, b"route"),
+            t.id,
             change,
-            hlc: helpdeck_core::sync::hlc_at(now, crate::jobs::SYSTEM_DEVICE_ID),
-            at: now,
-            device_id: crate::jobs::SYSTEM_DEVICE_ID,
-            actor_id: helpdeck_core::user::SYSTEM_USER_ID,
-            schema_version: OP_SCHEMA_VERSION,
-        });
+            now,
+        ));
     }
     crate::routing::save_turns(tx, router.turns()).await?;
     let system = User::system();

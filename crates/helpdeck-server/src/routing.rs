@@ -7,23 +7,16 @@
 use std::collections::BTreeMap;
 
 use helpdeck_core::Timestamp;
-use helpdeck_core::routing::{Agent, Availability, counts_as_load};
+use helpdeck_core::routing::{
+    Inputs, StoredAgent, StoredInputs, agents_to_count, counts_as_load, from_stored,
+};
 use helpdeck_core::status::Status;
 use helpdeck_core::sync::WorkspaceRules;
 use helpdeck_core::user::CustomerTier;
 use sqlx::AnyConnection;
 use uuid::Uuid;
 
-use crate::db::parse_uuid;
 use crate::error::{Result, ServerError};
-
-/// Teams, agents (with loads) and turns, as the router takes them.
-pub(crate) struct Inputs {
-    pub teams: Vec<(Uuid, String)>,
-    pub agents: Vec<Agent>,
-    pub turns: BTreeMap<Uuid, String>,
-    pub pause: Vec<Status>,
-}
 
 /// Reads what routing needs on `conn` (inside the routing transaction).
 pub(crate) async fn inputs(conn: &mut AnyConnection, rules: &WorkspaceRules) -> Result<Inputs> {
@@ -50,27 +43,31 @@ pub(crate) async fn inputs(conn: &mut AnyConnection, rules: &WorkspaceRules) -> 
     )
     .fetch_all(&mut *conn)
     .await?;
+    let agents: Vec<StoredAgent> = rows
+        .into_iter()
+        .map(
+            |(id, email, name, team_id, skills, away, away_until)| StoredAgent {
+                id,
+                email,
+                name,
+                team_id,
+                skills,
+                away,
+                away_until,
+            },
+        )
+        .collect();
     // Loads only where a rule looks at them: the open tickets whose SLA runs, of the agents
     // of least-loaded or capped teams (the assignee/status index).
-    let needing = helpdeck_core::routing::teams_needing_load(&rules.assignment);
-    let counted: Vec<&String> = teams
-        .iter()
-        .filter(|(_, name)| needing.iter().any(|t| t.eq_ignore_ascii_case(name)))
-        .map(|(id, _)| id)
-        .collect();
-    let counted_agents: Vec<&str> = rows
-        .iter()
-        .filter(|r| r.3.as_ref().is_some_and(|t| counted.contains(&t)))
-        .map(|r| r.0.as_str())
-        .collect();
-    let mut loads: BTreeMap<String, i64> = BTreeMap::new();
-    if !counted_agents.is_empty() {
+    let counted = agents_to_count(&rules.assignment, &teams, &agents);
+    let mut loads = BTreeMap::new();
+    if !counted.is_empty() {
         let loading: Vec<String> = Status::ALL
             .iter()
             .filter(|s| counts_as_load(**s, &pause))
             .map(|s| format!("'{}'", s.as_str()))
             .collect();
-        let marks = (1..=counted_agents.len())
+        let marks = (1..=counted.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
@@ -79,50 +76,25 @@ pub(crate) async fn inputs(conn: &mut AnyConnection, rules: &WorkspaceRules) -> 
              AND status IN ({}) GROUP BY assignee_id",
             loading.join(", ")
         )));
-        for a in &counted_agents {
+        for a in &counted {
             q = q.bind(a.to_string());
         }
         loads.extend(q.fetch_all(&mut *conn).await?);
-    }
-    let teams = teams
-        .into_iter()
-        .map(|(id, name)| Ok((parse_uuid(&id)?, name)))
-        .collect::<Result<Vec<_>>>()?;
-    let mut agents = Vec::with_capacity(rows.len());
-    for (id, email, name, team, skills, away, until) in rows {
-        agents.push(Agent {
-            load: loads.get(&id).copied().unwrap_or(0) as u32,
-            id: parse_uuid(&id)?,
-            email,
-            name,
-            team_id: team.as_deref().map(parse_uuid).transpose()?,
-            skills: serde_json::from_str(&skills)
-                .map_err(|e| ServerError::Internal(format!("bad skills: {e}")))?,
-            availability: availability(away, until),
-        });
     }
     let turns: Vec<(String, String)> =
         sqlx::query_as("SELECT rule_id, last_email FROM routing_turns")
             .fetch_all(&mut *conn)
             .await?;
-    let turns = turns
-        .into_iter()
-        .map(|(id, email)| Ok((parse_uuid(&id)?, email)))
-        .collect::<Result<_>>()?;
-    Ok(Inputs {
-        teams,
-        agents,
-        turns,
+    from_stored(
+        StoredInputs {
+            teams,
+            agents,
+            loads,
+            turns,
+        },
         pause,
-    })
-}
-
-/// An availability as stored (`away` 0/1, `away_until` ms).
-pub(crate) fn availability(away: i64, until: Option<i64>) -> Availability {
-    Availability {
-        away: away != 0,
-        until: until.and_then(|ms| Timestamp::from_millisecond(ms).ok()),
-    }
+    )
+    .map_err(|e| ServerError::Internal(format!("bad routing data: {e}")))
 }
 
 /// The customer tier of an organization (none: no organization).

@@ -212,10 +212,7 @@ fn person(row: PersonRow) -> Result<PersonView> {
         organization,
         org_admin,
         skills: serde_json::from_str(&skills).unwrap_or_default(),
-        availability: helpdeck_core::routing::Availability {
-            away: away != 0,
-            until: until.and_then(|ms| helpdeck_core::Timestamp::from_millisecond(ms).ok()),
-        },
+        availability: helpdeck_core::routing::Availability::stored(away, until),
     })
 }
 

@@ -9,8 +9,9 @@ use helpdeck_core::Timestamp;
 use helpdeck_core::apply::TrustingDirectory;
 use helpdeck_core::command;
 use helpdeck_core::op::{Change, TicketFields};
-use helpdeck_core::routing::{Agent, Availability, Decision, Facts, Router};
-use helpdeck_core::status::Status;
+use helpdeck_core::routing::{
+    Decision, Facts, Inputs, Router, StoredAgent, StoredInputs, agents_to_count, from_stored,
+};
 use helpdeck_core::ticket::Ticket;
 use helpdeck_core::user::{CustomerTier, User};
 use sqlx::SqliteConnection;
@@ -18,18 +19,10 @@ use uuid::Uuid;
 
 use crate::Admin;
 use crate::error::{Result, StoreError};
-use crate::rows::uuid;
 use crate::write::find_ticket;
 
-/// What the router reads: teams, agents with their load, turns, pause statuses.
-struct Inputs {
-    teams: Vec<(Uuid, String)>,
-    agents: Vec<Agent>,
-    turns: BTreeMap<Uuid, String>,
-    pause: Vec<Status>,
-}
-
 impl crate::Store {
+    /// What the router reads, on `conn` (the creating transaction).
     async fn routing_inputs(
         &self,
         conn: &mut SqliteConnection,
@@ -55,27 +48,31 @@ impl crate::Store {
         .bind(helpdeck_core::user::SYSTEM_USER_ID.to_string())
         .fetch_all(&mut *conn)
         .await?;
+        let agents: Vec<StoredAgent> = rows
+            .into_iter()
+            .map(
+                |(id, email, name, team_id, skills, away, away_until)| StoredAgent {
+                    id,
+                    email,
+                    name,
+                    team_id,
+                    skills,
+                    away,
+                    away_until,
+                },
+            )
+            .collect();
         // Loads only where a rule looks at them: the open tickets (SLA running) of the agents
-        // of least-loaded or capped teams, read by the assignee index.
-        let needing = helpdeck_core::routing::teams_needing_load(rules);
-        let counted: Vec<&String> = teams
-            .iter()
-            .filter(|(_, name)| needing.iter().any(|t| t.eq_ignore_ascii_case(name)))
-            .map(|(id, _)| id)
-            .collect();
-        let mut loads: BTreeMap<String, i64> = BTreeMap::new();
-        let counted_agents: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.3.as_ref().is_some_and(|t| counted.contains(&t)))
-            .map(|r| r.0.as_str())
-            .collect();
-        if !counted_agents.is_empty() {
+        // of least-loaded or capped teams, read by the covering assignee/status index.
+        let counted = agents_to_count(rules, &teams, &agents);
+        let mut loads = BTreeMap::new();
+        if !counted.is_empty() {
             let mut q: sqlx::QueryBuilder<sqlx::Sqlite> = sqlx::QueryBuilder::new(
                 "SELECT assignee_id, count(*) FROM tickets INDEXED BY tickets_assignee_status \
                  WHERE is_open = 1 AND assignee_id IN (",
             );
             let mut sep = q.separated(", ");
-            for a in &counted_agents {
+            for a in &counted {
                 sep.push_bind(a.to_string());
             }
             q.push(")");
@@ -91,39 +88,19 @@ impl crate::Store {
             let counts: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
             loads.extend(counts);
         }
-        let mut agents = Vec::with_capacity(rows.len());
-        for (id, email, name, team, skills, away, until) in rows {
-            agents.push(Agent {
-                load: loads.get(&id).copied().unwrap_or(0) as u32,
-                id: uuid(&id)?,
-                email,
-                name,
-                team_id: team.as_deref().map(uuid).transpose()?,
-                skills: serde_json::from_str(&skills).unwrap_or_default(),
-                availability: Availability {
-                    away: away != 0,
-                    until: until.and_then(|ms| Timestamp::from_millisecond(ms).ok()),
-                },
-            });
-        }
         let turns: Vec<(String, String)> =
             sqlx::query_as("SELECT rule_id, last_email FROM routing_turns")
                 .fetch_all(&mut *conn)
                 .await?;
-        let turns = turns
-            .into_iter()
-            .map(|(id, email)| Ok((uuid(&id)?, email)))
-            .collect::<Result<_>>()?;
-        let teams = teams
-            .into_iter()
-            .map(|(id, name)| Ok((uuid(&id)?, name)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(Inputs {
-            teams,
-            agents,
-            turns,
+        Ok(from_stored(
+            StoredInputs {
+                teams,
+                agents,
+                loads,
+                turns,
+            },
             pause,
-        })
+        )?)
     }
 
     async fn org_tier(
@@ -235,5 +212,34 @@ impl Admin<'_> {
         let mut conn = self.0.pool.acquire().await?;
         let (t, _) = find_ticket(&mut conn, reference).await?;
         Ok(helpdeck_core::routing::Probe::of(&t))
+    }
+}
+
+impl Admin<'_> {
+    /// This user's availability as this device knows it (a local workspace: the one there
+    /// is; a replica: what was last set from here).
+    pub async fn my_availability(&self) -> Result<helpdeck_core::routing::Availability> {
+        let row: Option<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT away, away_until FROM users WHERE id = ?")
+                .bind(self.0.actor().id.to_string())
+                .fetch_optional(&self.0.pool)
+                .await?;
+        Ok(row
+            .map(|(away, until)| helpdeck_core::routing::Availability::stored(away, until))
+            .unwrap_or_default())
+    }
+
+    /// Keeps the availability the server took for this user (a replica), so the app shows it.
+    pub async fn keep_my_availability(
+        &self,
+        a: helpdeck_core::routing::Availability,
+    ) -> Result<()> {
+        sqlx::query("UPDATE users SET away = ?, away_until = ? WHERE id = ?")
+            .bind(a.away)
+            .bind(a.until.map(|u| u.as_millisecond()))
+            .bind(self.0.actor().id.to_string())
+            .execute(&self.0.pool)
+            .await?;
+        Ok(())
     }
 }

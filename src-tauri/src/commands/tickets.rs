@@ -189,6 +189,15 @@ pub async fn tickets_bulk_undo(
 
 #[tauri::command]
 #[instrument(skip_all)]
+pub async fn my_availability_set(
+    app: State<'_, App>,
+    availability: helpdeck_core::routing::Availability,
+) -> ApiResult<helpdeck_core::routing::Availability> {
+    app.set_my_availability(availability).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
 pub async fn views_list(app: State<'_, App>) -> ApiResult<Vec<helpdeck_store::ViewEntry>> {
     app.views_list().await
 }

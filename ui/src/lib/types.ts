@@ -32,6 +32,7 @@ export type { AttachmentView } from './bindings/AttachmentView';
 export type { AppInfo } from './bindings/AppInfo';
 export type { AssigneeFilter } from './bindings/AssigneeFilter';
 export type { ViewEntry } from './bindings/ViewEntry';
+export type { Availability } from './bindings/Availability';
 export type { Assign } from './bindings/Assign';
 export type { AssignmentRule } from './bindings/AssignmentRule';
 export type { Condition } from './bindings/Condition';

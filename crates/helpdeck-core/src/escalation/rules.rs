@@ -136,25 +136,7 @@ pub fn remove_rule(
     rules: &[EscalationRule],
     name: &str,
 ) -> Result<Vec<EscalationRule>, DomainError> {
-    let next: Vec<_> = rules
-        .iter()
-        .filter(|r| !r.name.eq_ignore_ascii_case(name.trim()))
-        .cloned()
-        .collect();
-    if next.len() == rules.len() {
-        return Err(DomainError::invalid(
-            "name",
-            format!(
-                "no escalation rule named {name:?} (rules: {})",
-                rules
-                    .iter()
-                    .map(|r| r.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ));
-    }
-    Ok(next)
+    crate::workspace::remove_named(rules, name, |r| &r.name, "name", "escalation rule")
 }
 
 /// One rule firing for one target of one ticket.

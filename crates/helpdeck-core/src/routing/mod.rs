@@ -671,24 +671,7 @@ pub fn remove_rule(
     rules: &[AssignmentRule],
     name: &str,
 ) -> Result<Vec<AssignmentRule>, DomainError> {
-    let before = rules.len();
-    let next: Vec<_> = rules
-        .iter()
-        .filter(|r| !r.name.eq_ignore_ascii_case(name.trim()))
-        .cloned()
-        .collect();
-    if next.len() == before {
-        let names = rules
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Err(DomainError::invalid(
-            "name",
-            format!("no rule named {name:?} (rules: {names})"),
-        ));
-    }
-    Ok(next)
+    crate::workspace::remove_named(rules, name, |r| &r.name, "name", "rule")
 }
 
 /// Refuses a rule naming a team or an agent the workspace does not have (`teams`: team
@@ -753,4 +736,105 @@ impl Probe {
             description: &self.description,
         }
     }
+}
+
+/// An agent as both databases keep them (ids and skills as text), read for routing.
+#[derive(Debug, Clone)]
+pub struct StoredAgent {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub team_id: Option<String>,
+    /// JSON list.
+    pub skills: String,
+    pub away: i64,
+    /// Milliseconds.
+    pub away_until: Option<i64>,
+}
+
+/// What a router starts from, as read from a database: teams `(id, name)`, agents, their
+/// loads by id, and turns `(rule id, last email)`.
+pub struct StoredInputs {
+    pub teams: Vec<(String, String)>,
+    pub agents: Vec<StoredAgent>,
+    pub loads: BTreeMap<String, i64>,
+    pub turns: Vec<(String, String)>,
+}
+
+/// The agents whose loads a decision may need (members of the teams
+/// [`teams_needing_load`] names): only their open tickets are counted.
+pub fn agents_to_count<'a>(
+    rules: &[AssignmentRule],
+    teams: &[(String, String)],
+    agents: &'a [StoredAgent],
+) -> Vec<&'a str> {
+    let needing = teams_needing_load(rules);
+    let counted: Vec<&str> = teams
+        .iter()
+        .filter(|(_, name)| needing.iter().any(|t| t.eq_ignore_ascii_case(name)))
+        .map(|(id, _)| id.as_str())
+        .collect();
+    agents
+        .iter()
+        .filter(|a| a.team_id.as_deref().is_some_and(|t| counted.contains(&t)))
+        .map(|a| a.id.as_str())
+        .collect()
+}
+
+impl Availability {
+    /// An availability as stored (`away` 0/1, `until` in milliseconds).
+    pub fn stored(away: i64, until_ms: Option<i64>) -> Availability {
+        Availability {
+            away: away != 0,
+            until: until_ms.and_then(|ms| Timestamp::from_millisecond(ms).ok()),
+        }
+    }
+}
+
+/// What a [`Router`] takes besides the rules: teams, agents with their loads, turns, and the
+/// SLA policy's pause statuses.
+pub struct Inputs {
+    pub teams: Vec<(Uuid, String)>,
+    pub agents: Vec<Agent>,
+    pub turns: BTreeMap<Uuid, String>,
+    pub pause: Vec<Status>,
+}
+
+/// The router's inputs from what was read.
+pub fn from_stored(s: StoredInputs, pause: Vec<Status>) -> Result<Inputs, DomainError> {
+    let id = |text: &str| {
+        Uuid::parse_str(text)
+            .map_err(|_| DomainError::invalid("id", format!("{text:?} is not an id")))
+    };
+    let teams = s
+        .teams
+        .into_iter()
+        .map(|(i, name)| Ok((id(&i)?, name)))
+        .collect::<Result<_, DomainError>>()?;
+    let agents = s
+        .agents
+        .into_iter()
+        .map(|a| {
+            Ok(Agent {
+                load: s.loads.get(&a.id).copied().unwrap_or(0).max(0) as u32,
+                id: id(&a.id)?,
+                team_id: a.team_id.as_deref().map(id).transpose()?,
+                skills: serde_json::from_str(&a.skills).unwrap_or_default(),
+                availability: Availability::stored(a.away, a.away_until),
+                email: a.email,
+                name: a.name,
+            })
+        })
+        .collect::<Result<_, DomainError>>()?;
+    let turns = s
+        .turns
+        .into_iter()
+        .map(|(rule, email)| Ok((id(&rule)?, email)))
+        .collect::<Result<_, DomainError>>()?;
+    Ok(Inputs {
+        teams,
+        agents,
+        turns,
+        pause,
+    })
 }

@@ -134,28 +134,12 @@ pub fn save_shared(views: &[SavedView], view: SavedView) -> Result<Vec<SavedView
 
 /// Removes the shared view named `name`.
 pub fn delete_shared(views: &[SavedView], name: &str) -> Result<Vec<SavedView>, DomainError> {
-    let next: Vec<SavedView> = views
-        .iter()
-        .filter(|v| !v.name.eq_ignore_ascii_case(name.trim()))
-        .cloned()
-        .collect();
-    if next.len() == views.len() {
-        return Err(not_found(name, views.iter().map(|v| v.name.as_str())));
-    }
-    Ok(next)
+    crate::workspace::remove_named(views, name, |v| &v.name, "view", "view")
 }
 
 /// "No view named …", listing the ones there are.
 pub fn not_found<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> DomainError {
-    let names: Vec<&str> = names.collect();
-    DomainError::invalid(
-        "view",
-        if names.is_empty() {
-            format!("no view named {name:?} (there are no saved views yet)")
-        } else {
-            format!("no view named {name:?} (views: {})", names.join(", "))
-        },
-    )
+    crate::workspace::not_named("view", "view", name, names)
 }
 
 /// Does `viewer` (with the name of their team) see this shared view?

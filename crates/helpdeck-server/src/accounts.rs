@@ -1,8 +1,8 @@
 //! Accounts: users, argon2id passwords, devices and bearer tokens (stored hashed, expiring,
 //! revocable), and the login rate limit.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -19,9 +19,6 @@ use crate::error::{Result, ServerError};
 
 /// How long a token lives.
 pub const TOKEN_TTL: jiff::SignedDuration = jiff::SignedDuration::from_hours(90 * 24);
-/// Failed logins allowed per email within [`LOGIN_WINDOW`].
-pub const LOGIN_ATTEMPTS: usize = 5;
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(300);
 
 pub fn hash_password(password: &str) -> Result<String> {
     if password.chars().count() < 8 {
@@ -37,6 +34,15 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map(|h| h.to_string())
         .map_err(|e| ServerError::Internal(format!("password hashing failed: {e}")))
 }
+
+/// The hash an unknown email's password is checked against: every sign-in costs one argon2
+/// verification whatever the email and the password (no early return for a short one), so
+/// the time taken does not tell who has an account.
+static UNKNOWN_ACCOUNT_PHC: LazyLock<String> = LazyLock::new(|| {
+    let mut secret = [0u8; 24];
+    rand::rng().fill_bytes(&mut secret);
+    hash_password(&hex::encode(secret)).expect("a 48-character password hashes")
+});
 
 fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
@@ -296,43 +302,6 @@ pub async fn update_user(
         .user)
 }
 
-/// In-memory login throttle, per email (per server process).
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: std::sync::Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl LoginLimiter {
-    fn check(&self, email: &str) -> Result<()> {
-        let mut map = self.failures.lock().expect("limiter lock");
-        let now = Instant::now();
-        let list = map.entry(email.to_string()).or_default();
-        list.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
-        if list.len() >= LOGIN_ATTEMPTS {
-            let retry = LOGIN_WINDOW.saturating_sub(now.duration_since(list[0]));
-            return Err(ServerError::TooManyRequests {
-                message: format!(
-                    "too many failed sign-ins for {email}; try again in {} s",
-                    retry.as_secs().max(1)
-                ),
-                retry_after_s: retry.as_secs().max(1),
-            });
-        }
-        Ok(())
-    }
-
-    fn failed(&self, email: &str) {
-        let mut map = self.failures.lock().expect("limiter lock");
-        map.entry(email.to_string())
-            .or_default()
-            .push(Instant::now());
-    }
-
-    fn succeeded(&self, email: &str) {
-        self.failures.lock().expect("limiter lock").remove(email);
-    }
-}
-
 /// A verified login: the token to hand out (once) and the account.
 pub struct Session {
     pub token: String,
@@ -342,14 +311,15 @@ pub struct Session {
 
 pub async fn login(
     db: &Db,
-    limiter: &LoginLimiter,
+    throttle: &crate::throttle::LoginThrottle,
+    addr: IpAddr,
     email: &str,
     password: &str,
     device_id: Uuid,
     device_name: &str,
 ) -> Result<Session> {
     let email = email.trim().to_lowercase();
-    limiter.check(&email)?;
+    throttle.check_failures(db, &email, addr).await?;
     if device_id == helpdeck_core::user::SYSTEM_USER_ID || device_id.is_nil() {
         return Err(ServerError::BadRequest(
             "device_id: this id is reserved; use a new random id for the device".into(),
@@ -370,16 +340,16 @@ pub async fn login(
         }
         None => {
             // Same work for an unknown email, so timing does not reveal who has an account.
-            let _ =
-                tokio::task::spawn_blocking(move || hash_password(&format!("{password}-x"))).await;
+            let phc = UNKNOWN_ACCOUNT_PHC.clone();
+            let _ = tokio::task::spawn_blocking(move || verify_password(&password, &phc)).await;
             (None, false)
         }
     };
     let (Some(id), true) = (id, ok) else {
-        limiter.failed(&email);
+        throttle.failed(db, &email, addr).await?;
         return Err(ServerError::Unauthorized("wrong email or password".into()));
     };
-    limiter.succeeded(&email);
+    throttle.succeeded(db, &email, addr).await?;
     let user_id = parse_uuid(&id)?;
     let now = Timestamp::now();
     let device_owner: Option<(String,)> =

@@ -18,6 +18,7 @@ mod presence;
 mod pull;
 mod push;
 pub(crate) mod routing;
+pub mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -66,7 +67,7 @@ struct Inner {
     blobs: blobs::BlobDir,
     /// The last committed `server_seq` this process knows of; long-polls wait on it.
     changes: watch::Sender<i64>,
-    limiter: accounts::LoginLimiter,
+    throttle: throttle::LoginThrottle,
     /// Shared staff pull pages (see `pull::PageCache`).
     pages: pull::PageCache,
     /// One push at a time per process (SQLite has one writer anyway; PostgreSQL pushes are
@@ -87,7 +88,7 @@ impl AppState {
             db,
             blobs: blobs::BlobDir(blobs_dir),
             changes,
-            limiter: accounts::LoginLimiter::default(),
+            throttle: throttle::LoginThrottle,
             pages: pull::PageCache::default(),
             push_lock: tokio::sync::Mutex::new(()),
             presence: presence::Presence::default(),
@@ -189,10 +190,13 @@ pub async fn serve(
     tracing::info!(%addr, db = db.backend.as_str(), "helpdeck server listening");
     let jobs = tokio::spawn(jobs::run_forever(state.clone(), config.jobs_interval));
     ready(addr);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| ServerError::Internal(e.to_string()))?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .map_err(|e| ServerError::Internal(e.to_string()))?;
     jobs.abort();
     db.pool.close().await;
     tracing::info!("helpdeck server stopped");
@@ -230,12 +234,11 @@ async fn protocol_header(req: Request<axum::body::Body>, next: Next) -> Response
 }
 
 async fn health(State(s): State<AppState>) -> Result<Json<serde_json::Value>> {
-    let seq = s.0.db.last_seq().await?;
+    // Alive and reachable: nothing about the workspace (not even how much it changes).
+    s.0.db.last_seq().await?;
     Ok(Json(serde_json::json!({
         "status": "ok",
         "protocol": PROTOCOL_VERSION,
-        "db": s.0.db.backend.as_str(),
-        "last_seq": seq,
     })))
 }
 
@@ -288,6 +291,7 @@ impl FromRequestParts<AppState> for Auth {
 
 async fn login(
     State(s): State<AppState>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<SocketAddr>,
     Body(req): Body<LoginRequest>,
 ) -> Result<Json<LoginResponse>> {
     if req.device_name.trim().is_empty() || req.device_name.len() > 200 {
@@ -297,7 +301,8 @@ async fn login(
     }
     let session = accounts::login(
         &s.0.db,
-        &s.0.limiter,
+        &s.0.throttle,
+        peer.ip(),
         &req.email,
         &req.password,
         req.device_id,

@@ -581,13 +581,8 @@ async fn start_idle(url: &str, emails: &[String], n: usize) -> Result<Idle> {
     for i in 0..n {
         sessions.push(login(url, &emails[i % emails.len()]).await?);
     }
-    let head = sessions[0]
-        .client
-        .health()
-        .await?
-        .get("last_seq")
-        .and_then(|v| v.as_i64())
-        .unwrap_or(0);
+    // The newest change: what a first pull page says it goes up to.
+    let head = sessions[0].client.pull(0, 0).await?.upper_bound;
     let stop = Arc::new(AtomicBool::new(false));
     let pulls = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));

@@ -1,0 +1,156 @@
+//! Sign-in throttling against real server processes (issue 14): failed sign-ins stop the
+//! address that made them for that account, not the account's owner elsewhere; one address
+//! trying many emails is slowed whatever the emails; on PostgreSQL every server process
+//! counts the same failures; `/health` says nothing about the workspace.
+
+mod sync_harness;
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde_json::{Value, json};
+use sync_harness::*;
+use uuid::Uuid;
+
+/// A client whose requests come from `addr` (a loopback address of its own).
+fn from(addr: [u8; 4]) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(IpAddr::V4(Ipv4Addr::from(addr)))
+        .build()
+        .unwrap()
+}
+
+async fn sign_in_as(
+    client: &reqwest::Client,
+    url: &str,
+    email: &str,
+    password: &str,
+) -> (u16, Value) {
+    let resp = client
+        .post(format!("{url}/auth/login"))
+        .json(&json!({
+            "email": email,
+            "password": password,
+            "device_id": Uuid::now_v7(),
+            "device_name": "probe",
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_stop_the_guesser_not_the_owner() {
+    let home = ServerHome::new(Db::Sqlite);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    let server = home.start();
+    let url = &server.url;
+    let guesser = from([127, 0, 0, 2]);
+    for i in 0..5 {
+        let (status, body) = sign_in_as(
+            &guesser,
+            url,
+            "alice@helpdesk.example",
+            &format!("wrong-{i}"),
+        )
+        .await;
+        assert_eq!(status, 401, "{body}");
+    }
+    // The sixth try from that address is refused before any password check, even the right one.
+    let (status, body) = sign_in_as(&guesser, url, "alice@helpdesk.example", PASSWORD).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("from your address"),
+        "{body}"
+    );
+    // Alice, from her own machine, is not locked out.
+    let (status, body) = sign_in_as(
+        &from([127, 0, 0, 3]),
+        url,
+        "alice@helpdesk.example",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    // An unknown email answers exactly as a wrong password does, also for a 1-character one.
+    let other = from([127, 0, 0, 4]);
+    let (s1, unknown) = sign_in_as(&other, url, "nobody@helpdesk.example", "x").await;
+    let (s2, wrong) = sign_in_as(&other, url, "alice@helpdesk.example", "x").await;
+    assert_eq!((s1, s2), (401, 401));
+    assert_eq!(unknown, wrong);
+
+    // One address trying many emails is stopped whatever the emails: after 20 failures its
+    // attempts are refused without touching a password.
+    let sprayer = from([127, 0, 0, 5]);
+    let mut answers = Vec::new();
+    for i in 0..40 {
+        let (status, _) =
+            sign_in_as(&sprayer, url, &format!("user{i}@helpdesk.example"), "guess").await;
+        answers.push(status);
+    }
+    let tried = answers.iter().filter(|s| **s == 401).count();
+    let refused = answers.iter().filter(|s| **s == 429).count();
+    println!("40 emails from one address: {tried} checked, {refused} refused");
+    assert_eq!((tried, refused), (20, 20), "{answers:?}");
+    // Successful sign-ins are never counted: an office behind one address signs in at once.
+    let office = from([127, 0, 0, 7]);
+    for _ in 0..25 {
+        let (status, body) = sign_in_as(&office, url, "alice@helpdesk.example", PASSWORD).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    // The health check says the server is alive, nothing about the workspace.
+    let health: Value = reqwest::get(format!("{url}/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert!(health.get("last_seq").is_none(), "{health}");
+    assert!(health.get("db").is_none(), "{health}");
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_server_process_counts_the_same_failures_on_postgres() {
+    let Some(base) = pg_base() else {
+        return;
+    };
+    let home = ServerHome::new(Db::Postgres(fresh_pg_db(&base)));
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    let first = home.start();
+    let second = home.start();
+    let guesser = from([127, 0, 0, 6]);
+    for (i, url) in [&first.url, &first.url, &first.url, &second.url, &second.url]
+        .into_iter()
+        .enumerate()
+    {
+        let (status, _) = sign_in_as(
+            &guesser,
+            url,
+            "alice@helpdesk.example",
+            &format!("wrong-{i}"),
+        )
+        .await;
+        assert_eq!(status, 401);
+    }
+    let (status, body) = sign_in_as(&guesser, &first.url, "alice@helpdesk.example", PASSWORD).await;
+    assert_eq!(status, 429, "{body}");
+    let (status, _) = sign_in_as(&guesser, &second.url, "alice@helpdesk.example", PASSWORD).await;
+    assert_eq!(status, 429);
+    // The table keeps digests, never the email or the address.
+    let rows = home.rows("SELECT key FROM login_failures");
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| !r[0].contains("alice") && !r[0].contains("127.0.0"))
+    );
+    drop(second);
+    drop(first);
+}

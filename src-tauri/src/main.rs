@@ -172,6 +172,7 @@ fn main() {
             commands::search::search,
             commands::sync::sync_status,
             commands::sync::sync_sign_in,
+            commands::sync::server_url_insecure,
             commands::sync::sync_connect_preview,
             commands::sync::sync_connect,
             commands::sync::sync_sign_out,

@@ -29,7 +29,12 @@ describe('Helpdeck desktop app with a server', () => {
   it('signs in to the server from first run', async () => {
     await firstRunReady(driver);
     await click(driver, 'first-run-server-switch');
+    // Plain http to another machine: the form warns before a password is sent.
+    await type(driver, 'si-server', 'http://192.168.1.20:8080');
+    await find(driver, 'si-insecure');
+    await screenshot(driver, '07b-sign-in-plain-http');
     await type(driver, 'si-server', url);
+    await eventually(driver, async () => (await findAll(driver, 'si-insecure')).length === 0, 'no warning for this machine');
     await type(driver, 'si-email', 'alice@acme.example');
     await type(driver, 'si-password', 'wrong password');
     await click(driver, 'si-submit');

@@ -321,6 +321,12 @@ impl App {
         self.wake_sync();
     }
 
+    /// Would signing in to `url` send the password unencrypted over the network (plain http
+    /// to another machine)? The sign-in form warns.
+    pub fn server_url_insecure(&self, url: &str) -> bool {
+        helpdeck_sync::client::plain_http_warning(url).is_some()
+    }
+
     /// Signs in to a server. With no workspace yet, the data dir becomes a replica of the
     /// server's workspace; a signed-out replica of the same server signs in again.
     #[instrument(skip_all, fields(server = %input.server_url), err)]

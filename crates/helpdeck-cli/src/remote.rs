@@ -86,6 +86,23 @@ pub enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// The devices a user signed in from (last seen first), with their working tokens.
+    Devices {
+        #[arg(long, env = "HELPDECK_DB")]
+        db: Option<String>,
+        #[arg(long)]
+        email: String,
+    },
+    /// Sign a user out of one device (--device ID) or of every device: a lost laptop, a
+    /// person who left. Their next request is refused; they sign in again.
+    Revoke {
+        #[arg(long, env = "HELPDECK_DB")]
+        db: Option<String>,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        device: Option<uuid::Uuid>,
+    },
     /// Change a user's role or organization; their devices resync what they may see.
     Update {
         #[arg(long, env = "HELPDECK_DB")]
@@ -239,6 +256,46 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
                 format!("added {} <{}> as {}\n", user.name, user.email, user.role)
             })?;
         }
+        Some(ServerCommand::User(UserCommand::Devices { db, email })) => {
+            let db = helpdeck_server::Db::connect(&server_db(data_dir, db)?).await?;
+            let devices = helpdeck_server::devices(&db, &email).await;
+            db.pool.close().await;
+            let devices = devices?;
+            out.emit(&serde_json::json!({ "devices": devices }), || {
+                if devices.is_empty() {
+                    return format!("{email} has not signed in from any device\n");
+                }
+                let mut s = String::new();
+                for d in &devices {
+                    s.push_str(&format!(
+                        "{}  {:<24} last seen {}  {}\n",
+                        d.id,
+                        d.name,
+                        out.time(d.last_seen_at),
+                        if d.active_tokens > 0 {
+                            "signed in"
+                        } else {
+                            "signed out"
+                        }
+                    ));
+                }
+                s
+            })?;
+        }
+        Some(ServerCommand::User(UserCommand::Revoke { db, email, device })) => {
+            let db = helpdeck_server::Db::connect(&server_db(data_dir, db)?).await?;
+            let revoked = helpdeck_server::revoke_devices(&db, &email, device).await;
+            db.pool.close().await;
+            let revoked = revoked?;
+            out.emit(&serde_json::json!({ "revoked_tokens": revoked }), || {
+                format!(
+                    "signed {email} out of {} ({revoked} token(s) revoked)\n",
+                    device
+                        .map(|d| format!("device {d}"))
+                        .unwrap_or_else(|| "every device".into())
+                )
+            })?;
+        }
         Some(ServerCommand::User(UserCommand::Update {
             db,
             email,
@@ -259,6 +316,9 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
 }
 
 pub async fn login(data_dir: &Path, args: LoginArgs, out: &Printer) -> Result<()> {
+    if let Some(w) = helpdeck_sync::client::plain_http_warning(&args.server) {
+        eprintln!("warning: {w}");
+    }
     let password = read_password(args.password_stdin)?;
     let device = device_name(args.device_name);
     let store = helpdeck_sync::login(

@@ -104,13 +104,24 @@ async fn failed_sign_ins_stop_the_guesser_not_the_owner() {
         assert_eq!(status, 200, "{body}");
     }
 
-    // The health check says the server is alive, nothing about the workspace.
-    let health: Value = reqwest::get(format!("{url}/health"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // The health check says the server is alive, nothing about the workspace; every answer
+    // carries the security headers.
+    let resp = reqwest::get(format!("{url}/health")).await.unwrap();
+    for (name, value) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(resp.headers()[name], value, "{name}");
+    }
+    assert!(
+        resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let health: Value = resp.json().await.unwrap();
     assert_eq!(health["status"], "ok");
     assert!(health.get("last_seq").is_none(), "{health}");
     assert!(health.get("db").is_none(), "{health}");
@@ -153,4 +164,48 @@ async fn every_server_process_counts_the_same_failures_on_postgres() {
     );
     drop(second);
     drop(first);
+}
+
+/// A lost laptop: the admin lists a person's devices and signs one out; its next sync is
+/// refused while the person's other device keeps working, until every device is signed out.
+#[test]
+fn an_admin_signs_a_lost_device_out() {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
+    let home = ServerHome::new(Db::Sqlite);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    let server = home.start();
+    let laptop = Replica::login(&session, &server.url, "alice@helpdesk.example");
+    let listed = home.admin_json(&["user", "devices", "--email", "alice@helpdesk.example"]);
+    let lost = listed["devices"][0]["id"].as_str().unwrap().to_string();
+    let desktop = Replica::login(&session, &server.url, "alice@helpdesk.example");
+    let listed = home.admin_json(&["user", "devices", "--email", "alice@helpdesk.example"]);
+    assert_eq!(listed["devices"].as_array().unwrap().len(), 2, "{listed}");
+    laptop.sync();
+    desktop.sync();
+    let revoked = home.admin_json(&[
+        "user",
+        "revoke",
+        "--email",
+        "alice@helpdesk.example",
+        "--device",
+        &lost,
+    ]);
+    assert_eq!(revoked["revoked_tokens"], 1);
+    let refused = laptop.run(&["sync", "--once"]);
+    assert!(!refused.status.success(), "{refused:?}");
+    desktop.sync();
+    home.admin_json(&["user", "revoke", "--email", "alice@helpdesk.example"]);
+    assert!(!desktop.run(&["sync", "--once"]).status.success());
+    let listed = home.admin_json(&["user", "devices", "--email", "alice@helpdesk.example"]);
+    assert!(
+        listed["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["active_tokens"] == 0),
+        "{listed}"
+    );
+    drop(server);
 }

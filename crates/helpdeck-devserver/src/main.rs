@@ -219,6 +219,9 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
         }
         "sync_status" => out(Ok(app.sync_status().await)),
         "sync_sign_in" => out(app.sign_in(arg(a, "input")?).await),
+        "server_url_insecure" => out(Ok::<_, helpdeck_app::ApiError>(
+            app.server_url_insecure(&arg::<String>(a, "url")?),
+        )),
         "sync_connect_preview" => out(app.connect_preview().await),
         "sync_connect" => out(app.connect_workspace(arg(a, "input")?).await),
         "sync_sign_out" => out(app.sign_out().await),

@@ -446,3 +446,82 @@ pub async fn revoke(db: &Db, token_hash: &str) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// A device signed in as a user, for `server user devices`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DeviceInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    /// Tokens of the device that still work (not expired, not revoked).
+    pub active_tokens: i64,
+}
+
+async fn user_id_by_email(db: &Db, email: &str) -> Result<String> {
+    let email = helpdeck_core::user::validate_email(email)
+        .map_err(|e| ServerError::BadRequest(e.to_string()))?;
+    let row: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|(id,)| id)
+        .ok_or_else(|| ServerError::NotFound(format!("no user with email {email}")))
+}
+
+/// The devices a user has signed in from, most recently seen first.
+pub async fn devices(db: &Db, email: &str) -> Result<Vec<DeviceInfo>> {
+    let id = user_id_by_email(db, email).await?;
+    let rows: Vec<(String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT d.id, d.name, d.created_at, d.last_seen_at, \
+         (SELECT count(*) FROM tokens t WHERE t.device_id = d.id AND t.revoked_at IS NULL \
+          AND t.expires_at > $2) \
+         FROM devices d WHERE d.user_id = $1 ORDER BY d.last_seen_at DESC",
+    )
+    .bind(&id)
+    .bind(now_ms())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, created, seen, active)| {
+            Ok(DeviceInfo {
+                id: parse_uuid(&id)?,
+                name,
+                created_at: Timestamp::from_millisecond(created).unwrap_or(Timestamp::UNIX_EPOCH),
+                last_seen_at: Timestamp::from_millisecond(seen).unwrap_or(Timestamp::UNIX_EPOCH),
+                active_tokens: active,
+            })
+        })
+        .collect()
+}
+
+/// Revokes a user's tokens — of one device, or of every device (a lost laptop, a person who
+/// left): their next request answers 401 and the device must sign in again. Returns how
+/// many tokens were revoked.
+pub async fn revoke_devices(db: &Db, email: &str, device: Option<Uuid>) -> Result<u64> {
+    let id = user_id_by_email(db, email).await?;
+    if let Some(d) = device {
+        let owned: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM devices WHERE id = $1 AND user_id = $2")
+                .bind(d.to_string())
+                .bind(&id)
+                .fetch_optional(&db.pool)
+                .await?;
+        if owned.is_none() {
+            return Err(ServerError::NotFound(format!(
+                "{email} has no device {d} (see: helpdeck server user devices --email {email})"
+            )));
+        }
+    }
+    let done = sqlx::query(
+        "UPDATE tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+         AND ($3 = '' OR device_id = $3)",
+    )
+    .bind(now_ms())
+    .bind(&id)
+    .bind(device.map(|d| d.to_string()).unwrap_or_default())
+    .execute(&db.pool)
+    .await?;
+    tracing::info!(user = %id, device = ?device, revoked = done.rows_affected(), "tokens revoked");
+    Ok(done.rows_affected())
+}

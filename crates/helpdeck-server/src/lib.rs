@@ -39,7 +39,7 @@ use serde::Deserialize;
 use tokio::sync::watch;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 
-pub use accounts::{NewUser, add_user, update_user};
+pub use accounts::{DeviceInfo, NewUser, add_user, devices, revoke_devices, update_user};
 pub use db::{Backend, Db};
 pub use error::{Result, ServerError};
 
@@ -162,6 +162,18 @@ pub fn router(state: AppState) -> Router {
         .route("/blobs/{sha}", axum::routing::put(blob_put).get(blob_get))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(protocol_header))
+        .layer(middleware::from_fn(security_headers))
+        // A request that takes longer than this (a stuck client, a slow-drip body) is cut
+        // with 408; long-polls wait at most MAX_WAIT, far below it.
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        // Requests beyond this many at once wait their turn instead of exhausting the
+        // database pool and memory (long-polling devices count: keep it above them).
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            MAX_CONCURRENT_REQUESTS,
+        ))
         .layer(
             // One span per request (method, path, status, latency) at the default log level.
             TraceLayer::new_for_http()
@@ -204,6 +216,35 @@ pub async fn serve(
 }
 
 /// Rejects a request speaking another protocol version; stamps every answer with ours.
+/// The longest a request may take (uploads of a 25 MiB file included).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+/// Requests served at once; more wait.
+pub const MAX_CONCURRENT_REQUESTS: usize = 2048;
+
+/// Headers on every answer: nothing is sniffed, framed, cached, referred, or run as a page
+/// (an attachment opened in a browser stays inert).
+async fn security_headers(req: Request<axum::body::Body>, next: Next) -> Response {
+    use axum::http::header;
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; sandbox"),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    resp
+}
+
 async fn protocol_header(req: Request<axum::body::Body>, next: Next) -> Response {
     use axum::response::IntoResponse;
     if let Some(v) = req.headers().get(PROTOCOL_HEADER) {

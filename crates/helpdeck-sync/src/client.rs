@@ -53,6 +53,29 @@ pub fn normalise_server_url(url: &str) -> Result<String> {
     Ok(url.to_string())
 }
 
+/// The warning to give before a password goes to `url`: plain `http://` to a host that is not
+/// this machine sends it (and every ticket after it) unencrypted over the network.
+pub fn plain_http_warning(url: &str) -> Option<String> {
+    let parsed = reqwest::Url::parse(url.trim()).ok()?;
+    if parsed.scheme() != "http" {
+        return None;
+    }
+    let host = parsed
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let local = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    (!local).then(|| {
+        format!(
+            "{url} is plain http: your password and every ticket cross the network unencrypted; \
+             use https:// (the server with a certificate, or behind a TLS reverse proxy)"
+        )
+    })
+}
+
 impl Client {
     pub fn new(base: &str, token: Option<String>) -> Result<Client> {
         let http = reqwest::Client::builder()
@@ -300,5 +323,25 @@ fn describe(e: &reqwest::Error) -> String {
         "the server did not answer in time".into()
     } else {
         e.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_http_warning;
+
+    #[test]
+    fn plain_http_is_fine_on_this_machine_only() {
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:3000/",
+            "http://[::1]:8080",
+            "https://helpdeck.example.com",
+        ] {
+            assert_eq!(plain_http_warning(local), None, "{local}");
+        }
+        let w = plain_http_warning("http://192.168.1.20:8080").unwrap();
+        assert!(w.contains("unencrypted") && w.contains("https://"), "{w}");
+        assert!(plain_http_warning("http://helpdeck.example.com").is_some());
     }
 }

@@ -28,6 +28,12 @@ pub async fn presence_list(app: State<'_, App>) -> ApiResult<Vec<helpdeck_app::P
     app.presence_list().await
 }
 
+/// Would signing in to `url` send the password unencrypted over the network?
+#[tauri::command]
+pub fn server_url_insecure(app: State<'_, App>, url: String) -> bool {
+    app.server_url_insecure(&url)
+}
+
 #[tauri::command]
 #[instrument(skip_all)]
 pub async fn sync_sign_in(app: State<'_, App>, input: SignInInput) -> ApiResult<AppInfo> {

@@ -265,6 +265,7 @@ export const api = {
   teamAdd: (name: string) => call<string[]>('team_add', { name }),
   syncStatus: () => call<SyncView | null>('sync_status'),
   syncSignIn: (input: SignInInput) => call<AppInfo>('sync_sign_in', { input }),
+  serverUrlInsecure: (url: string) => call<boolean>('server_url_insecure', { url }),
   syncConnectPreview: () => call<ConnectPreview>('sync_connect_preview'),
   syncConnect: (input: SignInInput) => call<ConnectResult>('sync_connect', { input }),
   syncSignOut: () => call<AppInfo>('sync_sign_out'),

@@ -351,6 +351,27 @@ impl ServerHome {
             .success()
     }
 
+    /// `helpdeck --json server ARGS` on this server's database: its JSON answer.
+    pub fn admin_json(&self, args: &[&str]) -> Value {
+        let out = Command::new(bin())
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .arg("--json")
+            .arg("server")
+            .args(args)
+            .args(self.db_args())
+            .env_remove("HELPDECK_DATA_DIR")
+            .env_remove("HELPDECK_DB")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "server {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
     pub fn add_user(&self, email: &str, name: &str, role: &str, org: Option<&str>) -> Value {
         let mut args: Vec<String> = [
             "--json",

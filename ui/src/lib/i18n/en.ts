@@ -66,6 +66,7 @@ export const en = {
   'views.mine': 'My open tickets',
   'views.unassigned': 'Unassigned',
   'views.unowned': 'Unowned',
+  'signIn.insecure': 'This address is plain http: your password and tickets would cross the network unencrypted. Use https:// unless the server is on a network you trust.',
   'me.available': 'Available',
   'me.availableShort': 'Available',
   'me.away': 'Away',

@@ -65,6 +65,7 @@ export const zh: Record<MessageKey, string> = {
   'views.mine': '我的未结工单',
   'views.unassigned': '未分配',
   'views.unowned': '无人负责',
+  'signIn.insecure': '该地址使用明文 http：密码和工单将未加密地经过网络传输。除非服务器位于可信网络中，请使用 https://。',
   'me.available': '在岗',
   'me.availableShort': '在岗',
   'me.away': '离开',

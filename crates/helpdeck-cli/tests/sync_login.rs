@@ -209,3 +209,58 @@ fn an_admin_signs_a_lost_device_out() {
     );
     drop(server);
 }
+
+/// A broken or hostile client pushing ops that are all refused: the server keeps the answers
+/// of its newest 1,000 refusals only, and once it has had 1,000 within the hour its pushes
+/// wait (429) — another device of the same person is not affected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_sending_refused_ops_is_bounded_and_slowed() {
+    use helpdeck_core::op::Entity;
+    let home = ServerHome::new(Db::Sqlite);
+    home.add_user("alice@helpdesk.example", "Alice", "agent", None);
+    let server = home.start();
+    let noisy = sign_in(&server.url, "alice@helpdesk.example").await;
+    // Changes of tickets that do not exist: every one is refused.
+    let junk = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|_| {
+                noisy.op(
+                    Entity::Ticket,
+                    Uuid::now_v7(),
+                    json!({"action": "update_ticket", "priority": "P1"}),
+                )
+            })
+            .collect()
+    };
+    for _ in 0..2 {
+        let acks = noisy.push(&junk(600)).await;
+        assert!(
+            acks.iter().all(|a| a["status"] == "rejected"),
+            "{:?}",
+            &acks[..1]
+        );
+    }
+    let kept = home.count(&format!(
+        "SELECT count(*) FROM applied_ops WHERE device_id = '{}' AND status = 'rejected'",
+        noisy.device_id
+    ));
+    assert_eq!(kept, 1000, "the newest 1,000 refusals are kept, no more");
+    let resp = noisy
+        .post("/sync/push")
+        .json(&json!({ "ops": junk(1) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().contains_key("retry-after"));
+    let body: Value = resp.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("refused"),
+        "{body}"
+    );
+    // The person's other device pushes as usual.
+    let other = sign_in(&server.url, "alice@helpdesk.example").await;
+    let (_, create) = other.new_ticket("Printer jams");
+    assert_eq!(other.push(&[create]).await[0]["status"], "applied");
+    drop(server);
+}

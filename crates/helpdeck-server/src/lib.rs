@@ -484,6 +484,7 @@ async fn push_handler(
     let span = tracing::info_span!("push", user = %caller.account.user.id, ops = req.ops.len());
     let _enter = span.enter();
     drop(_enter);
+    push::check_refusals(&s.0.db, caller.device_id).await?;
     let pushed = {
         let _guard = s.0.push_lock.lock().await;
         push::push(&s.0.db, &caller, req.ops).await?

@@ -281,6 +281,48 @@ async fn record_applied(
         }
         q.execute(&mut **tx).await?;
     }
+    if new.iter().any(|a| a.status == AckStatus::Rejected) {
+        // A device keeps its newest refusals only: a retry of an older one is decided again.
+        sqlx::query(
+            "DELETE FROM applied_ops WHERE device_id = $1 AND status = 'rejected' AND op_id NOT IN \
+             (SELECT op_id FROM applied_ops WHERE device_id = $1 AND status = 'rejected' \
+              ORDER BY received_at DESC, op_id DESC LIMIT $2)",
+        )
+        .bind(&device)
+        .bind(MAX_REFUSED_KEPT)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Refused ops a device's answers are kept for; as many refusals within
+/// [`REFUSAL_WINDOW_MS`] make its pushes wait.
+pub const MAX_REFUSED_KEPT: i64 = 1000;
+/// One hour.
+pub const REFUSAL_WINDOW_MS: i64 = 3_600_000;
+
+/// Refuses a push from a device whose ops were refused too often lately (a broken or hostile
+/// client), before any work; it may push again once the window moves on.
+pub async fn check_refusals(db: &Db, device_id: Uuid) -> Result<()> {
+    let since = now_ms() - REFUSAL_WINDOW_MS;
+    let (n, first): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT count(*), min(received_at) FROM applied_ops \
+         WHERE device_id = $1 AND status = 'rejected' AND received_at > $2",
+    )
+    .bind(device_id.to_string())
+    .bind(since)
+    .fetch_one(&db.pool)
+    .await?;
+    if n >= MAX_REFUSED_KEPT {
+        let retry = ((first.unwrap_or(since) - since) / 1000).max(1) as u64;
+        return Err(ServerError::TooManyRequests {
+            message: format!(
+                "this device's changes were refused {n} times in the last hour; fix what it sends, then try again in {retry} s"
+            ),
+            retry_after_s: retry,
+        });
+    }
     Ok(())
 }
 

@@ -1,0 +1,4 @@
+-- Helpdeck server schema 13 (postgres). Kept in step with ../server-sqlite (a test compares them).
+-- Refused ops are kept per device for a retry's answer, at most a bounded number each
+-- (issue 14): this index finds a device's refusals, newest first.
+CREATE INDEX applied_ops_refused ON applied_ops (device_id, received_at) WHERE status = 'rejected';

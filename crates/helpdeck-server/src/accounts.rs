@@ -311,7 +311,6 @@ pub struct Session {
 
 pub async fn login(
     db: &Db,
-    throttle: &crate::throttle::LoginThrottle,
     addr: IpAddr,
     email: &str,
     password: &str,
@@ -319,7 +318,7 @@ pub async fn login(
     device_name: &str,
 ) -> Result<Session> {
     let email = email.trim().to_lowercase();
-    throttle.check_failures(db, &email, addr).await?;
+    crate::throttle::check_failures(db, &email, addr).await?;
     if device_id == helpdeck_core::user::SYSTEM_USER_ID || device_id.is_nil() {
         return Err(ServerError::BadRequest(
             "device_id: this id is reserved; use a new random id for the device".into(),
@@ -346,10 +345,10 @@ pub async fn login(
         }
     };
     let (Some(id), true) = (id, ok) else {
-        throttle.failed(db, &email, addr).await?;
+        crate::throttle::failed(db, &email, addr).await?;
         return Err(ServerError::Unauthorized("wrong email or password".into()));
     };
-    throttle.succeeded(db, &email, addr).await?;
+    crate::throttle::succeeded(db, &email, addr).await?;
     let user_id = parse_uuid(&id)?;
     let now = Timestamp::now();
     let device_owner: Option<(String,)> =

@@ -67,7 +67,6 @@ struct Inner {
     blobs: blobs::BlobDir,
     /// The last committed `server_seq` this process knows of; long-polls wait on it.
     changes: watch::Sender<i64>,
-    throttle: throttle::LoginThrottle,
     /// Shared staff pull pages (see `pull::PageCache`).
     pages: pull::PageCache,
     /// One push at a time per process (SQLite has one writer anyway; PostgreSQL pushes are
@@ -88,7 +87,6 @@ impl AppState {
             db,
             blobs: blobs::BlobDir(blobs_dir),
             changes,
-            throttle: throttle::LoginThrottle,
             pages: pull::PageCache::default(),
             push_lock: tokio::sync::Mutex::new(()),
             presence: presence::Presence::default(),
@@ -342,7 +340,6 @@ async fn login(
     }
     let session = accounts::login(
         &s.0.db,
-        &s.0.throttle,
         peer.ip(),
         &req.email,
         &req.password,

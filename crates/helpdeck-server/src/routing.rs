@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use helpdeck_core::Timestamp;
 use helpdeck_core::routing::{
-    Inputs, StoredAgent, StoredInputs, agents_to_count, counts_as_load, from_stored,
+    Inputs, StoredAgent, StoredAgentRow, StoredInputs, agents_to_count, counts_as_load, from_stored,
 };
 use helpdeck_core::status::Status;
 use helpdeck_core::sync::WorkspaceRules;
@@ -28,35 +28,13 @@ pub(crate) async fn inputs(conn: &mut AnyConnection, rules: &WorkspaceRules) -> 
     let teams: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM teams")
         .fetch_all(&mut *conn)
         .await?;
-    type Row = (
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        i64,
-        Option<i64>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<StoredAgentRow> = sqlx::query_as(
         "SELECT id, email, name, team_id, skills, away, away_until FROM users \
          WHERE role IN ('agent', 'admin')",
     )
     .fetch_all(&mut *conn)
     .await?;
-    let agents: Vec<StoredAgent> = rows
-        .into_iter()
-        .map(
-            |(id, email, name, team_id, skills, away, away_until)| StoredAgent {
-                id,
-                email,
-                name,
-                team_id,
-                skills,
-                away,
-                away_until,
-            },
-        )
-        .collect();
+    let agents: Vec<StoredAgent> = rows.into_iter().map(StoredAgent::from).collect();
     // Loads only where a rule looks at them: the open tickets whose SLA runs, of the agents
     // of least-loaded or capped teams (the assignee/status index).
     let counted = agents_to_count(&rules.assignment, &teams, &agents);

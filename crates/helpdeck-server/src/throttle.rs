@@ -33,10 +33,6 @@ pub const ACCOUNT_FAILURES: i64 = 50;
 /// How long failures count.
 pub const WINDOW: Duration = Duration::from_secs(300);
 
-/// The sign-in throttle (its state is the `login_failures` table).
-#[derive(Default)]
-pub struct LoginThrottle;
-
 fn key(parts: &[&str]) -> String {
     let mut h = Sha256::new();
     for p in parts {
@@ -54,70 +50,68 @@ fn too_many(message: String, retry: Duration) -> ServerError {
     }
 }
 
-impl LoginThrottle {
-    /// Refuses when the account failed too often from this address, or from anywhere.
-    pub async fn check_failures(&self, db: &Db, email: &str, addr: IpAddr) -> Result<()> {
-        let since = now_ms() - WINDOW.as_millis() as i64;
-        let address = key(&["address", &addr.to_string()]);
-        let pair = key(&["pair", email, &addr.to_string()]);
-        let account = key(&["account", email]);
-        let counts: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT key, count(*), min(at) FROM login_failures WHERE key IN ($1, $2, $3) \
+/// Refuses when the account failed too often from this address, or from anywhere.
+pub async fn check_failures(db: &Db, email: &str, addr: IpAddr) -> Result<()> {
+    let since = now_ms() - WINDOW.as_millis() as i64;
+    let address = key(&["address", &addr.to_string()]);
+    let pair = key(&["pair", email, &addr.to_string()]);
+    let account = key(&["account", email]);
+    let counts: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT key, count(*), min(at) FROM login_failures WHERE key IN ($1, $2, $3) \
              AND at > $4 GROUP BY key",
-        )
-        .bind(&address)
-        .bind(&pair)
-        .bind(&account)
-        .bind(since)
-        .fetch_all(&db.pool)
-        .await?;
-        for (k, n, first) in counts {
-            let retry = Duration::from_millis((first - since).max(1000) as u64);
-            if k == address && n >= ADDRESS_FAILURES {
-                return Err(too_many(
-                    "too many failed sign-ins from your address".into(),
-                    retry,
-                ));
-            }
-            if k == pair && n >= PAIR_FAILURES {
-                return Err(too_many(
-                    format!("too many failed sign-ins for {email} from your address"),
-                    retry,
-                ));
-            }
-            if k == account && n >= ACCOUNT_FAILURES {
-                return Err(too_many(
-                    format!("too many failed sign-ins for {email}"),
-                    retry,
-                ));
-            }
+    )
+    .bind(&address)
+    .bind(&pair)
+    .bind(&account)
+    .bind(since)
+    .fetch_all(&db.pool)
+    .await?;
+    for (k, n, first) in counts {
+        let retry = Duration::from_millis((first - since).max(1000) as u64);
+        if k == address && n >= ADDRESS_FAILURES {
+            return Err(too_many(
+                "too many failed sign-ins from your address".into(),
+                retry,
+            ));
         }
-        Ok(())
+        if k == pair && n >= PAIR_FAILURES {
+            return Err(too_many(
+                format!("too many failed sign-ins for {email} from your address"),
+                retry,
+            ));
+        }
+        if k == account && n >= ACCOUNT_FAILURES {
+            return Err(too_many(
+                format!("too many failed sign-ins for {email}"),
+                retry,
+            ));
+        }
     }
+    Ok(())
+}
 
-    /// Counts a failed sign-in (and forgets failures older than the window).
-    pub async fn failed(&self, db: &Db, email: &str, addr: IpAddr) -> Result<()> {
-        let now = now_ms();
-        sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $4), ($2, $4), ($3, $4)")
-            .bind(key(&["address", &addr.to_string()]))
-            .bind(key(&["pair", email, &addr.to_string()]))
-            .bind(key(&["account", email]))
-            .bind(now)
-            .execute(&db.pool)
-            .await?;
-        sqlx::query("DELETE FROM login_failures WHERE at <= $1")
-            .bind(now - WINDOW.as_millis() as i64)
-            .execute(&db.pool)
-            .await?;
-        Ok(())
-    }
+/// Counts a failed sign-in (and forgets failures older than the window).
+pub async fn failed(db: &Db, email: &str, addr: IpAddr) -> Result<()> {
+    let now = now_ms();
+    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $4), ($2, $4), ($3, $4)")
+        .bind(key(&["address", &addr.to_string()]))
+        .bind(key(&["pair", email, &addr.to_string()]))
+        .bind(key(&["account", email]))
+        .bind(now)
+        .execute(&db.pool)
+        .await?;
+    sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+        .bind(now - WINDOW.as_millis() as i64)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
 
-    /// A sign-in succeeded: this address's failures for the account are forgotten.
-    pub async fn succeeded(&self, db: &Db, email: &str, addr: IpAddr) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1")
-            .bind(key(&["pair", email, &addr.to_string()]))
-            .execute(&db.pool)
-            .await?;
-        Ok(())
-    }
+/// A sign-in succeeded: this address's failures for the account are forgotten.
+pub async fn succeeded(db: &Db, email: &str, addr: IpAddr) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE key = $1")
+        .bind(key(&["pair", email, &addr.to_string()]))
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }

@@ -106,12 +106,7 @@ impl Jobs<'_> {
                 ticket.organization_id,
                 now,
             );
-            let tier: Option<String> =
-                sqlx::query_scalar("SELECT customer_tier FROM organizations WHERE id = ?")
-                    .bind(ticket.organization_id.map(|o| o.to_string()))
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            let tier = tier.and_then(|t| t.parse().ok());
+            let tier = self.0.org_tier(tx, ticket.organization_id).await?;
             for f in firings(
                 &workspace.escalation,
                 &ticket,

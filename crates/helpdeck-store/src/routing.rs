@@ -10,7 +10,8 @@ use helpdeck_core::apply::TrustingDirectory;
 use helpdeck_core::command;
 use helpdeck_core::op::{Change, TicketFields};
 use helpdeck_core::routing::{
-    Decision, Facts, Inputs, Router, StoredAgent, StoredInputs, agents_to_count, from_stored,
+    Decision, Facts, Inputs, Router, StoredAgent, StoredAgentRow, StoredInputs, agents_to_count,
+    from_stored,
 };
 use helpdeck_core::ticket::Ticket;
 use helpdeck_core::user::{CustomerTier, User};
@@ -32,36 +33,14 @@ impl crate::Store {
         let teams: Vec<(String, String)> = sqlx::query_as("SELECT id, name FROM teams")
             .fetch_all(&mut *conn)
             .await?;
-        type Row = (
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            i64,
-            Option<i64>,
-        );
-        let rows: Vec<Row> = sqlx::query_as(
+        let rows: Vec<StoredAgentRow> = sqlx::query_as(
             "SELECT id, email, name, team_id, skills, away, away_until FROM users \
              WHERE role IN ('agent', 'admin') AND id != ?",
         )
         .bind(helpdeck_core::user::SYSTEM_USER_ID.to_string())
         .fetch_all(&mut *conn)
         .await?;
-        let agents: Vec<StoredAgent> = rows
-            .into_iter()
-            .map(
-                |(id, email, name, team_id, skills, away, away_until)| StoredAgent {
-                    id,
-                    email,
-                    name,
-                    team_id,
-                    skills,
-                    away,
-                    away_until,
-                },
-            )
-            .collect();
+        let agents: Vec<StoredAgent> = rows.into_iter().map(StoredAgent::from).collect();
         // Loads only where a rule looks at them: the open tickets (SLA running) of the agents
         // of least-loaded or capped teams, read by the covering assignee/status index.
         let counted = agents_to_count(rules, &teams, &agents);
@@ -103,7 +82,8 @@ impl crate::Store {
         )?)
     }
 
-    async fn org_tier(
+    /// The customer tier of an organization (none: no organization).
+    pub(crate) async fn org_tier(
         &self,
         conn: &mut SqliteConnection,
         org: Option<Uuid>,

@@ -752,6 +752,32 @@ pub struct StoredAgent {
     pub away_until: Option<i64>,
 }
 
+/// The row both databases answer `SELECT id, email, name, team_id, skills, away, away_until`
+/// with.
+pub type StoredAgentRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+);
+
+impl From<StoredAgentRow> for StoredAgent {
+    fn from((id, email, name, team_id, skills, away, away_until): StoredAgentRow) -> Self {
+        StoredAgent {
+            id,
+            email,
+            name,
+            team_id,
+            skills,
+            away,
+            away_until,
+        }
+    }
+}
+
 /// What a router starts from, as read from a database: teams `(id, name)`, agents, their
 /// loads by id, and turns `(rule id, last email)`.
 pub struct StoredInputs {

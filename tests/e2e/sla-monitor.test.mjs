@@ -6,14 +6,12 @@
 // `tray_status`, a record of the calls). The tray icon itself lives in the desktop's
 // status-notifier host and cannot be inspected from here.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { click, eventually, find, invoke, launch, screenshot, type } from './harness.mjs';
+import { cli, click, eventually, find, invoke, launch, screenshot, type } from './harness.mjs';
 
-const CLI = join(dirname(process.env.HELPDECK_APP ?? ''), 'helpdeck');
 
 async function sidebar(driver) {
   const read = async (id) => {
@@ -41,8 +39,8 @@ describe('SLA monitor, tray and badge', () => {
   before(async () => {
     // A workspace with demo data (some of it breaching), made with the CLI.
     const dir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-sla-'));
-    execFileSync(CLI, ['--data-dir', dir, 'init', '--name', 'Acme IT', '--timezone', 'UTC', '--email', 'wang.fang@acme.example']);
-    execFileSync(CLI, ['--data-dir', dir, 'demo', '--tickets', '300']);
+    cli(dir, 'init', '--name', 'Acme IT', '--timezone', 'UTC', '--email', 'wang.fang@acme.example');
+    cli(dir, 'demo', '--tickets', '300');
     ({ driver } = await launch(dir));
     await find(driver, 'ticket-list', 60000);
   });

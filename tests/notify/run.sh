@@ -7,7 +7,7 @@
 #   tests/notify/run.sh                 the test (about 90 s: targets are whole minutes)
 #   tests/notify/run.sh --bench N       also N staggered tickets; prints delay p50/p95
 #
-# Needs: Xvfb, dbus-run-session, dunst, dunstctl, node; HELPDECK_BIN (default: build it).
+# Needs: Xvfb, dbus-run-session, dunst, dunstctl, gnome-keyring-daemon, node; HELPDECK_BIN (default: build it).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -19,7 +19,7 @@ if [[ -z "${HELPDECK_BIN:-}" ]]; then
   (cd "$ROOT" && cargo build --locked -q -p helpdeck-cli)
   HELPDECK_BIN="$CARGO_TARGET_DIR/debug/helpdeck"
 fi
-for tool in Xvfb dbus-run-session dunst dunstctl node; do
+for tool in Xvfb dbus-run-session dunst dunstctl gnome-keyring-daemon node; do
   command -v "$tool" >/dev/null || { echo "error: $tool is not installed (scripts/task deps)" >&2; exit 1; }
 done
 

@@ -4,6 +4,15 @@ set -euo pipefail
 cd "$SCRATCH"
 log() { printf '[notify-test %s] %s\n' "$(date +%T)" "$*"; }
 
+# A Secret Service on this bus (a workspace's key lives in the keyring), its keyring files
+# under $XDG_DATA_HOME (the scratch dir).
+echo -n helpdeck-notify | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+for _ in $(seq 1 50); do
+  dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' && break
+  sleep 0.1
+done
+
 # dunst: one format per urgency so the history shows how it classified each notification,
 # a script that records when each one arrived, nothing times out.
 cat >dunstrc <<CFG

@@ -620,13 +620,10 @@ impl App {
     pub async fn attachment_bytes(&self, sha256: String) -> ApiResult<Vec<u8>> {
         let store = self.store().await?;
         let sha = helpdeck_core::attachment::validate_sha256(&sha256)?;
-        let path = store.files().blob_path(&sha);
-        tokio::fs::read(&path).await.map_err(|_| {
-            ApiError::new(
-                ErrorCode::NotFound,
-                "this file is not on this device yet; it arrives with the next sync",
-            )
-        })
+        let bytes = tokio::task::spawn_blocking(move || store.files().read_blob(&sha))
+            .await
+            .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))??;
+        Ok(bytes)
     }
 
     /// The thumbnail of an image on this device (made the first time, then kept); an empty

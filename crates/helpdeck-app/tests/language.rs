@@ -8,7 +8,7 @@ use helpdeck_store::{InitOptions, Store};
 async fn a_chinese_workspace_opens_in_chinese_unless_the_user_chose_otherwise() {
     // `helpdeck init --language zh`, then the app on that folder with no settings file.
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::init(
+    let store = Store::init_with_key(
         dir.path(),
         InitOptions {
             name: "上海办公室".into(),
@@ -17,6 +17,7 @@ async fn a_chinese_workspace_opens_in_chinese_unless_the_user_chose_otherwise() 
             owner_name: "王芳".into(),
             owner_email: "wang.fang@acme.cn".into(),
         },
+        helpdeck_store::StoreKey::random(),
     )
     .await
     .unwrap();

@@ -4,7 +4,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+mod bench_key;
 mod monitor;
+
+use bench_key::bench_key;
 
 use anyhow::Result;
 use clap::Parser;
@@ -91,7 +94,12 @@ async fn main() -> Result<()> {
         let fresh = !dir.join(helpdeck_store::DB_FILE).exists();
         if fresh {
             let _ = std::fs::remove_dir_all(&dir);
-            let store = Store::init(&dir, workspace_options(&format!("bench {n}"))).await?;
+            let store = Store::init_with_key(
+                &dir,
+                workspace_options(&format!("bench {n}")),
+                bench_key(&dir)?,
+            )
+            .await?;
             let gen_start = Instant::now();
             let data = helpdeck_demo::generate(n, 7, jiff::Timestamp::now());
             let generation = gen_start.elapsed();
@@ -113,7 +121,12 @@ async fn main() -> Result<()> {
             // The same tickets as bare rows (the shape of a CSV import: no comments, no history).
             let rows_dir = args.dir.join(format!("rows-{n}"));
             let _ = std::fs::remove_dir_all(&rows_dir);
-            let rows = Store::init(&rows_dir, workspace_options(&format!("rows {n}"))).await?;
+            let rows = Store::init_with_key(
+                &rows_dir,
+                workspace_options(&format!("rows {n}")),
+                bench_key(&rows_dir)?,
+            )
+            .await?;
             let mut bare = data.clone();
             for t in &mut bare.tickets {
                 t.comments.clear();
@@ -132,7 +145,7 @@ async fn main() -> Result<()> {
             rows.shutdown().await;
             let _ = std::fs::remove_dir_all(&rows_dir);
         }
-        let store = Store::open(&dir).await?;
+        let store = Store::open_with_key(&dir, bench_key(&dir)?).await?;
         let queues: Vec<(&str, TicketFilter)> = vec![
             ("queue: all open by SLA due", TicketFilter::default()),
             (

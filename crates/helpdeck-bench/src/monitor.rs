@@ -1,6 +1,7 @@
 //! SLA monitor at scale: start-up (load + evaluate + schedule every open ticket), the cost of
 //! one `tickets_changed` recompute and of a 1,000-ticket batch (a sync pull), and memory.
 
+use crate::bench_key;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,7 +34,12 @@ fn rss_mib() -> f64 {
 async fn workspace(dir: &Path, open: usize) -> Result<Store> {
     if !dir.join(helpdeck_store::DB_FILE).exists() {
         let _ = std::fs::remove_dir_all(dir);
-        let store = Store::init(dir, workspace_options(&format!("monitor {open} open"))).await?;
+        let store = Store::init_with_key(
+            dir,
+            workspace_options(&format!("monitor {open} open")),
+            bench_key(dir)?,
+        )
+        .await?;
         let mut data = helpdeck_demo::generate(open * 3, 11, jiff::Timestamp::now());
         data.tickets.retain(|t| t.status.is_open());
         anyhow::ensure!(data.tickets.len() >= open, "not enough open demo tickets");
@@ -44,11 +50,11 @@ async fn workspace(dir: &Path, open: usize) -> Result<Store> {
             .await?;
         store.shutdown().await;
     }
-    Ok(Store::open(dir).await?)
+    Ok(Store::open_with_key(dir, bench_key(dir)?).await?)
 }
 
 async fn start(dir: &Path) -> Result<(Duration, helpdeck_notify::MonitorHandle)> {
-    let store = Store::open(dir).await?;
+    let store = Store::open_with_key(dir, bench_key(dir)?).await?;
     let started = Instant::now();
     let h = helpdeck_notify::spawn(
         store,

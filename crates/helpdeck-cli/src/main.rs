@@ -1,5 +1,6 @@
 //! `helpdeck`: the command-line interface of spec §7. Thin: parse, call the store, print.
 
+mod backup;
 mod kb;
 mod macros;
 mod output;
@@ -148,6 +149,12 @@ enum Command {
     },
     /// The manual page (roff): `helpdeck manpage > helpdeck.1; man ./helpdeck.1`.
     Manpage,
+    /// Write a backup of the workspace (every ticket and attachment) to FILE, encrypted
+    /// with a passphrase; online: the app and sync may keep running.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty data dir (a lost or broken laptop, a lost key); it
+    /// gets a new key in this computer's keyring.
+    Restore(backup::RestoreArgs),
     /// Sign in to a server: an empty data dir becomes a replica of its workspace.
     Login(remote::LoginArgs),
     /// Connect this local workspace to a server: after a confirmation its tickets, comments,
@@ -555,6 +562,8 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Server(args) => remote::server(&dir, args, &out).await?,
         Command::Login(args) => remote::login(&dir, args, &out).await?,
+        Command::Backup(args) => backup::backup(&dir, args, &out).await?,
+        Command::Restore(args) => backup::restore(&dir, args, &out).await?,
         Command::Connect(args) => remote::connect(&dir, args, &out).await?,
         Command::Sync { once, status } => {
             let store = Store::open(&dir).await?;
@@ -625,6 +634,8 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         | Command::Server(_)
         | Command::Login(_)
         | Command::Connect(_)
+        | Command::Backup(_)
+        | Command::Restore(_)
         | Command::Sync { .. } => {
             unreachable!("handled before a workspace is opened")
         }

@@ -48,6 +48,21 @@ pub struct ServerRun {
 
 #[derive(Subcommand, Debug)]
 pub enum ServerCommand {
+    /// Back up a server on SQLite (online) with its attachment files to one
+    /// passphrase-encrypted FILE. PostgreSQL: pg_dump (docs/admin.md).
+    Backup {
+        #[command(flatten)]
+        files: ServerFiles,
+        #[command(flatten)]
+        args: crate::backup::BackupArgs,
+    },
+    /// Restore a server backup into a new SQLite file and blob directory.
+    Restore {
+        #[command(flatten)]
+        files: ServerFiles,
+        #[command(flatten)]
+        args: crate::backup::RestoreArgs,
+    },
     /// Manage accounts (run on the server machine, against its database).
     #[command(subcommand)]
     User(UserCommand),
@@ -59,6 +74,17 @@ pub enum ServerCommand {
         #[command(subcommand)]
         command: crate::watch::PolicyCommand,
     },
+}
+
+/// Where a server's SQLite database and attachment files are (backup, restore).
+#[derive(Args, Debug)]
+pub struct ServerFiles {
+    /// The server's SQLite file (default: server.db in the data dir).
+    #[arg(long, env = "HELPDECK_DB")]
+    pub db: Option<String>,
+    /// The server's attachment files (default: blobs/ in the data dir).
+    #[arg(long, env = "HELPDECK_BLOBS")]
+    pub blobs: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -207,6 +233,16 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
                 }
             })
             .await?;
+        }
+        Some(ServerCommand::Backup { files, args }) => {
+            let db = server_db(data_dir, files.db)?;
+            let blobs = files.blobs.unwrap_or_else(|| data_dir.join("blobs"));
+            crate::backup::server_backup(&db, &blobs, args, out).await?;
+        }
+        Some(ServerCommand::Restore { files, args }) => {
+            let db = server_db(data_dir, files.db)?;
+            let blobs = files.blobs.unwrap_or_else(|| data_dir.join("blobs"));
+            crate::backup::server_restore(&db, &blobs, args, out).await?;
         }
         Some(ServerCommand::Sla { db, command }) => {
             let db = helpdeck_server::Db::connect(&server_db(data_dir, db)?).await?;

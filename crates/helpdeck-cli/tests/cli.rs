@@ -1,17 +1,25 @@
 //! The CLI contract of spec §7, run as a real process on temp data dirs.
 
+mod sync_harness;
+
 use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// A workspace of its own, with its own private D-Bus session and Secret Service (where
+/// the workspace's key lives).
 struct Desk {
     dir: tempfile::TempDir,
+    session: sync_harness::Session,
 }
 
 impl Desk {
     fn new() -> Desk {
         let desk = Desk {
             dir: tempfile::tempdir().unwrap(),
+            session: sync_harness::Session::with_keyring().expect(
+                "a Secret Service (dbus-daemon, gnome-keyring-daemon) for the workspace key",
+            ),
         };
         desk.ok(&["init", "--name", "Acme IT", "--timezone", "Asia/Shanghai"]);
         desk
@@ -23,8 +31,16 @@ impl Desk {
             .arg(self.dir.path())
             .args(args)
             .env_remove("HELPDECK_DATA_DIR")
+            .envs(self.env())
             .output()
             .unwrap()
+    }
+
+    fn env(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.session
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
     }
 
     fn ok(&self, args: &[&str]) -> String {
@@ -599,6 +615,7 @@ fn lists_page_with_totals_over_thousands_of_tickets() {
         .arg(desk.dir.path())
         .args(["ticket", "list", "--all", "--limit", "5000"])
         .env_remove("HELPDECK_DATA_DIR")
+        .envs(desk.env())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -821,6 +838,7 @@ fn long_writes_show_a_bar_with_counts_at_a_terminal_and_nothing_in_a_pipe() {
     let tty = Command::new("script")
         .args(["-qec", &cmd, "/dev/null"])
         .env_remove("HELPDECK_DATA_DIR")
+        .envs(desk.env())
         .output()
         .expect("util-linux `script` runs the CLI at a pseudo-terminal");
     assert!(tty.status.success());
@@ -1365,4 +1383,127 @@ fn saved_views_list_with_counts_and_open_as_the_queue() {
     desk.ok(&["view", "delete", "Urgent"]);
     let e = desk.fails(&["view", "delete", "Urgent"]);
     assert!(e.contains("views: VPN"), "{e}");
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            hits.extend(files_containing(&p, needle));
+        } else if std::fs::read(&p)
+            .unwrap()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            hits.push(p.display().to_string());
+        }
+    }
+    hits
+}
+
+#[test]
+fn a_stolen_laptops_data_dir_holds_no_readable_ticket_text() {
+    let desk = Desk::new();
+    let outside = tempfile::tempdir().unwrap();
+    let note = outside.path().join("handover.txt");
+    std::fs::write(&note, "Vault combination 4471 for the Xuhui server room").unwrap();
+    let photo = outside.path().join("rack.png");
+    image::RgbImage::from_fn(800, 600, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 9])
+    })
+    .save(&photo)
+    .unwrap();
+    let t = desk.json(&[
+        "ticket",
+        "create",
+        "--title",
+        "Quarterly payroll export fails for Lujiazui branch",
+        "--body",
+        "徐汇机房的门禁密码需要更换",
+        "--requester",
+        "li.na@customer.example",
+        "--attach",
+        note.to_str().unwrap(),
+        "--attach",
+        photo.to_str().unwrap(),
+    ]);
+    let number = t["number"].as_str().unwrap().to_string();
+    desk.ok(&[
+        "ticket",
+        "note",
+        &number,
+        "--body",
+        "Server room badge reader code is 8812-confidential",
+    ]);
+    let files = desk.json(&["ticket", "show", &number])["attachments"].clone();
+    let photo_sha = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "rack.png")
+        .unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let thumb = outside.path().join("thumb.jpg");
+    desk.ok(&[
+        "attachment",
+        "get",
+        &photo_sha,
+        "--thumbnail",
+        "--out",
+        thumb.to_str().unwrap(),
+    ]);
+    for words in [
+        "Quarterly payroll export",
+        "Lujiazui",
+        "徐汇机房",
+        "li.na@customer.example",
+        "8812-confidential",
+        "Vault combination 4471",
+    ] {
+        assert_eq!(
+            files_containing(desk.dir.path(), words),
+            Vec::<String>::new(),
+            "{words:?} readable in the data dir"
+        );
+    }
+    // The attachment files and the thumbnail are on disk, sealed: no PNG or JPEG in there.
+    let stored = files_containing(desk.dir.path(), "HDSEAL01");
+    assert!(stored.iter().any(|f| f.contains("/thumbs/")), "{stored:?}");
+    assert_eq!(
+        stored.len(),
+        3,
+        "two attachments and a thumbnail: {stored:?}"
+    );
+    assert!(files_containing(desk.dir.path(), "PNG\r\n\u{1a}\n").is_empty());
+    assert!(files_containing(desk.dir.path(), "JFIF").is_empty());
+
+    // The data dir copied to another computer (another keyring): it does not open, the
+    // error says how to recover, and nothing is written.
+    let thief = Desk {
+        dir: tempfile::tempdir().unwrap(),
+        session: sync_harness::Session::with_keyring().unwrap(),
+    };
+    let copy = std::process::Command::new("cp")
+        .args(["-a", &format!("{}/.", desk.dir.path().display())])
+        .arg(thief.dir.path())
+        .status()
+        .unwrap();
+    assert!(copy.success());
+    let out = thief.run(&["ticket", "list"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("is encrypted and its key is not in this computer's keyring")
+            && err.contains("helpdeck restore")
+            && err.contains("helpdeck login"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // The owner's workspace is untouched and reads as before.
+    assert_eq!(desk.json(&["ticket", "show", &number])["title"], t["title"]);
 }

@@ -77,7 +77,9 @@ fn drain(r: &Replica) {
 fn bulk_create(r: &Replica, prefix: &str, n: usize) -> usize {
     let before = outbox(r).len();
     block_on(async {
-        let store = helpdeck_store::Store::open(r.dir.path()).await.unwrap();
+        let store = helpdeck_store::Store::open_with_key(r.dir.path(), workspace_key(r.dir.path()))
+            .await
+            .unwrap();
         for i in 0..n {
             let t = store
                 .tickets()
@@ -205,6 +207,9 @@ fn server_killed_mid_push(db: Db) {
 #[test]
 fn client_killed_mid_import() {
     // A local workspace (replicas do not import): a SIGKILLed import is all or nothing.
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
     let desk = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
         let mut c = std::process::Command::new(bin());
@@ -212,6 +217,7 @@ fn client_killed_mid_import() {
             .arg(desk.path())
             .args(args)
             .env_remove("HELPDECK_DATA_DIR")
+            .envs(session.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         c

@@ -28,12 +28,13 @@ fn copy_into(name: &str, dir: &Path, as_name: &str) -> PathBuf {
     to
 }
 
-fn cli(dir: &Path, args: &[&str]) -> String {
+fn cli(session: &Session, dir: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new(bin())
         .arg("--data-dir")
         .arg(dir)
         .args(args)
         .env_remove("HELPDECK_DATA_DIR")
+        .envs(session.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .output()
         .unwrap();
     assert!(
@@ -46,26 +47,41 @@ fn cli(dir: &Path, args: &[&str]) -> String {
 
 #[test]
 fn a_local_workspace_of_the_previous_release_keeps_everything() {
+    let Some(session) = Session::with_keyring() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     copy_into("local.db", dir.path(), "helpdeck.db");
+    assert!(is_plain_sqlite(&dir.path().join("helpdeck.db")));
     let now: Value =
-        serde_json::from_str(&cli(dir.path(), &["export", "--format", "json"])).unwrap();
+        serde_json::from_str(&cli(&session, dir.path(), &["export", "--format", "json"])).unwrap();
     assert_eq!(
         now,
         json_file("local-export.json"),
         "every ticket, comment and status change"
     );
-    let t: Value =
-        serde_json::from_str(&cli(dir.path(), &["--json", "ticket", "show", "HD-1"])).unwrap();
+    let t: Value = serde_json::from_str(&cli(
+        &session,
+        dir.path(),
+        &["--json", "ticket", "show", "HD-1"],
+    ))
+    .unwrap();
     assert_eq!(t["comments"].as_array().unwrap().len(), 2);
     assert_eq!(t["csat"]["score"], 5);
     assert!(t["events"].as_array().unwrap().len() >= 5, "{t}");
     // It works on as before: a change, a search in Chinese.
-    cli(dir.path(), &["ticket", "reopen", "HD-1"]);
+    cli(&session, dir.path(), &["ticket", "reopen", "HD-1"]);
     let hits: Value =
-        serde_json::from_str(&cli(dir.path(), &["--json", "search", "打印"])).unwrap();
+        serde_json::from_str(&cli(&session, dir.path(), &["--json", "search", "打印"])).unwrap();
     assert!(hits.to_string().contains("HD-1"), "{hits}");
     assert_integrity(&dir.path().join("helpdeck.db"));
+    // Encrypted in place on first open (issue 14): no plain SQLite file is left.
+    assert!(!is_plain_sqlite(&dir.path().join("helpdeck.db")));
+    assert!(!dir.path().join("helpdeck.db.encrypting").exists());
+}
+
+fn is_plain_sqlite(db: &Path) -> bool {
+    std::fs::read(db).unwrap().starts_with(b"SQLite format 3\0")
 }
 
 #[test]
@@ -91,8 +107,11 @@ fn a_replica_with_pending_changes_and_its_server_upgrade_and_sync() {
         &db,
         &format!("UPDATE sync_state SET server_url = '{}'", server.url),
     );
-    // Open with this build: the schema-1 outbox is upgraded in place, nothing dropped.
+    // Open with this build: encrypted in place, the schema-1 outbox upgraded in place,
+    // nothing dropped.
+    assert!(is_plain_sqlite(&db));
     let status: Value = alice.json(&["sync", "--status"]);
+    assert!(!is_plain_sqlite(&db));
     assert_eq!(status["state"]["pending"], 7, "{status}");
     assert_eq!(status["state"]["rejected"], 0, "{status}");
     let export: Value = serde_json::from_str(&alice.ok(&["export", "--format", "json"])).unwrap();

@@ -25,7 +25,7 @@ struct Desk {
 
 async fn desk(start: &str, timezone: &str) -> Desk {
     let dir = tempfile::tempdir().unwrap();
-    let mut writer = Store::init(
+    let mut writer = Store::init_with_key(
         dir.path(),
         InitOptions {
             name: "Desk".into(),
@@ -34,6 +34,7 @@ async fn desk(start: &str, timezone: &str) -> Desk {
             owner_name: "Me".into(),
             owner_email: "me@helpdeck.example".into(),
         },
+        helpdeck_store::StoreKey::random(),
     )
     .await
     .unwrap();

@@ -20,7 +20,7 @@ fn write_path(c: &mut Criterion) {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let store = rt.block_on(async {
-        Store::init(
+        Store::init_with_key(
             dir.path(),
             InitOptions {
                 name: "bench".into(),
@@ -29,6 +29,7 @@ fn write_path(c: &mut Criterion) {
                 owner_name: "Bench".into(),
                 owner_email: "bench@helpdeck.example".into(),
             },
+            helpdeck_store::StoreKey::random(),
         )
         .await
         .unwrap()

@@ -3,7 +3,6 @@
 //! queue of files still to move to or from the server (`blob_transfers`). The sync engine
 //! moves them beside the operation queue (helpdeck-sync), in resumable chunks.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use helpdeck_core::attachment::{media_type_of, validate_sha256};
@@ -15,7 +14,7 @@ use tracing::instrument;
 use crate::error::{Result, StoreError};
 use crate::rows::ms;
 use crate::write::{Arg, Batch};
-use crate::{Files, Store};
+use crate::{Files, Store, vault};
 
 /// A file still to move.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,11 +124,7 @@ impl Files<'_> {
         let sha = hex::encode(Sha256::digest(bytes));
         let dest = self.0.files().blob_path(&sha);
         if !dest.is_file() {
-            let dir = dest.parent().expect("blob path has a parent");
-            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-            let tmp = dir.join(format!(".{sha}.{}", new_id().simple()));
-            std::fs::write(&tmp, bytes).map_err(|e| io(&tmp, e))?;
-            std::fs::rename(&tmp, &dest).map_err(|e| io(&dest, e))?;
+            vault::write_sealed(&self.0.key, &sha, &dest, bytes)?;
         }
         Ok(NewFile {
             id: new_id(),
@@ -159,30 +154,53 @@ impl Files<'_> {
             .collect())
     }
 
+    /// The bytes of the file `sha256` on this device (opened with the workspace's key).
+    pub fn read_blob(&self, sha256: &str) -> Result<Vec<u8>> {
+        let sha = validate_sha256(sha256)?;
+        let path = self.0.files().blob_path(&sha);
+        if !path.is_file() {
+            return Err(StoreError::NotFound(format!(
+                "file {sha} is not on this device yet; it arrives with the next sync"
+            )));
+        }
+        vault::read_sealed(&self.0.key, &sha, &path)
+    }
+
+    /// How much of a download in progress is here (a frame cut by a crash is dropped).
+    pub fn partial_len(&self, sha256: &str) -> Result<u64> {
+        let path = self.0.files().blob_partial_path(sha256);
+        Ok(vault::partial_frames(&self.0.key, sha256, &path)?.len() as u64)
+    }
+
+    /// Adds a received chunk to a download in progress (sealed, like every file here).
+    pub fn append_partial(&self, sha256: &str, chunk: &[u8]) -> Result<()> {
+        let path = self.0.files().blob_partial_path(sha256);
+        vault::append_frame(&self.0.key, sha256, &path, chunk)
+    }
+
+    /// Drops a download in progress (it starts again).
+    pub fn discard_partial(&self, sha256: &str) -> Result<()> {
+        let path = self.0.files().blob_partial_path(sha256);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(&path, e)),
+            _ => Ok(()),
+        }
+    }
+
     /// A transfer finished: a download is checked against its address and moved in place.
     pub async fn blob_transfer_done(&self, sha256: &str, direction: &str) -> Result<()> {
         if direction == "down" {
             let partial = self.0.files().blob_partial_path(sha256);
-            let mut f = std::fs::File::open(&partial).map_err(|e| io(&partial, e))?;
-            let mut hasher = Sha256::new();
-            let mut buf = vec![0u8; 1 << 16];
-            loop {
-                let n = f.read(&mut buf).map_err(|e| io(&partial, e))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-            }
-            if hex::encode(hasher.finalize()) != sha256 {
+            let bytes = vault::partial_frames(&self.0.key, sha256, &partial)?;
+            if hex::encode(Sha256::digest(&bytes)) != sha256 {
                 let _ = std::fs::remove_file(&partial);
                 return Err(StoreError::Conflict(format!(
                     "the downloaded file does not match its SHA-256 {sha256}; it will be fetched again"
                 )));
             }
             let dest = self.0.files().blob_path(sha256);
-            let dir = dest.parent().expect("blob path has a parent");
-            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-            std::fs::rename(&partial, &dest).map_err(|e| io(&dest, e))?;
+            vault::write_sealed(&self.0.key, sha256, &dest, &bytes)?;
+            let _ = std::fs::remove_file(&partial);
         }
         sqlx::query("DELETE FROM blob_transfers WHERE sha256 = ? AND direction = ?")
             .bind(sha256)
@@ -213,12 +231,13 @@ impl Files<'_> {
     /// Copies the file `sha256` out to `out` (`attachment get`).
     pub fn export_blob(&self, sha256: &str, out: &Path) -> Result<u64> {
         let sha = validate_sha256(sha256)?;
-        let src = self.0.files().blob_path(&sha);
-        if !src.is_file() {
+        if !self.0.files().has_blob(&sha) {
             return Err(StoreError::NotFound(format!(
                 "file {sha} is not on this device (yet): run `helpdeck sync --once` to fetch it"
             )));
         }
-        std::fs::copy(&src, out).map_err(|e| io(out, e))
+        let bytes = self.0.files().read_blob(&sha)?;
+        std::fs::write(out, &bytes).map_err(|e| io(out, e))?;
+        Ok(bytes.len() as u64)
     }
 }

@@ -274,19 +274,9 @@ impl Connect<'_> {
             if self.0.files().has_blob(&a.sha256) {
                 continue;
             }
-            let src = from.files().blob_path(&a.sha256);
-            let dest = self.0.files().blob_path(&a.sha256);
-            let dir = dest.parent().expect("blob path has a parent");
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io {
-                path: dir.display().to_string(),
-                source: e,
-            })?;
-            if std::fs::hard_link(&src, &dest).is_err() {
-                std::fs::copy(&src, &dest).map_err(|e| StoreError::Io {
-                    path: src.display().to_string(),
-                    source: e,
-                })?;
-            }
+            // Each workspace seals its files with its own key: opened, then sealed again.
+            let bytes = from.files().read_blob(&a.sha256)?;
+            self.0.files().import_bytes(&a.name, &bytes)?;
         }
         let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
         let hlc = self.0.clock.tick();

@@ -8,16 +8,145 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
+use crate::vault::{self, KeySource, StoreKey};
 
 /// Migrations of the client schema, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/client");
 
-/// Opens (creating if asked) the SQLite file with WAL, `synchronous = NORMAL`, foreign keys
-/// and a busy timeout on every pooled connection, then runs pending migrations.
-pub async fn open_pool(path: &Path, create: bool) -> Result<SqlitePool> {
+/// Opens (creating if asked) the workspace database at `path` with its key: a new
+/// workspace gets a new key; one from before encryption is encrypted in place first
+/// (`vault`). Returns the pool and the key (for the sealed files beside it).
+pub async fn open_store(
+    path: &Path,
+    create: bool,
+    source: &KeySource,
+) -> Result<(SqlitePool, StoreKey)> {
+    vault::quiet_sqlcipher().await;
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let exists = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+    let key = if !exists || vault::is_plain_sqlite(path)? {
+        if !exists && !create {
+            return Err(StoreError::NoWorkspace(dir.display().to_string()));
+        }
+        // A key named by an earlier attempt that stopped half-way is used again.
+        let key = match vault::unlock(dir, source).await {
+            Ok(k) => k,
+            Err(StoreError::KeyMissing(_)) => vault::new_key(dir, source).await?,
+            Err(e) => return Err(e),
+        };
+        if exists {
+            encrypt_in_place(path, &key).await?;
+        }
+        key
+    } else {
+        vault::unlock(dir, source).await?
+    };
+    let pool = open_pool(path, create, &key).await.map_err(|e| match e {
+        StoreError::Database(sqlx::Error::Database(db)) if db.code().as_deref() == Some("26") => {
+            StoreError::WrongKey(path.display().to_string())
+        }
+        other => other,
+    })?;
+    Ok((pool, key))
+}
+
+/// Encrypts a workspace from before encryption, in place: the database is exported into a
+/// SQLCipher file under `key` (`sqlcipher_export`, which copies schema, rows, indexes,
+/// triggers and the full-text tables), its attachment files and thumbnails are sealed, then
+/// the encrypted file replaces the plain one by a rename. Interrupted at any point, the next
+/// open starts again from the plain file (sealing a file twice is skipped).
+async fn encrypt_in_place(path: &Path, key: &StoreKey) -> Result<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let target = path.with_extension("db.encrypting");
+    let io = |p: &Path, e: std::io::Error| StoreError::Io {
+        path: p.display().to_string(),
+        source: e,
+    };
+    for stale in [target.clone(), path.with_extension("db.encrypting-journal")] {
+        if stale.exists() {
+            std::fs::remove_file(&stale).map_err(|e| io(&stale, e))?;
+        }
+    }
+    tracing::info!(db = %path.display(), "encrypting a workspace from before encryption");
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        // ATTACH makes the new file only on a connection allowed to create files.
+        .create_if_missing(true)
+        .busy_timeout(Duration::from_secs(5))
+        .connect()
+        .await?;
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("ATTACH DATABASE ? AS encrypted KEY ?")
+        .bind(target.display().to_string())
+        .bind(key.raw_key().as_str())
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("SELECT sqlcipher_export('encrypted')")
+        .fetch_all(&mut conn)
+        .await?;
+    sqlx::query("DETACH DATABASE encrypted")
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let sealed = seal_files(dir, key)?;
+    for side in ["db-wal", "db-shm"] {
+        let p = path.with_extension(side);
+        if p.exists() {
+            std::fs::remove_file(&p).map_err(|e| io(&p, e))?;
+        }
+    }
+    std::fs::rename(&target, path).map_err(|e| io(path, e))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    tracing::info!(db = %path.display(), files = sealed, "workspace encrypted");
+    Ok(())
+}
+
+/// Seals the attachment files and thumbnails of the data dir `dir`; downloads in progress
+/// (plain, from before encryption) are dropped and fetched again.
+pub(crate) fn seal_files(dir: &Path, key: &StoreKey) -> Result<usize> {
+    let partial = dir.join("blobs").join("partial");
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial).map_err(|e| StoreError::Io {
+            path: partial.display().to_string(),
+            source: e,
+        })?;
+    }
+    let blobs = vault::seal_tree(key, &dir.join("blobs"), &|name| {
+        (name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())).then(|| name.to_string())
+    })?;
+    let thumbs = vault::seal_tree(key, &dir.join("thumbs"), &|name| {
+        let sha = name.split('.').next()?;
+        (sha.len() == 64 && !name.starts_with('.')).then(|| crate::thumbs::thumb_label(sha))
+    })?;
+    Ok(blobs + thumbs)
+}
+
+/// One connection of its own to the workspace database (a backup attaches its file to it).
+pub(crate) async fn connect_one(path: &Path, key: &StoreKey) -> Result<sqlx::SqliteConnection> {
+    use sqlx::ConnectOptions;
+    Ok(SqliteConnectOptions::new()
+        .filename(path)
+        .pragma("key", format!("\"{}\"", key.raw_key().as_str()))
+        // ATTACH makes the backup file only on a connection allowed to create files.
+        .create_if_missing(true)
+        .busy_timeout(Duration::from_secs(30))
+        .connect()
+        .await?)
+}
+
+/// Opens (creating if asked) the SQLCipher file with its key, WAL, `synchronous = NORMAL`,
+/// foreign keys and a busy timeout on every pooled connection, then runs pending migrations.
+async fn open_pool(path: &Path, create: bool, key: &StoreKey) -> Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str("sqlite://")?
         .filename(path)
+        // First, before anything reads a page (sqlx keeps `key` first among the pragmas).
+        .pragma("key", format!("\"{}\"", key.raw_key().as_str()))
         .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)

@@ -33,6 +33,22 @@ pub enum StoreError {
     /// Anything else from SQLite.
     #[error("database error: {0}")]
     Database(sqlx::Error),
+    /// The OS keyring could not be used.
+    #[error("{0}")]
+    Keyring(String),
+    /// The workspace is encrypted and its key is not in this computer's keyring.
+    #[error(
+        "the workspace in {0} is encrypted and its key is not in this computer's keyring \
+         (the key was deleted, or the folder was copied from another computer); nothing was changed. \
+         To recover: `helpdeck restore BACKUP-FILE` into a new data dir (asks the backup's passphrase), \
+         or, for a workspace that syncs with a server, `helpdeck login` into a new data dir to fetch it again"
+    )]
+    KeyMissing(String),
+    /// The key does not open the database (damaged, or not Helpdeck's).
+    #[error(
+        "{0} does not open with the workspace's key: the file is damaged or belongs to another workspace; nothing was changed"
+    )]
+    WrongKey(String),
     /// A migration failed.
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),

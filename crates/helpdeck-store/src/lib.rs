@@ -11,6 +11,7 @@
 
 mod admin;
 mod alerts;
+pub mod backup;
 mod blobs;
 mod bulk;
 mod connect;
@@ -31,6 +32,7 @@ mod sla;
 mod sync;
 mod thumbs;
 mod transfer;
+pub mod vault;
 mod views;
 mod workspace;
 mod write;
@@ -47,6 +49,7 @@ use sqlx::SqlitePool;
 use uuid::Uuid;
 
 pub use alerts::{ActivityCursor, ActivitySince, PolicyTargetsInput, WatchedTicket};
+pub use backup::{BackupKind, BackupSummary};
 pub use blobs::BlobTransfer;
 pub use bulk::{BulkChange, BulkOutcome, BulkPrevious, BulkRefusal, MAX_BULK};
 pub use connect::{Upload, UploadSummary};
@@ -63,6 +66,7 @@ pub use thumbs::{THUMB_EDGE, Thumbnail, make_thumbnail};
 pub use transfer::{
     ExportFormat, ImportOptions, ImportSummary, Progress, parse_csv, parse_json, read_import_file,
 };
+pub use vault::{KeySource, StoreKey};
 pub use views::{CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef};
 pub use workspace::{InitOptions, ReplicaInit, WorkspaceInfo};
 pub use write::{AssigneeInput, CreateInput, UpdateInput};
@@ -145,6 +149,8 @@ pub struct Store {
     policies: std::sync::RwLock<Arc<Policies>>,
     clock: hlc::Clock,
     now: NowFn,
+    /// The workspace's key: the database is opened with it, files beside it are sealed.
+    key: vault::StoreKey,
 }
 
 impl Store {

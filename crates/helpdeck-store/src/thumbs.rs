@@ -13,9 +13,8 @@ use helpdeck_core::attachment::validate_sha256;
 use image::{ImageFormat, ImageReader, Limits};
 use serde::Serialize;
 
-use crate::blobs::io;
-use crate::error::{Result, StoreError};
-use crate::{Files, Store};
+use crate::error::Result;
+use crate::{Files, Store, vault};
 
 /// Longest edge of a thumbnail, in pixels (sharp at 2× for a 240 px preview).
 pub const THUMB_EDGE: u32 = 480;
@@ -104,7 +103,8 @@ impl Files<'_> {
         let sha = validate_sha256(sha256)?;
         for (ext, media_type) in [("jpg", "image/jpeg"), ("png", "image/png")] {
             let p = self.0.thumb_path(&sha, ext);
-            if let Ok(bytes) = std::fs::read(&p) {
+            if p.is_file() {
+                let bytes = vault::read_sealed(&self.0.key, &thumb_label(&sha), &p)?;
                 let (width, height) = image::ImageReader::new(Cursor::new(&bytes))
                     .with_guessed_format()
                     .ok()
@@ -118,13 +118,7 @@ impl Files<'_> {
                 }));
             }
         }
-        let blob = self.0.files().blob_path(&sha);
-        let bytes = std::fs::read(&blob).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => StoreError::NotFound(format!(
-                "file {sha} is not on this device yet; it arrives with the next sync"
-            )),
-            _ => io(&blob, e),
-        })?;
+        let bytes = self.0.files().read_blob(&sha)?;
         let Some(thumb) = make_thumbnail(&bytes) else {
             return Ok(None);
         };
@@ -134,14 +128,15 @@ impl Files<'_> {
             "jpg"
         };
         let dest = self.0.thumb_path(&sha, ext);
-        let dir = dest.parent().expect("thumb path has a parent");
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        // Written whole, then renamed: a reader never sees half a thumbnail.
-        let tmp = dest.with_extension(format!("{ext}.tmp{}", std::process::id()));
-        std::fs::write(&tmp, &thumb.bytes).map_err(|e| io(&tmp, e))?;
-        std::fs::rename(&tmp, &dest).map_err(|e| io(&dest, e))?;
+        // Sealed like the file it shows; written whole, then renamed.
+        vault::write_sealed(&self.0.key, &thumb_label(&sha), &dest, &thumb.bytes)?;
         Ok(Some(thumb))
     }
+}
+
+/// What a thumbnail is sealed to (its file's address, marked as a thumbnail).
+pub(crate) fn thumb_label(sha: &str) -> String {
+    format!("thumb:{sha}")
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::error::{Result, StoreError};
 use crate::rows::{USER_COLUMNS, UserRow, ms, ts, uuid};
+use crate::vault::{KeySource, StoreKey};
 use crate::{DB_FILE, Policies, Store, db, hlc};
 
 /// A workspace's settings.
@@ -79,8 +80,15 @@ pub struct InitOptions {
 
 impl Store {
     /// Creates a new workspace in `data_dir`; refuses if one exists.
+    /// Its key is new and kept in the OS keyring.
     pub async fn init(data_dir: &Path, opts: InitOptions) -> Result<Store> {
-        Store::init_with(data_dir, opts, None).await
+        Store::init_with(data_dir, opts, None, &KeySource::OsKeyring).await
+    }
+
+    /// Creates a new workspace encrypted with a key the caller holds (not kept in the
+    /// keyring): benchmarks and the store's own tests.
+    pub async fn init_with_key(data_dir: &Path, opts: InitOptions, key: StoreKey) -> Result<Store> {
+        Store::init_with(data_dir, opts, None, &KeySource::Given(key)).await
     }
 
     /// Creates a replica of a server workspace in `data_dir` (after a sign-in): the owner is
@@ -90,13 +98,24 @@ impl Store {
         opts: InitOptions,
         replica: ReplicaInit,
     ) -> Result<Store> {
-        Store::init_with(data_dir, opts, Some(replica)).await
+        Store::init_with(data_dir, opts, Some(replica), &KeySource::OsKeyring).await
+    }
+
+    /// A replica encrypted with a key the caller holds (benchmarks, the sync model tests).
+    pub async fn init_replica_with_key(
+        data_dir: &Path,
+        opts: InitOptions,
+        replica: ReplicaInit,
+        key: StoreKey,
+    ) -> Result<Store> {
+        Store::init_with(data_dir, opts, Some(replica), &KeySource::Given(key)).await
     }
 
     async fn init_with(
         data_dir: &Path,
         opts: InitOptions,
         replica: Option<ReplicaInit>,
+        source: &KeySource,
     ) -> Result<Store> {
         let name = opts.name.trim().to_string();
         if name.is_empty() {
@@ -114,8 +133,8 @@ impl Store {
         let calendar = Calendar::business_hours(&opts.timezone)?;
         let owner_email = validate_email(&opts.owner_email)?;
         let path = data_dir.join(DB_FILE);
-        if path.exists() {
-            let pool = db::open_pool(&path, false).await?;
+        if std::fs::metadata(&path).is_ok_and(|m| m.len() > 0) {
+            let (pool, _) = db::open_store(&path, false, source).await?;
             let has: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM workspace")
                 .fetch_optional(&pool)
                 .await?;
@@ -128,7 +147,7 @@ impl Store {
             path: data_dir.display().to_string(),
             source,
         })?;
-        let pool = db::open_pool(&path, true).await?;
+        let (pool, key) = db::open_store(&path, true, source).await?;
         let now = Timestamp::now();
         let calendar_id = new_id();
         let policy = SlaPolicy::defaults(new_id());
@@ -208,20 +227,33 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
-        Store::from_pool(pool, path).await
+        Store::from_pool(pool, path, key).await
     }
 
-    /// Opens the workspace in `data_dir`.
+    /// Opens the workspace in `data_dir`, its key from the OS keyring.
     pub async fn open(data_dir: &Path) -> Result<Store> {
+        Store::open_with(data_dir, &KeySource::OsKeyring).await
+    }
+
+    /// Opens the workspace in `data_dir` with a key the caller holds.
+    pub async fn open_with_key(data_dir: &Path, key: StoreKey) -> Result<Store> {
+        Store::open_with(data_dir, &KeySource::Given(key)).await
+    }
+
+    pub(crate) async fn open_with(data_dir: &Path, source: &KeySource) -> Result<Store> {
         let path = data_dir.join(DB_FILE);
         if !path.exists() {
             return Err(StoreError::NoWorkspace(data_dir.display().to_string()));
         }
-        let pool = db::open_pool(&path, false).await?;
-        Store::from_pool(pool, path).await
+        let (pool, key) = db::open_store(&path, false, source).await?;
+        Store::from_pool(pool, path, key).await
     }
 
-    async fn from_pool(pool: sqlx::SqlitePool, path: std::path::PathBuf) -> Result<Store> {
+    async fn from_pool(
+        pool: sqlx::SqlitePool,
+        path: std::path::PathBuf,
+        key: StoreKey,
+    ) -> Result<Store> {
         let row: Option<WorkspaceRow> = sqlx::query_as(
             "SELECT id, name, timezone, language, device_id, owner_id, default_policy_id, categories, \
              reopen_window_days, auto_close_days, hlc_last, created_at FROM workspace",
@@ -267,6 +299,7 @@ impl Store {
             policies: std::sync::RwLock::new(Arc::new(policies)),
             clock,
             now: Arc::new(Timestamp::now),
+            key,
         })
     }
 

@@ -11,7 +11,7 @@ use helpdeck_store::{
 
 async fn new_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::init(
+    let store = Store::init_with_key(
         dir.path(),
         InitOptions {
             name: "Test desk".into(),
@@ -20,6 +20,7 @@ async fn new_store() -> (tempfile::TempDir, Store) {
             owner_name: "Wang Fang".into(),
             owner_email: "wang.fang@helpdeck.example".into(),
         },
+        helpdeck_store::StoreKey::random(),
     )
     .await
     .unwrap();

@@ -6,7 +6,7 @@ use helpdeck_store::{BulkChange, CreateInput, InitOptions, Store};
 #[tokio::test]
 async fn a_bulk_change_is_undone_in_one_step() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::init(
+    let store = Store::init_with_key(
         dir.path(),
         InitOptions {
             name: "Bulk desk".into(),
@@ -15,6 +15,7 @@ async fn a_bulk_change_is_undone_in_one_step() {
             owner_name: "Wang Fang".into(),
             owner_email: "wang.fang@helpdeck.example".into(),
         },
+        helpdeck_store::StoreKey::random(),
     )
     .await
     .unwrap();

@@ -16,7 +16,7 @@ use jiff::SignedDuration;
 #[tokio::test]
 async fn a_breach_escalates_once_and_alerts_the_lead() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::init(
+    let mut store = Store::init_with_key(
         dir.path(),
         InitOptions {
             name: "Escalation desk".into(),
@@ -25,6 +25,7 @@ async fn a_breach_escalates_once_and_alerts_the_lead() {
             owner_name: "Wang Fang".into(),
             owner_email: "wang.fang@helpdeck.example".into(),
         },
+        helpdeck_store::StoreKey::random(),
     )
     .await
     .unwrap();

@@ -11,7 +11,7 @@ use sqlx::Row;
 
 async fn new_store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::init(
+    let store = Store::init_with_key(
         dir.path(),
         InitOptions {
             name: "Test desk".into(),
@@ -20,6 +20,7 @@ async fn new_store() -> (tempfile::TempDir, Store) {
             owner_name: "Wang Fang".into(),
             owner_email: "wang.fang@helpdeck.example".into(),
         },
+        helpdeck_store::StoreKey::random(),
     )
     .await
     .unwrap();
@@ -695,7 +696,7 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
         .create_ticket(create("keep me"))
         .await
         .unwrap();
-    let err = Store::init(
+    let err = Store::init_with_key(
         dir.path(),
         InitOptions {
             name: "x".into(),
@@ -704,6 +705,7 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
             owner_name: "x".into(),
             owner_email: "x@y.cn".into(),
         },
+        helpdeck_store::StoreKey::random(),
     )
     .await
     .err()
@@ -723,7 +725,7 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
         Store::open(empty.path()).await,
         Err(StoreError::NoWorkspace(_))
     ));
-    let err = Store::init(
+    let err = Store::init_with_key(
         empty.path(),
         InitOptions {
             name: "x".into(),
@@ -732,6 +734,7 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
             owner_name: "x".into(),
             owner_email: "x@y.cn".into(),
         },
+        helpdeck_store::StoreKey::random(),
     )
     .await
     .err()

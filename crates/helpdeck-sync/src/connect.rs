@@ -216,6 +216,9 @@ async fn discard(staging: &Path) {
         }
         s.shutdown().await;
     }
+    if let Err(e) = helpdeck_store::vault::forget_key(staging).await {
+        tracing::warn!(error = %e, "could not remove the unfinished connection's key from the keyring");
+    }
     if let Err(e) = std::fs::remove_dir_all(staging) {
         tracing::warn!(error = %e, dir = %staging.display(), "could not remove the unfinished connection");
     }

@@ -4,8 +4,6 @@
 //! has; a download appends to its partial file). A file that fails waits for the next round;
 //! it never holds up an op.
 
-use std::io::{Read, Seek, SeekFrom, Write};
-
 use helpdeck_core::attachment::CHUNK_BYTES;
 use helpdeck_store::{BlobTransfer, Store};
 
@@ -78,18 +76,21 @@ pub async fn transfer(store: &Store, client: &Client, direction: Direction) -> R
     Ok(moved)
 }
 
-fn io(e: std::io::Error) -> SyncError {
-    SyncError::Setup(format!("attachment file: {e}"))
-}
-
 async fn upload(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()> {
     let status = client.blob_status(&t.sha256).await?;
     if status.complete {
         return Ok(());
     }
-    let path = store.files().blob_path(&t.sha256);
+    let bytes = store.files().read_blob(&t.sha256)?;
+    if bytes.len() as u64 != t.size {
+        return Err(SyncError::Setup(format!(
+            "attachment file {} is {} bytes here, not {}",
+            t.sha256,
+            bytes.len(),
+            t.size
+        )));
+    }
     let mut offset = status.received;
-    let mut file = std::fs::File::open(&path).map_err(io)?;
     // Every chunk once, plus a few answers that say where to resume: never a loop.
     let mut budget = t.size / CHUNK_BYTES + 4;
     while offset < t.size {
@@ -101,9 +102,7 @@ async fn upload(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()> 
         }
         budget -= 1;
         let len = CHUNK_BYTES.min(t.size - offset) as usize;
-        let mut chunk = vec![0u8; len];
-        file.seek(SeekFrom::Start(offset)).map_err(io)?;
-        file.read_exact(&mut chunk).map_err(io)?;
+        let chunk = bytes[offset as usize..offset as usize + len].to_vec();
         match client.put_chunk(&t.sha256, offset, t.size, chunk).await {
             Ok(st) if st.complete => return Ok(()),
             Ok(st) => offset = st.received,
@@ -125,16 +124,11 @@ async fn download(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()
     if store.files().has_blob(&t.sha256) {
         return Ok(());
     }
-    let partial = store.files().blob_partial_path(&t.sha256);
-    std::fs::create_dir_all(partial.parent().expect("has a parent")).map_err(io)?;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&partial)
-        .map_err(io)?;
-    let mut offset = file.metadata().map_err(io)?.len();
+    // Received chunks are kept sealed, like every file of the workspace.
+    let files = store.files();
+    let mut offset = files.partial_len(&t.sha256)?;
     if offset > t.size {
-        file.set_len(0).map_err(io)?;
+        files.discard_partial(&t.sha256)?;
         offset = 0;
     }
     while offset < t.size {
@@ -145,9 +139,8 @@ async fn download(store: &Store, client: &Client, t: &BlobTransfer) -> Result<()
                 t.sha256, t.size
             )));
         }
-        file.write_all(&bytes).map_err(io)?;
+        files.append_partial(&t.sha256, &bytes)?;
         offset += bytes.len() as u64;
     }
-    file.sync_data().map_err(io)?;
     Ok(())
 }

@@ -248,7 +248,7 @@ async fn setup() -> World {
             .await
             .unwrap();
         let dir = tmp.path().join(format!("replica-{i}"));
-        let store = Store::init_replica(
+        let store = Store::init_replica_with_key(
             &dir,
             InitOptions {
                 name: resp.workspace_name.clone(),
@@ -263,6 +263,7 @@ async fn setup() -> World {
                 device_id,
                 user: resp.user.clone(),
             },
+            helpdeck_store::StoreKey::random(),
         )
         .await
         .unwrap();

@@ -4,6 +4,10 @@
 //! and suggestion latency through the store, as the app calls them. Prints Markdown rows for
 //! docs/benchmarks.md.
 
+#[path = "../bench_key.rs"]
+mod bench_key;
+use bench_key::bench_key;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -44,7 +48,7 @@ async fn main() -> Result<()> {
         let _ = std::fs::remove_dir_all(&dir);
     }
     let store = if fresh {
-        Store::init(
+        Store::init_with_key(
             &dir,
             InitOptions {
                 name: format!("kb {n}"),
@@ -53,10 +57,11 @@ async fn main() -> Result<()> {
                 owner_name: "Bench".into(),
                 owner_email: "bench@helpdeck.example".into(),
             },
+            bench_key(&dir)?,
         )
         .await?
     } else {
-        Store::open(&dir).await?
+        Store::open_with_key(&dir, bench_key(&dir)?).await?
     };
     println!("| articles | measurement | p50 ms | p95 ms | bar |");
     println!("|---|---|---|---|---|");

@@ -10,6 +10,10 @@
 //!
 //! Prints one `key: value` line per measurement, for docs/benchmarks.md.
 
+#[path = "../bench_key.rs"]
+mod bench_key;
+use bench_key::bench_key;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -236,7 +240,7 @@ async fn login(url: &str, email: &str) -> Result<Session> {
 async fn replica(dir: &Path, url: &str, s: &Session) -> Result<Store> {
     let _ = std::fs::remove_dir_all(dir);
     let r = &s.login;
-    Ok(Store::init_replica(
+    Ok(Store::init_replica_with_key(
         dir,
         InitOptions {
             name: r.workspace_name.clone(),
@@ -251,6 +255,7 @@ async fn replica(dir: &Path, url: &str, s: &Session) -> Result<Store> {
             device_id: s.device,
             user: r.user.clone(),
         },
+        bench_key(dir)?,
     )
     .await?)
 }

@@ -4,6 +4,10 @@
 //! the cost of assignment rules per created ticket with 100 rules (the router alone, and a
 //! ticket made through the store with and without rules). Prints Markdown rows.
 
+#[path = "../bench_key.rs"]
+mod bench_key;
+use bench_key::bench_key;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -67,7 +71,7 @@ async fn main() -> Result<()> {
     let fresh = !dir.join(helpdeck_store::DB_FILE).exists();
     if fresh {
         let _ = std::fs::remove_dir_all(&dir);
-        let store = Store::init(
+        let store = Store::init_with_key(
             &dir,
             InitOptions {
                 name: format!("team {n}"),
@@ -76,6 +80,7 @@ async fn main() -> Result<()> {
                 owner_name: "Bench".into(),
                 owner_email: "bench@helpdeck.example".into(),
             },
+            bench_key(&dir)?,
         )
         .await?;
         let data = helpdeck_demo::generate(n, 7, jiff::Timestamp::now());
@@ -84,7 +89,7 @@ async fn main() -> Result<()> {
             .import(&data, ImportOptions { outbox: true })
             .await?;
     }
-    let store = Store::open(&dir).await?;
+    let store = Store::open_with_key(&dir, bench_key(&dir)?).await?;
     if store.macros().find("bench reply").await.is_err() {
         store
             .macros()

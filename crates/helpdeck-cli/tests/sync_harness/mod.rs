@@ -79,8 +79,17 @@ pub struct Session {
     pub env: Vec<(String, String)>,
 }
 
+/// The environments of the sessions with a keyring now running: where a test looking
+/// straight into a workspace's (encrypted) SQLite file finds its key.
+static KEYRING_SESSIONS: std::sync::Mutex<Vec<Vec<(String, String)>>> =
+    std::sync::Mutex::new(Vec::new());
+
 impl Drop for Session {
     fn drop(&mut self) {
+        KEYRING_SESSIONS
+            .lock()
+            .unwrap()
+            .retain(|env| env != &self.env);
         if let Some(k) = &mut self.keyring {
             kill(k);
         }
@@ -217,6 +226,7 @@ impl Session {
                     .name_has_owner("org.freedesktop.secrets")
                     .then_some(())
             });
+            KEYRING_SESSIONS.lock().unwrap().push(session.env.clone());
         }
         session
     }
@@ -664,13 +674,79 @@ impl Replica {
 
 async fn open_sqlite(path: &Path, read_only: bool) -> sqlx::SqliteConnection {
     use sqlx::ConnectOptions;
-    sqlx::sqlite::SqliteConnectOptions::new()
+    let mut options = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(path)
         .read_only(read_only)
-        .busy_timeout(Duration::from_secs(30))
+        .busy_timeout(Duration::from_secs(30));
+    // A workspace is encrypted (SQLCipher) with a key in its keyring; a server's file is not.
+    if let Some(key) = store_key(path) {
+        options = options.pragma("key", format!("\"x'{key}'\""));
+    }
+    options
         .connect()
         .await
         .unwrap_or_else(|e| panic!("open {}: {e}", path.display()))
+}
+
+/// Helper process: prints the workspace key a keyring holds. Run by `store_key()` in a
+/// child with a test session's D-Bus environment (the keyring crate reads it from the
+/// process environment).
+#[test]
+#[ignore = "helper process of the harness, run with a test session's D-Bus environment"]
+fn store_key_probe() {
+    let id = std::env::var("HELPDECK_STORE_KEY_PROBE").expect("HELPDECK_STORE_KEY_PROBE");
+    let key = block_on(helpdeck_store::vault::secret_get(&format!(
+        "store-key:{id}"
+    )))
+    .unwrap();
+    println!("PROBE_KEY=[{}]", key.unwrap_or_default());
+}
+
+/// The key of the workspace in `dir` (for a test that opens its store in-process).
+pub fn workspace_key(dir: &Path) -> helpdeck_store::StoreKey {
+    let key = store_key(&dir.join(helpdeck_store::DB_FILE))
+        .unwrap_or_else(|| panic!("{} has no workspace key", dir.display()));
+    helpdeck_store::StoreKey::from_hex(&key).unwrap()
+}
+
+/// The key (hex) of the workspace whose database is `db`, from the keyring of whichever
+/// running test session holds it; `None` for a file without a key (a server's).
+fn store_key(db: &Path) -> Option<String> {
+    static FOUND: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let id = std::fs::read_to_string(db.parent()?.join(helpdeck_store::vault::KEY_ID_FILE)).ok()?;
+    let id = id.trim().to_string();
+    if let Some((_, k)) = FOUND.lock().unwrap().iter().find(|(i, _)| *i == id) {
+        return Some(k.clone());
+    }
+    let sessions = KEYRING_SESSIONS.lock().unwrap().clone();
+    for env in sessions {
+        let out = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "sync_harness::store_key_probe",
+                "--ignored",
+                "--nocapture",
+            ])
+            .args(["--test-threads", "1"])
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .env("HELPDECK_STORE_KEY_PROBE", &id)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let key = stdout
+            .split_once("PROBE_KEY=[")
+            .and_then(|(_, r)| r.split_once(']'))
+            .map(|(k, _)| k.to_string())
+            .unwrap_or_default();
+        if !key.is_empty() {
+            FOUND.lock().unwrap().push((id, key.clone()));
+            return Some(key);
+        }
+    }
+    panic!(
+        "the key of {} is in no running test session's keyring",
+        db.display()
+    )
 }
 
 /// `PRAGMA integrity_check` of a SQLite file (opened as the next program would: recovering

@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 use sync_harness::*;
 
 #[test]
-fn server_killed_mid_push_50_times_on_sqlite() {
+fn server_killed_mid_push_100_times_on_sqlite() {
     server_killed_mid_push(Db::Sqlite);
 }
 
 #[test]
-fn server_killed_mid_push_50_times_on_postgres() {
+fn server_killed_mid_push_100_times_on_postgres() {
     if let Some(base) = pg_base() {
         server_killed_mid_push(Db::Postgres(fresh_pg_db(&base)));
     }
@@ -113,21 +113,22 @@ fn server_killed_mid_push(db: Db) {
     let bob = Replica::login(&session, &server.url, "bob@helpdesk.example");
 
     // Plenty to push: 1500 tickets with a reply each (thousands of ops, pushed 500 at a
-    // time), and 100 more arriving every round, so that kills land before, between and
+    // time), and 50 more arriving every round, so that kills land before, between and
     // after the acknowledgements of pushes.
     let mut ops = bulk_create(&alice, "bulk", 1500);
     let mut tickets = 1500;
     // A push of 500 ops takes about 0.5 s on SQLite and longer on PostgreSQL (debug build).
+    // A round of 50 tickets is quick: kills spread over the client's start and its push.
     let window_ms = match home.db {
-        Db::Sqlite => 1500,
-        Db::Postgres(_) => 3000,
+        Db::Sqlite => 600,
+        Db::Postgres(_) => 1000,
     };
     let mut rng = rand::rng();
     let mut interrupted = 0;
     let mut acked_total = 0;
-    for round in 0..50 {
-        ops += bulk_create(&alice, &format!("round {round}"), 100);
-        tickets += 100;
+    for round in 0..100 {
+        ops += bulk_create(&alice, &format!("round {round}"), 50);
+        tickets += 50;
         let before = outbox(&alice);
         let mut client = alice
             .command(&["sync", "--once"])
@@ -162,7 +163,7 @@ fn server_killed_mid_push(db: Db) {
         server.restart();
     }
     eprintln!(
-        "50 server kills: {interrupted} interrupted a sync round; {acked_total} ops acknowledged before a kill"
+        "100 server kills: {interrupted} interrupted a sync round; {acked_total} ops acknowledged before a kill"
     );
     assert!(
         interrupted > 0,

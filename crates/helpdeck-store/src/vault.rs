@@ -219,6 +219,13 @@ pub(crate) async fn new_key(dir: &Path, source: &KeySource) -> Result<StoreKey> 
         }
     };
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    // The data dir is the user's alone (other accounts on the machine see nothing).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| io(dir, e))?;
+    }
     let path = key_id_path(dir);
     let tmp = dir.join(format!(".{KEY_ID_FILE}.{}", std::process::id()));
     {

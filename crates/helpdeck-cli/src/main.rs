@@ -4,6 +4,7 @@ mod backup;
 mod kb;
 mod macros;
 mod output;
+mod privacy;
 mod remote;
 mod routing;
 mod rules;
@@ -155,6 +156,10 @@ enum Command {
     /// Restore a backup into an empty data dir (a lost or broken laptop, a lost key); it
     /// gets a new key in this computer's keyring.
     Restore(backup::RestoreArgs),
+    /// Personal data (PIPL): export everything about a person, or erase a customer (a local
+    /// workspace; on a server: `helpdeck server privacy`).
+    #[command(subcommand)]
+    Privacy(privacy::PrivacyCommand),
     /// Sign in to a server: an empty data dir becomes a replica of its workspace.
     Login(remote::LoginArgs),
     /// Connect this local workspace to a server: after a confirmation its tickets, comments,
@@ -657,6 +662,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             out.import(&summary)?
         }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
+        Command::Privacy(cmd) => privacy::run(store, cmd, out).await?,
         Command::Kb(cmd) => kb::run(store, cmd, out).await?,
         Command::Macro(cmd) => macros::run(store, cmd, out).await?,
         Command::Rule(cmd) => routing::run(store, cmd, out).await?,

@@ -56,6 +56,14 @@ pub enum ServerCommand {
         #[command(flatten)]
         args: crate::backup::BackupArgs,
     },
+    /// Personal data (PIPL) on the server: export a person's, or erase a customer (every
+    /// replica resyncs and holds the erased state).
+    Privacy {
+        #[command(flatten)]
+        files: ServerFiles,
+        #[command(subcommand)]
+        command: crate::privacy::PrivacyCommand,
+    },
     /// Restore a server backup into a new SQLite file and blob directory.
     Restore {
         #[command(flatten)]
@@ -243,6 +251,13 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
             let db = server_db(data_dir, files.db)?;
             let blobs = files.blobs.unwrap_or_else(|| data_dir.join("blobs"));
             crate::backup::server_restore(&db, &blobs, args, out).await?;
+        }
+        Some(ServerCommand::Privacy { files, command }) => {
+            let db = helpdeck_server::Db::connect(&server_db(data_dir, files.db)?).await?;
+            let blobs = files.blobs.unwrap_or_else(|| data_dir.join("blobs"));
+            let result = crate::privacy::server(&db, &blobs, command, out).await;
+            db.pool.close().await;
+            result?;
         }
         Some(ServerCommand::Sla { db, command }) => {
             let db = helpdeck_server::Db::connect(&server_db(data_dir, db)?).await?;

@@ -19,6 +19,7 @@ pub mod notify;
 pub mod op;
 pub mod people;
 pub mod permission;
+pub mod privacy;
 pub mod record;
 pub mod routing;
 pub mod search_text;

@@ -631,8 +631,30 @@ pub fn redact_ticket(viewer: &User, t: &Ticket) -> Ticket {
         t.asset_id = None;
         t.tier = crate::ticket::Tier::L1;
         t.followup = t.followup.as_ref().map(|f| f.for_customer());
+        // An organization's admin sees colleagues' requests: not their phone or ID numbers
+        // (minimum necessary, PIPL).
+        if t.requester_id != Some(viewer.id) {
+            t.title = crate::privacy::mask_numbers(&t.title);
+            t.description = crate::privacy::mask_numbers(&t.description);
+            t.site = t.site.as_deref().map(crate::privacy::mask_numbers);
+        }
     }
     t
+}
+
+/// The comment as `viewer` may see it: a customer reading a colleague's request sees its
+/// replies with phone and ID numbers masked (their own words as they wrote them).
+pub fn redact_comment(viewer: &User, requester: Option<Uuid>, c: CommentState) -> CommentState {
+    if permission::can_see_internal(viewer)
+        || requester == Some(viewer.id)
+        || c.author_id == viewer.id
+    {
+        return c;
+    }
+    CommentState {
+        body: crate::privacy::mask_numbers(&c.body),
+        ..c
+    }
 }
 
 /// May `viewer` see this comment (internal notes are staff-only, I5)?

@@ -15,6 +15,7 @@ pub mod error;
 mod escalations;
 pub mod jobs;
 mod presence;
+pub mod privacy;
 mod pull;
 mod push;
 pub(crate) mod routing;

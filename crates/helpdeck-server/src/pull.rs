@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use helpdeck_core::op::OP_SCHEMA_VERSION;
 use helpdeck_core::sync::{
     CommentState, DirectoryUser, EventState, LinkState, MAX_PULL_PAGE, NamedEntity, PullResponse,
-    TicketBundle, TicketDoc, comment_visible, event_visible, redact_ticket,
+    TicketBundle, TicketDoc, comment_visible, event_visible, redact_comment, redact_ticket,
 };
 use helpdeck_core::user::Role;
 use uuid::Uuid;
@@ -458,7 +458,10 @@ async fn attach_children(
         if comment_visible(viewer, &c)
             && let Some(&i) = index.get(&c.ticket_id)
         {
-            tickets[i].comments.push(c);
+            let requester = tickets[i].ticket.requester_id;
+            tickets[i]
+                .comments
+                .push(redact_comment(viewer, requester, c));
         }
     }
     let sql = format!(

@@ -23,6 +23,7 @@ mod jobs;
 mod kb;
 mod links;
 mod macros;
+mod privacy;
 mod read;
 mod routing;
 mod rows;

@@ -84,7 +84,7 @@ pub fn make_thumbnail(bytes: &[u8]) -> Option<Thumbnail> {
 }
 
 impl Store {
-    fn thumb_path(&self, sha: &str, ext: &str) -> PathBuf {
+    pub(crate) fn thumb_path(&self, sha: &str, ext: &str) -> PathBuf {
         self.path
             .parent()
             .unwrap_or_else(|| Path::new("."))

@@ -643,12 +643,19 @@ pub fn draft_from_ticket(
         ArticleLang::Zh => ("## 原因", "## 解决方法", "## 预防"),
         ArticleLang::En => ("## Cause", "## Solution", "## Prevention"),
     };
-    let mut body = format!("{cause}\n\n{}\n\n{solution}\n\n{}\n", r.cause, r.solution);
+    // An article is read by many (customers too, once public): a customer's phone or ID
+    // number in the report does not go into it.
+    let mask = crate::privacy::mask_numbers;
+    let mut body = format!(
+        "{cause}\n\n{}\n\n{solution}\n\n{}\n",
+        mask(&r.cause),
+        mask(&r.solution)
+    );
     if let Some(p) = &r.prevention {
-        body.push_str(&format!("\n{prevention}\n\n{p}\n"));
+        body.push_str(&format!("\n{prevention}\n\n{}\n", mask(p)));
     }
     Ok(ArticleDraft {
-        title: t.title.clone(),
+        title: mask(&t.title),
         body,
         category: Some(t.category.clone()),
         tags: t.tags.clone(),

@@ -58,6 +58,10 @@ pub struct AppInfo {
     /// Agents and admins: away or available for assignment rules (as set from this device
     /// on a replica).
     pub availability: Option<helpdeck_core::routing::Availability>,
+    /// The workspace in the data dir cannot be opened here (its key is not in this
+    /// computer's keyring, no keyring is running, or the file is not this workspace's): why,
+    /// and how to get it back. The app shows this instead of the first-run form.
+    pub locked: Option<String>,
 }
 
 /// The first-run form.
@@ -179,14 +183,33 @@ pub struct App {
     sync: sync::SyncSlot,
     /// Shared with the sync loop's forwarder, which tells the monitor about pulled changes.
     monitor: Arc<monitor::MonitorSlot>,
+    /// Why the workspace could not be unlocked, if so (see [`AppInfo::locked`]).
+    locked: Option<String>,
+    /// Where the workspace's key is kept: the OS keyring (tests give one).
+    keys: helpdeck_store::KeySource,
 }
 
 impl App {
-    /// Opens the data dir; a missing workspace is fine (first run).
+    /// Opens the data dir; a missing workspace is fine (first run), and so is one that
+    /// cannot be unlocked here (the app says why and how to recover).
     pub async fn open(data_dir: &Path) -> ApiResult<App> {
-        let store = match Store::open(data_dir).await {
+        App::open_from(data_dir, helpdeck_store::KeySource::OsKeyring).await
+    }
+
+    /// [`App::open`] with the workspace key from `keys`.
+    pub async fn open_from(data_dir: &Path, keys: helpdeck_store::KeySource) -> ApiResult<App> {
+        use helpdeck_store::StoreError;
+        let mut locked = None;
+        let store = match Store::open_from(data_dir, &keys).await {
             Ok(s) => Some(s),
-            Err(helpdeck_store::StoreError::NoWorkspace(_)) => None,
+            Err(StoreError::NoWorkspace(_)) => None,
+            Err(
+                e @ (StoreError::KeyMissing(_) | StoreError::WrongKey(_) | StoreError::Keyring(_)),
+            ) => {
+                tracing::error!(error = %e, "the workspace cannot be unlocked");
+                locked = Some(e.to_string());
+                None
+            }
             Err(e) => return Err(e.into()),
         };
         let app = App {
@@ -195,6 +218,8 @@ impl App {
             settings: RwLock::new(Settings::load(data_dir)),
             sync: sync::SyncSlot::default(),
             monitor: Arc::default(),
+            locked,
+            keys,
         };
         app.start_sync().await;
         Ok(app)
@@ -257,6 +282,7 @@ impl App {
             }
             _ => None,
         };
+        let workspace_missing = guard.is_none();
         let (workspace, me, role) = match guard.as_ref() {
             Some(s) => {
                 let a = s.actor();
@@ -285,6 +311,11 @@ impl App {
             settings: self.settings.read().await.clone(),
             sync: self.sync_status().await,
             availability,
+            locked: if workspace_missing {
+                self.locked.clone()
+            } else {
+                None
+            },
         })
     }
 
@@ -325,7 +356,7 @@ impl App {
                     "a workspace already exists",
                 ));
             }
-            let store = Store::init(
+            let store = Store::init_from(
                 &self.data_dir,
                 InitOptions {
                     name: input.name,
@@ -334,6 +365,7 @@ impl App {
                     owner_name: input.owner_name,
                     owner_email: input.owner_email,
                 },
+                &self.keys,
             )
             .await?;
             if let Some(n) = input.demo_tickets.filter(|n| *n > 0) {

@@ -35,9 +35,15 @@ async fn a_chinese_workspace_opens_in_chinese_unless_the_user_chose_otherwise() 
     app.update_settings(s).await.unwrap();
     assert_eq!(app.info().await.unwrap().language, "zh");
 
-    // The first-run form in Chinese: the new workspace and the UI are Chinese.
+    // The first-run form in Chinese: the new workspace and the UI are Chinese. (The app
+    // keeps its key in the OS keyring; this test gives it one.)
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = App::open_from(
+        dir.path(),
+        helpdeck_store::KeySource::Given(helpdeck_store::StoreKey::random()),
+    )
+    .await
+    .unwrap();
     let info = app
         .create_workspace(WorkspaceInput {
             name: "Desk".into(),

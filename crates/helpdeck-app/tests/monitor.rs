@@ -23,7 +23,12 @@ async fn counts_settle(app: &App) -> helpdeck_app::MonitorCounts {
 #[tokio::test]
 async fn monitor_counts_agree_with_the_breaching_view_and_follow_writes() {
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(dir.path()).await.unwrap();
+    let app = App::open_from(
+        dir.path(),
+        helpdeck_store::KeySource::Given(helpdeck_store::StoreKey::random()),
+    )
+    .await
+    .unwrap();
     let sink = RecordingSink::new();
     // No external polling: what changes the counts below is the write hook.
     app.start_monitor(

@@ -156,6 +156,9 @@ enum Command {
     /// Restore a backup into an empty data dir (a lost or broken laptop, a lost key); it
     /// gets a new key in this computer's keyring.
     Restore(backup::RestoreArgs),
+    /// Check the workspace file: SQLite's integrity and foreign keys, and every ticket and
+    /// comment with its change (exit status 1 when something is wrong).
+    Check,
     /// Personal data (PIPL): export everything about a person, or erase a customer (a local
     /// workspace; on a server: `helpdeck server privacy`).
     #[command(subcommand)]
@@ -663,6 +666,26 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         }
         Command::Ticket(cmd) => ticket(store, cmd, out).await?,
         Command::Privacy(cmd) => privacy::run(store, cmd, out).await?,
+        Command::Check => {
+            let report = store.check().await?;
+            out.emit(&report, || {
+                format!(
+                    "integrity: {}\nforeign key violations: {}\ntickets: {}, comments: {}, changes waiting: {}\nchanges without their row: {}\nrows without their change: {}\n",
+                    report.integrity.join("; "),
+                    report.foreign_key_violations,
+                    report.tickets,
+                    report.comments,
+                    report.pending_changes,
+                    report.orphan_changes,
+                    report.rows_without_change
+                )
+            })?;
+            if !report.ok() {
+                bail!(
+                    "the workspace file has problems (see above); restore a backup (`helpdeck restore`) or, for a replica, sign in again into a new data dir"
+                );
+            }
+        }
         Command::Kb(cmd) => kb::run(store, cmd, out).await?,
         Command::Macro(cmd) => macros::run(store, cmd, out).await?,
         Command::Rule(cmd) => routing::run(store, cmd, out).await?,

@@ -386,7 +386,7 @@ impl Store {
         let (tickets, files) =
             restore_into(conn, &target, Some(key.raw_key().as_str()), &write).await?;
         // Opens as the app will: migrations of a newer build run, the key is checked.
-        let store = Store::open_with(data_dir, source).await?;
+        let store = Store::open_from(data_dir, source).await?;
         let ok: String = sqlx::query_scalar("PRAGMA integrity_check")
             .fetch_one(&store.pool)
             .await?;

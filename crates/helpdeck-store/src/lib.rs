@@ -14,6 +14,7 @@ mod alerts;
 pub mod backup;
 mod blobs;
 mod bulk;
+mod check;
 mod connect;
 mod db;
 mod error;
@@ -53,6 +54,7 @@ pub use alerts::{ActivityCursor, ActivitySince, PolicyTargetsInput, WatchedTicke
 pub use backup::{BackupKind, BackupSummary};
 pub use blobs::BlobTransfer;
 pub use bulk::{BulkChange, BulkOutcome, BulkPrevious, BulkRefusal, MAX_BULK};
+pub use check::CheckReport;
 pub use connect::{Upload, UploadSummary};
 pub use error::{Result, StoreError};
 pub use followups::{CallbackView, FollowUpInput, FollowUpScope, FollowUpTask, FollowUpView};

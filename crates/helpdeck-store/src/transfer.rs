@@ -262,16 +262,30 @@ pub fn read_import_file(path: &Path) -> Result<Dataset> {
     }
 }
 
-/// Parses CSV text; errors name the line.
+/// Parses CSV text; errors name the line the row starts on.
 pub fn parse_csv(text: &str) -> Result<Dataset> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| StoreError::Import(format!("line 1: {}", csv_error(&e))))?
+        .clone();
     let mut tickets = Vec::new();
-    for (i, row) in reader.deserialize::<CsvTicket>().enumerate() {
-        let line = i + 2; // line 1 is the header
-        let row = row.map_err(|e| StoreError::Import(format!("line {line}: {}", csv_error(&e))))?;
+    let mut row = csv::StringRecord::new();
+    loop {
+        // The file's line, not the row's index: a quoted description may span lines.
+        let read = reader.read_record(&mut row).map_err(|e| {
+            let line = e.position().map_or(reader.position().line(), |p| p.line());
+            StoreError::Import(format!("line {line}: {}", csv_error(&e)))
+        })?;
+        if !read {
+            break;
+        }
+        let line = row.position().map_or(0, |p| p.line());
         let record = row
+            .deserialize::<CsvTicket>(Some(&headers))
+            .map_err(|e| StoreError::Import(format!("line {line}: {}", csv_error(&e))))?
             .into_record()
             .map_err(|e| StoreError::Import(format!("line {line}: {e}")))?;
         tickets.push(record);

@@ -91,6 +91,15 @@ impl Store {
         Store::init_with(data_dir, opts, None, &KeySource::Given(key)).await
     }
 
+    /// Creates a new workspace whose key is kept where `source` says.
+    pub async fn init_from(
+        data_dir: &Path,
+        opts: InitOptions,
+        source: &KeySource,
+    ) -> Result<Store> {
+        Store::init_with(data_dir, opts, None, source).await
+    }
+
     /// Creates a replica of a server workspace in `data_dir` (after a sign-in): the owner is
     /// the signed-in user, with the role the server gave them.
     pub async fn init_replica(
@@ -232,15 +241,16 @@ impl Store {
 
     /// Opens the workspace in `data_dir`, its key from the OS keyring.
     pub async fn open(data_dir: &Path) -> Result<Store> {
-        Store::open_with(data_dir, &KeySource::OsKeyring).await
+        Store::open_from(data_dir, &KeySource::OsKeyring).await
     }
 
     /// Opens the workspace in `data_dir` with a key the caller holds.
     pub async fn open_with_key(data_dir: &Path, key: StoreKey) -> Result<Store> {
-        Store::open_with(data_dir, &KeySource::Given(key)).await
+        Store::open_from(data_dir, &KeySource::Given(key)).await
     }
 
-    pub(crate) async fn open_with(data_dir: &Path, source: &KeySource) -> Result<Store> {
+    /// Opens the workspace in `data_dir` with its key from `source`.
+    pub async fn open_from(data_dir: &Path, source: &KeySource) -> Result<Store> {
         let path = data_dir.join(DB_FILE);
         if !path.exists() {
             return Err(StoreError::NoWorkspace(data_dir.display().to_string()));

@@ -44,6 +44,14 @@ const marked = new Marked({
     html({ text }) {
       return escapeHtml(text);
     },
+    // After an inline <script>, <pre>, <code> or <kbd> tag, marked passes the text that
+    // follows through unescaped (it takes it for raw HTML): shown as text here too.
+    text(token) {
+      if ('escaped' in token && token.escaped && !('tokens' in token && token.tokens)) {
+        return escapeHtml(token.text);
+      }
+      return false;
+    },
     // An article's image is an <img data-file="SHA"> without a source: Markdown.svelte gives
     // it the file's blob URL from this device. A file the text may not show stays its name.
     image({ href, text }) {

@@ -35,4 +35,10 @@ sync: SyncView | null,
  * Agents and admins: away or available for assignment rules (as set from this device
  * on a replica).
  */
-availability: Availability | null, };
+availability: Availability | null, 
+/**
+ * The workspace in the data dir cannot be opened here (its key is not in this
+ * computer's keyring, no keyring is running, or the file is not this workspace's): why,
+ * and how to get it back. The app shows this instead of the first-run form.
+ */
+locked: string | null, };

@@ -4,6 +4,13 @@
 export const en = {
   'app.name': 'Helpdeck',
   'app.loading': 'Loading…',
+  'locked.title': 'This workspace is locked on this computer',
+  'locked.intro': 'Helpdeck encrypts its data with a key kept in this computer’s keyring. The key of the workspace in this folder is not there — the keyring was reset, or the folder was copied from another computer — so nothing in it can be read here. Nothing was changed.',
+  'locked.backupTitle': 'Restore a backup',
+  'locked.backup': 'If you have a backup (helpdeck backup), restore it into a new folder with its passphrase, then open Helpdeck on that folder:',
+  'locked.serverTitle': 'Or fetch it again from your server',
+  'locked.server': 'If this workspace syncs with a Helpdeck server, sign in again into a new folder: everything that reached the server comes back.',
+  'locked.after': 'Changes made on this computer that never reached a server or a backup cannot be recovered without the key.',
   'app.startFailed': 'Helpdeck could not start',
   'app.retry': 'Try again',
 

@@ -4,6 +4,13 @@ import type { MessageKey } from './en';
 export const zh: Record<MessageKey, string> = {
   'app.name': 'Helpdeck',
   'app.loading': '正在加载…',
+  'locked.title': '此工作区在这台电脑上无法解锁',
+  'locked.intro': 'Helpdeck 使用保存在本机密钥环中的密钥加密数据。此文件夹中工作区的密钥不在本机密钥环中（密钥环被重置，或文件夹是从另一台电脑复制来的），因此这里无法读取任何内容。没有做任何更改。',
+  'locked.backupTitle': '从备份恢复',
+  'locked.backup': '如果有备份（helpdeck backup），请用备份口令将其恢复到一个新文件夹，然后在该文件夹上打开 Helpdeck：',
+  'locked.serverTitle': '或从服务器重新获取',
+  'locked.server': '如果此工作区与 Helpdeck 服务器同步，请重新登录到一个新文件夹：所有已到达服务器的内容都会回来。',
+  'locked.after': '在这台电脑上做过、但从未到达服务器或备份的更改，没有密钥就无法恢复。',
   'app.startFailed': 'Helpdeck 无法启动',
   'app.retry': '重试',
 

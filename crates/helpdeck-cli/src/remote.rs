@@ -41,6 +41,13 @@ pub struct ServerRun {
     /// that share a PostgreSQL database must share this directory too.
     #[arg(long, env = "HELPDECK_BLOBS")]
     pub blobs: Option<PathBuf>,
+    /// Serve HTTPS with this certificate (PEM, the chain) — with --tls-key. Without them the
+    /// server speaks plain HTTP for a reverse proxy that terminates TLS (docs/admin.md).
+    #[arg(long, env = "HELPDECK_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "HELPDECK_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// How often the server runs its due jobs (auto-close, …), in seconds.
     #[arg(long, env = "HELPDECK_JOBS_INTERVAL", default_value_t = 60.0)]
     pub jobs_interval: f64,
@@ -231,13 +238,22 @@ pub async fn server(data_dir: &Path, args: ServerArgs, out: &Printer) -> Result<
                 timezone: args.run.timezone,
                 jobs_interval: jobs_interval(args.run.jobs_interval)?,
                 blobs_dir: args.run.blobs.unwrap_or_else(|| data_dir.join("blobs")),
+                tls: match (args.run.tls_cert, args.run.tls_key) {
+                    (Some(cert), Some(key)) => Some(helpdeck_server::tls::TlsFiles { cert, key }),
+                    _ => None,
+                },
+            };
+            let scheme = if config.tls.is_some() {
+                "https"
+            } else {
+                "http"
             };
             let json = out.is_json();
             helpdeck_server::serve(config, shutdown_signal(), move |addr| {
                 if json {
-                    println!("{}", json!({"listening": format!("http://{addr}")}));
+                    println!("{}", json!({"listening": format!("{scheme}://{addr}")}));
                 } else {
-                    println!("helpdeck server listening on http://{addr}");
+                    println!("helpdeck server listening on {scheme}://{addr}");
                 }
             })
             .await?;

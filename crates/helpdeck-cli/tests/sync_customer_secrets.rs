@@ -37,6 +37,53 @@ fn files(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     }
 }
 
+/// What a customer's data dir holds, readable: every row of every table of the (encrypted)
+/// database, every attachment file opened with the workspace's key, and the other files as
+/// they are.
+fn readable(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let db = dir.join(helpdeck_store::DB_FILE);
+    let mut out = Vec::new();
+    let tables = sqlite_rows(
+        &db,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_index_%' \
+         AND name NOT LIKE '_sqlx%' AND name NOT LIKE 'sqlite_%'",
+    );
+    for t in tables {
+        let rows = sqlite_rows(&db, &format!("SELECT * FROM \"{}\"", t[0]));
+        let text = rows
+            .iter()
+            .map(|r| r.join("\t"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.push((format!("table {}", t[0]), text.into_bytes()));
+    }
+    let key = workspace_key(dir);
+    block_on(async {
+        let store = helpdeck_store::Store::open_with_key(dir, key)
+            .await
+            .unwrap();
+        let shas = sqlite_rows(&db, "SELECT DISTINCT sha256 FROM attachments");
+        for sha in shas {
+            if store.files().has_blob(&sha[0]) {
+                out.push((
+                    format!("file {}", sha[0]),
+                    store.files().read_blob(&sha[0]).unwrap(),
+                ));
+            }
+        }
+        store.shutdown().await;
+    });
+    let mut raw = Vec::new();
+    files(dir, &mut raw);
+    for (path, bytes) in raw {
+        if !path.contains("/blobs/") && !path.contains("/thumbs/") && !path.contains("helpdeck.db")
+        {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
 fn holds(haystack: &[u8], needle: &str) -> bool {
     let n = needle.as_bytes();
     haystack.windows(n.len()).any(|w| w == n)
@@ -286,8 +333,17 @@ fn secrets(db: Db) {
         "staff see drafts and internal ones"
     );
 
-    let mut all = Vec::new();
-    files(carol.dir.path(), &mut all);
+    // On disk nothing is readable (encrypted at rest) …
+    let mut raw = Vec::new();
+    files(carol.dir.path(), &mut raw);
+    for (path, bytes) in &raw {
+        assert!(
+            !holds(bytes, "Carol own printer request"),
+            "readable on disk: {path}"
+        );
+    }
+    // … and what her store holds, read with its key, is only what she may see.
+    let all = readable(carol.dir.path());
     assert!(!all.is_empty());
     let anywhere = |s: &str| {
         all.iter()

@@ -151,6 +151,19 @@ pub struct PersonalDevice {
     pub last_seen_at: Timestamp,
 }
 
+impl PersonRecord {
+    pub fn of(user: &User, organization: Option<String>) -> PersonRecord {
+        PersonRecord {
+            id: user.id,
+            email: user.email.clone(),
+            name: user.name.clone(),
+            role: user.role,
+            organization,
+            created_at: user.created_at,
+        }
+    }
+}
+
 impl PersonalTicket {
     pub fn of(t: &Ticket) -> PersonalTicket {
         PersonalTicket {

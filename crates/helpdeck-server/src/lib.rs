@@ -20,6 +20,7 @@ mod pull;
 mod push;
 pub(crate) mod routing;
 pub mod throttle;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -61,6 +62,8 @@ pub struct Config {
     pub jobs_interval: Duration,
     /// Where attachment files are kept (server processes sharing a database share it).
     pub blobs_dir: std::path::PathBuf,
+    /// Serve HTTPS with this certificate and key (else plain HTTP, for a reverse proxy).
+    pub tls: Option<tls::TlsFiles>,
 }
 
 struct Inner {
@@ -188,6 +191,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<()> {
+    // A bad certificate is said before anything else starts.
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let db = Db::connect(&config.db).await?;
     db.configure(config.name.as_deref(), config.timezone.as_deref())
         .await?;
@@ -201,13 +206,25 @@ pub async fn serve(
     tracing::info!(%addr, db = db.backend.as_str(), "helpdeck server listening");
     let jobs = tokio::spawn(jobs::run_forever(state.clone(), config.jobs_interval));
     ready(addr);
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
-    .map_err(|e| ServerError::Internal(e.to_string()))?;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = match tls {
+        Some(acceptor) => {
+            use axum::serve::ListenerExt;
+            // `tap_io` lends the listener axum's connect-info for its address type.
+            let listener = tls::TlsListener::new(listener, acceptor)
+                .map_err(|e| ServerError::Internal(e.to_string()))?
+                .tap_io(|_| {});
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+    };
+    served.map_err(|e| ServerError::Internal(e.to_string()))?;
     jobs.abort();
     db.pool.close().await;
     tracing::info!("helpdeck server stopped");

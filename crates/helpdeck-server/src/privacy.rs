@@ -119,14 +119,7 @@ pub async fn export(db: &Db, email: &str) -> Result<PersonalData> {
     .await?;
     Ok(PersonalData {
         exported_at: Timestamp::now(),
-        person: PersonRecord {
-            id: user.id,
-            email: user.email,
-            name: user.name,
-            role: user.role,
-            organization,
-            created_at: user.created_at,
-        },
+        person: PersonRecord::of(&user, organization),
         tickets,
         comments,
         devices: devices

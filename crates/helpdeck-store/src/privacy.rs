@@ -78,14 +78,7 @@ impl Store {
         .await?;
         Ok(PersonalData {
             exported_at: Timestamp::now(),
-            person: PersonRecord {
-                id: user.id,
-                email: user.email,
-                name: user.name,
-                role: user.role,
-                organization: organization.map(|(n,)| n),
-                created_at: user.created_at,
-            },
+            person: PersonRecord::of(&user, organization.map(|(n,)| n)),
             tickets,
             comments: comments
                 .into_iter()

@@ -107,10 +107,7 @@ impl Client {
     }
 
     async fn send<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| SyncError::Offline(describe(&e)))?;
+        let resp = req.send().await.map_err(|e| transport_error(&e))?;
         let status = resp.status();
         if status.is_success() {
             return resp
@@ -268,7 +265,7 @@ impl Client {
             )
             .send()
             .await
-            .map_err(|e| SyncError::Offline(describe(&e)))?;
+            .map_err(|e| transport_error(&e))?;
         let status = resp.status();
         if !status.is_success() {
             let message = match resp.json::<ErrorBody>().await {
@@ -314,6 +311,22 @@ impl Client {
         self.send(self.request(reqwest::Method::GET, "/health"))
             .await
     }
+}
+
+/// A request that got no answer: offline (retried later), or a server whose certificate this
+/// computer does not trust (not retried: it will not change by itself).
+fn transport_error(e: &reqwest::Error) -> SyncError {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if text.contains("certificate") {
+            return SyncError::Setup(format!(
+                "the server's certificate is not trusted by this computer ({text}); if your office uses its own certificate authority, install it in the system's certificate store"
+            ));
+        }
+        source = s.source();
+    }
+    SyncError::Offline(describe(e))
 }
 
 fn describe(e: &reqwest::Error) -> String {

@@ -219,6 +219,7 @@ async fn setup() -> World {
         timezone: Some("Europe/Berlin".into()),
         jobs_interval: std::time::Duration::from_secs(3600),
         blobs_dir: tmp.path().join("blobs"),
+        tls: None,
     };
     tokio::spawn(async move {
         helpdeck_server::serve(

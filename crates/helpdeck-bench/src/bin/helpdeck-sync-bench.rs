@@ -120,6 +120,7 @@ async fn serve(db: String) -> Result<()> {
         jobs_interval: Duration::from_secs(60),
         blobs_dir: std::env::temp_dir()
             .join(format!("helpdeck-bench-blobs-{}", std::process::id())),
+        tls: None,
     };
     let shutdown = async {
         let _ = tokio::task::spawn_blocking(|| {

@@ -784,8 +784,13 @@ pub fn sqlite_rows(path: &Path, sql: &str) -> Vec<Vec<String>> {
                             String::new()
                         } else if let Ok(s) = r.try_get::<String, _>(i) {
                             s
+                        } else if let Ok(n) = r.try_get::<i64, _>(i) {
+                            n.to_string()
+                        } else if let Ok(x) = r.try_get::<f64, _>(i) {
+                            x.to_string()
                         } else {
-                            r.try_get::<i64, _>(i).unwrap().to_string()
+                            String::from_utf8_lossy(&r.try_get::<Vec<u8>, _>(i).unwrap())
+                                .to_string()
                         }
                     })
                     .collect()

@@ -29,6 +29,7 @@ pub mod sync;
 pub mod ticket;
 pub mod user;
 pub mod views;
+pub mod workorder;
 pub mod workspace;
 
 #[cfg(test)]

@@ -318,10 +318,15 @@ impl Client {
 fn transport_error(e: &reqwest::Error) -> SyncError {
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        let text = s.to_string();
-        if text.contains("certificate") {
+        // TLS errors reach us inside an I/O error (whose `source` skips the error it wraps).
+        let tls = s.downcast_ref::<rustls::Error>().or_else(|| {
+            s.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(rustls::Error::InvalidCertificate(why)) = tls {
             return SyncError::Setup(format!(
-                "the server's certificate is not trusted by this computer ({text}); if your office uses its own certificate authority, install it in the system's certificate store"
+                "the server's certificate is not trusted by this computer ({why:?}); if your office uses its own certificate authority, install it in the system's certificate store"
             ));
         }
         source = s.source();

@@ -224,6 +224,12 @@ proptest! {
         let amount = SignedDuration::from_secs(amount_secs);
         let end = cal.add_business_time(start, amount);
         prop_assert!(end >= start);
+        // A calendar with a minute a week needs centuries for 300 hours: past 2255 the
+        // arithmetic saturates (documented), and the round trip ends there.
+        if end.as_second() >= 8_999_999_999 {
+            prop_assert!(cal.business_time_between(start, end) <= amount);
+            return Ok(());
+        }
         prop_assert_eq!(cal.business_time_between(start, end), amount);
         if amount_secs > 0 {
             // `end` is the earliest such instant.

@@ -1,0 +1,254 @@
+//! Field work orders (spec §3.1 "Work order", issue 15) — the model and its rules, decided
+//! here for every side: a visit on a ticket with a scheduled window, a site and its contact, a
+//! checklist from the category's template (items may need a photo or a reading), parts used
+//! from the catalogue, travel and work time, and the customer's sign-off.
+//!
+//! This first part holds the state and the pure rules (validation, what is still missing
+//! before sign-off, time totals). The typed changes, their sync and the store come next
+//! (issue 15 is open).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Timestamp;
+use crate::error::DomainError;
+
+/// The longest a scheduled visit may be.
+pub const MAX_WINDOW_HOURS: i64 = 24 * 14;
+/// The most minutes one time entry may hold (a day).
+pub const MAX_ENTRY_MINUTES: u32 = 24 * 60;
+/// The most items a checklist may have.
+pub const MAX_CHECKLIST_ITEMS: usize = 100;
+
+crate::ticket::vocabulary!(
+    /// Where a visit is.
+    WorkOrderStatus, "work order status", {
+        Scheduled => "scheduled",
+        InProgress => "in_progress",
+        Done => "done",
+        Cancelled => "cancelled",
+    }
+);
+
+crate::ticket::vocabulary!(
+    /// What kind of time an entry is.
+    TimeKind, "time kind", {
+        Travel => "travel",
+        Work => "work",
+    }
+);
+
+/// What a checklist item needs besides a tick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Evidence {
+    None,
+    /// At least one photo.
+    Photo,
+    /// A reading, in this unit (e.g. "V", "kPa").
+    Reading {
+        unit: String,
+    },
+}
+
+/// One item of a checklist as done on site.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistItem {
+    pub id: Uuid,
+    pub text: String,
+    pub evidence: Evidence,
+    pub done: bool,
+    pub reading: Option<String>,
+    /// Attachment ids of its photos.
+    pub photos: Vec<Uuid>,
+}
+
+/// A part used, from the catalogue (code, name and unit copied when used).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartUse {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub quantity: u32,
+}
+
+/// Time spent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeEntry {
+    pub id: Uuid,
+    pub kind: TimeKind,
+    pub minutes: u32,
+    pub by: Uuid,
+    pub at: Timestamp,
+}
+
+/// The customer's sign-off: who signed, their drawn signature (an attachment), when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignOff {
+    pub signer: String,
+    pub signature_sha256: String,
+    pub at: Timestamp,
+}
+
+/// A visit on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkOrder {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub technician_id: Option<Uuid>,
+    pub status: WorkOrderStatus,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub site: String,
+    pub contact: Option<String>,
+    pub checklist: Vec<ChecklistItem>,
+    pub parts: Vec<PartUse>,
+    pub time: Vec<TimeEntry>,
+    pub signoff: Option<SignOff>,
+    pub created_at: Timestamp,
+}
+
+/// What still stands between a visit and its sign-off (the Today view shows these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Missing {
+    /// An item not ticked.
+    Item { id: Uuid, text: String },
+    /// An item that needs a photo and has none.
+    Photo { id: Uuid, text: String },
+    /// An item that needs a reading and has none.
+    Reading {
+        id: Uuid,
+        text: String,
+        unit: String,
+    },
+    /// No work time logged.
+    WorkTime,
+    /// Not signed off yet.
+    SignOff,
+}
+
+/// Checks a scheduled window: it ends after it starts, within [`MAX_WINDOW_HOURS`].
+pub fn validate_window(starts_at: Timestamp, ends_at: Timestamp) -> Result<(), DomainError> {
+    if ends_at <= starts_at {
+        return Err(DomainError::invalid(
+            "window",
+            format!("the visit must end after it starts ({starts_at} → {ends_at})"),
+        ));
+    }
+    let hours = (ends_at.as_second() - starts_at.as_second()) / 3600;
+    if hours > MAX_WINDOW_HOURS {
+        return Err(DomainError::invalid(
+            "window",
+            format!("a visit lasts at most {MAX_WINDOW_HOURS} hours (this one {hours})"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a time entry's length.
+pub fn validate_minutes(minutes: u32) -> Result<(), DomainError> {
+    if minutes == 0 || minutes > MAX_ENTRY_MINUTES {
+        return Err(DomainError::invalid(
+            "minutes",
+            format!("a time entry is 1 to {MAX_ENTRY_MINUTES} minutes (got {minutes})"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a part's quantity and its catalogue code.
+pub fn validate_part(p: &PartUse) -> Result<(), DomainError> {
+    if p.code.trim().is_empty() || p.code.chars().count() > 40 {
+        return Err(DomainError::invalid(
+            "part",
+            "a part code is 1 to 40 characters".to_string(),
+        ));
+    }
+    if p.quantity == 0 || p.quantity > 10_000 {
+        return Err(DomainError::invalid(
+            "quantity",
+            format!("a quantity is 1 to 10,000 (got {})", p.quantity),
+        ));
+    }
+    Ok(())
+}
+
+impl WorkOrder {
+    /// Everything still missing before the customer signs off, in checklist order.
+    pub fn missing(&self) -> Vec<Missing> {
+        let mut out = Vec::new();
+        for item in &self.checklist {
+            match &item.evidence {
+                Evidence::Photo if item.photos.is_empty() => out.push(Missing::Photo {
+                    id: item.id,
+                    text: item.text.clone(),
+                }),
+                Evidence::Reading { unit }
+                    if item.reading.as_deref().is_none_or(|r| r.trim().is_empty()) =>
+                {
+                    out.push(Missing::Reading {
+                        id: item.id,
+                        text: item.text.clone(),
+                        unit: unit.clone(),
+                    })
+                }
+                _ if !item.done => out.push(Missing::Item {
+                    id: item.id,
+                    text: item.text.clone(),
+                }),
+                _ => {}
+            }
+        }
+        if self.minutes(TimeKind::Work) == 0 {
+            out.push(Missing::WorkTime);
+        }
+        if self.signoff.is_none() {
+            out.push(Missing::SignOff);
+        }
+        out
+    }
+
+    /// Minutes logged of one kind.
+    pub fn minutes(&self, kind: TimeKind) -> u32 {
+        self.time
+            .iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.minutes)
+            .sum()
+    }
+
+    /// May the customer sign off now? Only when nothing but the sign-off is missing.
+    pub fn check_signoff(&self) -> Result<(), DomainError> {
+        let missing: Vec<Missing> = self
+            .missing()
+            .into_iter()
+            .filter(|m| *m != Missing::SignOff)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        Err(DomainError::invalid(
+            "sign-off",
+            format!(
+                "{} thing(s) are still missing: {}",
+                missing.len(),
+                missing
+                    .iter()
+                    .map(|m| match m {
+                        Missing::Item { text, .. } => format!("tick \"{text}\""),
+                        Missing::Photo { text, .. } => format!("a photo for \"{text}\""),
+                        Missing::Reading { text, unit, .. } =>
+                            format!("a reading ({unit}) for \"{text}\""),
+                        Missing::WorkTime => "work time".to_string(),
+                        Missing::SignOff => unreachable!("filtered out"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;

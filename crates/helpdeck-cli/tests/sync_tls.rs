@@ -170,7 +170,14 @@ fn the_server_speaks_tls_and_the_desktop_trusts_the_os_store_only() {
     let out = login(&untrusted, None);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.to_lowercase().contains("certificate"), "{err}");
+    assert!(
+        err.contains("certificate is not trusted by this computer"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("offline"),
+        "an untrusted certificate is not being offline: {err}"
+    );
     assert!(!untrusted.join("helpdeck.db").exists());
 
     // Installed in the store: signed in over TLS, no plain-HTTP warning, and syncing works.

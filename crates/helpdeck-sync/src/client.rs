@@ -318,13 +318,7 @@ impl Client {
 fn transport_error(e: &reqwest::Error) -> SyncError {
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        // TLS errors reach us inside an I/O error (whose `source` skips the error it wraps).
-        let tls = s.downcast_ref::<rustls::Error>().or_else(|| {
-            s.downcast_ref::<std::io::Error>()
-                .and_then(|io| io.get_ref())
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(rustls::Error::InvalidCertificate(why)) = tls {
+        if let Some(rustls::Error::InvalidCertificate(why)) = tls_error(s) {
             return SyncError::Setup(format!(
                 "the server's certificate is not trusted by this computer ({why:?}); if your office uses its own certificate authority, install it in the system's certificate store"
             ));
@@ -332,6 +326,17 @@ fn transport_error(e: &reqwest::Error) -> SyncError {
         source = s.source();
     }
     SyncError::Offline(describe(e))
+}
+
+/// The TLS error inside `e`: TLS errors reach us wrapped in I/O errors (maybe twice), whose
+/// `source` skips the error they wrap.
+fn tls_error<'a>(mut e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    loop {
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        e = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+    }
 }
 
 fn describe(e: &reqwest::Error) -> String {

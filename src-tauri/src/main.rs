@@ -38,6 +38,8 @@ fn data_dir(app: &tauri::AppHandle) -> PathBuf {
 }
 
 fn main() {
+    // Before any database is opened (SQLCipher's crypto; see vault::init_crypto).
+    helpdeck_store::vault::init_crypto();
     STARTED.get_or_init(Instant::now);
     tauri::Builder::default()
         // First: a second launch focuses the running window instead of opening another.

@@ -4,7 +4,7 @@
 use helpdeck_app::{App, LanguageChoice, Settings, WorkspaceInput};
 use helpdeck_store::{InitOptions, Store};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chinese_workspace_opens_in_chinese_unless_the_user_chose_otherwise() {
     // `helpdeck init --language zh`, then the app on that folder with no settings file.
     let dir = tempfile::tempdir().unwrap();

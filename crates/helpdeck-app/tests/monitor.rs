@@ -20,7 +20,7 @@ async fn counts_settle(app: &App) -> helpdeck_app::MonitorCounts {
     panic!("monitor did not start");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn monitor_counts_agree_with_the_breaching_view_and_follow_writes() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open_from(

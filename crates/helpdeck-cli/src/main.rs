@@ -463,6 +463,8 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 }
 
 fn main() -> ExitCode {
+    // Before any database is opened (SQLCipher's crypto; see vault::init_crypto).
+    helpdeck_store::vault::init_crypto();
     let cli = Cli::parse();
     let long_running = matches!(cli.command, Command::Server(ref s) if s.command.is_none())
         || matches!(

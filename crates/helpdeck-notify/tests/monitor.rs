@@ -106,7 +106,7 @@ fn titles(ms: &[Message]) -> Vec<String> {
     ms.iter().map(|m| m.title.clone()).collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_risk_then_breach_in_order_and_never_again_after_restart() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     d.ticket(Priority::P1).await;
@@ -142,7 +142,7 @@ async fn at_risk_then_breach_in_order_and_never_again_after_restart() {
     assert_eq!(got[0].title, "HD-2 breached: first response");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_recomputes_the_ticket() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     let id = d.ticket(Priority::P1).await;
@@ -185,7 +185,7 @@ async fn a_change_recomputes_the_ticket() {
     assert_eq!((h.counts().at_risk, h.counts().breached), (0, 0));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_by_another_process_are_found_without_the_hook() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     let sink = RecordingSink::new();
@@ -198,7 +198,7 @@ async fn changes_by_another_process_are_found_without_the_hook() {
     assert_eq!(got[0].title, "HD-1 at risk: first response");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_drops_alerts_once_and_resume_delivers_later_ones() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     d.ticket(Priority::P1).await;
@@ -217,7 +217,7 @@ async fn pause_drops_alerts_once_and_resume_delivers_later_ones() {
     assert_eq!(got[0].title, "HD-1 breached: first response");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wake_from_sleep_fires_each_missed_breach_once_with_its_true_time() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     d.ticket(Priority::P1).await;
@@ -233,7 +233,7 @@ async fn wake_from_sleep_fires_each_missed_breach_once_with_its_true_time() {
     expect(&sink, 2).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn business_hours_follow_dst() {
     // Friday 27 March 2026 16:00 in Berlin (CET); clocks go forward on Sunday.
     let d = desk("2026-03-27T15:00:00Z", "Europe/Berlin").await;
@@ -251,7 +251,7 @@ async fn business_hours_follow_dst() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_at_once_become_one_summary() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     for _ in 0..12 {
@@ -270,7 +270,7 @@ async fn many_at_once_become_one_summary() {
     assert_eq!(got[0].ticket_number, None);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preferences_and_scope_decide_what_is_shown() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     d.ticket(Priority::P1).await; // mine
@@ -311,7 +311,7 @@ async fn preferences_and_scope_decide_what_is_shown() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assigned_to_me_by_someone_else() {
     let d = desk("2026-03-02T10:00:00Z", "UTC").await;
     let id = d.ticket(Priority::P4).await;

@@ -253,3 +253,36 @@ impl Store {
         self.pool.close().await;
     }
 }
+
+impl Drop for Store {
+    /// A store dropped without [`Store::shutdown`] closes its connections before its owner
+    /// goes on: SQLCipher frees its shared state when the process exits, and a connection
+    /// still closing on its own thread at that moment crashed the process on its way out.
+    /// On a multi-threaded runtime (the app, the CLI, the tests) the close is awaited here;
+    /// elsewhere it is started and the owner should call [`Store::shutdown`].
+    fn drop(&mut self) {
+        if self.pool.is_closed() {
+            return;
+        }
+        let pool = self.pool.clone();
+        let close = async move {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), pool.close()).await;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(|| h.block_on(close));
+            }
+            Ok(h) => {
+                h.spawn(close);
+            }
+            Err(_) => {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    rt.block_on(close);
+                }
+            }
+        }
+    }
+}

@@ -155,9 +155,19 @@ fn io(path: &Path, e: std::io::Error) -> StoreError {
     }
 }
 
+/// Initialises the crypto library SQLCipher uses, once per process, before SQLCipher does:
+/// OpenSSL then registers no exit handler. (With one, OpenSSL freed its ciphers when the
+/// process exited while a database connection's thread could still be closing, and the
+/// process crashed on its way out.) Apple systems use CommonCrypto: nothing to do.
+pub fn init_crypto() {
+    #[cfg(not(target_vendor = "apple"))]
+    openssl_sys::init();
+}
+
 /// SQLCipher writes its own error lines to stderr (a wrong key, a wrong passphrase); the
 /// errors reach the user once, as Helpdeck's own message. Process-wide, set once.
 pub(crate) async fn quiet_sqlcipher() {
+    init_crypto();
     static QUIET: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     QUIET
         .get_or_init(|| async {

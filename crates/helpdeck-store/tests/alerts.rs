@@ -35,7 +35,7 @@ fn p1(title: &str) -> CreateInput {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alerts_are_claimed_once_across_processes_and_restarts() {
     let (dir, store) = new_store().await;
     let t = store
@@ -72,7 +72,7 @@ async fn alerts_are_claimed_once_across_processes_and_restarts() {
     assert!(restarted.next_wake().unwrap() > wake);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activity_since_the_cursor_names_changed_tickets() {
     let (_dir, store) = new_store().await;
     store.tickets().create_ticket(p1("Old")).await.unwrap();
@@ -125,7 +125,7 @@ async fn activity_since_the_cursor_names_changed_tickets() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preferences_round_trip() {
     let (_dir, store) = new_store().await;
     assert_eq!(
@@ -142,7 +142,7 @@ async fn preferences_round_trip() {
     assert_eq!(store.sla().notification_prefs().await.unwrap(), prefs);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_targets_are_validated_stored_and_applied() {
     let (dir, store) = new_store().await;
     let t = store.tickets().create_ticket(p1("Slow")).await.unwrap();

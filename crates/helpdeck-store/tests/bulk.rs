@@ -3,7 +3,7 @@
 use helpdeck_core::ticket::Priority;
 use helpdeck_store::{BulkChange, CreateInput, InitOptions, Store};
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_change_is_undone_in_one_step() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::init_with_key(

@@ -92,7 +92,7 @@ fn needles() -> [&'static [u8]; 3] {
     [SECRET.as_bytes(), SECRET_ZH.as_bytes(), b"Wang Fang"]
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_file_of_a_workspace_holds_readable_text_and_it_opens_only_with_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let key = StoreKey::random();
@@ -173,7 +173,7 @@ async fn no_file_of_a_workspace_holds_readable_text_and_it_opens_only_with_its_k
     std::fs::remove_file(out).unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workspace_from_before_encryption_is_encrypted_in_place_on_first_open() {
     let dir = tempfile::tempdir().unwrap();
     let key = StoreKey::random();
@@ -278,7 +278,7 @@ async fn make_plain(dir: &Path, key: &StoreKey, shas: &[String]) {
     std::fs::rename(&plain, &db).unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_while_writing_restores_whole_under_a_new_key_with_its_files() {
     let dir = tempfile::tempdir().unwrap();
     let store = std::sync::Arc::new(

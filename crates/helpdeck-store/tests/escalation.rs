@@ -13,7 +13,7 @@ use helpdeck_core::workspace::RulesChange;
 use helpdeck_store::{CreateInput, InitOptions, Store};
 use jiff::SignedDuration;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_breach_escalates_once_and_alerts_the_lead() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::init_with_key(

@@ -39,7 +39,7 @@ fn input(title: &str, body: &str, lang: ArticleLang) -> ArticleInput {
 }
 
 /// A fixed article set and, for each query, the articles it must find.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_finds_every_expected_article_in_chinese_and_english() {
     let (_dir, store) = new_store().await;
     let kb = store.kb();
@@ -124,7 +124,7 @@ async fn search_finds_every_expected_article_in_chinese_and_english() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn suggestions_come_from_published_articles_and_deflections_are_counted() {
     let (_dir, store) = new_store().await;
     let kb = store.kb();
@@ -171,7 +171,7 @@ async fn suggestions_come_from_published_articles_and_deflections_are_counted() 
     assert!(kb.search("卡纸", 5).await.unwrap().is_empty());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_votes_and_a_draft_from_a_resolved_ticket() {
     let (_dir, store) = new_store().await;
     let kb = store.kb();
@@ -251,7 +251,7 @@ async fn edits_votes_and_a_draft_from_a_resolved_ticket() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upkeep_lists_unhelpful_articles_and_gaps_list_problems_without_one() {
     let (_dir, store) = new_store().await;
     let kb = store.kb();
@@ -324,7 +324,7 @@ async fn upkeep_lists_unhelpful_articles_and_gaps_list_problems_without_one() {
 }
 
 /// An article shows images that are files in the workspace, by content address.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_article_shows_images_that_are_in_the_workspace() {
     let (_dir, store) = new_store().await;
     let kb = store.kb();

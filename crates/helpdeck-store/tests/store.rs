@@ -54,7 +54,7 @@ async fn counts(store: &Store) -> Vec<i64> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_is_opened_with_wal_and_foreign_keys() {
     let (_dir, store) = new_store().await;
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
@@ -69,7 +69,7 @@ async fn database_is_opened_with_wal_and_foreign_keys() {
     assert_eq!(fk, 1);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_writes_row_event_outbox_and_index_together() {
     let (_dir, store) = new_store().await;
     let before = counts(&store).await;
@@ -94,7 +94,7 @@ async fn create_writes_row_event_outbox_and_index_together() {
     assert_eq!(t2.ticket.number, "HD-2");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn outbox_ops_have_v7_ids_increasing_hlc_and_schema_version() {
     let (_dir, store) = new_store().await;
     store.tickets().create_ticket(create("One")).await.unwrap();
@@ -140,7 +140,7 @@ mod uhlc_order {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_changes_write_nothing() {
     let (_dir, store) = new_store().await;
     store.tickets().create_ticket(create("One")).await.unwrap();
@@ -210,7 +210,7 @@ async fn refused_changes_write_nothing() {
     assert_eq!(counts(&store).await, before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resolve_reopen_close_and_rate() {
     let (_dir, store) = new_store().await;
     store
@@ -260,7 +260,7 @@ async fn resolve_reopen_close_and_rate() {
     assert_eq!(status_events.len(), 4);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_response_counts_public_replies_not_notes() {
     let (_dir, store) = new_store().await;
     store
@@ -284,7 +284,7 @@ async fn first_response_counts_public_replies_not_notes() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_finds_chinese_and_english_with_snippets() {
     let (_dir, store) = new_store().await;
     store
@@ -399,7 +399,7 @@ async fn search_finds_chinese_and_english_with_snippets() {
     assert!(store.tickets().search("\"", 10, 0).await.is_err());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_filters_and_sorts() {
     let (_dir, store) = new_store().await;
     store
@@ -521,7 +521,7 @@ async fn queue_filters_and_sorts() {
     assert_eq!(resolved[0].number, "HD-2");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_writers_get_distinct_numbers() {
     let (dir, store) = new_store().await;
     let other = Store::open(dir.path()).await.unwrap();
@@ -571,7 +571,7 @@ fn sample_record(title: &str) -> TicketRecord {
     .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_with_a_bad_row_imports_nothing_and_names_it() {
     let (_dir, store) = new_store().await;
     let before = counts(&store).await;
@@ -603,7 +603,7 @@ async fn import_with_a_bad_row_imports_nothing_and_names_it() {
     assert_eq!(counts(&store).await, before);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_import_round_trips_json_and_csv() {
     let (_dir, a) = new_store().await;
     a.transfer()
@@ -688,7 +688,7 @@ async fn export_import_round_trips_json_and_csv() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
     let (dir, store) = new_store().await;
     store
@@ -746,7 +746,7 @@ async fn init_refuses_to_overwrite_and_open_needs_a_workspace() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_jobs_auto_close_resolved_tickets_once_as_helpdeck() {
     let (dir, mut store) = new_store().await;
     let start = helpdeck_core::Timestamp::now();
@@ -786,7 +786,7 @@ async fn local_jobs_auto_close_resolved_tickets_once_as_helpdeck() {
     drop(dir);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_low_rating_opens_the_follow_up_and_each_level_records_its_outcome() {
     use helpdeck_core::followup::{Level, Outcome};
     use helpdeck_store::{FollowUpInput, FollowUpScope};
@@ -935,7 +935,7 @@ async fn a_low_rating_opens_the_follow_up_and_each_level_records_its_outcome() {
     assert!(err.to_string().contains("finished"), "{err}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_good_rating_opens_no_follow_up() {
     let (_dir, store) = new_store().await;
     store.tickets().create_ticket(create("VPN")).await.unwrap();

@@ -128,6 +128,121 @@ pub enum Missing {
     SignOff,
 }
 
+/// A part in the workspace's catalogue (what a part used is chosen from).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+}
+
+impl Part {
+    /// A use of this part, its code, name and unit copied (a later catalogue change does not
+    /// rewrite past visits).
+    pub fn used(&self, quantity: u32) -> Result<PartUse, DomainError> {
+        let used = PartUse {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            unit: self.unit.clone(),
+            quantity,
+        };
+        validate_part(&used)?;
+        Ok(used)
+    }
+}
+
+/// One item of a checklist template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateItem {
+    pub text: String,
+    pub evidence: Evidence,
+}
+
+/// The checklist an admin defines for a ticket category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistTemplate {
+    pub name: String,
+    pub category: String,
+    pub items: Vec<TemplateItem>,
+}
+
+impl ChecklistTemplate {
+    /// Checks the template: a name, 1 to [`MAX_CHECKLIST_ITEMS`] items with text, units for
+    /// readings.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        if self.name.trim().is_empty() {
+            return Err(DomainError::required("name", "a template needs a name"));
+        }
+        if self.items.is_empty() || self.items.len() > MAX_CHECKLIST_ITEMS {
+            return Err(DomainError::invalid(
+                "items",
+                format!(
+                    "a checklist has 1 to {MAX_CHECKLIST_ITEMS} items (got {})",
+                    self.items.len()
+                ),
+            ));
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            if item.text.trim().is_empty() || item.text.chars().count() > 200 {
+                return Err(DomainError::invalid(
+                    "items",
+                    format!("item {} must be 1 to 200 characters", i + 1),
+                ));
+            }
+            if let Evidence::Reading { unit } = &item.evidence
+                && (unit.trim().is_empty() || unit.chars().count() > 12)
+            {
+                return Err(DomainError::invalid(
+                    "items",
+                    format!(
+                        "item {}: a reading needs a unit of 1 to 12 characters",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A fresh checklist from the template (ids from `new_id`, so a replay gives the same).
+    pub fn checklist(&self, mut new_id: impl FnMut() -> Uuid) -> Vec<ChecklistItem> {
+        self.items
+            .iter()
+            .map(|t| ChecklistItem {
+                id: new_id(),
+                text: t.text.clone(),
+                evidence: t.evidence.clone(),
+                done: false,
+                reading: None,
+                photos: Vec::new(),
+            })
+            .collect()
+    }
+}
+
+/// A technician's day: their visits that overlap `[from, to)` and are not done or
+/// cancelled, earliest first, each with what is still missing.
+pub fn today<'a>(
+    orders: impl IntoIterator<Item = &'a WorkOrder>,
+    technician: Uuid,
+    from: Timestamp,
+    to: Timestamp,
+) -> Vec<(&'a WorkOrder, Vec<Missing>)> {
+    let mut day: Vec<&WorkOrder> = orders
+        .into_iter()
+        .filter(|w| w.technician_id == Some(technician))
+        .filter(|w| {
+            matches!(
+                w.status,
+                WorkOrderStatus::Scheduled | WorkOrderStatus::InProgress
+            )
+        })
+        .filter(|w| w.starts_at < to && w.ends_at > from)
+        .collect();
+    day.sort_by_key(|w| (w.starts_at, w.id));
+    day.into_iter().map(|w| (w, w.missing())).collect()
+}
+
 /// Checks a scheduled window: it ends after it starts, within [`MAX_WINDOW_HOURS`].
 pub fn validate_window(starts_at: Timestamp, ends_at: Timestamp) -> Result<(), DomainError> {
     if ends_at <= starts_at {

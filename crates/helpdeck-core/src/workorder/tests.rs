@@ -134,3 +134,81 @@ fn the_model_round_trips_as_json() {
     );
     assert_eq!(serde_json::from_str::<WorkOrder>(&text).unwrap(), w);
 }
+
+#[test]
+fn a_template_makes_a_checklist_and_is_checked() {
+    let t = ChecklistTemplate {
+        name: "UPS inspection".into(),
+        category: "hardware".into(),
+        items: vec![
+            TemplateItem {
+                text: "Battery voltage".into(),
+                evidence: Evidence::Reading { unit: "V".into() },
+            },
+            TemplateItem {
+                text: "Photo of the display".into(),
+                evidence: Evidence::Photo,
+            },
+        ],
+    };
+    assert!(t.validate().is_ok());
+    let mut n = 0u128;
+    let list = t.checklist(|| {
+        n += 1;
+        Uuid::from_u128(n)
+    });
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[1].id, Uuid::from_u128(2));
+    assert!(list.iter().all(|i| !i.done && i.photos.is_empty()));
+    let mut bad = t.clone();
+    bad.items[0].evidence = Evidence::Reading { unit: " ".into() };
+    assert!(
+        bad.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("item 1: a reading needs a unit")
+    );
+    bad.items.clear();
+    assert!(
+        bad.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("1 to 100 items")
+    );
+    let part = Part {
+        code: "BAT-12V".into(),
+        name: "Battery 12 V 9 Ah".into(),
+        unit: "pcs".into(),
+    };
+    assert_eq!(part.used(2).unwrap().name, "Battery 12 V 9 Ah");
+    assert!(part.used(0).is_err());
+}
+
+#[test]
+fn today_lists_my_open_visits_of_the_day_earliest_first() {
+    let me = Uuid::now_v7();
+    let mut a = visit();
+    a.technician_id = Some(me);
+    a.starts_at = at("2026-12-07T06:00:00Z");
+    a.ends_at = at("2026-12-07T07:00:00Z");
+    let mut b = visit();
+    b.technician_id = Some(me);
+    let mut done = visit();
+    done.technician_id = Some(me);
+    done.status = WorkOrderStatus::Done;
+    let someone_else = visit();
+    let mut tomorrow = visit();
+    tomorrow.technician_id = Some(me);
+    tomorrow.starts_at = at("2026-12-08T01:00:00Z");
+    tomorrow.ends_at = at("2026-12-08T02:00:00Z");
+    let all = [a.clone(), b.clone(), done, someone_else, tomorrow];
+    let day = today(
+        &all,
+        me,
+        at("2026-12-07T00:00:00Z"),
+        at("2026-12-08T00:00:00Z"),
+    );
+    let ids: Vec<Uuid> = day.iter().map(|(w, _)| w.id).collect();
+    assert_eq!(ids, vec![b.id, a.id]);
+    assert_eq!(day[0].1.last(), Some(&Missing::SignOff));
+}

@@ -483,12 +483,15 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Multi-threaded even for a short command (one worker): a workspace dropped on an error
+    // path closes its database before the process exits (helpdeck_store's `Drop for Store`).
     let runtime = if long_running {
         tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
     } else {
-        tokio::runtime::Builder::new_current_thread()
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .enable_all()
             .build()
     };

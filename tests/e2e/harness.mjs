@@ -24,8 +24,9 @@ const cliEnv = {
 /** Runs the helpdeck CLI on a data dir; throws with its stderr when it fails. */
 export function cli(dataDir, ...args) {
   if (!CLI) throw new Error('HELPDECK_CLI must point at the built helpdeck binary');
-  const r = spawnSync(CLI, ['--data-dir', dataDir, ...args], { env: cliEnv, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`helpdeck ${args.join(' ')}: ${r.stderr}`);
+  // A large export is more than spawnSync's default 1 MiB of output.
+  const r = spawnSync(CLI, ['--data-dir', dataDir, ...args], { env: cliEnv, encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0) throw new Error(`helpdeck ${args.join(' ')}: ${r.stderr}${r.signal ? ` (${r.signal})` : ''}${r.error ? ` ${r.error}` : ''}`);
   return r.stdout;
 }
 

@@ -25,7 +25,12 @@ pub async fn open_store(
     vault::quiet_sqlcipher().await;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let exists = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-    let key = if !exists || vault::is_plain_sqlite(path)? {
+    // The header is read (outside SQLite) only when no key names the file yet: opening and
+    // closing the database file beside SQLite would drop this process's locks on it if a
+    // connection of this process had it open (POSIX locks belong to the process), and
+    // another process could then checkpoint under it.
+    let key_named = vault::key_id(dir)?.is_some();
+    let key = if !exists || (!key_named && vault::is_plain_sqlite(path)?) {
         if !exists && !create {
             return Err(StoreError::NoWorkspace(dir.display().to_string()));
         }
@@ -42,12 +47,22 @@ pub async fn open_store(
     } else {
         vault::unlock(dir, source).await?
     };
-    let pool = open_pool(path, create, &key).await.map_err(|e| match e {
-        StoreError::Database(sqlx::Error::Database(db)) if db.code().as_deref() == Some("26") => {
-            StoreError::WrongKey(path.display().to_string())
+    let pool = match open_pool(path, create, &key).await {
+        Ok(pool) => pool,
+        Err(StoreError::Database(sqlx::Error::Database(db)))
+            if db.code().as_deref() == Some("26") =>
+        {
+            // An encryption interrupted after its key was named: the file is still plain (no
+            // connection has it open, it did not open).
+            if exists && vault::is_plain_sqlite(path)? {
+                encrypt_in_place(path, &key).await?;
+                open_pool(path, create, &key).await?
+            } else {
+                return Err(StoreError::WrongKey(path.display().to_string()));
+            }
         }
-        other => other,
-    })?;
+        Err(e) => return Err(e),
+    };
     Ok((pool, key))
 }
 

@@ -10,6 +10,7 @@ mod routing;
 mod rules;
 mod views;
 mod watch;
+mod workorder;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -91,6 +92,10 @@ enum Command {
     /// Macros: canned replies with placeholders plus field changes, shared or personal.
     #[command(subcommand)]
     Macro(macros::MacroCommand),
+    /// Work orders: field visits on tickets (schedule, checklist, photos, parts, time,
+    /// the customer's sign-off), offline like everything else.
+    #[command(subcommand)]
+    Workorder(workorder::WorkOrderCommand),
     /// Assignment rules: who owns a new ticket (first match wins), and why.
     #[command(subcommand)]
     Rule(routing::RuleCommand),
@@ -502,7 +507,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // A keyring call that timed out may still hold a blocking thread: do not wait for it.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if closed_pipe(&e) => {
             // `helpdeck ticket list | head`: the reader has what it wanted; not an error.
@@ -693,6 +701,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         }
         Command::Kb(cmd) => kb::run(store, cmd, out).await?,
         Command::Macro(cmd) => macros::run(store, cmd, out).await?,
+        Command::Workorder(cmd) => workorder::run(store, cmd, out).await?,
         Command::Rule(cmd) => routing::run(store, cmd, out).await?,
         Command::View(cmd) => views::run(store, cmd, out).await?,
         Command::Followup(FollowupCommand::List { all, .. }) => {

@@ -169,6 +169,48 @@ impl Printer {
         format!("{local} {sign}{:02}:{:02}", abs / 3600, (abs % 3600) / 60)
     }
 
+    /// A time as a person types it, in this zone: `2026-12-06 09:00` (or with `T`), an RFC
+    /// 3339 time with its offset, or `09:00` (today).
+    pub fn parse_time(&self, what: &str, text: &str) -> Result<Timestamp> {
+        let t = text.trim();
+        if let Ok(ts) = t.parse::<Timestamp>() {
+            return Ok(ts);
+        }
+        let civil = jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M", t)
+            .or_else(|_| jiff::civil::DateTime::strptime("%Y-%m-%dT%H:%M", t))
+            .or_else(|_| {
+                jiff::civil::Time::strptime("%H:%M", t).map(|time| {
+                    self.tz
+                        .to_datetime(Timestamp::now())
+                        .date()
+                        .to_datetime(time)
+                })
+            })
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "{what}: '{text}' is not a time (allowed: 2026-12-06 09:00, 09:00 for today, or RFC 3339 such as 2026-12-06T09:00:00+08:00)"
+                )
+            })?;
+        Ok(self.tz.to_ambiguous_timestamp(civil).compatible()?)
+    }
+
+    /// Today in this zone: its first instant and the next day's.
+    pub fn today(&self) -> Result<(Timestamp, Timestamp)> {
+        let date = self.tz.to_datetime(Timestamp::now()).date();
+        let from = self
+            .tz
+            .to_ambiguous_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+            .compatible()?;
+        let next = date.tomorrow()?.to_datetime(jiff::civil::Time::midnight());
+        let to = self.tz.to_ambiguous_timestamp(next).compatible()?;
+        Ok((from, to))
+    }
+
+    /// A time of day here: `09:00`.
+    pub fn clock(&self, at: Timestamp) -> String {
+        self.tz.to_datetime(at).strftime("%H:%M").to_string()
+    }
+
     pub fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) -> Result<()> {
         // Buffered: a large --json document would otherwise be written line by line.
         let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());

@@ -21,7 +21,7 @@ fn helpdeck(session: &Session, dir: &Path, args: &[&str]) -> Output {
         .env_remove("HELPDECK_DB")
         .env("HELPDECK_BACKUP_PASSPHRASE", PASSPHRASE)
         .envs(session.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
+        .bounded_output()
         .unwrap()
 }
 
@@ -107,7 +107,7 @@ fn a_workspace_restored_on_a_new_laptop_after_its_key_is_gone() {
         .args(["restore", file.to_str().unwrap()])
         .env("HELPDECK_BACKUP_PASSPHRASE", "not-the-passphrase")
         .envs(new_laptop.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(!wrong.status.success());
     let e = String::from_utf8_lossy(&wrong.stderr);

@@ -5,6 +5,7 @@ mod sync_harness;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use sync_harness::{Bounded, wait_bounded};
 
 /// A workspace of its own, with its own private D-Bus session and Secret Service (where
 /// the workspace's key lives).
@@ -32,7 +33,7 @@ impl Desk {
             .args(args)
             .env_remove("HELPDECK_DATA_DIR")
             .envs(self.env())
-            .output()
+            .bounded_output()
             .unwrap()
     }
 
@@ -623,7 +624,7 @@ fn lists_page_with_totals_over_thousands_of_tickets() {
     let mut head = [0u8; 200];
     std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
     drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let out = wait_bounded(child, "helpdeck ticket list --all").unwrap();
     assert!(
         out.status.success(),
         "a closed pipe is not a failure: {}",
@@ -662,7 +663,7 @@ fn server_databases_as_sqlite_urls_completions_and_a_man_page() {
         .env("HELPDECK_PASSWORD", "a-long-password")
         .env_remove("HELPDECK_DATA_DIR")
         .env_remove("HELPDECK_DB")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(
         out.status.success(),
@@ -674,7 +675,7 @@ fn server_databases_as_sqlite_urls_completions_and_a_man_page() {
     let run = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_helpdeck"))
             .args(args)
-            .output()
+            .bounded_output()
             .unwrap();
         assert!(out.status.success(), "{args:?}");
         String::from_utf8(out.stdout).unwrap()
@@ -839,7 +840,7 @@ fn long_writes_show_a_bar_with_counts_at_a_terminal_and_nothing_in_a_pipe() {
         .args(["-qec", &cmd, "/dev/null"])
         .env_remove("HELPDECK_DATA_DIR")
         .envs(desk.env())
-        .output()
+        .bounded_output()
         .expect("util-linux `script` runs the CLI at a pseudo-terminal");
     assert!(tty.status.success());
     let screen = String::from_utf8_lossy(&tty.stdout).replace('\r', "\n");
@@ -1506,4 +1507,125 @@ fn a_stolen_laptops_data_dir_holds_no_readable_ticket_text() {
     assert!(out.stdout.is_empty());
     // The owner's workspace is untouched and reads as before.
     assert_eq!(desk.json(&["ticket", "show", &number])["title"], t["title"]);
+}
+
+#[test]
+fn a_field_visit_on_a_local_workspace_and_what_it_refuses() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "UPS beeps in the server room",
+    ]);
+    let list = |d: &Desk| d.json(&["workorder", "list"])["work_orders"].clone();
+    // Bad input: one line that says what is wrong and what is allowed; nothing written.
+    for (args, says) in [
+        (
+            vec!["--end", "2026-12-07 08:00"],
+            "the visit must end after it starts",
+        ),
+        (
+            vec!["--end", "2026-12-07 11:00", "--item", "Look [smell]"],
+            "allowed: [photo], [reading:UNIT]",
+        ),
+        (
+            vec!["--end", "tomorrow"],
+            "is not a time (allowed: 2026-12-06 09:00",
+        ),
+    ] {
+        let mut all = vec![
+            "workorder",
+            "create",
+            "HD-1",
+            "--start",
+            "2026-12-07 09:00",
+            "--site",
+            "Floor 3",
+        ];
+        all.extend(args);
+        let err = desk.fails(&all);
+        assert!(err.contains(says), "{err}");
+        assert_eq!(list(&desk), serde_json::json!([]));
+    }
+    let w = desk.json(&[
+        "workorder",
+        "create",
+        "HD-1",
+        "--start",
+        "2026-12-07 09:00",
+        "--end",
+        "2026-12-07 11:00",
+        "--site",
+        "Floor 3",
+        "--item",
+        "Battery voltage [reading:V]",
+        "--item",
+        "Transfer test",
+    ]);
+    let key = w["key"].as_str().unwrap();
+    assert!(key.starts_with("WO-"), "{key}");
+    assert_eq!(w["technician_name"], "Me");
+    let err = desk.fails(&["workorder", "check", key, "3"]);
+    assert!(err.contains("has items 1 to 2 (got 3)"), "{err}");
+    let err = desk.fails(&["workorder", "time", key, "--kind", "work", "--minutes", "0"]);
+    assert!(err.contains("a time entry is 1 to 1440 minutes"), "{err}");
+    let err = desk.fails(&[
+        "workorder",
+        "time",
+        key,
+        "--kind",
+        "lunch",
+        "--minutes",
+        "5",
+    ]);
+    assert!(err.contains("travel, work"), "{err}");
+    let err = desk.fails(&["workorder", "show", "WO-zz"]);
+    assert!(err.contains("not a work-order reference"), "{err}");
+    // The sign-off waits for everything else, and names what is missing.
+    let png = desk.dir.path().join("signature.png");
+    std::fs::write(&png, b"\x89PNG\r\n\x1a\nsignature").unwrap();
+    let err = desk.fails(&[
+        "workorder",
+        "sign",
+        key,
+        "--name",
+        "Carol",
+        "--signature",
+        png.to_str().unwrap(),
+    ]);
+    assert!(
+        err.contains("a reading (V) for \"Battery voltage\"")
+            && err.contains("tick \"Transfer test\"")
+            && err.contains("work time"),
+        "{err}"
+    );
+    desk.ok(&["workorder", "check", key, "1", "--reading", "13.2"]);
+    desk.ok(&["workorder", "check", key, "2"]);
+    desk.ok(&[
+        "workorder",
+        "time",
+        key,
+        "--kind",
+        "work",
+        "--minutes",
+        "40",
+    ]);
+    let done = desk.json(&[
+        "workorder",
+        "sign",
+        key,
+        "--name",
+        "Carol",
+        "--signature",
+        png.to_str().unwrap(),
+    ]);
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["missing"], serde_json::json!([]));
+    let text = desk.ok(&["workorder", "show", key]);
+    assert!(text.contains("Signed off by Carol"), "{text}");
+    assert!(text.contains("reading 13.2 V"), "{text}");
+    // Done is done.
+    let err = desk.fails(&["workorder", "check", key, "2", "--undo"]);
+    assert!(err.contains("the work order is done"), "{err}");
 }

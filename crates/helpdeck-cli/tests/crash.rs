@@ -66,7 +66,7 @@ fn the_cli_killed_100_times_while_writing_keeps_every_committed_change_whole() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     let init = helpdeck(&session, &ws, &["init", "--name", "Power cuts"])
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(init.status.success());
     let db = ws.join("helpdeck.db");
@@ -81,7 +81,7 @@ fn the_cli_killed_100_times_while_writing_keeps_every_committed_change_whole() {
             &ws,
             &args.iter().map(String::as_str).collect::<Vec<_>>(),
         )
-        .output()
+        .bounded_output()
         .unwrap();
         assert!(out.status.success());
         if k == 0 {
@@ -152,7 +152,7 @@ fn the_cli_killed_100_times_while_writing_keeps_every_committed_change_whole() {
     // After all of it, the CLI works on: every finished write is listed, no ticket twice.
     let export: serde_json::Value = serde_json::from_slice(
         &helpdeck(&session, &ws, &["export", "--format", "json"])
-            .output()
+            .bounded_output()
             .unwrap()
             .stdout,
     )

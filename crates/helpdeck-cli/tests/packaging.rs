@@ -150,7 +150,7 @@ fn the_systemd_unit_starts_a_server_a_replica_syncs_with() {
             env!("CARGO_MANIFEST_DIR"),
             "/../../packaging/helpdeck-server.service"
         ))
-        .output()
+        .bounded_output()
     {
         let err = String::from_utf8_lossy(&out.stderr);
         // The binary path does not exist on a build machine; anything else is a unit error.

@@ -126,7 +126,7 @@ fn an_erased_customer_is_anonymous_on_the_server_and_every_replica_with_statisti
             "--yes",
         ])
         .env_remove("HELPDECK_DB")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("only customers are erased"));
@@ -222,7 +222,7 @@ fn a_local_workspace_erases_a_customer_and_a_replica_refuses_to() {
             .args(args)
             .env_remove("HELPDECK_DATA_DIR")
             .envs(session.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .output()
+            .bounded_output()
             .unwrap();
         (
             out.status.success(),

@@ -31,7 +31,7 @@ fn keyring_token(session: &Session, login: &serde_json::Value) -> String {
         .args(["--test-threads", "1"])
         .envs(session.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("HELPDECK_KEYRING_PROBE", account)
-        .output()
+        .bounded_output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "probe failed: {stdout}");
@@ -192,7 +192,7 @@ fn login_without_a_secret_service_fails_and_writes_nothing() {
                 "carol@acme.example",
             ])
             .env("HELPDECK_PASSWORD", PASSWORD)
-            .output()
+            .bounded_output()
             .unwrap();
         assert!(!out.status.success(), "login without a keyring ({env:?})");
         let err = String::from_utf8_lossy(&out.stderr);

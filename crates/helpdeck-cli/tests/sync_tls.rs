@@ -25,7 +25,7 @@ fn openssl(dir: &Path, args: &[&str]) {
     let out = Command::new("openssl")
         .current_dir(dir)
         .args(args)
-        .output()
+        .bounded_output()
         .expect("openssl (Debian: openssl) makes the test certificates");
     assert!(
         out.status.success(),
@@ -161,7 +161,7 @@ fn the_server_speaks_tls_and_the_desktop_trusts_the_os_store_only() {
             // A store without the office CA (the test machine's own).
             None => c.env_remove("SSL_CERT_FILE"),
         };
-        c.output().unwrap()
+        c.bounded_output().unwrap()
     };
 
     // The office CA is not in this machine's store: refused, nothing written, the reason said.
@@ -193,7 +193,7 @@ fn the_server_speaks_tls_and_the_desktop_trusts_the_os_store_only() {
         .env_remove("HELPDECK_DATA_DIR")
         .env("SSL_CERT_FILE", certs.path().join("ca.pem"))
         .envs(session.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(
         sync.status.success(),
@@ -216,7 +216,7 @@ fn a_bad_certificate_file_stops_the_server_with_a_clear_error() {
         .arg(certs.path().join("missing.key"))
         .env_remove("HELPDECK_DATA_DIR")
         .env_remove("HELPDECK_DB")
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
@@ -226,7 +226,7 @@ fn a_bad_certificate_file_stops_the_server_with_a_clear_error() {
         .arg("--data-dir")
         .arg(home.dir.path())
         .args(["server", "--tls-cert", "x.pem"])
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--tls-key"));

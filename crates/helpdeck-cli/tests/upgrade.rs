@@ -35,7 +35,7 @@ fn cli(session: &Session, dir: &Path, args: &[&str]) -> String {
         .args(args)
         .env_remove("HELPDECK_DATA_DIR")
         .envs(session.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .output()
+        .bounded_output()
         .unwrap();
     assert!(
         out.status.success(),

@@ -251,6 +251,16 @@ pub fn apply(
                 "a macro change is decided by macros::apply_macro, not on a ticket",
             ))
         }
+        Change::CreateWorkOrder(_)
+        | Change::UpdateWorkOrder(_)
+        | Change::CheckItem(_)
+        | Change::AddItemPhoto(_)
+        | Change::UsePart(_)
+        | Change::LogTime(_)
+        | Change::SignOff(_) => Err(DomainError::invalid(
+            "entity",
+            "a work-order change is decided by workorder::apply_work_order, not on a ticket",
+        )),
         Change::RecordDiagnosis(step) => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             if !ctx.actor.is_staff() {

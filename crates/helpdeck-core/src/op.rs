@@ -34,6 +34,8 @@ pub enum Entity {
     Article,
     /// A macro (a canned reply with field changes).
     Macro,
+    /// A field visit on a ticket.
+    WorkOrder,
 }
 
 impl Entity {
@@ -49,6 +51,7 @@ impl Entity {
             Entity::Attachment => "attachment",
             Entity::Article => "article",
             Entity::Macro => "macro",
+            Entity::WorkOrder => "work_order",
         }
     }
 }
@@ -320,6 +323,20 @@ pub enum Change {
     /// An escalation rule's alert on an SLA event, naming whom it alerts (entity: ticket;
     /// staff — Helpdeck's jobs).
     SlaAlert(crate::escalation::rules::SlaAlert),
+    /// A new work order on a ticket (entity: work_order; staff).
+    CreateWorkOrder(crate::workorder::WorkOrderDraft),
+    /// Reschedules, reassigns or moves a work order (last writer wins per field; staff).
+    UpdateWorkOrder(crate::workorder::WorkOrderFields),
+    /// Ticks or unticks a checklist item, with its reading (last writer wins per item).
+    CheckItem(crate::workorder::ItemCheck),
+    /// A photo on a checklist item (an attachment of the ticket).
+    AddItemPhoto(crate::workorder::ItemPhoto),
+    /// A part used on the visit.
+    UsePart(crate::workorder::PartUse),
+    /// Travel or work time (staff only: never shown to customers).
+    LogTime(crate::workorder::TimeLog),
+    /// The customer's sign-off; the work order is done.
+    SignOff(crate::workorder::SignOffDraft),
 }
 
 impl Change {
@@ -335,6 +352,7 @@ impl Change {
             | Change::VoteArticle { .. }
             | Change::CountArticleViews { .. } => Entity::Article,
             Change::CreateMacro(_) | Change::UpdateMacro(_) | Change::DeleteMacro => Entity::Macro,
+            c if crate::workorder::is_work_order_change(c) => Entity::WorkOrder,
             _ => Entity::Ticket,
         }
     }
@@ -366,6 +384,8 @@ impl Change {
             .flatten()
             .collect(),
             Change::FollowUp(d) => d.next_owner.into_iter().collect(),
+            Change::CreateWorkOrder(d) => d.technician_id.into_iter().collect(),
+            Change::UpdateWorkOrder(f) => f.technician_id.flatten().into_iter().collect(),
             Change::ImportTicket(_)
             | Change::Transition { .. }
             | Change::Resolve(_)
@@ -387,7 +407,12 @@ impl Change {
             | Change::SlaAlert(_)
             | Change::CreateMacro(_)
             | Change::UpdateMacro(_)
-            | Change::DeleteMacro => Vec::new(),
+            | Change::DeleteMacro
+            | Change::CheckItem(_)
+            | Change::AddItemPhoto(_)
+            | Change::UsePart(_)
+            | Change::LogTime(_)
+            | Change::SignOff(_) => Vec::new(),
         }
     }
 
@@ -401,6 +426,7 @@ impl Change {
                 | Change::LinkTickets(_)
                 | Change::AddAttachment(_)
                 | Change::CreateArticle(_)
+                | Change::CreateWorkOrder(_)
         )
     }
 }
@@ -434,6 +460,8 @@ impl Op {
             Change::LinkTickets(l) => Some(l.from),
             Change::AddAttachment(a) => Some(a.ticket_id),
             Change::DeleteComment | Change::UnlinkTickets => None,
+            Change::CreateWorkOrder(d) => Some(d.ticket_id),
+            c if crate::workorder::is_work_order_change(c) => None,
             _ => Some(self.entity_id),
         }
     }
@@ -567,7 +595,7 @@ fn keep(mut v: serde_json::Value, names: &[&str]) -> serde_json::Value {
 }
 
 /// `Option<Option<T>>` from JSON: absent → `None`, `null` → `Some(None)`.
-fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn double_option<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     T: Deserialize<'de>,
     D: Deserializer<'de>,

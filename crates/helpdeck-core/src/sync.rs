@@ -235,6 +235,9 @@ pub struct TicketBundle {
     /// Files on the ticket and its comments, as the caller may see them.
     #[serde(default)]
     pub attachments: Vec<AttachmentState>,
+    /// Its work orders, as the caller may see them (`workorder::redact_work_order`).
+    #[serde(default)]
+    pub work_orders: Vec<crate::workorder::WorkOrder>,
 }
 
 /// A user as the directory of a pull page shows them.
@@ -584,6 +587,13 @@ pub fn merge_with(
         }
         Change::MergeFrom { .. } | Change::SlaAlert(_) => {}
         Change::CreateMacro(_) | Change::UpdateMacro(_) | Change::DeleteMacro => {}
+        Change::CreateWorkOrder(_)
+        | Change::UpdateWorkOrder(_)
+        | Change::CheckItem(_)
+        | Change::AddItemPhoto(_)
+        | Change::UsePart(_)
+        | Change::LogTime(_)
+        | Change::SignOff(_) => {}
         Change::Rate(_)
         | Change::FollowUp(_)
         | Change::CreateArticle(_)
@@ -722,11 +732,12 @@ pub fn check_entity(op: &Op) -> Result<(), DomainError> {
         | Entity::Link
         | Entity::Attachment
         | Entity::Article
-        | Entity::Macro => Ok(()),
+        | Entity::Macro
+        | Entity::WorkOrder => Ok(()),
         other => Err(DomainError::invalid(
             "entity",
             format!(
-                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment, article, macro)",
+                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment, article, macro, work_order)",
                 other.as_str()
             ),
         )),

@@ -287,6 +287,7 @@ async fn build_page(
             events: Vec::new(),
             links: Vec::new(),
             attachments: Vec::new(),
+            work_orders: Vec::new(),
         });
     }
     attach_children(db, viewer, &mut tickets).await?;
@@ -360,6 +361,7 @@ pub async fn bundles(
             events: Vec::new(),
             links: Vec::new(),
             attachments: Vec::new(),
+            work_orders: Vec::new(),
         });
     }
     attach_children(db, viewer, &mut tickets).await?;
@@ -501,6 +503,30 @@ async fn attach_children(
                 tickets[i].attachments.push(a);
             }
         }
+    }
+    let sql = format!(
+        "SELECT ticket_id, doc FROM work_orders WHERE ticket_id IN ({})",
+        marks(1, ids.len())
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql));
+    for id in &ids {
+        q = q.bind(id.clone());
+    }
+    for (_, doc) in q.fetch_all(&db.pool).await? {
+        let d: helpdeck_core::workorder::WorkOrderDoc = serde_json::from_str(&doc)
+            .map_err(|e| ServerError::Internal(format!("bad work order: {e}")))?;
+        if let Some(&i) = index.get(&d.work_order.ticket_id) {
+            // The bundle's ticket is one the viewer may see: so are its work orders.
+            tickets[i]
+                .work_orders
+                .push(helpdeck_core::workorder::redact_work_order(
+                    viewer,
+                    &d.work_order,
+                ));
+        }
+    }
+    for t in tickets.iter_mut() {
+        t.work_orders.sort_by_key(|w| (w.starts_at, w.id));
     }
     if helpdeck_core::permission::can_see_internal(viewer) {
         let sql = format!(

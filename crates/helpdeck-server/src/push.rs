@@ -661,6 +661,9 @@ async fn apply_one(
     if op.entity == helpdeck_core::op::Entity::Macro {
         return apply_macro(tx, op, ctx, counters).await;
     }
+    if op.entity == helpdeck_core::op::Entity::WorkOrder {
+        return apply_work_order(tx, op, ctx, counters).await;
+    }
     let comment = match &op.change {
         Change::AddComment(_) | Change::DeleteComment => load_comment(tx, op.entity_id).await?,
         Change::AddAttachment(a) => match a.comment_id {
@@ -986,9 +989,97 @@ async fn apply_macro(
     Ok(Ok(Some(seq)))
 }
 
+pub(crate) async fn load_work_order(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+) -> Result<Option<helpdeck_core::workorder::WorkOrderDoc>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM work_orders WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|(doc,)| {
+        serde_json::from_str(&doc)
+            .map_err(|e| ServerError::Internal(format!("bad work order doc: {e}")))
+    })
+    .transpose()
+}
+
+/// A work-order op: decided by `workorder::merge_work_order` against the server's document
+/// and ticket; the ticket moves up the stream with it (for customers too, unless only staff
+/// see the change), so every replica that holds the ticket gets the work order.
+async fn apply_work_order(
+    tx: &mut Transaction<'_, Any>,
+    op: &Op,
+    ctx: &Context<'_>,
+    counters: &mut Counters,
+) -> Result<Result<Option<i64>, (&'static str, String)>> {
+    use helpdeck_core::workorder;
+    let before = load_work_order(tx, op.entity_id).await?;
+    let ticket_id = workorder::ticket_of(before.as_ref().map(|d| &d.work_order), &op.change);
+    let ticket = match ticket_id {
+        Some(id) => load_ticket(tx, id, &mut counters.docs).await?,
+        None => None,
+    };
+    // A photo or signature must be a file of the ticket, as this server holds it.
+    let files: Vec<(Uuid, String)> = match ticket_id {
+        Some(id) => sqlx::query_as::<_, (String, String)>(
+            "SELECT id, sha256 FROM attachments WHERE ticket_id = $1",
+        )
+        .bind(id.to_string())
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .filter_map(|(a, sha)| Uuid::parse_str(&a).ok().map(|a| (a, sha)))
+        .collect(),
+        None => Vec::new(),
+    };
+    let doc = match workorder::merge_work_order(
+        before.as_ref(),
+        ticket.as_ref().map(|t| &t.ticket),
+        workorder::TicketFiles::Known(&files),
+        op,
+        ctx,
+    ) {
+        Err(e) => return Ok(Err((e.code(), e.to_string()))),
+        Ok(None) => return Ok(Ok(None)),
+        Ok(Some(d)) => d,
+    };
+    let ticket = ticket.expect("a decided work order has its ticket");
+    counters.seq += 1;
+    let seq = counters.seq;
+    let json = serde_json::to_string(&doc).expect("work order serializes");
+    let sql = if before.is_none() {
+        "INSERT INTO work_orders (id, ticket_id, doc) VALUES ($1, $2, $3)"
+    } else {
+        "UPDATE work_orders SET doc = $3 WHERE id = $1 AND ticket_id = $2"
+    };
+    sqlx::query(sql)
+        .bind(op.entity_id.to_string())
+        .bind(ticket.ticket.id.to_string())
+        .bind(json)
+        .execute(&mut **tx)
+        .await?;
+    save_ticket(
+        tx,
+        Some(&ticket),
+        &ticket,
+        seq,
+        workorder::visible_to_customers(&op.change),
+    )
+    .await?;
+    Ok(Ok(Some(seq)))
+}
+
 /// The ticket an op is about, if the server has it (a comment delete: its comment's ticket;
 /// an unlink: its link's first ticket).
 async fn ticket_of(tx: &mut Transaction<'_, Any>, op: &Op) -> Result<Option<Uuid>> {
+    if op.entity == helpdeck_core::op::Entity::WorkOrder {
+        let before = load_work_order(tx, op.entity_id).await?;
+        return Ok(helpdeck_core::workorder::ticket_of(
+            before.as_ref().map(|d| &d.work_order),
+            &op.change,
+        ));
+    }
     Ok(match (op.ticket_id(), &op.change) {
         (Some(id), _) => Some(id),
         (None, Change::UnlinkTickets) => load_link(tx, op.entity_id).await?.map(|l| l.from_ticket),

@@ -36,6 +36,7 @@ mod thumbs;
 mod transfer;
 pub mod vault;
 mod views;
+mod workorders;
 mod workspace;
 mod write;
 
@@ -71,6 +72,7 @@ pub use transfer::{
 };
 pub use vault::{KeySource, StoreKey};
 pub use views::{CommentView, EventView, LinkView, SlaView, TicketDetail, TicketView, UserRef};
+pub use workorders::{WorkOrderInput, WorkOrderView, work_order_key};
 pub use workspace::{InitOptions, ReplicaInit, WorkspaceInfo};
 pub use write::{AssigneeInput, CreateInput, UpdateInput};
 
@@ -137,6 +139,9 @@ pub struct Kb<'a>(&'a Store);
 pub struct FollowUps<'a>(&'a Store);
 /// Macros: canned replies with field changes (`macros.rs`).
 pub struct Macros<'a>(&'a Store);
+
+/// Work orders on this device: `store.work_orders()`.
+pub struct WorkOrders<'a>(&'a Store);
 /// Saved views: personal ones here, shared ones from the workspace rules (`saved_views.rs`).
 pub struct SavedViews<'a>(&'a Store);
 
@@ -258,31 +263,42 @@ impl Drop for Store {
     /// A store dropped without [`Store::shutdown`] closes its connections before its owner
     /// goes on: SQLCipher frees its shared state when the process exits, and a connection
     /// still closing on its own thread at that moment crashed the process on its way out.
-    /// On a multi-threaded runtime (the app, the CLI, the tests) the close is awaited here;
-    /// elsewhere it is started and the owner should call [`Store::shutdown`].
+    ///
+    /// The close runs on a thread of its own with a runtime of its own, bounded by 10 s: a
+    /// store is also dropped while its runtime shuts down (a task cancelled at exit), when that
+    /// runtime's timers and tasks no longer run — awaiting the close there hung `helpdeck
+    /// watch --once` once in a few hundred runs. On a multi-threaded runtime the worker's other
+    /// tasks move to another thread meanwhile (`block_in_place`); on a current-thread runtime
+    /// the close is only started, and the owner should call [`Store::shutdown`].
     fn drop(&mut self) {
         if self.pool.is_closed() {
             return;
         }
         let pool = self.pool.clone();
-        let close = async move {
-            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), pool.close()).await;
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(|| h.block_on(close));
-            }
-            Ok(h) => {
-                h.spawn(close);
-            }
-            Err(_) => {
+        let close = move || {
+            let closer = std::thread::spawn(move || {
                 if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                 {
-                    rt.block_on(close);
+                    rt.block_on(async {
+                        let _ =
+                            tokio::time::timeout(std::time::Duration::from_secs(10), pool.close())
+                                .await;
+                    });
                 }
+            });
+            let _ = closer.join();
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(close);
             }
+            Ok(h) => {
+                let pool = self.pool.clone();
+                h.spawn(async move { pool.close().await });
+            }
+            Err(_) => close(),
         }
     }
 }

@@ -432,7 +432,10 @@ impl Store {
                 );
             }
         }
-        update.execute(conn).await?;
+        update.execute(&mut *conn).await?;
+        for (t, b) in applied.iter().zip(bundles) {
+            crate::workorders::apply_bundle(self, conn, t, &b.work_orders).await?;
+        }
         Ok(())
     }
 }
@@ -510,8 +513,13 @@ async fn purge_ticket(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
         vec![Arg::text(&id)],
     );
     b.push(
-        "DELETE FROM outbox WHERE entity_id = ? OR entity_id IN (SELECT id FROM comments WHERE ticket_id = ?)",
-        vec![Arg::text(&id), Arg::text(&id)],
+        "DELETE FROM outbox WHERE entity_id = ? OR entity_id IN (SELECT id FROM comments WHERE ticket_id = ?) \
+         OR entity_id IN (SELECT id FROM work_orders WHERE ticket_id = ?)",
+        vec![Arg::text(&id), Arg::text(&id), Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM work_orders WHERE ticket_id = ?",
+        vec![Arg::text(&id)],
     );
     b.push(
         "DELETE FROM comments WHERE ticket_id = ?",

@@ -416,10 +416,19 @@ fn keyring_error(e: keyring::Error) -> StoreError {
     }
 }
 
+/// How long Helpdeck waits for the keyring to answer: long enough for a person to type the
+/// password of an unlock prompt, short enough that a Secret Service which took a call and
+/// never answers (seen once on a CI machine) ends in an error, not a process waiting forever.
+const KEYRING_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Keyring(format!("keyring task failed: {e}")))?
+    match tokio::time::timeout(KEYRING_WAIT, tokio::task::spawn_blocking(f)).await {
+        Ok(done) => done.map_err(|e| StoreError::Keyring(format!("keyring task failed: {e}")))?,
+        Err(_) => Err(StoreError::Keyring(format!(
+            "the OS keyring did not answer within {} s; if it asks to be unlocked, unlock it and try again",
+            KEYRING_WAIT.as_secs()
+        ))),
+    }
 }
 
 /// Keeps `secret` in the keyring under `account`.

@@ -40,6 +40,88 @@ pub fn wait_for<T>(timeout: Duration, what: &str, mut f: impl FnMut() -> Option<
     }
 }
 
+/// How long one command of a test may run before it is called hung (HELPDECK_TEST_CMD_SECS,
+/// default 300 s): a hang fails its test with the process's stacks, it never stalls CI.
+fn command_limit() -> Duration {
+    let secs = std::env::var("HELPDECK_TEST_CMD_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    Duration::from_secs(secs)
+}
+
+/// `Command::output` with a deadline ([`command_limit`]).
+pub trait Bounded {
+    fn bounded_output(&mut self) -> std::io::Result<Output>;
+}
+
+impl Bounded for Command {
+    fn bounded_output(&mut self) -> std::io::Result<Output> {
+        // As `output()`: no stdin, both outputs captured.
+        self.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let child = self.spawn()?;
+        wait_bounded(child, &format!("{:?}", self))
+    }
+}
+
+/// Waits for `child` (stdout and stderr piped) up to [`command_limit`]; past it, prints the
+/// stacks of its threads (gdb, when installed), kills it and panics with what it wrote.
+pub fn wait_bounded(mut child: Child, what: &str) -> std::io::Result<Output> {
+    use std::io::Read;
+    let mut out_pipe = child.stdout.take();
+    let mut err_pipe = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(p) = out_pipe.as_mut() {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(p) = err_pipe.as_mut() {
+            let _ = p.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let deadline = Instant::now() + command_limit();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if Instant::now() >= deadline {
+            let stacks = Command::new("gdb")
+                .args([
+                    "-p",
+                    &child.id().to_string(),
+                    "-batch",
+                    "-ex",
+                    "thread apply all bt",
+                ])
+                .stdin(Stdio::null())
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                .unwrap_or_else(|e| format!("(no stacks: gdb: {e})"));
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = err_reader.join().unwrap_or_default();
+            panic!(
+                "{what} did not finish within {:?}; its stderr:\n{}\nits threads:\n{stacks}",
+                command_limit(),
+                String::from_utf8_lossy(&stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    Ok(Output {
+        status,
+        stdout: out_reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+    })
+}
+
 /// Runs a future to completion on a runtime of its own, on a thread of its own (so it may
 /// also be called from inside an async test).
 pub fn block_on<F>(f: F) -> F::Output
@@ -242,7 +324,7 @@ impl Session {
                 &format!("string:{name}"),
             ])
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .output()
+            .bounded_output()
             .is_ok_and(|o| {
                 o.status.success() && String::from_utf8_lossy(&o.stdout).contains("true")
             })
@@ -372,7 +454,7 @@ impl ServerHome {
             .args(self.db_args())
             .env_remove("HELPDECK_DATA_DIR")
             .env_remove("HELPDECK_DB")
-            .output()
+            .bounded_output()
             .unwrap();
         assert!(
             out.status.success(),
@@ -420,7 +502,7 @@ impl ServerHome {
             .unwrap()
             .write_all(format!("{PASSWORD}\n").as_bytes())
             .unwrap();
-        let out = child.wait_with_output().unwrap();
+        let out = wait_bounded(child, &format!("helpdeck {args:?}")).unwrap();
         assert!(
             out.status.success(),
             "user add {email}: {}",
@@ -600,7 +682,7 @@ impl Replica {
             .unwrap()
             .write_all(format!("{PASSWORD}\n").as_bytes())
             .unwrap();
-        child.wait_with_output().unwrap()
+        wait_bounded(child, &format!("helpdeck {args:?}")).unwrap()
     }
 
     pub fn user_id(&self) -> String {
@@ -618,7 +700,7 @@ impl Replica {
     }
 
     pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
+        self.command(args).bounded_output().unwrap()
     }
 
     pub fn ok(&self, args: &[&str]) -> String {
@@ -730,7 +812,7 @@ fn store_key(db: &Path) -> Option<String> {
             .args(["--test-threads", "1"])
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("HELPDECK_STORE_KEY_PROBE", &id)
-            .output()
+            .bounded_output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let key = stdout

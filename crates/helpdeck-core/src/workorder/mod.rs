@@ -3,15 +3,17 @@
 //! checklist from the category's template (items may need a photo or a reading), parts used
 //! from the catalogue, travel and work time, and the customer's sign-off.
 //!
-//! This first part holds the state and the pure rules (validation, what is still missing
-//! before sign-off, time totals). The typed changes, their sync and the store come next
-//! (issue 15 is open).
+//! This module holds the state and the pure rules (validation, what is still missing before
+//! sign-off, time totals); `decide` holds the typed changes and how every side decides them.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Timestamp;
 use crate::error::DomainError;
+
+mod decide;
+pub use decide::*;
 
 /// The longest a scheduled visit may be.
 pub const MAX_WINDOW_HOURS: i64 = 24 * 14;
@@ -65,7 +67,10 @@ pub struct ChecklistItem {
 
 /// A part used, from the catalogue (code, name and unit copied when used).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PartUse {
+    /// This use (two devices adding the same part add two uses).
+    pub id: Uuid,
     pub code: String,
     pub name: String,
     pub unit: String,
@@ -139,8 +144,9 @@ pub struct Part {
 impl Part {
     /// A use of this part, its code, name and unit copied (a later catalogue change does not
     /// rewrite past visits).
-    pub fn used(&self, quantity: u32) -> Result<PartUse, DomainError> {
+    pub fn used(&self, id: Uuid, quantity: u32) -> Result<PartUse, DomainError> {
         let used = PartUse {
+            id,
             code: self.code.clone(),
             name: self.name.clone(),
             unit: self.unit.clone(),

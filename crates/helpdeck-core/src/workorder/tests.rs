@@ -106,6 +106,7 @@ fn windows_minutes_and_parts_are_checked_with_what_is_allowed() {
         );
     }
     let mut p = PartUse {
+        id: Uuid::nil(),
         code: "FLT-20".into(),
         name: "Air filter".into(),
         unit: "pcs".into(),
@@ -180,8 +181,8 @@ fn a_template_makes_a_checklist_and_is_checked() {
         name: "Battery 12 V 9 Ah".into(),
         unit: "pcs".into(),
     };
-    assert_eq!(part.used(2).unwrap().name, "Battery 12 V 9 Ah");
-    assert!(part.used(0).is_err());
+    assert_eq!(part.used(Uuid::nil(), 2).unwrap().name, "Battery 12 V 9 Ah");
+    assert!(part.used(Uuid::nil(), 0).is_err());
 }
 
 #[test]

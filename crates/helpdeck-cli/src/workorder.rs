@@ -1,0 +1,404 @@
+//! `helpdeck workorder ...` (spec §7): field visits on tickets — create, the day's list,
+//! checklist, photos, parts, time, sign-off. Every rule is the core's
+//! (`helpdeck_core::workorder`); this file reads arguments and prints.
+
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use helpdeck_core::workorder::{
+    Evidence, Missing, Part, TemplateItem, TimeKind, WorkOrder, WorkOrderFields, WorkOrderStatus,
+};
+use helpdeck_store::{Store, WorkOrderInput, WorkOrderView};
+use serde_json::json;
+
+use crate::output::Printer;
+
+#[derive(Subcommand, Debug)]
+pub enum WorkOrderCommand {
+    /// A visit on a ticket: when, where, who, and its checklist.
+    Create(CreateArgs),
+    /// Work orders, earliest first: all, a ticket's, or your day (--today).
+    List {
+        /// Only this ticket's.
+        #[arg(long)]
+        ticket: Option<String>,
+        /// Your visits today that are not done or cancelled, with what is still missing.
+        #[arg(long)]
+        today: bool,
+    },
+    /// One work order in full.
+    Show { reference: String },
+    /// Tick checklist item ITEM (its number in `show`), with a reading or a photo.
+    Check {
+        reference: String,
+        item: usize,
+        /// The value read on site (for an item that asks for one).
+        #[arg(long)]
+        reading: Option<String>,
+        /// A photo of the item (attached to the ticket; internal unless --public).
+        #[arg(long)]
+        photo: Vec<PathBuf>,
+        /// The photos are for the customer too.
+        #[arg(long)]
+        public: bool,
+        /// Untick the item.
+        #[arg(long)]
+        undo: bool,
+    },
+    /// A part used.
+    Part {
+        reference: String,
+        /// The part's code, e.g. BAT-12.
+        #[arg(long)]
+        part: String,
+        #[arg(long)]
+        qty: u32,
+        /// Its name (default: the code).
+        #[arg(long)]
+        name: Option<String>,
+        /// Its unit (default: pcs).
+        #[arg(long, default_value = "pcs")]
+        unit: String,
+    },
+    /// Travel or work time (never shown to customers).
+    Time {
+        reference: String,
+        /// travel or work.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        minutes: u32,
+    },
+    /// The customer signs off (the visit is done): their name and the drawn signature.
+    Sign {
+        reference: String,
+        #[arg(long)]
+        name: String,
+        /// The signature as an image (PNG or JPEG).
+        #[arg(long)]
+        signature: PathBuf,
+    },
+    /// Reschedule, reassign, start, or cancel a visit.
+    Update {
+        reference: String,
+        #[arg(long)]
+        start: Option<String>,
+        #[arg(long)]
+        end: Option<String>,
+        #[arg(long)]
+        site: Option<String>,
+        /// A contact, or `none`.
+        #[arg(long)]
+        contact: Option<String>,
+        /// An agent's email, `me`, or `none`.
+        #[arg(long)]
+        technician: Option<String>,
+        /// scheduled, in_progress or cancelled (done comes with the sign-off).
+        #[arg(long)]
+        status: Option<String>,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    /// The ticket (HD-12).
+    reference: String,
+    /// When the visit starts: 2026-12-06 09:00 (workspace time zone), or RFC 3339.
+    #[arg(long)]
+    start: String,
+    #[arg(long)]
+    end: String,
+    /// The site's address.
+    #[arg(long)]
+    site: String,
+    /// Whom to meet there (name, phone).
+    #[arg(long)]
+    contact: Option<String>,
+    /// The technician: an agent's email or `me` (default: me).
+    #[arg(long, default_value = "me")]
+    technician: String,
+    /// A checklist item (repeatable). End it with [photo] when it needs a photo, or
+    /// [reading:UNIT] when it needs a reading, e.g. "Battery voltage [reading:V]".
+    #[arg(long = "item", value_name = "TEXT")]
+    items: Vec<String>,
+}
+
+/// A checklist item as typed: `Text [photo]`, `Text [reading:V]` or plain text.
+pub fn parse_item(text: &str) -> Result<TemplateItem> {
+    let t = text.trim();
+    if let Some(rest) = t.strip_suffix(']')
+        && let Some((body, tag)) = rest.rsplit_once('[')
+    {
+        let evidence = match tag.trim() {
+            "photo" => Evidence::Photo,
+            r if r.starts_with("reading:") => Evidence::Reading {
+                unit: r["reading:".len()..].trim().to_string(),
+            },
+            other => bail!(
+                "--item {text}: [{other}] is not an item kind (allowed: [photo], [reading:UNIT])"
+            ),
+        };
+        return Ok(TemplateItem {
+            text: body.trim().to_string(),
+            evidence,
+        });
+    }
+    Ok(TemplateItem {
+        text: t.to_string(),
+        evidence: Evidence::None,
+    })
+}
+
+pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<()> {
+    let orders = store.work_orders();
+    match cmd {
+        WorkOrderCommand::Create(a) => {
+            let checklist = a
+                .items
+                .iter()
+                .map(|i| parse_item(i))
+                .collect::<Result<Vec<_>>>()?;
+            let input = WorkOrderInput {
+                ticket: a.reference,
+                technician: Some(a.technician),
+                starts_at: out.parse_time("start", &a.start)?,
+                ends_at: out.parse_time("end", &a.end)?,
+                site: a.site,
+                contact: a.contact,
+                checklist,
+            };
+            let w = orders.create(input).await?;
+            show(out, &orders.view(&w.id.to_string()).await?)
+        }
+        WorkOrderCommand::List { ticket, today } => {
+            let list = if today {
+                let (from, to) = out.today()?;
+                orders.today(store.actor().id, from, to).await?
+            } else {
+                orders.list(ticket.as_deref()).await?
+            };
+            out.emit(&json!({ "work_orders": list }), || {
+                if list.is_empty() {
+                    return if today {
+                        "No visits today.\n".to_string()
+                    } else {
+                        "No work orders yet. Add one: helpdeck workorder create HD-1 --start \"2026-12-06 09:00\" --end \"2026-12-06 11:00\" --site \"…\"\n".to_string()
+                    };
+                }
+                list.iter().map(|v| line(out, v)).collect()
+            })
+        }
+        WorkOrderCommand::Show { reference } => show(out, &orders.view(&reference).await?),
+        WorkOrderCommand::Check {
+            reference,
+            item,
+            reading,
+            photo,
+            public,
+            undo,
+        } => {
+            let files = photo
+                .iter()
+                .map(|p| Ok(store.files().import_file(p)?))
+                .collect::<Result<Vec<_>>>()?;
+            let mut w = None;
+            for f in files {
+                w = Some(orders.photo(&reference, item, f, public).await?);
+            }
+            if undo || reading.is_some() || w.is_none() {
+                orders.check(&reference, item, !undo, reading).await?;
+            } else {
+                // A photo ticks its item too.
+                orders.check(&reference, item, true, None).await?;
+            }
+            show(out, &orders.view(&reference).await?)
+        }
+        WorkOrderCommand::Part {
+            reference,
+            part,
+            qty,
+            name,
+            unit,
+        } => {
+            let p = Part {
+                name: name.unwrap_or_else(|| part.clone()),
+                code: part,
+                unit,
+            };
+            orders.use_part(&reference, &p, qty).await?;
+            show(out, &orders.view(&reference).await?)
+        }
+        WorkOrderCommand::Time {
+            reference,
+            kind,
+            minutes,
+        } => {
+            let kind: TimeKind = kind.parse()?;
+            orders.log_time(&reference, kind, minutes).await?;
+            show(out, &orders.view(&reference).await?)
+        }
+        WorkOrderCommand::Sign {
+            reference,
+            name,
+            signature,
+        } => {
+            let file = store.files().import_file(&signature)?;
+            orders.sign(&reference, &name, file).await?;
+            show(out, &orders.view(&reference).await?)
+        }
+        WorkOrderCommand::Update {
+            reference,
+            start,
+            end,
+            site,
+            contact,
+            technician,
+            status,
+        } => {
+            let technician = match technician {
+                None => None,
+                Some(t) => Some(orders.technician(&t).await?),
+            };
+            let fields = WorkOrderFields {
+                technician_id: technician,
+                starts_at: start.map(|s| out.parse_time("start", &s)).transpose()?,
+                ends_at: end.map(|s| out.parse_time("end", &s)).transpose()?,
+                site,
+                contact: contact.map(|c| (c.trim() != "none").then_some(c)),
+                status: status
+                    .map(|s| s.replace('-', "_").parse::<WorkOrderStatus>())
+                    .transpose()?,
+            };
+            orders.update(&reference, fields).await?;
+            show(out, &orders.view(&reference).await?)
+        }
+    }
+}
+
+fn status_word(s: WorkOrderStatus) -> &'static str {
+    match s {
+        WorkOrderStatus::Scheduled => "scheduled",
+        WorkOrderStatus::InProgress => "in progress",
+        WorkOrderStatus::Done => "done",
+        WorkOrderStatus::Cancelled => "cancelled",
+    }
+}
+
+fn missing_text(m: &Missing) -> String {
+    match m {
+        Missing::Item { text, .. } => format!("tick “{text}”"),
+        Missing::Photo { text, .. } => format!("a photo of “{text}”"),
+        Missing::Reading { text, unit, .. } => format!("a reading ({unit}) of “{text}”"),
+        Missing::WorkTime => "work time".into(),
+        Missing::SignOff => "the customer's sign-off".into(),
+    }
+}
+
+/// One line of a list: time, key, ticket, site, status, what is missing.
+fn line(out: &Printer, v: &WorkOrderView) -> String {
+    let w = &v.work_order;
+    let missing = if w.status == WorkOrderStatus::Done {
+        String::new()
+    } else {
+        format!(" · missing {}", v.missing.len())
+    };
+    format!(
+        "{}–{}  {}  {} {}  @ {}  [{}]{missing}\n",
+        out.time(w.starts_at),
+        out.clock(w.ends_at),
+        v.key,
+        v.ticket,
+        v.ticket_title,
+        w.site,
+        status_word(w.status),
+    )
+}
+
+fn show(out: &Printer, v: &WorkOrderView) -> Result<()> {
+    out.emit(v, || detail(out, v))
+}
+
+fn detail(out: &Printer, v: &WorkOrderView) -> String {
+    let w: &WorkOrder = &v.work_order;
+    let mut s = format!(
+        "{}  {} {}  [{}]\nWhen: {}–{}\nSite: {}\n",
+        v.key,
+        v.ticket,
+        v.ticket_title,
+        status_word(w.status),
+        out.time(w.starts_at),
+        out.clock(w.ends_at),
+        w.site,
+    );
+    if let Some(c) = &w.contact {
+        s.push_str(&format!("Contact: {c}\n"));
+    }
+    if let Some(t) = &v.technician_name {
+        s.push_str(&format!("Technician: {t}\n"));
+    }
+    if !w.checklist.is_empty() {
+        s.push_str("Checklist:\n");
+        for (i, item) in w.checklist.iter().enumerate() {
+            let mut extra = Vec::new();
+            if let Some(r) = &item.reading {
+                let unit = match &item.evidence {
+                    Evidence::Reading { unit } => unit.as_str(),
+                    _ => "",
+                };
+                extra.push(format!("reading {r} {unit}").trim_end().to_string());
+            }
+            if !item.photos.is_empty() {
+                extra.push(format!("{} photo(s)", item.photos.len()));
+            }
+            let need = match &item.evidence {
+                Evidence::Photo => " (needs a photo)",
+                Evidence::Reading { .. } => " (needs a reading)",
+                Evidence::None => "",
+            };
+            s.push_str(&format!(
+                "  {}. [{}] {}{need}{}\n",
+                i + 1,
+                if item.done { "x" } else { " " },
+                item.text,
+                if extra.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", extra.join(", "))
+                }
+            ));
+        }
+    }
+    if !w.parts.is_empty() {
+        s.push_str("Parts:\n");
+        for p in &w.parts {
+            s.push_str(&format!(
+                "  {} {} {} ({})\n",
+                p.quantity, p.unit, p.name, p.code
+            ));
+        }
+    }
+    let (travel, work) = (w.minutes(TimeKind::Travel), w.minutes(TimeKind::Work));
+    if travel + work > 0 {
+        s.push_str(&format!("Time: travel {travel} min, work {work} min\n"));
+    }
+    match &w.signoff {
+        Some(so) => s.push_str(&format!(
+            "Signed off by {} at {}\n",
+            so.signer,
+            out.time(so.at)
+        )),
+        None if !v.missing.is_empty() && w.status != WorkOrderStatus::Cancelled => {
+            s.push_str(&format!(
+                "Missing: {}\n",
+                v.missing
+                    .iter()
+                    .map(missing_text)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        None => {}
+    }
+    s
+}

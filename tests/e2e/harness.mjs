@@ -1,6 +1,6 @@
 // Drives the real Helpdeck binary over WebDriver: tauri-driver (started by scripts/task
 // under Xvfb) forwards to WebKitWebDriver, which launches the app with a fresh data dir.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +75,22 @@ export async function launch(dataDir = mkdtempSync(join(tmpdir(), 'helpdeck-e2e-
   // (otherwise it would keep running in the tray).
   const args = ['--data-dir', dataDir, ...(exitOnClose ? ['--exit-on-close'] : [])];
   caps.set('tauri:options', { application: APP, args });
-  const driver = await new Builder().withCapabilities(caps).usingServer(DRIVER_URL).build();
+  const build = () => new Builder().withCapabilities(caps).usingServer(DRIVER_URL).build();
+  let driver;
+  try {
+    driver = await build();
+  } catch (e) {
+    if (!/Maximum number of active sessions/.test(String(e?.message ?? e))) throw e;
+    // A file that timed out left its app (and its WebDriver session) behind: end that app
+    // so that one failure does not fail every file after it.
+    try {
+      execFileSync('pkill', ['-KILL', '-f', 'helpdeck-desktop --data-dir']);
+    } catch {
+      // none left
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    driver = await build();
+  }
   await driver.manage().setTimeouts({ implicit: 0, script: 10000 });
   return { driver, dataDir };
 }

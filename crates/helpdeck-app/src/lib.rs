@@ -19,7 +19,8 @@ use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
     ArticleHit, ArticleInput, ArticleView, AssigneeFilter, AssigneeInput, CreateInput,
     FollowUpInput, FollowUpScope, FollowUpTask, InitOptions, KbGap, SearchPage, SlaBucket, Store,
-    TicketDetail, TicketFilter, TicketView, UpdateInput, UpkeepItem, UserRef, WorkspaceInfo,
+    TicketDetail, TicketFilter, TicketView, UpdateInput, UpkeepItem, UserRef, WorkOrderView,
+    WorkspaceInfo,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -111,6 +112,9 @@ pub struct QueueCounts {
     /// Published knowledge articles.
     #[ts(type = "number")]
     pub kb_published: i64,
+    /// My open visits up to tonight (the Today view; staff).
+    #[ts(type = "number")]
+    pub today: i64,
 }
 
 /// One page of a queue and the queue's size.
@@ -129,6 +133,47 @@ pub struct AttachmentUpload {
     pub media_type: String,
     #[ts(type = "number")]
     pub size: u64,
+}
+
+/// The new-visit form.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct WorkOrderCreate {
+    /// The ticket: HD-12 or its id.
+    pub ticket: String,
+    /// An agent's email, or `me`.
+    pub technician: Option<String>,
+    #[ts(type = "string")]
+    pub starts_at: helpdeck_core::Timestamp,
+    #[ts(type = "string")]
+    pub ends_at: helpdeck_core::Timestamp,
+    pub site: String,
+    pub contact: Option<String>,
+    /// Checklist items as typed: `Text`, `Text [photo]`, `Text [reading:V]`.
+    pub items: Vec<String>,
+}
+
+/// A file imported with `attachment_import`, as the store attaches it (still there?).
+fn new_file(
+    s: &Store,
+    f: AttachmentUpload,
+) -> Result<helpdeck_core::command::NewFile, helpdeck_store::StoreError> {
+    if !s.files().has_blob(&f.sha256) {
+        return Err(helpdeck_core::DomainError::invalid(
+            "attach",
+            format!(
+                "{} is not in this workspace any more; attach it again",
+                f.name
+            ),
+        )
+        .into());
+    }
+    Ok(helpdeck_core::command::NewFile {
+        id: helpdeck_core::new_id(),
+        sha256: f.sha256,
+        name: f.name,
+        media_type: f.media_type,
+        size: f.size,
+    })
 }
 
 /// The create-ticket form.
@@ -412,6 +457,7 @@ impl App {
     /// Sizes of the sidebar views.
     #[instrument(skip_all, err)]
     pub async fn queue_counts(&self) -> ApiResult<QueueCounts> {
+        let tonight = self.tonight().await;
         self.with_store(async |s| {
             let count = |f: TicketFilter| async move { s.tickets().count_tickets(&f).await };
             Ok(QueueCounts {
@@ -467,6 +513,11 @@ impl App {
                     0
                 },
                 kb_published: s.kb().count(ArticleStatus::Published).await?,
+                today: if s.actor().is_staff() {
+                    s.work_orders().today_count(s.actor().id, tonight).await?
+                } else {
+                    0
+                },
             })
         })
         .await
@@ -576,26 +627,10 @@ impl App {
         files: Vec<AttachmentUpload>,
     ) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
-            let mut new = Vec::with_capacity(files.len());
-            for f in files {
-                if !s.files().has_blob(&f.sha256) {
-                    return Err(helpdeck_core::DomainError::invalid(
-                        "attach",
-                        format!(
-                            "{} is not in this workspace any more; attach it again",
-                            f.name
-                        ),
-                    )
-                    .into());
-                }
-                new.push(helpdeck_core::command::NewFile {
-                    id: helpdeck_core::new_id(),
-                    sha256: f.sha256,
-                    name: f.name,
-                    media_type: f.media_type,
-                    size: f.size,
-                });
-            }
+            let new = files
+                .into_iter()
+                .map(|f| new_file(s, f))
+                .collect::<Result<Vec<_>, _>>()?;
             let t = s
                 .tickets()
                 .comment(&reference, &body, visibility, &new)
@@ -880,6 +915,197 @@ impl App {
         })
         .await
         .inspect(|d| self.monitor.changed(d.ticket.id))
+    }
+
+    /// The end of today where the user reads times (the workspace's zone, or this
+    /// computer's for a technician who chose it).
+    async fn tonight(&self) -> helpdeck_core::Timestamp {
+        let device = self.settings.read().await.time_zone == TimeZoneChoice::Device;
+        let workspace = self
+            .with_store(async |s| Ok(s.workspace().timezone.clone()))
+            .await
+            .ok();
+        let tz = match (device, workspace) {
+            (false, Some(name)) => {
+                jiff::tz::TimeZone::get(&name).unwrap_or(jiff::tz::TimeZone::UTC)
+            }
+            _ => jiff::tz::TimeZone::system(),
+        };
+        let now = helpdeck_core::Timestamp::now();
+        tz.to_datetime(now)
+            .date()
+            .tomorrow()
+            .ok()
+            .and_then(|d| {
+                tz.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+                    .compatible()
+                    .ok()
+            })
+            .unwrap_or(now)
+    }
+
+    /// My visits up to tonight, earliest first, with what each still misses.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_today(&self) -> ApiResult<Vec<WorkOrderView>> {
+        let tonight = self.tonight().await;
+        self.with_store(async |s| s.work_orders().today(s.actor().id, tonight).await)
+            .await
+    }
+
+    /// A ticket's work orders.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_list(&self, ticket: String) -> ApiResult<Vec<WorkOrderView>> {
+        self.with_store(async |s| s.work_orders().list(Some(&ticket)).await)
+            .await
+    }
+
+    /// One work order.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_get(&self, reference: String) -> ApiResult<WorkOrderView> {
+        self.with_store(async |s| s.work_orders().view(&reference).await)
+            .await
+    }
+
+    /// A new visit on a ticket.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_create(&self, input: WorkOrderCreate) -> ApiResult<WorkOrderView> {
+        let checklist = input
+            .items
+            .iter()
+            .filter(|i| !i.trim().is_empty())
+            .map(|i| helpdeck_core::workorder::TemplateItem::parse(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.with_store_write(async |s| {
+            let w = s
+                .work_orders()
+                .create(helpdeck_store::WorkOrderInput {
+                    ticket: input.ticket,
+                    technician: input.technician,
+                    starts_at: input.starts_at,
+                    ends_at: input.ends_at,
+                    site: input.site,
+                    contact: input.contact,
+                    checklist,
+                })
+                .await?;
+            s.work_orders().view(&w.id.to_string()).await
+        })
+        .await
+    }
+
+    /// Ticks or unticks checklist item `item` (1-based), with its reading.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_check(
+        &self,
+        reference: String,
+        item: usize,
+        done: bool,
+        reading: Option<String>,
+    ) -> ApiResult<WorkOrderView> {
+        self.with_store_write(async |s| {
+            s.work_orders()
+                .check(&reference, item, done, reading)
+                .await?;
+            s.work_orders().view(&reference).await
+        })
+        .await
+    }
+
+    /// A photo for a checklist item (imported first with `attachment_import`); it ticks the
+    /// item too.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_photo(
+        &self,
+        reference: String,
+        item: usize,
+        file: AttachmentUpload,
+        public: bool,
+    ) -> ApiResult<WorkOrderView> {
+        self.with_store_write(async |s| {
+            let f = new_file(s, file)?;
+            let orders = s.work_orders();
+            orders.photo(&reference, item, f, public).await?;
+            orders.check(&reference, item, true, None).await?;
+            orders.view(&reference).await
+        })
+        .await
+    }
+
+    /// A part used.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_part(
+        &self,
+        reference: String,
+        part: helpdeck_core::workorder::Part,
+        quantity: u32,
+    ) -> ApiResult<WorkOrderView> {
+        self.with_store_write(async |s| {
+            s.work_orders()
+                .use_part(&reference, &part, quantity)
+                .await?;
+            s.work_orders().view(&reference).await
+        })
+        .await
+    }
+
+    /// Minutes of travel or work.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_time(
+        &self,
+        reference: String,
+        kind: helpdeck_core::workorder::TimeKind,
+        minutes: u32,
+    ) -> ApiResult<WorkOrderView> {
+        self.with_store_write(async |s| {
+            s.work_orders().log_time(&reference, kind, minutes).await?;
+            s.work_orders().view(&reference).await
+        })
+        .await
+    }
+
+    /// Starts this device's timer on a visit (it survives restarts and sleep).
+    #[instrument(skip_all, err)]
+    pub async fn workorder_timer_start(
+        &self,
+        reference: String,
+        kind: helpdeck_core::workorder::TimeKind,
+    ) -> ApiResult<WorkOrderView> {
+        self.with_store_write(async |s| s.work_orders().timer_start(&reference, kind).await)
+            .await
+    }
+
+    /// Stops the timer and logs its minutes.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_timer_stop(&self, reference: String) -> ApiResult<WorkOrderView> {
+        self.with_store_write(async |s| s.work_orders().timer_stop(&reference).await)
+            .await
+    }
+
+    /// The customer's sign-off with the signature drawn in the app (imported first).
+    #[instrument(skip_all, err)]
+    pub async fn workorder_sign(
+        &self,
+        reference: String,
+        signer: String,
+        signature: AttachmentUpload,
+    ) -> ApiResult<WorkOrderView> {
+        self.with_store_write(async |s| {
+            let f = new_file(s, signature)?;
+            s.work_orders().sign(&reference, &signer, f).await?;
+            s.work_orders().view(&reference).await
+        })
+        .await
+    }
+
+    /// The visit's service report as a PDF in the ticket's language, attached to the ticket on
+    /// a reply the customer sees.
+    #[instrument(skip_all, err)]
+    pub async fn workorder_report(&self, reference: String) -> ApiResult<WorkOrderView> {
+        self.with_store_write(async |s| {
+            let report = helpdeck_report::attach_service_report(s, &reference, None).await?;
+            Ok(report.view)
+        })
+        .await
     }
 
     /// Move the ticket to another tier with the reason and business impact.

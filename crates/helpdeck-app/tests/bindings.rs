@@ -61,6 +61,9 @@ fn export_all(dir: &Path) {
         helpdeck_core::people::PersonPatch,
         helpdeck_store::ViewEntry,
         helpdeck_core::routing::Decision,
+        helpdeck_store::WorkOrderView,
+        helpdeck_app::WorkOrderCreate,
+        helpdeck_core::workorder::Part,
     );
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 use helpdeck_core::workorder::{
     Evidence, Missing, Part, TemplateItem, TimeKind, WorkOrder, WorkOrderFields, WorkOrderStatus,
@@ -23,7 +23,7 @@ pub enum WorkOrderCommand {
         /// Only this ticket's.
         #[arg(long)]
         ticket: Option<String>,
-        /// Your visits today that are not done or cancelled, with what is still missing.
+        /// Your open visits up to tonight (left-over ones too), with what is still missing.
         #[arg(long)]
         today: bool,
     },
@@ -70,6 +70,16 @@ pub enum WorkOrderCommand {
         #[arg(long)]
         minutes: u32,
     },
+    /// Start or stop this device's timer on a visit (`start --kind travel|work`, `stop`);
+    /// stopping logs the minutes. A timer survives restarts and sleep.
+    Timer {
+        reference: String,
+        /// start or stop.
+        action: String,
+        /// travel or work (for start).
+        #[arg(long, default_value = "work")]
+        kind: String,
+    },
     /// The customer signs off (the visit is done): their name and the drawn signature.
     Sign {
         reference: String,
@@ -78,6 +88,16 @@ pub enum WorkOrderCommand {
         /// The signature as an image (PNG or JPEG).
         #[arg(long)]
         signature: PathBuf,
+    },
+    /// The service report as a PDF (in the ticket's language, or --lang), attached to the
+    /// ticket on a reply the customer sees, and written to --out.
+    Report {
+        reference: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// zh or en (default: the ticket's language).
+        #[arg(long)]
+        lang: Option<String>,
     },
     /// Reschedule, reassign, start, or cancel a visit.
     Update {
@@ -124,32 +144,6 @@ pub struct CreateArgs {
     items: Vec<String>,
 }
 
-/// A checklist item as typed: `Text [photo]`, `Text [reading:V]` or plain text.
-pub fn parse_item(text: &str) -> Result<TemplateItem> {
-    let t = text.trim();
-    if let Some(rest) = t.strip_suffix(']')
-        && let Some((body, tag)) = rest.rsplit_once('[')
-    {
-        let evidence = match tag.trim() {
-            "photo" => Evidence::Photo,
-            r if r.starts_with("reading:") => Evidence::Reading {
-                unit: r["reading:".len()..].trim().to_string(),
-            },
-            other => bail!(
-                "--item {text}: [{other}] is not an item kind (allowed: [photo], [reading:UNIT])"
-            ),
-        };
-        return Ok(TemplateItem {
-            text: body.trim().to_string(),
-            evidence,
-        });
-    }
-    Ok(TemplateItem {
-        text: t.to_string(),
-        evidence: Evidence::None,
-    })
-}
-
 pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<()> {
     let orders = store.work_orders();
     match cmd {
@@ -157,8 +151,8 @@ pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<
             let checklist = a
                 .items
                 .iter()
-                .map(|i| parse_item(i))
-                .collect::<Result<Vec<_>>>()?;
+                .map(|i| TemplateItem::parse(i))
+                .collect::<Result<Vec<_>, _>>()?;
             let input = WorkOrderInput {
                 ticket: a.reference,
                 technician: Some(a.technician),
@@ -173,8 +167,8 @@ pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<
         }
         WorkOrderCommand::List { ticket, today } => {
             let list = if today {
-                let (from, to) = out.today()?;
-                orders.today(store.actor().id, from, to).await?
+                let (_, to) = out.today()?;
+                orders.today(store.actor().id, to).await?
             } else {
                 orders.list(ticket.as_deref()).await?
             };
@@ -237,6 +231,58 @@ pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<
             let kind: TimeKind = kind.parse()?;
             orders.log_time(&reference, kind, minutes).await?;
             show(out, &orders.view(&reference).await?)
+        }
+        WorkOrderCommand::Timer {
+            reference,
+            action,
+            kind,
+        } => {
+            let view = match action.as_str() {
+                "start" => orders.timer_start(&reference, kind.parse()?).await?,
+                "stop" => orders.timer_stop(&reference).await?,
+                other => anyhow::bail!("timer: '{other}' is not an action (allowed: start, stop)"),
+            };
+            show(out, &view)
+        }
+        WorkOrderCommand::Report {
+            reference,
+            out: file,
+            lang,
+        } => {
+            let lang = match lang.as_deref() {
+                None => None,
+                Some("zh") => Some(helpdeck_report::Lang::Zh),
+                Some("en") => Some(helpdeck_report::Lang::En),
+                Some(other) => {
+                    anyhow::bail!("--lang: '{other}' is not a language (allowed: zh, en)")
+                }
+            };
+            if file.is_dir() {
+                anyhow::bail!("--out {}: a directory; name the PDF file", file.display());
+            }
+            let report = helpdeck_report::attach_service_report(store, &reference, lang).await?;
+            // Written beside the target first, then renamed: never half a file.
+            let partial = file.with_extension("pdf.partial");
+            std::fs::write(&partial, &report.pdf)
+                .and_then(|()| std::fs::rename(&partial, &file))
+                .map_err(|e| anyhow::anyhow!("--out {}: {e}", file.display()))?;
+            out.emit(
+                &json!({
+                    "work_order": report.view.key,
+                    "ticket": report.view.ticket,
+                    "out": file,
+                    "bytes": report.pdf.len(),
+                }),
+                || {
+                    format!(
+                        "Wrote the service report of {} to {} ({} KiB) and attached it to {} for the customer.\n",
+                        report.view.key,
+                        file.display(),
+                        report.pdf.len().div_ceil(1024),
+                        report.view.ticket
+                    )
+                },
+            )
         }
         WorkOrderCommand::Sign {
             reference,
@@ -377,6 +423,13 @@ fn detail(out: &Printer, v: &WorkOrderView) -> String {
                 p.quantity, p.unit, p.name, p.code
             ));
         }
+    }
+    if let Some(t) = &v.timer {
+        s.push_str(&format!(
+            "Timer: {} since {}\n",
+            t.kind,
+            out.time(t.started_at)
+        ));
     }
     let (travel, work) = (w.minutes(TimeKind::Travel), w.minutes(TimeKind::Work));
     if travel + work > 0 {

@@ -1611,6 +1611,16 @@ fn a_field_visit_on_a_local_workspace_and_what_it_refuses() {
         "--minutes",
         "40",
     ]);
+    // A timer is a start time on this device: it survives the process; stopping it logs
+    // at least a minute.
+    let started = desk.json(&["workorder", "timer", key, "start", "--kind", "travel"]);
+    assert_eq!(started["timer"]["kind"], "travel");
+    let err = desk.fails(&["workorder", "timer", key, "start"]);
+    assert!(err.contains("already runs"), "{err}");
+    let stopped = desk.json(&["workorder", "timer", key, "stop"]);
+    assert_eq!(stopped["timer"], serde_json::Value::Null);
+    assert_eq!(stopped["time"][1]["kind"], "travel");
+    assert_eq!(stopped["time"][1]["minutes"], 1);
     let done = desk.json(&[
         "workorder",
         "sign",
@@ -1625,6 +1635,37 @@ fn a_field_visit_on_a_local_workspace_and_what_it_refuses() {
     let text = desk.ok(&["workorder", "show", key]);
     assert!(text.contains("Signed off by Carol"), "{text}");
     assert!(text.contains("reading 13.2 V"), "{text}");
+    // The service report: a PDF in the ticket's language, attached for the customer.
+    let pdf = desk.dir.path().join("report.pdf");
+    let made = desk.json(&["workorder", "report", key, "--out", pdf.to_str().unwrap()]);
+    assert_eq!(made["ticket"], "HD-1");
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    if let Ok(out) = Command::new("pdftotext").arg(&pdf).arg("-").output() {
+        let text = String::from_utf8_lossy(&out.stdout);
+        for words in [
+            "Service report",
+            "UPS beeps in the server room",
+            "Battery voltage",
+            "13.2 V",
+            "Carol",
+        ] {
+            assert!(text.contains(words), "the report says {words}: {text}");
+        }
+    } else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "pdftotext (poppler-utils) is needed on CI"
+        );
+    }
+    let shown = desk.json(&["ticket", "show", "HD-1"]);
+    let files: Vec<&str> = shown["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["media_type"].as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"application/pdf"), "{files:?}");
     // Done is done.
     let err = desk.fails(&["workorder", "check", key, "2", "--undo"]);
     assert!(err.contains("the work order is done"), "{err}");

@@ -160,6 +160,15 @@ fn visit(db: Db) {
         signature.to_str().unwrap(),
     ]);
     assert_eq!(signed["status"], "done", "{signed}");
+    let report = tmp.path().join("report.pdf");
+    tom.ok(&[
+        "workorder",
+        "report",
+        &key,
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    let report_sha = hex::encode(sha2::Sha256::digest(std::fs::read(&report).unwrap()));
     olivia.ok(&["ticket", "update", &number, "--priority", "P2"]);
     olivia.ok(&[
         "ticket",
@@ -225,12 +234,26 @@ fn visit(db: Db) {
         .map(|a| a["sha256"].as_str().unwrap().to_string())
         .collect();
     assert!(
-        files.contains(&public_sha) && files.contains(&signature_sha),
+        files.contains(&public_sha)
+            && files.contains(&signature_sha)
+            && files.contains(&report_sha),
         "{files:?}"
     );
     assert!(
         !files.contains(&internal_sha),
         "the internal photo reached the customer"
+    );
+    let out = tmp.path().join("carol-report.pdf");
+    carol.ok(&[
+        "attachment",
+        "get",
+        &report_sha,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        std::fs::read(&report).unwrap()
     );
     let out = tmp.path().join("carol-photo");
     carol.ok(&[

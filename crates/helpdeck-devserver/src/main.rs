@@ -162,6 +162,44 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
             .tickets_bulk_update(arg(a, "numbers")?, arg(a, "change")?)
             .await),
         "tickets_bulk_undo" => out(app.tickets_bulk_undo(arg(a, "previous")?).await),
+        "workorder_today" => out(app.workorder_today().await),
+        "workorder_list" => out(app.workorder_list(arg(a, "ticket")?).await),
+        "workorder_get" => out(app.workorder_get(arg(a, "reference")?).await),
+        "workorder_create" => out(app.workorder_create(arg(a, "input")?).await),
+        "workorder_check" => out(app
+            .workorder_check(
+                arg(a, "reference")?,
+                arg(a, "item")?,
+                arg(a, "done")?,
+                arg(a, "reading")?,
+            )
+            .await),
+        "workorder_photo" => out(app
+            .workorder_photo(
+                arg(a, "reference")?,
+                arg(a, "item")?,
+                arg(a, "file")?,
+                arg(a, "public")?,
+            )
+            .await),
+        "workorder_part" => out(app
+            .workorder_part(arg(a, "reference")?, arg(a, "part")?, arg(a, "quantity")?)
+            .await),
+        "workorder_time" => out(app
+            .workorder_time(arg(a, "reference")?, arg(a, "kind")?, arg(a, "minutes")?)
+            .await),
+        "workorder_timer_start" => out(app
+            .workorder_timer_start(arg(a, "reference")?, arg(a, "kind")?)
+            .await),
+        "workorder_report" => out(app.workorder_report(arg(a, "reference")?).await),
+        "workorder_timer_stop" => out(app.workorder_timer_stop(arg(a, "reference")?).await),
+        "workorder_sign" => out(app
+            .workorder_sign(
+                arg(a, "reference")?,
+                arg(a, "signer")?,
+                arg(a, "signature")?,
+            )
+            .await),
         "macro_add" => out(app.macro_add(arg(a, "input")?).await),
         "macro_delete" => out(app.macro_delete(arg(a, "id")?).await),
         "ticket_apply_macro" => out(app

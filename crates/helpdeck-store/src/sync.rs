@@ -518,6 +518,10 @@ async fn purge_ticket(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
         vec![Arg::text(&id), Arg::text(&id), Arg::text(&id)],
     );
     b.push(
+        "DELETE FROM work_timers WHERE work_order_id IN (SELECT id FROM work_orders WHERE ticket_id = ?)",
+        vec![Arg::text(&id)],
+    );
+    b.push(
         "DELETE FROM work_orders WHERE ticket_id = ?",
         vec![Arg::text(&id)],
     );

@@ -8,7 +8,7 @@ use helpdeck_core::record::Visibility;
 use helpdeck_core::ticket::{Ticket, ticket_key};
 use helpdeck_core::workorder::{
     ItemCheck, ItemPhoto, Missing, Part, SignOffDraft, TemplateItem, TicketFiles, TimeKind,
-    TimeLog, WorkOrder, WorkOrderDraft, WorkOrderFields, apply_work_order,
+    TimeLog, WorkOrder, WorkOrderDraft, WorkOrderFields, WorkOrderStatus, apply_work_order,
 };
 use helpdeck_core::{Timestamp, Uuid, new_id};
 use serde::Serialize;
@@ -53,6 +53,7 @@ pub struct WorkOrderInput {
 
 /// A work order with what a list shows beside it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct WorkOrderView {
     /// `WO-1a2b3c4d`.
     pub key: String,
@@ -65,6 +66,17 @@ pub struct WorkOrderView {
     pub technician_name: Option<String>,
     /// What still stands between the visit and its sign-off.
     pub missing: Vec<Missing>,
+    /// This device's running timer on it, if any.
+    pub timer: Option<RunningTimer>,
+}
+
+/// A timer running on this device: what it counts and since when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RunningTimer {
+    pub kind: TimeKind,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub started_at: Timestamp,
 }
 
 pub(crate) async fn save(conn: &mut SqliteConnection, w: &WorkOrder) -> Result<()> {
@@ -126,6 +138,10 @@ pub(crate) async fn apply_bundle(
     .await?;
     for (id,) in local {
         if !orders.iter().any(|w| w.id.to_string() == id) {
+            sqlx::query("DELETE FROM work_timers WHERE work_order_id = ?")
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
             sqlx::query("DELETE FROM work_orders WHERE id = ?")
                 .bind(&id)
                 .execute(&mut *conn)
@@ -281,26 +297,34 @@ impl WorkOrders<'_> {
         views(&mut conn, rows).await
     }
 
-    /// A technician's day: their scheduled and started visits that overlap `[from, to)`,
-    /// earliest first, each with what is still missing.
-    pub async fn today(
-        &self,
-        technician: Uuid,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> Result<Vec<WorkOrderView>> {
+    /// A technician's day (`helpdeck_core::workorder::today`): their visits not done or
+    /// cancelled that start before `to` (the end of today), earliest first, each with what is
+    /// still missing.
+    pub async fn today(&self, technician: Uuid, to: Timestamp) -> Result<Vec<WorkOrderView>> {
         let mut conn = self.0.pool.acquire().await?;
         let rows: Vec<(String, i64, String)> = sqlx::query_as(
             "SELECT w.doc, t.number, t.title FROM work_orders w JOIN tickets t ON t.id = w.ticket_id \
-             WHERE w.technician_id = ? AND w.starts_at < ? AND w.ends_at > ? \
+             WHERE w.technician_id = ? AND w.starts_at < ? \
              AND w.status IN ('scheduled', 'in_progress') ORDER BY w.starts_at, w.id",
         )
         .bind(technician.to_string())
         .bind(ms(to))
-        .bind(ms(from))
         .fetch_all(&mut *conn)
         .await?;
         views(&mut conn, rows).await
+    }
+
+    /// How many visits [`WorkOrders::today`] lists.
+    pub async fn today_count(&self, technician: Uuid, to: Timestamp) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM work_orders WHERE technician_id = ? AND starts_at < ? \
+             AND status IN ('scheduled', 'in_progress')",
+        )
+        .bind(technician.to_string())
+        .bind(ms(to))
+        .fetch_one(&self.0.pool)
+        .await?;
+        Ok(n)
     }
 
     /// One work order with its ticket, by reference.
@@ -506,6 +530,94 @@ impl WorkOrders<'_> {
         self.write(w.id, change).await
     }
 
+    /// Starts a timer of `kind` on a work order (this device only; one per work order). The
+    /// first one on a scheduled visit also starts the visit.
+    pub async fn timer_start(&self, reference: &str, kind: TimeKind) -> Result<WorkOrderView> {
+        let w = self.find(reference).await?;
+        if matches!(w.status, WorkOrderStatus::Done | WorkOrderStatus::Cancelled) {
+            return Err(helpdeck_core::DomainError::invalid(
+                "timer",
+                format!(
+                    "{} is {}; start no timer on it",
+                    work_order_key(w.id),
+                    w.status
+                ),
+            )
+            .into());
+        }
+        let running: Option<(String,)> =
+            sqlx::query_as("SELECT kind FROM work_timers WHERE work_order_id = ?")
+                .bind(w.id.to_string())
+                .fetch_optional(&self.0.pool)
+                .await?;
+        if let Some((kind,)) = running {
+            return Err(helpdeck_core::DomainError::invalid(
+                "timer",
+                format!(
+                    "a {kind} timer already runs on {}; stop it first",
+                    work_order_key(w.id)
+                ),
+            )
+            .into());
+        }
+        if w.status == WorkOrderStatus::Scheduled {
+            self.write(
+                w.id,
+                Change::UpdateWorkOrder(WorkOrderFields {
+                    status: Some(WorkOrderStatus::InProgress),
+                    ..Default::default()
+                }),
+            )
+            .await?;
+        }
+        sqlx::query("INSERT INTO work_timers (work_order_id, kind, started_at) VALUES (?, ?, ?)")
+            .bind(w.id.to_string())
+            .bind(kind.as_str())
+            .bind(ms(self.0.now()))
+            .execute(&self.0.pool)
+            .await?;
+        self.view(&w.id.to_string()).await
+    }
+
+    /// Stops the work order's timer and logs its minutes (rounded up; a run longer than a day
+    /// is logged as several entries of at most a day).
+    pub async fn timer_stop(&self, reference: &str) -> Result<WorkOrderView> {
+        let w = self.find(reference).await?;
+        let running: Option<(String, i64)> =
+            sqlx::query_as("SELECT kind, started_at FROM work_timers WHERE work_order_id = ?")
+                .bind(w.id.to_string())
+                .fetch_optional(&self.0.pool)
+                .await?;
+        let Some((kind, started)) = running else {
+            return Err(helpdeck_core::DomainError::invalid(
+                "timer",
+                format!("no timer runs on {}", work_order_key(w.id)),
+            )
+            .into());
+        };
+        let kind: TimeKind = kind.parse()?;
+        let elapsed_ms = (ms(self.0.now()) - started).max(0);
+        let mut minutes = ((elapsed_ms + 59_999) / 60_000).max(1) as u64;
+        while minutes > 0 {
+            let chunk = minutes.min(u64::from(helpdeck_core::workorder::MAX_ENTRY_MINUTES));
+            self.write(
+                w.id,
+                Change::LogTime(TimeLog {
+                    id: new_id(),
+                    kind,
+                    minutes: chunk as u32,
+                }),
+            )
+            .await?;
+            minutes -= chunk;
+        }
+        sqlx::query("DELETE FROM work_timers WHERE work_order_id = ?")
+            .bind(w.id.to_string())
+            .execute(&self.0.pool)
+            .await?;
+        self.view(&w.id.to_string()).await
+    }
+
     /// Decides `change` without writing it: a refusal before a step that writes elsewhere.
     async fn decide(&self, id: Uuid, change: &Change) -> Result<()> {
         let store = self.0;
@@ -551,6 +663,23 @@ async fn views(
     techs.sort();
     techs.dedup();
     let names = crate::read::user_refs(conn, &techs).await?;
+    let timers: std::collections::HashMap<String, RunningTimer> =
+        sqlx::query_as::<_, (String, String, i64)>(
+            "SELECT work_order_id, kind, started_at FROM work_timers",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .filter_map(|(id, kind, at)| {
+            Some((
+                id,
+                RunningTimer {
+                    kind: kind.parse().ok()?,
+                    started_at: Timestamp::from_millisecond(at).ok()?,
+                },
+            ))
+        })
+        .collect();
     Ok(orders
         .into_iter()
         .map(|(w, number, title)| WorkOrderView {
@@ -562,6 +691,7 @@ async fn views(
                 .and_then(|t| names.get(&t))
                 .map(|u| u.name.clone()),
             missing: w.missing(),
+            timer: timers.get(&w.id.to_string()).cloned(),
             work_order: w,
         })
         .collect())

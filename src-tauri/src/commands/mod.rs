@@ -6,4 +6,5 @@ pub mod notifications;
 pub mod search;
 pub mod sync;
 pub mod tickets;
+pub mod workorders;
 pub mod workspace;

@@ -49,6 +49,10 @@ import type {
   PersonPatch,
   PersonView,
   WorkspaceCreateInput,
+  WorkOrderView,
+  WorkOrderCreate,
+  TimeKind,
+  Part,
 } from './types';
 
 const CODES: readonly ErrorCode[] = [
@@ -207,6 +211,24 @@ export const api = {
     call<TicketDetail>('ticket_close', { reference, reason: reason ?? null }),
   ticketRate: (reference: string, csat: Csat) =>
     call<TicketDetail>('ticket_rate', { reference, csat }),
+  workorderToday: () => call<WorkOrderView[]>('workorder_today'),
+  workorderList: (ticket: string) => call<WorkOrderView[]>('workorder_list', { ticket }),
+  workorderGet: (reference: string) => call<WorkOrderView>('workorder_get', { reference }),
+  workorderCreate: (input: WorkOrderCreate) => call<WorkOrderView>('workorder_create', { input }),
+  workorderCheck: (reference: string, item: number, done: boolean, reading: string | null) =>
+    call<WorkOrderView>('workorder_check', { reference, item, done, reading }),
+  workorderPhoto: (reference: string, item: number, file: AttachmentUpload, isPublic: boolean) =>
+    call<WorkOrderView>('workorder_photo', { reference, item, file, public: isPublic }),
+  workorderPart: (reference: string, part: Part, quantity: number) =>
+    call<WorkOrderView>('workorder_part', { reference, part, quantity }),
+  workorderTime: (reference: string, kind: TimeKind, minutes: number) =>
+    call<WorkOrderView>('workorder_time', { reference, kind, minutes }),
+  workorderTimerStart: (reference: string, kind: TimeKind) =>
+    call<WorkOrderView>('workorder_timer_start', { reference, kind }),
+  workorderTimerStop: (reference: string) => call<WorkOrderView>('workorder_timer_stop', { reference }),
+  workorderReport: (reference: string) => call<WorkOrderView>('workorder_report', { reference }),
+  workorderSign: (reference: string, signer: string, signature: AttachmentUpload) =>
+    call<WorkOrderView>('workorder_sign', { reference, signer, signature }),
   kbList: (status: ArticleStatus | null) => call<ArticleView[]>('kb_list', { status }),
   kbShow: (id: string) => call<ArticleView>('kb_show', { id }),
   kbAdd: (input: ArticleInput) => call<ArticleView>('kb_add', { input }),

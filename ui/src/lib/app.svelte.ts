@@ -27,6 +27,8 @@ class AppState {
   sort = $state<SortKey>('due');
   /** Ticket shown in the detail pane (its number), or null. */
   openNumber = $state<string | null>(null);
+  /** Work order shown in the detail pane of the Today view (its key), or null. */
+  openWorkOrder = $state<string | null>(null);
   overlay = $state<Overlay>('none');
   /** Bumped after a change, so the list re-reads the pages on screen. */
   listVersion = $state(0);

@@ -14,6 +14,7 @@ export type ViewId =
   | 'complaints'
   | 'followups'
   | 'kb'
+  | 'today'
   | `saved:${string}`;
 
 export interface ViewDef {
@@ -24,7 +25,7 @@ export interface ViewDef {
   base: Partial<TicketFilter>;
   sort: SortKey;
   /** A screen of its own instead of a ticket queue (the follow-up calls, the knowledge base). */
-  pane?: 'followups' | 'kb';
+  pane?: 'followups' | 'kb' | 'today';
   /** A saved view's own name (shown instead of `label`). */
   name?: string;
 }
@@ -46,6 +47,8 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'followups', label: 'views.followups', count: 'followups', icon: 'phone', base: {}, sort: 'due', pane: 'followups' },
   // Answers to reuse (spec §3.1): search, write, publish; suggested while replying.
   { id: 'kb', label: 'views.kb', count: 'kb_published', icon: 'book', base: {}, sort: 'due', pane: 'kb' },
+  // The field technician's day (issue 15): my visits up to tonight, with what each still needs.
+  { id: 'today', label: 'views.today', count: 'today', icon: 'van', base: {}, sort: 'due', pane: 'today' },
 ];
 
 /** Saved views (personal, then shared), as the sidebar last read them. */

@@ -41,6 +41,7 @@ crate::ticket::vocabulary!(
 );
 
 /// What a checklist item needs besides a tick.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Evidence {
@@ -54,6 +55,7 @@ pub enum Evidence {
 }
 
 /// One item of a checklist as done on site.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChecklistItem {
     pub id: Uuid,
@@ -66,6 +68,7 @@ pub struct ChecklistItem {
 }
 
 /// A part used, from the catalogue (code, name and unit copied when used).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartUse {
@@ -78,31 +81,38 @@ pub struct PartUse {
 }
 
 /// Time spent.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimeEntry {
     pub id: Uuid,
     pub kind: TimeKind,
     pub minutes: u32,
     pub by: Uuid,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: Timestamp,
 }
 
 /// The customer's sign-off: who signed, their drawn signature (an attachment), when.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignOff {
     pub signer: String,
     pub signature_sha256: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub at: Timestamp,
 }
 
 /// A visit on a ticket.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkOrder {
     pub id: Uuid,
     pub ticket_id: Uuid,
     pub technician_id: Option<Uuid>,
     pub status: WorkOrderStatus,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub starts_at: Timestamp,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub ends_at: Timestamp,
     pub site: String,
     pub contact: Option<String>,
@@ -110,10 +120,12 @@ pub struct WorkOrder {
     pub parts: Vec<PartUse>,
     pub time: Vec<TimeEntry>,
     pub signoff: Option<SignOff>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub created_at: Timestamp,
 }
 
 /// What still stands between a visit and its sign-off (the Today view shows these).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Missing {
@@ -134,6 +146,7 @@ pub enum Missing {
 }
 
 /// A part in the workspace's catalogue (what a part used is chosen from).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Part {
     pub code: String,
@@ -158,10 +171,45 @@ impl Part {
 }
 
 /// One item of a checklist template.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateItem {
     pub text: String,
     pub evidence: Evidence,
+}
+
+impl TemplateItem {
+    /// An item as a person types it: `Text [photo]` (needs a photo), `Text [reading:V]`
+    /// (needs a reading in volts) or plain text.
+    pub fn parse(text: &str) -> Result<TemplateItem, DomainError> {
+        let t = text.trim();
+        if let Some(rest) = t.strip_suffix(']')
+            && let Some((body, tag)) = rest.rsplit_once('[')
+        {
+            let evidence = match tag.trim() {
+                "photo" => Evidence::Photo,
+                r if r.starts_with("reading:") => Evidence::Reading {
+                    unit: r["reading:".len()..].trim().to_string(),
+                },
+                other => {
+                    return Err(DomainError::invalid(
+                        "item",
+                        format!(
+                            "{t}: [{other}] is not an item kind (allowed: [photo], [reading:UNIT])"
+                        ),
+                    ));
+                }
+            };
+            return Ok(TemplateItem {
+                text: body.trim().to_string(),
+                evidence,
+            });
+        }
+        Ok(TemplateItem {
+            text: t.to_string(),
+            evidence: Evidence::None,
+        })
+    }
 }
 
 /// The checklist an admin defines for a ticket category.
@@ -226,12 +274,12 @@ impl ChecklistTemplate {
     }
 }
 
-/// A technician's day: their visits that overlap `[from, to)` and are not done or
-/// cancelled, earliest first, each with what is still missing.
+/// A technician's day: their visits that start before `to` (the end of today) and are not
+/// done or cancelled — today's, and any left open from earlier days — earliest first, each
+/// with what is still missing. The store's `today` query is this rule in SQL.
 pub fn today<'a>(
     orders: impl IntoIterator<Item = &'a WorkOrder>,
     technician: Uuid,
-    from: Timestamp,
     to: Timestamp,
 ) -> Vec<(&'a WorkOrder, Vec<Missing>)> {
     let mut day: Vec<&WorkOrder> = orders
@@ -243,7 +291,7 @@ pub fn today<'a>(
                 WorkOrderStatus::Scheduled | WorkOrderStatus::InProgress
             )
         })
-        .filter(|w| w.starts_at < to && w.ends_at > from)
+        .filter(|w| w.starts_at < to)
         .collect();
     day.sort_by_key(|w| (w.starts_at, w.id));
     day.into_iter().map(|w| (w, w.missing())).collect()

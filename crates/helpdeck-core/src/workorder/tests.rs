@@ -186,7 +186,7 @@ fn a_template_makes_a_checklist_and_is_checked() {
 }
 
 #[test]
-fn today_lists_my_open_visits_of_the_day_earliest_first() {
+fn today_lists_my_open_visits_up_to_tonight_earliest_first() {
     let me = Uuid::now_v7();
     let mut a = visit();
     a.technician_id = Some(me);
@@ -202,14 +202,46 @@ fn today_lists_my_open_visits_of_the_day_earliest_first() {
     tomorrow.technician_id = Some(me);
     tomorrow.starts_at = at("2026-12-08T01:00:00Z");
     tomorrow.ends_at = at("2026-12-08T02:00:00Z");
-    let all = [a.clone(), b.clone(), done, someone_else, tomorrow];
-    let day = today(
-        &all,
-        me,
-        at("2026-12-07T00:00:00Z"),
-        at("2026-12-08T00:00:00Z"),
-    );
+    // Left open from the day before: still on today's list, first.
+    let mut yesterday = visit();
+    yesterday.technician_id = Some(me);
+    yesterday.starts_at = at("2026-12-06T01:00:00Z");
+    yesterday.ends_at = at("2026-12-06T02:00:00Z");
+    let all = [
+        a.clone(),
+        b.clone(),
+        done,
+        someone_else,
+        tomorrow,
+        yesterday.clone(),
+    ];
+    let day = today(&all, me, at("2026-12-08T00:00:00Z"));
     let ids: Vec<Uuid> = day.iter().map(|(w, _)| w.id).collect();
-    assert_eq!(ids, vec![b.id, a.id]);
+    assert_eq!(ids, vec![yesterday.id, b.id, a.id]);
     assert_eq!(day[0].1.last(), Some(&Missing::SignOff));
+}
+
+#[test]
+fn items_are_typed_with_what_they_need() {
+    assert_eq!(
+        TemplateItem::parse("Battery voltage [reading:V]").unwrap(),
+        TemplateItem {
+            text: "Battery voltage".into(),
+            evidence: Evidence::Reading { unit: "V".into() }
+        }
+    );
+    assert_eq!(
+        TemplateItem::parse(" Front panel [photo] ")
+            .unwrap()
+            .evidence,
+        Evidence::Photo
+    );
+    assert_eq!(
+        TemplateItem::parse("Transfer test").unwrap().evidence,
+        Evidence::None
+    );
+    let err = TemplateItem::parse("Smell [odour]")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("allowed: [photo], [reading:UNIT]"), "{err}");
 }

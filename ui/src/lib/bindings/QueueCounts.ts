@@ -31,4 +31,8 @@ followups: number,
 /**
  * Published knowledge articles.
  */
-kb_published: number, };
+kb_published: number, 
+/**
+ * My open visits up to tonight (the Today view; staff).
+ */
+today: number, };

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { Key } from 'selenium-webdriver';
 import { cli, click, eventually, find, findAll, launch, screenshot, type } from './harness.mjs';
 
 const PNG = readFileSync(join(import.meta.dirname, '../../icons/Square150x150Logo.png')).toString('base64');
@@ -49,8 +50,8 @@ describe("A technician's day", () => {
 
   it('starts the next visit with one key and works through its checklist', async () => {
     await click(driver, 'view-today');
+    await eventually(driver, async () => (await findAll(driver, 'today-visit')).length === 1, 'the visit');
     const visits = await findAll(driver, 'today-visit');
-    assert.equal(visits.length, 1);
     assert.match(await visits[0].getText(), /机房 UPS 报警/);
     assert.match(await visits[0].getText(), /还差 5 项/);
     await screenshot(driver, '60-today-zh');
@@ -63,7 +64,8 @@ describe("A technician's day", () => {
     await click(driver, 'wo-photo-public');
     await pickPhoto(driver, 0);
     await eventually(driver, async () => (await (await findAll(driver, 'wo-item'))[0].getAttribute('data-done')) === 'true', 'the photo ticks its item');
-    await type(driver, 'wo-reading-input', '13.4\n');
+    await type(driver, 'wo-reading-input', '13.4');
+    await (await find(driver, 'wo-reading-input')).sendKeys(Key.ENTER);
     await eventually(driver, async () => (await (await findAll(driver, 'wo-item'))[1].getAttribute('data-done')) === 'true', 'the reading ticks its item');
     await (await findAll(driver, 'wo-item-check'))[2].click();
     await eventually(driver, async () => (await (await findAll(driver, 'wo-item'))[2].getAttribute('data-done')) === 'true', 'ticked');

@@ -1580,6 +1580,25 @@ fn a_field_visit_on_a_local_workspace_and_what_it_refuses() {
         "5",
     ]);
     assert!(err.contains("travel, work"), "{err}");
+    // Two visits made in the same second have different keys, each naming its own.
+    let second = desk.json(&[
+        "workorder",
+        "create",
+        "HD-1",
+        "--start",
+        "2026-12-08 09:00",
+        "--end",
+        "2026-12-08 10:00",
+        "--site",
+        "Floor 4",
+    ]);
+    let second_key = second["key"].as_str().unwrap();
+    assert_ne!(second_key, key);
+    assert_eq!(
+        desk.json(&["workorder", "show", second_key])["site"],
+        "Floor 4"
+    );
+    assert_eq!(desk.json(&["workorder", "show", key])["site"], "Floor 3");
     let err = desk.fails(&["workorder", "show", "WO-zz"]);
     assert!(err.contains("not a work-order reference"), "{err}");
     // The sign-off waits for everything else, and names what is missing.

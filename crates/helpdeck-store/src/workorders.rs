@@ -33,9 +33,11 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
     ))
 }
 
-/// How a work order is named to people: `WO-` and the first 8 hex digits of its id.
+/// How a work order is named to people: `WO-` and the last 8 hex digits of its id (the
+/// random part of a UUIDv7: its first digits are a timestamp, shared by work orders made in
+/// the same minute).
 pub fn work_order_key(id: Uuid) -> String {
-    format!("WO-{}", &id.simple().to_string()[..8])
+    format!("WO-{}", &id.simple().to_string()[24..])
 }
 
 /// A new work order as a person enters it (the technician by email, or `me`).
@@ -252,8 +254,10 @@ impl WorkOrders<'_> {
             )
             .into());
         }
+        // Its key (the id's end), or its id or the start of it.
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT doc FROM work_orders WHERE replace(id, '-', '') LIKE ? || '%' LIMIT 2",
+            "SELECT doc FROM work_orders WHERE replace(id, '-', '') LIKE '%' || ?1 \
+             OR replace(id, '-', '') LIKE ?1 || '%' LIMIT 2",
         )
         .bind(&r)
         .fetch_all(&self.0.pool)
@@ -265,7 +269,9 @@ impl WorkOrders<'_> {
             ))),
             _ => Err(helpdeck_core::DomainError::invalid(
                 "work order",
-                format!("'{reference}' names more than one work order; give more digits"),
+                format!(
+                    "'{reference}' names more than one work order; give its full id (`helpdeck --json workorder list` shows ids)"
+                ),
             )
             .into()),
         }

@@ -4,6 +4,7 @@ mod backup;
 mod kb;
 mod macros;
 mod output;
+mod plan;
 mod privacy;
 mod remote;
 mod routing;
@@ -96,6 +97,10 @@ enum Command {
     /// the customer's sign-off), offline like everything else.
     #[command(subcommand)]
     Workorder(workorder::WorkOrderCommand),
+    /// Preventive maintenance plans: a site or an asset visited every N days, weeks or
+    /// months (the server's jobs make the visits ahead of time).
+    #[command(subcommand)]
+    Plan(plan::PlanCommand),
     /// Assignment rules: who owns a new ticket (first match wins), and why.
     #[command(subcommand)]
     Rule(routing::RuleCommand),
@@ -702,6 +707,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Kb(cmd) => kb::run(store, cmd, out).await?,
         Command::Macro(cmd) => macros::run(store, cmd, out).await?,
         Command::Workorder(cmd) => workorder::run(store, cmd, out).await?,
+        Command::Plan(cmd) => plan::run(store, cmd, out).await?,
         Command::Rule(cmd) => routing::run(store, cmd, out).await?,
         Command::View(cmd) => views::run(store, cmd, out).await?,
         Command::Followup(FollowupCommand::List { all, .. }) => {

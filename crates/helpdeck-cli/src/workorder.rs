@@ -9,6 +9,7 @@ use clap::{Args, Subcommand};
 use helpdeck_core::workorder::{
     Evidence, Missing, Part, TemplateItem, TimeKind, WorkOrder, WorkOrderFields, WorkOrderStatus,
 };
+use helpdeck_core::workspace::RulesChange;
 use helpdeck_store::{Store, WorkOrderInput, WorkOrderView};
 use serde_json::json;
 
@@ -54,10 +55,10 @@ pub enum WorkOrderCommand {
         part: String,
         #[arg(long)]
         qty: u32,
-        /// Its name (default: the code).
+        /// Its name, for a part not in the catalogue (it then needs no catalogue entry).
         #[arg(long)]
         name: Option<String>,
-        /// Its unit (default: pcs).
+        /// Its unit, with --name (default: pcs).
         #[arg(long, default_value = "pcs")]
         unit: String,
     },
@@ -99,6 +100,13 @@ pub enum WorkOrderCommand {
         #[arg(long)]
         lang: Option<String>,
     },
+    /// Checklist templates per ticket category (admins): a new work order on a ticket of
+    /// that category takes its template's items.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+    /// The parts catalogue (admins): the codes technicians pick used parts by.
+    #[command(subcommand)]
+    Parts(PartsCommand),
     /// Reschedule, reassign, start, or cancel a visit.
     Update {
         reference: String,
@@ -117,6 +125,42 @@ pub enum WorkOrderCommand {
         /// scheduled, in_progress or cancelled (done comes with the sign-off).
         #[arg(long)]
         status: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TemplateCommand {
+    /// Add a template (or replace the one of the same name).
+    Add {
+        #[arg(long)]
+        name: String,
+        /// The ticket category it is for (one template per category).
+        #[arg(long)]
+        category: String,
+        /// An item (repeatable; end with [photo] or [reading:UNIT]).
+        #[arg(long = "item", value_name = "TEXT", required = true)]
+        items: Vec<String>,
+    },
+    List,
+    Remove {
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PartsCommand {
+    /// Add a part (or rename the one with the same code).
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "pcs")]
+        unit: String,
+    },
+    List,
+    Remove {
+        code: String,
     },
 }
 
@@ -215,10 +259,13 @@ pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<
             name,
             unit,
         } => {
-            let p = Part {
-                name: name.unwrap_or_else(|| part.clone()),
-                code: part,
-                unit,
+            let p = match name {
+                Some(name) => Part {
+                    name,
+                    code: part,
+                    unit,
+                },
+                None => orders.catalogue_part(&part).await?,
             };
             orders.use_part(&reference, &p, qty).await?;
             show(out, &orders.view(&reference).await?)
@@ -283,6 +330,73 @@ pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<
                     )
                 },
             )
+        }
+        WorkOrderCommand::Template(cmd) => {
+            use helpdeck_sync::rules as r;
+            let rules = match cmd {
+                TemplateCommand::Add {
+                    name,
+                    category,
+                    items,
+                } => {
+                    let template = helpdeck_core::workorder::ChecklistTemplate {
+                        name,
+                        category,
+                        items: items
+                            .iter()
+                            .map(|i| TemplateItem::parse(i))
+                            .collect::<Result<_, _>>()?,
+                    };
+                    r::change_rules(store, &RulesChange::SaveChecklist { template }).await?
+                }
+                TemplateCommand::Remove { name } => {
+                    r::change_rules(store, &RulesChange::RemoveChecklist { name }).await?
+                }
+                TemplateCommand::List => store.admin().rules().await?,
+            };
+            out.emit(&json!({ "templates": rules.checklists }), || {
+                rules
+                    .checklists
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{} (category {}): {}\n",
+                            t.name,
+                            t.category,
+                            t.items
+                                .iter()
+                                .map(|i| i.text.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" · ")
+                        )
+                    })
+                    .collect()
+            })
+        }
+        WorkOrderCommand::Parts(cmd) => {
+            use helpdeck_sync::rules as r;
+            let rules = match cmd {
+                PartsCommand::Add { code, name, unit } => {
+                    r::change_rules(
+                        store,
+                        &RulesChange::SavePart {
+                            part: Part { code, name, unit },
+                        },
+                    )
+                    .await?
+                }
+                PartsCommand::Remove { code } => {
+                    r::change_rules(store, &RulesChange::RemovePart { code }).await?
+                }
+                PartsCommand::List => store.admin().rules().await?,
+            };
+            out.emit(&json!({ "parts": rules.parts }), || {
+                rules
+                    .parts
+                    .iter()
+                    .map(|p| format!("{}  {} ({})\n", p.code, p.name, p.unit))
+                    .collect()
+            })
         }
         WorkOrderCommand::Sign {
             reference,

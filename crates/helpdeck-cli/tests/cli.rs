@@ -1689,3 +1689,134 @@ fn a_field_visit_on_a_local_workspace_and_what_it_refuses() {
     let err = desk.fails(&["workorder", "check", key, "2", "--undo"]);
     assert!(err.contains("the work order is done"), "{err}");
 }
+
+#[test]
+fn a_maintenance_plan_on_a_local_workspace_makes_each_visit_once() {
+    let desk = Desk::new();
+    let today = jiff::tz::TimeZone::get("Asia/Shanghai")
+        .unwrap()
+        .to_datetime(jiff::Timestamp::now())
+        .date()
+        .to_string();
+    let err = desk.fails(&[
+        "plan",
+        "add",
+        "--name",
+        "UPS weekly",
+        "--title",
+        "UPS inspection",
+        "--site",
+        "Server room",
+        "--every",
+        "1x",
+        "--first",
+        &today,
+    ]);
+    assert!(err.contains("e.g. 10d, 2w, 3m"), "{err}");
+    let plans = desk.json(&[
+        "plan",
+        "add",
+        "--name",
+        "UPS weekly",
+        "--title",
+        "UPS inspection",
+        "--site",
+        "Server room",
+        "--asset",
+        "UPS-3F",
+        "--every",
+        "1w",
+        "--first",
+        &today,
+        "--at",
+        "23:59",
+        "--lead-days",
+        "15",
+        "--item",
+        "Battery voltage [reading:V]",
+    ]);
+    assert_eq!(plans["plans"][0]["unit"], "week");
+    desk.ok(&["jobs"]);
+    desk.ok(&["jobs"]);
+    let orders = desk.json(&["workorder", "list"])["work_orders"].clone();
+    assert_eq!(orders.as_array().unwrap().len(), 3, "{orders}");
+    assert_eq!(orders[0]["ticket_title"], "UPS inspection — UPS-3F");
+    assert_eq!(orders[0]["checklist"][0]["text"], "Battery voltage");
+    let err = desk.fails(&["plan", "remove", "Monthly"]);
+    assert!(err.contains("plans: UPS weekly"), "{err}");
+    assert_eq!(
+        desk.json(&["plan", "remove", "ups WEEKLY"])["plans"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn checklist_templates_per_category_and_the_parts_catalogue() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "workorder",
+        "template",
+        "add",
+        "--name",
+        "UPS check",
+        "--category",
+        "hardware",
+        "--item",
+        "Battery voltage [reading:V]",
+        "--item",
+        "Transfer test",
+    ]);
+    let err = desk.fails(&[
+        "workorder",
+        "template",
+        "add",
+        "--name",
+        "Other",
+        "--category",
+        "Hardware",
+        "--item",
+        "Look",
+    ]);
+    assert!(
+        err.contains("has the template \"UPS check\" already"),
+        "{err}"
+    );
+    desk.ok(&[
+        "workorder",
+        "parts",
+        "add",
+        "--code",
+        "BAT-12",
+        "--name",
+        "Battery 12 V 9 Ah",
+    ]);
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "UPS beeps",
+        "--category",
+        "hardware",
+    ]);
+    // No items given: the category's template.
+    let w = desk.json(&[
+        "workorder",
+        "create",
+        "HD-1",
+        "--start",
+        "2026-12-07 09:00",
+        "--end",
+        "2026-12-07 10:00",
+        "--site",
+        "Server room",
+    ]);
+    assert_eq!(w["checklist"][0]["text"], "Battery voltage");
+    assert_eq!(w["checklist"][1]["text"], "Transfer test");
+    let key = w["key"].as_str().unwrap();
+    // A part by its code from the catalogue; an unknown code names the ones there are.
+    let used = desk.json(&["workorder", "part", key, "--part", "bat-12", "--qty", "4"]);
+    assert_eq!(used["parts"][0]["name"], "Battery 12 V 9 Ah");
+    assert_eq!(used["parts"][0]["code"], "BAT-12");
+    let err = desk.fails(&["workorder", "part", key, "--part", "FUSE-5", "--qty", "1"]);
+    assert!(err.contains("codes: BAT-12"), "{err}");
+}

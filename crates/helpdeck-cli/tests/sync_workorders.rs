@@ -309,3 +309,119 @@ fn visit(db: Db) {
         assert_rejected(&t.push(&[done]).await[0], "no longer changes");
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maintenance_plan_makes_each_visit_once_with_two_servers_on_postgres() {
+    let Some(base) = pg_base() else {
+        return;
+    };
+    plan_visits(Db::Postgres(fresh_pg_db(&base))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_maintenance_plan_makes_each_visit_once_on_sqlite() {
+    plan_visits(Db::Sqlite).await;
+}
+
+/// A weekly plan made 15 days ahead: today's visit and the next two, each a ticket with its
+/// work order assigned to the technician — once, whichever server process finds them due,
+/// however often the jobs run. Customers never see the plan.
+async fn plan_visits(db: Db) {
+    let two_servers = matches!(db, Db::Postgres(_));
+    let home = ServerHome::new(db);
+    home.add_user("lead@helpdesk.example", "Lead", "admin", None);
+    home.add_user("tom@helpdesk.example", "Tom", "agent", None);
+    home.add_user("carol@acme.example", "Carol", "customer", Some("Acme"));
+    let first = home.start();
+    let second = two_servers.then(|| home.start());
+    let lead = sign_in(&first.url, "lead@helpdesk.example").await;
+    // Days are the workspace's (its time zone comes with the rules of a pull).
+    let page: Value = lead
+        .get("/sync/pull?cursor=0")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let zone = page["rules"]["sla"]["calendar"]["timezone"]
+        .as_str()
+        .unwrap();
+    let tz = jiff::tz::TimeZone::get(zone).unwrap();
+    let today = tz.to_datetime(jiff::Timestamp::now()).date();
+    let plan = |name: &str, technician: &str| {
+        serde_json::json!({"kind": "add_plan", "plan": {
+            "id": uuid::Uuid::now_v7(), "name": name, "title": "UPS 巡检",
+            "site": "3 楼机房", "asset": "UPS-3F", "technician": technician,
+            "every": 1, "unit": "week", "first": today.to_string(), "at": "00:01",
+            "hours": 1, "lead_days": 15,
+            "checklist": [{"text": "电池电压", "evidence": {"kind": "reading", "unit": "V"}}],
+        }})
+    };
+    // A technician who is not staff here is refused, naming who is missing.
+    let r = lead
+        .post("/admin/rules")
+        .json(&plan("Weekly UPS", "nobody@helpdesk.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("no agent or admin nobody@helpdesk.example")
+    );
+    let r = lead
+        .post("/admin/rules")
+        .json(&plan("Weekly UPS", "tom@helpdesk.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{:?}", r.text().await);
+    let count = |sql: &str| home.rows(sql)[0][0].parse::<i64>().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count("SELECT count(*) FROM work_orders") != 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "three visits: {} made; server log: {}",
+            count("SELECT count(*) FROM work_orders"),
+            first.log_tail()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // More rounds on both processes: nothing is made twice.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(count("SELECT count(*) FROM work_orders"), 3);
+    assert_eq!(count("SELECT count(*) FROM tickets"), 3);
+    let tom_id =
+        home.rows("SELECT id FROM users WHERE email = 'tom@helpdesk.example'")[0][0].clone();
+    let mut starts: Vec<String> = Vec::new();
+    for row in home.rows("SELECT doc FROM work_orders") {
+        let d: Value = serde_json::from_str(&row[0]).unwrap();
+        assert_eq!(d["work_order"]["technician_id"], serde_json::json!(tom_id));
+        assert_eq!(d["work_order"]["checklist"][0]["text"], "电池电压");
+        starts.push(d["work_order"]["starts_at"].as_str().unwrap().to_string());
+    }
+    starts.sort();
+    starts.dedup();
+    assert_eq!(starts.len(), 3, "one visit per week: {starts:?}");
+    for row in home.rows("SELECT doc FROM tickets") {
+        let d: Value = serde_json::from_str(&row[0]).unwrap();
+        assert_eq!(d["ticket"]["title"], "UPS 巡检 — UPS-3F");
+        assert_eq!(d["ticket"]["assignee_id"], serde_json::json!(tom_id));
+    }
+    // The customer's rules carry no plan.
+    let carol = sign_in(&first.url, "carol@acme.example").await;
+    let page = carol
+        .get("/sync/pull?cursor=0")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Weekly UPS"), "{page}");
+    drop(second);
+    drop(first);
+}

@@ -283,6 +283,15 @@ pub struct WorkspaceRules {
     /// Views an admin shares with every agent or one team.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub views: Vec<crate::views::SavedView>,
+    /// Maintenance plans (their visits are made by the server's jobs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plans: Vec<crate::workorder::MaintenancePlan>,
+    /// Checklist templates, per ticket category (a new work order takes its category's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklists: Vec<crate::workorder::ChecklistTemplate>,
+    /// The parts catalogue (code, name, unit) technicians pick used parts from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<crate::workorder::Part>,
 }
 
 /// The workspace's SLA policy with its business calendar.
@@ -301,6 +310,9 @@ impl WorkspaceRules {
             self.assignment.clear();
             self.escalation.clear();
             self.views.clear();
+            self.plans.clear();
+            self.checklists.clear();
+            self.parts.clear();
         }
         self
     }

@@ -67,6 +67,22 @@ pub enum RulesChange {
     SaveView { view: crate::views::SavedView },
     /// Stops sharing the view of that name.
     DeleteView { name: String },
+    /// Adds a maintenance plan (the server's jobs make its visits ahead of time).
+    AddPlan {
+        plan: crate::workorder::MaintenancePlan,
+    },
+    /// Removes the maintenance plan of that name (visits already made stay).
+    RemovePlan { name: String },
+    /// Adds a checklist template, or replaces the one of the same name.
+    SaveChecklist {
+        template: crate::workorder::ChecklistTemplate,
+    },
+    /// Removes the checklist template of that name (work orders keep their checklists).
+    RemoveChecklist { name: String },
+    /// Adds a part to the catalogue, or renames the one with the same code.
+    SavePart { part: crate::workorder::Part },
+    /// Removes the part with that code from the catalogue (uses already made stay).
+    RemovePart { code: String },
 }
 
 /// `items` without the one named `name` (any case), or an error naming the ones there are —
@@ -115,6 +131,7 @@ impl RulesChange {
             RulesChange::AddAssignmentRule { .. }
                 | RulesChange::AddEscalationRule { .. }
                 | RulesChange::SaveView { .. }
+                | RulesChange::AddPlan { .. }
         )
     }
 }
@@ -133,6 +150,15 @@ pub fn check_references(
         RulesChange::AddEscalationRule { rule } => {
             crate::escalation::rules::check_references(rule, teams, staff)
         }
+        RulesChange::AddPlan { plan } => match &plan.technician {
+            Some(email) if !staff.iter().any(|s| s.eq_ignore_ascii_case(email.trim())) => {
+                Err(DomainError::invalid(
+                    "technician",
+                    format!("no agent or admin {email} in this workspace"),
+                ))
+            }
+            _ => Ok(()),
+        },
         RulesChange::SaveView { view } => match &view.team {
             Some(team) if !teams.iter().any(|t| t.eq_ignore_ascii_case(team)) => {
                 Err(DomainError::invalid(
@@ -226,6 +252,30 @@ pub fn change_rules(
         }
         RulesChange::DeleteView { name } => {
             next.views = crate::views::delete_shared(&next.views, name)?;
+        }
+        RulesChange::AddPlan { plan } => {
+            next.plans = crate::workorder::add_plan(&next.plans, plan.clone())?;
+        }
+        RulesChange::RemovePlan { name } => {
+            next.plans = remove_named(&next.plans, name, |p| p.name.as_str(), "plan", "plan")?;
+        }
+        RulesChange::SaveChecklist { template } => {
+            next.checklists = crate::workorder::save_template(&next.checklists, template.clone())?;
+        }
+        RulesChange::RemoveChecklist { name } => {
+            next.checklists = remove_named(
+                &next.checklists,
+                name,
+                |t| t.name.as_str(),
+                "checklist",
+                "checklist template",
+            )?;
+        }
+        RulesChange::SavePart { part } => {
+            next.parts = crate::workorder::save_part(&next.parts, part.clone())?;
+        }
+        RulesChange::RemovePart { code } => {
+            next.parts = remove_named(&next.parts, code, |p| p.code.as_str(), "part", "part")?;
         }
     }
     Ok(next)
@@ -335,6 +385,9 @@ mod tests {
             assignment: vec![],
             escalation: vec![],
             views: vec![],
+            plans: vec![],
+            checklists: vec![],
+            parts: vec![],
         }
     }
 

@@ -200,11 +200,15 @@ impl Db {
             String,
             String,
             String,
+            String,
+            String,
+            String,
         );
-        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz, assignment, escalation, views): Row =
+        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz, assignment, escalation, views, plans, checklists, parts): Row =
             sqlx::query_as(
                 "SELECT categories, reopen_window_days, auto_close_days, sla_policy, sla_calendar, timezone, \
-                 assignment_rules, escalation_rules, shared_views FROM server_meta WHERE singleton = 1",
+                 assignment_rules, escalation_rules, shared_views, maintenance_plans, checklist_templates, parts_catalogue \
+                 FROM server_meta WHERE singleton = 1",
             )
             .fetch_one(&mut *conn)
             .await?;
@@ -228,6 +232,10 @@ impl Db {
             escalation: serde_json::from_str(&escalation)
                 .map_err(|e| bad("escalation rules", e))?,
             views: serde_json::from_str(&views).map_err(|e| bad("shared views", e))?,
+            plans: serde_json::from_str(&plans).map_err(|e| bad("maintenance plans", e))?,
+            checklists: serde_json::from_str(&checklists)
+                .map_err(|e| bad("checklist templates", e))?,
+            parts: serde_json::from_str(&parts).map_err(|e| bad("parts catalogue", e))?,
         })
     }
 
@@ -276,7 +284,8 @@ impl Db {
         sqlx::query(
             "UPDATE server_meta SET categories = $1, reopen_window_days = $2, auto_close_days = $3, \
              sla_policy = $4, sla_calendar = $5, timezone = $6, assignment_rules = $7, \
-             escalation_rules = $8, shared_views = $9 WHERE singleton = 1",
+             escalation_rules = $8, shared_views = $9, maintenance_plans = $10, \
+             checklist_templates = $11, parts_catalogue = $12 WHERE singleton = 1",
         )
         .bind(serde_json::to_string(&next.categories).expect("categories serialize"))
         .bind(next.reopen_window_days)
@@ -287,6 +296,9 @@ impl Db {
         .bind(serde_json::to_string(&next.assignment).expect("rules serialize"))
         .bind(serde_json::to_string(&next.escalation).expect("rules serialize"))
         .bind(serde_json::to_string(&next.views).expect("views serialize"))
+        .bind(serde_json::to_string(&next.plans).expect("plans serialize"))
+        .bind(serde_json::to_string(&next.checklists).expect("templates serialize"))
+        .bind(serde_json::to_string(&next.parts).expect("parts serialize"))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -89,6 +89,7 @@ pub async fn run_due(state: &AppState) -> Result<usize> {
         ));
     }
     ops.extend(crate::escalations::due_ops(db, &workspace, now).await?);
+    ops.extend(plan_ops(db, &workspace, now).await?);
     if ops.is_empty() {
         return Ok(0);
     }
@@ -104,4 +105,56 @@ pub async fn run_due(state: &AppState) -> Result<usize> {
         .iter()
         .filter(|a| a.server_seq.is_some())
         .count())
+}
+
+/// The visits of maintenance plans that are due and not made yet: each a ticket and its work
+/// order, with ids derived from the plan and the visit's number (`MaintenancePlan::visit_ids`),
+/// so a second server process makes the same ops and they are duplicates.
+async fn plan_ops(
+    db: &crate::db::Db,
+    workspace: &helpdeck_core::sync::WorkspaceRules,
+    now: Timestamp,
+) -> Result<Vec<Op>> {
+    let mut ops = Vec::new();
+    if workspace.plans.is_empty() {
+        return Ok(ops);
+    }
+    let tz = workspace
+        .sla
+        .as_ref()
+        .and_then(|s| jiff::tz::TimeZone::get(&s.calendar.timezone).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    for plan in &workspace.plans {
+        let technician = match &plan.technician {
+            Some(email) => sqlx::query_scalar::<_, String>(
+                "SELECT id FROM users WHERE lower(email) = lower($1) AND role IN ('agent', 'admin')",
+            )
+            .bind(email.trim())
+            .fetch_optional(&db.pool)
+            .await?
+            .and_then(|id| Uuid::parse_str(&id).ok()),
+            None => None,
+        };
+        for k in plan.due(now, &tz) {
+            let ids = plan.visit_ids(k);
+            let made: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM work_orders WHERE id = $1")
+                .bind(ids.work_order.to_string())
+                .fetch_optional(&db.pool)
+                .await?;
+            if made.is_some() {
+                continue;
+            }
+            let Some((ticket, work_order)) = plan.visit(k, &tz, technician) else {
+                continue;
+            };
+            ops.push(system_op(ids.ticket_op, ids.ticket, ticket, now));
+            ops.push(system_op(
+                ids.work_order_op,
+                ids.work_order,
+                work_order,
+                now,
+            ));
+        }
+    }
+    Ok(ops)
 }

@@ -107,11 +107,22 @@ fn default_sla(policies: &Policies) -> SlaRules {
 impl Store {
     /// The rules as stored, inside a transaction (always with the SLA rules).
     pub(crate) async fn rules_in(&self, conn: &mut SqliteConnection) -> Result<WorkspaceRules> {
-        type Row = (String, i64, i64, String, String, String);
-        let (categories, reopen_window_days, auto_close_days, assignment, escalation, views): Row =
+        type Row = (
+            String,
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
+        let (categories, reopen_window_days, auto_close_days, assignment, escalation, views, plans, checklists, parts): Row =
             sqlx::query_as(
                 "SELECT categories, reopen_window_days, auto_close_days, assignment_rules, \
-                 escalation_rules, shared_views FROM workspace",
+                 escalation_rules, shared_views, maintenance_plans, checklist_templates, parts_catalogue \
+                 FROM workspace",
             )
             .fetch_one(&mut *conn)
             .await?;
@@ -123,6 +134,9 @@ impl Store {
             assignment: serde_json::from_str(&assignment).unwrap_or_default(),
             escalation: serde_json::from_str(&escalation).unwrap_or_default(),
             views: serde_json::from_str(&views).unwrap_or_default(),
+            plans: serde_json::from_str(&plans).unwrap_or_default(),
+            checklists: serde_json::from_str(&checklists).unwrap_or_default(),
+            parts: serde_json::from_str(&parts).unwrap_or_default(),
         })
     }
 
@@ -137,7 +151,8 @@ impl Store {
     ) -> Result<Option<Policies>> {
         sqlx::query(
             "UPDATE workspace SET categories = ?, reopen_window_days = ?, auto_close_days = ?, \
-             assignment_rules = ?, escalation_rules = ?, shared_views = ?",
+             assignment_rules = ?, escalation_rules = ?, shared_views = ?, maintenance_plans = ?, \
+             checklist_templates = ?, parts_catalogue = ?",
         )
         .bind(serde_json::to_string(&rules.categories).expect("categories serialize"))
         .bind(rules.reopen_window_days)
@@ -145,6 +160,9 @@ impl Store {
         .bind(serde_json::to_string(&rules.assignment).expect("rules serialize"))
         .bind(serde_json::to_string(&rules.escalation).expect("rules serialize"))
         .bind(serde_json::to_string(&rules.views).expect("views serialize"))
+        .bind(serde_json::to_string(&rules.plans).expect("plans serialize"))
+        .bind(serde_json::to_string(&rules.checklists).expect("templates serialize"))
+        .bind(serde_json::to_string(&rules.parts).expect("parts serialize"))
         .execute(&mut *tx)
         .await?;
         let Some(sla) = &rules.sla else {

@@ -37,6 +37,7 @@ impl Jobs<'_> {
         .fetch_all(&mut *tx)
         .await?;
         let mut changed = self.run_escalation_rules(&mut tx, now).await?;
+        changed.extend(self.run_plans(&mut tx, now).await?);
         if due.is_empty() {
             tx.commit().await?;
             return Ok(changed);
@@ -65,6 +66,70 @@ impl Jobs<'_> {
 }
 
 impl Jobs<'_> {
+    /// Maintenance plans (`helpdeck_core::workorder::MaintenancePlan`): each due visit not
+    /// made yet becomes its ticket and work order, as the system actor, with the ids the
+    /// server would give them. Returns the tickets made.
+    async fn run_plans(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        now: helpdeck_core::Timestamp,
+    ) -> Result<Vec<Uuid>> {
+        let workspace = self.0.rules_in(tx).await?;
+        if workspace.plans.is_empty() {
+            return Ok(Vec::new());
+        }
+        ensure_system_user(tx).await?;
+        let system = User::system();
+        let rules = self.0.current_rules(tx).await?;
+        let tz = jiff::tz::TimeZone::get(&self.0.workspace().timezone)
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let mut made = Vec::new();
+        for plan in &workspace.plans {
+            let technician = match &plan.technician {
+                Some(email) => crate::workspace::agent_by_email(tx, email)
+                    .await
+                    .ok()
+                    .map(|u| u.id),
+                None => None,
+            };
+            for k in plan.due(now, &tz) {
+                let ids = plan.visit_ids(k);
+                let exists: Option<(i64,)> =
+                    sqlx::query_as("SELECT 1 FROM work_orders WHERE id = ?")
+                        .bind(ids.work_order.to_string())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if exists.is_some() {
+                    continue;
+                }
+                let Some((ticket, work_order)) = plan.visit(k, &tz, technician) else {
+                    continue;
+                };
+                let has_ticket: Option<(i64,)> =
+                    sqlx::query_as("SELECT 1 FROM tickets WHERE id = ?")
+                        .bind(ids.ticket.to_string())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if has_ticket.is_none() {
+                    let ctx = helpdeck_core::apply::Context {
+                        actor: &system,
+                        rules: &rules,
+                        now,
+                        directory: &TrustingDirectory,
+                    };
+                    let decided = command::apply_change(None, ids.ticket, ticket, &ctx)?;
+                    self.0
+                        .persist_as(tx, &decided, None, now, system.id)
+                        .await?;
+                }
+                crate::workorders::write_in(self.0, tx, ids.work_order, work_order, &system, now)
+                    .await?;
+                made.push(ids.ticket);
+            }
+        }
+        Ok(made)
+    }
+
     /// The escalation rules (`helpdeck_core::escalation::rules`): for each open ticket at
     /// risk or breached now, the rules that fire, each firing once (kept in
     /// `escalations_fired`), applied as the system actor. Returns the tickets changed.

@@ -191,6 +191,60 @@ async fn apply_pulled(
     save(conn, &next).await
 }
 
+/// [`WorkOrders::write`] on the caller's transaction, as `actor` (a local workspace's jobs
+/// write as the system actor).
+pub(crate) async fn write_in(
+    store: &Store,
+    tx: &mut SqliteConnection,
+    id: Uuid,
+    change: Change,
+    actor: &helpdeck_core::user::User,
+    now: Timestamp,
+) -> Result<WorkOrder> {
+    let current = load(&mut *tx, id).await?;
+    let ticket_id = helpdeck_core::workorder::ticket_of(current.as_ref(), &change)
+        .ok_or_else(|| StoreError::NotFound(format!("no work order {}", work_order_key(id))))?;
+    let (ticket, _) = find_ticket(&mut *tx, &ticket_id.to_string()).await?;
+    let rules = store.current_rules(&mut *tx).await?;
+    let directory = local_directory(&mut *tx, &change.named_ids()).await?;
+    let ctx = helpdeck_core::apply::Context {
+        actor,
+        rules: &rules,
+        now,
+        directory: &directory,
+    };
+    let files = ticket_files(&mut *tx, ticket.id).await?;
+    let Some(next) = apply_work_order(
+        current.as_ref(),
+        Some(&ticket),
+        TicketFiles::Known(&files),
+        id,
+        &change,
+        now,
+        &ctx,
+    )?
+    else {
+        return current
+            .ok_or_else(|| StoreError::NotFound(format!("no work order {}", work_order_key(id))));
+    };
+    save(&mut *tx, &next).await?;
+    let op = Op {
+        op_id: new_id(),
+        entity: change.entity(),
+        entity_id: id,
+        change,
+        hlc: store.clock.tick(),
+        at: now,
+        device_id: store.workspace().device_id,
+        actor_id: actor.id,
+        schema_version: OP_SCHEMA_VERSION,
+    };
+    let mut batch = Batch::default();
+    push_op(&mut batch, &op, now);
+    batch.execute(&mut *tx).await?;
+    Ok(next)
+}
+
 impl WorkOrders<'_> {
     /// Decides `change` on work order `id` (none yet: a create), writes it and its op, and
     /// returns it.
@@ -199,45 +253,9 @@ impl WorkOrders<'_> {
         let store = self.0;
         let now = store.now();
         let mut tx = store.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let current = load(&mut tx, id).await?;
-        let ticket_id = helpdeck_core::workorder::ticket_of(current.as_ref(), &change)
-            .ok_or_else(|| StoreError::NotFound(format!("no work order {}", work_order_key(id))))?;
-        let (ticket, _) = find_ticket(&mut tx, &ticket_id.to_string()).await?;
-        let rules = store.current_rules(&mut tx).await?;
-        let directory = local_directory(&mut tx, &change.named_ids()).await?;
-        let ctx = store.context(&rules, &directory, now);
-        let files = ticket_files(&mut tx, ticket.id).await?;
-        let Some(next) = apply_work_order(
-            current.as_ref(),
-            Some(&ticket),
-            TicketFiles::Known(&files),
-            id,
-            &change,
-            now,
-            &ctx,
-        )?
-        else {
-            return current.ok_or_else(|| {
-                StoreError::NotFound(format!("no work order {}", work_order_key(id)))
-            });
-        };
-        save(&mut tx, &next).await?;
-        let op = Op {
-            op_id: new_id(),
-            entity: change.entity(),
-            entity_id: id,
-            change,
-            hlc: store.clock.tick(),
-            at: now,
-            device_id: store.workspace().device_id,
-            actor_id: store.actor.id,
-            schema_version: OP_SCHEMA_VERSION,
-        };
-        let mut batch = Batch::default();
-        push_op(&mut batch, &op, now);
-        batch.execute(&mut tx).await?;
+        let written = write_in(store, &mut tx, id, change, &store.actor, now).await?;
         tx.commit().await?;
-        Ok(next)
+        Ok(written)
     }
 
     /// A work order by its key (`WO-1a2b3c4d`, any case), its id, or the start of its id
@@ -361,6 +379,15 @@ impl WorkOrders<'_> {
             let mut conn = self.0.pool.acquire().await?;
             find_ticket(&mut conn, &input.ticket).await?.0
         };
+        // No items given: the checklist of the ticket's category, if the workspace has one.
+        let checklist = if input.checklist.is_empty() {
+            let rules = self.0.admin().rules().await?;
+            helpdeck_core::workorder::template_for(&rules.checklists, &ticket.category)
+                .map(|t| t.items.clone())
+                .unwrap_or_default()
+        } else {
+            input.checklist
+        };
         let draft = WorkOrderDraft {
             ticket_id: ticket.id,
             technician_id: technician,
@@ -368,7 +395,7 @@ impl WorkOrders<'_> {
             ends_at: input.ends_at,
             site: input.site,
             contact: input.contact.filter(|c| !c.trim().is_empty()),
-            checklist: input.checklist,
+            checklist,
         };
         self.write(new_id(), Change::CreateWorkOrder(draft)).await
     }
@@ -469,6 +496,35 @@ impl WorkOrders<'_> {
         let w = self.find(reference).await?;
         self.write(w.id, Change::UsePart(part.used(new_id(), quantity)?))
             .await
+    }
+
+    /// A part from the workspace's catalogue, by its code.
+    pub async fn catalogue_part(&self, code: &str) -> Result<Part> {
+        let rules = self.0.admin().rules().await?;
+        rules
+            .parts
+            .iter()
+            .find(|p| p.code.trim().eq_ignore_ascii_case(code.trim()))
+            .cloned()
+            .ok_or_else(|| {
+                helpdeck_core::DomainError::invalid(
+                    "part",
+                    if rules.parts.is_empty() {
+                        format!("no part {code} in the catalogue (it is empty: add parts with `helpdeck workorder parts add`, or give the part's name)")
+                    } else {
+                        format!(
+                            "no part {code} in the catalogue (codes: {}), or give the part's name",
+                            rules
+                                .parts
+                                .iter()
+                                .map(|p| p.code.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    },
+                )
+                .into()
+            })
     }
 
     /// Travel or work time.

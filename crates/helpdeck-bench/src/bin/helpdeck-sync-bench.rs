@@ -77,6 +77,17 @@ enum Mode {
         #[arg(long)]
         db: String,
     },
+    /// Work orders (issue 15): a technician's laptop with N tickets and N work orders made
+    /// offline — the cost of making one, the Today view, the push of all of it, and an office
+    /// replica's first pull — against a server process on loopback (SQLite).
+    WorkOrders {
+        /// Work orders (each on a ticket of its own).
+        #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+        /// Timed runs of the Today view.
+        #[arg(long, default_value_t = 50)]
+        runs: usize,
+    },
     /// Attachments only: upload and download throughput and the cost of resuming an
     /// interrupted upload, against a server process on loopback (SQLite).
     Files {
@@ -106,6 +117,9 @@ fn main() -> Result<()> {
     match &args.mode {
         Some(Mode::Serve { db }) => rt.block_on(serve(db.clone())),
         Some(Mode::Files { mib, runs }) => rt.block_on(files_bench(&args.dir, *mib, *runs)),
+        Some(Mode::WorkOrders { orders, runs }) => {
+            rt.block_on(workorder_bench(&args.dir, *orders, *runs))
+        }
         None => rt.block_on(run(args)),
     }
 }
@@ -995,4 +1009,154 @@ fn median(v: &[f64]) -> f64 {
     let mut s = v.to_vec();
     s.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     s[s.len() / 2]
+}
+
+/// The technician's laptop with `n` work orders: made offline through the store (as the app
+/// and the CLI make them), the Today view, the push, and an office replica's first pull.
+async fn workorder_bench(dir: &Path, n: usize, runs: usize) -> Result<()> {
+    use helpdeck_core::workorder::{Evidence, TemplateItem, WorkOrderFields, WorkOrderStatus};
+    use helpdeck_store::{CreateInput, WorkOrderInput};
+    let dir = dir.join("sync-workorders");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let db_url = dir.join("server.db").display().to_string();
+    let db = Db::connect(&db_url).await?;
+    for email in ["tech@bench.example", "office@bench.example"] {
+        helpdeck_server::add_user(
+            &db,
+            NewUser {
+                email: email.into(),
+                name: email.split('@').next().unwrap_or(email).into(),
+                role: Role::Agent,
+                organization: None,
+                org_admin: false,
+                team: None,
+                password: PASSWORD.into(),
+            },
+        )
+        .await?;
+    }
+    db.pool.close().await;
+    let server = Server::start(&db_url)?;
+    let url = server.url.clone();
+    println!("work orders: {n} (each on its own ticket), server on SQLite");
+
+    let st = login(&url, "tech@bench.example").await?;
+    let tech = replica(&dir.join("tech"), &url, &st).await?;
+    let now = Timestamp::now();
+    let checklist = vec![
+        TemplateItem {
+            text: "检查 UPS 面板 / UPS front panel".into(),
+            evidence: Evidence::Photo,
+        },
+        TemplateItem {
+            text: "电池电压 / battery voltage".into(),
+            evidence: Evidence::Reading { unit: "V".into() },
+        },
+        TemplateItem {
+            text: "切换测试 / transfer test".into(),
+            evidence: Evidence::None,
+        },
+    ];
+    let (mut creates, mut closes) = (Vec::with_capacity(n), 0usize);
+    let seeding = Instant::now();
+    for i in 0..n {
+        let t = tech
+            .tickets()
+            .create_ticket(CreateInput {
+                title: format!("UPS 巡检 #{i} — preventive visit"),
+                body: "季度巡检 / quarterly inspection".into(),
+                ..Default::default()
+            })
+            .await?;
+        // From 90 days ago to 30 days ahead, 09:00–17:00.
+        let day = (i % 120) as i64 - 90;
+        let starts_at = now
+            .checked_add(jiff::SignedDuration::from_hours(day * 24 + (i % 8) as i64))
+            .expect("in range");
+        let start = Instant::now();
+        let w = tech
+            .work_orders()
+            .create(WorkOrderInput {
+                ticket: t.id.to_string(),
+                technician: Some("me".into()),
+                starts_at,
+                ends_at: starts_at
+                    .checked_add(jiff::SignedDuration::from_hours(2))
+                    .expect("in range"),
+                site: format!("上海市浦东新区世纪大道 {} 号", 1 + i % 300),
+                contact: Some("李伟 138 0000 0000".into()),
+                checklist: checklist.clone(),
+            })
+            .await?;
+        creates.push(start.elapsed());
+        // Past visits are over (closed through the same write path), but for the last
+        // two days' (left open, on today's list).
+        if day < -2 {
+            tech.work_orders()
+                .update(
+                    &w.id.to_string(),
+                    WorkOrderFields {
+                        status: Some(WorkOrderStatus::Cancelled),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            closes += 1;
+        }
+    }
+    creates.sort();
+    println!(
+        "seeded offline: {n} tickets + {n} work orders (+{closes} closed) in {:.1} s; create a work order p50 {:.2} ms, p95 {:.2} ms",
+        seeding.elapsed().as_secs_f64(),
+        ms(percentile(&creates, 0.5)),
+        ms(percentile(&creates, 0.95))
+    );
+
+    let tonight = now
+        .checked_add(jiff::SignedDuration::from_hours(24))
+        .expect("in range");
+    let mut today = Vec::with_capacity(runs);
+    let mut listed = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        listed = tech
+            .work_orders()
+            .today(st.login.user.id, tonight)
+            .await?
+            .len();
+        today.push(start.elapsed());
+    }
+    today.sort();
+    println!(
+        "Today view ({listed} visits listed of {n}): p50 {:.2} ms, p95 {:.2} ms",
+        ms(percentile(&today, 0.5)),
+        ms(percentile(&today, 0.95))
+    );
+
+    let start = Instant::now();
+    let pushed = helpdeck_sync::sync_once(&tech, &st.client).await?;
+    let took = start.elapsed();
+    println!(
+        "push (sync_once): {} ops in {:.2} s = {:.0} ops/s ({} refused)",
+        pushed.pushed,
+        took.as_secs_f64(),
+        pushed.pushed as f64 / took.as_secs_f64(),
+        pushed.rejected
+    );
+
+    let so = login(&url, "office@bench.example").await?;
+    let office = replica(&dir.join("office"), &url, &so).await?;
+    let start = Instant::now();
+    let pulled = helpdeck_sync::sync_once(&office, &so.client).await?;
+    let took = start.elapsed();
+    let held = office.work_orders().list(None).await?.len();
+    println!(
+        "office first pull (sync_once): {} tickets with {held} work orders in {:.2} s",
+        pulled.pulled,
+        took.as_secs_f64()
+    );
+    println!("server rss: {:.0} MiB", server.rss_mib());
+    server.stop();
+    Ok(())
 }

@@ -13,7 +13,9 @@ use crate::Timestamp;
 use crate::error::DomainError;
 
 mod decide;
+mod plan;
 pub use decide::*;
+pub use plan::*;
 
 /// The longest a scheduled visit may be.
 pub const MAX_WINDOW_HOURS: i64 = 24 * 14;
@@ -213,6 +215,7 @@ impl TemplateItem {
 }
 
 /// The checklist an admin defines for a ticket category.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChecklistTemplate {
     pub name: String,
@@ -272,6 +275,66 @@ impl ChecklistTemplate {
             })
             .collect()
     }
+}
+
+/// `templates` with `template` saved: checked, replacing the one of the same name (any
+/// case); one template per category.
+pub fn save_template(
+    templates: &[ChecklistTemplate],
+    template: ChecklistTemplate,
+) -> Result<Vec<ChecklistTemplate>, DomainError> {
+    template.validate()?;
+    let same = |t: &ChecklistTemplate| t.name.trim().eq_ignore_ascii_case(template.name.trim());
+    if !template.category.trim().is_empty()
+        && let Some(other) = templates.iter().find(|t| {
+            !same(t)
+                && t.category
+                    .trim()
+                    .eq_ignore_ascii_case(template.category.trim())
+        })
+    {
+        return Err(DomainError::invalid(
+            "category",
+            format!(
+                "the category {:?} has the template {:?} already (one per category)",
+                template.category.trim(),
+                other.name
+            ),
+        ));
+    }
+    let mut out: Vec<ChecklistTemplate> = templates.iter().filter(|t| !same(t)).cloned().collect();
+    out.push(template);
+    Ok(out)
+}
+
+/// The template for tickets of `category`, if the workspace has one.
+pub fn template_for<'a>(
+    templates: &'a [ChecklistTemplate],
+    category: &str,
+) -> Option<&'a ChecklistTemplate> {
+    templates
+        .iter()
+        .find(|t| t.category.trim().eq_ignore_ascii_case(category.trim()))
+}
+
+/// `parts` with `part` saved (checked; replacing the one with the same code, any case).
+pub fn save_part(parts: &[Part], part: Part) -> Result<Vec<Part>, DomainError> {
+    part.used(Uuid::nil(), 1)?;
+    for (field, text) in [("name", &part.name), ("unit", &part.unit)] {
+        if text.trim().is_empty() || text.chars().count() > 80 {
+            return Err(DomainError::invalid(
+                field,
+                format!("a part's {field} is 1 to 80 characters"),
+            ));
+        }
+    }
+    let mut out: Vec<Part> = parts
+        .iter()
+        .filter(|p| !p.code.trim().eq_ignore_ascii_case(part.code.trim()))
+        .cloned()
+        .collect();
+    out.push(part);
+    Ok(out)
 }
 
 /// A technician's day: their visits that start before `to` (the end of today) and are not

@@ -8,7 +8,7 @@ use helpdeck_core::kb::{
     Article, ArticleDraft, ArticleFields, ArticleLang, ArticleStatus, Audience, Revision,
     ScriptStep, apply_article, draft_from_ticket,
 };
-use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
+use helpdeck_core::op::Change;
 use helpdeck_core::search_text::{SearchQuery, index_text, snippet, text_terms};
 use helpdeck_core::ticket::ticket_key;
 use helpdeck_core::{Timestamp, Uuid, new_id};
@@ -392,17 +392,7 @@ impl Kb<'_> {
             }
         }
         save_article(&mut tx, &next).await?;
-        let op = Op {
-            op_id: new_id(),
-            entity: change.entity(),
-            entity_id: id,
-            change,
-            hlc: store.clock.tick(),
-            at: now,
-            device_id: store.workspace().device_id,
-            actor_id: store.actor.id,
-            schema_version: OP_SCHEMA_VERSION,
-        };
+        let op = store.new_op(id, change, store.actor.id, now);
         push_op(&mut batch, &op, now);
         batch.execute(&mut tx).await?;
         let view = self.view(&mut tx, next).await?;

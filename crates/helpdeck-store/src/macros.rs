@@ -8,7 +8,7 @@ use helpdeck_core::macros::{
     Macro, MacroActions, MacroAssignee, MacroDraft, MacroFields, Placeholders, apply_macro,
     macro_visible,
 };
-use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
+use helpdeck_core::op::Change;
 use helpdeck_core::ticket::{Ticket, ticket_key};
 use helpdeck_core::{Uuid, new_id};
 use sqlx::SqliteConnection;
@@ -118,17 +118,7 @@ impl Macros<'_> {
             return current.ok_or_else(|| StoreError::NotFound(format!("no macro {id}")));
         };
         save_macro(&mut tx, &next).await?;
-        let op = Op {
-            op_id: new_id(),
-            entity: change.entity(),
-            entity_id: id,
-            change,
-            hlc: store.clock.tick(),
-            at: now,
-            device_id: store.workspace().device_id,
-            actor_id: store.actor.id,
-            schema_version: OP_SCHEMA_VERSION,
-        };
+        let op = store.new_op(id, change, store.actor.id, now);
         let mut batch = Batch::default();
         push_op(&mut batch, &op, now);
         batch.execute(&mut tx).await?;

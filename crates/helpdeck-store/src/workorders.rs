@@ -3,7 +3,7 @@
 //! brings (with this device's pending changes on top), and the reads of the Today view.
 
 use helpdeck_core::command::NewFile;
-use helpdeck_core::op::{Change, OP_SCHEMA_VERSION, Op};
+use helpdeck_core::op::Change;
 use helpdeck_core::record::Visibility;
 use helpdeck_core::ticket::{Ticket, ticket_key};
 use helpdeck_core::workorder::{
@@ -228,17 +228,7 @@ pub(crate) async fn write_in(
             .ok_or_else(|| StoreError::NotFound(format!("no work order {}", work_order_key(id))));
     };
     save(&mut *tx, &next).await?;
-    let op = Op {
-        op_id: new_id(),
-        entity: change.entity(),
-        entity_id: id,
-        change,
-        hlc: store.clock.tick(),
-        at: now,
-        device_id: store.workspace().device_id,
-        actor_id: actor.id,
-        schema_version: OP_SCHEMA_VERSION,
-    };
+    let op = store.new_op(id, change, actor.id, now);
     let mut batch = Batch::default();
     push_op(&mut batch, &op, now);
     batch.execute(&mut *tx).await?;

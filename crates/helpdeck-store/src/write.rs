@@ -543,6 +543,30 @@ impl Batch {
 }
 
 /// Appends one operation to the outbox.
+impl Store {
+    /// A new op of this device for `change` on `entity_id` by `actor` at `now`, on the
+    /// device's clock (the outbox's shape for every entity written outside a ticket step).
+    pub(crate) fn new_op(
+        &self,
+        entity_id: Uuid,
+        change: Change,
+        actor: Uuid,
+        now: Timestamp,
+    ) -> Op {
+        Op {
+            op_id: new_id(),
+            entity: change.entity(),
+            entity_id,
+            change,
+            hlc: self.clock.tick(),
+            at: now,
+            device_id: self.workspace().device_id,
+            actor_id: actor,
+            schema_version: OP_SCHEMA_VERSION,
+        }
+    }
+}
+
 pub(crate) fn push_op(batch: &mut Batch, op: &Op, now: Timestamp) {
     batch.push(
         "INSERT INTO outbox (op_id, entity, entity_id, hlc, schema_version, op, created_at) \

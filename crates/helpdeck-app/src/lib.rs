@@ -931,17 +931,7 @@ impl App {
             }
             _ => jiff::tz::TimeZone::system(),
         };
-        let now = helpdeck_core::Timestamp::now();
-        tz.to_datetime(now)
-            .date()
-            .tomorrow()
-            .ok()
-            .and_then(|d| {
-                tz.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
-                    .compatible()
-                    .ok()
-            })
-            .unwrap_or(now)
+        helpdeck_core::workorder::tonight(helpdeck_core::Timestamp::now(), &tz)
     }
 
     /// My visits up to tonight, earliest first, with what each still misses.
@@ -1011,8 +1001,7 @@ impl App {
         .await
     }
 
-    /// A photo for a checklist item (imported first with `attachment_import`); it ticks the
-    /// item too.
+    /// A photo for a checklist item (imported first with `attachment_import`).
     #[instrument(skip_all, err)]
     pub async fn workorder_photo(
         &self,
@@ -1025,7 +1014,6 @@ impl App {
             let f = new_file(s, file)?;
             let orders = s.work_orders();
             orders.photo(&reference, item, f, public).await?;
-            orders.check(&reference, item, true, None).await?;
             orders.view(&reference).await
         })
         .await

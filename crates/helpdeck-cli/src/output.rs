@@ -194,16 +194,9 @@ impl Printer {
         Ok(self.tz.to_ambiguous_timestamp(civil).compatible()?)
     }
 
-    /// Today in this zone: its first instant and the next day's.
-    pub fn today(&self) -> Result<(Timestamp, Timestamp)> {
-        let date = self.tz.to_datetime(Timestamp::now()).date();
-        let from = self
-            .tz
-            .to_ambiguous_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
-            .compatible()?;
-        let next = date.tomorrow()?.to_datetime(jiff::civil::Time::midnight());
-        let to = self.tz.to_ambiguous_timestamp(next).compatible()?;
-        Ok((from, to))
+    /// The end of today in this zone.
+    pub fn tonight(&self) -> Timestamp {
+        helpdeck_core::workorder::tonight(Timestamp::now(), &self.tz)
     }
 
     /// A time of day here: `09:00`.

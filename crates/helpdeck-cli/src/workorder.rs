@@ -211,8 +211,7 @@ pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<
         }
         WorkOrderCommand::List { ticket, today } => {
             let list = if today {
-                let (_, to) = out.today()?;
-                orders.today(store.actor().id, to).await?
+                orders.today(store.actor().id, out.tonight()).await?
             } else {
                 orders.list(ticket.as_deref()).await?
             };
@@ -240,15 +239,12 @@ pub async fn run(store: &Store, cmd: WorkOrderCommand, out: &Printer) -> Result<
                 .iter()
                 .map(|p| Ok(store.files().import_file(p)?))
                 .collect::<Result<Vec<_>>>()?;
-            let mut w = None;
+            let photographed = !files.is_empty();
             for f in files {
-                w = Some(orders.photo(&reference, item, f, public).await?);
+                orders.photo(&reference, item, f, public).await?;
             }
-            if undo || reading.is_some() || w.is_none() {
+            if undo || reading.is_some() || !photographed {
                 orders.check(&reference, item, !undo, reading).await?;
-            } else {
-                // A photo ticks its item too.
-                orders.check(&reference, item, true, None).await?;
             }
             show(out, &orders.view(&reference).await?)
         }

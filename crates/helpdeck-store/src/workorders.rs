@@ -447,7 +447,7 @@ impl WorkOrders<'_> {
     }
 
     /// A photo for checklist item `n`: attached to the ticket on a reply the customer sees
-    /// (`public`) or on an internal note, then named by the item.
+    /// (`public`) or on an internal note, then named by the item, which it ticks.
     pub async fn photo(
         &self,
         reference: &str,
@@ -478,7 +478,20 @@ impl WorkOrders<'_> {
                 std::slice::from_ref(&file),
             )
             .await?;
-        self.write(w.id, change).await
+        let with_photo = self.write(w.id, change).await?;
+        if with_photo.checklist[n - 1].done {
+            return Ok(with_photo);
+        }
+        let reading = with_photo.checklist[n - 1].reading.clone();
+        self.write(
+            w.id,
+            Change::CheckItem(ItemCheck {
+                item_id,
+                done: true,
+                reading,
+            }),
+        )
+        .await
     }
 
     /// A part used.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceZone, formatDate, formatDateTime, formatDuration, formatRelative, secondsUntil, setDisplayZone } from './format';
+import { deviceZone, formatDate, formatDateTime, formatDuration, formatRelative, isoToZoned, secondsUntil, setDisplayZone, zonedToIso } from './format';
 import { liveState, primaryTarget, slaText } from './sla';
 import type { SlaTarget, SlaView } from './types';
 
@@ -129,5 +129,14 @@ describe('display time zone', () => {
     expect(formatDate('2026-12-31T20:00:00Z', 'en', Date.parse('2027-01-01T08:00:00Z'))).toBe('Jan 1');
     setDisplayZone(undefined);
     expect(formatDateTime('2026-11-28T02:00:00Z', 'en')).not.toContain('GMT');
+  });
+});
+
+describe('datetime-local values in the display zone', () => {
+  it('round-trip through an instant', () => {
+    setDisplayZone('Asia/Shanghai');
+    expect(zonedToIso('2026-12-07T09:00')).toBe('2026-12-07T01:00:00.000Z');
+    expect(isoToZoned('2026-12-07T01:00:00.000Z')).toBe('2026-12-07T09:00');
+    setDisplayZone(undefined);
   });
 });

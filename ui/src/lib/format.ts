@@ -114,27 +114,8 @@ export function sameDay(iso: string, now: number): boolean {
   return day(new Date(iso)) === day(new Date(now));
 }
 
-/** A `datetime-local` value (`2026-12-07T09:00`) read in the display zone, as an ISO instant. */
-export function zonedToIso(local: string): string {
-  if (!displayZone) return new Date(local).toISOString();
-  const guess = new Date(`${local}:00Z`);
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: displayZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(guess);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return new Date(guess.getTime() - (asUtc - guess.getTime())).toISOString();
-}
-
-/** An instant as a `datetime-local` value in the display zone. */
-export function isoToZoned(iso: string): string {
+/** `d`'s calendar fields in the display zone (24-hour). */
+function zonedFields(d: Date): (type: string) => string {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone: displayZone,
     hourCycle: 'h23',
@@ -143,7 +124,22 @@ export function isoToZoned(iso: string): string {
     day: '2-digit',
     hour: '2-digit',
     minute: '2-digit',
-  }).formatToParts(new Date(iso));
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+    second: '2-digit',
+  }).formatToParts(d);
+  return (type) => parts.find((p) => p.type === type)?.value ?? '00';
+}
+
+/** A `datetime-local` value (`2026-12-07T09:00`) read in the display zone, as an ISO instant. */
+export function zonedToIso(local: string): string {
+  if (!displayZone) return new Date(local).toISOString();
+  const guess = new Date(`${local}:00Z`);
+  const get = (type: string) => Number(zonedFields(guess)(type));
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return new Date(guess.getTime() - (asUtc - guess.getTime())).toISOString();
+}
+
+/** An instant as a `datetime-local` value in the display zone. */
+export function isoToZoned(iso: string): string {
+  const get = zonedFields(new Date(iso));
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }

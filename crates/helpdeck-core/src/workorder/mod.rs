@@ -337,6 +337,21 @@ pub fn save_part(parts: &[Part], part: Part) -> Result<Vec<Part>, DomainError> {
     Ok(out)
 }
 
+/// The end of the day `now` falls on in `tz` (the next midnight): where the technician's day
+/// ends, for the app and the CLI alike.
+pub fn tonight(now: Timestamp, tz: &jiff::tz::TimeZone) -> Timestamp {
+    tz.to_datetime(now)
+        .date()
+        .tomorrow()
+        .ok()
+        .and_then(|d| {
+            tz.to_ambiguous_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+                .compatible()
+                .ok()
+        })
+        .unwrap_or(now)
+}
+
 /// A technician's day: their visits that start before `to` (the end of today) and are not
 /// done or cancelled — today's, and any left open from earlier days — earliest first, each
 /// with what is still missing. The store's `today` query is this rule in SQL.

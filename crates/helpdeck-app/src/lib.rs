@@ -19,8 +19,8 @@ use helpdeck_core::ticket::{Csat, Kind, Priority, Resolution, Tier};
 use helpdeck_store::{
     ArticleHit, ArticleInput, ArticleView, AssigneeFilter, AssigneeInput, CreateInput,
     FollowUpInput, FollowUpScope, FollowUpTask, InitOptions, KbGap, SearchPage, SlaBucket, Store,
-    TicketDetail, TicketFilter, TicketView, UpdateInput, UpkeepItem, UserRef, WorkOrderView,
-    WorkspaceInfo,
+    TicketDetail, TicketFilter, TicketView, TimeSheet, UpdateInput, UpkeepItem, UserRef,
+    WorkOrderView, WorkspaceInfo,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -606,18 +606,19 @@ impl App {
     /// Public reply.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn reply(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
-        self.comment(reference, body, Visibility::Public, Vec::new())
+        self.comment(reference, body, Visibility::Public, Vec::new(), None)
             .await
     }
 
     /// Internal note.
     #[instrument(skip_all, fields(ticket = %reference), err)]
     pub async fn note(&self, reference: String, body: String) -> ApiResult<TicketDetail> {
-        self.comment(reference, body, Visibility::Internal, Vec::new())
+        self.comment(reference, body, Visibility::Internal, Vec::new(), None)
             .await
     }
 
-    /// A reply or note with files already imported ([`App::import_attachment`]).
+    /// A reply or note with files already imported ([`App::import_attachment`]), and the
+    /// minutes spent on it (agents; logged in the same transaction).
     #[instrument(skip_all, fields(ticket = %reference, files = files.len()), err)]
     pub async fn comment(
         &self,
@@ -625,16 +626,25 @@ impl App {
         body: String,
         visibility: Visibility,
         files: Vec<AttachmentUpload>,
+        minutes: Option<u32>,
     ) -> ApiResult<TicketDetail> {
         self.with_store_write(async |s| {
             let new = files
                 .into_iter()
                 .map(|f| new_file(s, f))
                 .collect::<Result<Vec<_>, _>>()?;
-            let t = s
-                .tickets()
-                .comment(&reference, &body, visibility, &new)
-                .await?;
+            let t = match minutes {
+                Some(m) => {
+                    s.time_entries()
+                        .comment(&reference, &body, visibility, &new, m)
+                        .await?
+                }
+                None => {
+                    s.tickets()
+                        .comment(&reference, &body, visibility, &new)
+                        .await?
+                }
+            };
             s.tickets().ticket(&t.id.to_string()).await
         })
         .await
@@ -1034,6 +1044,91 @@ impl App {
             s.work_orders().view(&reference).await
         })
         .await
+    }
+
+    /// Checklist lines as typed (`Battery voltage [reading:V]`, `Rack [photo]`) as template
+    /// items: the core's one parse, for the templates and plans forms.
+    pub fn template_items(
+        &self,
+        lines: Vec<String>,
+    ) -> ApiResult<Vec<helpdeck_core::workorder::TemplateItem>> {
+        Ok(lines
+            .iter()
+            .map(|l| l.trim())
+            .filter(|l| !l.is_empty())
+            .map(helpdeck_core::workorder::TemplateItem::parse)
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// A ticket's time: its entries, and the totals with its visits' travel and work.
+    #[instrument(skip_all, err)]
+    pub async fn time_sheet(&self, reference: String) -> ApiResult<TimeSheet> {
+        self.with_store(async |s| s.time_entries().sheet(&reference).await)
+            .await
+    }
+
+    /// Logs minutes on a ticket.
+    #[instrument(skip_all, err)]
+    pub async fn time_log(
+        &self,
+        reference: String,
+        minutes: u32,
+        note: Option<String>,
+    ) -> ApiResult<TimeSheet> {
+        self.with_store_write(async |s| s.time_entries().log(&reference, minutes, note).await)
+            .await
+    }
+
+    /// Deletes a time entry (its author, or an admin).
+    #[instrument(skip_all, err)]
+    pub async fn time_delete(&self, entry: String) -> ApiResult<TimeSheet> {
+        self.with_store_write(async |s| s.time_entries().delete(&entry).await)
+            .await
+    }
+
+    /// Starts this device's timer on a ticket.
+    #[instrument(skip_all, err)]
+    pub async fn time_timer_start(&self, reference: String) -> ApiResult<TimeSheet> {
+        self.with_store_write(async |s| s.time_entries().timer_start(&reference).await)
+            .await
+    }
+
+    /// Stops the ticket's timer and logs its minutes.
+    #[instrument(skip_all, err)]
+    pub async fn time_timer_stop(
+        &self,
+        reference: String,
+        note: Option<String>,
+    ) -> ApiResult<TimeSheet> {
+        self.with_store_write(async |s| s.time_entries().timer_stop(&reference, note).await)
+            .await
+    }
+
+    /// Billing totals over a period (ISO times; none: all) by ticket, agent or organization.
+    #[instrument(skip_all, err)]
+    pub async fn time_report(
+        &self,
+        since: Option<String>,
+        until: Option<String>,
+        by: helpdeck_core::timelog::TimeGroup,
+    ) -> ApiResult<Vec<helpdeck_core::timelog::TimeTotal>> {
+        let parse = |what: &str, v: Option<String>| {
+            v.map(|t| {
+                t.parse::<helpdeck_core::Timestamp>().map_err(|_| {
+                    helpdeck_core::DomainError::invalid(
+                        "period",
+                        format!(
+                            "{what}: '{t}' is not a time (RFC 3339, e.g. 2026-12-01T00:00:00+08:00)"
+                        ),
+                    )
+                })
+            })
+            .transpose()
+        };
+        let since = parse("since", since)?;
+        let until = parse("until", until)?;
+        self.with_store(async |s| s.time_entries().totals(since, until, by).await)
+            .await
     }
 
     /// Minutes of travel or work.

@@ -62,6 +62,9 @@ fn export_all(dir: &Path) {
         helpdeck_store::ViewEntry,
         helpdeck_core::routing::Decision,
         helpdeck_store::WorkOrderView,
+        helpdeck_store::TimeSheet,
+        helpdeck_core::timelog::TimeTotal,
+        helpdeck_core::timelog::TimeGroup,
         helpdeck_app::WorkOrderCreate,
         helpdeck_core::workorder::Part,
     );

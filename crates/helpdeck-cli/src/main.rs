@@ -9,6 +9,7 @@ mod privacy;
 mod remote;
 mod routing;
 mod rules;
+mod timelog;
 mod views;
 mod watch;
 mod workorder;
@@ -101,6 +102,10 @@ enum Command {
     /// months (the server's jobs make the visits ahead of time).
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Time on tickets: log minutes, run a timer, and the billing totals per ticket, agent
+    /// or organization (with the visits' travel and work). Never shown to customers.
+    #[command(subcommand)]
+    Time(timelog::TimeCommand),
     /// Assignment rules: who owns a new ticket (first match wins), and why.
     #[command(subcommand)]
     Rule(routing::RuleCommand),
@@ -242,6 +247,9 @@ enum TicketCommand {
         /// Attach a file (repeatable; at most 25 MiB each).
         #[arg(long = "attach", value_name = "FILE")]
         attach: Vec<PathBuf>,
+        /// Minutes spent on it, logged with it (agents; never shown to the customer).
+        #[arg(long)]
+        minutes: Option<u32>,
     },
     /// Internal note (never shown to customers).
     Note {
@@ -251,6 +259,9 @@ enum TicketCommand {
         /// Attach a file (repeatable; at most 25 MiB each).
         #[arg(long = "attach", value_name = "FILE")]
         attach: Vec<PathBuf>,
+        /// Minutes spent on it, logged with it (agents; never shown to the customer).
+        #[arg(long)]
+        minutes: Option<u32>,
     },
     /// Resolve with the service report.
     Resolve {
@@ -708,6 +719,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Macro(cmd) => macros::run(store, cmd, out).await?,
         Command::Workorder(cmd) => workorder::run(store, cmd, out).await?,
         Command::Plan(cmd) => plan::run(store, cmd, out).await?,
+        Command::Time(cmd) => timelog::run(store, cmd, out).await?,
         Command::Rule(cmd) => routing::run(store, cmd, out).await?,
         Command::View(cmd) => views::run(store, cmd, out).await?,
         Command::Followup(FollowupCommand::List { all, .. }) => {
@@ -844,17 +856,24 @@ async fn comment(
     body: &str,
     visibility: Visibility,
     attach: &[PathBuf],
+    minutes: Option<u32>,
 ) -> Result<()> {
     let files = import_files(store, attach)?;
-    show(
-        store,
-        out,
-        store
-            .tickets()
-            .comment(reference, body, visibility, &files)
-            .await?,
-    )
-    .await
+    let ticket = match minutes {
+        Some(m) => {
+            store
+                .time_entries()
+                .comment(reference, body, visibility, &files, m)
+                .await?
+        }
+        None => {
+            store
+                .tickets()
+                .comment(reference, body, visibility, &files)
+                .await?
+        }
+    };
+    show(store, out, ticket).await
 }
 
 async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Result<()> {
@@ -941,12 +960,36 @@ async fn ticket(store: &Store, cmd: TicketCommand, out: &output::Printer) -> Res
             reference,
             body,
             attach,
-        } => comment(store, out, &reference, &body, Visibility::Public, &attach).await?,
+            minutes,
+        } => {
+            comment(
+                store,
+                out,
+                &reference,
+                &body,
+                Visibility::Public,
+                &attach,
+                minutes,
+            )
+            .await?
+        }
         TicketCommand::Note {
             reference,
             body,
             attach,
-        } => comment(store, out, &reference, &body, Visibility::Internal, &attach).await?,
+            minutes,
+        } => {
+            comment(
+                store,
+                out,
+                &reference,
+                &body,
+                Visibility::Internal,
+                &attach,
+                minutes,
+            )
+            .await?
+        }
         TicketCommand::Resolve {
             reference,
             cause,

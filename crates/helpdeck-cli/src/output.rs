@@ -194,6 +194,18 @@ impl Printer {
         Ok(self.tz.to_ambiguous_timestamp(civil).compatible()?)
     }
 
+    /// The start of a day (`YYYY-MM-DD`) in this zone, `plus_days` later (1: the day's end).
+    pub fn day_start(&self, what: &str, text: &str, plus_days: i64) -> Result<Timestamp> {
+        let day = jiff::civil::Date::strptime("%Y-%m-%d", text.trim()).map_err(|_| {
+            anyhow::anyhow!("{what}: '{text}' is not a day (allowed: YYYY-MM-DD, e.g. 2026-12-01)")
+        })?;
+        let day = day.checked_add(jiff::Span::new().days(plus_days))?;
+        Ok(self
+            .tz
+            .to_ambiguous_timestamp(day.to_datetime(jiff::civil::Time::midnight()))
+            .compatible()?)
+    }
+
     /// The end of today in this zone.
     pub fn tonight(&self) -> Timestamp {
         helpdeck_core::workorder::tonight(Timestamp::now(), &self.tz)

@@ -1820,3 +1820,179 @@ fn checklist_templates_per_category_and_the_parts_catalogue() {
     let err = desk.fails(&["workorder", "part", key, "--part", "FUSE-5", "--qty", "1"]);
     assert!(err.contains("codes: BAT-12"), "{err}");
 }
+
+#[test]
+fn time_on_tickets_with_replies_timers_and_billing_totals() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "people",
+        "add",
+        "--email",
+        "zhou@bank.cn",
+        "--name",
+        "周敏",
+        "--role",
+        "customer",
+        "--org",
+        "上海银行",
+    ]);
+    desk.ok(&[
+        "ticket",
+        "create",
+        "--title",
+        "打印机卡纸",
+        "--requester",
+        "zhou@bank.cn",
+    ]);
+    desk.ok(&["ticket", "create", "--title", "VPN drops at night"]);
+    let sheet = |r: &str| desk.json(&["time", "show", r]);
+
+    // Bad input: one line naming what is allowed, and no comment or entry written.
+    let err = desk.fails(&[
+        "ticket",
+        "reply",
+        "HD-1",
+        "--body",
+        "已处理",
+        "--minutes",
+        "0",
+    ]);
+    assert!(
+        err.contains("a time entry is 1 to 1440 minutes (got 0)"),
+        "{err}"
+    );
+    let err = desk.fails(&["time", "log", "HD-1", "--minutes", "1441"]);
+    assert!(err.contains("1 to 1440 minutes"), "{err}");
+    let err = desk.fails(&["time", "report", "--by", "team"]);
+    assert!(err.contains("ticket, agent, organization"), "{err}");
+    let err = desk.fails(&["time", "report", "--since", "yesterday"]);
+    assert!(err.contains("is not a day (allowed: YYYY-MM-DD"), "{err}");
+    assert_eq!(sheet("HD-1")["entries"], serde_json::json!([]));
+
+    // With a reply, with a note, on its own; a timer (stopped at once: one minute).
+    desk.ok(&[
+        "ticket",
+        "reply",
+        "HD-1",
+        "--body",
+        "已远程清理",
+        "--minutes",
+        "25",
+    ]);
+    desk.ok(&[
+        "ticket",
+        "note",
+        "HD-1",
+        "--body",
+        "需要换搓纸轮",
+        "--minutes",
+        "10",
+    ]);
+    desk.ok(&[
+        "time",
+        "log",
+        "HD-2",
+        "--minutes",
+        "40",
+        "--note",
+        "log review",
+    ]);
+    desk.ok(&["time", "start", "HD-2"]);
+    let err = desk.fails(&["time", "start", "HD-2"]);
+    assert!(err.contains("a timer already runs on HD-2"), "{err}");
+    assert!(sheet("HD-2")["timer_started_at"].is_string());
+    desk.ok(&["time", "stop", "HD-2"]);
+    let err = desk.fails(&["time", "stop", "HD-2"]);
+    assert!(err.contains("no timer runs on HD-2"), "{err}");
+
+    let s = sheet("HD-1");
+    assert_eq!(s["ticket_minutes"], 35);
+    let entries = s["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert!(entries.iter().all(|e| e["comment_id"].is_string()));
+    assert_eq!(entries[0]["agent_name"], "Me");
+    let s = sheet("HD-2");
+    assert_eq!(s["ticket_minutes"], 41);
+    assert!(s["timer_started_at"].is_null());
+
+    // A visit's travel and work count too.
+    let w = desk.json(&[
+        "workorder",
+        "create",
+        "HD-1",
+        "--start",
+        "2026-12-07 09:00",
+        "--end",
+        "2026-12-07 11:00",
+        "--site",
+        "徐汇支行",
+    ]);
+    let key = w["key"].as_str().unwrap();
+    desk.ok(&[
+        "workorder",
+        "time",
+        key,
+        "--kind",
+        "travel",
+        "--minutes",
+        "30",
+    ]);
+    desk.ok(&[
+        "workorder",
+        "time",
+        key,
+        "--kind",
+        "work",
+        "--minutes",
+        "60",
+    ]);
+    let s = sheet("HD-1");
+    assert_eq!(
+        (
+            s["travel_minutes"].clone(),
+            s["work_minutes"].clone(),
+            s["total_minutes"].clone()
+        ),
+        (30.into(), 60.into(), 125.into())
+    );
+
+    // Billing totals: per ticket, organization and agent; csv for a spreadsheet.
+    let by = |group: &str| desk.json(&["time", "report", "--by", group]);
+    let tickets = by("ticket");
+    assert_eq!(tickets[0]["key"], "HD-1");
+    assert_eq!(tickets[0]["total_minutes"], 125);
+    assert_eq!(tickets[1]["key"], "HD-2");
+    assert_eq!(tickets[1]["total_minutes"], 41);
+    let orgs = by("organization");
+    assert_eq!(orgs[0]["key"], "上海银行");
+    assert_eq!(orgs[0]["total_minutes"], 125);
+    assert_eq!(orgs[1]["key"], "");
+    let agents = by("agent");
+    assert_eq!(agents.as_array().unwrap().len(), 1);
+    assert_eq!(agents[0]["total_minutes"], 166);
+    assert_eq!(agents[0]["tickets"], 2);
+    let csv = desk.ok(&["time", "report", "--by", "organization", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("organization,name,ticket_minutes,travel_minutes,work_minutes,total_minutes,tickets")
+    );
+    assert_eq!(lines.next(), Some("上海银行,上海银行,35,30,60,125,1"));
+    // A period that holds none of it.
+    assert_eq!(
+        desk.json(&["time", "report", "--until", "2020-01-01"]),
+        serde_json::json!([])
+    );
+    let text = desk.ok(&["time", "report", "--by", "organization"]);
+    assert!(text.contains("2 h 05 min  上海银行"), "{text}");
+
+    // A wrong entry is deleted (and counts no more).
+    let first = sheet("HD-2")["entries"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    desk.ok(&["time", "delete", &first]);
+    assert_eq!(sheet("HD-2")["ticket_minutes"], 1);
+    let err = desk.fails(&["time", "delete", &first]);
+    assert!(err.contains("no time entry"), "{err}");
+}

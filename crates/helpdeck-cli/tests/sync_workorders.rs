@@ -176,6 +176,27 @@ fn visit(db: Db) {
         &number,
         "--body",
         "Tom is on his way with replacement batteries.",
+        "--minutes",
+        "5",
+    ]);
+    // Time on the ticket itself, on both sides: with a note, and on its own.
+    tom.ok(&[
+        "ticket",
+        "note",
+        &number,
+        "--body",
+        "Replaced 4 batteries; the old ones go back to the vendor.",
+        "--minutes",
+        "20",
+    ]);
+    tom.ok(&[
+        "time",
+        "log",
+        &number,
+        "--minutes",
+        "15",
+        "--note",
+        "the service report",
     ]);
 
     // Back online: both push, both pull, and both hold the same.
@@ -203,6 +224,48 @@ fn visit(db: Db) {
             "the office's edit reached every replica"
         );
     }
+    // The time sheets agree: both agents' entries, and the visit's travel and work.
+    let sheet = |r: &Replica| r.json(&["time", "show", &number]);
+    let office_sheet = sheet(&olivia);
+    assert_eq!(sheet(&tom), office_sheet);
+    assert_eq!(office_sheet["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        (
+            office_sheet["ticket_minutes"].clone(),
+            office_sheet["travel_minutes"].clone(),
+            office_sheet["work_minutes"].clone(),
+            office_sheet["total_minutes"].clone()
+        ),
+        (40.into(), 35.into(), 50.into(), 125.into())
+    );
+    let agents = olivia.json(&["time", "report", "--by", "agent"]);
+    let tom_total = agents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["key"] == "tom@helpdesk.example")
+        .unwrap();
+    assert_eq!(tom_total["total_minutes"], 120, "{agents}");
+    // A wrong entry deleted on one laptop is gone on the other.
+    let report_entry = office_sheet["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["note"] == "the service report")
+        .unwrap()["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let err = olivia.run(&["time", "delete", &report_entry]);
+    assert!(
+        String::from_utf8_lossy(&err.stderr).contains("the agent who logged it"),
+        "only its author deletes an entry"
+    );
+    tom.ok(&["time", "delete", &report_entry]);
+    tom.sync();
+    olivia.sync();
+    assert_eq!(sheet(&olivia)["ticket_minutes"], 25);
+    assert_eq!(sheet(&tom), sheet(&olivia));
     for (sha, src) in [
         (&public_sha, &public_photo),
         (&internal_sha, &internal_photo),
@@ -243,6 +306,17 @@ fn visit(db: Db) {
         !files.contains(&internal_sha),
         "the internal photo reached the customer"
     );
+    // No time reaches the customer, and she logs none.
+    assert_eq!(
+        carol.json(&["time", "show", &number])["entries"],
+        serde_json::json!([])
+    );
+    let refused = carol.run(&["time", "log", &number, "--minutes", "5"]);
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("only agents and admins log time"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     let out = tmp.path().join("carol-report.pdf");
     carol.ok(&[
         "attachment",
@@ -281,6 +355,24 @@ fn visit(db: Db) {
             serde_json::json!({"action": "log_time", "id": uuid::Uuid::now_v7(), "kind": "work", "minutes": 600}),
         );
         assert_rejected(&c.push(&[op]).await[0], "only agents and admins");
+        let ticket_id = tom.ticket_titled("UPS in the server room beeps").unwrap()["id"].clone();
+        let log = |comment: Option<uuid::Uuid>| {
+            serde_json::json!({"action": "log_ticket_time", "ticket_id": ticket_id,
+                "minutes": 30, "comment_id": comment})
+        };
+        let op = c.op(
+            helpdeck_core::op::Entity::TimeEntry,
+            uuid::Uuid::now_v7(),
+            log(None),
+        );
+        assert_rejected(&c.push(&[op]).await[0], "only agents and admins log time");
+        let t = sign_in(&server.url, "tom@helpdesk.example").await;
+        let op = t.op(
+            helpdeck_core::op::Entity::TimeEntry,
+            uuid::Uuid::now_v7(),
+            log(Some(uuid::Uuid::now_v7())),
+        );
+        assert_rejected(&t.push(&[op]).await[0], "time goes with a reply or note of its own ticket");
         let t = sign_in(&server.url, "tom@helpdesk.example").await;
         let fresh = uuid::Uuid::now_v7();
         let ticket_id = tom.ticket_titled("UPS in the server room beeps").unwrap()["id"].clone();

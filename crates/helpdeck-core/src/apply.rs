@@ -261,6 +261,10 @@ pub fn apply(
             "entity",
             "a work-order change is decided by workorder::apply_work_order, not on a ticket",
         )),
+        Change::LogTicketTime(_) | Change::DeleteTimeEntry => Err(DomainError::invalid(
+            "entity",
+            "a time entry is decided by timelog::apply_time_entry, not on a ticket",
+        )),
         Change::RecordDiagnosis(step) => {
             let t = visible_ticket(target.ticket, entity_id, ctx.actor)?;
             if !ctx.actor.is_staff() {

@@ -27,6 +27,7 @@ pub mod sla;
 pub mod status;
 pub mod sync;
 pub mod ticket;
+pub mod timelog;
 pub mod user;
 pub mod views;
 pub mod workorder;

@@ -36,6 +36,8 @@ pub enum Entity {
     Macro,
     /// A field visit on a ticket.
     WorkOrder,
+    /// Time an agent spent on a ticket.
+    TimeEntry,
 }
 
 impl Entity {
@@ -52,6 +54,7 @@ impl Entity {
             Entity::Article => "article",
             Entity::Macro => "macro",
             Entity::WorkOrder => "work_order",
+            Entity::TimeEntry => "time_entry",
         }
     }
 }
@@ -337,6 +340,11 @@ pub enum Change {
     LogTime(crate::workorder::TimeLog),
     /// The customer's sign-off; the work order is done.
     SignOff(crate::workorder::SignOffDraft),
+    /// Minutes an agent spent on a ticket (entity: time_entry; staff only, never shown to
+    /// customers; insert-only).
+    LogTicketTime(crate::timelog::TicketTimeDraft),
+    /// Deletes a time entry: a tombstone that wins (its author or an admin).
+    DeleteTimeEntry,
 }
 
 impl Change {
@@ -353,6 +361,7 @@ impl Change {
             | Change::CountArticleViews { .. } => Entity::Article,
             Change::CreateMacro(_) | Change::UpdateMacro(_) | Change::DeleteMacro => Entity::Macro,
             c if crate::workorder::is_work_order_change(c) => Entity::WorkOrder,
+            c if crate::timelog::is_time_change(c) => Entity::TimeEntry,
             _ => Entity::Ticket,
         }
     }
@@ -412,7 +421,9 @@ impl Change {
             | Change::AddItemPhoto(_)
             | Change::UsePart(_)
             | Change::LogTime(_)
-            | Change::SignOff(_) => Vec::new(),
+            | Change::SignOff(_)
+            | Change::LogTicketTime(_)
+            | Change::DeleteTimeEntry => Vec::new(),
         }
     }
 
@@ -427,6 +438,7 @@ impl Change {
                 | Change::AddAttachment(_)
                 | Change::CreateArticle(_)
                 | Change::CreateWorkOrder(_)
+                | Change::LogTicketTime(_)
         )
     }
 }
@@ -462,6 +474,8 @@ impl Op {
             Change::DeleteComment | Change::UnlinkTickets => None,
             Change::CreateWorkOrder(d) => Some(d.ticket_id),
             c if crate::workorder::is_work_order_change(c) => None,
+            Change::LogTicketTime(d) => Some(d.ticket_id),
+            Change::DeleteTimeEntry => None,
             _ => Some(self.entity_id),
         }
     }

@@ -238,6 +238,9 @@ pub struct TicketBundle {
     /// Its work orders, as the caller may see them (`workorder::redact_work_order`).
     #[serde(default)]
     pub work_orders: Vec<crate::workorder::WorkOrder>,
+    /// Time logged on it (staff only: empty for customers; deleted entries left out).
+    #[serde(default)]
+    pub time_entries: Vec<crate::timelog::TicketTime>,
 }
 
 /// A user as the directory of a pull page shows them.
@@ -605,7 +608,9 @@ pub fn merge_with(
         | Change::AddItemPhoto(_)
         | Change::UsePart(_)
         | Change::LogTime(_)
-        | Change::SignOff(_) => {}
+        | Change::SignOff(_)
+        | Change::LogTicketTime(_)
+        | Change::DeleteTimeEntry => {}
         Change::Rate(_)
         | Change::FollowUp(_)
         | Change::CreateArticle(_)
@@ -745,11 +750,12 @@ pub fn check_entity(op: &Op) -> Result<(), DomainError> {
         | Entity::Attachment
         | Entity::Article
         | Entity::Macro
-        | Entity::WorkOrder => Ok(()),
+        | Entity::WorkOrder
+        | Entity::TimeEntry => Ok(()),
         other => Err(DomainError::invalid(
             "entity",
             format!(
-                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment, article, macro, work_order)",
+                "'{}' is not synced by clients (allowed: ticket, comment, link, attachment, article, macro, work_order, time_entry)",
                 other.as_str()
             ),
         )),

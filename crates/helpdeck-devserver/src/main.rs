@@ -133,6 +133,7 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
                     arg(a, "body")?,
                     visibility,
                     files.unwrap_or_default(),
+                    arg(a, "minutes")?,
                 )
                 .await)
         }
@@ -162,6 +163,19 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
             .tickets_bulk_update(arg(a, "numbers")?, arg(a, "change")?)
             .await),
         "tickets_bulk_undo" => out(app.tickets_bulk_undo(arg(a, "previous")?).await),
+        "template_items" => out(app.template_items(arg(a, "lines")?)),
+        "time_sheet" => out(app.time_sheet(arg(a, "reference")?).await),
+        "time_log" => out(app
+            .time_log(arg(a, "reference")?, arg(a, "minutes")?, arg(a, "note")?)
+            .await),
+        "time_delete" => out(app.time_delete(arg(a, "entry")?).await),
+        "time_timer_start" => out(app.time_timer_start(arg(a, "reference")?).await),
+        "time_timer_stop" => out(app
+            .time_timer_stop(arg(a, "reference")?, arg(a, "note")?)
+            .await),
+        "time_report" => out(app
+            .time_report(arg(a, "since")?, arg(a, "until")?, arg(a, "by")?)
+            .await),
         "workorder_today" => out(app.workorder_today().await),
         "workorder_list" => out(app.workorder_list(arg(a, "ticket")?).await),
         "workorder_get" => out(app.workorder_get(arg(a, "reference")?).await),

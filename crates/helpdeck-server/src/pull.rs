@@ -288,6 +288,7 @@ async fn build_page(
             links: Vec::new(),
             attachments: Vec::new(),
             work_orders: Vec::new(),
+            time_entries: Vec::new(),
         });
     }
     attach_children(db, viewer, &mut tickets).await?;
@@ -362,6 +363,7 @@ pub async fn bundles(
             links: Vec::new(),
             attachments: Vec::new(),
             work_orders: Vec::new(),
+            time_entries: Vec::new(),
         });
     }
     attach_children(db, viewer, &mut tickets).await?;
@@ -527,6 +529,29 @@ async fn attach_children(
     }
     for t in tickets.iter_mut() {
         t.work_orders.sort_by_key(|w| (w.starts_at, w.id));
+    }
+    // Time entries: staff only, deleted ones left out.
+    if helpdeck_core::permission::can_see_internal(viewer) {
+        let sql = format!(
+            "SELECT doc FROM time_entries WHERE ticket_id IN ({})",
+            marks(1, ids.len())
+        );
+        let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+        for id in &ids {
+            q = q.bind(id.clone());
+        }
+        for (doc,) in q.fetch_all(&db.pool).await? {
+            let e: helpdeck_core::timelog::TicketTime = serde_json::from_str(&doc)
+                .map_err(|e| ServerError::Internal(format!("bad time entry: {e}")))?;
+            if let Some(&i) = index.get(&e.ticket_id)
+                && !e.deleted
+            {
+                tickets[i].time_entries.push(e);
+            }
+        }
+        for t in tickets.iter_mut() {
+            t.time_entries.sort_by_key(|e| (e.at, e.id));
+        }
     }
     if helpdeck_core::permission::can_see_internal(viewer) {
         let sql = format!(

@@ -664,6 +664,9 @@ async fn apply_one(
     if op.entity == helpdeck_core::op::Entity::WorkOrder {
         return apply_work_order(tx, op, ctx, counters).await;
     }
+    if op.entity == helpdeck_core::op::Entity::TimeEntry {
+        return apply_time_entry(tx, op, ctx, counters).await;
+    }
     let comment = match &op.change {
         Change::AddComment(_) | Change::DeleteComment => load_comment(tx, op.entity_id).await?,
         Change::AddAttachment(a) => match a.comment_id {
@@ -1070,9 +1073,85 @@ async fn apply_work_order(
     Ok(Ok(Some(seq)))
 }
 
+pub(crate) async fn load_time_entry(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+) -> Result<Option<helpdeck_core::timelog::TicketTime>> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM time_entries WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|(doc,)| {
+        serde_json::from_str(&doc)
+            .map_err(|e| ServerError::Internal(format!("bad time entry doc: {e}")))
+    })
+    .transpose()
+}
+
+/// A time-entry op: decided by `timelog::apply_time_entry` against the server's entry, ticket
+/// and the comment it names; the ticket moves up the staff stream only (customers never see
+/// time), so every agent's replica that holds the ticket gets the entry.
+async fn apply_time_entry(
+    tx: &mut Transaction<'_, Any>,
+    op: &Op,
+    ctx: &Context<'_>,
+    counters: &mut Counters,
+) -> Result<Result<Option<i64>, (&'static str, String)>> {
+    use helpdeck_core::timelog;
+    let before = load_time_entry(tx, op.entity_id).await?;
+    let ticket = match timelog::ticket_of(before.as_ref(), &op.change) {
+        Some(id) => load_ticket(tx, id, &mut counters.docs).await?,
+        None => None,
+    };
+    let comment = match &op.change {
+        Change::LogTicketTime(d) => match d.comment_id {
+            Some(c) => timelog::CommentOf::Known(load_comment(tx, c).await?.map(|c| c.ticket_id)),
+            None => timelog::CommentOf::Known(None),
+        },
+        _ => timelog::CommentOf::Known(None),
+    };
+    let next = match timelog::apply_time_entry(
+        before.as_ref(),
+        ticket.as_ref().map(|t| &t.ticket),
+        comment,
+        op.entity_id,
+        &op.change,
+        op.at,
+        ctx,
+    ) {
+        Err(e) => return Ok(Err((e.code(), e.to_string()))),
+        Ok(None) => return Ok(Ok(None)),
+        Ok(Some(t)) => t,
+    };
+    let ticket = ticket.expect("a decided time entry has its ticket");
+    counters.seq += 1;
+    let seq = counters.seq;
+    let json = serde_json::to_string(&next).expect("time entry serializes");
+    let sql = if before.is_none() {
+        "INSERT INTO time_entries (id, ticket_id, doc) VALUES ($1, $2, $3)"
+    } else {
+        "UPDATE time_entries SET doc = $3 WHERE id = $1 AND ticket_id = $2"
+    };
+    sqlx::query(sql)
+        .bind(op.entity_id.to_string())
+        .bind(ticket.ticket.id.to_string())
+        .bind(json)
+        .execute(&mut **tx)
+        .await?;
+    save_ticket(tx, Some(&ticket), &ticket, seq, false).await?;
+    Ok(Ok(Some(seq)))
+}
+
 /// The ticket an op is about, if the server has it (a comment delete: its comment's ticket;
 /// an unlink: its link's first ticket).
 async fn ticket_of(tx: &mut Transaction<'_, Any>, op: &Op) -> Result<Option<Uuid>> {
+    if op.entity == helpdeck_core::op::Entity::TimeEntry {
+        let before = load_time_entry(tx, op.entity_id).await?;
+        return Ok(helpdeck_core::timelog::ticket_of(
+            before.as_ref(),
+            &op.change,
+        ));
+    }
     if op.entity == helpdeck_core::op::Entity::WorkOrder {
         let before = load_work_order(tx, op.entity_id).await?;
         return Ok(helpdeck_core::workorder::ticket_of(

@@ -33,6 +33,7 @@ mod search;
 mod sla;
 mod sync;
 mod thumbs;
+mod timelog;
 mod transfer;
 pub mod vault;
 mod views;
@@ -67,6 +68,7 @@ pub use search::{SearchHit, SearchPage};
 pub use sla::SlaRow;
 pub use sync::{PullApplied, Rejection, SyncState};
 pub use thumbs::{THUMB_EDGE, Thumbnail, make_thumbnail};
+pub use timelog::{TimeEntryView, TimeSheet, time_entry_key};
 pub use transfer::{
     ExportFormat, ImportOptions, ImportSummary, Progress, parse_csv, parse_json, read_import_file,
 };
@@ -142,6 +144,8 @@ pub struct Macros<'a>(&'a Store);
 
 /// Work orders on this device: `store.work_orders()`.
 pub struct WorkOrders<'a>(&'a Store);
+/// Time logged on tickets and the billing totals: `store.time_entries()` (`timelog.rs`).
+pub struct TimeEntries<'a>(&'a Store);
 /// Saved views: personal ones here, shared ones from the workspace rules (`saved_views.rs`).
 pub struct SavedViews<'a>(&'a Store);
 

@@ -435,6 +435,7 @@ impl Store {
         update.execute(&mut *conn).await?;
         for (t, b) in applied.iter().zip(bundles) {
             crate::workorders::apply_bundle(self, conn, t, &b.work_orders).await?;
+            crate::timelog::apply_bundle(self, conn, t, &b.time_entries).await?;
         }
         Ok(())
     }
@@ -514,8 +515,17 @@ async fn purge_ticket(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
     );
     b.push(
         "DELETE FROM outbox WHERE entity_id = ? OR entity_id IN (SELECT id FROM comments WHERE ticket_id = ?) \
-         OR entity_id IN (SELECT id FROM work_orders WHERE ticket_id = ?)",
-        vec![Arg::text(&id), Arg::text(&id), Arg::text(&id)],
+         OR entity_id IN (SELECT id FROM work_orders WHERE ticket_id = ?) \
+         OR entity_id IN (SELECT id FROM time_entries WHERE ticket_id = ?)",
+        vec![Arg::text(&id), Arg::text(&id), Arg::text(&id), Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM time_entries WHERE ticket_id = ?",
+        vec![Arg::text(&id)],
+    );
+    b.push(
+        "DELETE FROM ticket_timers WHERE ticket_id = ?",
+        vec![Arg::text(&id)],
     );
     b.push(
         "DELETE FROM work_timers WHERE work_order_id IN (SELECT id FROM work_orders WHERE ticket_id = ?)",

@@ -6,5 +6,6 @@ pub mod notifications;
 pub mod search;
 pub mod sync;
 pub mod tickets;
+pub mod timelog;
 pub mod workorders;
 pub mod workspace;

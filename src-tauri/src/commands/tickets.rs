@@ -54,12 +54,14 @@ pub async fn ticket_reply(
     reference: String,
     body: String,
     files: Option<Vec<AttachmentUpload>>,
+    minutes: Option<u32>,
 ) -> ApiResult<TicketDetail> {
     app.comment(
         reference,
         body,
         Visibility::Public,
         files.unwrap_or_default(),
+        minutes,
     )
     .await
 }
@@ -71,12 +73,14 @@ pub async fn ticket_note(
     reference: String,
     body: String,
     files: Option<Vec<AttachmentUpload>>,
+    minutes: Option<u32>,
 ) -> ApiResult<TicketDetail> {
     app.comment(
         reference,
         body,
         Visibility::Internal,
         files.unwrap_or_default(),
+        minutes,
     )
     .await
 }

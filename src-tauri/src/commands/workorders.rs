@@ -114,3 +114,12 @@ pub async fn workorder_sign(
 pub async fn workorder_report(app: State<'_, App>, reference: String) -> ApiResult<WorkOrderView> {
     app.workorder_report(reference).await
 }
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn template_items(
+    app: State<'_, App>,
+    lines: Vec<String>,
+) -> ApiResult<Vec<helpdeck_core::workorder::TemplateItem>> {
+    app.template_items(lines)
+}

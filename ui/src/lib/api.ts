@@ -53,6 +53,10 @@ import type {
   WorkOrderCreate,
   TimeKind,
   Part,
+  TimeSheet,
+  TimeTotal,
+  TimeGroup,
+  TemplateItem,
 } from './types';
 
 const CODES: readonly ErrorCode[] = [
@@ -156,10 +160,11 @@ export const api = {
         'requester',
       ]),
     }),
-  ticketReply: (reference: string, body: string, files: AttachmentUpload[] = []) =>
-    call<TicketDetail>('ticket_reply', { reference, body, files }),
-  ticketNote: (reference: string, body: string, files: AttachmentUpload[] = []) =>
-    call<TicketDetail>('ticket_note', { reference, body, files }),
+  /** A reply with its files, and the minutes spent on it (agents; never shown to customers). */
+  ticketReply: (reference: string, body: string, files: AttachmentUpload[] = [], minutes: number | null = null) =>
+    call<TicketDetail>('ticket_reply', { reference, body, files, minutes }),
+  ticketNote: (reference: string, body: string, files: AttachmentUpload[] = [], minutes: number | null = null) =>
+    call<TicketDetail>('ticket_note', { reference, body, files, minutes }),
   /** Puts a picked, dropped or pasted file into the workspace (raw bytes, no JSON). */
   attachmentImport: async (file: File): Promise<AttachmentUpload> => {
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -211,6 +216,18 @@ export const api = {
     call<TicketDetail>('ticket_close', { reference, reason: reason ?? null }),
   ticketRate: (reference: string, csat: Csat) =>
     call<TicketDetail>('ticket_rate', { reference, csat }),
+  /** Checklist lines as typed (`… [photo]`, `… [reading:V]`) as template items (the core parses). */
+  templateItems: (lines: string[]) => call<TemplateItem[]>('template_items', { lines }),
+  timeSheet: (reference: string) => call<TimeSheet>('time_sheet', { reference }),
+  timeLog: (reference: string, minutes: number, note: string | null) =>
+    call<TimeSheet>('time_log', { reference, minutes, note }),
+  timeDelete: (entry: string) => call<TimeSheet>('time_delete', { entry }),
+  timeTimerStart: (reference: string) => call<TimeSheet>('time_timer_start', { reference }),
+  timeTimerStop: (reference: string, note: string | null = null) =>
+    call<TimeSheet>('time_timer_stop', { reference, note }),
+  /** Billing totals over [since, until) (ISO times; null: open-ended). */
+  timeReport: (since: string | null, until: string | null, by: TimeGroup) =>
+    call<TimeTotal[]>('time_report', { since, until, by }),
   workorderToday: () => call<WorkOrderView[]>('workorder_today'),
   workorderList: (ticket: string) => call<WorkOrderView[]>('workorder_list', { ticket }),
   workorderGet: (reference: string) => call<WorkOrderView>('workorder_get', { reference }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deviceZone, formatDate, formatDateTime, formatDuration, formatRelative, isoToZoned, secondsUntil, setDisplayZone, zonedToIso } from './format';
+import { deviceZone, formatDate, formatDateTime, formatDuration, formatMinutes, formatRelative, isoToZoned, secondsUntil, setDisplayZone, zonedToIso } from './format';
 import { liveState, primaryTarget, slaText } from './sla';
 import type { SlaTarget, SlaView } from './types';
 
@@ -138,5 +138,15 @@ describe('datetime-local values in the display zone', () => {
     expect(zonedToIso('2026-12-07T09:00')).toBe('2026-12-07T01:00:00.000Z');
     expect(isoToZoned('2026-12-07T01:00:00.000Z')).toBe('2026-12-07T09:00');
     setDisplayZone(undefined);
+  });
+});
+
+describe('formatMinutes', () => {
+  it('reads as hours and minutes, never days', () => {
+    expect(formatMinutes(45, 'en')).toBe('45m');
+    expect(formatMinutes(120, 'en')).toBe('2h');
+    expect(formatMinutes(125, 'en')).toBe('2h 5m');
+    expect(formatMinutes(2400, 'en')).toBe('40h');
+    expect(formatMinutes(125, 'zh')).toBe('2小时5分');
   });
 });

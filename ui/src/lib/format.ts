@@ -48,6 +48,17 @@ export function formatDuration(totalSecs: number, lang: Language): string {
   return unit('s', s);
 }
 
+/** Logged time: `45m`, `2h 5m` (en) or `45分`, `2小时5分` (zh), days never (a week of work
+ * is 40h, not 1d 16h). */
+export function formatMinutes(total: number, lang: Language): string {
+  const m = Math.max(0, Math.round(total));
+  const h = Math.floor(m / 60);
+  const unit = (u: 'h' | 'm', n: number) => translate(lang, `duration.${u}`, { n });
+  if (h === 0) return unit('m', m);
+  if (m % 60 === 0) return unit('h', h);
+  return translate(lang, 'duration.join', { a: unit('h', h), b: unit('m', m % 60) });
+}
+
 /** Seconds from `now` until `iso` (negative when `iso` is in the past). */
 export function secondsUntil(iso: string, now: number): number {
   return Math.round((Date.parse(iso) - now) / 1000);

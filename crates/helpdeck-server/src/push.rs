@@ -992,19 +992,52 @@ async fn apply_macro(
     Ok(Ok(Some(seq)))
 }
 
-pub(crate) async fn load_work_order(
+/// A ticket's child kept as one JSON document (`work_orders`, `time_entries`), by id.
+async fn load_doc<T: serde::de::DeserializeOwned>(
     tx: &mut Transaction<'_, Any>,
+    table: &'static str,
     id: Uuid,
-) -> Result<Option<helpdeck_core::workorder::WorkOrderDoc>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM work_orders WHERE id = $1")
+) -> Result<Option<T>> {
+    let sql = format!("SELECT doc FROM {table} WHERE id = $1");
+    let row: Option<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id.to_string())
         .fetch_optional(&mut **tx)
         .await?;
     row.map(|(doc,)| {
         serde_json::from_str(&doc)
-            .map_err(|e| ServerError::Internal(format!("bad work order doc: {e}")))
+            .map_err(|e| ServerError::Internal(format!("bad document in {table}: {e}")))
     })
     .transpose()
+}
+
+/// Writes a ticket's child document: a new row, or the existing one's document.
+async fn save_doc(
+    tx: &mut Transaction<'_, Any>,
+    table: &'static str,
+    is_new: bool,
+    id: Uuid,
+    ticket_id: Uuid,
+    doc: &impl serde::Serialize,
+) -> Result<()> {
+    let sql = if is_new {
+        format!("INSERT INTO {table} (id, ticket_id, doc) VALUES ($1, $2, $3)")
+    } else {
+        format!("UPDATE {table} SET doc = $3 WHERE id = $1 AND ticket_id = $2")
+    };
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.to_string())
+        .bind(ticket_id.to_string())
+        .bind(serde_json::to_string(doc).expect("documents serialize"))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn load_work_order(
+    tx: &mut Transaction<'_, Any>,
+    id: Uuid,
+) -> Result<Option<helpdeck_core::workorder::WorkOrderDoc>> {
+    load_doc(tx, "work_orders", id).await
 }
 
 /// A work-order op: decided by `workorder::merge_work_order` against the server's document
@@ -1050,18 +1083,15 @@ async fn apply_work_order(
     let ticket = ticket.expect("a decided work order has its ticket");
     counters.seq += 1;
     let seq = counters.seq;
-    let json = serde_json::to_string(&doc).expect("work order serializes");
-    let sql = if before.is_none() {
-        "INSERT INTO work_orders (id, ticket_id, doc) VALUES ($1, $2, $3)"
-    } else {
-        "UPDATE work_orders SET doc = $3 WHERE id = $1 AND ticket_id = $2"
-    };
-    sqlx::query(sql)
-        .bind(op.entity_id.to_string())
-        .bind(ticket.ticket.id.to_string())
-        .bind(json)
-        .execute(&mut **tx)
-        .await?;
+    save_doc(
+        tx,
+        "work_orders",
+        before.is_none(),
+        op.entity_id,
+        ticket.ticket.id,
+        &doc,
+    )
+    .await?;
     save_ticket(
         tx,
         Some(&ticket),
@@ -1073,19 +1103,11 @@ async fn apply_work_order(
     Ok(Ok(Some(seq)))
 }
 
-pub(crate) async fn load_time_entry(
+async fn load_time_entry(
     tx: &mut Transaction<'_, Any>,
     id: Uuid,
 ) -> Result<Option<helpdeck_core::timelog::TicketTime>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT doc FROM time_entries WHERE id = $1")
-        .bind(id.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.map(|(doc,)| {
-        serde_json::from_str(&doc)
-            .map_err(|e| ServerError::Internal(format!("bad time entry doc: {e}")))
-    })
-    .transpose()
+    load_doc(tx, "time_entries", id).await
 }
 
 /// A time-entry op: decided by `timelog::apply_time_entry` against the server's entry, ticket
@@ -1126,18 +1148,15 @@ async fn apply_time_entry(
     let ticket = ticket.expect("a decided time entry has its ticket");
     counters.seq += 1;
     let seq = counters.seq;
-    let json = serde_json::to_string(&next).expect("time entry serializes");
-    let sql = if before.is_none() {
-        "INSERT INTO time_entries (id, ticket_id, doc) VALUES ($1, $2, $3)"
-    } else {
-        "UPDATE time_entries SET doc = $3 WHERE id = $1 AND ticket_id = $2"
-    };
-    sqlx::query(sql)
-        .bind(op.entity_id.to_string())
-        .bind(ticket.ticket.id.to_string())
-        .bind(json)
-        .execute(&mut **tx)
-        .await?;
+    save_doc(
+        tx,
+        "time_entries",
+        before.is_none(),
+        op.entity_id,
+        ticket.ticket.id,
+        &next,
+    )
+    .await?;
     save_ticket(tx, Some(&ticket), &ticket, seq, false).await?;
     Ok(Ok(Some(seq)))
 }

@@ -459,6 +459,31 @@ fn push_delete_comment(batch: &mut Batch, cid: &str) {
 /// `pulled` (an article's or a macro's server copy) with this device's still-pending ops on
 /// it applied on top, oldest first (they reach the server with the next push); an op its
 /// rule no longer takes is skipped here (the server will answer it).
+/// The ids of `table`'s rows on `ticket` that a pulled bundle does not list and no pending op
+/// of `entity` explains (their create was refused): the caller drops them.
+pub(crate) async fn unlisted(
+    conn: &mut SqliteConnection,
+    table: &'static str,
+    entity: &str,
+    ticket: Uuid,
+    listed: &[Uuid],
+) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT id FROM {table} WHERE ticket_id = ? \
+         AND id NOT IN (SELECT entity_id FROM outbox WHERE entity = ?)"
+    );
+    let local: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(ticket.to_string())
+        .bind(entity)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(local
+        .into_iter()
+        .map(|(id,)| id)
+        .filter(|id| !listed.iter().any(|l| l.to_string() == *id))
+        .collect())
+}
+
 pub(crate) async fn with_pending<T>(
     store: &Store,
     conn: &mut SqliteConnection,

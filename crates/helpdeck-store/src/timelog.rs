@@ -211,20 +211,12 @@ pub(crate) async fn apply_bundle(
     ticket: &Ticket,
     entries: &[TicketTime],
 ) -> Result<()> {
-    let local: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM time_entries WHERE ticket_id = ? \
-         AND id NOT IN (SELECT entity_id FROM outbox WHERE entity = 'time_entry')",
-    )
-    .bind(ticket.id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id,) in local {
-        if !entries.iter().any(|e| e.id.to_string() == id) {
-            sqlx::query("DELETE FROM time_entries WHERE id = ?")
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-        }
+    let listed: Vec<Uuid> = entries.iter().map(|e| e.id).collect();
+    for id in crate::sync::unlisted(conn, "time_entries", "time_entry", ticket.id, &listed).await? {
+        sqlx::query("DELETE FROM time_entries WHERE id = ?")
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
     }
     for e in entries.iter().filter(|e| e.ticket_id == ticket.id) {
         let next = crate::sync::with_pending(

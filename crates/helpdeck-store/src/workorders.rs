@@ -131,24 +131,16 @@ pub(crate) async fn apply_bundle(
     ticket: &Ticket,
     orders: &[WorkOrder],
 ) -> Result<()> {
-    let local: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM work_orders WHERE ticket_id = ? \
-         AND id NOT IN (SELECT entity_id FROM outbox WHERE entity = 'work_order')",
-    )
-    .bind(ticket.id.to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id,) in local {
-        if !orders.iter().any(|w| w.id.to_string() == id) {
-            sqlx::query("DELETE FROM work_timers WHERE work_order_id = ?")
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query("DELETE FROM work_orders WHERE id = ?")
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-        }
+    let listed: Vec<Uuid> = orders.iter().map(|w| w.id).collect();
+    for id in crate::sync::unlisted(conn, "work_orders", "work_order", ticket.id, &listed).await? {
+        sqlx::query("DELETE FROM work_timers WHERE work_order_id = ?")
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM work_orders WHERE id = ?")
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
     }
     for w in orders {
         apply_pulled(store, conn, ticket, w).await?;

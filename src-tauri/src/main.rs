@@ -175,6 +175,7 @@ fn main() {
             commands::timelog::time_timer_start,
             commands::timelog::time_timer_stop,
             commands::timelog::time_report,
+            commands::timelog::report_dashboard,
             commands::workorders::workorder_today,
             commands::workorders::template_items,
             commands::workorders::workorder_list,

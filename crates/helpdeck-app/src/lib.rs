@@ -1046,6 +1046,32 @@ impl App {
         .await
     }
 
+    /// The reports dashboard of `[since, until)` (ISO times, the UI's whole days) beside the
+    /// previous period, narrowed by `filter`, with a breakdown `by` one dimension.
+    #[instrument(skip_all, err)]
+    pub async fn report_dashboard(
+        &self,
+        since: String,
+        until: String,
+        filter: helpdeck_core::report::ReportFilter,
+        by: helpdeck_core::report::ReportGroup,
+    ) -> ApiResult<helpdeck_core::report::Dashboard> {
+        let parse = |what: &str, t: &str| {
+            t.parse::<helpdeck_core::Timestamp>().map_err(|_| {
+                helpdeck_core::DomainError::invalid(
+                    "period",
+                    format!(
+                        "{what}: '{t}' is not a time (RFC 3339, e.g. 2026-12-01T00:00:00+08:00)"
+                    ),
+                )
+            })
+        };
+        let period =
+            helpdeck_core::report::Period::new(parse("since", &since)?, parse("until", &until)?)?;
+        self.with_store(async |s| s.reports().dashboard(period, &filter, by).await)
+            .await
+    }
+
     /// Checklist lines as typed (`Battery voltage [reading:V]`, `Rack [photo]`) as template
     /// items: the core's one parse, for the templates and plans forms.
     pub fn template_items(

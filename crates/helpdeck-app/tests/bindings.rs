@@ -65,6 +65,9 @@ fn export_all(dir: &Path) {
         helpdeck_store::TimeSheet,
         helpdeck_core::timelog::TimeTotal,
         helpdeck_core::timelog::TimeGroup,
+        helpdeck_core::report::Dashboard,
+        helpdeck_core::report::ReportDrill,
+        helpdeck_core::report::DrillCohort,
         helpdeck_app::WorkOrderCreate,
         helpdeck_core::workorder::Part,
     );

@@ -7,6 +7,7 @@ mod output;
 mod plan;
 mod privacy;
 mod remote;
+mod report;
 mod routing;
 mod rules;
 mod timelog;
@@ -102,6 +103,10 @@ enum Command {
     /// months (the server's jobs make the visits ahead of time).
     #[command(subcommand)]
     Plan(plan::PlanCommand),
+    /// Service figures of a period beside the previous period's (volume, backlog, first
+    /// response and resolution times, SLA compliance, FCR, L1 share, reopens, CSAT …), from
+    /// this workspace, offline too; `--json` for the whole dashboard, `--format csv` for a table.
+    Report(report::ReportArgs),
     /// Time on tickets: log minutes, run a timer, and the billing totals per ticket, agent
     /// or organization (with the visits' travel and work). Never shown to customers.
     #[command(subcommand)]
@@ -720,6 +725,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
         Command::Workorder(cmd) => workorder::run(store, cmd, out).await?,
         Command::Plan(cmd) => plan::run(store, cmd, out).await?,
         Command::Time(cmd) => timelog::run(store, cmd, out).await?,
+        Command::Report(a) => report::run(store, a, out).await?,
         Command::Rule(cmd) => routing::run(store, cmd, out).await?,
         Command::View(cmd) => views::run(store, cmd, out).await?,
         Command::Followup(FollowupCommand::List { all, .. }) => {

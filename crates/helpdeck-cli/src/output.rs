@@ -206,6 +206,11 @@ impl Printer {
             .compatible()?)
     }
 
+    /// Today's date in this zone (`YYYY-MM-DD`).
+    pub fn today(&self) -> String {
+        self.tz.to_datetime(Timestamp::now()).date().to_string()
+    }
+
     /// The end of today in this zone.
     pub fn tonight(&self) -> Timestamp {
         helpdeck_core::workorder::tonight(Timestamp::now(), &self.tz)

@@ -1996,3 +1996,288 @@ fn time_on_tickets_with_replies_timers_and_billing_totals() {
     let err = desk.fails(&["time", "delete", &first]);
     assert!(err.contains("no time entry"), "{err}");
 }
+
+/// Every figure of `helpdeck report` on a small fixed dataset (tests/fixtures/report-dataset.json),
+/// computed by hand. Asia/Shanghai; business hours Mon–Fri 09:00–17:00; Wed 2026-11-11 a
+/// holiday; the period Mon 2026-11-02 … Sun 2026-11-15, the previous one 2026-10-19 … 11-01.
+/// A: P3 Mon 10:00, reply 10:30, resolved 15:00, rated 5. B: P3 Fri 11-06 16:00, replies Mon
+/// 09:30 and Tue 10:00 (over the weekend), resolved Tue 11:00, L2, rated 2. C: P3 Tue 11-10
+/// 14:00, reply Thu 10:00 (over the holiday), waiting on the customer Thu 10:05 – Fri 10:00,
+/// resolved Fri 15:00, reopened 16:00, resolved 16:30. D: P2 Wed 11-04 09:00, reply 11:30
+/// (due 10:00), resolved Thu 10:00 (due Wed 17:00), rated 4. E: P3 Thu 11-12 09:00 from the
+/// portal, never answered. F: P3 Fri 11-13 10:00, reply 10:20, open. G: F's duplicate, merged.
+/// H: previous period, reply after 10 min, resolved after 2 h, rated 3. I: P4 created Thu
+/// 10-29 09:00 (reply 09:30), resolved Tue 11-03 09:00.
+#[test]
+fn report_figures_match_hand_computed_values() {
+    let desk = Desk::new();
+    desk.ok(&["workspace", "set", "--holiday", "2026-11-11"]);
+    for (email, name, team) in [
+        ("wang@acme.cn", "王芳", "网络组"),
+        ("li@acme.cn", "李雷", "桌面组"),
+    ] {
+        desk.ok(&[
+            "people", "add", "--email", email, "--name", name, "--role", "agent", "--team", team,
+        ]);
+    }
+    for (email, name, org) in [
+        ("zhou@bank.cn", "周敏", "上海银行"),
+        ("chen@shop.cn", "陈晨", "小店"),
+    ] {
+        desk.ok(&[
+            "people", "add", "--email", email, "--name", name, "--role", "customer", "--org", org,
+        ]);
+    }
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/report-dataset.json"
+    );
+    desk.ok(&["import", fixture]);
+    desk.ok(&["ticket", "merge", "HD-7", "--into", "HD-6"]);
+    // C rated 1: its follow-up fails at the handler, recovers at the supervisor.
+    desk.ok(&[
+        "ticket",
+        "rate",
+        "HD-3",
+        "--score",
+        "1",
+        "--comment",
+        "还是满",
+    ]);
+    desk.ok(&[
+        "followup",
+        "done",
+        "HD-3",
+        "--outcome",
+        "not_recovered",
+        "--note",
+        "道歉，未接受",
+    ]);
+    desk.ok(&[
+        "followup",
+        "done",
+        "HD-3",
+        "--outcome",
+        "recovered",
+        "--note",
+        "主管上门扩容",
+    ]);
+
+    let report = |extra: &[&str]| {
+        let mut args = vec!["report", "--since", "2026-11-02", "--until", "2026-11-15"];
+        args.extend_from_slice(extra);
+        desk.json(&args)
+    };
+    let d = report(&["--by", "team"]);
+    let c = &d["current"];
+    let h = 3600;
+    assert_eq!(d["period"]["since"], "2026-11-01T16:00:00Z");
+    assert_eq!(d["period"]["until"], "2026-11-15T16:00:00Z");
+    assert_eq!(d["previous_period"]["since"], "2026-10-18T16:00:00Z");
+    assert_eq!(c["created"], 6, "A B C D E F; G is a merged duplicate");
+    assert_eq!(c["duplicates"], 1);
+    assert_eq!(c["resolved"], 5, "A B C D I");
+    assert_eq!(c["backlog"], 2, "E and F open at the end");
+    assert_eq!(
+        c["backlog_median_age_secs"],
+        62 * h,
+        "F: Fri 10:00 → Mon 00:00"
+    );
+    // First response: A 30 min, B 65.5 h (business 1.5 h: Fri 16–17, Mon 9–9:30), C 44 h
+    // (business 4 h: the holiday does not count), D 2.5 h, F 20 min.
+    let fr = &c["first_response"];
+    assert_eq!(fr["count"], 5);
+    assert_eq!(fr["median_secs"], 9000);
+    assert_eq!(fr["p90_secs"], 235_800);
+    assert_eq!(fr["business_median_secs"], 5400);
+    assert_eq!(fr["business_p90_secs"], 14_400);
+    // Resolution: A 5 h, B 91 h (business 11 h), C 74.5 h (business 9 h 35: pause and the
+    // hour it stood resolved do not count), D 25 h (business 9 h), I 120 h (business 24 h).
+    let res = &c["resolution"];
+    assert_eq!(res["count"], 5);
+    assert_eq!(res["median_secs"], 268_200);
+    assert_eq!(res["p90_secs"], 432_000);
+    assert_eq!(res["business_median_secs"], 34_500);
+    assert_eq!(res["business_p90_secs"], 86_400);
+    // Targets due in the period: met A×2 B×2 C(first response, exactly on time) F I(resolution);
+    // missed D×2; breached E×2. C's resolution is due on Mon 11-16 (outside).
+    assert_eq!(
+        c["sla"],
+        serde_json::json!({"met": 7, "missed": 2, "breached": 2})
+    );
+    assert_eq!(c["sla_compliance"], 7.0 / 11.0);
+    assert_eq!(
+        c["response_delay_rate"], 0.2,
+        "D of the five first responses"
+    );
+    assert_eq!(c["first_contact_resolution"], 0.6, "A D I");
+    assert_eq!(c["l1_share"], 0.8, "all but B");
+    assert_eq!(c["reopen_rate"], 0.2, "C");
+    assert_eq!(c["csat_count"], 4, "A 5, B 2, C 1, D 4");
+    assert_eq!(c["csat_satisfied"], 0.5);
+    assert_eq!(c["csat_average"], 3.0);
+    assert_eq!(c["followups"], 1, "C's, finished");
+    assert_eq!(c["followup_recovery"], 1.0);
+    assert_eq!(
+        c["self_service_deflection"], 0.0,
+        "E came from the portal, nothing deflected"
+    );
+
+    let p = &d["previous"];
+    assert_eq!(p["created"], 2, "H I");
+    assert_eq!(p["resolved"], 1, "H");
+    assert_eq!(p["backlog"], 1, "I at Mon 11-02 00:00");
+    assert_eq!(p["backlog_median_age_secs"], 87 * h);
+    assert_eq!(p["first_response"]["median_secs"], 600);
+    assert_eq!(p["first_response"]["p90_secs"], 1800);
+    assert_eq!(
+        p["sla"],
+        serde_json::json!({"met": 3, "missed": 0, "breached": 0})
+    );
+    assert_eq!(p["csat_satisfied"], 0.0);
+
+    // Per day (created / resolved), the SLA table, late targets by weekday and hour.
+    let days = d["daily"].as_array().unwrap();
+    assert_eq!(days.len(), 14);
+    let day = |s: &str| days.iter().find(|x| x["day"] == s).unwrap().clone();
+    assert_eq!(
+        day("2026-11-02"),
+        serde_json::json!({"day": "2026-11-02", "created": 1, "resolved": 1})
+    );
+    assert_eq!(day("2026-11-03")["resolved"], 1);
+    assert_eq!(
+        day("2026-11-13"),
+        serde_json::json!({"day": "2026-11-13", "created": 1, "resolved": 1})
+    );
+    assert_eq!(
+        day("2026-11-11"),
+        serde_json::json!({"day": "2026-11-11", "created": 0, "resolved": 0})
+    );
+    let heat: Vec<(u64, u64, u64)> = d["heatmap"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["weekday"].as_u64().unwrap(),
+                c["hour"].as_u64().unwrap(),
+                c["late"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(heat, [(3, 10, 1), (3, 17, 1), (4, 13, 1), (5, 17, 1)]);
+    let p3_first = d["compliance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["priority"] == "P3" && r["target"] == "first_response")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        p3_first["outcomes"],
+        serde_json::json!({"met": 4, "missed": 0, "breached": 1})
+    );
+    let ages: Vec<u64> = d["backlog_ages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["tickets"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ages, [0, 1, 1, 0, 0], "F 2.6 and E 3.6 days old");
+
+    // By team.
+    let team = |name: &str| {
+        d["breakdown"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["key"] == name)
+            .unwrap()
+            .clone()
+    };
+    let net = team("网络组");
+    assert_eq!(
+        (
+            net["created"].clone(),
+            net["resolved"].clone(),
+            net["backlog"].clone()
+        ),
+        (3.into(), 2.into(), 1.into())
+    );
+    assert_eq!(net["resolution_median_secs"], 18_000);
+    assert_eq!(
+        net["sla"],
+        serde_json::json!({"met": 3, "missed": 0, "breached": 2})
+    );
+    assert_eq!(net["csat_average"], 3.0, "A 5, C 1");
+    let desk_team = team("桌面组");
+    assert_eq!(desk_team["resolved"], 3);
+    assert_eq!(desk_team["resolution_median_secs"], 327_600);
+    assert_eq!(
+        desk_team["sla"],
+        serde_json::json!({"met": 4, "missed": 2, "breached": 0})
+    );
+    assert_eq!(desk_team["csat_average"], 3.0);
+
+    // Filters narrow every figure; the CSV tables carry the same numbers.
+    let p2 = report(&["--priority", "P2"]);
+    assert_eq!(p2["current"]["created"], 1);
+    assert_eq!(p2["current"]["response_delay_rate"], 1.0);
+    let org = report(&["--org", "小店"]);
+    assert_eq!(org["current"]["resolved"], 3, "B D I");
+    let agent = report(&["--agent", "wang@acme.cn", "--by", "priority"]);
+    assert_eq!(agent["current"]["created"], 3);
+    let csv = desk.ok(&[
+        "report",
+        "--since",
+        "2026-11-02",
+        "--until",
+        "2026-11-15",
+        "--format",
+        "csv",
+    ]);
+    assert!(
+        csv.starts_with("figure,current,previous\ncreated,6,2\nresolved,5,1\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\nfirst_response_business_median_secs,5400,"),
+        "{csv}"
+    );
+    let teams_csv = desk.ok(&[
+        "report",
+        "--since",
+        "2026-11-02",
+        "--until",
+        "2026-11-15",
+        "--format",
+        "csv",
+        "--table",
+        "teams",
+    ]);
+    assert!(
+        teams_csv.contains("\n网络组,网络组,3,2,1,18000,3,0,2,0.6,3\n"),
+        "{teams_csv}"
+    );
+    let text = desk.ok(&["report", "--since", "2026-11-02", "--until", "2026-11-15"]);
+    assert!(
+        text.contains("first_contact_resolution") && text.contains("60.0%"),
+        "{text}"
+    );
+
+    // Bad input: one line naming what is allowed.
+    let err = desk.fails(&["report", "--by", "weather"]);
+    assert!(
+        err.contains("team, agent, category, priority, organization, channel"),
+        "{err}"
+    );
+    let err = desk.fails(&["report", "--team", "销售组"]);
+    assert!(
+        err.contains("no team '销售组' (allowed: 桌面组, 网络组)"),
+        "{err}"
+    );
+    let err = desk.fails(&["report", "--since", "2026-11-15", "--until", "2026-11-02"]);
+    assert!(err.contains("before --since"), "{err}");
+    let err = desk.fails(&["report", "--format", "csv", "--table", "pie"]);
+    assert!(err.contains("allowed: figures, daily"), "{err}");
+}

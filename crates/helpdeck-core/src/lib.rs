@@ -21,6 +21,7 @@ pub mod people;
 pub mod permission;
 pub mod privacy;
 pub mod record;
+pub mod report;
 pub mod routing;
 pub mod search_text;
 pub mod sla;

@@ -163,6 +163,14 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
             .tickets_bulk_update(arg(a, "numbers")?, arg(a, "change")?)
             .await),
         "tickets_bulk_undo" => out(app.tickets_bulk_undo(arg(a, "previous")?).await),
+        "report_dashboard" => out(app
+            .report_dashboard(
+                arg(a, "since")?,
+                arg(a, "until")?,
+                arg(a, "filter")?,
+                arg(a, "by")?,
+            )
+            .await),
         "template_items" => out(app.template_items(arg(a, "lines")?)),
         "time_sheet" => out(app.time_sheet(arg(a, "reference")?).await),
         "time_log" => out(app

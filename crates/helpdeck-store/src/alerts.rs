@@ -134,6 +134,9 @@ impl Store {
                 .await?;
         }
         tx.commit().await?;
+        // Due times and business time follow the policy and calendar: reports compute them
+        // again.
+        self.invalidate_report_facts().await?;
         Ok(())
     }
 }

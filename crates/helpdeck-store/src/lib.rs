@@ -26,6 +26,7 @@ mod links;
 mod macros;
 mod privacy;
 mod read;
+mod reports;
 mod routing;
 mod rows;
 mod saved_views;
@@ -144,6 +145,8 @@ pub struct Macros<'a>(&'a Store);
 
 /// Work orders on this device: `store.work_orders()`.
 pub struct WorkOrders<'a>(&'a Store);
+/// Service reports and the dashboard: `store.reports()` (`reports.rs`).
+pub struct Reports<'a>(&'a Store);
 /// Time logged on tickets and the billing totals: `store.time_entries()` (`timelog.rs`).
 pub struct TimeEntries<'a>(&'a Store);
 /// Saved views: personal ones here, shared ones from the workspace rules (`saved_views.rs`).

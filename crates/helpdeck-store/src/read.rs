@@ -82,6 +82,9 @@ pub struct TicketFilter {
     pub sla_bucket: Option<SlaBucket>,
     /// Only tickets a search finds (spec §7 syntax): a search "opened as a list".
     pub query: Option<String>,
+    /// Only the tickets behind a report's figure (a dashboard's drill-down; every status).
+    #[serde(default)]
+    pub report: Option<helpdeck_core::report::ReportDrill>,
     pub sort: SortOrder,
     pub limit: u32,
     pub offset: u32,
@@ -100,6 +103,7 @@ impl Default for TicketFilter {
             breaching: false,
             sla_bucket: None,
             query: None,
+            report: None,
             sort: SortOrder::Due,
             limit: 100,
             offset: 0,
@@ -253,8 +257,11 @@ impl Store {
                 .unwrap_or(jiff::tz::TimeZone::UTC);
             crate::search::push_search(q, s, self.actor.id, &tz);
         }
-        if filter.statuses.is_empty() && !filter.all_statuses {
+        if filter.statuses.is_empty() && !filter.all_statuses && filter.report.is_none() {
             q.push(" AND t.is_open = 1");
+        }
+        if let Some(d) = &filter.report {
+            crate::reports::push_drill(q, d, self.now());
         }
         crate::search::push_fields(
             q,

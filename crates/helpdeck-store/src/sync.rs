@@ -411,16 +411,19 @@ impl Store {
         // SLA columns from the history now stored (the same pure engine as every replica).
         let now = self.now();
         let mut update = Batch::default();
+        let mut report_rows = Vec::new();
         for chunk in applied.chunks(400) {
             let chunk_ids: Vec<Uuid> = chunk.iter().map(|t| t.id).collect();
             let facts = load_facts(conn, &chunk_ids).await?;
             for rows in chunk.chunks(ROWS_PER_STATEMENT) {
                 let mut args = Vec::with_capacity(rows.len() * 3);
                 for t in rows {
+                    let sla_facts = facts.facts(t);
                     let report =
-                        evaluate_ticket(&self.policies(), &facts.facts(t), t.organization_id, now);
+                        evaluate_ticket(&self.policies(), &sla_facts, t.organization_id, now);
                     let (due, risk) = sla_columns(&report);
                     args.extend([Arg::text(t.id), Arg::opt_int(due), Arg::opt_int(risk)]);
+                    report_rows.push(self.report_facts_of(t, &sla_facts, &report));
                 }
                 update.push(
                     &format!(
@@ -432,6 +435,7 @@ impl Store {
                 );
             }
         }
+        crate::reports::push_report_facts(&mut update, &report_rows);
         update.execute(&mut *conn).await?;
         for (t, b) in applied.iter().zip(bundles) {
             crate::workorders::apply_bundle(self, conn, t, &b.work_orders).await?;

@@ -367,6 +367,7 @@ struct PreparedTicket {
     seq: i64,
     due: Option<i64>,
     risk: Option<i64>,
+    report_facts: helpdeck_core::report::ReportFacts,
 }
 
 async fn load_names(
@@ -797,11 +798,13 @@ impl Transfer<'_> {
             };
             let report = evaluate_ticket(&self.0.policies(), &facts, organization_id, now);
             let (due, risk) = sla_columns(&report);
+            let report_facts = self.0.report_facts_of(&ticket, &facts, &report);
             prepared.push(PreparedTicket {
                 ticket,
                 seq: next_ticket_seq,
                 due,
                 risk,
+                report_facts,
             });
             next_ticket_seq += 1;
         }
@@ -823,6 +826,10 @@ impl Transfer<'_> {
         for chunk in prepared.chunks(BATCH) {
             insert_tickets(&mut tx, chunk).await?;
             insert_ticket_docs(&mut tx, chunk).await?;
+            let mut facts = crate::write::Batch::default();
+            let rows: Vec<_> = chunk.iter().map(|p| p.report_facts.clone()).collect();
+            crate::reports::push_report_facts(&mut facts, &rows);
+            facts.execute(&mut tx).await?;
             done += chunk.len() as u64;
             progress(done, total);
         }

@@ -340,6 +340,7 @@ impl Store {
             None => push_insert_ticket(&mut batch, t, due, risk),
             Some(_) => push_update_ticket(&mut batch, t, due, risk),
         }
+        crate::reports::push_report_facts(&mut batch, &[self.report_facts_of(t, &facts, &report)]);
         let seq_of_ticket = "(SELECT seq FROM tickets WHERE id = ?)";
         let mut text_changed = seq.is_none();
 

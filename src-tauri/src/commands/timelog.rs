@@ -1,4 +1,5 @@
-//! Time on tickets (issue 15): thin wrappers over `helpdeck_app::App`.
+//! Time on tickets (issue 15) and the reports dashboard (issue 16): thin wrappers over
+//! `helpdeck_app::App`.
 
 use helpdeck_app::{ApiResult, App};
 use helpdeck_core::timelog::{TimeGroup, TimeTotal};
@@ -54,4 +55,16 @@ pub async fn time_report(
     by: TimeGroup,
 ) -> ApiResult<Vec<TimeTotal>> {
     app.time_report(since, until, by).await
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub async fn report_dashboard(
+    app: State<'_, App>,
+    since: String,
+    until: String,
+    filter: helpdeck_core::report::ReportFilter,
+    by: helpdeck_core::report::ReportGroup,
+) -> ApiResult<helpdeck_core::report::Dashboard> {
+    app.report_dashboard(since, until, filter, by).await
 }

@@ -57,6 +57,9 @@ import type {
   TimeTotal,
   TimeGroup,
   TemplateItem,
+  Dashboard,
+  ReportFilter,
+  ReportGroup,
 } from './types';
 
 const CODES: readonly ErrorCode[] = [
@@ -218,6 +221,9 @@ export const api = {
     call<TicketDetail>('ticket_rate', { reference, csat }),
   /** Checklist lines as typed (`… [photo]`, `… [reading:V]`) as template items (the core parses). */
   templateItems: (lines: string[]) => call<TemplateItem[]>('template_items', { lines }),
+  /** The reports dashboard of [since, until) (ISO instants), narrowed and broken down. */
+  reportDashboard: (since: string, until: string, filter: ReportFilter, by: ReportGroup) =>
+    call<Dashboard>('report_dashboard', { since, until, filter, by }),
   timeSheet: (reference: string) => call<TimeSheet>('time_sheet', { reference }),
   timeLog: (reference: string, minutes: number, note: string | null) =>
     call<TimeSheet>('time_log', { reference, minutes, note }),

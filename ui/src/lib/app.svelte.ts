@@ -5,8 +5,8 @@ import { setLocale, t } from './i18n/index.svelte';
 import { setDisplayZone } from './format';
 import { applyLook } from './theme';
 import { errorToast, info } from './toasts.svelte';
-import type { AppInfo, MonitorCounts, PresenceView, QueueCounts, Settings, SortKey, TicketFilter, UserRef, ViewEntry } from './types';
-import { NO_FILTERS, setSavedViews, viewById, type ListFilters, type ViewId } from './views';
+import type { AppInfo, MonitorCounts, PresenceView, QueueCounts, ReportDrill, Settings, SortKey, TicketFilter, UserRef, ViewEntry } from './types';
+import { NO_FILTERS, setDrill, setSavedViews, viewById, type ListFilters, type ViewId } from './views';
 
 export type Overlay = 'none' | 'search' | 'create' | 'settings' | 'help' | 'workspace';
 
@@ -207,6 +207,13 @@ class AppState {
     } catch (e) {
       errorToast(e);
     }
+  }
+
+  /** Opens the queue of the tickets behind a report figure. */
+  openDrill(drill: ReportDrill, name: string): void {
+    setDrill(drill, name);
+    this.selectView('drill');
+    this.openNumber = null;
   }
 
   selectView(id: ViewId): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFilter, NO_FILTERS, viewById } from './views';
+import { buildFilter, NO_FILTERS, setDrill, viewById } from './views';
 
 describe('buildFilter', () => {
   it('gives each sidebar view its queue', () => {
@@ -29,6 +29,7 @@ describe('buildFilter', () => {
       breaching: false,
       sla_bucket: null,
       query: null,
+      report: null,
       sort: 'priority',
     });
     expect(buildFilter(viewById('open'), { ...NO_FILTERS, assignee: 'me' }, 'due').assignee).toBe('Me');
@@ -42,5 +43,21 @@ describe('buildFilter', () => {
 
   it('keeps the assignee of a view that is about the assignee', () => {
     expect(buildFilter(viewById('mine'), { ...NO_FILTERS, assignee: 'nobody' }, 'due').assignee).toBe('Me');
+  });
+});
+
+describe('a report drill-down', () => {
+  it('is a queue of every status narrowed to the figure', () => {
+    const drill = {
+      cohort: 'created' as const,
+      period: { since: '2026-11-01T16:00:00Z', until: '2026-11-15T16:00:00Z' },
+      filter: { team: null, agent: null, category: null, priority: null, organization: null, channel: null },
+      group: { by: 'team' as const, key: '网络组' },
+    };
+    setDrill(drill, '网络组');
+    const f = buildFilter(viewById('drill'), NO_FILTERS, 'updated');
+    expect(f.report).toEqual(drill);
+    expect(f.all_statuses).toBe(true);
+    expect(viewById('drill').name).toBe('网络组');
   });
 });

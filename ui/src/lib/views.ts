@@ -1,5 +1,5 @@
 // The sidebar's queues: each is a base filter plus the count the core keeps for it.
-import type { Kind, Priority, QueueCounts, SortKey, Status, Tier, TicketFilter, ViewEntry } from './types';
+import type { Kind, Priority, QueueCounts, ReportDrill, SortKey, Status, Tier, TicketFilter, ViewEntry } from './types';
 import type { MessageKey } from './i18n/index.svelte';
 
 export type ViewId =
@@ -15,17 +15,20 @@ export type ViewId =
   | 'followups'
   | 'kb'
   | 'today'
+  | 'reports'
+  | 'drill'
   | `saved:${string}`;
 
 export interface ViewDef {
   id: ViewId;
   label: MessageKey;
-  count: keyof QueueCounts;
+  /** The count shown beside it (none for a screen such as the reports). */
+  count?: keyof QueueCounts;
   icon: string;
   base: Partial<TicketFilter>;
   sort: SortKey;
   /** A screen of its own instead of a ticket queue (the follow-up calls, the knowledge base). */
-  pane?: 'followups' | 'kb' | 'today';
+  pane?: 'followups' | 'kb' | 'today' | 'reports';
   /** A saved view's own name (shown instead of `label`). */
   name?: string;
 }
@@ -49,7 +52,24 @@ export const VIEWS: readonly ViewDef[] = [
   { id: 'kb', label: 'views.kb', count: 'kb_published', icon: 'book', base: {}, sort: 'due', pane: 'kb' },
   // The field technician's day (issue 15): my visits up to tonight, with what each still needs.
   { id: 'today', label: 'views.today', count: 'today', icon: 'van', base: {}, sort: 'due', pane: 'today' },
+  // Supervisors' dashboard (issue 16): the service figures of a period, offline.
+  { id: 'reports', label: 'views.reports', icon: 'chart', base: {}, sort: 'due', pane: 'reports' },
 ];
+
+/** The queue a dashboard figure opened (its tickets, every status), while it is shown. */
+let drillView: ViewDef | null = null;
+
+/** Keeps the queue behind a report figure `viewById('drill')` finds. */
+export function setDrill(drill: ReportDrill, name: string): void {
+  drillView = {
+    id: 'drill',
+    label: 'views.drill',
+    name,
+    icon: 'chart',
+    base: { all_statuses: true, report: drill },
+    sort: 'updated',
+  };
+}
 
 /** Saved views (personal, then shared), as the sidebar last read them. */
 let saved: ViewDef[] = [];
@@ -78,6 +98,7 @@ export function savedView(e: ViewEntry): ViewDef {
 }
 
 export function viewById(id: ViewId): ViewDef {
+  if (id === 'drill') return drillView ?? VIEWS[0];
   if (id.startsWith('saved:')) return saved.find((v) => v.id === id) ?? VIEWS[0];
   return VIEWS.find((v) => v.id === id) ?? VIEWS[0];
 }
@@ -118,6 +139,7 @@ export function baseFilter(sort: SortKey, over: Partial<TicketFilter> = {}): Omi
     breaching: false,
     sla_bucket: null,
     query: null,
+    report: null,
     sort,
     ...over,
   };

@@ -150,6 +150,56 @@ pub fn evaluate(
     SlaReport { targets: reports }
 }
 
+/// How long a ticket took, as reports count it (issue 16; `docs/metrics.md`): wall-clock
+/// time from creation, and business time — the calendar's working time while the clock runs
+/// (open and not in one of the policy's pause statuses), as business-hours targets count it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Durations {
+    /// The first public agent reply after creation.
+    pub first_reply_at: Option<Timestamp>,
+    pub first_response_secs: Option<i64>,
+    pub first_response_business_secs: Option<i64>,
+    /// The last move into resolved or closed, when the ticket is not open now.
+    pub done_at: Option<Timestamp>,
+    pub resolution_secs: Option<i64>,
+    pub resolution_business_secs: Option<i64>,
+    /// Moves from resolved or closed back to an open status.
+    pub reopens: u32,
+}
+
+/// A ticket's [`Durations`] from the same timeline the targets are evaluated on.
+pub fn durations(facts: &SlaFacts, policy: &SlaPolicy, calendar: &Calendar) -> Durations {
+    let timeline = Timeline::new(facts, policy);
+    let counter = if calendar.is_always_open() {
+        Counter::Wall
+    } else {
+        Counter::Business(calendar)
+    };
+    let business = |until: i64| -> i64 {
+        timeline
+            .active_segments()
+            .take_while(|(start, _)| *start < until)
+            .map(|(start, end)| counter.between(start, end.min(until)))
+            .sum::<i64>()
+            / NS_PER_SEC
+    };
+    let secs = |until: i64| (until - timeline.created).max(0) / NS_PER_SEC;
+    let done = if timeline.current.is_open() {
+        None
+    } else {
+        timeline.last_done
+    };
+    Durations {
+        first_reply_at: timeline.first_reply.map(ns_to_ts),
+        first_response_secs: timeline.first_reply.map(secs),
+        first_response_business_secs: timeline.first_reply.map(business),
+        done_at: done.map(ns_to_ts),
+        resolution_secs: done.map(secs),
+        resolution_business_secs: done.map(business),
+        reopens: timeline.reopens,
+    }
+}
+
 const NS_PER_SEC: i64 = 1_000_000_000;
 const NS_PER_MIN: i64 = 60 * NS_PER_SEC;
 

@@ -9,7 +9,10 @@ pub mod monitor;
 pub mod policy;
 
 pub use calendar::{Calendar, CalendarSpec, WorkingWindow};
-pub use engine::{SlaFacts, SlaReport, SlaState, StatusChange, TargetKind, TargetReport, evaluate};
+pub use engine::{
+    Durations, SlaFacts, SlaReport, SlaState, StatusChange, TargetKind, TargetReport, durations,
+    evaluate,
+};
 pub use policy::{PolicyChange, PriorityTargets, SlaPolicy, TargetSpec};
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 import type { AssigneeFilter } from "./AssigneeFilter";
 import type { Kind } from "./Kind";
 import type { Priority } from "./Priority";
+import type { ReportDrill } from "./ReportDrill";
 import type { SlaBucket } from "./SlaBucket";
 import type { SortOrder } from "./SortOrder";
 import type { Status } from "./Status";
@@ -30,4 +31,8 @@ sla_bucket: SlaBucket | null,
 /**
  * Only tickets a search finds (spec §7 syntax): a search "opened as a list".
  */
-query: string | null, sort: SortOrder, limit: number, offset: number, };
+query: string | null, 
+/**
+ * Only the tickets behind a report's figure (a dashboard's drill-down; every status).
+ */
+report: ReportDrill | null, sort: SortOrder, limit: number, offset: number, };

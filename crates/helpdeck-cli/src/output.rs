@@ -206,6 +206,11 @@ impl Printer {
             .compatible()?)
     }
 
+    /// An instant's date in this zone (`YYYY-MM-DD`).
+    pub fn date(&self, at: Timestamp) -> String {
+        self.tz.to_datetime(at).date().to_string()
+    }
+
     /// Today's date in this zone (`YYYY-MM-DD`).
     pub fn today(&self) -> String {
         self.tz.to_datetime(Timestamp::now()).date().to_string()

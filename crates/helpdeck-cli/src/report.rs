@@ -38,9 +38,12 @@ pub struct ReportArgs {
     /// portal, phone, email, chat, walk_in, field or monitoring.
     #[arg(long)]
     channel: Option<String>,
-    /// text or csv.
+    /// text, csv, or html (a printable report in the workspace's language).
     #[arg(long, default_value = "text")]
     format: String,
+    /// With --format html: zh or en (default: the workspace's language).
+    #[arg(long)]
+    lang: Option<String>,
     /// With --format csv, the table: figures, daily, backlog, compliance, heatmap, teams,
     /// agents or breakdown.
     #[arg(long, default_value = "figures")]
@@ -51,9 +54,15 @@ const TABLES: &str = "figures, daily, backlog, compliance, heatmap, teams, agent
 
 pub async fn run(store: &Store, a: ReportArgs, out: &Printer) -> Result<()> {
     let by: ReportGroup = a.by.parse()?;
-    if a.format != "text" && a.format != "csv" {
-        bail!("--format {}: allowed: text, csv", a.format);
+    if !matches!(a.format.as_str(), "text" | "csv" | "html") {
+        bail!("--format {}: allowed: text, csv, html", a.format);
     }
+    let zh = match a.lang.as_deref() {
+        None => store.workspace().language.starts_with("zh"),
+        Some("zh") => true,
+        Some("en") => false,
+        Some(other) => bail!("--lang {other}: allowed: zh, en"),
+    };
     if !TABLES.split(", ").any(|t| t == a.table) {
         bail!("--table {}: allowed: {TABLES}", a.table);
     }
@@ -84,10 +93,29 @@ pub async fn run(store: &Store, a: ReportArgs, out: &Printer) -> Result<()> {
         print!("{}", csv(&d, &a.table)?);
         return Ok(());
     }
+    if a.format == "html" && !out.is_json() {
+        let last = |t: jiff::Timestamp| out.date(t - jiff::SignedDuration::from_millis(1));
+        print!(
+            "{}",
+            crate::report_html::page(
+                &d,
+                zh,
+                &store.workspace().name,
+                (&out.date(d.period.since), &last(d.period.until)),
+                (
+                    &out.date(d.previous_period.since),
+                    &last(d.previous_period.until)
+                ),
+                &out.time(jiff::Timestamp::now()),
+            )
+        );
+        return Ok(());
+    }
     out.emit(&d, || text(&d, out))
 }
 
-fn pct(v: Option<f64>) -> String {
+/// A share as people read it (`63.6%`, — for none).
+pub(crate) fn pct(v: Option<f64>) -> String {
     v.map(|v| format!("{:.1}%", v * 100.0))
         .unwrap_or_else(|| "—".into())
 }

@@ -2265,6 +2265,44 @@ fn report_figures_match_hand_computed_values() {
         "{text}"
     );
 
+    // The printable report: one page of HTML in the workspace's language (here English),
+    // or in the one asked for.
+    let html = desk.ok(&[
+        "report",
+        "--since",
+        "2026-11-02",
+        "--until",
+        "2026-11-15",
+        "--format",
+        "html",
+    ]);
+    assert!(
+        html.starts_with("<!doctype html><html lang=en>"),
+        "{}",
+        &html[..80]
+    );
+    assert!(
+        html.contains("2026-11-02 – 2026-11-15") && html.contains("First-contact resolution"),
+        "{html}"
+    );
+    assert!(html.contains("<td class=n><b>60.0%</b></td>"), "{html}");
+    let zh = desk.ok(&[
+        "report",
+        "--since",
+        "2026-11-02",
+        "--until",
+        "2026-11-15",
+        "--format",
+        "html",
+        "--lang",
+        "zh",
+    ]);
+    assert!(
+        zh.contains("服务报告") && zh.contains("一次解决率") && zh.contains("网络组"),
+        "{zh}"
+    );
+    assert!(!zh.contains("<script"), "a printable page runs nothing");
+
     // Bad input: one line naming what is allowed.
     let err = desk.fails(&["report", "--by", "weather"]);
     assert!(

@@ -24,7 +24,8 @@ use crate::sla::{evaluate_ticket, load_facts};
 use crate::write::{Arg, Batch};
 use crate::{Reports, Store};
 
-/// The definition of the facts: a row computed by an older one is computed again.
+/// The definition of the facts a row holds (`r_version`). A change of definition ships a
+/// migration that sets `r_version` to NULL: the next report computes every row again.
 pub(crate) const FACTS_VERSION: i64 = 1;
 
 /// Counts are kept per 15 minutes: every time zone's offset is a multiple of it.
@@ -53,18 +54,23 @@ impl Store {
     /// reports, or after a policy or calendar change), in chunks.
     pub(crate) async fn fill_report_facts(&self) -> Result<u64> {
         let mut done = 0u64;
+        // The rows without facts, through their partial index, in `seq` order from where the
+        // last chunk ended (normally none: one index probe).
+        let mut after = i64::MIN;
         loop {
             let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
             let rows: Vec<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.r_version IS NULL \
-                 OR t.r_version <> {FACTS_VERSION} LIMIT 500"
+                "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.seq > ? AND t.r_version IS NULL \
+                 ORDER BY t.seq LIMIT 500"
             )))
+            .bind(after)
             .fetch_all(&mut *tx)
             .await?;
-            if rows.is_empty() {
+            let Some(last) = rows.last().map(|r| r.seq) else {
                 tx.commit().await?;
                 return Ok(done);
-            }
+            };
+            after = last;
             let tickets = rows
                 .into_iter()
                 .map(TicketRow::into_ticket)
@@ -235,10 +241,12 @@ impl Cohort {
                 q.push(" AND t.r_done_at < ").push_bind(u);
             }
             Cohort::Backlog => {
-                q.push(" t.created_at < ").push_bind(u);
-                q.push(" AND (t.r_done_at IS NULL OR t.r_done_at >= ")
+                // Open now, or resolved after the end (`r_done_at` is NULL exactly while a
+                // ticket is open): two index ranges instead of every ticket created before.
+                q.push(" (t.is_open = 1 OR t.r_done_at >= ")
                     .push_bind(u)
                     .push(")");
+                q.push(" AND t.created_at < ").push_bind(u);
             }
         }
         q.push(" AND t.merged_into IS NULL");
@@ -264,26 +272,41 @@ impl Reports<'_> {
         let store = self.0;
         store.fill_report_facts().await?;
         let mut conn = store.pool.acquire().await?;
-        let f = resolve(&mut conn, filter).await?;
+        // A report reads the same rows in several cohorts: while it runs, its connection keeps
+        // up to 256 MiB of decrypted pages (SQLCipher decrypts each page it reads), and gives
+        // them back after.
+        sqlx::query("PRAGMA cache_size = -262144")
+            .execute(&mut *conn)
+            .await?;
+        let out = self.dashboard_on(&mut conn, period, filter, by).await;
+        sqlx::query("PRAGMA cache_size = -8000")
+            .execute(&mut *conn)
+            .await?;
+        out
+    }
+
+    async fn dashboard_on(
+        &self,
+        conn: &mut SqliteConnection,
+        period: Period,
+        filter: &ReportFilter,
+        by: ReportGroup,
+    ) -> Result<Dashboard> {
+        let store = self.0;
+        let f = resolve(&mut *conn, filter).await?;
         let tz_name = store.workspace().timezone.clone();
         let tz = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
         let now = store.now();
         let previous_period = period.previous();
-        let current = figures(&mut conn, &f, period, now).await?;
-        let previous = figures(&mut conn, &f, previous_period, now).await?;
-        let daily = daily(&mut conn, &f, period, &tz).await?;
+        let current = figures(&mut *conn, &f, period, now).await?;
+        let previous = figures(&mut *conn, &f, previous_period, now).await?;
+        let daily = daily(&mut *conn, &f, period, &tz).await?;
         let backlog_ages = {
-            let ages = backlog_ages(&mut conn, &f, period).await?;
+            let ages = backlog_ages(&mut *conn, &f, period).await?;
             age_buckets(&ages)
         };
-        let (compliance, heatmap) = sla_tables(&mut conn, &f, period, now, &tz).await?;
-        let teams = groups(&mut conn, &f, period, now, ReportGroup::Team).await?;
-        let agents = groups(&mut conn, &f, period, now, ReportGroup::Agent).await?;
-        let breakdown = match by {
-            ReportGroup::Team => teams.clone(),
-            ReportGroup::Agent => agents.clone(),
-            other => groups(&mut conn, &f, period, now, other).await?,
-        };
+        let (compliance, heatmap) = sla_tables(&mut *conn, &f, period, now, &tz).await?;
+        let [teams, agents, breakdown] = groups(&mut *conn, &f, period, now, by).await?;
         Ok(Dashboard {
             period,
             previous_period,
@@ -647,64 +670,96 @@ async fn sla_tables(
     Ok((compliance, heatmap))
 }
 
-/// A breakdown of the period's figures by one dimension.
+/// The breakdowns of the period's figures by team, by agent and by `by`, from one query per
+/// cohort grouped by the three columns at once (then summed up per dimension).
 async fn groups(
     conn: &mut SqliteConnection,
     f: &Filter,
     p: Period,
     now: Timestamp,
     by: ReportGroup,
-) -> Result<Vec<GroupRow>> {
-    let col = group_column(by);
-    let mut rows: BTreeMap<String, GroupRow> = BTreeMap::new();
-    let key = |k: Option<String>| k.unwrap_or_default();
-    // Created, backlog.
-    for cohort in [Cohort::Created, Cohort::Backlog] {
-        let mut q = QueryBuilder::new(format!("SELECT {col}, count(*) FROM tickets t WHERE"));
-        cohort.push(&mut q, p);
-        f.push(&mut q);
-        q.push(" GROUP BY 1");
-        let counts: Vec<(Option<String>, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
-        for (k, n) in counts {
-            let r = rows.entry(key(k)).or_default();
-            match cohort {
-                Cohort::Created => r.created = n as u64,
-                _ => r.backlog = n as u64,
-            }
+) -> Result<[Vec<GroupRow>; 3]> {
+    let dims = [ReportGroup::Team, ReportGroup::Agent, by];
+    let cols = format!(
+        "{}, {}, {}",
+        group_column(dims[0]),
+        group_column(dims[1]),
+        group_column(dims[2])
+    );
+    type Key = [String; 3];
+    type G = Option<String>;
+    /// Team, agent, group; resolution seconds; CSAT.
+    type ResolvedRow = (G, G, G, Option<i64>, Option<i64>);
+    /// Team, agent, group; met, missed, breached.
+    type SlaRow = (G, G, G, i64, i64, i64);
+    /// A group's resolution times, CSAT sum and ratings.
+    type Samples = HashMap<String, (Vec<i64>, i64, i64)>;
+    let key = |a: Option<String>, b: Option<String>, c: Option<String>| -> Key {
+        [
+            a.unwrap_or_default(),
+            b.unwrap_or_default(),
+            c.unwrap_or_default(),
+        ]
+    };
+    let mut rows: [BTreeMap<String, GroupRow>; 3] = Default::default();
+    fn add(
+        rows: &mut [BTreeMap<String, GroupRow>; 3],
+        k: &Key,
+        mut apply: impl FnMut(&mut GroupRow),
+    ) {
+        for (i, map) in rows.iter_mut().enumerate() {
+            apply(map.entry(k[i].clone()).or_default());
         }
     }
-    // Resolved: count, CSAT, and the resolution times for the median.
+    // Created, backlog.
+    for cohort in [Cohort::Created, Cohort::Backlog] {
+        let mut q = QueryBuilder::new(format!("SELECT {cols}, count(*) FROM tickets t WHERE"));
+        cohort.push(&mut q, p);
+        f.push(&mut q);
+        q.push(" GROUP BY 1, 2, 3");
+        let counts: Vec<(G, G, G, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        for (a, b, c, n) in counts {
+            add(&mut rows, &key(a, b, c), |r| match cohort {
+                Cohort::Created => r.created += n as u64,
+                _ => r.backlog += n as u64,
+            });
+        }
+    }
+    // Resolved: count, CSAT, and the resolution times for the medians.
     let mut q = QueryBuilder::new(format!(
-        "SELECT {col}, t.r_res_secs, t.csat_score FROM tickets t WHERE"
+        "SELECT {cols}, t.r_res_secs, t.csat_score FROM tickets t WHERE"
     ));
     Cohort::Resolved.push(&mut q, p);
     f.push(&mut q);
-    let resolved: Vec<(Option<String>, Option<i64>, Option<i64>)> =
-        q.build_query_as().fetch_all(&mut *conn).await?;
-    let mut times: HashMap<String, (Vec<i64>, i64, i64)> = HashMap::new();
-    for (k, secs, csat) in resolved {
-        let k = key(k);
-        rows.entry(k.clone()).or_default().resolved += 1;
-        let e = times.entry(k).or_default();
-        if let Some(s) = secs {
-            e.0.push(s);
-        }
-        if let Some(c) = csat {
-            e.1 += c;
-            e.2 += 1;
+    let resolved: Vec<ResolvedRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+    let mut times: [Samples; 3] = Default::default();
+    for (a, b, c, secs, csat) in resolved {
+        let k = key(a, b, c);
+        add(&mut rows, &k, |r| r.resolved += 1);
+        for (i, map) in times.iter_mut().enumerate() {
+            let e = map.entry(k[i].clone()).or_default();
+            if let Some(s) = secs {
+                e.0.push(s);
+            }
+            if let Some(c) = csat {
+                e.1 += c;
+                e.2 += 1;
+            }
         }
     }
-    for (k, (mut secs, sum, n)) in times {
-        secs.sort_unstable();
-        let r = rows.entry(k).or_default();
-        r.resolution_median_secs = percentile(&secs, 50);
-        r.csat_average = (n > 0).then(|| sum as f64 / n as f64);
+    for (i, map) in times.into_iter().enumerate() {
+        for (k, (mut secs, sum, n)) in map {
+            secs.sort_unstable();
+            let r = rows[i].entry(k).or_default();
+            r.resolution_median_secs = percentile(&secs, 50);
+            r.csat_average = (n > 0).then(|| sum as f64 / n as f64);
+        }
     }
     // SLA targets due in the period.
     let bound = ms(p.until.min(now));
     for (_, due, done) in TARGET_COLUMNS {
         let mut q = QueryBuilder::new(format!(
-            "SELECT {col}, count(*) FILTER (WHERE {done} <= {due}), \
+            "SELECT {cols}, count(*) FILTER (WHERE {done} <= {due}), \
              count(*) FILTER (WHERE {done} > {due}), \
              count(*) FILTER (WHERE {done} IS NULL AND {due} < "
         ));
@@ -714,18 +769,30 @@ async fn groups(
         q.push(format!(" AND {due} < ")).push_bind(ms(p.until));
         q.push(" AND t.merged_into IS NULL");
         f.push(&mut q);
-        q.push(" GROUP BY 1");
-        let counts: Vec<(Option<String>, i64, i64, i64)> =
-            q.build_query_as().fetch_all(&mut *conn).await?;
-        for (k, met, missed, breached) in counts {
-            rows.entry(key(k)).or_default().sla.add(Outcomes {
+        q.push(" GROUP BY 1, 2, 3");
+        let counts: Vec<SlaRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+        for (a, b, c, met, missed, breached) in counts {
+            let o = Outcomes {
                 met: met as u64,
                 missed: missed as u64,
                 breached: breached as u64,
-            });
+            };
+            add(&mut rows, &key(a, b, c), |r| r.sla.add(o));
         }
     }
-    // Keys and labels people read: names for ids.
+    let mut out: [Vec<GroupRow>; 3] = Default::default();
+    for (i, map) in rows.into_iter().enumerate() {
+        out[i] = named(conn, dims[i], map).await?;
+    }
+    Ok(out)
+}
+
+/// A breakdown's rows with the keys and labels people read (names for ids), most tickets first.
+async fn named(
+    conn: &mut SqliteConnection,
+    by: ReportGroup,
+    rows: BTreeMap<String, GroupRow>,
+) -> Result<Vec<GroupRow>> {
     let names: HashMap<String, (String, String)> = match by {
         ReportGroup::Team => sqlx::query_as::<_, (String, String)>("SELECT id, name FROM teams")
             .fetch_all(&mut *conn)

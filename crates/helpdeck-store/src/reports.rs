@@ -298,14 +298,20 @@ impl Reports<'_> {
         let tz = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
         let now = store.now();
         let previous_period = period.previous();
-        let current = figures(&mut *conn, &f, period, now).await?;
-        let previous = figures(&mut *conn, &f, previous_period, now).await?;
+        let (current, ages, by_priority) = figures(&mut *conn, &f, period, now).await?;
+        let (previous, _, _) = figures(&mut *conn, &f, previous_period, now).await?;
         let daily = daily(&mut *conn, &f, period, &tz).await?;
-        let backlog_ages = {
-            let ages = backlog_ages(&mut *conn, &f, period).await?;
-            age_buckets(&ages)
-        };
-        let (compliance, heatmap) = sla_tables(&mut *conn, &f, period, now, &tz).await?;
+        let backlog_ages = age_buckets(&ages);
+        let compliance = by_priority
+            .into_iter()
+            .map(|((priority, target), o)| ComplianceRow {
+                priority,
+                target,
+                outcomes: o,
+                compliance: o.compliance(),
+            })
+            .collect();
+        let heatmap = heatmap(&mut *conn, &f, period, now, &tz).await?;
         let [teams, agents, breakdown] = groups(&mut *conn, &f, period, now, by).await?;
         Ok(Dashboard {
             period,
@@ -382,13 +388,17 @@ async fn resolve(conn: &mut SqliteConnection, f: &ReportFilter) -> Result<Filter
     Ok(out)
 }
 
-/// The headline figures of one period.
+/// SLA outcomes per priority and target.
+type ByPriority = BTreeMap<(Priority, TargetKind), Outcomes>;
+
+/// The headline figures of one period, with what the charts reuse of them: the backlog's
+/// ages (sorted) and the SLA outcomes per priority and target.
 async fn figures(
     conn: &mut SqliteConnection,
     f: &Filter,
     p: Period,
     now: Timestamp,
-) -> Result<Figures> {
+) -> Result<(Figures, Vec<i64>, ByPriority)> {
     let mut out = Figures::default();
     // Created (and merged duplicates, apart), and those customers opened on the portal.
     let mut q = QueryBuilder::new(
@@ -475,11 +485,10 @@ async fn figures(
     out.followup_recovery = rate(recovered, finished);
 
     // Backlog at the end.
-    let ages = backlog_ages(conn, f, p).await?;
+    let mut ages = backlog_ages(conn, f, p).await?;
+    ages.sort_unstable();
     out.backlog = ages.len() as u64;
-    let mut sorted = ages;
-    sorted.sort_unstable();
-    out.backlog_median_age_secs = percentile(&sorted, 50);
+    out.backlog_median_age_secs = percentile(&ages, 50);
 
     // SLA targets due in the period.
     let by_priority = outcomes(conn, f, p, now).await?;
@@ -503,7 +512,7 @@ async fn figures(
             .fetch_one(&mut *conn)
             .await?;
     out.self_service_deflection = rate(deflected as u64, (deflected + portal) as u64);
-    Ok(out)
+    Ok((out, ages, by_priority))
 }
 
 /// The ages (seconds, at the period's end) of the tickets open then.
@@ -528,7 +537,7 @@ async fn outcomes(
     f: &Filter,
     p: Period,
     now: Timestamp,
-) -> Result<BTreeMap<(Priority, TargetKind), Outcomes>> {
+) -> Result<ByPriority> {
     let bound = ms(p.until.min(now));
     let mut out = BTreeMap::new();
     for (kind, due, done) in TARGET_COLUMNS {
@@ -615,24 +624,14 @@ async fn daily(
         .collect())
 }
 
-/// SLA outcomes per priority and target, and late targets by weekday and hour.
-async fn sla_tables(
+/// Late targets by weekday and hour.
+async fn heatmap(
     conn: &mut SqliteConnection,
     f: &Filter,
     p: Period,
     now: Timestamp,
     tz: &TimeZone,
-) -> Result<(Vec<ComplianceRow>, Vec<HeatCell>)> {
-    let compliance = outcomes(conn, f, p, now)
-        .await?
-        .into_iter()
-        .map(|((priority, target), o)| ComplianceRow {
-            priority,
-            target,
-            outcomes: o,
-            compliance: o.compliance(),
-        })
-        .collect();
+) -> Result<Vec<HeatCell>> {
     let bound = ms(p.until.min(now));
     let mut cells: HashMap<(u8, u8), u64> = HashMap::new();
     for (_, due, done) in TARGET_COLUMNS {
@@ -667,7 +666,7 @@ async fn sla_tables(
         })
         .collect();
     heatmap.sort_by_key(|c| (c.weekday, c.hour));
-    Ok((compliance, heatmap))
+    Ok(heatmap)
 }
 
 /// The breakdowns of the period's figures by team, by agent and by `by`, from one query per

@@ -159,3 +159,28 @@ impl UserRow {
 
 pub const USER_COLUMNS: &str =
     "id, email, name, role, organization_id, org_admin, team_id, tier, field, created_at";
+
+/// The hex digits a person named an entity by: its key (`WO-1a2b3c4d`, any case), its id, or
+/// the start of it (6+ hex digits); refused on `field` with the form allowed (`noun`, e.g.
+/// "work-order", and an `example` key).
+pub fn short_ref(
+    reference: &str,
+    prefix: &str,
+    field: &'static str,
+    noun: &str,
+    example: &str,
+) -> Result<String> {
+    let r = reference.trim().to_ascii_lowercase();
+    let r = r.strip_prefix(prefix).unwrap_or(&r).replace('-', "");
+    if r.len() < 6 || !r.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(helpdeck_core::DomainError::invalid(
+            field,
+            format!(
+                "'{reference}' is not a {noun} reference (expected {} and at least 6 hex digits, e.g. {example})",
+                prefix.to_ascii_uppercase()
+            ),
+        )
+        .into());
+    }
+    Ok(r)
+}

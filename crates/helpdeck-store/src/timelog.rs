@@ -548,17 +548,7 @@ impl TimeEntries<'_> {
 
 /// The id of the entry a person named: its key (`T-1a2b3c4d`), its id or the start of it.
 async fn find(conn: &mut SqliteConnection, reference: &str) -> Result<Uuid> {
-    let r = reference.trim().to_ascii_lowercase();
-    let r = r.strip_prefix("t-").unwrap_or(&r).replace('-', "");
-    if r.len() < 6 || !r.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(helpdeck_core::DomainError::invalid(
-            "time entry",
-            format!(
-                "'{reference}' is not a time-entry reference (expected T- and at least 6 hex digits, e.g. T-1a2b3c4d)"
-            ),
-        )
-        .into());
-    }
+    let r = crate::rows::short_ref(reference, "t-", "time entry", "time-entry", "T-1a2b3c4d")?;
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT id FROM time_entries WHERE deleted = 0 AND (replace(id, '-', '') LIKE '%' || ?1 \
          OR replace(id, '-', '') LIKE ?1 || '%') LIMIT 2",

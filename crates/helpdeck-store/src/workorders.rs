@@ -243,17 +243,8 @@ impl WorkOrders<'_> {
     /// A work order by its key (`WO-1a2b3c4d`, any case), its id, or the start of its id
     /// (6+ hex digits).
     pub async fn find(&self, reference: &str) -> Result<WorkOrder> {
-        let r = reference.trim().to_ascii_lowercase();
-        let r = r.strip_prefix("wo-").unwrap_or(&r).replace('-', "");
-        if r.len() < 6 || !r.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(helpdeck_core::DomainError::invalid(
-                "work order",
-                format!(
-                    "'{reference}' is not a work-order reference (expected WO- and at least 6 hex digits, e.g. WO-1a2b3c4d)"
-                ),
-            )
-            .into());
-        }
+        let r =
+            crate::rows::short_ref(reference, "wo-", "work order", "work-order", "WO-1a2b3c4d")?;
         // Its key (the id's end), or its id or the start of it.
         let rows: Vec<(String,)> = sqlx::query_as(
             "SELECT doc FROM work_orders WHERE replace(id, '-', '') LIKE '%' || ?1 \

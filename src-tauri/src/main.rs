@@ -176,6 +176,8 @@ fn main() {
             commands::timelog::time_timer_stop,
             commands::timelog::time_report,
             commands::timelog::report_dashboard,
+            commands::timelog::report_export,
+            commands::timelog::report_open,
             commands::workorders::workorder_today,
             commands::workorders::template_items,
             commands::workorders::workorder_list,

@@ -1,8 +1,9 @@
 // The reports dashboard in the real window (issue 16): a demo workspace's last 30 days, in
 // Chinese and in English; the figures are the CLI's (`helpdeck report --json` for the same
-// days); a bar of the daily chart opens the queue of exactly the tickets it counts.
+// days); a bar of the daily chart opens the queue of exactly the tickets it counts; the
+// tables behind the charts and the printable report are saved as the CLI writes them.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -80,6 +81,56 @@ for (const { lang, zone, shot } of [
       assert.equal(total, cliReport.daily[busiest].created, `tickets created on ${cliReport.daily[busiest].day}`);
       assert.match(await (await find(driver, 'list-toolbar')).getText(), new RegExp(cliReport.daily[busiest].day));
       if (lang === 'zh') await screenshot(driver, '74-dashboard-drill-zh');
+    });
+
+    it('saves the tables behind the charts and the printable report as the CLI writes them', async () => {
+      await click(driver, 'view-reports');
+      await find(driver, 'reports-view');
+      await click(driver, 'report-range-30d');
+      await eventually(driver, async () => (await findAll(driver, 'report-tile')).length >= 12, 'the figures');
+      // The app's breakdown is by category (the CLI's default is by team).
+      const days = ['--since', day(zone, -29), '--until', day(zone), '--by', 'category'];
+      const saved = async (button) => {
+        const before = await driver.executeScript(() => document.querySelector('[data-testid="report-saved"]')?.textContent ?? '');
+        const el = await find(driver, button);
+        await driver.executeScript((e) => e.scrollIntoView({ block: 'center' }), el);
+        await el.click();
+        return eventually(driver, async () => {
+          const now = await driver.executeScript(() => document.querySelector('[data-testid="report-saved"]')?.textContent ?? '');
+          return now && now !== before ? now : false;
+        }, `the file ${button} saves`);
+      };
+      for (const table of ['daily', 'compliance', 'breakdown']) {
+        const path = await saved(`report-csv-${table}`);
+        assert.match(path, new RegExp(`helpdeck-report-${table}-${day(zone, -29)}_${day(zone)}`));
+        const expected = cli(dir, 'report', ...days, '--format', 'csv', '--table', table);
+        assert.equal(readFileSync(path, 'utf8'), expected, `${table}.csv is the CLI's`);
+      }
+      // The toast says where it went, in the user's language.
+      const toast = await eventually(driver, async () => {
+        const text = await driver.executeScript(() => document.body.innerText);
+        return text.includes('helpdeck-report-breakdown') ? text : false;
+      }, 'the saved toast');
+      assert.match(toast, lang === 'zh' ? /已将 helpdeck-report-breakdown/ : /Saved helpdeck-report-breakdown/);
+      if (lang === 'zh') await screenshot(driver, '75-dashboard-saved-zh');
+
+      const page = readFileSync(await saved('report-print'), 'utf8');
+      const expected = cli(dir, 'report', ...days, '--format', 'html', '--lang', lang);
+      // The same page but for the minute it was made.
+      const stamp = (html) => html.replace(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/g, 'T');
+      assert.equal(stamp(page), stamp(expected), 'the printable report is the CLI\'s');
+      assert.match(page, lang === 'zh' ? /服务报告|报告/ : /Service report|report/i);
+      // The page as a browser shows it (same engine, the fonts the test command installs).
+      await driver.executeScript((html) => {
+        const f = document.createElement('iframe');
+        f.id = 'printable';
+        f.srcdoc = html;
+        f.style.cssText = 'position:fixed;inset:0;width:100%;height:100%;z-index:2147483647;border:0;background:#fff';
+        document.body.appendChild(f);
+      }, page);
+      await driver.sleep(500);
+      await screenshot(driver, `76-printable-report-${lang}`);
+      await driver.executeScript(() => document.getElementById('printable')?.remove());
     });
   });
 }

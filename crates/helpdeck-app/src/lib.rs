@@ -1056,20 +1056,87 @@ impl App {
         filter: helpdeck_core::report::ReportFilter,
         by: helpdeck_core::report::ReportGroup,
     ) -> ApiResult<helpdeck_core::report::Dashboard> {
-        let parse = |what: &str, t: &str| {
-            t.parse::<helpdeck_core::Timestamp>().map_err(|_| {
-                helpdeck_core::DomainError::invalid(
-                    "period",
-                    format!(
-                        "{what}: '{t}' is not a time (RFC 3339, e.g. 2026-12-01T00:00:00+08:00)"
-                    ),
-                )
-            })
-        };
-        let period =
-            helpdeck_core::report::Period::new(parse("since", &since)?, parse("until", &until)?)?;
+        let period = report_period(&since, &until)?;
         self.with_store(async |s| s.reports().dashboard(period, &filter, by).await)
             .await
+    }
+
+    /// The dashboard as a file in the export folder ([`export_dir`]): one table behind its
+    /// charts as CSV (`table`: one of `helpdeck_report::dashboard::TABLES`), or with no table
+    /// the printable service report as one HTML page in `lang` (`zh` or `en`). The same
+    /// files as `helpdeck report --format csv|html`.
+    #[instrument(skip_all, err)]
+    pub async fn report_export(
+        &self,
+        since: String,
+        until: String,
+        filter: helpdeck_core::report::ReportFilter,
+        by: helpdeck_core::report::ReportGroup,
+        table: Option<String>,
+        lang: String,
+    ) -> ApiResult<ReportFile> {
+        use helpdeck_report::dashboard;
+        let period = report_period(&since, &until)?;
+        if let Some(t) = &table
+            && !dashboard::TABLES.contains(&t.as_str())
+        {
+            return Err(helpdeck_core::DomainError::invalid(
+                "table",
+                format!("no table '{t}' (allowed: {})", dashboard::TABLES.join(", ")),
+            )
+            .into());
+        }
+        let (d, workspace, tz) = self
+            .with_store(async |s| {
+                let d = s.reports().dashboard(period, &filter, by).await?;
+                Ok((
+                    d,
+                    s.workspace().name.clone(),
+                    s.workspace().timezone.clone(),
+                ))
+            })
+            .await?;
+        let tz = jiff::tz::TimeZone::get(&tz).unwrap_or(jiff::tz::TimeZone::UTC);
+        let day = |t: helpdeck_core::Timestamp| tz.to_datetime(t).date().to_string();
+        let last = |t: helpdeck_core::Timestamp| day(t - jiff::SignedDuration::from_millis(1));
+        let (first, end) = (day(d.period.since), last(d.period.until));
+        let (name, body) = match &table {
+            Some(t) => (
+                format!("helpdeck-report-{t}-{first}_{end}.csv"),
+                dashboard::csv(&d, t)
+                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?,
+            ),
+            None => (
+                format!("helpdeck-report-{first}_{end}.html"),
+                dashboard::html(
+                    &d,
+                    lang.starts_with("zh"),
+                    &workspace,
+                    (&first, &end),
+                    (
+                        &day(d.previous_period.since),
+                        &last(d.previous_period.until),
+                    ),
+                    &dashboard::local_time(&tz, helpdeck_core::Timestamp::now()),
+                ),
+            ),
+        };
+        let path = write_export(&export_dir(), &name, body.as_bytes()).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Internal,
+                format!(
+                    "the report could not be saved in {}: {e}",
+                    export_dir().display()
+                ),
+            )
+        })?;
+        Ok(ReportFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(name),
+            path: path.display().to_string(),
+        })
     }
 
     /// Checklist lines as typed (`Battery voltage [reading:V]`, `Rack [photo]`) as template
@@ -1486,4 +1553,71 @@ fn user_ref(u: helpdeck_core::user::User) -> UserRef {
         email: u.email,
         name: u.name,
     }
+}
+
+/// A report saved as a file (the Reports view's CSV tables and printable report).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ReportFile {
+    /// Where it was saved.
+    pub path: String,
+    /// Its file name.
+    pub name: String,
+}
+
+/// A report's period from the UI's ISO times.
+fn report_period(since: &str, until: &str) -> ApiResult<helpdeck_core::report::Period> {
+    let parse = |what: &str, t: &str| {
+        t.parse::<helpdeck_core::Timestamp>().map_err(|_| {
+            helpdeck_core::DomainError::invalid(
+                "period",
+                format!("{what}: '{t}' is not a time (RFC 3339, e.g. 2026-12-01T00:00:00+08:00)"),
+            )
+        })
+    };
+    Ok(helpdeck_core::report::Period::new(
+        parse("since", since)?,
+        parse("until", until)?,
+    )?)
+}
+
+/// Where the app saves what a user exports: `HELPDECK_EXPORT_DIR`, else the user's downloads
+/// folder, else `~/Downloads`.
+pub fn export_dir() -> std::path::PathBuf {
+    std::env::var_os("HELPDECK_EXPORT_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(dirs::download_dir)
+        .or_else(|| dirs::home_dir().map(|h| h.join("Downloads")))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// Writes `bytes` as `name` in `dir` (made if missing) without replacing a file already
+/// there: a second export of the same report is `name (2)`, and so on.
+fn write_export(
+    dir: &std::path::Path,
+    name: &str,
+    bytes: &[u8],
+) -> std::io::Result<std::path::PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    for n in 1..1000 {
+        let file = if n == 1 {
+            name.to_string()
+        } else {
+            format!("{stem} ({n}).{ext}")
+        };
+        let path = dir.join(file);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut f) => {
+                std::io::Write::write_all(&mut f, bytes)?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("too many files of the same name"))
 }

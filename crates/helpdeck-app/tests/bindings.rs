@@ -18,6 +18,7 @@ fn export_all(dir: &Path) {
     }
     export!(
         helpdeck_app::AppInfo,
+        helpdeck_app::ReportFile,
         helpdeck_app::WorkspaceInput,
         helpdeck_app::QueueCounts,
         helpdeck_app::TicketPage,

@@ -8,7 +8,6 @@ mod plan;
 mod privacy;
 mod remote;
 mod report;
-mod report_html;
 mod routing;
 mod rules;
 mod timelog;

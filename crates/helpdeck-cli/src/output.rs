@@ -162,11 +162,7 @@ impl Printer {
 
     /// A time as people read it here: `2026-11-28 18:00 +08:00` (the offset says which zone).
     pub fn time(&self, at: Timestamp) -> String {
-        let local = self.tz.to_datetime(at).strftime("%Y-%m-%d %H:%M");
-        let secs = self.tz.to_offset(at).seconds();
-        let sign = if secs < 0 { '-' } else { '+' };
-        let abs = secs.unsigned_abs();
-        format!("{local} {sign}{:02}:{:02}", abs / 3600, (abs % 3600) / 60)
+        helpdeck_report::dashboard::local_time(&self.tz, at)
     }
 
     /// A time as a person types it, in this zone: `2026-12-06 09:00` (or with `T`), an RFC

@@ -2303,6 +2303,29 @@ fn report_figures_match_hand_computed_values() {
     );
     assert!(!zh.contains("<script"), "a printable page runs nothing");
 
+    // An SLA policy change moves every due time: the next report computes each ticket's
+    // report row again (a P3 first response due in one minute is missed by every reply).
+    let before = report(&[]);
+    desk.ok(&[
+        "sla",
+        "policy",
+        "set",
+        "--priority",
+        "P3",
+        "--first-response",
+        "1m",
+    ]);
+    let after = report(&[]);
+    let missed = |d: &serde_json::Value| d["current"]["sla"]["missed"].as_u64().unwrap();
+    assert!(
+        missed(&after) > missed(&before),
+        "{} → {}",
+        before["current"]["sla"],
+        after["current"]["sla"]
+    );
+    assert!(after["current"]["response_delay_rate"].as_f64().unwrap() > 0.2);
+    assert_eq!(after["current"]["created"], before["current"]["created"]);
+
     // Bad input: one line naming what is allowed.
     let err = desk.fails(&["report", "--by", "weather"]);
     assert!(

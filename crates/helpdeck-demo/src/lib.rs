@@ -256,8 +256,33 @@ pub fn generate(tickets: usize, seed: u64, base: Timestamp) -> Dataset {
     // Every text is built here and then copied out at its exact size.
     let mut buf = String::with_capacity(1024);
     for _ in 0..tickets {
-        out.push(world.ticket(&mut rng, &clock, &mut buf));
+        out.push(world.ticket(&mut rng, &clock, &mut buf, None));
     }
+    dataset(world, out)
+}
+
+/// A workspace with `years` of history: the last 90 days as [`generate`] makes them (the same
+/// share of `tickets` as of the whole span), every older ticket closed, spread evenly over the
+/// years before — the shape of a desk that has worked for years (reports at scale, where a
+/// month is a small share of the tickets).
+pub fn generate_history(tickets: usize, seed: u64, base: Timestamp, years: u32) -> Dataset {
+    let mut rng = R::seed_from_u64(seed);
+    let world = World::build(&mut rng);
+    let clock = Clock::new(base);
+    let span = i64::from(years.max(1)) * 365 * DAY;
+    let recent = (HORIZON as f64 / span as f64).min(1.0);
+    let mut out = Vec::with_capacity(tickets);
+    let mut buf = String::with_capacity(1024);
+    for _ in 0..tickets {
+        let history = (!rng.random_bool(recent)).then_some(span);
+        out.push(world.ticket(&mut rng, &clock, &mut buf, history));
+    }
+    // Oldest first, as a desk's history would be imported.
+    out.sort_by_key(|t| t.created_at);
+    dataset(world, out)
+}
+
+fn dataset(world: World, out: Vec<TicketRecord>) -> Dataset {
     Dataset {
         organizations: ORGS
             .iter()
@@ -405,7 +430,15 @@ impl World {
         }
     }
 
-    fn ticket(&self, rng: &mut R, clock: &Clock, buf: &mut String) -> TicketRecord {
+    /// One ticket; `history` (seconds before now) makes it a closed ticket from before the
+    /// last 90 days, created between `history` and `HORIZON` ago.
+    fn ticket(
+        &self,
+        rng: &mut R,
+        clock: &Clock,
+        buf: &mut String,
+        history: Option<i64>,
+    ) -> TicketRecord {
         let requester = &self.customers[rng.random_range(0..self.customers.len())];
         let org_i = requester.org;
         let org = &ORGS[org_i];
@@ -457,18 +490,22 @@ impl World {
         } else {
             sc.kind
         };
-        let status = weighted(
-            rng,
-            &[
-                (Status::New, 10),
-                (Status::Open, 15),
-                (Status::InProgress, 15),
-                (Status::PendingCustomer, 8),
-                (Status::OnHold, 4),
-                (Status::Resolved, 15),
-                (Status::Closed, 33),
-            ],
-        );
+        let status = if history.is_some() {
+            Status::Closed
+        } else {
+            weighted(
+                rng,
+                &[
+                    (Status::New, 10),
+                    (Status::Open, 15),
+                    (Status::InProgress, 15),
+                    (Status::PendingCustomer, 8),
+                    (Status::OnHold, 4),
+                    (Status::Resolved, 15),
+                    (Status::Closed, 33),
+                ],
+            )
+        };
 
         // Routing: team, assignee, and who triaged it.
         let team = if channel == Channel::Field {
@@ -551,7 +588,10 @@ impl World {
         let description = cx.describe(rng, buf, channel, priority, kind);
 
         // Timeline.
-        let created = created_at(rng, status, clock.now);
+        let created = match history {
+            Some(span) => old_created_at(rng, span, clock.now),
+            None => created_at(rng, status, clock.now),
+        };
         let (path, close) = path_for(rng, status);
         let changes = path.len().saturating_sub(1) + usize::from(close);
         let mut times = [0i64; 8];
@@ -849,6 +889,19 @@ fn tags(rng: &mut R, sc: &Scenario, org: &OrgDef, onsite: bool, reopened: bool) 
         n -= 1;
     }
     out
+}
+
+/// When an older, closed ticket was created: evenly between `span` and 90 days ago, in
+/// office hours (China time) on a weekday.
+fn old_created_at(rng: &mut R, span: i64, now: i64) -> i64 {
+    let created = now - rng.random_range(HORIZON..span.max(HORIZON + DAY));
+    let mut day = (created + TZ_OFFSET).div_euclid(DAY);
+    match (day + 4).rem_euclid(7) {
+        6 => day -= 1,
+        0 => day -= 2,
+        _ => {}
+    }
+    day * DAY + 8 * HOUR + 30 * MINUTE + rng.random_range(0..10 * HOUR) - TZ_OFFSET
 }
 
 /// When the ticket was created: recent tickets are more likely still open; mostly office hours.

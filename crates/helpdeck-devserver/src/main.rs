@@ -171,6 +171,16 @@ async fn dispatch(app: &App, cmd: &str, a: &Value) -> Result<Value, ApiError> {
                 arg(a, "by")?,
             )
             .await),
+        "report_export" => out(app
+            .report_export(
+                arg(a, "since")?,
+                arg(a, "until")?,
+                arg(a, "filter")?,
+                arg(a, "by")?,
+                arg(a, "table")?,
+                arg(a, "lang")?,
+            )
+            .await),
         "template_items" => out(app.template_items(arg(a, "lines")?)),
         "time_sheet" => out(app.time_sheet(arg(a, "reference")?).await),
         "time_log" => out(app

@@ -5,6 +5,8 @@
 //! system font that has Chinese (Noto Sans CJK, Source Han Sans, Microsoft YaHei, PingFang…)
 //! or the font file `HELPDECK_REPORT_FONT` names.
 
+pub mod dashboard;
+
 use std::sync::Arc;
 
 use helpdeck_core::Timestamp;

@@ -1,9 +1,10 @@
 //! Service reports from the local store (issue 16; formulas in `docs/metrics.md`): each
-//! ticket's report facts (`core::report::ReportFacts`) are kept on its row by every write
-//! path, and a dashboard is a handful of aggregate queries over the rows of its period —
-//! created, resolved, targets due — never a replay of history and never tickets in memory
-//! (only the durations a percentile needs, and 15-minute counts the time zone turns into days
-//! and hours).
+//! ticket's report facts (`core::report::ReportFacts`) are kept in a narrow row of
+//! `report_rows` by every write path, and a dashboard is one aggregate query per cohort of
+//! its period — created, resolved, open at the end, targets due — over covering indexes:
+//! never a replay of history, never a ticket page, never tickets in memory (only the
+//! durations a percentile needs, and 15-minute counts the time zone turns into days and
+//! hours).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -24,12 +25,28 @@ use crate::sla::{evaluate_ticket, load_facts};
 use crate::write::{Arg, Batch};
 use crate::{Reports, Store};
 
-/// The definition of the facts a row holds (`r_version`). A change of definition ships a
-/// migration that sets `r_version` to NULL: the next report computes every row again.
-pub(crate) const FACTS_VERSION: i64 = 1;
-
 /// Counts are kept per 15 minutes: every time zone's offset is a multiple of it.
 const BUCKET_MS: i64 = 15 * 60 * 1000;
+
+/// What a report groups and filters by, each coded in `report_keys` by its kind.
+const TEAM: i64 = 1;
+const AGENT: i64 = 2;
+const CATEGORY: i64 = 3;
+const PRIORITY: i64 = 4;
+const ORGANIZATION: i64 = 5;
+const CHANNEL: i64 = 6;
+
+/// The values of a ticket's report row that are coded, by kind.
+fn dims(f: &ReportFacts) -> [(i64, Option<String>); 6] {
+    [
+        (TEAM, f.team_id.map(|v| v.to_string())),
+        (AGENT, f.assignee_id.map(|v| v.to_string())),
+        (CATEGORY, Some(f.category.clone())),
+        (PRIORITY, Some(f.priority.as_str().to_string())),
+        (ORGANIZATION, f.organization_id.map(|v| v.to_string())),
+        (CHANNEL, Some(f.channel.as_str().to_string())),
+    ]
+}
 
 impl Store {
     /// Service reports and the dashboard.
@@ -50,27 +67,42 @@ impl Store {
         report_facts(t, facts, report, policy, calendar)
     }
 
-    /// Recomputes the report facts of tickets whose row has none (a workspace from before
-    /// reports, or after a policy or calendar change), in chunks.
-    pub(crate) async fn fill_report_facts(&self) -> Result<u64> {
+    /// Computes the report rows again from where `report_state` says (after the migration
+    /// that made them, or a policy or calendar change; normally nothing: every write path
+    /// keeps its tickets' rows), in chunks in `seq` order.
+    async fn fill_report_facts(&self, conn: &mut SqliteConnection) -> Result<u64> {
+        use sqlx::Connection;
         let mut done = 0u64;
-        // The rows without facts, through their partial index, in `seq` order from where the
-        // last chunk ended (normally none: one index probe).
-        let mut after = i64::MIN;
         loop {
-            let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let (complete,): (i64,) =
+                sqlx::query_as("SELECT complete FROM report_state WHERE id = 1")
+                    .fetch_one(&mut *conn)
+                    .await?;
+            if complete != 0 {
+                return Ok(done);
+            }
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            let (complete, cursor): (i64, Option<i64>) =
+                sqlx::query_as("SELECT complete, cursor FROM report_state WHERE id = 1")
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if complete != 0 {
+                tx.commit().await?;
+                return Ok(done);
+            }
             let rows: Vec<TicketRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.seq > ? AND t.r_version IS NULL \
-                 ORDER BY t.seq LIMIT 500"
+                "SELECT {TICKET_COLUMNS} FROM tickets t WHERE t.seq > ? ORDER BY t.seq LIMIT 500"
             )))
-            .bind(after)
+            .bind(cursor.unwrap_or(i64::MIN))
             .fetch_all(&mut *tx)
             .await?;
             let Some(last) = rows.last().map(|r| r.seq) else {
+                sqlx::query("UPDATE report_state SET complete = 1, cursor = NULL WHERE id = 1")
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await?;
                 return Ok(done);
             };
-            after = last;
             let tickets = rows
                 .into_iter()
                 .map(TicketRow::into_ticket)
@@ -88,33 +120,73 @@ impl Store {
                 .collect();
             let mut batch = Batch::default();
             push_report_facts(&mut batch, &rows);
+            batch.push(
+                "UPDATE report_state SET cursor = ? WHERE id = 1",
+                vec![Arg::Int(last)],
+            );
             batch.execute(&mut tx).await?;
             tx.commit().await?;
             done += rows.len() as u64;
         }
     }
 
-    /// Marks every ticket's report facts for recomputation (the SLA policy or calendar
+    /// Marks every ticket's report row for recomputation (the SLA policy or calendar
     /// changed: due times and business time with them).
     pub(crate) async fn invalidate_report_facts(&self) -> Result<()> {
-        sqlx::query("UPDATE tickets SET r_version = NULL")
+        sqlx::query("UPDATE report_state SET complete = 0, cursor = NULL WHERE id = 1")
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 }
 
-/// Writes report facts onto their tickets' rows (in the caller's batch).
+/// The columns of `report_rows` after `seq`, in the order [`push_report_facts`] binds them.
+const ROW_COLUMNS: [&str; 22] = [
+    "created", "done", "dup", "team", "agent", "category", "priority", "org", "channel", "l1",
+    "csat", "followup", "frt", "frt_b", "res", "res_b", "reopens", "replies", "frt_due",
+    "frt_done", "res_due", "res_done",
+];
+
+/// Writes tickets' report rows (in the caller's batch, after their tickets' rows), with the
+/// codes of the values they group by.
 pub(crate) fn push_report_facts(batch: &mut Batch, rows: &[ReportFacts]) {
-    for chunk in rows.chunks(150) {
-        let mut args = Vec::with_capacity(chunk.len() * 13);
+    for chunk in rows.chunks(120) {
+        let keys: std::collections::BTreeSet<(i64, String)> = chunk
+            .iter()
+            .flat_map(|f| dims(f).into_iter().filter_map(|(k, v)| Some((k, v?))))
+            .collect();
+        if !keys.is_empty() {
+            let mut args = Vec::with_capacity(keys.len() * 2);
+            for (k, v) in &keys {
+                args.extend([Arg::Int(*k), Arg::Text(v.clone())]);
+            }
+            batch.push(
+                &format!(
+                    "INSERT OR IGNORE INTO report_keys (kind, value) VALUES {}",
+                    vec!["(?, ?)"; keys.len()].join(", ")
+                ),
+                args,
+            );
+        }
+        let mut args = Vec::with_capacity(chunk.len() * 23);
         for f in chunk {
+            let [team, agent, category, priority, org, channel] = dims(f).map(|(_, v)| v);
             args.extend([
                 Arg::text(f.ticket_id),
-                Arg::opt_int(f.first_reply_at.map(ms)),
+                Arg::Int(ms(f.created_at)),
+                Arg::opt_int(f.done_at.map(ms)),
+                Arg::Int(i64::from(f.duplicate)),
+                Arg::opt(team),
+                Arg::opt(agent),
+                Arg::opt(category),
+                Arg::opt(priority),
+                Arg::opt(org),
+                Arg::opt(channel),
+                Arg::Int(i64::from(f.l1)),
+                Arg::opt_int(f.csat.map(i64::from)),
+                Arg::opt_int(f.followup_recovered.map(i64::from)),
                 Arg::opt_int(f.first_response_secs),
                 Arg::opt_int(f.first_response_business_secs),
-                Arg::opt_int(f.done_at.map(ms)),
                 Arg::opt_int(f.resolution_secs),
                 Arg::opt_int(f.resolution_business_secs),
                 Arg::Int(i64::from(f.reopens)),
@@ -125,23 +197,38 @@ pub(crate) fn push_report_facts(batch: &mut Batch, rows: &[ReportFacts]) {
                 Arg::opt_int(f.resolution_done.map(ms)),
             ]);
         }
+        // Columns 2.. of the VALUES are the row's, in ROW_COLUMNS order; the coded ones
+        // (team … channel, columns 5–10) are looked up.
+        let values: Vec<String> = (2..=23)
+            .map(|c| match c {
+                5..=10 => format!(
+                    "(SELECT id FROM report_keys WHERE kind = {} AND value = v.column{c})",
+                    c - 4
+                ),
+                _ => format!("v.column{c}"),
+            })
+            .collect();
         batch.push(
             &format!(
-                "UPDATE tickets SET r_version = {FACTS_VERSION}, r_first_reply_at = v.column2, \
-                 r_frt_secs = v.column3, r_frt_bsecs = v.column4, r_done_at = v.column5, \
-                 r_res_secs = v.column6, r_res_bsecs = v.column7, r_reopens = v.column8, \
-                 r_public_replies = v.column9, r_frt_due = v.column10, r_frt_done = v.column11, \
-                 r_res_due = v.column12, r_res_done = v.column13 \
-                 FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
-                vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+                "INSERT INTO report_rows (seq, {cols}) SELECT t.seq, {values} \
+                 FROM (VALUES {rows}) AS v JOIN tickets t ON t.id = v.column1 WHERE true \
+                 ON CONFLICT (seq) DO UPDATE SET {set}",
+                cols = ROW_COLUMNS.join(", "),
+                values = values.join(", "),
+                rows = vec![format!("({})", vec!["?"; 23].join(", ")); chunk.len()].join(", "),
+                set = ROW_COLUMNS
+                    .iter()
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
             ),
             args,
         );
     }
 }
 
-/// A report's filter with names turned into the ids the rows hold (or, for a drill-down
-/// inside a queue's query, looked up by name in SQL).
+/// A report's filter: the values a report names, matched against the rows' codes in SQL
+/// (ids, or for a drill-down inside a queue's query, the names a dashboard just showed).
 #[derive(Debug, Default)]
 struct Filter {
     by_name: bool,
@@ -151,6 +238,22 @@ struct Filter {
     priority: Option<Priority>,
     organization_id: Option<String>,
     channel: Option<String>,
+}
+
+/// `= (code of the value)`: the value bound, or looked up by name first.
+fn push_code(q: &mut QueryBuilder<Sqlite>, kind: i64, by_name: bool, v: &str) {
+    let lookup = match (by_name, kind) {
+        (true, TEAM) => "(SELECT id FROM teams WHERE name = ? COLLATE NOCASE)",
+        (true, AGENT) => "(SELECT id FROM users WHERE email = ? COLLATE NOCASE)",
+        (true, ORGANIZATION) => "(SELECT id FROM organizations WHERE name = ? COLLATE NOCASE)",
+        _ => "?",
+    };
+    let (head, tail) = lookup.split_once('?').expect("one placeholder");
+    q.push(format!(
+        " = (SELECT id FROM report_keys WHERE kind = {kind} AND value = {head}"
+    ))
+    .push_bind(v.to_string())
+    .push(format!("{tail})"));
 }
 
 impl Filter {
@@ -170,53 +273,36 @@ impl Filter {
 
     /// ` AND …` for each filter.
     fn push(&self, q: &mut QueryBuilder<Sqlite>) {
-        let (team, agent, org) = if self.by_name {
+        let each = [
+            (TEAM, "r.team", self.team_id.clone()),
+            (AGENT, "r.agent", self.assignee_id.clone()),
+            (CATEGORY, "r.category", self.category.clone()),
             (
-                " AND t.team_id = (SELECT id FROM teams WHERE name = ? COLLATE NOCASE)",
-                " AND t.assignee_id = (SELECT id FROM users WHERE email = ? COLLATE NOCASE)",
-                " AND t.organization_id = (SELECT id FROM organizations WHERE name = ? COLLATE NOCASE)",
-            )
-        } else {
-            (
-                " AND t.team_id = ?",
-                " AND t.assignee_id = ?",
-                " AND t.organization_id = ?",
-            )
-        };
-        let bind = |q: &mut QueryBuilder<Sqlite>, sql: &str, v: &String| {
-            let (head, tail) = sql.split_once('?').expect("one placeholder");
-            q.push(head).push_bind(v.clone()).push(tail);
-        };
-        if let Some(v) = &self.team_id {
-            bind(q, team, v);
-        }
-        if let Some(v) = &self.assignee_id {
-            bind(q, agent, v);
-        }
-        if let Some(v) = &self.category {
-            q.push(" AND t.category = ").push_bind(v.clone());
-        }
-        if let Some(v) = self.priority {
-            q.push(" AND t.priority = ").push_bind(v.as_str());
-        }
-        if let Some(v) = &self.organization_id {
-            bind(q, org, v);
-        }
-        if let Some(v) = &self.channel {
-            q.push(" AND t.channel = ").push_bind(v.clone());
+                PRIORITY,
+                "r.priority",
+                self.priority.map(|p| p.as_str().to_string()),
+            ),
+            (ORGANIZATION, "r.org", self.organization_id.clone()),
+            (CHANNEL, "r.channel", self.channel.clone()),
+        ];
+        for (kind, col, v) in each {
+            if let Some(v) = v {
+                q.push(format!(" AND {col}"));
+                push_code(q, kind, self.by_name, &v);
+            }
         }
     }
 }
 
-/// The column a breakdown groups by, and how its key and label read.
-fn group_column(by: ReportGroup) -> &'static str {
+/// The column a breakdown groups by, and the kind of its codes.
+fn group_column(by: ReportGroup) -> (&'static str, i64) {
     match by {
-        ReportGroup::Team => "t.team_id",
-        ReportGroup::Agent => "t.assignee_id",
-        ReportGroup::Category => "t.category",
-        ReportGroup::Priority => "t.priority",
-        ReportGroup::Organization => "t.organization_id",
-        ReportGroup::Channel => "t.channel",
+        ReportGroup::Team => ("r.team", TEAM),
+        ReportGroup::Agent => ("r.agent", AGENT),
+        ReportGroup::Category => ("r.category", CATEGORY),
+        ReportGroup::Priority => ("r.priority", PRIORITY),
+        ReportGroup::Organization => ("r.org", ORGANIZATION),
+        ReportGroup::Channel => ("r.channel", CHANNEL),
     }
 }
 
@@ -233,24 +319,35 @@ impl Cohort {
         let (s, u) = (ms(p.since), ms(p.until));
         match self {
             Cohort::Created => {
-                q.push(" t.created_at >= ").push_bind(s);
-                q.push(" AND t.created_at < ").push_bind(u);
+                q.push(" r.created >= ").push_bind(s);
+                q.push(" AND r.created < ").push_bind(u);
             }
             Cohort::Resolved => {
-                q.push(" t.r_done_at >= ").push_bind(s);
-                q.push(" AND t.r_done_at < ").push_bind(u);
+                q.push(" r.done >= ").push_bind(s);
+                q.push(" AND r.done < ").push_bind(u);
             }
             Cohort::Backlog => {
-                // Open now, or resolved after the end (`r_done_at` is NULL exactly while a
-                // ticket is open): two index ranges instead of every ticket created before.
-                q.push(" (t.is_open = 1 OR t.r_done_at >= ")
+                // Open now, or resolved after the end (`done` is NULL exactly while a ticket
+                // is open).
+                q.push(" (r.done IS NULL OR r.done >= ")
                     .push_bind(u)
                     .push(")");
-                q.push(" AND t.created_at < ").push_bind(u);
+                q.push(" AND r.created < ").push_bind(u);
             }
         }
-        q.push(" AND t.merged_into IS NULL");
+        q.push(" AND r.dup = 0");
     }
+}
+
+/// A report's connection keeps up to 256 MiB of pages while it runs (a report reads its
+/// cohorts' index pages, and writing report rows touches several indexes; SQLCipher decrypts
+/// each page it reads) — `true` — and gives them back after (`false`), whatever happened.
+async fn report_cache(conn: &mut SqliteConnection, large: bool) -> Result<()> {
+    let size = if large { "-262144" } else { "-8000" };
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {size}")))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 impl Reports<'_> {
@@ -258,7 +355,11 @@ impl Reports<'_> {
     /// policy change costs once).
     pub async fn recompute_all_facts(&self) -> Result<u64> {
         self.0.invalidate_report_facts().await?;
-        self.0.fill_report_facts().await
+        let mut conn = self.0.pool.acquire().await?;
+        report_cache(&mut conn, true).await?;
+        let out = self.0.fill_report_facts(&mut conn).await;
+        report_cache(&mut conn, false).await?;
+        out
     }
 
     /// The dashboard of `period` (compared with the period of the same length before it),
@@ -269,19 +370,13 @@ impl Reports<'_> {
         filter: &ReportFilter,
         by: ReportGroup,
     ) -> Result<Dashboard> {
-        let store = self.0;
-        store.fill_report_facts().await?;
-        let mut conn = store.pool.acquire().await?;
-        // A report reads the same rows in several cohorts: while it runs, its connection keeps
-        // up to 256 MiB of decrypted pages (SQLCipher decrypts each page it reads), and gives
-        // them back after.
-        sqlx::query("PRAGMA cache_size = -262144")
-            .execute(&mut *conn)
-            .await?;
-        let out = self.dashboard_on(&mut conn, period, filter, by).await;
-        sqlx::query("PRAGMA cache_size = -8000")
-            .execute(&mut *conn)
-            .await?;
+        let mut conn = self.0.pool.acquire().await?;
+        report_cache(&mut conn, true).await?;
+        let out = match self.0.fill_report_facts(&mut conn).await {
+            Ok(_) => self.dashboard_on(&mut conn, period, filter, by).await,
+            Err(e) => Err(e),
+        };
+        report_cache(&mut conn, false).await?;
         out
     }
 
@@ -298,21 +393,59 @@ impl Reports<'_> {
         let tz = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
         let now = store.now();
         let previous_period = period.previous();
-        let (current, ages, by_priority) = figures(&mut *conn, &f, period, now).await?;
-        let (previous, _, _) = figures(&mut *conn, &f, previous_period, now).await?;
-        let daily = daily(&mut *conn, &f, period, &tz).await?;
-        let backlog_ages = age_buckets(&ages);
-        let compliance = by_priority
+        let codes: HashMap<i64, String> = sqlx::query_as("SELECT id, value FROM report_keys")
+            .fetch_all(&mut *conn)
+            .await?
             .into_iter()
-            .map(|((priority, target), o)| ComplianceRow {
+            .collect();
+        let dims = [ReportGroup::Team, ReportGroup::Agent, by];
+        let mut scan = Scan::new(Some(dims));
+        scan.run(&mut *conn, &f, period, now, &codes).await?;
+        let mut before = Scan::new(None);
+        before
+            .run(&mut *conn, &f, previous_period, now, &codes)
+            .await?;
+        let current = scan
+            .total
+            .figures(deflections(&mut *conn, period).await?, period.until);
+        let previous = before.total.figures(
+            deflections(&mut *conn, previous_period).await?,
+            previous_period.until,
+        );
+        let backlog_ages = age_buckets(&scan.total.ages(period.until));
+        let compliance = scan
+            .total
+            .sla
+            .iter()
+            .map(|(&(priority, target), &o)| ComplianceRow {
                 priority,
                 target,
                 outcomes: o,
                 compliance: o.compliance(),
             })
             .collect();
+        let daily = daily(&mut *conn, &f, period, &tz).await?;
         let heatmap = heatmap(&mut *conn, &f, period, now, &tz).await?;
-        let [teams, agents, breakdown] = groups(&mut *conn, &f, period, now, by).await?;
+        let mut groups: [Vec<GroupRow>; 3] = Default::default();
+        for (i, map) in std::mem::take(&mut scan.groups).into_iter().enumerate() {
+            let rows = map
+                .into_iter()
+                .map(|(k, t)| {
+                    (
+                        k.and_then(|k| codes.get(&k).cloned()).unwrap_or_default(),
+                        t.group_row(),
+                    )
+                })
+                .fold(
+                    BTreeMap::new(),
+                    |mut m: BTreeMap<String, GroupRow>, (k, r)| {
+                        m.insert(k, r);
+                        m
+                    },
+                );
+            groups[i] = named(&mut *conn, dims[i], rows).await?;
+        }
+        let [teams, agents, breakdown] = groups;
         Ok(Dashboard {
             period,
             previous_period,
@@ -391,184 +524,346 @@ async fn resolve(conn: &mut SqliteConnection, f: &ReportFilter) -> Result<Filter
 /// SLA outcomes per priority and target.
 type ByPriority = BTreeMap<(Priority, TargetKind), Outcomes>;
 
-/// The headline figures of one period, with what the charts reuse of them: the backlog's
-/// ages (sorted) and the SLA outcomes per priority and target.
-async fn figures(
-    conn: &mut SqliteConnection,
-    f: &Filter,
-    p: Period,
-    now: Timestamp,
-) -> Result<(Figures, Vec<i64>, ByPriority)> {
-    let mut out = Figures::default();
-    // Created (and merged duplicates, apart), and those customers opened on the portal.
-    let mut q = QueryBuilder::new(
-        "SELECT count(*) FILTER (WHERE t.merged_into IS NULL), \
-         count(*) FILTER (WHERE t.merged_into IS NOT NULL), \
-         count(*) FILTER (WHERE t.merged_into IS NULL AND t.channel = 'portal') \
-         FROM tickets t WHERE t.created_at >= ",
-    );
-    q.push_bind(ms(p.since))
-        .push(" AND t.created_at < ")
-        .push_bind(ms(p.until));
-    f.push(&mut q);
-    let (created, duplicates, portal): (i64, i64, i64) =
-        q.build_query_as().fetch_one(&mut *conn).await?;
-    out.created = created as u64;
-    out.duplicates = duplicates as u64;
+/// Targets due in the period: met (completed by the due time), missed (completed after),
+/// breached (not completed, due before the period's end or now, whichever is first).
+const TARGET_COLUMNS: [(TargetKind, &str, &str); 2] = [
+    (TargetKind::FirstResponse, "r.frt_due", "r.frt_done"),
+    (TargetKind::Resolution, "r.res_due", "r.res_done"),
+];
 
-    // First response of those created.
-    let mut q = QueryBuilder::new("SELECT t.r_frt_secs, t.r_frt_bsecs FROM tickets t WHERE");
-    Cohort::Created.push(&mut q, p);
-    q.push(" AND t.r_frt_secs IS NOT NULL");
-    f.push(&mut q);
-    let rows: Vec<(i64, Option<i64>)> = q.build_query_as().fetch_all(&mut *conn).await?;
-    out.first_response = TimeStat::of(
-        rows.iter().map(|r| r.0).collect(),
-        rows.iter().filter_map(|r| r.1).collect(),
-    );
+/// What a period's cohorts say of a group of tickets (or all of them).
+#[derive(Debug, Default)]
+struct Tally {
+    created: u64,
+    duplicates: u64,
+    portal: u64,
+    /// First response and resolution, calendar and business seconds.
+    frt: Vec<i64>,
+    frt_b: Vec<i64>,
+    resolved: u64,
+    fcr: u64,
+    l1: u64,
+    reopened: u64,
+    rated: u64,
+    satisfied: u64,
+    csat_sum: f64,
+    followups: u64,
+    recovered: u64,
+    res: Vec<i64>,
+    res_b: Vec<i64>,
+    /// When each ticket open at the period's end was created (ms; the whole's only), and how
+    /// many there are.
+    backlog: Vec<i64>,
+    open: u64,
+    sla: ByPriority,
+}
 
-    // Resolved: counts and shares.
-    let mut q = QueryBuilder::new(
-        "SELECT count(*), \
-         count(*) FILTER (WHERE t.r_public_replies <= 1 AND t.r_reopens = 0), \
-         count(*) FILTER (WHERE t.tier = 'L1'), \
-         count(*) FILTER (WHERE t.r_reopens > 0), \
-         count(t.csat_score), count(*) FILTER (WHERE t.csat_score >= 4), avg(t.csat_score) \
-         FROM tickets t WHERE",
-    );
-    Cohort::Resolved.push(&mut q, p);
-    f.push(&mut q);
-    let (resolved, fcr, l1, reopened, rated, satisfied, csat_avg): (
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        i64,
-        Option<f64>,
-    ) = q.build_query_as().fetch_one(&mut *conn).await?;
-    let resolved = resolved as u64;
-    out.resolved = resolved;
-    out.first_contact_resolution = rate(fcr as u64, resolved);
-    out.l1_share = rate(l1 as u64, resolved);
-    out.reopen_rate = rate(reopened as u64, resolved);
-    out.csat_count = rated as u64;
-    out.csat_satisfied = rate(satisfied as u64, rated as u64);
-    out.csat_average = csat_avg;
-
-    let mut q = QueryBuilder::new("SELECT t.r_res_secs, t.r_res_bsecs FROM tickets t WHERE");
-    Cohort::Resolved.push(&mut q, p);
-    q.push(" AND t.r_res_secs IS NOT NULL");
-    f.push(&mut q);
-    let rows: Vec<(i64, Option<i64>)> = q.build_query_as().fetch_all(&mut *conn).await?;
-    out.resolution = TimeStat::of(
-        rows.iter().map(|r| r.0).collect(),
-        rows.iter().filter_map(|r| r.1).collect(),
-    );
-
-    // Follow-ups of the resolved that finished, and those that recovered the customer.
-    let mut q = QueryBuilder::new("SELECT t.followup FROM tickets t WHERE");
-    Cohort::Resolved.push(&mut q, p);
-    q.push(" AND t.followup IS NOT NULL");
-    f.push(&mut q);
-    let rows: Vec<(String,)> = q.build_query_as().fetch_all(&mut *conn).await?;
-    let (mut finished, mut recovered) = (0u64, 0u64);
-    for (json,) in rows {
-        if let Ok(fu) = serde_json::from_str::<helpdeck_core::followup::FollowUp>(&json)
-            && fu.is_closed()
-        {
-            finished += 1;
-            recovered += u64::from(fu.recovered());
+impl Tally {
+    /// The headline figures (the deflections are counted apart: they are not tickets).
+    fn figures(&mut self, deflected: u64, end: Timestamp) -> Figures {
+        let sla: Outcomes = self.sla.values().fold(Outcomes::default(), |mut a, o| {
+            a.add(*o);
+            a
+        });
+        let first = self
+            .sla
+            .iter()
+            .filter(|((_, t), _)| *t == TargetKind::FirstResponse)
+            .fold(Outcomes::default(), |mut a, (_, o)| {
+                a.add(*o);
+                a
+            });
+        Figures {
+            created: self.created,
+            resolved: self.resolved,
+            duplicates: self.duplicates,
+            backlog: self.open,
+            backlog_median_age_secs: percentile(&self.ages(end), 50),
+            first_response: TimeStat::of(
+                std::mem::take(&mut self.frt),
+                std::mem::take(&mut self.frt_b),
+            ),
+            resolution: TimeStat::of(
+                std::mem::take(&mut self.res),
+                std::mem::take(&mut self.res_b),
+            ),
+            sla,
+            sla_compliance: sla.compliance(),
+            response_delay_rate: rate(first.missed, first.met + first.missed),
+            first_contact_resolution: rate(self.fcr, self.resolved),
+            l1_share: rate(self.l1, self.resolved),
+            reopen_rate: rate(self.reopened, self.resolved),
+            csat_count: self.rated,
+            csat_satisfied: rate(self.satisfied, self.rated),
+            csat_average: (self.rated > 0).then(|| self.csat_sum / self.rated as f64),
+            followups: self.followups,
+            followup_recovery: rate(self.recovered, self.followups),
+            self_service_deflection: rate(deflected, deflected + self.portal),
         }
     }
-    out.followups = finished;
-    out.followup_recovery = rate(recovered, finished);
 
-    // Backlog at the end.
-    let mut ages = backlog_ages(conn, f, p).await?;
-    ages.sort_unstable();
-    out.backlog = ages.len() as u64;
-    out.backlog_median_age_secs = percentile(&ages, 50);
+    /// The ages (seconds at `end`) of the tickets open then, youngest first.
+    fn ages(&self, end: Timestamp) -> Vec<i64> {
+        let end = ms(end);
+        let mut ages: Vec<i64> = self.backlog.iter().map(|c| (end - c) / 1000).collect();
+        ages.sort_unstable();
+        ages
+    }
 
-    // SLA targets due in the period.
-    let by_priority = outcomes(conn, f, p, now).await?;
-    let mut all = Outcomes::default();
-    let mut first = Outcomes::default();
-    for ((_, target), o) in &by_priority {
-        all.add(*o);
-        if *target == TargetKind::FirstResponse {
-            first.add(*o);
+    /// A breakdown's row (its key and label are named later).
+    fn group_row(mut self) -> GroupRow {
+        self.res.sort_unstable();
+        let sla = self.sla.values().fold(Outcomes::default(), |mut a, o| {
+            a.add(*o);
+            a
+        });
+        GroupRow {
+            created: self.created,
+            resolved: self.resolved,
+            backlog: self.open,
+            resolution_median_secs: percentile(&self.res, 50),
+            sla,
+            sla_compliance: sla.compliance(),
+            csat_average: (self.rated > 0).then(|| self.csat_sum / self.rated as f64),
+            ..GroupRow::default()
         }
     }
-    out.sla = all;
-    out.sla_compliance = all.compliance();
-    out.response_delay_rate = rate(first.missed, first.met + first.missed);
+}
 
-    // Self-service: suggestions customers took instead of opening a request (this device).
-    let (deflected,): (i64,) =
+/// A group's key in a breakdown: the code of its team, agent or value (`None`: none set).
+type GroupKey = [Option<i64>; 3];
+
+/// One period's cohorts read once each — created, resolved, open at the end, targets due —
+/// by aggregate queries grouped by team, agent and a chosen breakdown (or not grouped), into
+/// the whole's tally and each group's. Durations and backlog creation times come back as
+/// one JSON array per group (the percentiles need the values, not the tickets).
+struct Scan {
+    dims: Option<[ReportGroup; 3]>,
+    total: Tally,
+    groups: [HashMap<Option<i64>, Tally>; 3],
+}
+
+fn json_values(s: &str) -> Vec<i64> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+impl Scan {
+    fn new(dims: Option<[ReportGroup; 3]>) -> Scan {
+        Scan {
+            dims,
+            total: Tally::default(),
+            groups: Default::default(),
+        }
+    }
+
+    /// Applies `f` to the whole's tally and to each group's the row belongs to.
+    fn add(&mut self, key: GroupKey, mut f: impl FnMut(&mut Tally)) {
+        f(&mut self.total);
+        if self.dims.is_some() {
+            for (i, map) in self.groups.iter_mut().enumerate() {
+                f(map.entry(key[i]).or_default());
+            }
+        }
+    }
+
+    /// The `SELECT` head of a grouped query: the three group columns (or NULLs).
+    fn head(&self, q: &mut QueryBuilder<Sqlite>) {
+        match self.dims {
+            Some(d) => {
+                let cols = d.map(|g| group_column(g).0);
+                q.push(format!("{}, {}, {}", cols[0], cols[1], cols[2]));
+            }
+            None => {
+                q.push("NULL, NULL, NULL");
+            }
+        }
+    }
+
+    async fn run(
+        &mut self,
+        conn: &mut SqliteConnection,
+        f: &Filter,
+        p: Period,
+        now: Timestamp,
+        codes: &HashMap<i64, String>,
+    ) -> Result<()> {
+        type K = Option<i64>;
+        // Created (and merged duplicates, apart), those customers opened on the portal, and
+        // the first responses of those created.
+        let mut q = QueryBuilder::new("SELECT ");
+        self.head(&mut q);
+        q.push(
+            ", count(*) FILTER (WHERE r.dup = 0), count(*) FILTER (WHERE r.dup = 1), \
+             count(*) FILTER (WHERE r.dup = 0 AND r.channel = \
+             (SELECT id FROM report_keys WHERE kind = 6 AND value = 'portal')), \
+             json_group_array(r.frt) FILTER (WHERE r.dup = 0 AND r.frt IS NOT NULL), \
+             json_group_array(r.frt_b) FILTER (WHERE r.dup = 0 AND r.frt IS NOT NULL \
+             AND r.frt_b IS NOT NULL) \
+             FROM report_rows r WHERE r.created >= ",
+        );
+        q.push_bind(ms(p.since))
+            .push(" AND r.created < ")
+            .push_bind(ms(p.until));
+        f.push(&mut q);
+        q.push(" GROUP BY 1, 2, 3");
+        type CreatedRow = (K, K, K, i64, i64, i64, String, String);
+        let rows: Vec<CreatedRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+        for (a, b, c, created, dups, portal, frt, frt_b) in rows {
+            self.add([a, b, c], |t| {
+                t.created += created as u64;
+                t.duplicates += dups as u64;
+                t.portal += portal as u64;
+            });
+            self.total.frt.extend(json_values(&frt));
+            self.total.frt_b.extend(json_values(&frt_b));
+        }
+
+        // Resolved: counts, shares, satisfaction, finished follow-ups, resolution times.
+        let mut q = QueryBuilder::new("SELECT ");
+        self.head(&mut q);
+        q.push(
+            ", count(*), count(*) FILTER (WHERE r.replies <= 1 AND r.reopens = 0), \
+             count(*) FILTER (WHERE r.l1 = 1), count(*) FILTER (WHERE r.reopens > 0), \
+             count(r.csat), count(*) FILTER (WHERE r.csat >= 4), total(r.csat), \
+             count(r.followup), count(*) FILTER (WHERE r.followup = 1), \
+             json_group_array(r.res) FILTER (WHERE r.res IS NOT NULL), \
+             json_group_array(r.res_b) FILTER (WHERE r.res IS NOT NULL AND r.res_b IS NOT NULL) \
+             FROM report_rows r WHERE",
+        );
+        Cohort::Resolved.push(&mut q, p);
+        f.push(&mut q);
+        q.push(" GROUP BY 1, 2, 3");
+        type ResolvedRow = (
+            K,
+            K,
+            K,
+            (i64, i64, i64, i64, i64, i64, f64, i64, i64),
+            String,
+            String,
+        );
+        let rows: Vec<sqlx::sqlite::SqliteRow> = q.build().fetch_all(&mut *conn).await?;
+        for row in rows {
+            use sqlx::Row;
+            let r: ResolvedRow = (
+                row.try_get(0)?,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                (
+                    row.try_get(3)?,
+                    row.try_get(4)?,
+                    row.try_get(5)?,
+                    row.try_get(6)?,
+                    row.try_get(7)?,
+                    row.try_get(8)?,
+                    row.try_get(9)?,
+                    row.try_get(10)?,
+                    row.try_get(11)?,
+                ),
+                row.try_get(12)?,
+                row.try_get(13)?,
+            );
+            let (a, b, c, n, res, res_b) = r;
+            let (res, res_b) = (json_values(&res), json_values(&res_b));
+            self.add([a, b, c], |t| {
+                t.resolved += n.0 as u64;
+                t.fcr += n.1 as u64;
+                t.l1 += n.2 as u64;
+                t.reopened += n.3 as u64;
+                t.rated += n.4 as u64;
+                t.satisfied += n.5 as u64;
+                t.csat_sum += n.6;
+                t.followups += n.7 as u64;
+                t.recovered += n.8 as u64;
+                t.res.extend_from_slice(&res);
+                t.res_b.extend_from_slice(&res_b);
+            });
+        }
+
+        // Open at the end: open now (through the open tickets' own index), or resolved after.
+        let end = ms(p.until);
+        let mut q = QueryBuilder::new("SELECT g1, g2, g3, json_group_array(created) FROM (");
+        for (i, part) in [" r.done IS NULL", " r.done >= "].into_iter().enumerate() {
+            if i > 0 {
+                q.push(" UNION ALL ");
+            }
+            q.push("SELECT r.created AS created, ");
+            match self.dims {
+                Some(d) => {
+                    let cols = d.map(|g| group_column(g).0);
+                    q.push(format!(
+                        "{} AS g1, {} AS g2, {} AS g3",
+                        cols[0], cols[1], cols[2]
+                    ));
+                }
+                None => {
+                    q.push("NULL AS g1, NULL AS g2, NULL AS g3");
+                }
+            }
+            q.push(" FROM report_rows r WHERE");
+            q.push(part);
+            if i > 0 {
+                q.push_bind(end);
+            }
+            q.push(" AND r.dup = 0 AND r.created < ").push_bind(end);
+            f.push(&mut q);
+        }
+        q.push(") GROUP BY 1, 2, 3");
+        let rows: Vec<(K, K, K, String)> = q.build_query_as().fetch_all(&mut *conn).await?;
+        for (a, b, c, created) in rows {
+            let created = json_values(&created);
+            self.add([a, b, c], |t| t.open += created.len() as u64);
+            self.total.backlog.extend(created);
+        }
+
+        // SLA targets due in the period, per priority.
+        let bound = ms(p.until.min(now));
+        for (kind, due, done) in TARGET_COLUMNS {
+            let mut q = QueryBuilder::new("SELECT ");
+            self.head(&mut q);
+            q.push(format!(
+                ", r.priority, count(*) FILTER (WHERE {done} <= {due}), \
+                 count(*) FILTER (WHERE {done} > {due}), \
+                 count(*) FILTER (WHERE {done} IS NULL AND {due} < "
+            ));
+            q.push_bind(bound);
+            q.push(format!(") FROM report_rows r WHERE {due} >= "));
+            q.push_bind(ms(p.since));
+            q.push(format!(" AND {due} < ")).push_bind(ms(p.until));
+            q.push(" AND r.dup = 0");
+            f.push(&mut q);
+            q.push(" GROUP BY 1, 2, 3, 4");
+            type SlaRow = (K, K, K, K, i64, i64, i64);
+            let rows: Vec<SlaRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+            for (a, b, c, priority, met, missed, breached) in rows {
+                let Some(priority) = priority
+                    .and_then(|p| codes.get(&p))
+                    .and_then(|p| p.parse::<Priority>().ok())
+                else {
+                    continue;
+                };
+                let o = Outcomes {
+                    met: met as u64,
+                    missed: missed as u64,
+                    breached: breached as u64,
+                };
+                self.add([a, b, c], |t| {
+                    t.sla.entry((priority, kind)).or_default().add(o)
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Self-service: suggestions customers took instead of opening a request (this device).
+async fn deflections(conn: &mut SqliteConnection, p: Period) -> Result<u64> {
+    let (n,): (i64,) =
         sqlx::query_as("SELECT count(*) FROM kb_deflections WHERE at >= ? AND at < ?")
             .bind(ms(p.since))
             .bind(ms(p.until))
             .fetch_one(&mut *conn)
             .await?;
-    out.self_service_deflection = rate(deflected as u64, (deflected + portal) as u64);
-    Ok((out, ages, by_priority))
-}
-
-/// The ages (seconds, at the period's end) of the tickets open then.
-async fn backlog_ages(conn: &mut SqliteConnection, f: &Filter, p: Period) -> Result<Vec<i64>> {
-    let mut q = QueryBuilder::new("SELECT t.created_at FROM tickets t WHERE");
-    Cohort::Backlog.push(&mut q, p);
-    f.push(&mut q);
-    let rows: Vec<(i64,)> = q.build_query_as().fetch_all(&mut *conn).await?;
-    let end = ms(p.until);
-    Ok(rows.into_iter().map(|(c,)| (end - c) / 1000).collect())
-}
-
-/// Targets due in the period: met (completed by the due time), missed (completed after),
-/// breached (not completed, due before the period's end or now, whichever is first).
-const TARGET_COLUMNS: [(TargetKind, &str, &str); 2] = [
-    (TargetKind::FirstResponse, "t.r_frt_due", "t.r_frt_done"),
-    (TargetKind::Resolution, "t.r_res_due", "t.r_res_done"),
-];
-
-async fn outcomes(
-    conn: &mut SqliteConnection,
-    f: &Filter,
-    p: Period,
-    now: Timestamp,
-) -> Result<ByPriority> {
-    let bound = ms(p.until.min(now));
-    let mut out = BTreeMap::new();
-    for (kind, due, done) in TARGET_COLUMNS {
-        let mut q = QueryBuilder::new(format!(
-            "SELECT t.priority, count(*) FILTER (WHERE {done} <= {due}), \
-             count(*) FILTER (WHERE {done} > {due}), \
-             count(*) FILTER (WHERE {done} IS NULL AND {due} < "
-        ));
-        q.push_bind(bound);
-        q.push(format!(") FROM tickets t WHERE {due} >= "));
-        q.push_bind(ms(p.since));
-        q.push(format!(" AND {due} < ")).push_bind(ms(p.until));
-        q.push(" AND t.merged_into IS NULL");
-        f.push(&mut q);
-        q.push(" GROUP BY t.priority");
-        let rows: Vec<(String, i64, i64, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
-        for (priority, met, missed, breached) in rows {
-            let Ok(priority) = priority.parse::<Priority>() else {
-                continue;
-            };
-            out.insert(
-                (priority, kind),
-                Outcomes {
-                    met: met as u64,
-                    missed: missed as u64,
-                    breached: breached as u64,
-                },
-            );
-        }
-    }
-    Ok(out)
+    Ok(n as u64)
 }
 
 /// Created and resolved per day of the period, in the time zone.
@@ -594,12 +889,9 @@ async fn daily(
             Err(_) => break,
         }
     }
-    for (cohort, column) in [
-        (Cohort::Created, "t.created_at"),
-        (Cohort::Resolved, "t.r_done_at"),
-    ] {
+    for (cohort, column) in [(Cohort::Created, "r.created"), (Cohort::Resolved, "r.done")] {
         let mut q = QueryBuilder::new(format!(
-            "SELECT {column} / {BUCKET_MS}, count(*) FROM tickets t WHERE"
+            "SELECT {column} / {BUCKET_MS}, count(*) FROM report_rows r WHERE"
         ));
         cohort.push(&mut q, p);
         f.push(&mut q);
@@ -636,7 +928,7 @@ async fn heatmap(
     let mut cells: HashMap<(u8, u8), u64> = HashMap::new();
     for (_, due, done) in TARGET_COLUMNS {
         let mut q = QueryBuilder::new(format!(
-            "SELECT {due} / {BUCKET_MS}, count(*) FROM tickets t WHERE {due} >= "
+            "SELECT {due} / {BUCKET_MS}, count(*) FROM report_rows r WHERE {due} >= "
         ));
         q.push_bind(ms(p.since));
         q.push(format!(" AND {due} < ")).push_bind(ms(p.until));
@@ -644,7 +936,7 @@ async fn heatmap(
             " AND ({done} > {due} OR ({done} IS NULL AND {due} < "
         ));
         q.push_bind(bound).push("))");
-        q.push(" AND t.merged_into IS NULL");
+        q.push(" AND r.dup = 0");
         f.push(&mut q);
         q.push(" GROUP BY 1");
         let rows: Vec<(i64, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
@@ -667,123 +959,6 @@ async fn heatmap(
         .collect();
     heatmap.sort_by_key(|c| (c.weekday, c.hour));
     Ok(heatmap)
-}
-
-/// The breakdowns of the period's figures by team, by agent and by `by`, from one query per
-/// cohort grouped by the three columns at once (then summed up per dimension).
-async fn groups(
-    conn: &mut SqliteConnection,
-    f: &Filter,
-    p: Period,
-    now: Timestamp,
-    by: ReportGroup,
-) -> Result<[Vec<GroupRow>; 3]> {
-    let dims = [ReportGroup::Team, ReportGroup::Agent, by];
-    let cols = format!(
-        "{}, {}, {}",
-        group_column(dims[0]),
-        group_column(dims[1]),
-        group_column(dims[2])
-    );
-    type Key = [String; 3];
-    type G = Option<String>;
-    /// Team, agent, group; resolution seconds; CSAT.
-    type ResolvedRow = (G, G, G, Option<i64>, Option<i64>);
-    /// Team, agent, group; met, missed, breached.
-    type SlaRow = (G, G, G, i64, i64, i64);
-    /// A group's resolution times, CSAT sum and ratings.
-    type Samples = HashMap<String, (Vec<i64>, i64, i64)>;
-    let key = |a: Option<String>, b: Option<String>, c: Option<String>| -> Key {
-        [
-            a.unwrap_or_default(),
-            b.unwrap_or_default(),
-            c.unwrap_or_default(),
-        ]
-    };
-    let mut rows: [BTreeMap<String, GroupRow>; 3] = Default::default();
-    fn add(
-        rows: &mut [BTreeMap<String, GroupRow>; 3],
-        k: &Key,
-        mut apply: impl FnMut(&mut GroupRow),
-    ) {
-        for (i, map) in rows.iter_mut().enumerate() {
-            apply(map.entry(k[i].clone()).or_default());
-        }
-    }
-    // Created, backlog.
-    for cohort in [Cohort::Created, Cohort::Backlog] {
-        let mut q = QueryBuilder::new(format!("SELECT {cols}, count(*) FROM tickets t WHERE"));
-        cohort.push(&mut q, p);
-        f.push(&mut q);
-        q.push(" GROUP BY 1, 2, 3");
-        let counts: Vec<(G, G, G, i64)> = q.build_query_as().fetch_all(&mut *conn).await?;
-        for (a, b, c, n) in counts {
-            add(&mut rows, &key(a, b, c), |r| match cohort {
-                Cohort::Created => r.created += n as u64,
-                _ => r.backlog += n as u64,
-            });
-        }
-    }
-    // Resolved: count, CSAT, and the resolution times for the medians.
-    let mut q = QueryBuilder::new(format!(
-        "SELECT {cols}, t.r_res_secs, t.csat_score FROM tickets t WHERE"
-    ));
-    Cohort::Resolved.push(&mut q, p);
-    f.push(&mut q);
-    let resolved: Vec<ResolvedRow> = q.build_query_as().fetch_all(&mut *conn).await?;
-    let mut times: [Samples; 3] = Default::default();
-    for (a, b, c, secs, csat) in resolved {
-        let k = key(a, b, c);
-        add(&mut rows, &k, |r| r.resolved += 1);
-        for (i, map) in times.iter_mut().enumerate() {
-            let e = map.entry(k[i].clone()).or_default();
-            if let Some(s) = secs {
-                e.0.push(s);
-            }
-            if let Some(c) = csat {
-                e.1 += c;
-                e.2 += 1;
-            }
-        }
-    }
-    for (i, map) in times.into_iter().enumerate() {
-        for (k, (mut secs, sum, n)) in map {
-            secs.sort_unstable();
-            let r = rows[i].entry(k).or_default();
-            r.resolution_median_secs = percentile(&secs, 50);
-            r.csat_average = (n > 0).then(|| sum as f64 / n as f64);
-        }
-    }
-    // SLA targets due in the period.
-    let bound = ms(p.until.min(now));
-    for (_, due, done) in TARGET_COLUMNS {
-        let mut q = QueryBuilder::new(format!(
-            "SELECT {cols}, count(*) FILTER (WHERE {done} <= {due}), \
-             count(*) FILTER (WHERE {done} > {due}), \
-             count(*) FILTER (WHERE {done} IS NULL AND {due} < "
-        ));
-        q.push_bind(bound);
-        q.push(format!(") FROM tickets t WHERE {due} >= "));
-        q.push_bind(ms(p.since));
-        q.push(format!(" AND {due} < ")).push_bind(ms(p.until));
-        q.push(" AND t.merged_into IS NULL");
-        f.push(&mut q);
-        q.push(" GROUP BY 1, 2, 3");
-        let counts: Vec<SlaRow> = q.build_query_as().fetch_all(&mut *conn).await?;
-        for (a, b, c, met, missed, breached) in counts {
-            let o = Outcomes {
-                met: met as u64,
-                missed: missed as u64,
-                breached: breached as u64,
-            };
-            add(&mut rows, &key(a, b, c), |r| r.sla.add(o));
-        }
-    }
-    let mut out: [Vec<GroupRow>; 3] = Default::default();
-    for (i, map) in rows.into_iter().enumerate() {
-        out[i] = named(conn, dims[i], map).await?;
-    }
-    Ok(out)
 }
 
 /// A breakdown's rows with the keys and labels people read (names for ids), most tickets first.
@@ -839,7 +1014,7 @@ async fn named(
 /// filters the figures count (a dashboard's drill-down, applied by a queue's query).
 pub(crate) fn push_drill(q: &mut QueryBuilder<Sqlite>, d: &ReportDrill, now: Timestamp) {
     let p = d.period;
-    q.push(" AND t.id IN (SELECT t.id FROM tickets t WHERE");
+    q.push(" AND t.seq IN (SELECT r.seq FROM report_rows r WHERE");
     let late = |q: &mut QueryBuilder<Sqlite>, due: &str, done: &str, or_breached: bool| {
         q.push(format!("({due} >= "))
             .push_bind(ms(p.since))
@@ -859,43 +1034,33 @@ pub(crate) fn push_drill(q: &mut QueryBuilder<Sqlite>, d: &ReportDrill, now: Tim
         DrillCohort::Backlog => Cohort::Backlog.push(q, p),
         DrillCohort::Reopened => {
             Cohort::Resolved.push(q, p);
-            q.push(" AND t.r_reopens > 0");
+            q.push(" AND r.reopens > 0");
         }
         DrillCohort::Rated => {
             Cohort::Resolved.push(q, p);
-            q.push(" AND t.csat_score IS NOT NULL");
+            q.push(" AND r.csat IS NOT NULL");
         }
         DrillCohort::Late => {
             q.push(" (");
-            late(q, "t.r_frt_due", "t.r_frt_done", true);
+            late(q, "r.frt_due", "r.frt_done", true);
             q.push(" OR ");
-            late(q, "t.r_res_due", "t.r_res_done", true);
-            q.push(") AND t.merged_into IS NULL");
+            late(q, "r.res_due", "r.res_done", true);
+            q.push(") AND r.dup = 0");
         }
         DrillCohort::LateFirstResponse => {
             q.push(" ");
-            late(q, "t.r_frt_due", "t.r_frt_done", false);
-            q.push(" AND t.merged_into IS NULL");
+            late(q, "r.frt_due", "r.frt_done", false);
+            q.push(" AND r.dup = 0");
         }
     }
     Filter::names(&d.filter).push(q);
     if let Some(g) = &d.group {
-        let col = group_column(g.by);
+        let (col, kind) = group_column(g.by);
         if g.key.is_empty() {
             q.push(format!(" AND {col} IS NULL"));
         } else {
-            let lookup = match g.by {
-                ReportGroup::Team => "(SELECT id FROM teams WHERE name = ? COLLATE NOCASE)",
-                ReportGroup::Agent => "(SELECT id FROM users WHERE email = ? COLLATE NOCASE)",
-                ReportGroup::Organization => {
-                    "(SELECT id FROM organizations WHERE name = ? COLLATE NOCASE)"
-                }
-                _ => "?",
-            };
-            let (head, tail) = lookup.split_once('?').expect("one placeholder");
-            q.push(format!(" AND {col} = {head}"))
-                .push_bind(g.key.clone())
-                .push(tail);
+            q.push(format!(" AND {col}"));
+            push_code(q, kind, true, &g.key);
         }
     }
     q.push(")");

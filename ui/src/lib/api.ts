@@ -60,6 +60,7 @@ import type {
   Dashboard,
   ReportFilter,
   ReportGroup,
+  ReportFile,
 } from './types';
 
 const CODES: readonly ErrorCode[] = [
@@ -224,6 +225,14 @@ export const api = {
   /** The reports dashboard of [since, until) (ISO instants), narrowed and broken down. */
   reportDashboard: (since: string, until: string, filter: ReportFilter, by: ReportGroup) =>
     call<Dashboard>('report_dashboard', { since, until, filter, by }),
+  /** Saves a table behind the charts as CSV, or (`table` null) the printable report as HTML. */
+  reportExport: (since: string, until: string, filter: ReportFilter, by: ReportGroup, table: string | null, lang: string) =>
+    call<ReportFile>('report_export', { since, until, filter, by, table, lang }),
+  /** Opens a saved report with the system's program for it (a browser prints the HTML). */
+  reportOpen: async (path: string): Promise<void> => {
+    if (browserDev) return;
+    await call<void>('report_open', { path });
+  },
   timeSheet: (reference: string) => call<TimeSheet>('time_sheet', { reference }),
   timeLog: (reference: string, minutes: number, note: string | null) =>
     call<TimeSheet>('time_log', { reference, minutes, note }),

@@ -15,6 +15,7 @@ import type { EventKind } from './bindings/EventKind';
 
 export type { Status, Priority, Kind, Tier };
 export type { ApiError } from './bindings/ApiError';
+export type { ReportFile } from './bindings/ReportFile';
 export type { WorkspaceRules } from './bindings/WorkspaceRules';
 export type { Directory } from './bindings/Directory';
 export type { Stage } from './bindings/Stage';

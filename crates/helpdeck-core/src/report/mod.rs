@@ -17,7 +17,7 @@ use crate::error::DomainError;
 use crate::sla::{
     Calendar, SlaFacts, SlaPolicy, SlaReport, TargetKind, durations as sla_durations,
 };
-use crate::ticket::{Channel, Priority, Ticket};
+use crate::ticket::{Channel, Priority, Ticket, Tier};
 
 #[cfg(test)]
 mod tests;
@@ -26,6 +26,21 @@ mod tests;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportFacts {
     pub ticket_id: Uuid,
+    /// What a report groups and filters by, and counts (the ticket's values when written).
+    pub created_at: Timestamp,
+    /// Merged into another ticket: counted as a duplicate, not as a ticket of its own.
+    pub duplicate: bool,
+    pub team_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    pub category: String,
+    pub priority: Priority,
+    pub organization_id: Option<Uuid>,
+    pub channel: Channel,
+    /// Handled at tier L1 (the share resolved at L1).
+    pub l1: bool,
+    pub csat: Option<u8>,
+    /// A finished follow-up of a low rating: whether it recovered the customer.
+    pub followup_recovered: Option<bool>,
     /// The first public agent reply, and how long after creation it came.
     pub first_reply_at: Option<Timestamp>,
     pub first_response_secs: Option<i64>,
@@ -59,6 +74,21 @@ pub fn report_facts(
     let resolution = target(TargetKind::Resolution);
     ReportFacts {
         ticket_id: ticket.id,
+        created_at: ticket.created_at,
+        duplicate: ticket.merged_into.is_some(),
+        team_id: ticket.team_id,
+        assignee_id: ticket.assignee_id,
+        category: ticket.category.clone(),
+        priority: ticket.priority,
+        organization_id: ticket.organization_id,
+        channel: ticket.channel,
+        l1: ticket.tier == Tier::L1,
+        csat: ticket.csat.as_ref().map(|c| c.score),
+        followup_recovered: ticket
+            .followup
+            .as_ref()
+            .filter(|f| f.is_closed())
+            .map(|f| f.recovered()),
         first_reply_at: d.first_reply_at,
         first_response_secs: d.first_response_secs,
         first_response_business_secs: d.first_response_business_secs,

@@ -1,11 +1,15 @@
-//! The printable service report (issue 16): `helpdeck report --format html` writes one
-//! self-contained, print-ready HTML page (A4, no scripts, no outside files) in the workspace's
-//! language — the period's figures beside the previous period's and the targets, the daily
+//! The printable service report (issue 16): `helpdeck report --format html` and the app's
+//! Reports view write one self-contained, print-ready HTML page (A4, no scripts, no outside
+//! files) in the workspace's language — the period's figures beside the previous period's and the targets, the daily
 //! volume drawn as bars, SLA outcomes, and the teams, agents and breakdown tables.
 
 use helpdeck_core::report::{Dashboard, Figures, GroupRow};
 
-use crate::report::pct;
+/// A share as people read it (`63.6%`, — for none).
+fn pct(v: Option<f64>) -> String {
+    v.map(|v| format!("{:.1}%", v * 100.0))
+        .unwrap_or_else(|| "—".into())
+}
 
 /// Labels in the two languages.
 struct Words {

@@ -704,14 +704,15 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             let report = store.check().await?;
             out.emit(&report, || {
                 format!(
-                    "integrity: {}\nforeign key violations: {}\ntickets: {}, comments: {}, changes waiting: {}\nchanges without their row: {}\nrows without their change: {}\n",
+                    "integrity: {}\nforeign key violations: {}\ntickets: {}, comments: {}, changes waiting: {}\nchanges without their row: {}\nrows without their change: {}\nSLA histories unlike their events and comments: {}\n",
                     report.integrity.join("; "),
                     report.foreign_key_violations,
                     report.tickets,
                     report.comments,
                     report.pending_changes,
                     report.orphan_changes,
-                    report.rows_without_change
+                    report.rows_without_change,
+                    report.stale_sla_histories
                 )
             })?;
             if !report.ok() {

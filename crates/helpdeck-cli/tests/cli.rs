@@ -2325,6 +2325,12 @@ fn report_figures_match_hand_computed_values() {
     );
     assert!(after["current"]["response_delay_rate"].as_f64().unwrap() > 0.2);
     assert_eq!(after["current"]["created"], before["current"]["created"]);
+    // Imported, merged, rated, followed up: each ticket's kept SLA history is its events'.
+    // (`check` as a whole also counts the merge's note on HD-6 as a row without its change:
+    // the merge's change names HD-7. Only the histories are asserted here.)
+    let out = desk.run(&["--json", "check"]);
+    let check: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check["stale_sla_histories"], 0, "{check}");
 
     // Bad input: one line naming what is allowed.
     let err = desk.fails(&["report", "--by", "weather"]);

@@ -379,6 +379,10 @@ fn converge(db: Db, two_servers: bool) {
     );
     for r in [&alice, &bob, &carol, &dave] {
         assert_integrity(&r.db_path());
+        // Every pulled ticket's kept SLA history is what its events and comments say.
+        let out = r.run(&["--json", "check"]);
+        let check: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(check["stale_sla_histories"], 0, "{}: {check}", r.email);
     }
     if let Some(p) = s1.sqlite_path() {
         assert_integrity(&p);

@@ -160,30 +160,45 @@ impl Sla<'_> {
     #[tracing::instrument(skip_all, err)]
     pub async fn watched_open_tickets(&self) -> Result<Vec<WatchedTicket>> {
         let mut conn = self.0.pool.acquire().await?;
-        let rows: Vec<WatchedRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {WATCHED_COLUMNS} FROM tickets t WHERE t.is_open = 1"
-        )))
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut facts = FactRows::default();
-        let changes: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT e.ticket_id, e.new_value, e.at FROM tickets t CROSS JOIN events e ON e.ticket_id = t.id \
-             WHERE t.is_open = 1 AND e.field = 'status'",
+        /// A watched row and its kept SLA history.
+        type Open = (
+            String,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let open: Vec<Open> = crate::sla::json_rows(
+            &mut conn,
+            &format!("{WATCHED_COLUMNS}, t.sla_history"),
+            "FROM tickets t WHERE t.is_open = 1",
         )
-        .fetch_all(&mut *conn)
         .await?;
-        for (id, to, at) in changes {
-            facts.push_change(id, to.as_deref().unwrap_or(""), at);
+        let mut histories = Vec::with_capacity(open.len());
+        let mut rows = Vec::with_capacity(open.len());
+        for (id, number, priority, kind, status, org, created, assignee, team, requester, h) in open
+        {
+            histories.push((id.clone(), h));
+            rows.push(WatchedRow {
+                id,
+                number,
+                priority,
+                kind,
+                status,
+                organization_id: org,
+                created_at: created,
+                assignee_id: assignee,
+                team_id: team,
+                requester_id: requester,
+            });
         }
-        let replies: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT c.ticket_id, c.created_at FROM tickets t CROSS JOIN comments c ON c.ticket_id = t.id \
-             WHERE t.is_open = 1 AND c.by_agent = 1 AND c.visibility = 'public'",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, at) in replies {
-            facts.replies.entry(id).or_default().push(ts(at));
-        }
+        let mut facts = crate::sla::facts_of(&mut conn, histories).await?;
         self.0.watched(rows, &mut facts)
     }
 
@@ -212,12 +227,13 @@ impl Sla<'_> {
     /// SLA alert keys that fired for open tickets (to restore into a starting monitor).
     #[tracing::instrument(skip_all, err)]
     pub async fn fired_sla_keys(&self) -> Result<Vec<AlertKey>> {
-        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT f.ticket_id, f.target, f.kind, f.cycle FROM fired_alerts f \
-             JOIN tickets t ON t.id = f.ticket_id \
+        let mut conn = self.0.pool.acquire().await?;
+        let rows: Vec<(String, String, String, i64)> = crate::sla::json_rows(
+            &mut conn,
+            "f.ticket_id, f.target, f.kind, f.cycle",
+            "FROM fired_alerts f JOIN tickets t ON t.id = f.ticket_id \
              WHERE t.is_open = 1 AND f.target IS NOT NULL AND f.cycle IS NOT NULL",
         )
-        .fetch_all(&self.0.pool)
         .await?;
         let mut keys = Vec::with_capacity(rows.len());
         for (ticket, target, kind, cycle) in rows {

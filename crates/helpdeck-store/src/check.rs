@@ -1,7 +1,8 @@
 //! `helpdeck check`: is the workspace file whole? SQLite's own `integrity_check` and
 //! foreign-key check, plus Helpdeck's invariant that rows and the changes waiting to sync
 //! were written together (a ticket or comment made here has its change in the outbox, and
-//! no change names a ticket or comment that is not there).
+//! no change names a ticket or comment that is not there), and that each ticket's kept SLA
+//! history is what its events and comments say.
 
 use serde::Serialize;
 
@@ -21,6 +22,9 @@ pub struct CheckReport {
     pub orphan_changes: i64,
     /// Tickets and comments written here (a local workspace) without their change.
     pub rows_without_change: i64,
+    /// Tickets whose SLA history kept on the row is not what their events and comments say
+    /// (the monitor and `helpdeck sla` read the kept one).
+    pub stale_sla_histories: i64,
 }
 
 impl CheckReport {
@@ -29,6 +33,7 @@ impl CheckReport {
             && self.foreign_key_violations == 0
             && self.orphan_changes == 0
             && self.rows_without_change == 0
+            && self.stale_sla_histories == 0
     }
 }
 
@@ -67,7 +72,12 @@ impl Store {
         } else {
             0
         };
+        let stale_sla_histories = {
+            let mut conn = self.pool.acquire().await?;
+            crate::sla::stale_histories(&mut conn).await?
+        };
         Ok(CheckReport {
+            stale_sla_histories,
             integrity,
             foreign_key_violations: fk.len() as i64,
             tickets,

@@ -6,7 +6,7 @@ use helpdeck_core::Timestamp;
 use helpdeck_core::sla::{SlaFacts, SlaReport, SlaState, StatusChange, evaluate};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Kind, Priority, Ticket};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
@@ -52,6 +52,148 @@ impl FactRows {
                 .entry(id)
                 .or_default()
                 .push(StatusChange { at: ts(at), to });
+        }
+    }
+}
+
+/// A ticket's SLA history as its row keeps it (`tickets.sla_history`): status changes
+/// (ms, status) and public agent reply times (ms).
+#[derive(Serialize, Deserialize)]
+struct StoredHistory {
+    s: Vec<(i64, String)>,
+    r: Vec<i64>,
+}
+
+/// The history of `facts` as its ticket's row keeps it (written with the SLA columns).
+pub(crate) fn history_json(facts: &SlaFacts) -> String {
+    serde_json::to_string(&StoredHistory {
+        s: facts
+            .status_changes
+            .iter()
+            .map(|c| (ms(c.at), c.to.as_str().to_string()))
+            .collect(),
+        r: facts.agent_public_replies.iter().map(|t| ms(*t)).collect(),
+    })
+    .expect("a history serializes")
+}
+
+impl FactRows {
+    /// Adds a ticket's kept history; false when there is none to read (a row from before
+    /// the column).
+    pub(crate) fn push_history(&mut self, id: &str, json: Option<&str>) -> bool {
+        let Some(h) = json.and_then(|j| serde_json::from_str::<StoredHistory>(j).ok()) else {
+            return false;
+        };
+        for (at, to) in h.s {
+            self.push_change(id.to_string(), &to, at);
+        }
+        if !h.r.is_empty() {
+            self.replies
+                .insert(id.to_string(), h.r.into_iter().map(ts).collect());
+        }
+        true
+    }
+
+    fn merge(&mut self, other: FactRows) {
+        self.changes.extend(other.changes);
+        self.replies.extend(other.replies);
+    }
+}
+
+/// The facts' histories of every open ticket, from their rows (`sla_history`), and from their
+/// events and comments for a row written before the column.
+pub(crate) async fn open_facts(conn: &mut SqliteConnection) -> Result<FactRows> {
+    let rows: Vec<(String, Option<String>)> = json_rows(
+        conn,
+        "t.id, t.sla_history",
+        "FROM tickets t WHERE t.is_open = 1",
+    )
+    .await?;
+    facts_of(conn, rows).await
+}
+
+/// Many rows as one JSON array of arrays that SQLite builds (`SELECT columns rest`, each row
+/// a `json_array` of `columns`): one row through the driver instead of one per row —
+/// the driver hands rows over from its thread one at a time, which cost more than reading
+/// them (100k open tickets).
+pub(crate) async fn json_rows<T: serde::de::DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    columns: &str,
+    rest: &str,
+) -> Result<Vec<T>> {
+    let (json,): (String,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT json_group_array(json_array({columns})) {rest}"
+    )))
+    .fetch_one(&mut *conn)
+    .await?;
+    serde_json::from_str(&json).map_err(|e| {
+        crate::StoreError::Database(sqlx::Error::Decode(format!("open tickets: {e}").into()))
+    })
+}
+
+/// The facts' histories of tickets from what their rows keep (`(id, sla_history)`), and from
+/// their events and comments for rows that keep none.
+pub(crate) async fn facts_of(
+    conn: &mut SqliteConnection,
+    rows: Vec<(String, Option<String>)>,
+) -> Result<FactRows> {
+    let mut out = FactRows::default();
+    let mut older = Vec::new();
+    for (id, json) in rows {
+        if !out.push_history(&id, json.as_deref()) {
+            older.push(uuid(&id)?);
+        }
+    }
+    for chunk in older.chunks(500) {
+        let facts = load_facts(conn, chunk).await?;
+        out.merge(facts);
+    }
+    Ok(out)
+}
+
+/// Tickets whose kept SLA history is not what their events and comments say (for
+/// `helpdeck check`; a row from before the column has none and is not counted).
+pub(crate) async fn stale_histories(conn: &mut SqliteConnection) -> Result<i64> {
+    let mut stale = 0;
+    let mut after = i64::MIN;
+    loop {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT seq, id, sla_history FROM tickets WHERE seq > ? AND sla_history IS NOT NULL \
+             ORDER BY seq LIMIT 500",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last().map(|r| r.0) else {
+            return Ok(stale);
+        };
+        after = last;
+        let ids = rows
+            .iter()
+            .map(|r| uuid(&r.1))
+            .collect::<Result<Vec<_>>>()?;
+        let replayed = load_facts(conn, &ids).await?;
+        for (_, id, json) in rows {
+            let mut kept = FactRows::default();
+            kept.push_history(&id, Some(&json));
+            let sorted = |f: &FactRows| {
+                let mut c: Vec<(i64, String)> = f
+                    .changes
+                    .get(&id)
+                    .map(|v| v.iter().map(|c| (ms(c.at), c.to.to_string())).collect())
+                    .unwrap_or_default();
+                c.sort();
+                let mut r: Vec<i64> = f
+                    .replies
+                    .get(&id)
+                    .map(|v| v.iter().map(|t| ms(*t)).collect())
+                    .unwrap_or_default();
+                r.sort();
+                (c, r)
+            };
+            if sorted(&kept) != sorted(&replayed) {
+                stale += 1;
+            }
         }
     }
 }
@@ -139,26 +281,7 @@ impl Sla<'_> {
         )
         .fetch_all(&mut *conn)
         .await?;
-        let mut facts = FactRows::default();
-        let rows: Vec<(String, Option<String>, i64)> = sqlx::query_as(
-            // CROSS JOIN keeps open tickets as the outer loop (index lookups into events).
-            "SELECT e.ticket_id, e.new_value, e.at FROM tickets t CROSS JOIN events e ON e.ticket_id = t.id \
-             WHERE t.is_open = 1 AND e.field = 'status'",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, to, at) in rows {
-            facts.push_change(id, to.as_deref().unwrap_or(""), at);
-        }
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT c.ticket_id, c.created_at FROM tickets t CROSS JOIN comments c ON c.ticket_id = t.id \
-             WHERE t.is_open = 1 AND c.by_agent = 1 AND c.visibility = 'public'",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, at) in rows {
-            facts.replies.entry(id).or_default().push(ts(at));
-        }
+        let mut facts = open_facts(&mut conn).await?;
         let mut out = Vec::with_capacity(tickets.len());
         for t in tickets {
             let (Ok(priority), Ok(status), Ok(kind)) = (

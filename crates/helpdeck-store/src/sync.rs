@@ -416,20 +416,25 @@ impl Store {
             let chunk_ids: Vec<Uuid> = chunk.iter().map(|t| t.id).collect();
             let facts = load_facts(conn, &chunk_ids).await?;
             for rows in chunk.chunks(ROWS_PER_STATEMENT) {
-                let mut args = Vec::with_capacity(rows.len() * 3);
+                let mut args = Vec::with_capacity(rows.len() * 4);
                 for t in rows {
                     let sla_facts = facts.facts(t);
                     let report =
                         evaluate_ticket(&self.policies(), &sla_facts, t.organization_id, now);
                     let (due, risk) = sla_columns(&report);
-                    args.extend([Arg::text(t.id), Arg::opt_int(due), Arg::opt_int(risk)]);
+                    args.extend([
+                        Arg::text(t.id),
+                        Arg::opt_int(due),
+                        Arg::opt_int(risk),
+                        Arg::Text(crate::sla::history_json(&sla_facts)),
+                    ]);
                     report_rows.push(self.report_facts_of(t, &sla_facts, &report));
                 }
                 update.push(
                     &format!(
-                        "UPDATE tickets SET sla_due_at = v.column2, sla_at_risk_at = v.column3 \
-                         FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
-                        vec!["(?, ?, ?)"; rows.len()].join(", ")
+                        "UPDATE tickets SET sla_due_at = v.column2, sla_at_risk_at = v.column3, \
+                         sla_history = v.column4 FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
+                        vec!["(?, ?, ?, ?)"; rows.len()].join(", ")
                     ),
                     args,
                 );

@@ -367,6 +367,8 @@ struct PreparedTicket {
     seq: i64,
     due: Option<i64>,
     risk: Option<i64>,
+    /// The SLA history its row keeps (`sla::history_json`).
+    history: String,
     report_facts: helpdeck_core::report::ReportFacts,
 }
 
@@ -397,7 +399,7 @@ async fn insert_tickets(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -
         "INSERT INTO tickets (seq, id, number, title, description, kind, category, status, priority, channel, \
          requester_id, organization_id, assignee_id, team_id, tier, tags, site, created_at, updated_at, \
          first_response_at, resolved_at, closed_at, resolution, csat_score, csat_comment, is_open, sla_due_at, \
-         sla_at_risk_at) ",
+         sla_at_risk_at, sla_history) ",
     );
     q.push_values(chunk, |mut b, p| {
         let t = &p.ticket;
@@ -432,7 +434,8 @@ async fn insert_tickets(conn: &mut SqliteConnection, chunk: &[PreparedTicket]) -
             .push_bind(t.csat.as_ref().and_then(|c| c.comment.clone()))
             .push_bind(t.status.is_open())
             .push_bind(p.due)
-            .push_bind(p.risk);
+            .push_bind(p.risk)
+            .push_bind(p.history.clone());
     });
     q.build().execute(conn).await?;
     Ok(())
@@ -804,6 +807,7 @@ impl Transfer<'_> {
                 seq: next_ticket_seq,
                 due,
                 risk,
+                history: crate::sla::history_json(&facts),
                 report_facts,
             });
             next_ticket_seq += 1;

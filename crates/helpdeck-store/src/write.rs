@@ -340,6 +340,10 @@ impl Store {
             None => push_insert_ticket(&mut batch, t, due, risk),
             Some(_) => push_update_ticket(&mut batch, t, due, risk),
         }
+        batch.push(
+            "UPDATE tickets SET sla_history = ? WHERE id = ?",
+            vec![Arg::Text(crate::sla::history_json(&facts)), Arg::text(t.id)],
+        );
         crate::reports::push_report_facts(&mut batch, &[self.report_facts_of(t, &facts, &report)]);
         let seq_of_ticket = "(SELECT seq FROM tickets WHERE id = ?)";
         let mut text_changed = seq.is_none();

@@ -198,3 +198,87 @@ async fn policy_targets_are_validated_stored_and_applied() {
         .unwrap();
     assert_eq!(due.as_millisecond(), expected.as_millisecond());
 }
+
+/// Opens the workspace file itself (what a damaged or older file would hold).
+async fn raw(dir: &std::path::Path, key: &helpdeck_store::StoreKey) -> sqlx::SqliteConnection {
+    use sqlx::ConnectOptions;
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.join(helpdeck_store::DB_FILE))
+        .pragma("key", format!("\"x'{}'\"", key.to_hex().as_str()))
+        .connect()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_tickets_are_watched_from_the_history_kept_on_their_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = helpdeck_store::StoreKey::random();
+    let store = Store::init_with_key(
+        dir.path(),
+        InitOptions {
+            name: "Test desk".into(),
+            timezone: "UTC".into(),
+            language: "en".into(),
+            owner_name: "Wang Fang".into(),
+            owner_email: "wang.fang@helpdeck.example".into(),
+        },
+        key.clone(),
+    )
+    .await
+    .unwrap();
+    let replied = store.tickets().create_ticket(p1("VPN down")).await.unwrap();
+    store
+        .tickets()
+        .reply(&replied.number.to_string(), "Looking at it")
+        .await
+        .unwrap();
+    let waiting = store.tickets().create_ticket(p1("Printer")).await.unwrap();
+    store
+        .tickets()
+        .update_ticket(
+            &waiting.number.to_string(),
+            UpdateInput {
+                status: Some(helpdeck_core::status::Status::PendingCustomer),
+                ..UpdateInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    // What the monitor reads from the rows is what it read from events and comments.
+    let kept = store.sla().watched_open_tickets().await.unwrap();
+    let replayed = store
+        .sla()
+        .watched_tickets(&[replied.id, waiting.id])
+        .await
+        .unwrap();
+    let key_of = |w: &helpdeck_store::WatchedTicket| (w.ticket.number, w.ticket.report.clone());
+    let mut a: Vec<_> = kept.iter().map(key_of).collect();
+    let mut b: Vec<_> = replayed.iter().map(key_of).collect();
+    a.sort_by_key(|x| x.0);
+    b.sort_by_key(|x| x.0);
+    assert_eq!(a, b);
+    assert_eq!(store.check().await.unwrap().stale_sla_histories, 0);
+
+    // A kept history that disagrees with the events is found by `check`.
+    let mut c = raw(dir.path(), &key).await;
+    sqlx::query("UPDATE tickets SET sla_history = '{\"s\":[],\"r\":[]}' WHERE number = ?")
+        .bind(replied.number)
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let report = store.check().await.unwrap();
+    assert_eq!(report.stale_sla_histories, 1);
+    assert!(!report.ok());
+
+    // A row from before the column (none kept) is read from its events and comments.
+    sqlx::query("UPDATE tickets SET sla_history = NULL")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let older = store.sla().watched_open_tickets().await.unwrap();
+    let mut o: Vec<_> = older.iter().map(key_of).collect();
+    o.sort_by_key(|x| x.0);
+    assert_eq!(o, b);
+    assert!(store.check().await.unwrap().ok());
+}

@@ -10,6 +10,10 @@ use helpdeck_store::{
 };
 
 async fn new_store() -> (tempfile::TempDir, Store) {
+    new_store_with(helpdeck_store::StoreKey::random()).await
+}
+
+async fn new_store_with(key: helpdeck_store::StoreKey) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::init_with_key(
         dir.path(),
@@ -20,7 +24,7 @@ async fn new_store() -> (tempfile::TempDir, Store) {
             owner_name: "Wang Fang".into(),
             owner_email: "wang.fang@helpdeck.example".into(),
         },
-        helpdeck_store::StoreKey::random(),
+        key,
     )
     .await
     .unwrap();
@@ -212,21 +216,8 @@ async fn raw(dir: &std::path::Path, key: &helpdeck_store::StoreKey) -> sqlx::Sql
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_tickets_are_watched_from_the_history_kept_on_their_rows() {
-    let dir = tempfile::tempdir().unwrap();
     let key = helpdeck_store::StoreKey::random();
-    let store = Store::init_with_key(
-        dir.path(),
-        InitOptions {
-            name: "Test desk".into(),
-            timezone: "UTC".into(),
-            language: "en".into(),
-            owner_name: "Wang Fang".into(),
-            owner_email: "wang.fang@helpdeck.example".into(),
-        },
-        key.clone(),
-    )
-    .await
-    .unwrap();
+    let (dir, store) = new_store_with(key.clone()).await;
     let replied = store.tickets().create_ticket(p1("VPN down")).await.unwrap();
     store
         .tickets()

@@ -151,14 +151,15 @@ const ROW_COLUMNS: [&str; 22] = [
 /// codes of the values they group by.
 pub(crate) fn push_report_facts(batch: &mut Batch, rows: &[ReportFacts]) {
     for chunk in rows.chunks(120) {
-        let keys: std::collections::BTreeSet<(i64, String)> = chunk
+        let coded: Vec<_> = chunk.iter().map(dims).collect();
+        let keys: std::collections::BTreeSet<(i64, &String)> = coded
             .iter()
-            .flat_map(|f| dims(f).into_iter().filter_map(|(k, v)| Some((k, v?))))
+            .flat_map(|d| d.iter().filter_map(|(k, v)| Some((*k, v.as_ref()?))))
             .collect();
         if !keys.is_empty() {
             let mut args = Vec::with_capacity(keys.len() * 2);
             for (k, v) in &keys {
-                args.extend([Arg::Int(*k), Arg::Text(v.clone())]);
+                args.extend([Arg::Int(*k), Arg::Text((*v).clone())]);
             }
             batch.push(
                 &format!(
@@ -169,12 +170,12 @@ pub(crate) fn push_report_facts(batch: &mut Batch, rows: &[ReportFacts]) {
             );
         }
         let mut args = Vec::with_capacity(chunk.len() * 23);
-        for f in chunk {
-            let [team, agent, category, priority, org, channel] = dims(f).map(|(_, v)| v);
+        for (f, d) in chunk.iter().zip(coded) {
+            let [team, agent, category, priority, org, channel] = d.map(|(_, v)| v);
             args.extend([
                 Arg::text(f.ticket_id),
                 Arg::Int(ms(f.created_at)),
-                Arg::opt_int(f.done_at.map(ms)),
+                Arg::opt_int(f.durations.done_at.map(ms)),
                 Arg::Int(i64::from(f.duplicate)),
                 Arg::opt(team),
                 Arg::opt(agent),
@@ -185,11 +186,11 @@ pub(crate) fn push_report_facts(batch: &mut Batch, rows: &[ReportFacts]) {
                 Arg::Int(i64::from(f.l1)),
                 Arg::opt_int(f.csat.map(i64::from)),
                 Arg::opt_int(f.followup_recovered.map(i64::from)),
-                Arg::opt_int(f.first_response_secs),
-                Arg::opt_int(f.first_response_business_secs),
-                Arg::opt_int(f.resolution_secs),
-                Arg::opt_int(f.resolution_business_secs),
-                Arg::Int(i64::from(f.reopens)),
+                Arg::opt_int(f.durations.first_response_secs),
+                Arg::opt_int(f.durations.first_response_business_secs),
+                Arg::opt_int(f.durations.resolution_secs),
+                Arg::opt_int(f.durations.resolution_business_secs),
+                Arg::Int(i64::from(f.durations.reopens)),
                 Arg::Int(i64::from(f.public_replies)),
                 Arg::opt_int(f.first_response_due.map(ms)),
                 Arg::opt_int(f.first_response_done.map(ms)),
@@ -561,18 +562,13 @@ struct Tally {
 impl Tally {
     /// The headline figures (the deflections are counted apart: they are not tickets).
     fn figures(&mut self, deflected: u64, end: Timestamp) -> Figures {
-        let sla: Outcomes = self.sla.values().fold(Outcomes::default(), |mut a, o| {
-            a.add(*o);
-            a
-        });
-        let first = self
+        let sla: Outcomes = self.sla.values().sum();
+        let first: Outcomes = self
             .sla
             .iter()
             .filter(|((_, t), _)| *t == TargetKind::FirstResponse)
-            .fold(Outcomes::default(), |mut a, (_, o)| {
-                a.add(*o);
-                a
-            });
+            .map(|(_, o)| o)
+            .sum();
         Figures {
             created: self.created,
             resolved: self.resolved,
@@ -613,10 +609,7 @@ impl Tally {
     /// A breakdown's row (its key and label are named later).
     fn group_row(mut self) -> GroupRow {
         self.res.sort_unstable();
-        let sla = self.sla.values().fold(Outcomes::default(), |mut a, o| {
-            a.add(*o);
-            a
-        });
+        let sla: Outcomes = self.sla.values().sum();
         GroupRow {
             created: self.created,
             resolved: self.resolved,
@@ -666,17 +659,16 @@ impl Scan {
         }
     }
 
-    /// The `SELECT` head of a grouped query: the three group columns (or NULLs).
+    /// The `SELECT` head of a grouped query: the three group columns (or NULLs), as `g1`–`g3`.
     fn head(&self, q: &mut QueryBuilder<Sqlite>) {
-        match self.dims {
-            Some(d) => {
-                let cols = d.map(|g| group_column(g).0);
-                q.push(format!("{}, {}, {}", cols[0], cols[1], cols[2]));
-            }
-            None => {
-                q.push("NULL, NULL, NULL");
-            }
-        }
+        let cols = match self.dims {
+            Some(d) => d.map(|g| group_column(g).0),
+            None => ["NULL"; 3],
+        };
+        q.push(format!(
+            "{} AS g1, {} AS g2, {} AS g3",
+            cols[0], cols[1], cols[2]
+        ));
     }
 
     async fn run(
@@ -722,58 +714,51 @@ impl Scan {
         let mut q = QueryBuilder::new("SELECT ");
         self.head(&mut q);
         q.push(
-            ", count(*), count(*) FILTER (WHERE r.replies <= 1 AND r.reopens = 0), \
-             count(*) FILTER (WHERE r.l1 = 1), count(*) FILTER (WHERE r.reopens > 0), \
-             count(r.csat), count(*) FILTER (WHERE r.csat >= 4), total(r.csat), \
-             count(r.followup), count(*) FILTER (WHERE r.followup = 1), \
-             json_group_array(r.res) FILTER (WHERE r.res IS NOT NULL), \
+            ", count(*) AS resolved, \
+             count(*) FILTER (WHERE r.replies <= 1 AND r.reopens = 0) AS fcr, \
+             count(*) FILTER (WHERE r.l1 = 1) AS l1, \
+             count(*) FILTER (WHERE r.reopens > 0) AS reopened, \
+             count(r.csat) AS rated, count(*) FILTER (WHERE r.csat >= 4) AS satisfied, \
+             total(r.csat) AS csat_sum, \
+             count(r.followup) AS followups, count(*) FILTER (WHERE r.followup = 1) AS recovered, \
+             json_group_array(r.res) FILTER (WHERE r.res IS NOT NULL) AS res, \
              json_group_array(r.res_b) FILTER (WHERE r.res IS NOT NULL AND r.res_b IS NOT NULL) \
-             FROM report_rows r WHERE",
+             AS res_b FROM report_rows r WHERE",
         );
         Cohort::Resolved.push(&mut q, p);
         f.push(&mut q);
         q.push(" GROUP BY 1, 2, 3");
-        type ResolvedRow = (
-            K,
-            K,
-            K,
-            (i64, i64, i64, i64, i64, i64, f64, i64, i64),
-            String,
-            String,
-        );
-        let rows: Vec<sqlx::sqlite::SqliteRow> = q.build().fetch_all(&mut *conn).await?;
-        for row in rows {
-            use sqlx::Row;
-            let r: ResolvedRow = (
-                row.try_get(0)?,
-                row.try_get(1)?,
-                row.try_get(2)?,
-                (
-                    row.try_get(3)?,
-                    row.try_get(4)?,
-                    row.try_get(5)?,
-                    row.try_get(6)?,
-                    row.try_get(7)?,
-                    row.try_get(8)?,
-                    row.try_get(9)?,
-                    row.try_get(10)?,
-                    row.try_get(11)?,
-                ),
-                row.try_get(12)?,
-                row.try_get(13)?,
-            );
-            let (a, b, c, n, res, res_b) = r;
-            let (res, res_b) = (json_values(&res), json_values(&res_b));
-            self.add([a, b, c], |t| {
-                t.resolved += n.0 as u64;
-                t.fcr += n.1 as u64;
-                t.l1 += n.2 as u64;
-                t.reopened += n.3 as u64;
-                t.rated += n.4 as u64;
-                t.satisfied += n.5 as u64;
-                t.csat_sum += n.6;
-                t.followups += n.7 as u64;
-                t.recovered += n.8 as u64;
+        /// A group of the resolved: counts, CSAT sum, resolution times (JSON arrays).
+        #[derive(sqlx::FromRow)]
+        struct ResolvedRow {
+            g1: K,
+            g2: K,
+            g3: K,
+            resolved: i64,
+            fcr: i64,
+            l1: i64,
+            reopened: i64,
+            rated: i64,
+            satisfied: i64,
+            csat_sum: f64,
+            followups: i64,
+            recovered: i64,
+            res: String,
+            res_b: String,
+        }
+        let rows: Vec<ResolvedRow> = q.build_query_as().fetch_all(&mut *conn).await?;
+        for r in rows {
+            let (res, res_b) = (json_values(&r.res), json_values(&r.res_b));
+            self.add([r.g1, r.g2, r.g3], |t| {
+                t.resolved += r.resolved as u64;
+                t.fcr += r.fcr as u64;
+                t.l1 += r.l1 as u64;
+                t.reopened += r.reopened as u64;
+                t.rated += r.rated as u64;
+                t.satisfied += r.satisfied as u64;
+                t.csat_sum += r.csat_sum;
+                t.followups += r.followups as u64;
+                t.recovered += r.recovered as u64;
                 t.res.extend_from_slice(&res);
                 t.res_b.extend_from_slice(&res_b);
             });
@@ -787,18 +772,7 @@ impl Scan {
                 q.push(" UNION ALL ");
             }
             q.push("SELECT r.created AS created, ");
-            match self.dims {
-                Some(d) => {
-                    let cols = d.map(|g| group_column(g).0);
-                    q.push(format!(
-                        "{} AS g1, {} AS g2, {} AS g3",
-                        cols[0], cols[1], cols[2]
-                    ));
-                }
-                None => {
-                    q.push("NULL AS g1, NULL AS g2, NULL AS g3");
-                }
-            }
+            self.head(&mut q);
             q.push(" FROM report_rows r WHERE");
             q.push(part);
             if i > 0 {

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::Timestamp;
 use crate::error::DomainError;
 use crate::sla::{
-    Calendar, SlaFacts, SlaPolicy, SlaReport, TargetKind, durations as sla_durations,
+    Calendar, Durations, SlaFacts, SlaPolicy, SlaReport, TargetKind, durations as sla_durations,
 };
 use crate::ticket::{Channel, Priority, Ticket, Tier};
 
@@ -23,7 +23,7 @@ use crate::ticket::{Channel, Priority, Ticket, Tier};
 mod tests;
 
 /// What a report needs of one ticket (a row beside the ticket; times in ms in the store).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportFacts {
     pub ticket_id: Uuid,
     /// What a report groups and filters by, and counts (the ticket's values when written).
@@ -41,15 +41,9 @@ pub struct ReportFacts {
     pub csat: Option<u8>,
     /// A finished follow-up of a low rating: whether it recovered the customer.
     pub followup_recovered: Option<bool>,
-    /// The first public agent reply, and how long after creation it came.
-    pub first_reply_at: Option<Timestamp>,
-    pub first_response_secs: Option<i64>,
-    pub first_response_business_secs: Option<i64>,
-    /// The last resolve (or close), while the ticket is not open; how long it took.
-    pub done_at: Option<Timestamp>,
-    pub resolution_secs: Option<i64>,
-    pub resolution_business_secs: Option<i64>,
-    pub reopens: u32,
+    /// First response and resolution in calendar and business time, reopens: the SLA
+    /// engine's own (`sla::durations`).
+    pub durations: Durations,
     /// Public agent replies (first-contact resolution allows one).
     pub public_replies: u32,
     /// The first-response and resolution targets: when due, when completed (met when
@@ -89,13 +83,7 @@ pub fn report_facts(
             .as_ref()
             .filter(|f| f.is_closed())
             .map(|f| f.recovered()),
-        first_reply_at: d.first_reply_at,
-        first_response_secs: d.first_response_secs,
-        first_response_business_secs: d.first_response_business_secs,
-        done_at: d.done_at,
-        resolution_secs: d.resolution_secs,
-        resolution_business_secs: d.resolution_business_secs,
-        reopens: d.reopens,
+        durations: d,
         public_replies: u32::try_from(
             facts
                 .agent_public_replies
@@ -230,6 +218,15 @@ pub struct Outcomes {
     pub missed: u64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub breached: u64,
+}
+
+impl<'a> std::iter::Sum<&'a Outcomes> for Outcomes {
+    fn sum<I: Iterator<Item = &'a Outcomes>>(iter: I) -> Outcomes {
+        iter.fold(Outcomes::default(), |mut a, o| {
+            a.add(*o);
+            a
+        })
+    }
 }
 
 impl Outcomes {

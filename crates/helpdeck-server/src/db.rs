@@ -162,6 +162,18 @@ impl Db {
         }
     }
 
+    /// A read-only transaction whose reads all see one state of the database: PostgreSQL's
+    /// REPEATABLE READ; on SQLite (WAL) every read transaction is one snapshot already.
+    pub async fn read_snapshot(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
     /// The highest committed `server_seq`.
     pub async fn last_seq(&self) -> Result<i64> {
         let (seq,): (i64,) = sqlx::query_as("SELECT last_seq FROM server_meta WHERE singleton = 1")

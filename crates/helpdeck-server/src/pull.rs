@@ -110,9 +110,16 @@ pub async fn pull(
         )));
     }
     let limit = limit.clamp(1, MAX_PULL_PAGE);
-    // The upper bound first: every seq at or below it is committed (pushes are serialised
-    // and bump last_seq in their own transaction), so nothing below it can appear later (I4).
-    let hi = db.last_seq().await?;
+    // One snapshot for the upper bound and the rows under it. Every seq at or below the bound
+    // is committed (pushes are serialised and bump last_seq in their own transaction), so
+    // nothing below it can appear later (I4); and a ticket that a push moves up the stream
+    // after the bound was read is still found at its old place, not skipped until the next
+    // round (an auto-close between the two reads once left a first sync without the tickets
+    // it closed).
+    let mut snapshot = db.read_snapshot().await?;
+    let (hi,): (i64,) = sqlx::query_as("SELECT last_seq FROM server_meta WHERE singleton = 1")
+        .fetch_one(&mut *snapshot)
+        .await?;
     let device: Option<(i64, i64)> =
         sqlx::query_as("SELECT epoch, last_seen_at FROM devices WHERE id = $1")
             .bind(caller.device_id.to_string())
@@ -161,7 +168,8 @@ pub async fn pull(
     {
         return Ok(hit);
     }
-    let page = build_page(db, caller, cursor, hi, limit, rules).await?;
+    let page = build_page(db, &mut snapshot, caller, cursor, hi, limit, rules).await?;
+    snapshot.commit().await?;
     let out = Cached::stamped(page, stamp);
     if staff {
         cache.put(key, out.clone());
@@ -179,6 +187,7 @@ enum Stream {
 
 async fn build_page(
     db: &Db,
+    snapshot: &mut sqlx::AnyConnection,
     caller: &Caller,
     cursor: i64,
     hi: i64,
@@ -204,7 +213,7 @@ async fn build_page(
     for b in &binds {
         q = q.bind(b.clone());
     }
-    let ticket_rows = q.fetch_all(&db.pool).await?;
+    let ticket_rows = q.fetch_all(&mut *snapshot).await?;
     // Articles share the change stream: the page is the next `limit` changes of either kind
     // (two index range scans merged here, never a sort of the whole range).
     let article_sql = format!(
@@ -214,7 +223,7 @@ async fn build_page(
     let article_rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(article_sql))
         .bind(cursor)
         .bind(hi)
-        .fetch_all(&db.pool)
+        .fetch_all(&mut *snapshot)
         .await?;
     // Macros too, for staff (customers never get one).
     let macro_rows: Vec<(String, i64)> = if caller.account.user.role == Role::Customer {
@@ -227,7 +236,7 @@ async fn build_page(
         )))
         .bind(cursor)
         .bind(hi)
-        .fetch_all(&db.pool)
+        .fetch_all(&mut *snapshot)
         .await?
     };
     let mut merged: Vec<(Stream, String, i64)> = ticket_rows

@@ -179,9 +179,29 @@ async fn open_pool(path: &Path, create: bool, key: &StoreKey) -> Result<SqlitePo
         .min_connections(1)
         .connect_with(options)
         .await?;
-    MIGRATOR.run(&pool).await?;
+    // A migration pass (a table check, a read and a checksum of every migration) only when
+    // this build knows migrations the file lacks.
+    if !schema_current(&pool).await {
+        MIGRATOR.run(&pool).await?;
+    }
     upgrade_outbox(&pool).await?;
     Ok(pool)
+}
+
+/// Has the database every migration of this build, each applied successfully, and no other?
+/// (A file from a newer build, a failed migration or a missing table: no — the migrator
+/// then runs and says what is wrong.)
+async fn schema_current(pool: &SqlitePool) -> bool {
+    let known: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+    let Some(newest) = known.iter().max().copied() else {
+        return true;
+    };
+    let row: std::result::Result<(i64, Option<i64>, i64), sqlx::Error> = sqlx::query_as(
+        "SELECT count(*), max(version), coalesce(sum(success = 0), 0) FROM _sqlx_migrations",
+    )
+    .fetch_one(pool)
+    .await;
+    matches!(row, Ok((n, Some(max), 0)) if n == known.len() as i64 && max == newest)
 }
 
 /// Rewrites changes still waiting in the outbox from an older operation schema to the

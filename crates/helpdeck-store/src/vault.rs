@@ -259,14 +259,21 @@ pub(crate) async fn unlock(dir: &Path, source: &KeySource) -> Result<StoreKey> {
     }
     let key = match source {
         KeySource::Given(k) => k.clone(),
-        KeySource::OsKeyring => match secret_get(&keyring_account(id)).await? {
-            Some(hex) => StoreKey::from_hex(&hex).ok_or_else(|| {
-                StoreError::Keyring(format!(
-                    "the keyring entry {} of this workspace is not a key; it was altered",
-                    keyring_account(id)
-                ))
-            })?,
-            None => return Err(StoreError::KeyMissing(dir.display().to_string())),
+        KeySource::OsKeyring => match kernel_cache::get(id) {
+            Some(k) => k,
+            None => {
+                let key = match secret_get(&keyring_account(id)).await? {
+                    Some(hex) => StoreKey::from_hex(&hex).ok_or_else(|| {
+                        StoreError::Keyring(format!(
+                            "the keyring entry {} of this workspace is not a key; it was altered",
+                            keyring_account(id)
+                        ))
+                    })?,
+                    None => return Err(StoreError::KeyMissing(dir.display().to_string())),
+                };
+                kernel_cache::put(id, &key);
+                key
+            }
         },
     };
     UNLOCKED.lock().expect("key cache").insert(id, key.clone());
@@ -278,9 +285,125 @@ pub(crate) async fn unlock(dir: &Path, source: &KeySource) -> Result<StoreKey> {
 pub async fn forget_key(dir: &Path) -> Result<()> {
     if let Some(id) = key_id(dir)? {
         UNLOCKED.lock().expect("key cache").remove(&id);
+        kernel_cache::forget(id);
         secret_delete(&keyring_account(id)).await?;
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// A short-lived copy of workspace keys in the kernel
+// ---------------------------------------------------------------------------------------
+
+/// Each workspace key fetched from the Secret Service is also kept, for [`kernel_cache::TTL`]
+/// after its last use, in the Linux kernel's user keyring: a CLI command is a new process, and
+/// asking the Secret Service (a D-Bus connection and a Diffie-Hellman session on both sides)
+/// cost ~11 ms of a 21 ms `helpdeck ticket show`. Reading the kernel's copy is one system call.
+///
+/// Who can read it: processes of the same user — who can also ask the unlocked Secret
+/// Service. The copy belongs to the D-Bus session it came from (its name carries a hash of
+/// the session bus address): another login session, or a test's private session with a
+/// keyring of its own, asks its own Secret Service. It expires 15 minutes after its last use,
+/// is removed with the workspace's key ([`forget_key`]), and never outlives a reboot. Where
+/// the kernel refuses (no keyutils, a container's seccomp filter), Helpdeck just asks the
+/// Secret Service each time.
+mod kernel_cache {
+    use super::StoreKey;
+    use uuid::Uuid;
+
+    /// Seconds a copy lives after its last use.
+    pub const TTL: usize = 15 * 60;
+
+    /// The copy's name: the key's id and the session it belongs to.
+    pub fn name(id: Uuid, bus: &str) -> String {
+        use sha2::Digest;
+        let session = sha2::Sha256::digest(bus.as_bytes());
+        format!("helpdeck:store-key:{id}:{}", hex::encode(&session[..8]))
+    }
+
+    fn session_bus() -> Option<String> {
+        std::env::var("DBUS_SESSION_BUS_ADDRESS")
+            .ok()
+            .filter(|b| !b.is_empty())
+    }
+
+    pub fn get(id: Uuid) -> Option<StoreKey> {
+        get_in(id, &session_bus()?)
+    }
+
+    pub fn put(id: Uuid, key: &StoreKey) {
+        if let Some(bus) = session_bus() {
+            put_in(id, &bus, key);
+        }
+    }
+
+    pub fn forget(id: Uuid) {
+        if let Some(bus) = session_bus() {
+            forget_in(id, &bus);
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn get_in(id: Uuid, bus: &str) -> Option<StoreKey> {
+        use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        let ring = KeyRing::from_special_id(KeyRingIdentifier::User, false).ok()?;
+        let found = ring.search(&name(id, bus)).ok()?;
+        let mut buf = zeroize::Zeroizing::new([0u8; 128]);
+        let n = found.read(&mut *buf).ok()?;
+        let key = StoreKey::from_hex(std::str::from_utf8(buf.get(..n)?).ok()?)?;
+        // Used again: another TTL from now.
+        let _ = found.set_timeout(TTL);
+        Some(key)
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn put_in(id: Uuid, bus: &str, key: &StoreKey) {
+        use linux_keyutils::{KeyPermissionsBuilder, KeyRing, KeyRingIdentifier, Permission};
+        let added = KeyRing::from_special_id(KeyRingIdentifier::User, false)
+            .and_then(|ring| ring.add_key(&name(id, bus), key.to_hex().as_bytes()))
+            .and_then(|k| {
+                // Readable by this user's processes (the kernel's default lets them only see
+                // that it exists); nobody else's.
+                let mine = || {
+                    Permission::VIEW
+                        | Permission::READ
+                        | Permission::SEARCH
+                        | Permission::WRITE
+                        | Permission::SETATTR
+                };
+                k.set_perms(
+                    KeyPermissionsBuilder::builder()
+                        .posessor(mine())
+                        .user(mine())
+                        .build(),
+                )?;
+                k.set_timeout(TTL)
+            });
+        if let Err(e) = added {
+            tracing::debug!(error = ?e, "the kernel keyring keeps no copy of the workspace key");
+        }
+    }
+
+    #[cfg(target_os = "linux")]
+    pub fn forget_in(id: Uuid, bus: &str) {
+        use linux_keyutils::{KeyRing, KeyRingIdentifier};
+        if let Ok(found) = KeyRing::from_special_id(KeyRingIdentifier::User, false)
+            .and_then(|ring| ring.search(&name(id, bus)))
+        {
+            let _ = found.invalidate();
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn get_in(_: Uuid, _: &str) -> Option<StoreKey> {
+        None
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn put_in(_: Uuid, _: &str, _: &StoreKey) {}
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn forget_in(_: Uuid, _: &str) {}
 }
 
 // ---------------------------------------------------------------------------------------
@@ -470,6 +593,33 @@ pub async fn secret_delete(account: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kernel_copy_of_a_key_belongs_to_its_session_and_goes_with_the_key() {
+        #[cfg(target_os = "linux")]
+        if linux_keyutils::KeyRing::from_special_id(linux_keyutils::KeyRingIdentifier::User, false)
+            .is_err()
+        {
+            eprintln!("NOT TESTED: this kernel (or its seccomp filter) refuses keyutils");
+            return;
+        }
+        let id = Uuid::now_v7();
+        let key = StoreKey::random();
+        let bus = format!("unix:path=/tmp/helpdeck-test-bus-{id}");
+        assert!(kernel_cache::get_in(id, &bus).is_none());
+        kernel_cache::put_in(id, &bus, &key);
+        let cached = kernel_cache::get_in(id, &bus);
+        if cfg!(target_os = "linux") {
+            assert_eq!(
+                cached.map(|k| k.to_hex().to_string()),
+                Some(key.to_hex().to_string())
+            );
+        }
+        // Another session (another login, a test's own keyring) does not see it.
+        assert!(kernel_cache::get_in(id, "unix:path=/tmp/another-bus").is_none());
+        kernel_cache::forget_in(id, &bus);
+        assert!(kernel_cache::get_in(id, &bus).is_none());
+    }
 
     #[test]
     fn sealed_bytes_open_only_with_their_key_and_label() {

@@ -145,7 +145,17 @@ async fn main() -> Result<()> {
             rows.shutdown().await;
             let _ = std::fs::remove_dir_all(&rows_dir);
         }
+        let opening = Instant::now();
         let store = Store::open_with_key(&dir, bench_key(&dir)?).await?;
+        println!(
+            "| {n} | open the workspace (with any migration this build brings: {}) | {} | | |",
+            if fresh {
+                "none, just made"
+            } else {
+                "first open after an upgrade"
+            },
+            ms(opening.elapsed())
+        );
         let queues: Vec<(&str, TicketFilter)> = vec![
             ("queue: all open by SLA due", TicketFilter::default()),
             (

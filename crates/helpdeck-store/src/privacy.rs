@@ -17,7 +17,7 @@ use helpdeck_core::ticket::Ticket;
 use crate::Store;
 use crate::error::{Result, StoreError};
 use crate::rows::{TICKET_COLUMNS, TicketRow, ts};
-use crate::search::COMMENT_DOC_BASE;
+use crate::search::COMMENT_DOC_OF_ID;
 use crate::workspace::user_by_email;
 
 /// An audit entry as stored: id, ticket, actor, device, field, old and new value, time.
@@ -212,7 +212,7 @@ impl Store {
         for (cid, body) in &comments {
             gone.insert(body.clone());
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM search_index WHERE rowid = {COMMENT_DOC_BASE} + (SELECT seq FROM comments WHERE id = ?)"
+                "DELETE FROM search_index WHERE rowid = {COMMENT_DOC_OF_ID}"
             )))
             .bind(cid)
             .execute(&mut *tx)

@@ -39,10 +39,30 @@ const SNIPPET_WIDTH: usize = 90;
 /// Matching documents of each kind that bm25 ranks (the newest ones).
 const RANK_WINDOW: i64 = 1000;
 
-/// Search-index rowid of a comment = this + `comments.seq`; a ticket's own document has rowid
-/// `tickets.seq`. Both series grow, so bulk inserts append to FTS5's pending doclists
-/// (a smaller rowid than the previous one forces a flush per row).
-pub(crate) const COMMENT_DOC_BASE: i64 = 1 << 40;
+/// A ticket's own search document has rowid `tickets.seq`; a comment's has rowid
+/// `COMMENT_DOC_BASE + (tickets.seq << COMMENT_BITS) + (comments.seq & COMMENT_MASK)`: the
+/// ticket a document belongs to is its rowid's arithmetic ([`DOC_TICKET_SEQ`]), so a search
+/// finds its tickets from FTS5's doclists alone, without reading a stored row per matching
+/// document (that read was most of a search for a common word). Imports insert in ticket
+/// order, so bulk inserts still append to FTS5's pending doclists. Room: 2^31 tickets; two
+/// comments of one ticket collide only 2^30 comments apart.
+pub(crate) const COMMENT_DOC_BASE: i64 = 1 << 62;
+pub(crate) const COMMENT_BITS: u32 = 30;
+pub(crate) const COMMENT_MASK: i64 = (1 << COMMENT_BITS) - 1;
+
+/// SQL: the `tickets.seq` of the search document `rowid`.
+pub(crate) const DOC_TICKET_SEQ: &str =
+    "CASE WHEN rowid < 4611686018427387904 THEN rowid ELSE (rowid - 4611686018427387904) >> 30 END";
+
+/// SQL: the rowid of the search document of the comment whose id is bound at `?` (its row
+/// and its ticket's must exist).
+pub(crate) const COMMENT_DOC_OF_ID: &str = "(SELECT 4611686018427387904 + (t.seq << 30) + (c.seq & 1073741823) \
+     FROM comments c JOIN tickets t ON t.id = c.ticket_id WHERE c.id = ?)";
+
+/// The rowid of a comment's search document, from its ticket's and its own seq.
+pub(crate) fn comment_doc(ticket_seq: i64, comment_seq: i64) -> i64 {
+    COMMENT_DOC_BASE + (ticket_seq << COMMENT_BITS) + (comment_seq & COMMENT_MASK)
+}
 
 /// Tickets considered for ranking: the first this many in open-first, newest-first order.
 /// Pages past it follow that order without a text rank.
@@ -100,7 +120,9 @@ pub(crate) fn push_search(
     tz: &jiff::tz::TimeZone,
 ) {
     if let Some(expression) = s.fts_expression() {
-        q.push(" AND t.seq IN (SELECT ticket_seq FROM search_index WHERE search_index MATCH ")
+        q.push(" AND t.seq IN (SELECT ")
+            .push(DOC_TICKET_SEQ)
+            .push(" FROM search_index WHERE search_index MATCH ")
             .push_bind(expression)
             .push(")");
     }
@@ -160,15 +182,22 @@ impl Tickets<'_> {
         let me = self.0.actor.id;
         let mut conn = self.0.pool.acquire().await?;
 
-        let mut count: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT COUNT(*) FROM tickets t WHERE 1 = 1");
+        // With a text query, the tickets it matches are looked up in a narrow covering index
+        // (seq → is_open), not in the wide ticket rows: one lookup per match was most of a
+        // search for a common word.
+        let from = if q.fts_expression().is_some() {
+            "FROM tickets t INDEXED BY tickets_seq_open WHERE 1 = 1"
+        } else {
+            "FROM tickets t WHERE 1 = 1"
+        };
+        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*) {from}"));
         push_search(&mut count, &q, me, &tz);
         let (total,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
 
         // Candidates in open-first, newest-first order; the first SEARCH_WINDOW are ranked.
         let window = SEARCH_WINDOW.max(offset + limit);
         let mut cands: QueryBuilder<Sqlite> =
-            QueryBuilder::new("SELECT t.seq, t.is_open FROM tickets t WHERE 1 = 1");
+            QueryBuilder::new(format!("SELECT t.seq, t.is_open {from}"));
         push_search(&mut cands, &q, me, &tz);
         cands
             .push(" ORDER BY t.is_open DESC, t.seq DESC LIMIT ")
@@ -180,10 +209,10 @@ impl Tickets<'_> {
         let mut best: HashMap<i64, f64> = HashMap::new();
         if let Some(expression) = q.fts_expression() {
             for (lo, hi) in [(0, COMMENT_DOC_BASE), (COMMENT_DOC_BASE, i64::MAX)] {
-                let ranked: Vec<(i64, f64)> = sqlx::query_as(
-                    "SELECT ticket_seq, bm25(search_index, 10.0, 1.0) FROM search_index \
-                     WHERE search_index MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT ?",
-                )
+                let ranked: Vec<(i64, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT {DOC_TICKET_SEQ}, bm25(search_index, 10.0, 1.0) FROM search_index \
+                     WHERE search_index MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT ?"
+                )))
                 .bind(&expression)
                 .bind(lo)
                 .bind(hi)

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::rows::{ms, opt_ts};
-use crate::search::COMMENT_DOC_BASE;
+use crate::search::{COMMENT_BITS, COMMENT_DOC_BASE, COMMENT_DOC_OF_ID, COMMENT_MASK};
 use crate::sla::{evaluate_ticket, load_facts, sla_columns};
 use crate::write::{Arg, Batch, TICKET_FIELDS, push_update_ticket, ticket_values};
 use crate::{Replica, Store};
@@ -379,9 +379,7 @@ impl Store {
                     Arg::text(id),
                 ]);
             }
-            let row = format!(
-                "({COMMENT_DOC_BASE} + (SELECT seq FROM comments WHERE id = ?), '', ?, {seq_of})"
-            );
+            let row = format!("({COMMENT_DOC_OF_ID}, '', ?, {seq_of})");
             batch.push(
                 &format!(
                     "INSERT INTO search_index (rowid, title, body, ticket_seq) VALUES {}",
@@ -452,9 +450,7 @@ impl Store {
 
 fn push_delete_comment(batch: &mut Batch, cid: &str) {
     batch.push(
-        &format!(
-            "DELETE FROM search_index WHERE rowid = {COMMENT_DOC_BASE} + (SELECT seq FROM comments WHERE id = ?)"
-        ),
+        &format!("DELETE FROM search_index WHERE rowid = {COMMENT_DOC_OF_ID}"),
         vec![Arg::text(cid)],
     );
     batch.push("DELETE FROM comments WHERE id = ?", vec![Arg::text(cid)]);
@@ -539,7 +535,8 @@ async fn purge_ticket(conn: &mut SqliteConnection, id: Uuid) -> Result<()> {
     );
     b.push(
         &format!(
-            "DELETE FROM search_index WHERE rowid IN (SELECT {COMMENT_DOC_BASE} + seq FROM comments WHERE ticket_id = ?)"
+            "DELETE FROM search_index WHERE rowid IN (SELECT {COMMENT_DOC_BASE} + (t.seq << {COMMENT_BITS}) + (c.seq & {COMMENT_MASK}) \
+             FROM comments c JOIN tickets t ON t.id = c.ticket_id WHERE c.ticket_id = ?)"
         ),
         vec![Arg::text(&id)],
     );

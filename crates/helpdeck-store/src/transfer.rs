@@ -481,10 +481,11 @@ async fn insert_comments(
     let mut q: QueryBuilder<Sqlite> =
         QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
     q.push_values(chunk, |mut b, (seq, _, ticket, _, c)| {
-        b.push_bind(crate::search::COMMENT_DOC_BASE + *seq)
+        let ticket_seq = ticket_seq.get(ticket).copied().unwrap_or_default();
+        b.push_bind(crate::search::comment_doc(ticket_seq, *seq))
             .push_bind("")
             .push_bind(index_text(&c.body))
-            .push_bind(ticket_seq.get(ticket).copied().unwrap_or_default());
+            .push_bind(ticket_seq);
     });
     q.build().execute(conn).await?;
     Ok(())

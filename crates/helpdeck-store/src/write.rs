@@ -471,8 +471,8 @@ pub(crate) fn push_insert_comment(
     batch.push(
         &format!(
             "INSERT INTO search_index (rowid, title, body, ticket_seq) \
-             VALUES ({} + (SELECT seq FROM comments WHERE id = ?), '', ?, (SELECT seq FROM tickets WHERE id = ?))",
-            crate::search::COMMENT_DOC_BASE
+             VALUES ({}, '', ?, (SELECT seq FROM tickets WHERE id = ?))",
+            crate::search::COMMENT_DOC_OF_ID
         ),
         vec![
             Arg::text(c.id),

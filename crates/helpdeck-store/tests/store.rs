@@ -340,6 +340,16 @@ async fn search_finds_chinese_and_english_with_snippets() {
         vec!["HD-3"],
         "comments are searched"
     );
+    // A comment on an older ticket, written after a newer ticket's: found on its own ticket.
+    store
+        .tickets()
+        .note("HD-1", "toner cartridge empty")
+        .await
+        .unwrap();
+    assert_eq!(
+        numbers(store.tickets().search("toner", 10, 0).await.unwrap().hits),
+        vec!["HD-1"]
+    );
     assert_eq!(
         numbers(store.tickets().search("vpn", 10, 0).await.unwrap().hits),
         vec!["HD-2"]
@@ -973,4 +983,89 @@ async fn a_good_rating_opens_no_follow_up() {
             .unwrap()
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn comment_documents_written_before_their_rowids_carried_the_ticket_are_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = helpdeck_store::StoreKey::random();
+    let options = || InitOptions {
+        name: "Test desk".into(),
+        timezone: "Asia/Shanghai".into(),
+        language: "en".into(),
+        owner_name: "Wang Fang".into(),
+        owner_email: "wang.fang@helpdeck.example".into(),
+    };
+    let store = Store::init_with_key(dir.path(), options(), key.clone())
+        .await
+        .unwrap();
+    for title in ["Printer jams", "VPN drops", "Outlook asks for the password"] {
+        store.tickets().create_ticket(create(title)).await.unwrap();
+    }
+    store
+        .tickets()
+        .note("HD-2", "certificate expired")
+        .await
+        .unwrap();
+    store
+        .tickets()
+        .note("HD-1", "toner cartridge empty")
+        .await
+        .unwrap();
+    store
+        .tickets()
+        .note("HD-3", "mailbox quota full")
+        .await
+        .unwrap();
+    // The comment documents as the previous release wrote them (rowid 2^40 + comment seq),
+    // and the migration not applied yet.
+    {
+        let mut conn = store.pool().acquire().await.unwrap();
+        for sql in [
+            "CREATE TEMP TABLE old_docs AS SELECT 1099511627776 + c.seq AS doc, d.body AS body, \
+             d.ticket_seq AS ticket_seq FROM search_index d JOIN comments c \
+             ON d.rowid = 4611686018427387904 + ((SELECT seq FROM tickets WHERE id = c.ticket_id) << 30) + (c.seq & 1073741823)",
+            "DELETE FROM search_index WHERE rowid >= 1099511627776",
+            "INSERT INTO search_index (rowid, title, body, ticket_seq) SELECT doc, '', body, ticket_seq FROM old_docs",
+            "DROP TABLE old_docs",
+            "DROP INDEX tickets_seq_open",
+            "DELETE FROM _sqlx_migrations WHERE version = 20261206000004",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+        let old: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM search_index WHERE rowid BETWEEN 1099511627776 AND 4611686018427387903",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+        assert_eq!(old, 3, "three comment documents in the old form");
+    }
+    store.shutdown().await;
+
+    let store = Store::open_with_key(dir.path(), key).await.unwrap();
+    let numbers = |hits: Vec<helpdeck_store::SearchHit>| {
+        hits.into_iter().map(|h| h.number).collect::<Vec<_>>()
+    };
+    for (query, ticket) in [
+        ("toner", "HD-1"),
+        ("certificate", "HD-2"),
+        ("quota", "HD-3"),
+    ] {
+        assert_eq!(
+            numbers(store.tickets().search(query, 10, 0).await.unwrap().hits),
+            vec![ticket],
+            "{query}"
+        );
+    }
+    let moved: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM search_index WHERE rowid >= 4611686018427387904")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(moved, 3);
+    store.shutdown().await;
 }

@@ -10,13 +10,11 @@ use std::path::PathBuf;
 use helpdeck_core::Timestamp;
 use helpdeck_core::op::{Change, Entity, LinkKind, Op};
 use helpdeck_core::status::Status;
-use helpdeck_core::sync::{
-    AckStatus, LoginRequest, MAX_CLOCK_AHEAD, PullResponse, TicketDoc, hlc_at, hlc_time,
-};
+use helpdeck_core::sync::{AckStatus, MAX_CLOCK_AHEAD, PullResponse, TicketDoc, hlc_at, hlc_time};
 use helpdeck_core::ticket::{Priority, Resolution};
 use helpdeck_core::user::Role;
-use helpdeck_server::{Config, Db, NewUser};
-use helpdeck_store::{AssigneeInput, CreateInput, InitOptions, ReplicaInit, Store, UpdateInput};
+use helpdeck_server::Db;
+use helpdeck_store::{AssigneeInput, CreateInput, Store, UpdateInput};
 use helpdeck_sync::Client;
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
@@ -24,7 +22,8 @@ use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state
 use tokio::runtime::Runtime;
 use uuid::Uuid;
 
-const PASSWORD: &str = "correct horse battery";
+mod common;
+
 /// Replicas: 0, 1 agents; 2 customer of Acme (org admin toggles); 3 customer of Globex.
 const REPLICAS: usize = 4;
 
@@ -160,7 +159,7 @@ struct World {
     rt: Runtime,
     _tmp: tempfile::TempDir,
     db: Db,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<common::Served>,
     replicas: Vec<Replica>,
     /// Ops the server acknowledged as applied, with what they were.
     acked: BTreeMap<Uuid, Op>,
@@ -195,83 +194,18 @@ async fn setup() -> World {
         ("c3@acme.example", "Cy Acme", Role::Customer, Some("Acme")),
     ];
     for (email, name, role, org) in users {
-        helpdeck_server::add_user(
-            &db,
-            NewUser {
-                email: email.into(),
-                name: name.into(),
-                role,
-                organization: org.map(str::to_string),
-                org_admin: false,
-                team: None,
-                password: PASSWORD.into(),
-            },
-        )
-        .await
-        .unwrap();
+        common::add_user(&db, email, name, role, org).await;
     }
-    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
-    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        db: db_path,
-        name: Some("Model".into()),
-        timezone: Some("Europe/Berlin".into()),
-        jobs_interval: std::time::Duration::from_secs(3600),
-        blobs_dir: tmp.path().join("blobs"),
-        tls: None,
-    };
-    tokio::spawn(async move {
-        helpdeck_server::serve(
-            config,
-            async {
-                let _ = stop_rx.await;
-            },
-            move |a| {
-                let _ = addr_tx.send(a);
-            },
-        )
-        .await
-        .unwrap();
-    });
-    let url = format!("http://{}", addr_rx.await.unwrap());
+    let served = common::serve(tmp.path(), db_path, "Model").await;
+    let url = served.url.clone();
     let mut replicas = Vec::new();
     for (i, (email, ..)) in users.iter().take(REPLICAS).enumerate() {
-        let device_id = Uuid::now_v7();
-        let anon = Client::new(&url, None).unwrap();
-        let resp = anon
-            .login(&LoginRequest {
-                email: email.to_string(),
-                password: PASSWORD.into(),
-                device_id,
-                device_name: format!("replica {i}"),
-            })
-            .await
-            .unwrap();
         let dir = tmp.path().join(format!("replica-{i}"));
-        let store = Store::init_replica_with_key(
-            &dir,
-            InitOptions {
-                name: resp.workspace_name.clone(),
-                timezone: resp.timezone.clone(),
-                language: "en".into(),
-                owner_name: resp.user.name.clone(),
-                owner_email: resp.user.email.clone(),
-            },
-            ReplicaInit {
-                server_url: url.clone(),
-                workspace_id: resp.workspace_id,
-                device_id,
-                user: resp.user.clone(),
-            },
-            helpdeck_store::StoreKey::random(),
-        )
-        .await
-        .unwrap();
+        let (store, client) = common::replica(&url, email, &format!("replica {i}"), &dir).await;
         replicas.push(Replica {
             dir,
             store: Some(store),
-            client: Client::new(&url, Some(resp.token)).unwrap(),
+            client,
             email: email.to_string(),
         });
     }
@@ -282,7 +216,7 @@ async fn setup() -> World {
             .unwrap(),
         _tmp: tmp,
         db,
-        stop: Some(stop),
+        server: Some(served),
         replicas,
         acked: BTreeMap::new(),
         deleted: BTreeSet::new(),
@@ -1046,8 +980,8 @@ impl StateMachineTest for SyncModel {
         rt.block_on(async {
             converge(&mut w).await;
             check(&w).await;
-            if let Some(stop) = w.stop.take() {
-                let _ = stop.send(());
+            if let Some(server) = w.server.take() {
+                server.stop().await;
             }
         });
     }

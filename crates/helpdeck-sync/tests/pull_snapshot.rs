@@ -8,14 +8,13 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use helpdeck_core::sync::LoginRequest;
 use helpdeck_core::user::Role;
-use helpdeck_server::{Config, Db, NewUser};
-use helpdeck_store::{CreateInput, InitOptions, ReplicaInit, Store, UpdateInput};
-use helpdeck_sync::Client;
+use helpdeck_server::Db;
+use helpdeck_store::{CreateInput, UpdateInput};
 use uuid::Uuid;
 
-const PASSWORD: &str = "correct horse battery";
+mod common;
+
 /// More than two pull pages (500 each), so the last page covers a wide range of seqs.
 const TICKETS: usize = 1200;
 /// First syncs each reader makes, and how many read at once.
@@ -23,17 +22,6 @@ const FIRST_SYNCS: usize = 15;
 const READERS: usize = 4;
 /// Tickets the writer keeps changing.
 const HOT: usize = 10;
-
-async fn login(url: &str, email: &str) -> (LoginRequest, helpdeck_core::sync::LoginResponse) {
-    let req = LoginRequest {
-        email: email.into(),
-        password: PASSWORD.into(),
-        device_id: Uuid::now_v7(),
-        device_name: format!("{email}'s laptop"),
-    };
-    let resp = Client::new(url, None).unwrap().login(&req).await.unwrap();
-    (req, resp)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_sync_gets_every_ticket_while_pushes_move_them_on_sqlite() {
@@ -83,70 +71,20 @@ async fn first_syncs_while_pushes_move_tickets(tmp: tempfile::TempDir, db_path: 
         ("writer@example.com", "Writer"),
         ("reader@example.com", "Reader"),
     ] {
-        helpdeck_server::add_user(
-            &db,
-            NewUser {
-                email: email.into(),
-                name: name.into(),
-                role: Role::Agent,
-                organization: None,
-                org_admin: false,
-                team: None,
-                password: PASSWORD.into(),
-            },
-        )
-        .await
-        .unwrap();
+        common::add_user(&db, email, name, Role::Agent, None).await;
     }
     drop(db);
-    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
-    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let config = Config {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        db: db_path,
-        name: Some("Snapshot".into()),
-        timezone: Some("Europe/Berlin".into()),
-        jobs_interval: std::time::Duration::from_secs(3600),
-        blobs_dir: tmp.path().join("blobs"),
-        tls: None,
-    };
-    let server = tokio::spawn(async move {
-        helpdeck_server::serve(
-            config,
-            async {
-                let _ = stop_rx.await;
-            },
-            move |a| {
-                let _ = addr_tx.send(a);
-            },
-        )
-        .await
-        .unwrap();
-    });
-    let url = format!("http://{}", addr_rx.await.unwrap());
+    let served = common::serve(tmp.path(), db_path, "Snapshot").await;
+    let url = served.url.clone();
 
     // The writer's replica creates the tickets and pushes them.
-    let (req, resp) = login(&url, "writer@example.com").await;
-    let writer = Store::init_replica_with_key(
+    let (writer, writer_client) = common::replica(
+        &url,
+        "writer@example.com",
+        "writer's laptop",
         &tmp.path().join("writer"),
-        InitOptions {
-            name: resp.workspace_name.clone(),
-            timezone: resp.timezone.clone(),
-            language: "en".into(),
-            owner_name: resp.user.name.clone(),
-            owner_email: resp.user.email.clone(),
-        },
-        ReplicaInit {
-            server_url: url.clone(),
-            workspace_id: resp.workspace_id,
-            device_id: req.device_id,
-            user: resp.user.clone(),
-        },
-        helpdeck_store::StoreKey::random(),
     )
-    .await
-    .unwrap();
-    let writer_client = Client::new(&url, Some(resp.token)).unwrap();
+    .await;
     let mut ids = Vec::with_capacity(TICKETS);
     for i in 0..TICKETS {
         let t = writer
@@ -203,8 +141,13 @@ async fn first_syncs_while_pushes_move_tickets(tmp: tempfile::TempDir, db_path: 
 
     // Another device's first sync, again and again: page after page until the server says
     // there is no more. Every ticket made before it began must be in it.
-    let (_, resp) = login(&url, "reader@example.com").await;
-    let reader = Client::new(&url, Some(resp.token)).unwrap();
+    let (_reader_store, reader) = common::replica(
+        &url,
+        "reader@example.com",
+        "reader's laptop",
+        &tmp.path().join("reader"),
+    )
+    .await;
     let all = Arc::new(all);
     let mut readers = Vec::new();
     for _ in 0..READERS {
@@ -237,8 +180,7 @@ async fn first_syncs_while_pushes_move_tickets(tmp: tempfile::TempDir, db_path: 
     }
     running.store(false, Ordering::Relaxed);
     let rounds = editing.await.unwrap();
-    let _ = stop.send(());
-    server.await.unwrap();
+    served.stop().await;
     assert!(rounds > 1, "the writer made {rounds} rounds of changes");
     assert!(
         missed.is_empty(),

@@ -49,7 +49,9 @@ pub struct ActivitySince {
 /// A change of the default policy (the same change a server admin makes).
 pub type PolicyTargetsInput = helpdeck_core::sla::PolicyChange;
 
-#[derive(sqlx::FromRow)]
+/// A watched ticket's columns ([`WATCHED_COLUMNS`], in that order: also read from a JSON
+/// array of them).
+#[derive(sqlx::FromRow, serde::Deserialize)]
 struct WatchedRow {
     id: String,
     number: i64,
@@ -160,44 +162,15 @@ impl Sla<'_> {
     #[tracing::instrument(skip_all, err)]
     pub async fn watched_open_tickets(&self) -> Result<Vec<WatchedTicket>> {
         let mut conn = self.0.pool.acquire().await?;
-        /// A watched row and its kept SLA history.
-        type Open = (
-            String,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            i64,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-        );
-        let open: Vec<Open> = crate::sla::json_rows(
+        // Each row as [[watched columns], kept SLA history]: one JSON array from SQLite.
+        let open: Vec<(WatchedRow, Option<String>)> = crate::sla::json_rows(
             &mut conn,
-            &format!("{WATCHED_COLUMNS}, t.sla_history"),
+            &format!("json_array({WATCHED_COLUMNS}), t.sla_history"),
             "FROM tickets t WHERE t.is_open = 1",
         )
         .await?;
-        let mut histories = Vec::with_capacity(open.len());
-        let mut rows = Vec::with_capacity(open.len());
-        for (id, number, priority, kind, status, org, created, assignee, team, requester, h) in open
-        {
-            histories.push((id.clone(), h));
-            rows.push(WatchedRow {
-                id,
-                number,
-                priority,
-                kind,
-                status,
-                organization_id: org,
-                created_at: created,
-                assignee_id: assignee,
-                team_id: team,
-                requester_id: requester,
-            });
-        }
+        let (rows, kept): (Vec<WatchedRow>, Vec<Option<String>>) = open.into_iter().unzip();
+        let histories = rows.iter().map(|r| r.id.clone()).zip(kept).collect();
         let mut facts = crate::sla::facts_of(&mut conn, histories).await?;
         self.0.watched(rows, &mut facts)
     }

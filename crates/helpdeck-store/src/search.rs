@@ -311,3 +311,24 @@ impl Tickets<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SQL spellings of the comment-document rowid are the constants' (they are written
+    /// out because SQL text cannot be built in a `const`).
+    #[test]
+    fn the_sql_of_comment_document_rowids_matches_the_constants() {
+        let (base, bits, mask) = (COMMENT_DOC_BASE, COMMENT_BITS, COMMENT_MASK);
+        assert_eq!(
+            DOC_TICKET_SEQ,
+            format!("CASE WHEN rowid < {base} THEN rowid ELSE (rowid - {base}) >> {bits} END")
+        );
+        assert!(COMMENT_DOC_OF_ID.starts_with(&format!(
+            "(SELECT {base} + (t.seq << {bits}) + (c.seq & {mask})"
+        )));
+        assert_eq!(comment_doc(5, 7) >> bits, (base >> bits) + 5);
+        assert_eq!(comment_doc(5, mask + 8) & mask, 7);
+    }
+}

@@ -127,7 +127,7 @@ pub(crate) async fn json_rows<T: serde::de::DeserializeOwned>(
     .fetch_one(&mut *conn)
     .await?;
     serde_json::from_str(&json).map_err(|e| {
-        crate::StoreError::Database(sqlx::Error::Decode(format!("open tickets: {e}").into()))
+        crate::StoreError::Database(sqlx::Error::Decode(format!("rows as JSON: {e}").into()))
     })
 }
 

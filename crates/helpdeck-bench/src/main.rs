@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 mod bench_key;
 mod monitor;
+mod raw;
+mod s8;
 
 use bench_key::bench_key;
 
@@ -36,6 +38,9 @@ struct Args {
     /// Only the SLA monitor measurement.
     #[arg(long)]
     monitor_only: bool,
+    /// Only the bulk imports (a fresh workspace of each size, removed afterwards).
+    #[arg(long)]
+    import_only: bool,
 }
 
 /// A benchmark workspace: business hours in Shanghai, like the demo data.
@@ -52,6 +57,11 @@ pub(crate) fn workspace_options(name: &str) -> InitOptions {
 pub(crate) fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
+}
+
+/// A duration in milliseconds, as a number.
+pub(crate) fn secs_ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 pub(crate) fn ms(d: Duration) -> String {
@@ -91,6 +101,9 @@ async fn main() -> Result<()> {
     };
     for &n in sizes {
         let dir = args.dir.join(format!("ws-{n}"));
+        if args.import_only {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
         let fresh = !dir.join(helpdeck_store::DB_FILE).exists();
         if fresh {
             let _ = std::fs::remove_dir_all(&dir);
@@ -110,6 +123,11 @@ async fn main() -> Result<()> {
                 .import(&data, ImportOptions { outbox: true })
                 .await?;
             let took = start.elapsed();
+            s8::record(
+                &format!("import_tps@{n}"),
+                &format!("{n} tickets, {comments} comments and their history, outbox on"),
+                n as f64 / took.as_secs_f64(),
+            );
             println!(
                 "| {n} | bulk import ({comments} comments, outbox on): {:.0} tickets/s ({:.1} s; demo generation {:.1} s) | | | ≥ 20,000 tickets/s |",
                 n as f64 / took.as_secs_f64(),
@@ -117,6 +135,22 @@ async fn main() -> Result<()> {
                 generation.as_secs_f64()
             );
             store.shutdown().await;
+
+            // The limit: the same rows as bare inserts, same cipher, same run.
+            let (rows, with_search) = raw::import_limit(&args.dir, &data).await?;
+            let tps = |d: Duration| n as f64 / d.as_secs_f64();
+            s8::record(
+                &format!("import_raw_tps@{n}"),
+                "the same rows bare (no index, no rule) with their FTS5 documents",
+                tps(with_search),
+            );
+            println!(
+                "| {n} | limit: the same rows as bare multi-row inserts, same cipher: {:.0} tickets/s ({:.1} s); with their search documents in FTS5: {:.0} tickets/s ({:.1} s) | | | |",
+                tps(rows),
+                rows.as_secs_f64(),
+                tps(with_search),
+                with_search.as_secs_f64()
+            );
 
             // The same tickets as bare rows (the shape of a CSV import: no comments, no history).
             let rows_dir = args.dir.join(format!("rows-{n}"));
@@ -144,6 +178,10 @@ async fn main() -> Result<()> {
             );
             rows.shutdown().await;
             let _ = std::fs::remove_dir_all(&rows_dir);
+        }
+        if args.import_only {
+            let _ = std::fs::remove_dir_all(&dir);
+            continue;
         }
         let opening = Instant::now();
         let store = Store::open_with_key(&dir, bench_key(&dir)?).await?;
@@ -202,6 +240,7 @@ async fn main() -> Result<()> {
                 Ok(page.len())
             })
             .await?;
+            s8::record(&format!("queue_p95_ms@{n}"), name, secs_ms(p95));
             println!(
                 "| {n} | {name} (first 100 rows) | {} | {} | p95 < 10 ms at 1M |",
                 ms(p50),
@@ -221,6 +260,11 @@ async fn main() -> Result<()> {
             Ok(page.len())
         })
         .await?;
+        s8::record(
+            &format!("read_inprocess_p50_ms@{n}"),
+            "first page of the open queue, 20 rows and the total",
+            secs_ms(p50),
+        );
         println!(
             "| {n} | read in-process: first page of the open queue (20 rows and the total, as `helpdeck ticket list`) | {} | {} | ≤ 1 ms at 10k, ≤ 10 ms at 1M |",
             ms(p50),
@@ -232,6 +276,11 @@ async fn main() -> Result<()> {
             Ok(t.comments.len())
         })
         .await?;
+        s8::record(
+            &format!("read_inprocess_p50_ms@{n}"),
+            "one ticket with its comments and history",
+            secs_ms(p50),
+        );
         println!(
             "| {n} | read in-process: one ticket with its comments and history (as `helpdeck ticket show`) | {} | {} | ≤ 1 ms at 10k, ≤ 10 ms at 1M |",
             ms(p50),
@@ -250,6 +299,7 @@ async fn main() -> Result<()> {
                 Ok(store.tickets().search(query, 20, 0).await?.hits.len())
             })
             .await?;
+            s8::record(&format!("search_p95_ms@{n}"), query, secs_ms(p95));
             println!(
                 "| {n} | search `{query}` (top 20 with snippets) | {} | {} | p95 < 30 ms at 1M |",
                 ms(p50),

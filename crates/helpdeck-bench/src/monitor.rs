@@ -119,6 +119,11 @@ pub async fn bench(root: &Path, open: usize) -> Result<()> {
         drop(h);
     }
     starts.sort();
+    crate::s8::record(
+        "monitor_start_s",
+        &format!("{open} open tickets, p50 of 5 starts"),
+        percentile(&starts, 0.5).as_secs_f64(),
+    );
     println!(
         "| {open} open | monitor task start to first counts (first start {} ms) | {} | {} | |",
         ms(first),

@@ -27,6 +27,9 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: Option<String>,
+    /// Attachment bytes this client (and its clones) has sent, for what a resumed upload
+    /// costs (`helpdeck-sync-bench files`).
+    chunk_bytes_sent: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl std::fmt::Debug for Client {
@@ -88,7 +91,14 @@ impl Client {
             http,
             base: normalise_server_url(base)?,
             token,
+            chunk_bytes_sent: Default::default(),
         })
+    }
+
+    /// Attachment bytes sent by [`Client::put_chunk`] so far (accepted or not).
+    pub fn chunk_bytes_sent(&self) -> u64 {
+        self.chunk_bytes_sent
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn base(&self) -> &str {
@@ -245,6 +255,8 @@ impl Client {
         size: u64,
         chunk: Vec<u8>,
     ) -> Result<BlobStatus> {
+        self.chunk_bytes_sent
+            .fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
         self.send(
             self.request(
                 reqwest::Method::PUT,

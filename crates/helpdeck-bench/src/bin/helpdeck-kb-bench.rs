@@ -7,6 +7,8 @@
 #[path = "../bench_key.rs"]
 mod bench_key;
 use bench_key::bench_key;
+#[path = "../s8.rs"]
+mod s8;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -110,6 +112,11 @@ async fn main() -> Result<()> {
             std::hint::black_box(hits);
         }
         times.sort();
+        s8::record(
+            "kb_p95_ms",
+            &format!("search `{q}` at {n} articles"),
+            percentile(&times, 0.95).as_secs_f64() * 1000.0,
+        );
         println!(
             "| {n} | kb search `{q}` (top 20 with snippets) | {} | {} | p95 < 20 ms |",
             ms(percentile(&times, 0.5)),
@@ -131,6 +138,14 @@ async fn main() -> Result<()> {
             std::hint::black_box(hits);
         }
         times.sort();
+        s8::record(
+            "kb_p95_ms",
+            &format!(
+                "suggestions for “{}…” at {n} articles",
+                text.chars().take(12).collect::<String>()
+            ),
+            percentile(&times, 0.95).as_secs_f64() * 1000.0,
+        );
         println!(
             "| {n} | kb suggest while writing “{}…” (top 3) | {} | {} | p95 < 20 ms |",
             text.chars().take(12).collect::<String>(),

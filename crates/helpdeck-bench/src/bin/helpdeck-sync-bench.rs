@@ -13,6 +13,8 @@
 #[path = "../bench_key.rs"]
 mod bench_key;
 use bench_key::bench_key;
+#[path = "../s8.rs"]
+mod s8;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -307,6 +309,8 @@ async fn push_all(client: &Client, ops: &[Op], batch: usize) -> Result<(Duration
 
 struct Seeded {
     tickets: Vec<Uuid>,
+    /// Creates and comments pushed per second while seeding.
+    ops_per_s: f64,
 }
 
 /// Seeds the server with `n` demo tickets and their comments, as an agent's creates.
@@ -380,11 +384,14 @@ async fn seed(s: &Session, customers: &[User], n: usize) -> Result<Seeded> {
         push_time.as_secs_f64(),
         total_ops as f64 / push_time.as_secs_f64()
     );
-    Ok(Seeded { tickets })
+    Ok(Seeded {
+        tickets,
+        ops_per_s: total_ops as f64 / push_time.as_secs_f64(),
+    })
 }
 
 /// Pushes `n` Set ops (priority or tier of random tickets) in batches of 500.
-async fn push_sets(s: &Session, tickets: &[Uuid], n: usize, label: &str) -> Result<()> {
+async fn push_sets(s: &Session, tickets: &[Uuid], n: usize, label: &str) -> Result<f64> {
     let mut clock = Clock {
         device: s.device,
         last: 0,
@@ -417,11 +424,11 @@ async fn push_sets(s: &Session, tickets: &[Uuid], n: usize, label: &str) -> Resu
         ms(percentile(&lat, 0.5)),
         ms(percentile(&lat, 0.95))
     );
-    Ok(())
+    Ok(n as f64 / wall.as_secs_f64())
 }
 
 /// Mixed batches of 500: 100 new tickets, 200 comments on them, 200 Set ops.
-async fn push_mixed(s: &Session, tickets: &[Uuid], batches: usize, label: &str) -> Result<()> {
+async fn push_mixed(s: &Session, tickets: &[Uuid], batches: usize, label: &str) -> Result<f64> {
     let mut clock = Clock {
         device: s.device,
         last: 0,
@@ -487,7 +494,7 @@ async fn push_mixed(s: &Session, tickets: &[Uuid], batches: usize, label: &str) 
         ms(percentile(&lat, 0.5)),
         ms(percentile(&lat, 0.95))
     );
-    Ok(())
+    Ok(ops.len() as f64 / wall.as_secs_f64())
 }
 
 /// A → server → B: A changes a ticket in its replica and syncs; B runs the background loop.
@@ -499,7 +506,7 @@ async fn propagation(
     tickets: &[Uuid],
     n: usize,
     label: &str,
-) -> Result<()> {
+) -> Result<f64> {
     let handle = helpdeck_sync::spawn(b.clone(), client_b);
     let mut changes = handle.subscribe_changes();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(Vec<Uuid>, Instant)>();
@@ -584,7 +591,12 @@ async fn propagation(
         ms(*lat.last().unwrap_or(&Duration::ZERO)),
         ms(percentile(&push_lat, 0.5)),
     );
-    Ok(())
+    // A change never seen counts as the 10 s it was waited for (a lower bound).
+    Ok(if missed > 0 {
+        10_000.0
+    } else {
+        ms(percentile(&lat, 0.95))
+    })
 }
 
 /// Idle clients: each its own device, connection and long-poll loop at the head.
@@ -733,6 +745,14 @@ async fn run(args: Args) -> Result<()> {
     let start = Instant::now();
     let summary = helpdeck_sync::sync_once(&store_a, &sa.client).await?;
     let took = start.elapsed();
+    // Search documents are written with the rows: usable and searchable at the same moment.
+    for key in ["initial_sync_usable_s", "initial_sync_searchable_s"] {
+        s8::record(
+            key,
+            &format!("{} tickets, server on {backend}", summary.pulled),
+            took.as_secs_f64(),
+        );
+    }
     println!(
         "initial sync (sync_once, fresh replica): {} tickets in {:.2} s = {:.0} tickets/s",
         summary.pulled,
@@ -773,12 +793,21 @@ async fn run(args: Args) -> Result<()> {
         .await?;
     println!("replica b holds {} comments", comments.0);
 
-    // 3. Push throughput.
-    push_sets(&seeder, &seeded.tickets, args.push_ops, "(no idle clients)").await?;
-    push_mixed(&seeder, &seeded.tickets, 20, "(no idle clients)").await?;
+    // 3. Push throughput (the §8 bar is for a server on SQLite).
+    let sets = push_sets(&seeder, &seeded.tickets, args.push_ops, "(no idle clients)").await?;
+    let mixed = push_mixed(&seeder, &seeded.tickets, 20, "(no idle clients)").await?;
+    if args.db == Backend::Sqlite {
+        for (what, rate) in [
+            ("creates and comments (seeding)", seeded.ops_per_s),
+            ("Set ops", sets),
+            ("mixed creates, comments and sets", mixed),
+        ] {
+            s8::record("push_ops_s", what, rate);
+        }
+    }
 
     // 4. Propagation A → server → B.
-    propagation(
+    let p95 = propagation(
         &store_a,
         &sa.client,
         &store_b,
@@ -788,12 +817,17 @@ async fn run(args: Args) -> Result<()> {
         "(one server, no idle clients)",
     )
     .await?;
+    s8::record(
+        "propagation_p95_ms",
+        &format!("one server on {backend}"),
+        p95,
+    );
 
     // 4b. PostgreSQL: A on server 1, B on server 2 (LISTEN/NOTIFY between the processes).
     let second = if args.db == Backend::Postgres {
         let s2 = Server::start(&db_url)?;
         let client_b2 = Client::new(&s2.url, Some(sb.login.token.clone()))?;
-        propagation(
+        let p95 = propagation(
             &store_a,
             &sa.client,
             &store_b,
@@ -803,6 +837,11 @@ async fn run(args: Args) -> Result<()> {
             "(A on server 1, B on server 2)",
         )
         .await?;
+        s8::record(
+            "propagation_p95_ms",
+            "A and B on two servers sharing PostgreSQL",
+            p95,
+        );
         Some(s2)
     } else {
         None
@@ -818,7 +857,7 @@ async fn run(args: Args) -> Result<()> {
         args.idle
     );
     let pulls_before = idle.pulls.load(Ordering::Relaxed);
-    propagation(
+    let p95 = propagation(
         &store_a,
         &sa.client,
         &store_b,
@@ -828,20 +867,37 @@ async fn run(args: Args) -> Result<()> {
         &format!("(one server, {} idle clients)", args.idle),
     )
     .await?;
-    push_sets(
+    s8::record(
+        "propagation_idle_p95_ms",
+        &format!("one server on {backend}, {} idle clients", args.idle),
+        p95,
+    );
+    let idle_sets = push_sets(
         &seeder,
         &seeded.tickets,
         args.idle_push_ops,
         &format!("({} idle clients)", args.idle),
     )
     .await?;
-    push_mixed(
+    let idle_mixed = push_mixed(
         &seeder,
         &seeded.tickets,
         5,
         &format!("({} idle clients)", args.idle),
     )
     .await?;
+    if args.db == Backend::Sqlite {
+        for (what, alone, idle) in [("Set ops", sets, idle_sets), ("mixed", mixed, idle_mixed)] {
+            s8::record(
+                "idle_cost_pct",
+                &format!(
+                    "{what}: {alone:.0} ops/s alone, {idle:.0} with {} idle clients",
+                    args.idle
+                ),
+                100.0 * (1.0 - idle / alone).max(0.0),
+            );
+        }
+    }
     println!(
         "idle clients: {} pulls answered during the runs, {} errors; server rss {:.0} MiB",
         idle.pulls.load(Ordering::Relaxed) - pulls_before,
@@ -978,11 +1034,29 @@ async fn files_bench(dir: &Path, mib: u64, runs: usize) -> Result<()> {
             .await?;
     }
     let before = up.client.blob_status(&sha).await?;
+    let sent_before = up.client.chunk_bytes_sent();
     let t = Instant::now();
     helpdeck_sync::sync_once(&uploader, &up.client).await?;
     let resume_time = t.elapsed();
     let after = up.client.blob_status(&sha).await?;
-    let resent = 0u64; // the engine starts at the server's count: committed chunks are never sent again
+    // What the resumed round put on the wire beyond what the server still lacked.
+    let resent =
+        (up.client.chunk_bytes_sent() - sent_before).saturating_sub(size - before.received);
+    s8::record(
+        "upload_mb_s",
+        &format!("{mib} MiB files, median of {runs}"),
+        median(&up_mbps),
+    );
+    s8::record(
+        "download_mb_s",
+        &format!("{runs} files of {mib} MiB"),
+        down_mbps,
+    );
+    s8::record(
+        "resume_resent_chunks",
+        &format!("{resent} bytes re-sent after an interruption"),
+        resent as f64 / CHUNK_BYTES as f64,
+    );
     println!(
         "upload: {:.0} MB/s median ({:.0}–{:.0}) per {mib} MiB file, whole round (push, chunks, SHA-256 check)",
         median(&up_mbps),
@@ -1137,6 +1211,11 @@ async fn workorder_bench(dir: &Path, n: usize, runs: usize) -> Result<()> {
     let start = Instant::now();
     let pushed = helpdeck_sync::sync_once(&tech, &st.client).await?;
     let took = start.elapsed();
+    s8::record(
+        "push_ops_s",
+        "work orders, visits and closes (a technician's whole sync round)",
+        pushed.pushed as f64 / took.as_secs_f64(),
+    );
     println!(
         "push (sync_once): {} ops in {:.2} s = {:.0} ops/s ({} refused)",
         pushed.pushed,

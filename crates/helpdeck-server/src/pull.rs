@@ -110,28 +110,21 @@ pub async fn pull(
         )));
     }
     let limit = limit.clamp(1, MAX_PULL_PAGE);
-    // One snapshot for the upper bound and the rows under it. Every seq at or below the bound
-    // is committed (pushes are serialised and bump last_seq in their own transaction), so
-    // nothing below it can appear later (I4); and a ticket that a push moves up the stream
-    // after the bound was read is still found at its old place, not skipped until the next
-    // round (an auto-close between the two reads once left a first sync without the tickets
-    // it closed).
-    let mut snapshot = db.read_snapshot().await?;
-    let (hi,): (i64,) = sqlx::query_as("SELECT last_seq FROM server_meta WHERE singleton = 1")
-        .fetch_one(&mut *snapshot)
-        .await?;
     let device: Option<(i64, i64)> =
         sqlx::query_as("SELECT epoch, last_seen_at FROM devices WHERE id = $1")
             .bind(caller.device_id.to_string())
             .fetch_optional(&db.pool)
             .await?;
     let stale_epoch = device.map(|(e, _)| e) != Some(caller.account.epoch);
-    if schema != OP_SCHEMA_VERSION || cursor > hi || (cursor > 0 && stale_epoch) {
-        return Ok(Cached::new(PullResponse {
+    let resync = || {
+        Cached::new(PullResponse {
             next_cursor: 0,
             must_resync: true,
             ..Default::default()
-        }));
+        })
+    };
+    if schema != OP_SCHEMA_VERSION || (cursor > 0 && stale_epoch) {
+        return Ok(resync());
     }
     if cursor == 0 && stale_epoch {
         sqlx::query("UPDATE devices SET epoch = $1 WHERE id = $2")
@@ -150,9 +143,7 @@ pub async fn pull(
             .execute(&db.pool)
             .await?;
     }
-
     let staff = caller.account.user.role != Role::Customer;
-    let key = (cursor, hi, limit);
     // Rules change outside the stream (an admin on the server machine): a cached page
     // serves only while they are the ones it carries.
     let rules = db.rules().await?.for_viewer(&caller.account.user);
@@ -161,6 +152,24 @@ pub async fn pull(
     } else {
         (0, 0, 0)
     };
+
+    // One snapshot for the upper bound and the rows under it. Every seq at or below the bound
+    // is committed (pushes are serialised and bump last_seq in their own transaction), so
+    // nothing below it can appear later (I4); and a ticket that a push moves up the stream
+    // after the bound was read is still found at its old place, not skipped until the next
+    // round (an auto-close between the two reads once left a first sync without the tickets
+    // it closed). The snapshot holds a pooled connection: nothing waits for another one
+    // while it is open (with hundreds of long-polls woken at once, every connection held by
+    // a snapshot that waited for a second one stalled the server), so what needs no
+    // snapshot is read before it and the page's children after it.
+    let mut snapshot = db.read_snapshot().await?;
+    let (hi,): (i64,) = sqlx::query_as("SELECT last_seq FROM server_meta WHERE singleton = 1")
+        .fetch_one(&mut *snapshot)
+        .await?;
+    if cursor > hi {
+        return Ok(resync());
+    }
+    let key = (cursor, hi, limit);
     if staff
         && let Some(hit) = cache.get(key)
         && hit.page.rules.as_ref() == Some(&rules)
@@ -168,8 +177,9 @@ pub async fn pull(
     {
         return Ok(hit);
     }
-    let page = build_page(db, &mut snapshot, caller, cursor, hi, limit, rules).await?;
+    let stream = read_stream(&mut snapshot, caller, cursor, hi, limit).await?;
     snapshot.commit().await?;
+    let page = build_page(db, caller, cursor, hi, limit, rules, stream).await?;
     let out = Cached::stamped(page, stamp);
     if staff {
         cache.put(key, out.clone());
@@ -185,15 +195,15 @@ enum Stream {
     Macro,
 }
 
-async fn build_page(
-    db: &Db,
+/// The next `limit` + 1 changes above `cursor` up to `hi` that `caller` may see, of every
+/// kind, in stream order (read in the page's snapshot).
+async fn read_stream(
     snapshot: &mut sqlx::AnyConnection,
     caller: &Caller,
     cursor: i64,
     hi: i64,
     limit: usize,
-    rules: helpdeck_core::sync::WorkspaceRules,
-) -> Result<PullResponse> {
+) -> Result<Vec<(Stream, String, i64)>> {
     let (filter, binds) = visibility(caller);
     // Customers follow the changes they can see (public_seq): an internal note or an
     // agent-only field never re-sends a ticket to them.
@@ -250,6 +260,20 @@ async fn build_page(
         .chain(macro_rows.into_iter().map(|(d, s)| (Stream::Macro, d, s)))
         .collect();
     merged.sort_by_key(|(_, _, s)| *s);
+    Ok(merged)
+}
+
+/// A page of `merged` (from [`read_stream`]) with the tickets' children and the directory
+/// they name, read from the pool.
+async fn build_page(
+    db: &Db,
+    caller: &Caller,
+    cursor: i64,
+    hi: i64,
+    limit: usize,
+    rules: helpdeck_core::sync::WorkspaceRules,
+    mut merged: Vec<(Stream, String, i64)>,
+) -> Result<PullResponse> {
     let has_more = merged.len() > limit;
     merged.truncate(limit);
     let next_cursor = if has_more {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use helpdeck_core::search_text::{SearchQuery, snippet};
+use helpdeck_core::search_text::{SearchQuery, index_text, snippet};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Priority, ticket_key};
 use serde::Serialize;
@@ -167,7 +167,115 @@ pub(crate) fn push_search(
     }
 }
 
+/// Tickets whose documents one transaction of [`Tickets::build_search_backlog`] writes.
+const BACKLOG_CHUNK: i64 = 500;
+
 impl Tickets<'_> {
+    /// How many tickets still wait for their search documents (a first sync writes them
+    /// after its last page); until it is 0, a search may miss them.
+    pub async fn search_backlog(&self) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT count(*) FROM search_backlog")
+            .fetch_one(&self.0.pool)
+            .await?;
+        Ok(n)
+    }
+
+    /// Writes the search documents of every ticket in the backlog, [`BACKLOG_CHUNK`] tickets
+    /// per transaction (other writes interleave): each ticket's documents are made again
+    /// from its row and its comments as they are now, so a change written meanwhile with
+    /// its own documents is never lost or doubled. Returns the number of tickets indexed.
+    #[instrument(skip_all, err)]
+    pub async fn build_search_backlog(&self) -> Result<u64> {
+        let mut built = 0u64;
+        loop {
+            let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+            let seqs: Vec<(i64,)> =
+                sqlx::query_as("SELECT ticket_seq FROM search_backlog ORDER BY ticket_seq LIMIT ?")
+                    .bind(BACKLOG_CHUNK)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let (Some((lo,)), Some((hi,))) = (seqs.first(), seqs.last()) else {
+                return Ok(built);
+            };
+            let (lo, hi) = (*lo, *hi);
+            // Whatever documents these tickets have now go; theirs are written anew.
+            sqlx::query(
+                "DELETE FROM search_index WHERE rowid IN \
+                 (SELECT ticket_seq FROM search_backlog WHERE ticket_seq BETWEEN ? AND ?)",
+            )
+            .bind(lo)
+            .bind(hi)
+            .execute(&mut *tx)
+            .await?;
+            // Comments' documents lie in one rowid range per ticket, and in one range for a
+            // run of consecutive tickets (what a first sync leaves).
+            let ranges: Vec<(i64, i64)> = if hi - lo + 1 == seqs.len() as i64 {
+                vec![(lo, hi)]
+            } else {
+                seqs.iter().map(|(s,)| (*s, *s)).collect()
+            };
+            for (from, to) in ranges {
+                sqlx::query("DELETE FROM search_index WHERE rowid BETWEEN ? AND ?")
+                    .bind(comment_doc(from, 0))
+                    .bind(comment_doc(to, COMMENT_MASK))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let tickets: Vec<(i64, String, String, Option<i64>)> = sqlx::query_as(
+                "SELECT t.seq, t.title, t.description, t.former_number FROM tickets t \
+                 JOIN search_backlog b ON b.ticket_seq = t.seq \
+                 WHERE b.ticket_seq BETWEEN ? AND ? ORDER BY t.seq",
+            )
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&mut *tx)
+            .await?;
+            for chunk in tickets.chunks(200) {
+                let mut q: QueryBuilder<Sqlite> =
+                    QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
+                q.push_values(chunk, |mut b, (seq, title, description, former)| {
+                    let body = match former {
+                        Some(n) => index_text(&format!("{description}\n{}", ticket_key(*n))),
+                        None => index_text(description),
+                    };
+                    b.push_bind(*seq)
+                        .push_bind(index_text(title))
+                        .push_bind(body)
+                        .push_bind(*seq);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            let comments: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT t.seq, c.seq, c.body FROM search_backlog b \
+                 JOIN tickets t ON t.seq = b.ticket_seq \
+                 JOIN comments c ON c.ticket_id = t.id \
+                 WHERE b.ticket_seq BETWEEN ? AND ? ORDER BY t.seq, c.seq",
+            )
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&mut *tx)
+            .await?;
+            for chunk in comments.chunks(300) {
+                let mut q: QueryBuilder<Sqlite> =
+                    QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
+                q.push_values(chunk, |mut b, (ticket, comment, body)| {
+                    b.push_bind(comment_doc(*ticket, *comment))
+                        .push_bind("")
+                        .push_bind(index_text(body))
+                        .push_bind(*ticket);
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM search_backlog WHERE ticket_seq BETWEEN ? AND ?")
+                .bind(lo)
+                .bind(hi)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            built += seqs.len() as u64;
+        }
+    }
+
     /// Searches tickets (spec §7 syntax: words, OR, "phrases", -word, field filters): open
     /// tickets first, then the best text match (bm25, title 10×), then the newest. Internal
     /// notes are searched only for staff (a customer's replica never holds them).

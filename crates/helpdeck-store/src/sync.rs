@@ -176,7 +176,9 @@ impl Store {
             }
         }
         let rules = self.current_rules(&mut *conn).await?;
-        let mut new_tickets: Vec<(String, Vec<Arg>, String, String)> = Vec::new();
+        let mut new_tickets: Vec<(String, Vec<Arg>)> = Vec::new();
+        // Tickets new here whose search documents wait for the backlog (with their comments').
+        let mut deferred: HashSet<String> = HashSet::new();
         let mut applied = Vec::with_capacity(bundles.len());
         let mut new_comments = Vec::new();
         let mut new_events: Vec<Vec<Arg>> = Vec::new();
@@ -209,8 +211,8 @@ impl Store {
                 None if !provisional => {
                     let mut args = vec![Arg::text(&id), Arg::Int(t.number)];
                     args.extend(ticket_values(&t, None, None));
-                    let (title, body) = ticket_document(&t);
-                    new_tickets.push((id.clone(), args, title, body));
+                    deferred.insert(id.clone());
+                    new_tickets.push((id.clone(), args));
                 }
                 None => {
                     let mut args = vec![Arg::text(&id), Arg::Int(t.number)];
@@ -318,15 +320,10 @@ impl Store {
             let width = chunk[0].1.len();
             let row = format!("({})", vec!["?"; width].join(", "));
             let rows = chunk.len();
-            let mut doc_args = Vec::with_capacity(rows * 4);
+            let mut ids = Vec::with_capacity(rows);
             let mut row_args = Vec::with_capacity(rows * width);
-            for (id, args, title, body) in chunk {
-                doc_args.extend([
-                    Arg::text(&id),
-                    Arg::Text(title),
-                    Arg::Text(body),
-                    Arg::Text(id),
-                ]);
+            for (id, args) in chunk {
+                ids.push(Arg::Text(id));
                 row_args.extend(args);
             }
             batch.push(
@@ -336,13 +333,15 @@ impl Store {
                 ),
                 row_args,
             );
-            let doc = format!("({seq_of}, ?, ?, {seq_of})");
+            // Their search documents are written after the page (a first sync applies
+            // hundreds of pages; Tickets::build_search_backlog writes them at the end).
             batch.push(
                 &format!(
-                    "INSERT INTO search_index (rowid, title, body, ticket_seq) VALUES {}",
-                    vec![doc.as_str(); rows].join(", ")
+                    "INSERT OR IGNORE INTO search_backlog (ticket_seq) \
+                     SELECT seq FROM tickets WHERE id IN ({})",
+                    vec!["?"; rows].join(", ")
                 ),
-                doc_args,
+                ids,
             );
         }
         // New comments, their search documents and the history go in as multi-row
@@ -371,8 +370,15 @@ impl Store {
                 ),
                 args,
             );
-            let mut args = Vec::with_capacity(chunk.len() * 3);
-            for (cid, id, c) in chunk {
+            let indexed: Vec<_> = chunk
+                .iter()
+                .filter(|(_, id, _)| !deferred.contains(id))
+                .collect();
+            if indexed.is_empty() {
+                continue;
+            }
+            let mut args = Vec::with_capacity(indexed.len() * 3);
+            for (cid, id, c) in &indexed {
                 args.extend([
                     Arg::text(cid),
                     Arg::Text(index_text(&c.body)),
@@ -383,7 +389,7 @@ impl Store {
             batch.push(
                 &format!(
                     "INSERT INTO search_index (rowid, title, body, ticket_seq) VALUES {}",
-                    vec![row.as_str(); chunk.len()].join(", ")
+                    vec![row.as_str(); indexed.len()].join(", ")
                 ),
                 args,
             );
@@ -441,6 +447,13 @@ impl Store {
         crate::reports::push_report_facts(&mut update, &report_rows);
         update.execute(&mut *conn).await?;
         for (t, b) in applied.iter().zip(bundles) {
+            // A ticket new to this replica has no work orders or time entries here to keep
+            // or remove: only the pulled ones need writing (a first sync skips two queries
+            // per ticket).
+            let new_here = !existing.contains_key(&t.id.to_string());
+            if new_here && b.work_orders.is_empty() && b.time_entries.is_empty() {
+                continue;
+            }
             crate::workorders::apply_bundle(self, conn, t, &b.work_orders).await?;
             crate::timelog::apply_bundle(self, conn, t, &b.time_entries).await?;
         }

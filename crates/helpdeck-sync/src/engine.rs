@@ -156,6 +156,12 @@ async fn pull_all(
             u64::try_from(page.upper_bound.max(applied.cursor)).unwrap_or(0),
         );
         if !page.has_more {
+            // Tickets new here came without search documents (a first sync is usable
+            // sooner); the round ends once they are searchable.
+            let indexed = store.tickets().build_search_backlog().await?;
+            if indexed > 0 {
+                tracing::info!(tickets = indexed, "search documents written");
+            }
             return Ok(());
         }
     }

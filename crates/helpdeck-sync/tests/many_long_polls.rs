@@ -4,8 +4,6 @@
 //! pulls as connections woke together — every answer then failed after the pool's timeout
 //! (500 idle clients in `helpdeck-sync-bench`). Real server in-process (real HTTP, SQLite).
 
-use helpdeck_core::user::Role;
-use helpdeck_server::Db;
 use helpdeck_store::CreateInput;
 
 mod common;
@@ -16,23 +14,12 @@ const POLLS: usize = 48;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_long_poll_woken_by_a_push_is_answered() {
     let tmp = tempfile::tempdir().unwrap();
-    let db_path = tmp.path().join("server.db").display().to_string();
-    let db = Db::connect(&db_path).await.unwrap();
-    for (email, name) in [("ann@example.com", "Ann"), ("bo@example.com", "Bo")] {
-        common::add_user(&db, email, name, Role::Agent, None).await;
-    }
-    drop(db);
-    let served = common::serve(tmp.path(), db_path, "Polls").await;
-    let url = served.url.clone();
-    let (ann, ann_client) = common::replica(
-        &url,
-        "ann@example.com",
-        "ann's laptop",
-        &tmp.path().join("a"),
+    let (served, (ann, ann_client), (bo, bo_client)) = common::agents_on_sqlite(
+        tmp.path(),
+        &[("ann@example.com", "Ann"), ("bo@example.com", "Bo")],
+        "Polls",
     )
     .await;
-    let (bo, bo_client) =
-        common::replica(&url, "bo@example.com", "bo's laptop", &tmp.path().join("b")).await;
     // Bo is caught up: his long-polls wait at the head of the stream.
     let head = bo_client.pull(0, 0).await.unwrap().next_cursor;
 

@@ -5,8 +5,6 @@
 //! Real server in-process (real HTTP, SQLite file), two agents' replicas.
 
 use helpdeck_core::record::Visibility;
-use helpdeck_core::user::Role;
-use helpdeck_server::Db;
 use helpdeck_store::CreateInput;
 
 mod common;
@@ -17,20 +15,10 @@ const TICKETS: usize = 700;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_sync_is_searchable_when_its_round_ends() {
     let tmp = tempfile::tempdir().unwrap();
-    let db_path = tmp.path().join("server.db").display().to_string();
-    let db = Db::connect(&db_path).await.unwrap();
-    for (email, name) in [("ann@example.com", "Ann"), ("bo@example.com", "Bo")] {
-        common::add_user(&db, email, name, Role::Agent, None).await;
-    }
-    drop(db);
-    let served = common::serve(tmp.path(), db_path, "Backlog").await;
-    let url = served.url.clone();
-
-    let (ann, ann_client) = common::replica(
-        &url,
-        "ann@example.com",
-        "ann's laptop",
-        &tmp.path().join("a"),
+    let (served, (ann, ann_client), (bo, bo_client)) = common::agents_on_sqlite(
+        tmp.path(),
+        &[("ann@example.com", "Ann"), ("bo@example.com", "Bo")],
+        "Backlog",
     )
     .await;
     for i in 0..TICKETS {
@@ -62,8 +50,6 @@ async fn a_first_sync_is_searchable_when_its_round_ends() {
     helpdeck_sync::sync_once(&ann, &ann_client).await.unwrap();
 
     // Bo's first sync, page by page as the engine applies them: usable, not yet searchable.
-    let (bo, bo_client) =
-        common::replica(&url, "bo@example.com", "bo's laptop", &tmp.path().join("b")).await;
     let mut cursor = 0;
     loop {
         let page = bo_client.pull(cursor, 0).await.unwrap();

@@ -75,6 +75,27 @@ pub async fn serve(dir: &Path, db: String, name: &str) -> Served {
     Served { url, stop, task }
 }
 
+/// A server on a new SQLite file in `dir` whose people are the agents `(email, name)`, and
+/// two signed-in replicas of the first two of them (in `dir/a` and `dir/b`).
+// Each test crate compiles this module; not every one uses every helper.
+#[allow(dead_code)]
+pub async fn agents_on_sqlite(
+    dir: &Path,
+    agents: &[(&str, &str)],
+    name: &str,
+) -> (Served, (Store, Client), (Store, Client)) {
+    let db_path = dir.join("server.db").display().to_string();
+    let db = Db::connect(&db_path).await.unwrap();
+    for (email, name) in agents {
+        add_user(&db, email, name, Role::Agent, None).await;
+    }
+    drop(db);
+    let served = serve(dir, db_path, name).await;
+    let a = replica(&served.url, agents[0].0, "first laptop", &dir.join("a")).await;
+    let b = replica(&served.url, agents[1].0, "second laptop", &dir.join("b")).await;
+    (served, a, b)
+}
+
 /// Signs `email` in as a new device and makes its replica in `dir`: the replica and a client
 /// holding the device's token.
 pub async fn replica(url: &str, email: &str, device_name: &str, dir: &Path) -> (Store, Client) {

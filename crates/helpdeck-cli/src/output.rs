@@ -533,6 +533,12 @@ impl Printer {
     pub fn search(&self, page: &SearchPage, offset: u32) -> Result<()> {
         let hits = &page.hits;
         let total = page.total;
+        if page.indexing > 0 {
+            eprintln!(
+                "note: the search documents of {} tickets are still being written (after a first sync); they may be missing from these results",
+                page.indexing
+            );
+        }
         self.emit(page, || {
             if hits.is_empty() {
                 return if total > 0 {

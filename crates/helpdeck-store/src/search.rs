@@ -75,6 +75,10 @@ pub struct SearchPage {
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: i64,
     pub hits: Vec<SearchHit>,
+    /// Tickets whose search documents are still being written (after a first sync): while
+    /// it is above 0, a search can miss them, and the app and the CLI say so.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub indexing: i64,
 }
 
 fn day_start_ms(day: jiff::civil::Date, tz: &jiff::tz::TimeZone) -> i64 {
@@ -357,7 +361,14 @@ impl Tickets<'_> {
         for (ticket_seq, rank) in page {
             out.push(self.hit(&mut conn, ticket_seq, rank, &terms).await?);
         }
-        Ok(SearchPage { total, hits: out })
+        let (indexing,): (i64,) = sqlx::query_as("SELECT count(*) FROM search_backlog")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(SearchPage {
+            total,
+            hits: out,
+            indexing,
+        })
     }
 
     async fn hit(

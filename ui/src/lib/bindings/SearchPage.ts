@@ -4,4 +4,9 @@ import type { SearchHit } from "./SearchHit";
 /**
  * A page of search results and how many tickets match in all.
  */
-export type SearchPage = { total: number, hits: Array<SearchHit>, };
+export type SearchPage = { total: number, hits: Array<SearchHit>, 
+/**
+ * Tickets whose search documents are still being written (after a first sync): while
+ * it is above 0, a search can miss them, and the app and the CLI say so.
+ */
+indexing: number, };

@@ -336,6 +336,8 @@ export const en = {
   'search.open': 'to open',
   'search.total': '{count} matches',
   'search.total_one': '{count} match',
+  'search.indexing': 'Search is still being prepared for {count} tickets from the first sync; they may be missing here.',
+  'search.indexing_one': 'Search is still being prepared for {count} ticket from the first sync; it may be missing here.',
   'search.openAsList': 'Open as list',
   'list.searchChip': 'Search: {query}',
   'list.clearSearch': 'Clear the search',

@@ -23,15 +23,16 @@ pub fn is_cjk(c: char) -> bool {
 /// A ticket's own search document: its title, and its description followed by the number
 /// it had before it was brought over (so `HD-12` still finds it after a connect).
 pub fn ticket_document(t: &crate::ticket::Ticket) -> (String, String) {
-    let body = match t.former_number {
-        Some(n) => index_text(&format!(
-            "{}\n{}",
-            t.description,
-            crate::ticket::ticket_key(n)
-        )),
-        None => index_text(&t.description),
+    document_of(&t.title, &t.description, t.former_number)
+}
+
+/// [`ticket_document`] from the three fields it reads (what a stored row gives).
+pub fn document_of(title: &str, description: &str, former_number: Option<i64>) -> (String, String) {
+    let body = match former_number {
+        Some(n) => index_text(&format!("{description}\n{}", crate::ticket::ticket_key(n))),
+        None => index_text(description),
     };
-    (index_text(&t.title), body)
+    (index_text(title), body)
 }
 
 /// The terms of a text being written (what knowledge-base suggestions and frequent-problem

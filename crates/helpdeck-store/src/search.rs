@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use helpdeck_core::search_text::{SearchQuery, index_text, snippet};
+use helpdeck_core::search_text::{SearchQuery, document_of, index_text, snippet};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Priority, ticket_key};
 use serde::Serialize;
@@ -192,6 +192,14 @@ impl Tickets<'_> {
     pub async fn build_search_backlog(&self) -> Result<u64> {
         let mut built = 0u64;
         loop {
+            // Every sync round ends here: with nothing listed (nearly always), a read says so
+            // without taking the write lock the app's own writes need.
+            let waiting: Option<(i64,)> = sqlx::query_as("SELECT 1 FROM search_backlog LIMIT 1")
+                .fetch_optional(&self.0.pool)
+                .await?;
+            if waiting.is_none() {
+                return Ok(built);
+            }
             let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
             let seqs: Vec<(i64,)> =
                 sqlx::query_as("SELECT ticket_seq FROM search_backlog ORDER BY ticket_seq LIMIT ?")
@@ -238,12 +246,9 @@ impl Tickets<'_> {
                 let mut q: QueryBuilder<Sqlite> =
                     QueryBuilder::new("INSERT INTO search_index (rowid, title, body, ticket_seq) ");
                 q.push_values(chunk, |mut b, (seq, title, description, former)| {
-                    let body = match former {
-                        Some(n) => index_text(&format!("{description}\n{}", ticket_key(*n))),
-                        None => index_text(description),
-                    };
+                    let (title, body) = document_of(title, description, *former);
                     b.push_bind(*seq)
-                        .push_bind(index_text(title))
+                        .push_bind(title)
                         .push_bind(body)
                         .push_bind(*seq);
                 });

@@ -344,7 +344,11 @@ impl Cohort {
 /// cohorts' index pages, and writing report rows touches several indexes; SQLCipher decrypts
 /// each page it reads) — `true` — and gives them back after (`false`), whatever happened.
 async fn report_cache(conn: &mut SqliteConnection, large: bool) -> Result<()> {
-    let size = if large { "-262144" } else { "-8000" };
+    let size = if large {
+        "-262144"
+    } else {
+        crate::db::PAGE_CACHE
+    };
     sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {size}")))
         .execute(&mut *conn)
         .await?;

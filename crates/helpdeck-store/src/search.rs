@@ -51,7 +51,7 @@ pub(crate) const COMMENT_BITS: u32 = 30;
 pub(crate) const COMMENT_MASK: i64 = (1 << COMMENT_BITS) - 1;
 
 /// SQL: the `tickets.seq` of the search document `rowid`.
-pub(crate) const DOC_TICKET_SEQ: &str =
+pub const DOC_TICKET_SEQ: &str =
     "CASE WHEN rowid < 4611686018427387904 THEN rowid ELSE (rowid - 4611686018427387904) >> 30 END";
 
 /// SQL: the rowid of the search document of the comment whose id is bound at `?` (its row

@@ -848,9 +848,12 @@ impl Transfer<'_> {
             crate::reports::push_report_facts(&mut facts, &rows);
             facts.execute(&mut tx).await?;
         }
-        sqlx::query("PRAGMA cache_size = -8000")
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA cache_size = {}",
+            crate::db::PAGE_CACHE
+        )))
+        .execute(&mut *tx)
+        .await?;
         let mut comment_rows: Vec<(i64, Uuid, Uuid, Uuid, &CommentRecord)> = Vec::new();
         let mut event_rows: Vec<EventRow> = Vec::new();
         let device = self.0.workspace().device_id.to_string();

@@ -599,6 +599,57 @@ async fn propagation(
     })
 }
 
+/// CPU time of the server process and of this one (pusher, replicas, idle clients) from a
+/// moment on.
+struct Cpu {
+    at: Instant,
+    server: f64,
+    bench: f64,
+}
+
+/// Cores each process kept busy over a measured stretch.
+#[derive(Clone, Copy)]
+struct CpuUse {
+    server_cores: f64,
+    bench_cores: f64,
+    cores: usize,
+}
+
+impl Cpu {
+    fn now(server: &Server) -> Cpu {
+        Cpu {
+            at: Instant::now(),
+            server: cpu_secs(server.child.id()),
+            bench: cpu_secs(std::process::id()),
+        }
+    }
+
+    fn since(&self, server: &Server, label: &str) -> CpuUse {
+        let wall = self.at.elapsed().as_secs_f64().max(1e-9);
+        let u = CpuUse {
+            server_cores: (cpu_secs(server.child.id()) - self.server) / wall,
+            bench_cores: (cpu_secs(std::process::id()) - self.bench) / wall,
+            cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        println!(
+            "cpu {label}: server {:.2} cores, bench process {:.2} cores (of {})",
+            u.server_cores, u.bench_cores, u.cores
+        );
+        u
+    }
+}
+
+/// CPU seconds process `pid` has used, every thread, ended ones included: utime and stime of
+/// /proc/PID/stat, in USER_HZ ticks (100 a second: Linux's ABI fixes it).
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The name (field 2) may hold spaces; fields after it start at 3.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<f64>().ok());
+    (field(14).unwrap_or(0.0) + field(15).unwrap_or(0.0)) / 100.0
+}
+
 /// Idle clients: each its own device, connection and long-poll loop at the head.
 struct Idle {
     stop: Arc<AtomicBool>,
@@ -811,8 +862,12 @@ async fn run(args: Args) -> Result<()> {
     println!("replica b holds {} comments", comments.0);
 
     // 3. Push throughput (the §8 bar is for a server on SQLite).
+    let cpu = Cpu::now(&server);
     let sets = push_sets(&seeder, &seeded.tickets, args.push_ops, "(no idle clients)").await?;
+    let sets_cpu = cpu.since(&server, "Set ops, no idle clients");
+    let cpu = Cpu::now(&server);
     let mixed = push_mixed(&seeder, &seeded.tickets, 20, "(no idle clients)").await?;
+    let mixed_cpu = cpu.since(&server, "mixed, no idle clients");
     if args.db == Backend::Sqlite {
         for (what, rate) in [
             ("creates and comments (seeding)", seeded.ops_per_s),
@@ -889,6 +944,7 @@ async fn run(args: Args) -> Result<()> {
         &format!("one server on {backend}, {} idle clients", args.idle),
         p95,
     );
+    let cpu = Cpu::now(&server);
     let idle_sets = push_sets(
         &seeder,
         &seeded.tickets,
@@ -896,6 +952,8 @@ async fn run(args: Args) -> Result<()> {
         &format!("({} idle clients)", args.idle),
     )
     .await?;
+    let idle_sets_cpu = cpu.since(&server, "Set ops, idle clients");
+    let cpu = Cpu::now(&server);
     let idle_mixed = push_mixed(
         &seeder,
         &seeded.tickets,
@@ -903,8 +961,12 @@ async fn run(args: Args) -> Result<()> {
         &format!("({} idle clients)", args.idle),
     )
     .await?;
+    let idle_mixed_cpu = cpu.since(&server, "mixed, idle clients");
     if args.db == Backend::Sqlite {
-        for (what, alone, idle) in [("Set ops", sets, idle_sets), ("mixed", mixed, idle_mixed)] {
+        for (what, alone, idle, before, during) in [
+            ("Set ops", sets, idle_sets, sets_cpu, idle_sets_cpu),
+            ("mixed", mixed, idle_mixed, mixed_cpu, idle_mixed_cpu),
+        ] {
             s8::record(
                 "idle_cost_pct",
                 &format!(
@@ -912,6 +974,18 @@ async fn run(args: Args) -> Result<()> {
                     args.idle
                 ),
                 100.0 * (1.0 - idle / alone).max(0.0),
+            );
+            // The limit: in this bench the idle clients run on the server's machine. The
+            // share of its cores they took (this process's CPU beyond what the same pushes
+            // cost it alone) is throughput the server could not have had.
+            let clients = (during.bench_cores - before.bench_cores).max(0.0);
+            s8::record(
+                "idle_cost_floor_pct",
+                &format!(
+                    "{what}: the {} idle clients in the bench process took {clients:.2} of the {} cores",
+                    args.idle, during.cores
+                ),
+                100.0 * clients / during.cores as f64,
             );
         }
     }

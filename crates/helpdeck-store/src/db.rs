@@ -157,9 +157,17 @@ pub(crate) async fn connect_one(path: &Path, key: &StoreKey) -> Result<sqlx::Sql
 
 /// Opens (creating if asked) the SQLCipher file with its key, WAL, `synchronous = NORMAL`,
 /// foreign keys and a busy timeout on every pooled connection, then runs pending migrations.
-/// A connection's usual page cache (`PRAGMA cache_size`, KiB when negative); work that reads
-/// far more for a while (reports, imports) raises it and comes back to this.
-pub(crate) const PAGE_CACHE: &str = "-32000";
+/// A connection's usual page cache (`PRAGMA cache_size`, KiB when negative): 8 MiB keeps the
+/// desktop app's memory low (4 connections that fill 32 MiB each while the app starts on
+/// 100k tickets took it from ~350 to 539 MB). Work that reads far more raises it: reports and
+/// imports for their run, a search for good ([`SEARCH_PAGE_CACHE`]).
+pub(crate) const PAGE_CACHE: &str = "-8000";
+
+/// The page cache of a connection that has served a search. SQLCipher decrypts and
+/// authenticates every page it takes from the OS (whose cache holds ciphertext): with 8 MiB,
+/// searches at 1M tickets decrypted their pages again on every other run (2.3-5.9 s instead
+/// of 0.16-0.23 s). Filled only as pages are read: at 100k a search uses a few MiB of it.
+pub(crate) const SEARCH_PAGE_CACHE: &str = "-32000";
 
 async fn open_pool(path: &Path, create: bool, key: &StoreKey) -> Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str("sqlite://")?
@@ -172,10 +180,6 @@ async fn open_pool(path: &Path, create: bool, key: &StoreKey) -> Result<SqlitePo
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5))
         .pragma("temp_store", "memory")
-        // Up to 32 MiB of decrypted pages per connection, filled only as pages are read.
-        // SQLCipher decrypts and authenticates every page it reads from the OS (the OS page
-        // cache holds ciphertext): with 8 MiB, a search at 1M tickets whose pages did not fit
-        // decrypted them again on every run, 2.3-5.9 s instead of 0.16-0.23 s.
         .pragma("cache_size", PAGE_CACHE)
         // Read pages through a memory map instead of one read() per page: large scans (the
         // SLA report, exports) spent more time in the kernel than in SQLite.

@@ -298,6 +298,12 @@ impl Tickets<'_> {
             .unwrap_or(jiff::tz::TimeZone::UTC);
         let me = self.0.actor.id;
         let mut conn = self.0.pool.acquire().await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA cache_size = {}",
+            crate::db::SEARCH_PAGE_CACHE
+        )))
+        .execute(&mut *conn)
+        .await?;
 
         // With a text query, the tickets it matches are looked up in a narrow covering index
         // (seq → is_open), not in the wide ticket rows: one lookup per match was most of a

@@ -158,8 +158,8 @@ pub(crate) async fn connect_one(path: &Path, key: &StoreKey) -> Result<sqlx::Sql
 /// Opens (creating if asked) the SQLCipher file with its key, WAL, `synchronous = NORMAL`,
 /// foreign keys and a busy timeout on every pooled connection, then runs pending migrations.
 /// A connection's usual page cache (`PRAGMA cache_size`, KiB when negative): 8 MiB keeps the
-/// desktop app's memory low (4 connections that fill 32 MiB each while the app starts on
-/// 100k tickets took it from ~350 to 539 MB). Work that reads far more raises it: reports and
+/// desktop app's memory low (with 32 MiB on every connection it measured 539 MB after starting
+/// on 100k tickets, 348 MB with 8 MiB). Work that reads far more raises it: reports and
 /// imports for their run, a search for good ([`SEARCH_PAGE_CACHE`]).
 pub(crate) const PAGE_CACHE: &str = "-8000";
 

@@ -155,8 +155,6 @@ pub(crate) async fn connect_one(path: &Path, key: &StoreKey) -> Result<sqlx::Sql
         .await?)
 }
 
-/// Opens (creating if asked) the SQLCipher file with its key, WAL, `synchronous = NORMAL`,
-/// foreign keys and a busy timeout on every pooled connection, then runs pending migrations.
 /// A connection's usual page cache (`PRAGMA cache_size`, KiB when negative): 8 MiB keeps the
 /// desktop app's memory low (with 32 MiB on every connection it measured 539 MB after starting
 /// on 100k tickets, 348 MB with 8 MiB). Work that reads far more raises it: reports and
@@ -166,9 +164,11 @@ pub(crate) const PAGE_CACHE: &str = "-8000";
 /// The page cache of a connection that has served a search. SQLCipher decrypts and
 /// authenticates every page it takes from the OS (whose cache holds ciphertext): with 8 MiB,
 /// searches at 1M tickets decrypted their pages again on every other run (2.3-5.9 s instead
-/// of 0.16-0.23 s). Filled only as pages are read: at 100k a search uses a few MiB of it.
+/// of 0.16-0.23 s). Filled only as pages are read.
 pub(crate) const SEARCH_PAGE_CACHE: &str = "-32000";
 
+/// Opens (creating if asked) the SQLCipher file with its key, WAL, `synchronous = NORMAL`,
+/// foreign keys and a busy timeout on every pooled connection, then runs pending migrations.
 async fn open_pool(path: &Path, create: bool, key: &StoreKey) -> Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str("sqlite://")?
         .filename(path)

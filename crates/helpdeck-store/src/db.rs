@@ -156,9 +156,9 @@ pub(crate) async fn connect_one(path: &Path, key: &StoreKey) -> Result<sqlx::Sql
 }
 
 /// A connection's usual page cache (`PRAGMA cache_size`, KiB when negative): 8 MiB keeps the
-/// desktop app's memory low (with 32 MiB on every connection it measured 539 MB after starting
-/// on 100k tickets, 348 MB with 8 MiB). Work that reads far more raises it: reports and
-/// imports for their run, a search for good ([`SEARCH_PAGE_CACHE`]).
+/// desktop app's memory lower (after starting on 100k tickets it measured 539 MB with 32 MiB
+/// on every connection, 462 MB with 8 MiB, the same day). Work that reads far more raises it:
+/// reports and imports for their run, a search for good ([`SEARCH_PAGE_CACHE`]).
 pub(crate) const PAGE_CACHE: &str = "-8000";
 
 /// The page cache of a connection that has served a search. SQLCipher decrypts and

@@ -167,6 +167,15 @@ pub(crate) const PAGE_CACHE: &str = "-8000";
 /// of 0.16-0.23 s). Filled only as pages are read.
 pub(crate) const SEARCH_PAGE_CACHE: &str = "-32000";
 
+/// Sets this connection's page cache to `size` (`PRAGMA cache_size`: [`PAGE_CACHE`],
+/// [`SEARCH_PAGE_CACHE`], or a larger figure for a report or an import while it runs).
+pub(crate) async fn set_page_cache(conn: &mut sqlx::SqliteConnection, size: &str) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {size}")))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Opens (creating if asked) the SQLCipher file with its key, WAL, `synchronous = NORMAL`,
 /// foreign keys and a busy timeout on every pooled connection, then runs pending migrations.
 async fn open_pool(path: &Path, create: bool, key: &StoreKey) -> Result<SqlitePool> {

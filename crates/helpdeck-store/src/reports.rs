@@ -349,10 +349,7 @@ async fn report_cache(conn: &mut SqliteConnection, large: bool) -> Result<()> {
     } else {
         crate::db::PAGE_CACHE
     };
-    sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA cache_size = {size}")))
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+    crate::db::set_page_cache(conn, size).await
 }
 
 impl Reports<'_> {

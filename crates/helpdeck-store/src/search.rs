@@ -298,12 +298,7 @@ impl Tickets<'_> {
             .unwrap_or(jiff::tz::TimeZone::UTC);
         let me = self.0.actor.id;
         let mut conn = self.0.pool.acquire().await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "PRAGMA cache_size = {}",
-            crate::db::SEARCH_PAGE_CACHE
-        )))
-        .execute(&mut *conn)
-        .await?;
+        crate::db::set_page_cache(&mut conn, crate::db::SEARCH_PAGE_CACHE).await?;
 
         // With a text query, the tickets it matches are looked up in a narrow covering index
         // (seq → is_open), not in the wide ticket rows: one lookup per match was most of a

@@ -839,21 +839,14 @@ impl Transfer<'_> {
         let mut by_created: Vec<&helpdeck_core::report::ReportFacts> =
             prepared.iter().map(|p| &p.report_facts).collect();
         by_created.sort_by_key(|f| f.created_at);
-        sqlx::query("PRAGMA cache_size = -131072")
-            .execute(&mut *tx)
-            .await?;
+        crate::db::set_page_cache(&mut tx, "-131072").await?;
         for chunk in by_created.chunks(BATCH) {
             let mut facts = crate::write::Batch::default();
             let rows: Vec<_> = chunk.iter().map(|f| (*f).clone()).collect();
             crate::reports::push_report_facts(&mut facts, &rows);
             facts.execute(&mut tx).await?;
         }
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "PRAGMA cache_size = {}",
-            crate::db::PAGE_CACHE
-        )))
-        .execute(&mut *tx)
-        .await?;
+        crate::db::set_page_cache(&mut tx, crate::db::PAGE_CACHE).await?;
         let mut comment_rows: Vec<(i64, Uuid, Uuid, Uuid, &CommentRecord)> = Vec::new();
         let mut event_rows: Vec<EventRow> = Vec::new();
         let device = self.0.workspace().device_id.to_string();

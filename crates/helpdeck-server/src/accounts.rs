@@ -406,16 +406,62 @@ pub struct Caller {
 
 pub async fn authenticate(db: &Db, token: &str) -> Result<Caller> {
     let hash = token_hash(token);
-    let row: Option<(String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT user_id, device_id, expires_at, revoked_at FROM tokens WHERE hash = $1",
-    )
-    .bind(&hash)
-    .fetch_optional(&db.pool)
-    .await?;
-    let Some((user_id, device_id, expires_at, revoked_at)) = row else {
-        return Err(ServerError::Unauthorized(
-            "unknown token; sign in again".into(),
-        ));
+    // The token and its user in one statement: every request, long-polls woken by a push
+    // included, starts here.
+    type Row = (
+        String,
+        i64,
+        Option<i64>,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        i64,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+    );
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT t.device_id, t.expires_at, t.revoked_at, {} \
+             FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1",
+            USER_COLUMNS
+                .split(", ")
+                .map(|c| format!("u.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(SQL.as_str()))
+        .bind(&hash)
+        .fetch_optional(&db.pool)
+        .await?;
+    let Some((
+        device_id,
+        expires_at,
+        revoked_at,
+        id,
+        email,
+        name,
+        role,
+        org,
+        org_admin,
+        team,
+        tier,
+        created_at,
+        epoch,
+    )) = row
+    else {
+        let known: Option<(String,)> = sqlx::query_as("SELECT user_id FROM tokens WHERE hash = $1")
+            .bind(&hash)
+            .fetch_optional(&db.pool)
+            .await?;
+        return Err(ServerError::Unauthorized(match known {
+            Some(_) => "the user no longer exists".into(),
+            None => "unknown token; sign in again".into(),
+        }));
     };
     if revoked_at.is_some() {
         return Err(ServerError::Unauthorized(
@@ -427,9 +473,9 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Caller> {
             "this token expired; sign in again".into(),
         ));
     }
-    let account = user_by_id(&db.pool, parse_uuid(&user_id)?)
-        .await?
-        .ok_or_else(|| ServerError::Unauthorized("the user no longer exists".into()))?;
+    let account = account((
+        id, email, name, role, org, org_admin, team, tier, created_at, epoch,
+    ))?;
     Ok(Caller {
         account,
         device_id: parse_uuid(&device_id)?,

@@ -36,6 +36,51 @@ impl Backend {
     }
 }
 
+/// The workspace rules' columns of `server_meta`, in the order [`rules_from`] reads them.
+const RULES_COLUMNS: &str = "categories, reopen_window_days, auto_close_days, sla_policy, \
+     sla_calendar, timezone, assignment_rules, escalation_rules, shared_views, \
+     maintenance_plans, checklist_templates, parts_catalogue";
+const RULES_COLUMN_COUNT: usize = 12;
+
+/// The workspace rules from the first [`RULES_COLUMNS`] of a row.
+fn rules_from(row: &sqlx::any::AnyRow) -> Result<WorkspaceRules> {
+    use sqlx::Row;
+    let text = |i: usize| -> Result<String> { Ok(row.try_get::<String, _>(i)?) };
+    let bad = |what: &str, e: serde_json::Error| ServerError::Internal(format!("bad {what}: {e}"));
+    let tz = text(5)?;
+    let policy = match row.try_get::<Option<String>, _>(3)? {
+        Some(p) => serde_json::from_str(&p).map_err(|e| bad("SLA policy", e))?,
+        None => SlaPolicy::defaults(SERVER_POLICY_ID),
+    };
+    let calendar = match row.try_get::<Option<String>, _>(4)? {
+        Some(c) => serde_json::from_str(&c).map_err(|e| bad("SLA calendar", e))?,
+        None => CalendarSpec::business_hours(&tz),
+    };
+    Ok(WorkspaceRules {
+        categories: serde_json::from_str(&text(0)?).map_err(|e| bad("categories", e))?,
+        reopen_window_days: row.try_get(1)?,
+        auto_close_days: row.try_get(2)?,
+        sla: Some(SlaRules { policy, calendar }),
+        assignment: serde_json::from_str(&text(6)?).map_err(|e| bad("assignment rules", e))?,
+        escalation: serde_json::from_str(&text(7)?).map_err(|e| bad("escalation rules", e))?,
+        views: serde_json::from_str(&text(8)?).map_err(|e| bad("shared views", e))?,
+        plans: serde_json::from_str(&text(9)?).map_err(|e| bad("maintenance plans", e))?,
+        checklists: serde_json::from_str(&text(10)?).map_err(|e| bad("checklist templates", e))?,
+        parts: serde_json::from_str(&text(11)?).map_err(|e| bad("parts catalogue", e))?,
+    })
+}
+
+/// What a pull reads before its page ([`Db::pull_state`]).
+pub struct PullState {
+    pub rules: WorkspaceRules,
+    pub last_seq: i64,
+    /// The caller's device: its epoch and when it was last seen (none: unknown device).
+    pub device: Option<(i64, i64)>,
+    /// Changes whenever a person or team is added or a person changed (a change bumps
+    /// their epoch): a cached staff page, which carries the staff directory, is then rebuilt.
+    pub directory_stamp: (i64, i64, i64),
+}
+
 /// A connected, migrated server database.
 #[derive(Clone)]
 pub struct Db {
@@ -202,52 +247,44 @@ impl Db {
     async fn rules_in(
         conn: &mut sqlx::AnyConnection,
     ) -> Result<helpdeck_core::sync::WorkspaceRules> {
-        type Row = (
-            String,
-            i64,
-            i64,
-            Option<String>,
-            Option<String>,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-        );
-        let (categories, reopen_window_days, auto_close_days, policy, calendar, tz, assignment, escalation, views, plans, checklists, parts): Row =
-            sqlx::query_as(
-                "SELECT categories, reopen_window_days, auto_close_days, sla_policy, sla_calendar, timezone, \
-                 assignment_rules, escalation_rules, shared_views, maintenance_plans, checklist_templates, parts_catalogue \
-                 FROM server_meta WHERE singleton = 1",
-            )
-            .fetch_one(&mut *conn)
-            .await?;
-        let bad =
-            |what: &str, e: serde_json::Error| ServerError::Internal(format!("bad {what}: {e}"));
-        let policy = match policy {
-            Some(p) => serde_json::from_str(&p).map_err(|e| bad("SLA policy", e))?,
-            None => SlaPolicy::defaults(SERVER_POLICY_ID),
-        };
-        let calendar = match calendar {
-            Some(c) => serde_json::from_str(&c).map_err(|e| bad("SLA calendar", e))?,
-            None => CalendarSpec::business_hours(&tz),
-        };
-        Ok(helpdeck_core::sync::WorkspaceRules {
-            categories: serde_json::from_str(&categories).map_err(|e| bad("categories", e))?,
-            reopen_window_days,
-            auto_close_days,
-            sla: Some(SlaRules { policy, calendar }),
-            assignment: serde_json::from_str(&assignment)
-                .map_err(|e| bad("assignment rules", e))?,
-            escalation: serde_json::from_str(&escalation)
-                .map_err(|e| bad("escalation rules", e))?,
-            views: serde_json::from_str(&views).map_err(|e| bad("shared views", e))?,
-            plans: serde_json::from_str(&plans).map_err(|e| bad("maintenance plans", e))?,
-            checklists: serde_json::from_str(&checklists)
-                .map_err(|e| bad("checklist templates", e))?,
-            parts: serde_json::from_str(&parts).map_err(|e| bad("parts catalogue", e))?,
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RULES_COLUMNS} FROM server_meta WHERE singleton = 1"
+        )))
+        .fetch_one(&mut *conn)
+        .await?;
+        rules_from(&row)
+    }
+
+    /// What every pull needs to know before its page, in one statement (a woken long-poll
+    /// reads it; hundreds are woken at once): the caller's device (epoch, last seen), the
+    /// workspace rules, the directory stamp (a count of people and teams and the sum of
+    /// people's epochs: any change of either moves it) and the newest committed `server_seq`.
+    pub async fn pull_state(&self, device_id: Uuid) -> Result<PullState> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {RULES_COLUMNS}, last_seq, \
+             (SELECT epoch FROM devices WHERE id = $1), \
+             (SELECT last_seen_at FROM devices WHERE id = $1), \
+             (SELECT count(*) FROM users), \
+             (SELECT CAST(coalesce(sum(epoch), 0) AS BIGINT) FROM users), \
+             (SELECT count(*) FROM teams) \
+             FROM server_meta WHERE singleton = 1"
+        )))
+        .bind(device_id.to_string())
+        .fetch_one(&self.pool)
+        .await?;
+        use sqlx::Row;
+        let n = RULES_COLUMN_COUNT;
+        let device_epoch: Option<i64> = row.try_get(n + 1)?;
+        let device_seen: Option<i64> = row.try_get(n + 2)?;
+        Ok(PullState {
+            rules: rules_from(&row)?,
+            last_seq: row.try_get(n)?,
+            device: device_epoch.zip(device_seen),
+            directory_stamp: (
+                row.try_get(n + 3)?,
+                row.try_get(n + 4)?,
+                row.try_get(n + 5)?,
+            ),
         })
     }
 

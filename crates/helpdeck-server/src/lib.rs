@@ -618,18 +618,33 @@ async fn pull_handler(
         )
             .into_response()
     };
+    let checked = match pull::check(&s.0.db, &caller, cursor, schema, limit).await? {
+        Ok(checked) => checked,
+        Err(resync) => return Ok(answer(resync)),
+    };
+    // The caller, its device and the rules are checked once a request; a push that wakes
+    // the long-poll says how far its page now goes.
+    let (mut hi, mut woken) = (checked.last_seq, false);
     loop {
-        rx.borrow_and_update();
-        let cached = pull::pull(&s.0.db, &caller, cursor, schema, limit, &s.0.pages).await?;
+        let cached = pull::page(&s.0.db, &caller, &checked, hi, woken, &s.0.pages).await?;
         let page = &cached.page;
         let empty = page.tickets.is_empty() && page.revoked.is_empty() && !page.must_resync;
         // Not empty, out of time, or changes this caller may not see moved its cursor on.
         if !empty || tokio::time::Instant::now() >= deadline || page.next_cursor > cursor {
             return Ok(answer(cached));
         }
-        match tokio::time::timeout_at(deadline, rx.changed()).await {
-            Ok(Ok(())) => continue,
-            _ => return Ok(answer(cached)),
+        loop {
+            match tokio::time::timeout_at(deadline, rx.changed()).await {
+                Ok(Ok(())) => {
+                    let seq = *rx.borrow_and_update();
+                    // A change the page already had (it was committed before the check).
+                    if seq > cursor {
+                        (hi, woken) = (seq, true);
+                        break;
+                    }
+                }
+                _ => return Ok(answer(cached)),
+            }
         }
     }
 }

@@ -38,7 +38,7 @@ fn visibility(caller: &Caller) -> (String, Vec<String>) {
 pub struct Cached {
     pub page: PullResponse,
     pub body: axum::body::Bytes,
-    /// The directory it was built with (see [`directory_stamp`]).
+    /// The directory it was built with (see [`crate::db::PullState::directory_stamp`]).
     stamp: (i64, i64, i64),
 }
 
@@ -53,77 +53,116 @@ impl Cached {
     }
 }
 
-/// Changes whenever a person or team is added or a person changed (a change bumps their
-/// epoch): a cached staff page, which carries the staff directory, is then rebuilt.
-async fn directory_stamp(db: &Db) -> Result<(i64, i64, i64)> {
-    let (users, epochs): (i64, i64) =
-        sqlx::query_as("SELECT count(*), CAST(coalesce(sum(epoch), 0) AS BIGINT) FROM users")
-            .fetch_one(&db.pool)
-            .await?;
-    let (teams,): (i64,) = sqlx::query_as("SELECT count(*) FROM teams")
-        .fetch_one(&db.pool)
-        .await?;
-    Ok((users, epochs, teams))
-}
-
 /// Staff see the same page for the same (cursor, upper bound, limit): after a push wakes every
-/// long-polling agent, one query and one serialisation answer all of them.
+/// long-polling agent, one query and one serialisation answer all of them. A page is built
+/// once: the long-polls that ask for it while it is being built wait for that build.
 #[derive(Default)]
 pub struct PageCache {
-    entries: Mutex<VecDeque<(PageKey, Arc<Cached>)>>,
+    entries: Mutex<VecDeque<(PageKey, Slot)>>,
+    /// Pages built (read from the database and serialised) so far.
+    builds: std::sync::atomic::AtomicU64,
 }
 
 /// (cursor, upper bound, limit).
 type PageKey = (i64, i64, usize);
 
+/// A page, or the build every asker of its key waits for.
+type Slot = Arc<tokio::sync::OnceCell<Arc<Cached>>>;
+
 const CACHED_PAGES: usize = 16;
 
 impl PageCache {
-    fn get(&self, key: PageKey) -> Option<Arc<Cached>> {
-        let entries = self.entries.lock().expect("page cache lock");
-        entries
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.clone())
-    }
-
-    fn put(&self, key: PageKey, value: Arc<Cached>) {
+    fn slot(&self, key: PageKey) -> Slot {
         let mut entries = self.entries.lock().expect("page cache lock");
+        if let Some((_, slot)) = entries.iter().find(|(k, _)| *k == key) {
+            return slot.clone();
+        }
         if entries.len() >= CACHED_PAGES {
             entries.pop_front();
         }
-        entries.push_back((key, value));
+        let slot = Slot::default();
+        entries.push_back((key, slot.clone()));
+        slot
+    }
+
+    fn replace(&self, key: PageKey, page: Arc<Cached>) {
+        let mut entries = self.entries.lock().expect("page cache lock");
+        entries.retain(|(k, _)| *k != key);
+        if entries.len() >= CACHED_PAGES {
+            entries.pop_front();
+        }
+        entries.push_back((key, Arc::new(tokio::sync::OnceCell::new_with(Some(page)))));
+    }
+
+    /// The page for `key` built with `rules` and `stamp`: the cached one, the one being
+    /// built, or (none, or built before the rules or directory changed) a new one. A woken
+    /// long-poll (`fresh` false) takes the page of its key as it is: whoever built it read
+    /// the rules and directory after the change that woke it, later than the long-poll did.
+    async fn get_or_build<F, Fut>(
+        &self,
+        key: PageKey,
+        rules: &helpdeck_core::sync::WorkspaceRules,
+        stamp: (i64, i64, i64),
+        fresh: bool,
+        build: F,
+    ) -> Result<Arc<Cached>>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<Arc<Cached>>>,
+    {
+        let build = || {
+            self.builds
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            build()
+        };
+        let slot = self.slot(key);
+        let page = slot.get_or_try_init(build).await?.clone();
+        if !fresh || (page.page.rules.as_ref() == Some(rules) && page.stamp == stamp) {
+            return Ok(page);
+        }
+        let fresh = build().await?;
+        self.replace(key, fresh.clone());
+        Ok(fresh)
     }
 }
 
-pub async fn pull(
+/// A pull's caller, cursor and schema, checked: the rules and directory its page carries.
+pub struct Checked {
+    cursor: i64,
+    limit: usize,
+    staff: bool,
+    rules: helpdeck_core::sync::WorkspaceRules,
+    stamp: (i64, i64, i64),
+    /// The newest committed change when the check ran.
+    pub last_seq: i64,
+}
+
+/// Checks a pull before its page (one statement: a push wakes every long-poll at once, and
+/// each round trip to the database costs more than the rest of a cached answer), and notes
+/// the device as seen. `Err` is the answer instead of a page: start again from 0.
+pub async fn check(
     db: &Db,
     caller: &Caller,
     cursor: i64,
     schema: u32,
     limit: usize,
-    cache: &PageCache,
-) -> Result<Arc<Cached>> {
+) -> Result<std::result::Result<Checked, Arc<Cached>>> {
     if cursor < 0 {
         return Err(ServerError::BadRequest(format!(
             "cursor: {cursor} is negative (allowed: 0 or a next_cursor this server returned)"
         )));
     }
-    let limit = limit.clamp(1, MAX_PULL_PAGE);
-    let device: Option<(i64, i64)> =
-        sqlx::query_as("SELECT epoch, last_seen_at FROM devices WHERE id = $1")
-            .bind(caller.device_id.to_string())
-            .fetch_optional(&db.pool)
-            .await?;
+    let state = db.pull_state(caller.device_id).await?;
+    let device = state.device;
     let stale_epoch = device.map(|(e, _)| e) != Some(caller.account.epoch);
     let resync = || {
-        Cached::new(PullResponse {
+        Err(Cached::new(PullResponse {
             next_cursor: 0,
             must_resync: true,
             ..Default::default()
-        })
+        }))
     };
-    if schema != OP_SCHEMA_VERSION || (cursor > 0 && stale_epoch) {
+    if schema != OP_SCHEMA_VERSION || (cursor > 0 && stale_epoch) || cursor > state.last_seq {
         return Ok(resync());
     }
     if cursor == 0 && stale_epoch {
@@ -146,13 +185,60 @@ pub async fn pull(
     let staff = caller.account.user.role != Role::Customer;
     // Rules change outside the stream (an admin on the server machine): a cached page
     // serves only while they are the ones it carries.
-    let rules = db.rules().await?.for_viewer(&caller.account.user);
-    let stamp = if staff {
-        directory_stamp(db).await?
-    } else {
-        (0, 0, 0)
-    };
+    Ok(Ok(Checked {
+        cursor,
+        limit: limit.clamp(1, MAX_PULL_PAGE),
+        staff,
+        rules: state.rules.for_viewer(&caller.account.user),
+        stamp: if staff {
+            state.directory_stamp
+        } else {
+            (0, 0, 0)
+        },
+        last_seq: state.last_seq,
+    }))
+}
 
+/// The page of a checked pull with changes up to at least `hi` (a committed seq: the
+/// check's `last_seq`, or the one a push woke a long-poll with). Staff share one build per
+/// (cursor, bound, limit); `woken` takes whatever page of that key there is (see
+/// [`PageCache`]).
+pub async fn page(
+    db: &Db,
+    caller: &Caller,
+    checked: &Checked,
+    hi: i64,
+    woken: bool,
+    cache: &PageCache,
+) -> Result<Arc<Cached>> {
+    let Checked {
+        cursor,
+        limit,
+        staff,
+        stamp,
+        ..
+    } = *checked;
+    let rules = &checked.rules;
+    let build = || snapshot_page(db, caller, cursor, limit, rules.clone(), stamp);
+    if staff {
+        cache
+            .get_or_build((cursor, hi, limit), rules, stamp, !woken, build)
+            .await
+    } else {
+        build().await
+    }
+}
+
+/// The page above `cursor` from one snapshot: its upper bound (at or above the `last_seq`
+/// its asker read) and the rows under it.
+async fn snapshot_page(
+    db: &Db,
+    caller: &Caller,
+    cursor: i64,
+    limit: usize,
+    rules: helpdeck_core::sync::WorkspaceRules,
+    stamp: (i64, i64, i64),
+) -> Result<Arc<Cached>> {
     // One snapshot for the upper bound and the rows under it. Every seq at or below the bound
     // is committed (pushes are serialised and bump last_seq in their own transaction), so
     // nothing below it can appear later (I4); and a ticket that a push moves up the stream
@@ -166,25 +252,10 @@ pub async fn pull(
     let (hi,): (i64,) = sqlx::query_as("SELECT last_seq FROM server_meta WHERE singleton = 1")
         .fetch_one(&mut *snapshot)
         .await?;
-    if cursor > hi {
-        return Ok(resync());
-    }
-    let key = (cursor, hi, limit);
-    if staff
-        && let Some(hit) = cache.get(key)
-        && hit.page.rules.as_ref() == Some(&rules)
-        && hit.stamp == stamp
-    {
-        return Ok(hit);
-    }
     let stream = read_stream(&mut snapshot, caller, cursor, hi, limit).await?;
     snapshot.commit().await?;
     let page = build_page(db, caller, cursor, hi, limit, rules, stream).await?;
-    let out = Cached::stamped(page, stamp);
-    if staff {
-        cache.put(key, out.clone());
-    }
-    Ok(out)
+    Ok(Cached::stamped(page, stamp))
 }
 
 /// Which kind of change a row of the one stream is.
@@ -761,4 +832,96 @@ async fn named(db: &Db, table: &str, ids: &BTreeSet<Uuid>) -> Result<Vec<NamedEn
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accounts::{NewUser, add_user, authenticate, login};
+
+    /// One pull, checked and answered (as the handler does without a long-poll).
+    async fn pull(
+        db: &Db,
+        caller: &Caller,
+        cursor: i64,
+        schema: u32,
+        limit: usize,
+        cache: &PageCache,
+    ) -> Result<Arc<Cached>> {
+        match check(db, caller, cursor, schema, limit).await? {
+            Ok(checked) => page(db, caller, &checked, checked.last_seq, false, cache).await,
+            Err(resync) => Ok(resync),
+        }
+    }
+
+    async fn agent(db: &Db, email: &str) -> Caller {
+        add_user(
+            db,
+            NewUser {
+                email: email.into(),
+                name: email.into(),
+                role: Role::Agent,
+                organization: None,
+                org_admin: false,
+                team: None,
+                password: "correct horse battery".into(),
+            },
+        )
+        .await
+        .expect("user added");
+        let session = login(
+            db,
+            "127.0.0.1".parse().unwrap(),
+            email,
+            "correct horse battery",
+            Uuid::now_v7(),
+            "laptop",
+        )
+        .await
+        .expect("signed in");
+        authenticate(db, &session.token).await.expect("token works")
+    }
+
+    /// Many agents' long-polls at one cursor (what a push wakes) share one build of the page;
+    /// a change of the directory builds it again, with the change in it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_page_is_built_once_for_every_agent_at_its_cursor() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!(
+            "sqlite://{}",
+            dir.path().join("server.db").display()
+        ))
+        .await
+        .unwrap();
+        let mut agents = Vec::new();
+        for i in 0..20 {
+            agents.push(agent(&db, &format!("agent{i}@example.com")).await);
+        }
+        let cache = Arc::new(PageCache::default());
+        let mut pulls = tokio::task::JoinSet::new();
+        for a in agents.iter().chain(&agents) {
+            let (db, a, cache) = (db.clone(), a.clone(), cache.clone());
+            pulls.spawn(
+                async move { pull(&db, &a, 0, OP_SCHEMA_VERSION, MAX_PULL_PAGE, &cache).await },
+            );
+        }
+        let pages = pulls.join_all().await;
+        assert_eq!(cache.builds.load(std::sync::atomic::Ordering::Relaxed), 1);
+        let first = pages[0].as_ref().unwrap();
+        assert_eq!(
+            first.page.users.len(),
+            20,
+            "every agent is in the directory"
+        );
+        for p in &pages {
+            assert_eq!(p.as_ref().unwrap().body, first.body);
+        }
+
+        let late = agent(&db, "late@example.com").await;
+        let page = pull(&db, &late, 0, OP_SCHEMA_VERSION, MAX_PULL_PAGE, &cache)
+            .await
+            .unwrap();
+        assert_eq!(cache.builds.load(std::sync::atomic::Ordering::Relaxed), 2);
+        assert!(page.page.users.iter().any(|u| u.id == late.account.user.id));
+    }
 }

@@ -230,6 +230,18 @@ struct Counters {
     /// The push's tickets as this transaction sees them (loaded together up front, kept
     /// current as ops change them): one read per push instead of one per op.
     docs: HashMap<Uuid, Option<TicketDoc>>,
+    /// The tickets the push changed that the table held before it, written together
+    /// ([`flush_tickets`]): one row write per ticket and push, a hundred rows a statement,
+    /// instead of a statement per op (a new ticket's row is inserted at once).
+    staged: std::collections::BTreeMap<Uuid, Staged>,
+}
+
+/// A ticket's row as the push leaves it.
+struct Staged {
+    doc: TicketDoc,
+    seq: i64,
+    /// The seq of the push's last change its customers see (none: the row keeps its own).
+    public_seq: Option<i64>,
 }
 
 /// Rows per multi-row INSERT (far below both backends' bind-parameter limits).
@@ -364,6 +376,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
         number,
         events: Vec::new(),
         docs: preload_tickets(&mut tx, &ops).await?,
+        staged: Default::default(),
     };
     let start_seq = seq;
     let seen = already_applied(&mut tx, &ops).await?;
@@ -452,8 +465,11 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
         acks.push(ack);
     }
     if !workspace.assignment.is_empty() {
+        // Routing counts each agent's open tickets in the table: this push's first.
+        flush_tickets(&mut tx, &mut counters).await?;
         route_created(&mut tx, &workspace, &rules, &created, &mut counters, now).await?;
     }
+    flush_tickets(&mut tx, &mut counters).await?;
     let fresh: HashMap<Uuid, Ack> = seen.into_iter().map(|(k, (a, _))| (k, a)).collect();
     record_applied(&mut tx, device_id, &acks, &fresh).await?;
     for chunk in counters.events.chunks(ROWS_PER_STATEMENT) {
@@ -755,6 +771,7 @@ async fn apply_one(
     let seq = counters.seq;
     save_ticket(
         tx,
+        counters,
         doc.as_ref(),
         &next,
         seq,
@@ -805,11 +822,15 @@ async fn apply_one(
         save_link(tx, link.is_some(), l).await?;
         // The other ticket carries the link in pulls too: move it up the stream (staff only).
         counters.seq += 1;
-        sqlx::query("UPDATE tickets SET server_seq = $1 WHERE id = $2")
-            .bind(counters.seq)
-            .bind(l.to_ticket.to_string())
-            .execute(&mut **tx)
-            .await?;
+        if let Some(staged) = counters.staged.get_mut(&l.to_ticket) {
+            staged.seq = counters.seq;
+        } else {
+            sqlx::query("UPDATE tickets SET server_seq = $1 WHERE id = $2")
+                .bind(counters.seq)
+                .bind(l.to_ticket.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     counters.docs.insert(next.ticket.id, Some(next.clone()));
     for a in merged.audit {
@@ -1094,6 +1115,7 @@ async fn apply_work_order(
     .await?;
     save_ticket(
         tx,
+        counters,
         Some(&ticket),
         &ticket,
         seq,
@@ -1157,7 +1179,7 @@ async fn apply_time_entry(
         &next,
     )
     .await?;
-    save_ticket(tx, Some(&ticket), &ticket, seq, false).await?;
+    save_ticket(tx, counters, Some(&ticket), &ticket, seq, false).await?;
     Ok(Ok(Some(seq)))
 }
 
@@ -1290,71 +1312,113 @@ async fn load_ticket(
     Ok(doc)
 }
 
+/// A ticket changed by an op: a new one inserted, a change staged for [`flush_tickets`]; a
+/// change of its requester or organization is recorded as a revocation now.
 async fn save_ticket(
     tx: &mut Transaction<'_, Any>,
+    counters: &mut Counters,
     before: Option<&TicketDoc>,
     doc: &TicketDoc,
     seq: i64,
     public: bool,
 ) -> Result<()> {
     let t = &doc.ticket;
-    let json = serde_json::to_string(doc).expect("doc serializes");
-    let resolved_at = match (t.status, t.resolved_at) {
-        (helpdeck_core::status::Status::Resolved, Some(at)) => Some(at.as_millisecond()),
-        _ => None,
-    };
-    match before {
-        None => {
-            sqlx::query(
-                "INSERT INTO tickets (id, number, requester_id, organization_id, doc, server_seq, public_seq, \
-                 resolved_at, assignee_id, status) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
-            )
+    if let Some(o) = before.map(|b| &b.ticket)
+        && (o.requester_id != t.requester_id || o.organization_id != t.organization_id)
+    {
+        // Whoever saw it through the old requester or organization loses it.
+        sqlx::query(
+            "INSERT INTO revocations (server_seq, ticket_id, requester_id, organization_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(seq)
+        .bind(t.id.to_string())
+        .bind(o.requester_id.map(|u| u.to_string()))
+        .bind(o.organization_id.map(|u| u.to_string()))
+        .execute(&mut **tx)
+        .await?;
+    }
+    if before.is_none() {
+        // A new ticket's row now: its comments, files and work orders refer to it.
+        let sql = format!(
+            "INSERT INTO tickets ({TICKET_COLUMNS}) VALUES {}",
+            rows(1, 10)
+        );
+        let row = Staged {
+            doc: doc.clone(),
+            seq,
+            public_seq: Some(seq),
+        };
+        bind_rows(
+            sqlx::query(sqlx::AssertSqlSafe(sql)),
+            std::slice::from_ref(&row),
+        )
+        .execute(&mut **tx)
+        .await?;
+        return Ok(());
+    }
+    // A change moves the ticket in the customers' stream only if they see it.
+    let staged = counters.staged.entry(t.id).or_insert_with(|| Staged {
+        doc: doc.clone(),
+        seq,
+        public_seq: None,
+    });
+    staged.doc = doc.clone();
+    staged.seq = seq;
+    if public {
+        staged.public_seq = Some(seq);
+    }
+    Ok(())
+}
+
+/// The columns [`bind_rows`] binds, in its order.
+const TICKET_COLUMNS: &str = "id, number, requester_id, organization_id, doc, server_seq, \
+     public_seq, resolved_at, assignee_id, status";
+
+/// Writes the changes of tickets the table held before the push, a hundred a statement.
+async fn flush_tickets(tx: &mut Transaction<'_, Any>, counters: &mut Counters) -> Result<()> {
+    let staged: Vec<Staged> = std::mem::take(&mut counters.staged).into_values().collect();
+    // VALUES' columns are column1… on both backends; a negative public_seq keeps the row's.
+    for chunk in staged.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "UPDATE tickets SET requester_id = v.column3, organization_id = v.column4, \
+             doc = v.column5, server_seq = v.column6, \
+             public_seq = CASE WHEN v.column7 < 0 THEN tickets.public_seq ELSE v.column7 END, \
+             resolved_at = v.column8, assignee_id = v.column9, status = v.column10 \
+             FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
+            rows(chunk.len(), 10)
+        );
+        bind_rows(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The ten columns of each staged ticket's row, in [`flush_tickets`]' order.
+fn bind_rows<'q>(
+    mut q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    rows: &[Staged],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    for s in rows {
+        let t = &s.doc.ticket;
+        let resolved_at = match (t.status, t.resolved_at) {
+            (helpdeck_core::status::Status::Resolved, Some(at)) => Some(at.as_millisecond()),
+            _ => None,
+        };
+        q = q
             .bind(t.id.to_string())
             .bind(t.number)
             .bind(t.requester_id.map(|u| u.to_string()))
             .bind(t.organization_id.map(|u| u.to_string()))
-            .bind(json)
-            .bind(seq)
+            .bind(serde_json::to_string(&s.doc).expect("doc serializes"))
+            .bind(s.seq)
+            .bind(s.public_seq.unwrap_or(-1))
             .bind(resolved_at)
             .bind(t.assignee_id.map(|u| u.to_string()))
-            .bind(t.status.as_str())
-            .execute(&mut **tx)
-            .await?;
-        }
-        Some(old) => {
-            sqlx::query(
-                "UPDATE tickets SET requester_id = $1, organization_id = $2, doc = $3, server_seq = $4, \
-                 public_seq = CASE WHEN $5 = 1 THEN $4 ELSE public_seq END, resolved_at = $7, \
-                 assignee_id = $8, status = $9 WHERE id = $6",
-            )
-            .bind(t.requester_id.map(|u| u.to_string()))
-            .bind(t.organization_id.map(|u| u.to_string()))
-            .bind(json)
-            .bind(seq)
-            .bind(i64::from(public))
-            .bind(t.id.to_string())
-            .bind(resolved_at)
-            .bind(t.assignee_id.map(|u| u.to_string()))
-            .bind(t.status.as_str())
-            .execute(&mut **tx)
-            .await?;
-            let o = &old.ticket;
-            if o.requester_id != t.requester_id || o.organization_id != t.organization_id {
-                // Whoever saw it through the old requester or organization loses it.
-                sqlx::query(
-                    "INSERT INTO revocations (server_seq, ticket_id, requester_id, organization_id) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(seq)
-                .bind(t.id.to_string())
-                .bind(o.requester_id.map(|u| u.to_string()))
-                .bind(o.organization_id.map(|u| u.to_string()))
-                .execute(&mut **tx)
-                .await?;
-            }
-        }
+            .bind(t.status.as_str());
     }
-    Ok(())
+    q
 }
 
 async fn load_comment(tx: &mut Transaction<'_, Any>, id: Uuid) -> Result<Option<CommentState>> {

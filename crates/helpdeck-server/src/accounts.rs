@@ -68,18 +68,20 @@ fn new_token() -> String {
 const USER_COLUMNS: &str =
     "id, email, name, role, organization_id, org_admin, team_id, tier, created_at, epoch";
 
-type UserTuple = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    Option<String>,
-    Option<String>,
-    i64,
-    i64,
-);
+/// A row of [`USER_COLUMNS`].
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    email: String,
+    name: String,
+    role: String,
+    organization_id: Option<String>,
+    org_admin: i64,
+    team_id: Option<String>,
+    tier: Option<String>,
+    created_at: i64,
+    epoch: i64,
+}
 
 /// A user with the epoch of what they may see.
 #[derive(Debug, Clone)]
@@ -88,8 +90,19 @@ pub struct Account {
     pub epoch: i64,
 }
 
-fn account(row: UserTuple) -> Result<Account> {
-    let (id, email, name, role, org, org_admin, team, tier, created_at, epoch) = row;
+fn account(row: UserRow) -> Result<Account> {
+    let UserRow {
+        id,
+        email,
+        name,
+        role,
+        organization_id: org,
+        org_admin,
+        team_id: team,
+        tier,
+        created_at,
+        epoch,
+    } = row;
     let role: Role = role
         .parse()
         .map_err(|e| ServerError::Internal(format!("bad role in database: {e}")))?;
@@ -111,7 +124,7 @@ fn account(row: UserTuple) -> Result<Account> {
 }
 
 pub async fn user_by_id(pool: &AnyPool, id: Uuid) -> Result<Option<Account>> {
-    let row: Option<UserTuple> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<UserRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
     )))
     .bind(id.to_string())
@@ -128,7 +141,7 @@ pub async fn users_by_ids(pool: &AnyPool, ids: &[Uuid]) -> Result<Vec<Account>> 
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut q = sqlx::query_as::<_, UserTuple>(sqlx::AssertSqlSafe(format!(
+    let mut q = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM users WHERE id IN ({marks})"
     )));
     for id in ids {
@@ -408,21 +421,14 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Caller> {
     let hash = token_hash(token);
     // The token and its user in one statement: every request, long-polls woken by a push
     // included, starts here.
-    type Row = (
-        String,
-        i64,
-        Option<i64>,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        i64,
-        Option<String>,
-        Option<String>,
-        i64,
-        i64,
-    );
+    #[derive(sqlx::FromRow)]
+    struct TokenRow {
+        device_id: String,
+        expires_at: i64,
+        revoked_at: Option<i64>,
+        #[sqlx(flatten)]
+        user: UserRow,
+    }
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
             "SELECT t.device_id, t.expires_at, t.revoked_at, {} \
@@ -434,25 +440,16 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Caller> {
                 .join(", ")
         )
     });
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(SQL.as_str()))
+    let row: Option<TokenRow> = sqlx::query_as(sqlx::AssertSqlSafe(SQL.as_str()))
         .bind(&hash)
         .fetch_optional(&db.pool)
         .await?;
-    let Some((
+    let Some(TokenRow {
         device_id,
         expires_at,
         revoked_at,
-        id,
-        email,
-        name,
-        role,
-        org,
-        org_admin,
-        team,
-        tier,
-        created_at,
-        epoch,
-    )) = row
+        user,
+    }) = row
     else {
         let known: Option<(String,)> = sqlx::query_as("SELECT user_id FROM tokens WHERE hash = $1")
             .bind(&hash)
@@ -473,9 +470,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Caller> {
             "this token expired; sign in again".into(),
         ));
     }
-    let account = account((
-        id, email, name, role, org, org_admin, team, tier, created_at, epoch,
-    ))?;
+    let account = account(user)?;
     Ok(Caller {
         account,
         device_id: parse_uuid(&device_id)?,

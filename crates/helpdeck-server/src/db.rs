@@ -40,7 +40,6 @@ impl Backend {
 const RULES_COLUMNS: &str = "categories, reopen_window_days, auto_close_days, sla_policy, \
      sla_calendar, timezone, assignment_rules, escalation_rules, shared_views, \
      maintenance_plans, checklist_templates, parts_catalogue";
-const RULES_COLUMN_COUNT: usize = 12;
 
 /// The workspace rules from the first [`RULES_COLUMNS`] of a row.
 fn rules_from(row: &sqlx::any::AnyRow) -> Result<WorkspaceRules> {
@@ -261,20 +260,24 @@ impl Db {
     /// workspace rules, the directory stamp (a count of people and teams and the sum of
     /// people's epochs: any change of either moves it) and the newest committed `server_seq`.
     pub async fn pull_state(&self, device_id: Uuid) -> Result<PullState> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {RULES_COLUMNS}, last_seq, \
-             (SELECT epoch FROM devices WHERE id = $1), \
-             (SELECT last_seen_at FROM devices WHERE id = $1), \
-             (SELECT count(*) FROM users), \
-             (SELECT CAST(coalesce(sum(epoch), 0) AS BIGINT) FROM users), \
-             (SELECT count(*) FROM teams) \
-             FROM server_meta WHERE singleton = 1"
-        )))
-        .bind(device_id.to_string())
-        .fetch_one(&self.pool)
-        .await?;
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT {RULES_COLUMNS}, last_seq, \
+                 (SELECT epoch FROM devices WHERE id = $1), \
+                 (SELECT last_seen_at FROM devices WHERE id = $1), \
+                 (SELECT count(*) FROM users), \
+                 (SELECT CAST(coalesce(sum(epoch), 0) AS BIGINT) FROM users), \
+                 (SELECT count(*) FROM teams) \
+                 FROM server_meta WHERE singleton = 1"
+            )
+        });
+        let row = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str()))
+            .bind(device_id.to_string())
+            .fetch_one(&self.pool)
+            .await?;
         use sqlx::Row;
-        let n = RULES_COLUMN_COUNT;
+        // The columns after the rules'.
+        let n = RULES_COLUMNS.split(',').count();
         let device_epoch: Option<i64> = row.try_get(n + 1)?;
         let device_seen: Option<i64> = row.try_get(n + 2)?;
         Ok(PullState {

@@ -86,18 +86,19 @@ impl PageCache {
     }
 
     fn replace(&self, key: PageKey, page: Arc<Cached>) {
-        let mut entries = self.entries.lock().expect("page cache lock");
-        entries.retain(|(k, _)| *k != key);
-        if entries.len() >= CACHED_PAGES {
-            entries.pop_front();
-        }
-        entries.push_back((key, Arc::new(tokio::sync::OnceCell::new_with(Some(page)))));
+        self.entries
+            .lock()
+            .expect("page cache lock")
+            .retain(|(k, _)| *k != key);
+        // A new slot: nobody else holds it yet, so it takes the page.
+        let _ = self.slot(key).set(page);
     }
 
     /// The page for `key` built with `rules` and `stamp`: the cached one, the one being
     /// built, or (none, or built before the rules or directory changed) a new one. A woken
-    /// long-poll (`fresh` false) takes the page of its key as it is: whoever built it read
-    /// the rules and directory after the change that woke it, later than the long-poll did.
+    /// long-poll (`fresh` false) takes the page of its key as it is: built by a fresh request
+    /// after the change that woke it, or by another woken long-poll with the rules it checked
+    /// at its request's start (at most one long-poll old).
     async fn get_or_build<F, Fut>(
         &self,
         key: PageKey,

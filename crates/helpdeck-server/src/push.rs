@@ -1358,16 +1358,15 @@ async fn save_ticket(
         return Ok(());
     }
     // A change moves the ticket in the customers' stream only if they see it.
-    let staged = counters.staged.entry(t.id).or_insert_with(|| Staged {
-        doc: doc.clone(),
-        seq,
-        public_seq: None,
-    });
-    staged.doc = doc.clone();
-    staged.seq = seq;
-    if public {
-        staged.public_seq = Some(seq);
-    }
+    let kept = counters.staged.remove(&t.id).and_then(|s| s.public_seq);
+    counters.staged.insert(
+        t.id,
+        Staged {
+            doc: doc.clone(),
+            seq,
+            public_seq: if public { Some(seq) } else { kept },
+        },
+    );
     Ok(())
 }
 

@@ -533,6 +533,12 @@ impl Printer {
     pub fn search(&self, page: &SearchPage, offset: u32) -> Result<()> {
         let hits = &page.hits;
         let total = page.total;
+        // A text query that matches more tickets than a search counts says "at least".
+        let shown = if page.total_exact {
+            total.to_string()
+        } else {
+            format!("{total}+")
+        };
         if page.indexing > 0 {
             eprintln!(
                 "note: the search documents of {} tickets are still being written (after a first sync); they may be missing from these results",
@@ -542,7 +548,7 @@ impl Printer {
         self.emit(page, || {
             if hits.is_empty() {
                 return if total > 0 {
-                    format!("No hits on this page ({total} in all; offset {offset}).\n")
+                    format!("No hits on this page ({shown} in all; offset {offset}).\n")
                 } else {
                     "No matches.\n".into()
                 };
@@ -571,11 +577,11 @@ impl Printer {
             }
             let first = u64::from(offset) + 1;
             let last = u64::from(offset) + hits.len() as u64;
-            if first == 1 && last as i64 == total {
+            if first == 1 && last as i64 == total && page.total_exact {
                 s.push_str(&format!("{total} matches\n"));
             } else {
                 s.push_str(&format!(
-                    "{first}–{last} of {total} matches (next page: --offset {last})\n"
+                    "{first}–{last} of {shown} matches (next page: --offset {last})\n"
                 ));
             }
             s

@@ -65,7 +65,7 @@ pub use kb::{ArticleHit, ArticleInput, ArticleView, KbGap, UpkeepItem};
 pub use macros::MacroInput;
 pub use read::{AssigneeFilter, MAX_PAGE, SlaBucket, SortOrder, TicketFilter};
 pub use saved_views::{ViewEntry, ticket_filter, view_filter};
-pub use search::{DOC_TICKET_SEQ, SearchHit, SearchPage};
+pub use search::{DOC_TICKET_SEQ, SEARCH_WINDOW, SearchHit, SearchPage};
 pub use sla::SlaRow;
 pub use sync::{PullApplied, Rejection, SyncState};
 pub use thumbs::{THUMB_EDGE, Thumbnail, make_thumbnail};

@@ -1,7 +1,5 @@
 //! Full-text search over titles, descriptions and comments (FTS5, bm25, CJK bigrams).
 
-use std::collections::HashMap;
-
 use helpdeck_core::search_text::{SearchQuery, document_of, index_text, snippet};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Priority, ticket_key};
@@ -36,9 +34,6 @@ pub struct SearchHit {
 
 const SNIPPET_WIDTH: usize = 90;
 
-/// Matching documents of each kind that bm25 ranks (the newest ones).
-const RANK_WINDOW: i64 = 1000;
-
 /// A ticket's own search document has rowid `tickets.seq`; a comment's has rowid
 /// `COMMENT_DOC_BASE + (tickets.seq << COMMENT_BITS) + (comments.seq & COMMENT_MASK)`: the
 /// ticket a document belongs to is its rowid's arithmetic ([`DOC_TICKET_SEQ`]), so a search
@@ -65,15 +60,21 @@ pub(crate) fn comment_doc(ticket_seq: i64, comment_seq: i64) -> i64 {
 }
 
 /// Tickets considered for ranking: the first this many in open-first, newest-first order.
-/// Pages past it follow that order without a text rank.
-const SEARCH_WINDOW: i64 = 2000;
+/// Pages past it follow that order without a text rank. A text query counts its matching
+/// tickets up to this many (newest first); past it the total is a lower bound.
+pub const SEARCH_WINDOW: i64 = 2000;
 
 /// A page of search results and how many tickets match in all.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchPage {
+    /// Tickets that match: exact when `total_exact`; otherwise a text query matched more
+    /// than this many ([`SEARCH_WINDOW`]) and was not counted to the end.
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub total: i64,
+    /// False when `total` is a lower bound ("more than 2,000 matches"; the page then shows
+    /// the newest matches, open first).
+    pub total_exact: bool,
     pub hits: Vec<SearchHit>,
     /// Tickets whose search documents are still being written (after a first sync): while
     /// it is above 0, a search can miss them, and the app and the CLI say so.
@@ -130,7 +131,17 @@ pub(crate) fn push_search(
             .push_bind(expression)
             .push(")");
     }
-    let f = &s.filters;
+    push_filters(q, &s.filters, me, tz);
+}
+
+/// The field filters of a query (`status:`, `assignee:`, `tag:`, `created:` …) as ` AND …` on
+/// `tickets t`.
+fn push_filters(
+    q: &mut QueryBuilder<Sqlite>,
+    f: &helpdeck_core::search_text::SearchFilters,
+    me: Uuid,
+    tz: &jiff::tz::TimeZone,
+) {
     push_fields(q, &f.statuses, f.priority, f.kind, f.category.as_deref());
     match f.assignee.as_deref() {
         None => {}
@@ -173,6 +184,79 @@ pub(crate) fn push_search(
 
 /// Tickets whose documents one transaction of [`Tickets::build_search_backlog`] writes.
 const BACKLOG_CHUNK: i64 = 500;
+
+/// A search's candidates: `(tickets.seq, is_open, text rank)`, the rank bm25's (lower is
+/// better) or `+∞` for a ticket that matches in its comments only.
+type Candidate = (i64, bool, f64);
+
+/// The tickets a text query matches, newest first, without visiting every match: FTS5 walks
+/// each document range's doclist from its newest rowid (a ticket's own document has rowid
+/// `seq`, its comments' documents sort by `seq` too) and stops after `window + 1` tickets
+/// that pass the query's field filters. The walk of the tickets' own documents ranks them as
+/// it goes (bm25, title 10×): bm25 first counts every document the query matches (its IDF),
+/// once per statement, so ranking in a statement of its own would pay that count again.
+/// Tickets that match in their comments only rank after those that match in their own text.
+///
+/// Returns (total, exact, candidates): when neither walk reached `window + 1`, every match
+/// was seen and the total is exact; otherwise the candidates are the newest `window` matches
+/// and the total is a lower bound (`window`). Counting every match of a common word at 1M
+/// tickets takes about as long as a whole search may (docs/benchmarks.md, "Search at 1M").
+async fn newest_matches(
+    conn: &mut sqlx::SqliteConnection,
+    q: &SearchQuery,
+    expression: &str,
+    me: Uuid,
+    tz: &jiff::tz::TimeZone,
+    window: i64,
+) -> Result<(i64, bool, Vec<Candidate>)> {
+    let mut found: std::collections::BTreeMap<i64, (bool, f64)> = std::collections::BTreeMap::new();
+    let mut exact = true;
+    // FTS5 is the outer loop and gives its rows in the ORDER BY (no sort); each walk stops at
+    // its LIMIT. (An ORDER BY inside a subquery is not kept by the outer query.)
+    let walks = [
+        // A ticket's own document (rowid = seq), one per ticket, ranked as it is walked.
+        format!(
+            "SELECT t.seq, t.is_open, bm25(search_index, 10.0, 1.0) FROM search_index \
+             CROSS JOIN tickets t INDEXED BY tickets_seq_open ON t.seq = search_index.rowid \
+             WHERE search_index.rowid < {COMMENT_DOC_BASE} AND search_index MATCH "
+        ),
+        // Comments' documents: their tickets, each once.
+        format!(
+            "SELECT DISTINCT t.seq, t.is_open, NULL FROM search_index \
+             CROSS JOIN tickets t INDEXED BY tickets_seq_open \
+             ON t.seq = (search_index.rowid - {COMMENT_DOC_BASE}) >> {COMMENT_BITS} \
+             WHERE search_index.rowid >= {COMMENT_DOC_BASE} AND search_index MATCH "
+        ),
+    ];
+    for head in walks {
+        let mut walk: QueryBuilder<Sqlite> = QueryBuilder::new(head);
+        walk.push_bind(expression.to_string());
+        push_filters(&mut walk, &q.filters, me, tz);
+        walk.push(" ORDER BY search_index.rowid DESC LIMIT ")
+            .push_bind(window + 1);
+        let rows: Vec<(i64, bool, Option<f64>)> =
+            walk.build_query_as().fetch_all(&mut *conn).await?;
+        if rows.len() as i64 > window {
+            exact = false;
+        }
+        for (seq, open, rank) in rows {
+            let rank = rank.unwrap_or(f64::INFINITY);
+            let entry = found.entry(seq).or_insert((open, rank));
+            entry.1 = entry.1.min(rank);
+        }
+    }
+    let total = found.len() as i64;
+    let cands = found
+        .into_iter()
+        .rev()
+        .map(|(seq, (open, rank))| (seq, open, rank));
+    let cands: Vec<Candidate> = if exact {
+        cands.collect()
+    } else {
+        cands.take(window as usize).collect()
+    };
+    Ok((if exact { total } else { window }, exact, cands))
+}
 
 impl Tickets<'_> {
     /// How many tickets still wait for their search documents (a first sync writes them
@@ -300,61 +384,28 @@ impl Tickets<'_> {
         let mut conn = self.0.pool.acquire().await?;
         crate::db::set_page_cache(&mut conn, crate::db::SEARCH_PAGE_CACHE).await?;
 
-        // With a text query, the tickets it matches are looked up in a narrow covering index
-        // (seq → is_open), not in the wide ticket rows: one lookup per match was most of a
-        // search for a common word.
-        let from = if q.fts_expression().is_some() {
-            "FROM tickets t INDEXED BY tickets_seq_open WHERE 1 = 1"
-        } else {
-            "FROM tickets t WHERE 1 = 1"
-        };
-        let mut count: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT COUNT(*) {from}"));
-        push_search(&mut count, &q, me, &tz);
-        let (total,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
-
         // Candidates in open-first, newest-first order; the first SEARCH_WINDOW are ranked.
         let window = SEARCH_WINDOW.max(offset + limit);
-        let mut cands: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("SELECT t.seq, t.is_open {from}"));
-        push_search(&mut cands, &q, me, &tz);
-        cands
-            .push(" ORDER BY t.is_open DESC, t.seq DESC LIMIT ")
-            .push_bind(window);
-        let cands: Vec<(i64, i64)> = cands.build_query_as().fetch_all(&mut *conn).await?;
-
-        // Text rank (bm25) of the newest RANK_WINDOW matching documents of each kind: FTS5
-        // walks a doclist newest-first in microseconds, while bm25 costs time per match.
-        let mut best: HashMap<i64, f64> = HashMap::new();
-        if let Some(expression) = q.fts_expression() {
-            for (lo, hi) in [(0, COMMENT_DOC_BASE), (COMMENT_DOC_BASE, i64::MAX)] {
-                let ranked: Vec<(i64, f64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                    "SELECT {DOC_TICKET_SEQ}, bm25(search_index, 10.0, 1.0) FROM search_index \
-                     WHERE search_index MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid DESC LIMIT ?"
-                )))
-                .bind(&expression)
-                .bind(lo)
-                .bind(hi)
-                .bind(RANK_WINDOW)
-                .fetch_all(&mut *conn)
-                .await?;
-                for (ticket_seq, rank) in ranked {
-                    let entry = best.entry(ticket_seq).or_insert(rank);
-                    if rank < *entry {
-                        *entry = rank;
-                    }
-                }
-            }
-        }
-        let mut ranked: Vec<(i64, bool, f64)> = cands
-            .iter()
-            .map(|&(seq, open)| {
-                (
-                    seq,
-                    open == 1,
-                    best.get(&seq).copied().unwrap_or(f64::INFINITY),
-                )
-            })
-            .collect();
+        let (total, total_exact, mut ranked) = if let Some(expression) = q.fts_expression() {
+            newest_matches(&mut conn, &q, &expression, me, &tz, window).await?
+        } else {
+            let mut count: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT COUNT(*) FROM tickets t WHERE 1 = 1");
+            push_search(&mut count, &q, me, &tz);
+            let (total,): (i64,) = count.build_query_as().fetch_one(&mut *conn).await?;
+            let mut cands: QueryBuilder<Sqlite> =
+                QueryBuilder::new("SELECT t.seq, t.is_open FROM tickets t WHERE 1 = 1");
+            push_search(&mut cands, &q, me, &tz);
+            cands
+                .push(" ORDER BY t.is_open DESC, t.seq DESC LIMIT ")
+                .push_bind(window);
+            let cands: Vec<(i64, bool)> = cands.build_query_as().fetch_all(&mut *conn).await?;
+            let cands = cands
+                .into_iter()
+                .map(|(seq, open)| (seq, open, f64::INFINITY));
+            (total, true, cands.collect())
+        };
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
         let head = ranked.len().min(SEARCH_WINDOW as usize);
         ranked[..head].sort_by(|a, b| b.1.cmp(&a.1).then(a.2.total_cmp(&b.2)).then(b.0.cmp(&a.0)));
         let page: Vec<(i64, f64)> = ranked
@@ -372,6 +423,7 @@ impl Tickets<'_> {
             .await?;
         Ok(SearchPage {
             total,
+            total_exact,
             hits: out,
             indexing,
         })

@@ -4,8 +4,8 @@ use helpdeck_core::record::{Dataset, TicketRecord};
 use helpdeck_core::status::Status;
 use helpdeck_core::ticket::{Csat, Priority, Resolution};
 use helpdeck_store::{
-    AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions, Store, StoreError,
-    TicketFilter, UpdateInput,
+    AssigneeInput, CreateInput, ExportFormat, ImportOptions, InitOptions, SEARCH_WINDOW, Store,
+    StoreError, TicketFilter, UpdateInput,
 };
 use sqlx::Row;
 
@@ -1068,4 +1068,116 @@ async fn comment_documents_written_before_their_rowids_carried_the_ticket_are_mo
             .unwrap();
     assert_eq!(moved, 3);
     store.shutdown().await;
+}
+
+/// A common word at scale: a search walks the newest matches and stops past
+/// `SEARCH_WINDOW` tickets; the total then says "more than", the page shows the newest open
+/// tickets first, and a filter that leaves fewer matches counts them exactly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_matching_more_than_it_counts_says_so_and_shows_the_newest() {
+    let (_dir, store) = new_store().await;
+    let n = SEARCH_WINDOW as usize + 5;
+    let tickets = (1..=n)
+        .map(|i| {
+            let mut r = sample_record(&format!("printer jam on floor {i}"));
+            if i % 5 == 0 {
+                r.status = Status::Resolved;
+                r.resolution = Some(Resolution {
+                    cause: "paper".into(),
+                    solution: "cleared".into(),
+                    prevention: None,
+                });
+                r.history.push(
+                    serde_json::from_value(serde_json::json!(
+                        {"at": "2026-11-20T03:00:00Z", "from": "in_progress", "to": "resolved"}
+                    ))
+                    .unwrap(),
+                );
+            }
+            r
+        })
+        .collect();
+    store
+        .transfer()
+        .import(
+            &Dataset {
+                tickets,
+                ..Default::default()
+            },
+            ImportOptions { outbox: false },
+        )
+        .await
+        .unwrap();
+
+    let page = store.tickets().search("printer", 20, 0).await.unwrap();
+    assert!(!page.total_exact, "{} tickets match", n);
+    assert_eq!(page.total, SEARCH_WINDOW);
+    // Open tickets first, the newest of them first (equal text ranks).
+    let numbers: Vec<String> = page.hits.iter().map(|h| h.number.clone()).collect();
+    let newest_open: Vec<String> = (1..=n)
+        .rev()
+        .filter(|i| i % 5 != 0)
+        .take(20)
+        .map(|i| format!("HD-{i}"))
+        .collect();
+    assert_eq!(numbers, newest_open);
+    assert!(page.hits.iter().all(|h| h.status != Status::Resolved));
+
+    // A filter that leaves fewer matches than the window: counted exactly.
+    let resolved = store
+        .tickets()
+        .search("printer status:resolved", 20, 0)
+        .await
+        .unwrap();
+    assert!(resolved.total_exact);
+    assert_eq!(resolved.total, (n / 5) as i64);
+    assert_eq!(resolved.hits[0].number, format!("HD-{}", n / 5 * 5));
+
+    // A word only a few tickets have: exact as before.
+    let few = store.tickets().search("floor 2005", 20, 0).await.unwrap();
+    assert!(few.total_exact);
+    assert_eq!(few.total, 1);
+
+    // Paging past the window walks further: the last page ends with the oldest resolved
+    // tickets (open-first order over every match), and the total is exact again.
+    let last = store
+        .tickets()
+        .search("printer", 5, (n - 5) as u32)
+        .await
+        .unwrap();
+    assert!(last.total_exact);
+    assert_eq!(last.total, n as i64);
+    let numbers: Vec<&str> = last.hits.iter().map(|h| h.number.as_str()).collect();
+    assert_eq!(numbers, ["HD-25", "HD-20", "HD-15", "HD-10", "HD-5"]);
+}
+
+/// A ticket that matches in its own title or description ranks before one that matches only
+/// in a comment, even when the comment's ticket is newer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_text_matches_rank_before_comment_only_matches() {
+    let (_dir, store) = new_store().await;
+    let own = store
+        .tickets()
+        .create_ticket(create("Toner low on the third floor"))
+        .await
+        .unwrap();
+    let other = store
+        .tickets()
+        .create_ticket(create("Printer makes a noise"))
+        .await
+        .unwrap();
+    store
+        .tickets()
+        .reply(
+            &format!("HD-{}", other.number),
+            "Replaced the toner as well",
+        )
+        .await
+        .unwrap();
+    let page = store.tickets().search("toner", 20, 0).await.unwrap();
+    assert!(page.total_exact);
+    assert_eq!(page.total, 2);
+    let numbers: Vec<&str> = page.hits.iter().map(|h| h.number.as_str()).collect();
+    let (own, other) = (format!("HD-{}", own.number), format!("HD-{}", other.number));
+    assert_eq!(numbers, vec![own.as_str(), other.as_str()]);
 }

@@ -4,7 +4,17 @@ import type { SearchHit } from "./SearchHit";
 /**
  * A page of search results and how many tickets match in all.
  */
-export type SearchPage = { total: number, hits: Array<SearchHit>, 
+export type SearchPage = { 
+/**
+ * Tickets that match: exact when `total_exact`; otherwise a text query matched more
+ * than this many ([`SEARCH_WINDOW`]) and was not counted to the end.
+ */
+total: number, 
+/**
+ * False when `total` is a lower bound ("more than 2,000 matches"; the page then shows
+ * the newest matches, open first).
+ */
+total_exact: boolean, hits: Array<SearchHit>, 
 /**
  * Tickets whose search documents are still being written (after a first sync): while
  * it is above 0, a search can miss them, and the app and the CLI say so.

@@ -17,8 +17,8 @@ from collections import defaultdict
 
 # (key, what, comparison, bar, unit, limit key or None)
 BARS = [
-    ("create_p50_ms", "create ticket (row + FTS + outbox, one transaction), p50", "<", 1.0, "ms", None),
-    ("create_raw_pct", "create ticket, throughput as % of raw SQLite single-insert transactions", ">=", 50, "%", None),
+    ("create_p50_ms", "create ticket (row + FTS + outbox, one transaction), p50", "<", 1.0, "ms", "create_rows_ms"),
+    ("create_raw_pct", "create ticket, throughput as % of raw SQLite single-insert transactions", ">=", 50, "%", "create_rows_pct"),
     ("import_tps@100000", "bulk import, full dataset with comments and history, at 100k", ">=", 20000, "tickets/s", "import_raw_tps@100000"),
     ("import_tps@1000000", "bulk import, full dataset, at 1M", ">=", 10000, "tickets/s", "import_raw_tps@1000000"),
     ("cli_read_p50_ms", "a read at 10k tickets (first page, one ticket), whole CLI process, p50", "<=", 2.5, "ms", "process_start_ms"),
@@ -34,7 +34,7 @@ BARS = [
     ("initial_sync_searchable_s", "initial sync of 100k tickets: fully searchable", "<", 15.0, "s", "import_raw_search_s@100000"),
     ("propagation_p95_ms", "propagation A → server → B on loopback, p95", "<", 250.0, "ms", None),
     ("propagation_idle_p95_ms", "the same with 500 idle connected clients, p95", "<", 250.0, "ms", None),
-    ("push_ops_s", "server push throughput (SQLite, 2 cores), every op kind", ">=", 5000, "ops/s", None),
+    ("push_ops_s", "server push throughput (SQLite, 2 cores), every op kind", ">=", 5000, "ops/s", "push_raw_ops_s"),
     ("idle_cost_pct", "throughput lost to 500 idle connected clients", "<", 20.0, "%", "idle_cost_floor_pct"),
     ("upload_mb_s", "attachments: upload on loopback", ">=", 50.0, "MB/s", None),
     ("download_mb_s", "attachments: download on loopback", ">=", 50.0, "MB/s", None),
@@ -48,6 +48,7 @@ BARS = [
 CRITERION = {
     "create_ticket": ("write_path", "create_ticket"),
     "raw_insert": ("write_path", "raw_sqlite_single_insert_txn"),
+    "raw_create": ("write_path", "raw_sqlite_create_rows_txn"),
     "sla_eval": ("sla", "evaluate_100k_open_tickets"),
 }
 
@@ -99,6 +100,12 @@ def main():
                 figures["create_raw_pct"].append(
                     (100 * c["raw_insert"] / c["create_ticket"],
                      f"raw {c['raw_insert']:.3f} ms, create {c['create_ticket']:.3f} ms"))
+        if "raw_create" in c:
+            # The limit: the ticket row, its search document and its outbox op written bare.
+            what = "the ticket row, its FTS5 document and its outbox op written bare, one transaction"
+            figures["create_rows_ms"].append((c["raw_create"], what))
+            if "raw_insert" in c:
+                figures["create_rows_pct"].append((100 * c["raw_insert"] / c["raw_create"], what))
         if "sla_eval" in c:
             figures["sla_eval_ms"].append((c["sla_eval"], "engine, criterion median"))
 

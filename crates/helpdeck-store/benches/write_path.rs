@@ -37,22 +37,38 @@ fn write_path(c: &mut Criterion) {
     // The ceiling: the same ticket row inserted into an identical copy of the `tickets` table
     // (same columns, constraints and indexes), in its own BEGIN IMMEDIATE … COMMIT, on the
     // same pool with the same connection settings and driver.
+    //
+    // The limit of a create: the rows the bar names (the ticket row, its search document, its
+    // outbox op) written bare into identical copies of their tables (the same FTS5 tokenizer),
+    // in one transaction: no rule, no validation, no SLA, no audit event.
     rt.block_on(async {
         let ddl: Vec<(String,)> = sqlx::query_as(
-            "SELECT sql FROM sqlite_master WHERE tbl_name = 'tickets' AND sql IS NOT NULL ORDER BY type DESC",
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN ('tickets', 'outbox', 'search_index') \
+             AND sql IS NOT NULL AND name NOT LIKE 'search_index_%' ORDER BY type DESC",
         )
         .fetch_all(store.pool())
         .await
         .unwrap();
         for (sql,) in ddl {
             let sql = sql
+                .replace("CREATE TABLE outbox", "CREATE TABLE raw_outbox")
+                .replace(" ON outbox ", " ON raw_outbox ")
+                .replace(" ON outbox(", " ON raw_outbox(")
+                .replace("INDEX outbox_", "INDEX raw_outbox_")
+                .replace(
+                    "CREATE VIRTUAL TABLE search_index",
+                    "CREATE VIRTUAL TABLE raw_search",
+                )
                 .replace("CREATE TABLE tickets", "CREATE TABLE raw_tickets")
                 .replace(" ON tickets ", " ON raw_tickets ")
                 .replace("INDEX tickets_", "INDEX raw_tickets_")
                 .replace("REFERENCES users(id)", "")
                 .replace("REFERENCES organizations(id)", "")
                 .replace("REFERENCES teams(id)", "");
-            sqlx::query(sqlx::AssertSqlSafe(sql)).execute(store.pool()).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(store.pool())
+                .await
+                .unwrap();
         }
     });
     let mut group = c.benchmark_group("write_path");
@@ -75,6 +91,72 @@ fn write_path(c: &mut Criterion) {
                 .bind(n)
                 .bind(n + 3_600_000)
                 .bind(n + 2_700_000)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+            })
+        })
+    });
+    // An outbox op the size of a real create's (one made here first).
+    let op: String = rt.block_on(async {
+        store
+            .tickets()
+            .create_ticket(CreateInput {
+                title: "VPN drops every ten minutes".into(),
+                body: "Remote staff lose the network connection".into(),
+                priority: Some(Priority::P3),
+                ..CreateInput::default()
+            })
+            .await
+            .unwrap();
+        sqlx::query_scalar("SELECT op FROM outbox ORDER BY seq DESC LIMIT 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+    });
+    let mut m = 0i64;
+    group.bench_function("raw_sqlite_create_rows_txn", |b| {
+        b.iter(|| {
+            m += 1;
+            rt.block_on(async {
+                let id = uuid::Uuid::now_v7().to_string();
+                let number = 1_000_000_000 + m;
+                let mut tx = store.pool().begin_with("BEGIN IMMEDIATE").await.unwrap();
+                let seq: i64 = sqlx::query_scalar(
+                    "INSERT INTO raw_tickets (id, number, title, description, kind, category, status, priority, \
+                     channel, tier, tags, created_at, updated_at, is_open, sla_due_at, sla_at_risk_at) \
+                     VALUES (?, ?, ?, ?, 'incident', 'other', 'new', 'P3', 'phone', 'L1', '[]', ?, ?, 1, ?, ?) \
+                     RETURNING seq",
+                )
+                .bind(&id)
+                .bind(number)
+                .bind("VPN drops every ten minutes")
+                .bind("Remote staff lose the network connection")
+                .bind(m)
+                .bind(m)
+                .bind(m + 3_600_000)
+                .bind(m + 2_700_000)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+                sqlx::query("INSERT INTO raw_search (rowid, title, body, ticket_seq) VALUES (?, ?, ?, ?)")
+                    .bind(seq)
+                    .bind("VPN drops every ten minutes")
+                    .bind("Remote staff lose the network connection")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                sqlx::query(
+                    "INSERT INTO raw_outbox (op_id, entity, entity_id, hlc, schema_version, op, created_at) \
+                     VALUES (?, 'ticket', ?, ?, 1, ?, ?)",
+                )
+                .bind(uuid::Uuid::now_v7().to_string())
+                .bind(&id)
+                .bind(format!("{m:020}"))
+                .bind(&op)
+                .bind(m)
                 .execute(&mut *tx)
                 .await
                 .unwrap();

@@ -427,6 +427,116 @@ async fn push_sets(s: &Session, tickets: &[Uuid], n: usize, label: &str) -> Resu
     Ok(n as f64 / wall.as_secs_f64())
 }
 
+/// The limit of Set pushes on a SQLite server: the rows a batch of 500 Set ops reads and
+/// writes, done bare by SQLite on a copy of the server's database (same tables, indexes and
+/// pragmas; one transaction a batch): the batch's ticket documents read in one statement,
+/// each ticket's row written once (a hundred a statement), an event and an applied op per op
+/// (rows the size of the server's own), the sequence bumped. No HTTP, no JSON, no rule, no
+/// clock: what SQLite alone takes for what a Set push must write.
+async fn push_limit(server_db: &Path, dir: &Path, tickets: &[Uuid], n: usize) -> Result<f64> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+    let copy = dir.join("push-limit.db");
+    let _ = std::fs::remove_file(&copy);
+    let source = SqliteConnectOptions::new().filename(server_db);
+    let mut c = sqlx::SqliteConnection::connect_with(&source).await?;
+    sqlx::query("VACUUM INTO ?")
+        .bind(copy.display().to_string())
+        .execute(&mut c)
+        .await?;
+    c.close().await?;
+    let options = SqliteConnectOptions::new()
+        .filename(&copy)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .pragma("mmap_size", "1073741824");
+    let mut c = sqlx::SqliteConnection::connect_with(&options).await?;
+    let (event,): (String,) =
+        sqlx::query_as("SELECT state FROM events ORDER BY server_seq DESC LIMIT 1")
+            .fetch_one(&mut c)
+            .await?;
+    let (device,): (String,) = sqlx::query_as("SELECT device_id FROM applied_ops LIMIT 1")
+        .fetch_one(&mut c)
+        .await?;
+    let (mut seq,): (i64,) = sqlx::query_as("SELECT last_seq FROM server_meta")
+        .fetch_one(&mut c)
+        .await?;
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let start = Instant::now();
+    for _ in 0..n / PUSH_BATCH {
+        let ids: Vec<String> = (0..PUSH_BATCH)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                tickets[(x % tickets.len() as u64) as usize].to_string()
+            })
+            .collect();
+        let mut tx = c.begin_with("BEGIN IMMEDIATE").await?;
+        let list = vec!["?"; ids.len()].join(", ");
+        let mut read = sqlx::query_as::<_, (String, Option<String>, Option<String>, String)>(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT id, requester_id, organization_id, doc FROM tickets WHERE id IN ({list})"
+            )),
+        );
+        for id in &ids {
+            read = read.bind(id);
+        }
+        let docs = read.fetch_all(&mut *tx).await?;
+        for chunk in docs.chunks(100) {
+            let values = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "UPDATE tickets SET requester_id = v.column2, organization_id = v.column3, \
+                 doc = v.column4, server_seq = v.column5 FROM (VALUES {values}) AS v \
+                 WHERE tickets.id = v.column1"
+            )));
+            for (id, requester, org, doc) in chunk {
+                seq += 1;
+                q = q.bind(id).bind(requester).bind(org).bind(doc).bind(seq);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for chunk in ids.chunks(100) {
+            let values = vec!["(?, ?, ?, ?)"; chunk.len()].join(", ");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO events (id, ticket_id, server_seq, state) VALUES {values}"
+            )));
+            for id in chunk {
+                seq += 1;
+                q = q
+                    .bind(Uuid::now_v7().to_string())
+                    .bind(id)
+                    .bind(seq)
+                    .bind(&event);
+            }
+            q.execute(&mut *tx).await?;
+            let values = vec!["(?, 'applied', ?, NULL, ?, ?)"; chunk.len()].join(", ");
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO applied_ops (op_id, status, server_seq, error, device_id, received_at) \
+                 VALUES {values}"
+            )));
+            for _ in chunk {
+                q = q
+                    .bind(Uuid::now_v7().to_string())
+                    .bind(seq)
+                    .bind(&device)
+                    .bind(Timestamp::now().as_millisecond());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE server_meta SET last_seq = ? WHERE singleton = 1")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    let rate = n as f64 / start.elapsed().as_secs_f64();
+    c.close().await?;
+    let _ = std::fs::remove_file(&copy);
+    println!("limit: SQLite doing the reads and row writes of {n} Set ops bare: {rate:.0} ops/s");
+    Ok(rate)
+}
+
 /// Mixed batches of 500: 100 new tickets, 200 comments on them, 200 Set ops.
 async fn push_mixed(s: &Session, tickets: &[Uuid], batches: usize, label: &str) -> Result<f64> {
     let mut clock = Clock {
@@ -906,6 +1016,12 @@ async fn run(args: Args) -> Result<()> {
         ] {
             s8::record("push_ops_s", what, rate);
         }
+        let limit = push_limit(Path::new(&db_url), &dir, &seeded.tickets, args.push_ops).await?;
+        s8::record(
+            "push_raw_ops_s",
+            "SQLite doing the reads and row writes of the Set batches bare, on a copy of the server's database",
+            limit,
+        );
     }
 
     // 4. Propagation A → server → B.

@@ -51,6 +51,13 @@ def main():
     p50, p95 = timed(["/bin/true"], reps)
     record("process_start_ms", "/bin/true, started the same way", p50)
     print(f"| `/bin/true` (starting any process here) | {p50:.2f} | {p95:.2f} | |")
+    # The floor of a read: a process that only gets the key, opens the file and reads the
+    # first page and its total (crates/helpdeck-bench/src/bin/helpdeck-cli-floor.rs).
+    floor = os.path.join(os.path.dirname(cli), "helpdeck-cli-floor")
+    if os.path.exists(floor):
+        p50, p95 = timed([floor, data], reps)
+        record("cli_floor_ms", "a process that only opens the encrypted store and reads the first page and its total", p50)
+        print(f"| `helpdeck-cli-floor` (key, one connection, the first page and its total) | {p50:.2f} | {p95:.2f} | |")
 
 
 if __name__ == "__main__":

@@ -280,6 +280,14 @@ pub(crate) async fn unlock(dir: &Path, source: &KeySource) -> Result<StoreKey> {
     Ok(key)
 }
 
+/// The `PRAGMA key` value that opens the workspace database in `dir`, its key found as
+/// `Store::open` finds it (this process's cache, the kernel's copy, the OS keyring): for a
+/// tool that opens the file with a connection of its own (the CLI-read benchmark's floor).
+pub async fn key_pragma(dir: &Path) -> Result<Zeroizing<String>> {
+    let key = unlock(dir, &KeySource::OsKeyring).await?;
+    Ok(Zeroizing::new(format!("\"{}\"", key.raw_key().as_str())))
+}
+
 /// Removes the key of the workspace in `dir` from the keyring (the workspace is being
 /// deleted: an unfinished connection, a replaced replica). Its files become unreadable.
 pub async fn forget_key(dir: &Path) -> Result<()> {

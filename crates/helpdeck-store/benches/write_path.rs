@@ -16,6 +16,16 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// The ticket every create of the bench makes.
+fn vpn_ticket() -> CreateInput {
+    CreateInput {
+        title: "VPN drops every ten minutes".into(),
+        body: "Remote staff lose the network connection".into(),
+        priority: Some(Priority::P3),
+        ..CreateInput::default()
+    }
+}
+
 fn write_path(c: &mut Criterion) {
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
@@ -100,16 +110,7 @@ fn write_path(c: &mut Criterion) {
     });
     // An outbox op the size of a real create's (one made here first).
     let op: String = rt.block_on(async {
-        store
-            .tickets()
-            .create_ticket(CreateInput {
-                title: "VPN drops every ten minutes".into(),
-                body: "Remote staff lose the network connection".into(),
-                priority: Some(Priority::P3),
-                ..CreateInput::default()
-            })
-            .await
-            .unwrap();
+        store.tickets().create_ticket(vpn_ticket()).await.unwrap();
         sqlx::query_scalar("SELECT op FROM outbox ORDER BY seq DESC LIMIT 1")
             .fetch_one(store.pool())
             .await
@@ -165,20 +166,7 @@ fn write_path(c: &mut Criterion) {
         })
     });
     group.bench_function("create_ticket", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                store
-                    .tickets()
-                    .create_ticket(CreateInput {
-                        title: "VPN drops every ten minutes".into(),
-                        body: "Remote staff lose the network connection".into(),
-                        priority: Some(Priority::P3),
-                        ..CreateInput::default()
-                    })
-                    .await
-                    .unwrap()
-            })
-        })
+        b.iter(|| rt.block_on(async { store.tickets().create_ticket(vpn_ticket()).await.unwrap() }))
     });
     group.finish();
 }

@@ -545,6 +545,10 @@ impl Kb<'_> {
         published_only: bool,
     ) -> Result<Vec<ArticleHit>> {
         let mut conn = self.0.pool.acquire().await?;
+        // The page cache ticket search keeps (db::SEARCH_PAGE_CACHE): with the default 8 MiB,
+        // every search decrypted the index pages it had read the time before again (16 → 50
+        // ms p95 at 100k articles; docs/benchmarks.md).
+        crate::db::set_page_cache(&mut conn, crate::db::SEARCH_PAGE_CACHE).await?;
         let status = if published_only {
             "a.status = 'published'"
         } else {

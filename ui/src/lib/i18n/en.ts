@@ -336,7 +336,7 @@ export const en = {
   'search.open': 'to open',
   'search.total': '{count} matches',
   'search.total_one': '{count} match',
-  'search.totalAtLeast': 'More than {count} matches; the newest are shown',
+  'search.totalAtLeast': '{count}+ matches, newest first',
   'search.indexing': 'Search is still being prepared for {count} tickets from the first sync; they may be missing here.',
   'search.indexing_one': 'Search is still being prepared for {count} ticket from the first sync; it may be missing here.',
   'search.openAsList': 'Open as list',

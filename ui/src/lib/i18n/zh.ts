@@ -335,7 +335,7 @@ export const zh: Record<MessageKey, string> = {
   'search.open': '打开',
   'search.total': '共 {count} 条结果',
   'search.total_one': '共 {count} 条结果',
-  'search.totalAtLeast': '超过 {count} 条结果，显示最新的',
+  'search.totalAtLeast': '{count}+ 条结果，最新的在前',
   'search.indexing': '首次同步的 {count} 个工单仍在建立搜索索引，结果中可能暂时缺少它们。',
   'search.indexing_one': '首次同步的 {count} 个工单仍在建立搜索索引，结果中可能暂时缺少它。',
   'search.openAsList': '以列表打开',

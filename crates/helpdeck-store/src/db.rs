@@ -147,7 +147,7 @@ pub(crate) async fn connect_one(path: &Path, key: &StoreKey) -> Result<sqlx::Sql
     use sqlx::ConnectOptions;
     Ok(SqliteConnectOptions::new()
         .filename(path)
-        .pragma("key", format!("\"{}\"", key.raw_key().as_str()))
+        .pragma("key", key.pragma_value().to_string())
         // ATTACH makes the backup file only on a connection allowed to create files.
         .create_if_missing(true)
         .busy_timeout(Duration::from_secs(30))
@@ -182,7 +182,7 @@ async fn open_pool(path: &Path, create: bool, key: &StoreKey) -> Result<SqlitePo
     let options = SqliteConnectOptions::from_str("sqlite://")?
         .filename(path)
         // First, before anything reads a page (sqlx keeps `key` first among the pragmas).
-        .pragma("key", format!("\"{}\"", key.raw_key().as_str()))
+        .pragma("key", key.pragma_value().to_string())
         .create_if_missing(create)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)

@@ -73,6 +73,11 @@ impl StoreKey {
         Zeroizing::new(format!("x'{}'", self.to_hex().as_str()))
     }
 
+    /// The value of `PRAGMA key` that opens a database with this key (the raw key, quoted).
+    pub(crate) fn pragma_value(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("\"{}\"", self.raw_key().as_str()))
+    }
+
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new_from_slice(&self.0[..]).expect("a key is 32 bytes")
     }
@@ -285,7 +290,7 @@ pub(crate) async fn unlock(dir: &Path, source: &KeySource) -> Result<StoreKey> {
 /// tool that opens the file with a connection of its own (the CLI-read benchmark's floor).
 pub async fn key_pragma(dir: &Path) -> Result<Zeroizing<String>> {
     let key = unlock(dir, &KeySource::OsKeyring).await?;
-    Ok(Zeroizing::new(format!("\"{}\"", key.raw_key().as_str())))
+    Ok(key.pragma_value())
 }
 
 /// Removes the key of the workspace in `dir` from the keyring (the workspace is being

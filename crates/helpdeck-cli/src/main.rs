@@ -704,7 +704,7 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
             let report = store.check().await?;
             out.emit(&report, || {
                 format!(
-                    "integrity: {}\nforeign key violations: {}\ntickets: {}, comments: {}, changes waiting: {}\nchanges without their row: {}\nrows without their change: {}\nSLA histories unlike their events and comments: {}\n",
+                    "integrity: {}\nforeign key violations: {}\ntickets: {}, comments: {}, changes waiting: {}\nchanges without their row: {}\nrows without their change: {}\nSLA histories unlike their events and comments: {}\nqueue totals unlike their tickets: {}\nat-risk counts unlike their tickets: {}\n",
                     report.integrity.join("; "),
                     report.foreign_key_violations,
                     report.tickets,
@@ -712,7 +712,9 @@ async fn on_workspace(store: &Store, command: Command, out: &output::Printer) ->
                     report.pending_changes,
                     report.orphan_changes,
                     report.rows_without_change,
-                    report.stale_sla_histories
+                    report.stale_sla_histories,
+                    report.stale_queue_counts,
+                    report.stale_risk_counts
                 )
             })?;
             if !report.ok() {

@@ -25,6 +25,12 @@ pub struct CheckReport {
     /// Tickets whose SLA history kept on the row is not what their events and comments say
     /// (the monitor and `helpdeck sla` read the kept one).
     pub stale_sla_histories: i64,
+    /// Queue totals the database keeps (`ticket_counts`) that differ from counting the
+    /// tickets (one per status, open flag, priority and assigned-or-not).
+    pub stale_queue_counts: i64,
+    /// Days of `risk_counts` (open tickets by the day their at-risk time falls on) that
+    /// differ from counting the tickets.
+    pub stale_risk_counts: i64,
 }
 
 impl CheckReport {
@@ -34,6 +40,8 @@ impl CheckReport {
             && self.orphan_changes == 0
             && self.rows_without_change == 0
             && self.stale_sla_histories == 0
+            && self.stale_queue_counts == 0
+            && self.stale_risk_counts == 0
     }
 }
 
@@ -76,8 +84,32 @@ impl Store {
             let mut conn = self.pool.acquire().await?;
             crate::sla::stale_histories(&mut conn).await?
         };
+        let stale_queue_counts = sqlx::query_scalar(
+            "WITH counted AS (SELECT status, is_open, priority, assignee_id IS NOT NULL AS assigned, \
+                     count(*) AS n FROM tickets GROUP BY 1, 2, 3, 4) \
+             SELECT (SELECT count(*) FROM counted c WHERE c.n IS NOT (SELECT k.n FROM ticket_counts k \
+                       WHERE k.status = c.status AND k.is_open = c.is_open \
+                         AND k.priority = c.priority AND k.assigned = c.assigned)) \
+                  + (SELECT count(*) FROM ticket_counts k WHERE k.n != 0 AND NOT EXISTS \
+                       (SELECT 1 FROM counted c WHERE k.status = c.status AND k.is_open = c.is_open \
+                         AND k.priority = c.priority AND k.assigned = c.assigned))",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let stale_risk_counts = sqlx::query_scalar(
+            "WITH counted AS (SELECT sla_at_risk_at / 86400000 AS day, count(*) AS n FROM tickets \
+                     WHERE is_open = 1 AND sla_at_risk_at IS NOT NULL GROUP BY 1) \
+             SELECT (SELECT count(*) FROM counted c \
+                       WHERE c.n IS NOT (SELECT k.n FROM risk_counts k WHERE k.day = c.day)) \
+                  + (SELECT count(*) FROM risk_counts k WHERE k.n != 0 \
+                       AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.day = k.day))",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         Ok(CheckReport {
+            stale_risk_counts,
             stale_sla_histories,
+            stale_queue_counts,
             integrity,
             foreign_key_violations: fk.len() as i64,
             tickets,

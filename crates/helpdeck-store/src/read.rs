@@ -574,9 +574,68 @@ impl Tickets<'_> {
         Ok(scored.into_iter().take(5).map(|(_, v)| v).collect())
     }
 
+    /// The total of a queue from the counts the database keeps, `None` when its filter asks
+    /// for more and its rows must be counted. A filter that names only statuses (or the open
+    /// ones), a priority and "unassigned" sums `ticket_counts`; the open tickets breaching
+    /// soon are the days of `risk_counts` before today summed and today's counted up to now.
+    async fn kept_count(&self, filter: &TicketFilter) -> Result<Option<i64>> {
+        const DAY_MS: i64 = 86_400_000;
+        let plain = filter.query.is_none()
+            && filter.report.is_none()
+            && filter.kind.is_none()
+            && filter.category.is_none()
+            && filter.tier.is_none()
+            && filter.sla_bucket.is_none();
+        if !plain {
+            return Ok(None);
+        }
+        if filter.breaching {
+            let open_any = filter.statuses.is_empty()
+                && !filter.all_statuses
+                && filter.priority.is_none()
+                && matches!(filter.assignee, AssigneeFilter::Any);
+            if !open_any {
+                return Ok(None);
+            }
+            let now = ms(self.0.now());
+            let today = now.div_euclid(DAY_MS);
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT (SELECT COALESCE(SUM(n), 0) FROM risk_counts WHERE day < ?) \
+                      + (SELECT count(*) FROM tickets \
+                         WHERE is_open = 1 AND sla_at_risk_at >= ? AND sla_at_risk_at <= ?)",
+            )
+            .bind(today)
+            .bind(today * DAY_MS)
+            .bind(now)
+            .fetch_one(&self.0.pool)
+            .await?;
+            return Ok(Some(n));
+        }
+        if !matches!(
+            filter.assignee,
+            AssigneeFilter::Any | AssigneeFilter::Nobody
+        ) {
+            return Ok(None);
+        }
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new("SELECT COALESCE(SUM(n), 0) FROM ticket_counts t WHERE 1 = 1");
+        if filter.statuses.is_empty() && !filter.all_statuses {
+            q.push(" AND t.is_open = 1");
+        }
+        crate::search::push_fields(&mut q, &filter.statuses, filter.priority, None, None);
+        if matches!(filter.assignee, AssigneeFilter::Nobody) {
+            q.push(" AND t.assigned = 0");
+        }
+        let (n,): (i64,) = q.build_query_as().fetch_one(&self.0.pool).await?;
+        Ok(Some(n))
+    }
+
     /// Number of tickets a queue holds (for the list's scroll size and view counts).
     #[instrument(skip_all, err)]
     pub async fn count_tickets(&self, filter: &TicketFilter) -> Result<i64> {
+        if let Some(n) = self.kept_count(filter).await? {
+            return Ok(n);
+        }
         // Only the assignee-email filter needs a join; SQLite does not drop unused LEFT JOINs
         // here, and they made counting 100k tickets 100× slower.
         let from = match filter.assignee {

@@ -355,6 +355,9 @@ pub type Progress<'a> = &'a (dyn Fn(u64, u64) + Send + Sync);
 /// Rows per multi-row INSERT (kept under SQLite's bound-parameter limit).
 const BATCH: usize = 400;
 
+/// An import's page cache while it writes (`PRAGMA cache_size`, KiB): 128 MiB.
+const IMPORT_PAGE_CACHE: &str = "-131072";
+
 fn label(i: usize, r: &TicketRecord) -> String {
     match r.number {
         Some(n) => format!("ticket {} (HD-{n})", i + 1),
@@ -828,6 +831,10 @@ impl Transfer<'_> {
                 .sum::<usize>()) as u64;
         let mut done = 0u64;
         progress(done, total);
+        // The whole load through a 128 MiB page cache: the indexes of 100k tickets took 8.7 s
+        // to write through the usual 8 MiB one and 4.9 s through this (pages of an index
+        // the rows reach in turn stay decrypted in memory instead of going back to the OS).
+        crate::db::set_page_cache(&mut tx, IMPORT_PAGE_CACHE).await?;
         for chunk in prepared.chunks(BATCH) {
             insert_tickets(&mut tx, chunk).await?;
             insert_ticket_docs(&mut tx, chunk).await?;
@@ -835,18 +842,16 @@ impl Transfer<'_> {
             progress(done, total);
         }
         // Report rows in order of creation, the order their table keeps (appends, not page
-        // splits all over it), through a larger page cache for the indexes beside it.
+        // splits all over it).
         let mut by_created: Vec<&helpdeck_core::report::ReportFacts> =
             prepared.iter().map(|p| &p.report_facts).collect();
         by_created.sort_by_key(|f| f.created_at);
-        crate::db::set_page_cache(&mut tx, "-131072").await?;
         for chunk in by_created.chunks(BATCH) {
             let mut facts = crate::write::Batch::default();
             let rows: Vec<_> = chunk.iter().map(|f| (*f).clone()).collect();
             crate::reports::push_report_facts(&mut facts, &rows);
             facts.execute(&mut tx).await?;
         }
-        crate::db::set_page_cache(&mut tx, crate::db::PAGE_CACHE).await?;
         let mut comment_rows: Vec<(i64, Uuid, Uuid, Uuid, &CommentRecord)> = Vec::new();
         let mut event_rows: Vec<EventRow> = Vec::new();
         let device = self.0.workspace().device_id.to_string();
@@ -960,6 +965,7 @@ impl Transfer<'_> {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::db::set_page_cache(&mut tx, crate::db::PAGE_CACHE).await?;
         tx.commit().await?;
         summary.tickets = prepared.len();
         summary.comments = comment_rows.len();

@@ -1181,3 +1181,159 @@ async fn own_text_matches_rank_before_comment_only_matches() {
     let (own, other) = (format!("HD-{}", own.number), format!("HD-{}", other.number));
     assert_eq!(numbers, vec![own.as_str(), other.as_str()]);
 }
+
+/// The queue totals the database keeps (`ticket_counts`) stay what counting the tickets says
+/// through every kind of write, and `count_tickets` answers from them what a count answers.
+#[tokio::test]
+async fn queue_totals_kept_by_the_database_follow_every_write() {
+    let (_dir, mut store) = new_store().await;
+    let clock = std::sync::Arc::new(std::sync::Mutex::new(jiff::Timestamp::now()));
+    let pinned = clock.clone();
+    store.set_now(std::sync::Arc::new(move || *pinned.lock().unwrap()));
+    store.transfer().demo(300, 11).await.unwrap();
+    let t = store.tickets();
+    let a = t.create_ticket(create("打印机卡纸")).await.unwrap();
+    let b = t.create_ticket(create("VPN drops")).await.unwrap();
+    let c = t.create_ticket(create("VPN drops again")).await.unwrap();
+    let key = |n: i64| format!("HD-{n}");
+    t.update_ticket(
+        &key(a.number),
+        UpdateInput {
+            priority: Some(Priority::P1),
+            assignee: Some(AssigneeInput::Me),
+            ..UpdateInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    t.update_ticket(
+        &key(a.number),
+        UpdateInput {
+            assignee: Some(AssigneeInput::Nobody),
+            status: Some(Status::PendingCustomer),
+            ..UpdateInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    t.resolve(
+        &key(b.number),
+        Resolution {
+            cause: "c".into(),
+            solution: "s".into(),
+            prevention: None,
+        },
+    )
+    .await
+    .unwrap();
+    t.reopen(&key(b.number)).await.unwrap();
+    t.close(&key(b.number), Some("done".into())).await.unwrap();
+    store
+        .links()
+        .merge(&key(c.number), &key(a.number))
+        .await
+        .unwrap();
+
+    let report = store.check().await.unwrap();
+    assert_eq!(report.stale_queue_counts, 0, "{report:?}");
+    assert_eq!(report.stale_risk_counts, 0, "{report:?}");
+    let counted = |condition: String| {
+        let pool = store.pool().clone();
+        async move {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT count(*) FROM tickets WHERE {condition}"
+            )))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+            n
+        }
+    };
+    let cases = [
+        (TicketFilter::default(), "is_open = 1"),
+        (
+            TicketFilter {
+                priority: Some(Priority::P2),
+                ..Default::default()
+            },
+            "is_open = 1 AND priority = 'P2'",
+        ),
+        (
+            TicketFilter {
+                assignee: helpdeck_store::AssigneeFilter::Nobody,
+                ..Default::default()
+            },
+            "is_open = 1 AND assignee_id IS NULL",
+        ),
+        (
+            TicketFilter {
+                statuses: vec![Status::PendingCustomer],
+                ..Default::default()
+            },
+            "status = 'pending_customer'",
+        ),
+        (
+            TicketFilter {
+                statuses: vec![Status::Resolved, Status::Closed],
+                priority: Some(Priority::P3),
+                ..Default::default()
+            },
+            "status IN ('resolved', 'closed') AND priority = 'P3'",
+        ),
+        (
+            TicketFilter {
+                all_statuses: true,
+                ..Default::default()
+            },
+            "1 = 1",
+        ),
+    ];
+    let now_ms = |clock: &std::sync::Mutex<jiff::Timestamp>| clock.lock().unwrap().as_millisecond();
+    let breaching = TicketFilter {
+        breaching: true,
+        ..Default::default()
+    };
+    for (filter, condition) in cases {
+        let expected = counted(condition.to_string()).await;
+        assert!(expected > 0, "{condition}: the demo has such tickets");
+        assert_eq!(
+            t.count_tickets(&filter).await.unwrap(),
+            expected,
+            "{condition}"
+        );
+    }
+    // Breaching soon: the clock moves on (within today, then days later) and the total with it.
+    for hours in [0, 3, 50, 24 * 9] {
+        let at = *clock.lock().unwrap() + jiff::SignedDuration::from_hours(hours);
+        *clock.lock().unwrap() = at;
+        let expected = counted(format!(
+            "is_open = 1 AND sla_at_risk_at <= {}",
+            now_ms(&clock)
+        ))
+        .await;
+        assert!(expected > 0, "the demo has tickets at risk");
+        assert_eq!(
+            t.count_tickets(&breaching).await.unwrap(),
+            expected,
+            "{hours} h on"
+        );
+    }
+    assert_eq!(store.check().await.unwrap().stale_risk_counts, 0);
+
+    // The check sees a kept total that is off.
+    sqlx::query(
+        "UPDATE ticket_counts SET n = n + 1 WHERE (status, is_open, priority, assigned) = \
+         (SELECT status, is_open, priority, assigned FROM ticket_counts ORDER BY n DESC LIMIT 1)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let report = store.check().await.unwrap();
+    assert_eq!(report.stale_queue_counts, 1);
+    assert!(!report.ok());
+    sqlx::query("UPDATE risk_counts SET n = n - 1 WHERE day = (SELECT max(day) FROM risk_counts)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(store.check().await.unwrap().stale_risk_counts, 1);
+}

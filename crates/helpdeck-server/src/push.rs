@@ -234,6 +234,10 @@ struct Counters {
     /// ([`flush_tickets`]): one row write per ticket and push, a hundred rows a statement,
     /// instead of a statement per op (a new ticket's row is inserted at once).
     staged: std::collections::BTreeMap<Uuid, Staged>,
+    /// The push's work orders and time entries, read together up front and written together
+    /// at its end ([`ChildDocs`]).
+    work_orders: ChildDocs<helpdeck_core::workorder::WorkOrderDoc>,
+    time_entries: ChildDocs<helpdeck_core::timelog::TicketTime>,
 }
 
 /// A ticket's row as the push leaves it.
@@ -377,6 +381,20 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
         events: Vec::new(),
         docs: preload_tickets(&mut tx, &ops).await?,
         staged: Default::default(),
+        work_orders: ChildDocs::preload(
+            &mut tx,
+            "work_orders",
+            &ops,
+            helpdeck_core::op::Entity::WorkOrder,
+        )
+        .await?,
+        time_entries: ChildDocs::preload(
+            &mut tx,
+            "time_entries",
+            &ops,
+            helpdeck_core::op::Entity::TimeEntry,
+        )
+        .await?,
     };
     let start_seq = seq;
     let seen = already_applied(&mut tx, &ops).await?;
@@ -439,7 +457,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
             macro_corrections.insert(op.entity_id);
         }
         if !matches!(outcome, Ok(Some(_)))
-            && let Some(id) = ticket_of(&mut tx, &op).await?
+            && let Some(id) = ticket_of(&mut tx, &op, &mut counters).await?
             && counters
                 .docs
                 .get(&id)
@@ -470,6 +488,8 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
         route_created(&mut tx, &workspace, &rules, &created, &mut counters, now).await?;
     }
     flush_tickets(&mut tx, &mut counters).await?;
+    counters.work_orders.flush(&mut tx).await?;
+    counters.time_entries.flush(&mut tx).await?;
     let fresh: HashMap<Uuid, Ack> = seen.into_iter().map(|(k, (a, _))| (k, a)).collect();
     record_applied(&mut tx, device_id, &acks, &fresh).await?;
     for chunk in counters.events.chunks(ROWS_PER_STATEMENT) {
@@ -1031,34 +1051,106 @@ async fn load_doc<T: serde::de::DeserializeOwned>(
     .transpose()
 }
 
-/// Writes a ticket's child document: a new row, or the existing one's document.
-async fn save_doc(
-    tx: &mut Transaction<'_, Any>,
+/// A ticket's child documents of one table (`work_orders`, `time_entries`) as a push sees
+/// them: the ones its ops name read in one statement up front, kept current as ops change
+/// them, and written at the push's end, a hundred rows a statement (a technician's sync
+/// round of 10,000 work orders and their visits read and wrote a row per op: two statements
+/// an op).
+struct ChildDocs<T> {
     table: &'static str,
-    is_new: bool,
-    id: Uuid,
-    ticket_id: Uuid,
-    doc: &impl serde::Serialize,
-) -> Result<()> {
-    let sql = if is_new {
-        format!("INSERT INTO {table} (id, ticket_id, doc) VALUES ($1, $2, $3)")
-    } else {
-        format!("UPDATE {table} SET doc = $3 WHERE id = $1 AND ticket_id = $2")
-    };
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id.to_string())
-        .bind(ticket_id.to_string())
-        .bind(serde_json::to_string(doc).expect("documents serialize"))
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    /// Every document read or written so far (`None`: the table does not have it).
+    known: HashMap<Uuid, Option<T>>,
+    /// The documents to write: (new row?, its ticket, the document).
+    staged: std::collections::BTreeMap<Uuid, (bool, Uuid, T)>,
 }
 
-pub(crate) async fn load_work_order(
-    tx: &mut Transaction<'_, Any>,
-    id: Uuid,
-) -> Result<Option<helpdeck_core::workorder::WorkOrderDoc>> {
-    load_doc(tx, "work_orders", id).await
+impl<T: serde::de::DeserializeOwned + serde::Serialize + Clone> ChildDocs<T> {
+    async fn preload(
+        tx: &mut Transaction<'_, Any>,
+        table: &'static str,
+        ops: &[Op],
+        entity: helpdeck_core::op::Entity,
+    ) -> Result<Self> {
+        let mut ids: Vec<Uuid> = ops
+            .iter()
+            .filter(|op| op.entity == entity)
+            .map(|op| op.entity_id)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let mut known: HashMap<Uuid, Option<T>> = ids.iter().map(|id| (*id, None)).collect();
+        for chunk in ids.chunks(ROWS_PER_STATEMENT * 5) {
+            let marks = (1..=chunk.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
+                "SELECT id, doc FROM {table} WHERE id IN ({marks})"
+            )));
+            for id in chunk {
+                q = q.bind(id.to_string());
+            }
+            for (id, doc) in q.fetch_all(&mut **tx).await? {
+                let doc: T = serde_json::from_str(&doc)
+                    .map_err(|e| ServerError::Internal(format!("bad document in {table}: {e}")))?;
+                known.insert(crate::db::parse_uuid(&id)?, Some(doc));
+            }
+        }
+        Ok(ChildDocs {
+            table,
+            known,
+            staged: Default::default(),
+        })
+    }
+
+    /// The document `id` as this push sees it.
+    async fn get(&mut self, tx: &mut Transaction<'_, Any>, id: Uuid) -> Result<Option<T>> {
+        if let Some(known) = self.known.get(&id) {
+            return Ok(known.clone());
+        }
+        let doc: Option<T> = load_doc(tx, self.table, id).await?;
+        self.known.insert(id, doc.clone());
+        Ok(doc)
+    }
+
+    /// `doc` is now document `id` (of `ticket_id`), written at the push's end.
+    fn stage(&mut self, id: Uuid, ticket_id: Uuid, doc: T) {
+        let is_new = match self.staged.get(&id) {
+            Some((is_new, _, _)) => *is_new,
+            None => !matches!(self.known.get(&id), Some(Some(_))),
+        };
+        self.known.insert(id, Some(doc.clone()));
+        self.staged.insert(id, (is_new, ticket_id, doc));
+    }
+
+    /// Writes the staged documents: new rows inserted, the others' documents replaced.
+    async fn flush(&mut self, tx: &mut Transaction<'_, Any>) -> Result<()> {
+        let table = self.table;
+        let staged = std::mem::take(&mut self.staged);
+        let (new, old): (Vec<_>, Vec<_>) = staged.into_iter().partition(|(_, (n, _, _))| *n);
+        for (inserts, docs) in [(true, new), (false, old)] {
+            for chunk in docs.chunks(ROWS_PER_STATEMENT) {
+                let values = rows(chunk.len(), 3);
+                let sql = if inserts {
+                    format!("INSERT INTO {table} (id, ticket_id, doc) VALUES {values}")
+                } else {
+                    format!(
+                        "UPDATE {table} SET doc = v.column3 FROM (VALUES {values}) AS v \
+                         WHERE {table}.id = v.column1 AND {table}.ticket_id = v.column2"
+                    )
+                };
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (id, (_, ticket_id, doc)) in chunk {
+                    q = q
+                        .bind(id.to_string())
+                        .bind(ticket_id.to_string())
+                        .bind(serde_json::to_string(doc).expect("documents serialize"));
+                }
+                q.execute(&mut **tx).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A work-order op: decided by `workorder::merge_work_order` against the server's document
@@ -1071,15 +1163,16 @@ async fn apply_work_order(
     counters: &mut Counters,
 ) -> Result<Result<Option<i64>, (&'static str, String)>> {
     use helpdeck_core::workorder;
-    let before = load_work_order(tx, op.entity_id).await?;
+    let before = counters.work_orders.get(tx, op.entity_id).await?;
     let ticket_id = workorder::ticket_of(before.as_ref().map(|d| &d.work_order), &op.change);
     let ticket = match ticket_id {
         Some(id) => load_ticket(tx, id, &mut counters.docs).await?,
         None => None,
     };
-    // A photo or signature must be a file of the ticket, as this server holds it.
+    // A photo or signature must be a file of the ticket, as this server holds it (no other
+    // change looks at the files).
     let files: Vec<(Uuid, String)> = match ticket_id {
-        Some(id) => sqlx::query_as::<_, (String, String)>(
+        Some(id) if workorder::needs_files(&op.change) => sqlx::query_as::<_, (String, String)>(
             "SELECT id, sha256 FROM attachments WHERE ticket_id = $1",
         )
         .bind(id.to_string())
@@ -1088,7 +1181,7 @@ async fn apply_work_order(
         .into_iter()
         .filter_map(|(a, sha)| Uuid::parse_str(&a).ok().map(|a| (a, sha)))
         .collect(),
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     let doc = match workorder::merge_work_order(
         before.as_ref(),
@@ -1104,15 +1197,9 @@ async fn apply_work_order(
     let ticket = ticket.expect("a decided work order has its ticket");
     counters.seq += 1;
     let seq = counters.seq;
-    save_doc(
-        tx,
-        "work_orders",
-        before.is_none(),
-        op.entity_id,
-        ticket.ticket.id,
-        &doc,
-    )
-    .await?;
+    counters
+        .work_orders
+        .stage(op.entity_id, ticket.ticket.id, doc);
     save_ticket(
         tx,
         counters,
@@ -1125,13 +1212,6 @@ async fn apply_work_order(
     Ok(Ok(Some(seq)))
 }
 
-async fn load_time_entry(
-    tx: &mut Transaction<'_, Any>,
-    id: Uuid,
-) -> Result<Option<helpdeck_core::timelog::TicketTime>> {
-    load_doc(tx, "time_entries", id).await
-}
-
 /// A time-entry op: decided by `timelog::apply_time_entry` against the server's entry, ticket
 /// and the comment it names; the ticket moves up the staff stream only (customers never see
 /// time), so every agent's replica that holds the ticket gets the entry.
@@ -1142,7 +1222,7 @@ async fn apply_time_entry(
     counters: &mut Counters,
 ) -> Result<Result<Option<i64>, (&'static str, String)>> {
     use helpdeck_core::timelog;
-    let before = load_time_entry(tx, op.entity_id).await?;
+    let before = counters.time_entries.get(tx, op.entity_id).await?;
     let ticket = match timelog::ticket_of(before.as_ref(), &op.change) {
         Some(id) => load_ticket(tx, id, &mut counters.docs).await?,
         None => None,
@@ -1170,31 +1250,29 @@ async fn apply_time_entry(
     let ticket = ticket.expect("a decided time entry has its ticket");
     counters.seq += 1;
     let seq = counters.seq;
-    save_doc(
-        tx,
-        "time_entries",
-        before.is_none(),
-        op.entity_id,
-        ticket.ticket.id,
-        &next,
-    )
-    .await?;
+    counters
+        .time_entries
+        .stage(op.entity_id, ticket.ticket.id, next);
     save_ticket(tx, counters, Some(&ticket), &ticket, seq, false).await?;
     Ok(Ok(Some(seq)))
 }
 
 /// The ticket an op is about, if the server has it (a comment delete: its comment's ticket;
 /// an unlink: its link's first ticket).
-async fn ticket_of(tx: &mut Transaction<'_, Any>, op: &Op) -> Result<Option<Uuid>> {
+async fn ticket_of(
+    tx: &mut Transaction<'_, Any>,
+    op: &Op,
+    counters: &mut Counters,
+) -> Result<Option<Uuid>> {
     if op.entity == helpdeck_core::op::Entity::TimeEntry {
-        let before = load_time_entry(tx, op.entity_id).await?;
+        let before = counters.time_entries.get(tx, op.entity_id).await?;
         return Ok(helpdeck_core::timelog::ticket_of(
             before.as_ref(),
             &op.change,
         ));
     }
     if op.entity == helpdeck_core::op::Entity::WorkOrder {
-        let before = load_work_order(tx, op.entity_id).await?;
+        let before = counters.work_orders.get(tx, op.entity_id).await?;
         return Ok(helpdeck_core::workorder::ticket_of(
             before.as_ref().map(|d| &d.work_order),
             &op.change,

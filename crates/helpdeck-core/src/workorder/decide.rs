@@ -182,6 +182,12 @@ pub enum TicketFiles<'a> {
     Trusted,
 }
 
+/// Does deciding `change` look at the ticket's files (a photo of a checklist item, a
+/// signature)? Any other change is decided the same with no file known.
+pub fn needs_files(change: &Change) -> bool {
+    matches!(change, Change::AddItemPhoto(_) | Change::SignOff(_))
+}
+
 impl TicketFiles<'_> {
     fn has_id(&self, id: Uuid) -> bool {
         match self {

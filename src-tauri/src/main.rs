@@ -213,11 +213,16 @@ fn main() {
         })
         .build(tauri::generate_context!())
         .expect("error while building Helpdeck")
-        .run(|_app, _event| {
+        .run(|app, event| {
+            // Quitting: the workspace's connections close before the process exits.
+            if let tauri::RunEvent::Exit = event {
+                let state = app.state::<helpdeck_app::App>();
+                tauri::async_runtime::block_on(state.close_for_exit());
+            }
             // macOS: clicking the Dock icon of a running app with its window hidden.
             #[cfg(target_os = "macos")]
-            if let tauri::RunEvent::Reopen { .. } = _event {
-                tray::show_window(_app);
+            if let tauri::RunEvent::Reopen { .. } = event {
+                tray::show_window(app);
             }
         });
 }

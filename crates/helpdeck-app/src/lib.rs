@@ -241,6 +241,22 @@ impl App {
         App::open_from(data_dir, helpdeck_store::KeySource::OsKeyring).await
     }
 
+    /// Before the process exits: closes the workspace's connections, waiting (at most 5 s)
+    /// for a query under way to finish. SQLCipher's crypto library frees its state as the
+    /// process exits, and a connection still decrypting pages on its own thread then crashed
+    /// the app on its way out (the start-up benchmark quit right after its first paint while
+    /// the SLA monitor read 100k open tickets; a user can quit at such a moment too).
+    pub async fn close_for_exit(&self) {
+        let store = self.store.read().await.clone();
+        if let Some(store) = store
+            && tokio::time::timeout(std::time::Duration::from_secs(5), store.pool().close())
+                .await
+                .is_err()
+        {
+            tracing::warn!("the workspace's connections did not close within 5 s of quitting");
+        }
+    }
+
     /// [`App::open`] with the workspace key from `keys`.
     pub async fn open_from(data_dir: &Path, keys: helpdeck_store::KeySource) -> ApiResult<App> {
         use helpdeck_store::StoreError;

@@ -166,7 +166,7 @@ impl Sla<'_> {
         let open: Vec<(WatchedRow, Option<String>)> = crate::sla::json_rows(
             &mut conn,
             &format!("json_array({WATCHED_COLUMNS}), t.sla_history"),
-            "FROM tickets t WHERE t.is_open = 1",
+            crate::sla::OPEN_TICKETS,
         )
         .await?;
         let (rows, kept): (Vec<WatchedRow>, Vec<Option<String>>) = open.into_iter().unzip();

@@ -100,15 +100,18 @@ impl FactRows {
     }
 }
 
+/// Every open ticket's row, in id order (ids are time-ordered: the rows' own order in the
+/// file). Left to itself SQLite walked an index in priority and due order and read the 100k
+/// open rows all over the file: 0.75-2.95 s instead of 0.19 s (once the queue indexes ended
+/// with the ticket number).
+pub(crate) const OPEN_TICKETS: &str =
+    "FROM tickets t INDEXED BY tickets_open_ids WHERE t.is_open = 1";
+
 /// The facts' histories of every open ticket, from their rows (`sla_history`), and from their
 /// events and comments for a row written before the column.
 pub(crate) async fn open_facts(conn: &mut SqliteConnection) -> Result<FactRows> {
-    let rows: Vec<(String, Option<String>)> = json_rows(
-        conn,
-        "t.id, t.sla_history",
-        "FROM tickets t WHERE t.is_open = 1",
-    )
-    .await?;
+    let rows: Vec<(String, Option<String>)> =
+        json_rows(conn, "t.id, t.sla_history", OPEN_TICKETS).await?;
     facts_of(conn, rows).await
 }
 
@@ -277,7 +280,8 @@ impl Sla<'_> {
         let mut conn = self.0.pool.acquire().await?;
         let tickets: Vec<OpenTicket> = sqlx::query_as(
             "SELECT t.id, t.number, t.title, t.priority, t.status, t.kind, t.organization_id, t.created_at, \
-             u.email AS assignee FROM tickets t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.is_open = 1",
+             u.email AS assignee FROM tickets t INDEXED BY tickets_open_ids \
+             LEFT JOIN users u ON u.id = t.assignee_id WHERE t.is_open = 1",
         )
         .fetch_all(&mut *conn)
         .await?;

@@ -1078,24 +1078,7 @@ impl<T: serde::de::DeserializeOwned + serde::Serialize + Clone> ChildDocs<T> {
             .collect();
         ids.sort();
         ids.dedup();
-        let mut known: HashMap<Uuid, Option<T>> = ids.iter().map(|id| (*id, None)).collect();
-        for chunk in ids.chunks(ROWS_PER_STATEMENT * 5) {
-            let marks = (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
-                "SELECT id, doc FROM {table} WHERE id IN ({marks})"
-            )));
-            for id in chunk {
-                q = q.bind(id.to_string());
-            }
-            for (id, doc) in q.fetch_all(&mut **tx).await? {
-                let doc: T = serde_json::from_str(&doc)
-                    .map_err(|e| ServerError::Internal(format!("bad document in {table}: {e}")))?;
-                known.insert(crate::db::parse_uuid(&id)?, Some(doc));
-            }
-        }
+        let known = read_docs(tx, table, &ids).await?;
         Ok(ChildDocs {
             table,
             known,
@@ -1346,22 +1329,31 @@ async fn preload_tickets(
     tx: &mut Transaction<'_, Any>,
     ops: &[Op],
 ) -> Result<HashMap<Uuid, Option<TicketDoc>>> {
-    let ids = ticket_ids(ops);
-    let mut docs: HashMap<Uuid, Option<TicketDoc>> = ids.iter().map(|id| (*id, None)).collect();
+    read_docs(tx, "tickets", &ticket_ids(ops)).await
+}
+
+/// The documents `ids` of `table` (`id`, `doc` columns) in one statement per 500, each id
+/// present: `None` when the table does not have it.
+async fn read_docs<T: serde::de::DeserializeOwned>(
+    tx: &mut Transaction<'_, Any>,
+    table: &'static str,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Option<T>>> {
+    let mut docs: HashMap<Uuid, Option<T>> = ids.iter().map(|id| (*id, None)).collect();
     for chunk in ids.chunks(ROWS_PER_STATEMENT * 5) {
         let marks = (1..=chunk.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", ");
         let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
-            "SELECT id, doc FROM tickets WHERE id IN ({marks})"
+            "SELECT id, doc FROM {table} WHERE id IN ({marks})"
         )));
         for id in chunk {
             q = q.bind(id.to_string());
         }
         for (id, doc) in q.fetch_all(&mut **tx).await? {
-            let doc: TicketDoc = serde_json::from_str(&doc)
-                .map_err(|e| ServerError::Internal(format!("bad ticket doc: {e}")))?;
+            let doc: T = serde_json::from_str(&doc)
+                .map_err(|e| ServerError::Internal(format!("bad document in {table}: {e}")))?;
             docs.insert(crate::db::parse_uuid(&id)?, Some(doc));
         }
     }

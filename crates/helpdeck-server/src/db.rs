@@ -120,10 +120,9 @@ pub fn normalise_url(db: &str) -> Result<(String, Backend)> {
 impl Db {
     /// Connects and runs the migrations of the backend.
     pub async fn connect(db: &str) -> Result<Db> {
-        // SQLite here is SQLCipher, on OpenSSL: initialised before it, without OpenSSL's exit
-        // handler (which could free ciphers under a connection still closing at exit).
-        #[cfg(not(target_vendor = "apple"))]
-        openssl_sys::init();
+        // SQLite here is SQLCipher, on OpenSSL: set up before the first connection, with
+        // connections let finish closing at exit (see helpdeck_sqlite).
+        helpdeck_sqlite::init();
         install_default_drivers();
         let (url, backend) = normalise_url(db)?;
         let max = match backend {

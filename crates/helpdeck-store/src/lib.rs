@@ -276,7 +276,8 @@ impl Drop for Store {
     /// runtime's timers and tasks no longer run — awaiting the close there hung `helpdeck
     /// watch --once` once in a few hundred runs. On a multi-threaded runtime the worker's other
     /// tasks move to another thread meanwhile (`block_in_place`); on a current-thread runtime
-    /// the close is only started, and the owner should call [`Store::shutdown`].
+    /// the close is only started, and the owner should call [`Store::shutdown`] (or leave it
+    /// to the exit handler of `helpdeck_sqlite`, which waits for closes still under way).
     fn drop(&mut self) {
         if self.pool.is_closed() {
             return;

@@ -160,13 +160,12 @@ fn io(path: &Path, e: std::io::Error) -> StoreError {
     }
 }
 
-/// Initialises the crypto library SQLCipher uses, once per process, before SQLCipher does:
-/// OpenSSL then registers no exit handler. (With one, OpenSSL freed its ciphers when the
-/// process exited while a database connection's thread could still be closing, and the
-/// process crashed on its way out.) Apple systems use CommonCrypto: nothing to do.
+/// Sets up the SQLite this process links (SQLCipher on OpenSSL) before the first database is
+/// opened: OpenSSL without its exit handler, and an exit handler of Helpdeck's own that lets
+/// connections finish closing before SQLCipher frees its state (see `helpdeck_sqlite`).
+/// Each binary calls it first thing; opening a workspace calls it too.
 pub fn init_crypto() {
-    #[cfg(not(target_vendor = "apple"))]
-    openssl_sys::init();
+    helpdeck_sqlite::init();
 }
 
 /// SQLCipher writes its own error lines to stderr (a wrong key, a wrong passphrase); the

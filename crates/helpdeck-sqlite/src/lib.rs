@@ -1,0 +1,79 @@
+//! The SQLite every Helpdeck process links — SQLCipher, on the system's OpenSSL — set up once
+//! per process by [`init`], before the first database is opened: the workspace store calls it,
+//! and so does the server's database (its SQLite backend is the same library).
+//!
+//! Two libraries free shared state from an exit handler, and a connection still working on
+//! its own thread at that moment crashes the process on its way out:
+//! - OpenSSL frees its ciphers at exit unless told not to: it is initialised here first,
+//!   without that handler.
+//! - SQLCipher frees its mutexes and its codec state at exit (`sqlcipher_atexit`, registered
+//!   when SQLite initialises; it cannot be turned off). sqlx runs each connection on a thread
+//!   of its own and closes it there when the connection is dropped: a pool dropped just
+//!   before the process exits (with its owner at the end of `main` or of a test) is still
+//!   closing, and the process crashed in `sqlite3FreeCodecArg` (once in about 30 runs of a
+//!   test binary). [`init`] initialises SQLite and then registers a handler of its own;
+//!   exit handlers run in the reverse order of their registration, so it runs before
+//!   SQLCipher's and waits until no connection thread is left (at most [`EXIT_WAIT`]).
+
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+/// The longest the process waits at exit for its connection threads to finish closing. A
+/// close is milliseconds (the last one checkpoints the write-ahead log); a connection still
+/// open at exit (a pool never dropped) would keep its thread, and the process goes on after
+/// this long.
+pub const EXIT_WAIT: Duration = Duration::from_secs(3);
+
+/// What sqlx names a connection's thread (`sqlx-sqlite-worker-N`), as Linux keeps it: a
+/// thread's name is cut to 15 bytes.
+const WORKER_THREAD_PREFIX: &str = "sqlx-sqlite-wor";
+
+/// Sets up OpenSSL and SQLite for this process and registers the exit handler that lets
+/// connections finish closing. Idempotent; cheap after the first call.
+#[allow(unsafe_code)]
+pub fn init() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        #[cfg(not(target_vendor = "apple"))]
+        openssl_sys::init();
+        // SAFETY: sqlite3_initialize is thread-safe and idempotent; it registers SQLCipher's
+        // exit handler, which must come before ours.
+        unsafe {
+            libsqlite3_sys::sqlite3_initialize();
+        }
+        // SAFETY: the handler is a plain function that touches no Rust runtime state that
+        // exit tears down (it reads /proc and sleeps).
+        unsafe {
+            libc::atexit(wait_for_connection_threads);
+        }
+    });
+}
+
+extern "C" fn wait_for_connection_threads() {
+    let deadline = Instant::now() + EXIT_WAIT;
+    while connection_threads() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// How many of this process's threads are sqlx connection threads.
+#[cfg(target_os = "linux")]
+pub fn connection_threads() -> usize {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| t.ok())
+        .filter(|t| {
+            std::fs::read_to_string(t.path().join("comm"))
+                .is_ok_and(|name| name.starts_with(WORKER_THREAD_PREFIX))
+        })
+        .count()
+}
+
+/// How many of this process's threads are sqlx connection threads: not known here (std
+/// cannot list a process's threads), so exit does not wait.
+#[cfg(not(target_os = "linux"))]
+pub fn connection_threads() -> usize {
+    0
+}

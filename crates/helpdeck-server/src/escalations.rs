@@ -16,7 +16,7 @@ use helpdeck_core::sla::{Calendar, SlaFacts, StatusChange, evaluate};
 use helpdeck_core::sync::{CommentState, EventState, TicketDoc, WorkspaceRules};
 use uuid::Uuid;
 
-use crate::db::{Db, parse_uuid};
+use crate::db::{Backend, Db, marks, parse_uuid};
 use crate::error::{Result, ServerError};
 use crate::jobs::system_op;
 
@@ -70,10 +70,7 @@ pub(crate) async fn due_ops(db: &Db, rules: &WorkspaceRules, now: Timestamp) -> 
             .iter()
             .map(|(d,)| serde_json::from_str(d).map_err(bad))
             .collect::<Result<_>>()?;
-        let marks = (1..=tickets.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = marks(Backend::of(&conn), tickets.len());
         let mut statuses: BTreeMap<Uuid, Vec<StatusChange>> = BTreeMap::new();
         let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(format!(
             "SELECT state FROM events WHERE ticket_id IN ({marks})"
@@ -143,10 +140,7 @@ pub(crate) async fn due_ops(db: &Db, rules: &WorkspaceRules, now: Timestamp) -> 
     // Firings applied already (by this process or another) are not sent again.
     let mut done = HashSet::new();
     for chunk in ops.chunks(CHUNK) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = marks(Backend::of(&conn), chunk.len());
         let mut q = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(format!(
             "SELECT op_id FROM applied_ops WHERE op_id IN ({marks})"
         )));

@@ -18,7 +18,7 @@ use sqlx::{Any, Transaction};
 use uuid::Uuid;
 
 use crate::accounts::Caller;
-use crate::db::{Db, now_ms};
+use crate::db::{Backend, Db, marks, now_ms, rows};
 use crate::error::{Result, ServerError};
 
 /// The users and teams the ops of a push name, read in the push's transaction: the
@@ -101,10 +101,7 @@ async fn load_import_directory(
     }
     let wanted: Vec<String> = wanted.into_iter().collect();
     for chunk in wanted.chunks(ROWS_PER_STATEMENT * 5) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = marks(Backend::of(tx), chunk.len());
         let mut q = sqlx::query_as::<_, (String, String, String, Option<String>)>(
             sqlx::AssertSqlSafe(format!(
                 "SELECT id, email, role, organization_id FROM users WHERE email IN ({marks})"
@@ -187,10 +184,7 @@ async fn load_directory(tx: &mut Transaction<'_, Any>, ops: &[Op]) -> Result<Ser
     let mut dir = ServerDirectory::default();
     let ids: Vec<String> = ids.into_iter().collect();
     for chunk in ids.chunks(ROWS_PER_STATEMENT * 5) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = marks(Backend::of(tx), chunk.len());
         let mut q = sqlx::query_as::<_, (String, String, Option<String>)>(sqlx::AssertSqlSafe(
             format!("SELECT id, role, organization_id FROM users WHERE id IN ({marks})"),
         ));
@@ -251,20 +245,6 @@ struct Staged {
 /// Rows per multi-row INSERT (far below both backends' bind-parameter limits).
 const ROWS_PER_STATEMENT: usize = 100;
 
-/// `($1, $2, …), (…)`: `n` rows of `width` placeholders.
-fn rows(n: usize, width: usize) -> String {
-    (0..n)
-        .map(|r| {
-            let marks = (1..=width)
-                .map(|c| format!("${}", r * width + c))
-                .collect::<Vec<_>>()
-                .join(", ");
-            format!("({marks})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Records every newly seen op with its verdict (a replay gets the same answer, I3).
 async fn record_applied(
     tx: &mut Transaction<'_, Any>,
@@ -283,7 +263,7 @@ async fn record_applied(
     for chunk in new.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO applied_ops (op_id, status, server_seq, error, device_id, received_at) VALUES {}",
-            rows(chunk.len(), 6)
+            rows(Backend::of(tx), chunk.len(), 6)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for ack in chunk {
@@ -495,7 +475,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
     for chunk in counters.events.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO events (id, ticket_id, server_seq, state) VALUES {}",
-            rows(chunk.len(), 4)
+            rows(db.backend, chunk.len(), 4)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (e, seq) in chunk {
@@ -554,10 +534,7 @@ async fn already_applied(
 ) -> Result<HashMap<Uuid, (Ack, Uuid)>> {
     let mut out = HashMap::new();
     for chunk in ops.chunks(500) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = marks(Backend::of(tx), chunk.len());
         let mut q = sqlx::query_as::<_, (String, String, Option<i64>, Option<String>, String)>(
             sqlx::AssertSqlSafe(format!(
                 "SELECT op_id, status, server_seq, error, device_id FROM applied_ops WHERE op_id IN ({marks})"
@@ -1113,7 +1090,7 @@ impl<T: serde::de::DeserializeOwned + serde::Serialize + Clone> ChildDocs<T> {
         let (new, old): (Vec<_>, Vec<_>) = staged.into_iter().partition(|(_, (n, _, _))| *n);
         for (inserts, docs) in [(true, new), (false, old)] {
             for chunk in docs.chunks(ROWS_PER_STATEMENT) {
-                let values = rows(chunk.len(), 3);
+                let values = rows(Backend::of(tx), chunk.len(), 3);
                 let sql = if inserts {
                     format!("INSERT INTO {table} (id, ticket_id, doc) VALUES {values}")
                 } else {
@@ -1341,10 +1318,7 @@ async fn read_docs<T: serde::de::DeserializeOwned>(
 ) -> Result<HashMap<Uuid, Option<T>>> {
     let mut docs: HashMap<Uuid, Option<T>> = ids.iter().map(|id| (*id, None)).collect();
     for chunk in ids.chunks(ROWS_PER_STATEMENT * 5) {
-        let marks = (1..=chunk.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = marks(Backend::of(tx), chunk.len());
         let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(format!(
             "SELECT id, doc FROM {table} WHERE id IN ({marks})"
         )));
@@ -1412,7 +1386,7 @@ async fn save_ticket(
         // A new ticket's row now: its comments, files and work orders refer to it.
         let sql = format!(
             "INSERT INTO tickets ({TICKET_COLUMNS}) VALUES {}",
-            rows(1, 10)
+            rows(Backend::of(tx), 1, 10)
         );
         let row = Staged {
             doc: doc.clone(),
@@ -1455,7 +1429,7 @@ async fn flush_tickets(tx: &mut Transaction<'_, Any>, counters: &mut Counters) -
              public_seq = CASE WHEN v.column7 < 0 THEN tickets.public_seq ELSE v.column7 END, \
              resolved_at = v.column8, assignee_id = v.column9, status = v.column10 \
              FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
-            rows(chunk.len(), 10)
+            rows(Backend::of(tx), chunk.len(), 10)
         );
         bind_rows(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
             .execute(&mut **tx)

@@ -45,10 +45,7 @@ pub(crate) async fn inputs(conn: &mut AnyConnection, rules: &WorkspaceRules) -> 
             .filter(|s| counts_as_load(**s, &pause))
             .map(|s| format!("'{}'", s.as_str()))
             .collect();
-        let marks = (1..=counted.len())
-            .map(|i| format!("${i}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let marks = crate::db::marks(crate::db::Backend::of(conn), counted.len());
         let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(format!(
             "SELECT assignee_id, count(*) FROM tickets WHERE assignee_id IN ({marks}) \
              AND status IN ({}) GROUP BY assignee_id",

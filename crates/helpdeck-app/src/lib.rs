@@ -242,10 +242,11 @@ impl App {
     }
 
     /// Before the process exits: closes the workspace's connections, waiting (at most 5 s)
-    /// for a query under way to finish. SQLCipher's crypto library frees its state as the
-    /// process exits, and a connection still decrypting pages on its own thread then crashed
-    /// the app on its way out (the start-up benchmark quit right after its first paint while
-    /// the SLA monitor read 100k open tickets; a user can quit at such a moment too).
+    /// for a query under way to finish. SQLCipher frees its state as the process exits, and a
+    /// connection still working on its own thread then crashed the app on its way out (the
+    /// start-up benchmark quit right after its first paint while the SLA monitor read 100k
+    /// open tickets; a user can quit at such a moment too). `helpdeck_sqlite`'s exit handler
+    /// is the backstop for connections closed any other way.
     pub async fn close_for_exit(&self) {
         let store = self.store.read().await.clone();
         if let Some(store) = store

@@ -58,7 +58,7 @@ extern "C" fn wait_for_connection_threads() {
 
 /// How many of this process's threads are sqlx connection threads.
 #[cfg(target_os = "linux")]
-pub fn connection_threads() -> usize {
+fn connection_threads() -> usize {
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return 0;
     };
@@ -74,6 +74,6 @@ pub fn connection_threads() -> usize {
 /// How many of this process's threads are sqlx connection threads: not known here (std
 /// cannot list a process's threads), so exit does not wait.
 #[cfg(not(target_os = "linux"))]
-pub fn connection_threads() -> usize {
+fn connection_threads() -> usize {
     0
 }

@@ -125,6 +125,9 @@ pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
     pub url: String,
+    /// SQLite: checkpoints the write-ahead log on a task of its own, woken by [`Db::wrote`]
+    /// (the pool's connections checkpoint inside a commit only past the writers' mark).
+    checkpoints: Option<helpdeck_sqlite::Checkpointer>,
 }
 
 /// Turns `--db` into a URL: `postgres://…` and `sqlite:…` pass through, anything else is a
@@ -179,6 +182,7 @@ impl Db {
                              PRAGMA mmap_size = 1073741824;",
                         )
                         .await?;
+                        conn.execute(helpdeck_sqlite::WRITER_AUTOCHECKPOINT).await?;
                     }
                     Ok(())
                 })
@@ -191,9 +195,26 @@ impl Db {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&pool).await,
         }
         .map_err(|e| ServerError::Internal(format!("database migration failed: {e}")))?;
-        let db = Db { pool, backend, url };
+        let checkpoints = match backend {
+            Backend::Sqlite => Some(helpdeck_sqlite::Checkpointer::spawn(pool.clone())),
+            Backend::Postgres => None,
+        };
+        let db = Db {
+            pool,
+            backend,
+            url,
+            checkpoints,
+        };
         db.ensure_meta().await?;
         Ok(db)
+    }
+
+    /// Says that a transaction of this process committed writes: on SQLite the log is
+    /// checkpointed soon after, off the writer's path (helpdeck_sqlite::Checkpointer).
+    pub fn wrote(&self) {
+        if let Some(c) = &self.checkpoints {
+            c.wrote();
+        }
     }
 
     async fn ensure_meta(&self) -> Result<()> {

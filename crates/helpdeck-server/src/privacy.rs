@@ -264,6 +264,7 @@ pub async fn erase(db: &Db, email: &str, blobs: &Path) -> Result<Erasure> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    db.wrote();
     for sha in removed_files {
         if sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit()) {
             let _ = std::fs::remove_file(blobs.join(&sha[..2]).join(&sha));

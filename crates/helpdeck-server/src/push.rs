@@ -500,6 +500,7 @@ pub async fn push_as(db: &Db, actor: &User, device_id: Uuid, ops: Vec<Op>) -> Re
             .await?;
     }
     tx.commit().await?;
+    db.wrote();
     Ok(Pushed {
         acks,
         corrections: corrections.into_iter().collect(),

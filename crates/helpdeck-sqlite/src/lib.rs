@@ -1,6 +1,7 @@
 //! The SQLite every Helpdeck process links — SQLCipher, on the system's OpenSSL — set up once
 //! per process by [`init`], before the first database is opened: the workspace store calls it,
-//! and so does the server's database (its SQLite backend is the same library).
+//! and so does the server's database (its SQLite backend is the same library). Large writers
+//! leave the write-ahead log's checkpoints to a [`Checkpointer`] (see its module).
 //!
 //! Two libraries free shared state from an exit handler, and a connection still working on
 //! its own thread at that moment crashes the process on its way out:
@@ -14,6 +15,9 @@
 //!   test binary). [`init`] initialises SQLite and then registers a handler of its own;
 //!   exit handlers run in the reverse order of their registration, so it runs before
 //!   SQLCipher's and waits until no connection thread is left (at most [`EXIT_WAIT`]).
+
+mod checkpoint;
+pub use checkpoint::{Checkpointer, IDLE_CHECKPOINT, WRITER_AUTOCHECKPOINT};
 
 use std::sync::Once;
 use std::time::{Duration, Instant};

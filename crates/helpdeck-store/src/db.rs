@@ -142,6 +142,72 @@ pub(crate) fn seal_files(dir: &Path, key: &StoreKey) -> Result<usize> {
     Ok(blobs + thumbs)
 }
 
+/// A pooled connection for a large write — a pulled page — whose commits leave the
+/// write-ahead log's checkpoints to the store's checkpointer: SQLite otherwise copies the log
+/// back into the database file inside the commit that takes it past 1,000 pages (every few
+/// pages of a first sync) and syncs the file while the write waits. The connection keeps an
+/// automatic checkpoint only at the writers' higher mark (helpdeck_sqlite's
+/// `WRITER_AUTOCHECKPOINT`, the backstop that keeps the log from growing under writes that
+/// never pause). [`BulkWrite::done`] gives it SQLite's usual mark back and wakes the
+/// checkpointer, which copies the log on another connection while the next page is written.
+pub(crate) struct BulkWrite<'a> {
+    store: &'a crate::Store,
+    conn: sqlx::pool::PoolConnection<sqlx::Sqlite>,
+    done: bool,
+}
+
+impl Drop for BulkWrite<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            // Left early (an error, a cancelled task): the connection is closed rather than
+            // returned to the pool without its automatic checkpoint.
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+/// SQLite's default `wal_autocheckpoint` (pages), which the pool's connections keep.
+const AUTOCHECKPOINT_PAGES: &str = "PRAGMA wal_autocheckpoint = 1000";
+
+impl<'a> BulkWrite<'a> {
+    pub(crate) async fn start(store: &'a crate::Store) -> Result<BulkWrite<'a>> {
+        let mut conn = store.pool.acquire().await?;
+        sqlx::query(helpdeck_sqlite::WRITER_AUTOCHECKPOINT)
+            .execute(&mut *conn)
+            .await?;
+        Ok(BulkWrite {
+            store,
+            conn,
+            done: false,
+        })
+    }
+
+    pub(crate) fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.conn
+    }
+
+    /// Ends the write (committed or not): the connection checkpoints as usual again, and the
+    /// log written meanwhile is checkpointed off this path.
+    pub(crate) async fn done(mut self) -> Result<()> {
+        if sqlx::query(AUTOCHECKPOINT_PAGES)
+            .execute(&mut *self.conn)
+            .await
+            .is_err()
+        {
+            // Never back in the pool without its automatic checkpoint.
+            self.conn.close_on_drop();
+        }
+        self.done = true;
+        let store = self.store;
+        store
+            .checkpoints
+            .get_or_init(|| async { helpdeck_sqlite::Checkpointer::spawn(store.pool.clone()) })
+            .await
+            .wrote();
+        Ok(())
+    }
+}
+
 /// One connection of its own to the workspace database (a backup attaches its file to it).
 pub(crate) async fn connect_one(path: &Path, key: &StoreKey) -> Result<sqlx::SqliteConnection> {
     use sqlx::ConnectOptions;
@@ -279,6 +345,63 @@ async fn upgrade_outbox(pool: &SqlitePool) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use sqlx::Connection;
+
+    async fn autocheckpoint(conn: &mut sqlx::SqliteConnection) -> i64 {
+        let (pages,): (i64,) = sqlx::query_as("PRAGMA wal_autocheckpoint")
+            .fetch_one(conn)
+            .await
+            .unwrap();
+        pages
+    }
+
+    /// A large write's connection checkpoints inside its commits only at the writers' mark,
+    /// and goes back to the pool checkpointing as usual — or, left early, does not go back.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_bulk_write_gives_its_connection_back_as_it_found_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::init_with_key(
+            dir.path(),
+            crate::InitOptions {
+                name: "Test desk".into(),
+                timezone: "Asia/Shanghai".into(),
+                language: "en".into(),
+                owner_name: "Wang Fang".into(),
+                owner_email: "wang.fang@helpdeck.example".into(),
+            },
+            crate::StoreKey::random(),
+        )
+        .await
+        .unwrap();
+        // One connection at a time, so that each acquire below gets the same one.
+        let pool = store.pool.clone();
+        let mut others = Vec::new();
+        while pool.num_idle() > 1 {
+            others.push(pool.acquire().await.unwrap().detach());
+        }
+
+        let mut bulk = super::BulkWrite::start(&store).await.unwrap();
+        assert_eq!(autocheckpoint(bulk.conn()).await, 10_000);
+        bulk.done().await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        assert_eq!(autocheckpoint(&mut conn).await, 1000);
+        drop(conn);
+
+        let opened = pool.size();
+        let bulk = super::BulkWrite::start(&store).await.unwrap();
+        drop(bulk);
+        // Closed, not returned: the pool has one connection fewer.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while pool.size() >= opened && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(
+            pool.size() < opened,
+            "a bulk write left early went back to the pool"
+        );
+        for c in others {
+            c.close().await.unwrap();
+        }
+    }
 
     /// Opening a workspace asks for older outbox ops through an index, never by reading
     /// every queued op.

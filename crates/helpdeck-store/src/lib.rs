@@ -166,6 +166,9 @@ pub struct Store {
     now: NowFn,
     /// The workspace's key: the database is opened with it, files beside it are sealed.
     key: vault::StoreKey,
+    /// Checkpoints the write-ahead log after large writes, off their path; started by the
+    /// first of them ([`db::BulkWrite`]).
+    checkpoints: tokio::sync::OnceCell<helpdeck_sqlite::Checkpointer>,
 }
 
 impl Store {

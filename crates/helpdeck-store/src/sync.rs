@@ -11,7 +11,7 @@ use helpdeck_core::op::{Entity, Op, parse_stored};
 use helpdeck_core::record::Visibility;
 use helpdeck_core::sync::{Ack, AckStatus, PullResponse, TicketBundle, rebase};
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{Connection, QueryBuilder, Sqlite, SqliteConnection};
 use uuid::Uuid;
 
 use crate::error::Result;
@@ -817,7 +817,25 @@ impl Replica<'_> {
 
     /// Applies one pulled page and its cursor in one transaction.
     pub async fn apply_pull(&self, page: &PullResponse) -> Result<PullApplied> {
-        let mut tx = self.0.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // A first sync is hundreds of pages: their commits leave the log's checkpoints to
+        // the store's checkpointer (db::BulkWrite).
+        let mut bulk = crate::db::BulkWrite::start(self.0).await?;
+        let applied = self.apply_pull_on(bulk.conn(), page).await;
+        bulk.done().await?;
+        let applied = applied?;
+        if applied.policy_changed {
+            // Every open ticket is timed by the server's new targets from now on.
+            self.0.recompute_sla_columns().await?;
+        }
+        Ok(applied)
+    }
+
+    async fn apply_pull_on(
+        &self,
+        conn: &mut SqliteConnection,
+        page: &PullResponse,
+    ) -> Result<PullApplied> {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         if page.must_resync {
             // Keep only what is still on its way to the server; pull everything again.
             let keep: Vec<(String,)> = sqlx::query_as(
@@ -892,9 +910,7 @@ impl Replica<'_> {
         }
         let policy_changed = new_policy.is_some();
         if let Some(policies) = new_policy {
-            // Every open ticket is timed by the server's new targets from now on.
             self.0.set_policies(policies);
-            self.0.recompute_sla_columns().await?;
         }
         Ok(PullApplied {
             policy_changed,

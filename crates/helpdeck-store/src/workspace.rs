@@ -310,6 +310,7 @@ impl Store {
             clock,
             now: Arc::new(Timestamp::now),
             key,
+            checkpoints: tokio::sync::OnceCell::new(),
         })
     }
 

@@ -113,7 +113,8 @@ pub async fn sync_once_reporting(
     Ok(summary)
 }
 
-/// Pulls pages until `has_more` is false; the first may long-poll for `wait_ms`.
+/// Pulls pages until `has_more` is false (the first may long-poll for `wait_ms`), then writes
+/// the search documents of the tickets new here.
 async fn pull_all(
     store: &Store,
     client: &Client,
@@ -121,18 +122,40 @@ async fn pull_all(
     summary: &mut RoundSummary,
     progress: helpdeck_store::Progress<'_>,
 ) -> Result<()> {
-    let mut wait = wait_ms;
+    pull_pages(store, client, wait_ms, summary, progress).await?;
+    // Tickets new here came without search documents (a first sync is usable sooner); the
+    // round ends once they are searchable (also those of a round interrupted before).
+    let indexed = store.tickets().build_search_backlog().await?;
+    if indexed > 0 {
+        tracing::info!(tickets = indexed, "search documents written");
+    }
+    Ok(())
+}
+
+/// Pulls and applies pages until `has_more` is false; the first may long-poll for
+/// `wait_ms`. Each page is fetched while the one before it is applied: a first sync is
+/// hundreds of pages, and the server's work, the transfer and the decoding overlap the
+/// replica's writes instead of adding to them. When it returns, every page is applied (queues,
+/// SLA and ticket views are complete); tickets new here may still wait for their search
+/// documents (`Tickets::build_search_backlog`, which [`sync_once`] runs next).
+pub async fn pull_pages(
+    store: &Store,
+    client: &Client,
+    wait_ms: u64,
+    summary: &mut RoundSummary,
+    progress: helpdeck_store::Progress<'_>,
+) -> Result<()> {
     let mut resyncs = 0;
+    let replica = store.replica();
+    let mut page = client.pull(cursor(store).await?, wait_ms).await?;
     loop {
-        let cursor = store
-            .replica()
-            .sync_state()
-            .await?
-            .ok_or_else(|| SyncError::Setup("this workspace is not connected to a server".into()))?
-            .cursor;
-        let page = client.pull(cursor, wait).await?;
-        wait = 0;
-        let applied = store.replica().apply_pull(&page).await?;
+        let (applied, next) = if page.has_more && !page.must_resync {
+            let (applied, next) =
+                tokio::join!(replica.apply_pull(&page), client.pull(page.next_cursor, 0));
+            (applied?, Some(next))
+        } else {
+            (replica.apply_pull(&page).await?, None)
+        };
         if applied.resync {
             resyncs += 1;
             summary.resynced = true;
@@ -141,6 +164,7 @@ async fn pull_all(
                     "the server keeps asking for a resync".into(),
                 ));
             }
+            page = client.pull(cursor(store).await?, 0).await?;
             continue;
         }
         summary.pulled += applied.tickets;
@@ -155,16 +179,21 @@ async fn pull_all(
             u64::try_from(applied.cursor).unwrap_or(0),
             u64::try_from(page.upper_bound.max(applied.cursor)).unwrap_or(0),
         );
-        if !page.has_more {
-            // Tickets new here came without search documents (a first sync is usable
-            // sooner); the round ends once they are searchable.
-            let indexed = store.tickets().build_search_backlog().await?;
-            if indexed > 0 {
-                tracing::info!(tickets = indexed, "search documents written");
-            }
-            return Ok(());
+        match next {
+            Some(next) => page = next?,
+            None => return Ok(()),
         }
     }
+}
+
+/// Where this replica's pulls start.
+async fn cursor(store: &Store) -> Result<i64> {
+    Ok(store
+        .replica()
+        .sync_state()
+        .await?
+        .ok_or_else(|| SyncError::Setup("this workspace is not connected to a server".into()))?
+        .cursor)
 }
 
 /// The state the UI shows.

@@ -12,7 +12,8 @@ pub mod session;
 
 pub use client::Client;
 pub use engine::{
-    RoundSummary, SyncHandle, SyncPhase, SyncStatus, spawn, sync_once, sync_once_reporting,
+    RoundSummary, SyncHandle, SyncPhase, SyncStatus, pull_pages, spawn, sync_once,
+    sync_once_reporting,
 };
 pub use error::{Result, SyncError};
 pub use session::{client_for, login, logout};

@@ -951,6 +951,18 @@ async fn run(args: Args) -> Result<()> {
 
     // The same again, the pages alone (the round's own page loop: each page fetched while
     // the one before it is applied), to see when the replica is usable and when searchable.
+    // One change first, so that no page of this sync is one the server still holds from
+    // replica a's (its page cache is keyed by cursor and upper bound): a first sync finds
+    // none cached.
+    store_a
+        .tickets()
+        .create_ticket(helpdeck_store::CreateInput {
+            title: "Between the two first syncs".into(),
+            body: "Moves the server's upper bound.".into(),
+            ..Default::default()
+        })
+        .await?;
+    helpdeck_sync::sync_once(&store_a, &sa.client).await?;
     let sb = login(&url, "b@bench.example").await?;
     let store_b = Arc::new(replica(&dir.join("replica-b"), &url, &sb).await?);
     let mut round = helpdeck_sync::RoundSummary::default();

@@ -102,6 +102,21 @@ export async function find(driver, id, timeout = 10000) {
   return driver.wait(until.elementLocated(byTest(id)), timeout, `no [data-testid=${id}]`);
 }
 
+/**
+ * Types `keys` into a field once it takes them: shown, in view and focusable. A field just
+ * rendered (an editor opened by a click) was once found before WebKit could focus it
+ * ("Element is not focusable"); a refused attempt types nothing and is tried again.
+ */
+export async function typeInto(driver, id, ...keys) {
+  await eventually(driver, async () => {
+    const el = await find(driver, id);
+    await driver.executeScript((e) => e.scrollIntoView({ block: 'center' }), el);
+    if (!(await el.isDisplayed()) || !(await el.isEnabled())) return false;
+    await el.sendKeys(...keys);
+    return true;
+  }, `[data-testid=${id}] takes keys`);
+}
+
 export async function findAll(driver, id) {
   return driver.findElements(byTest(id));
 }

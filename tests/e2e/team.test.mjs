@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Key } from 'selenium-webdriver';
-import { choose, cli, click, eventually, find, findAll, invoke, launch, screenshot, type } from './harness.mjs';
+import { choose, cli, click, eventually, find, findAll, invoke, launch, screenshot, type, typeInto } from './harness.mjs';
 
 describe('Team workflows', () => {
   let driver;
@@ -69,15 +69,12 @@ describe('Team workflows', () => {
     await click(driver, 'ticket-title-save');
     await eventually(driver, async () => (await (await find(driver, 'ticket-title')).getText()).includes('财务部无法登录 ERP'), 'the new title');
     await click(driver, 'ticket-description-edit');
-    const body = await find(driver, 'ticket-description-input');
-    await body.sendKeys('\n\n补充：只有财务部受影响，其他部门正常。');
+    await typeInto(driver, 'ticket-description-input', '\n\n补充：只有财务部受影响，其他部门正常。');
     await click(driver, 'ticket-description-save');
     await eventually(driver, async () => (await (await find(driver, 'ticket-description')).getText()).includes('只有财务部受影响'), 'the new description');
-    const tags = await find(driver, 'ticket-tags');
-    await tags.sendKeys('ERP, 财务', Key.TAB);
+    await typeInto(driver, 'ticket-tags', 'ERP, 财务', Key.TAB);
     await eventually(driver, async () => (await invoke(driver, 'ticket_get', { reference: 'HD-1' })).tags.join(',') === 'erp,财务', 'the tags are saved');
-    const site = await find(driver, 'ticket-site');
-    await site.sendKeys('总部 5 楼财务部', Key.TAB);
+    await typeInto(driver, 'ticket-site', '总部 5 楼财务部', Key.TAB);
     await eventually(driver, async () => (await invoke(driver, 'ticket_get', { reference: 'HD-1' })).site === '总部 5 楼财务部', 'the site is saved');
     await screenshot(driver, '41b-edited-zh');
   });

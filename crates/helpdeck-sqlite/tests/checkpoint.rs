@@ -13,15 +13,17 @@ async fn open(path: &Path) -> sqlx::SqlitePool {
     helpdeck_sqlite::init();
     SqlitePoolOptions::new()
         .max_connections(2)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::raw_sql(WRITER_AUTOCHECKPOINT).execute(conn).await?;
+                Ok(())
+            })
+        })
         .connect_with(
             SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .pragma(
-                    "wal_autocheckpoint",
-                    WRITER_AUTOCHECKPOINT.rsplit(' ').next().unwrap(),
-                ),
+                .journal_mode(SqliteJournalMode::Wal),
         )
         .await
         .expect("open")

@@ -190,11 +190,20 @@ struct State {
 impl State {
     async fn load(store: Store) -> helpdeck_store::Result<State> {
         let started = std::time::Instant::now();
+        // Four reads on their own connections at once: the alerts already fired (a join of
+        // every fired alert with its ticket) are read while the open tickets are evaluated.
+        let sla = store.sla();
+        let (prefs, cursor, fired, open) = tokio::try_join!(
+            sla.notification_prefs(),
+            sla.activity_cursor(),
+            sla.fired_sla_keys(),
+            sla.watched_open_tickets(),
+        )?;
         let mut state = State {
-            recipient: store.sla().recipient(),
-            tz: store.sla().time_zone(),
-            prefs: store.sla().notification_prefs().await?,
-            cursor: store.sla().activity_cursor().await?,
+            recipient: sla.recipient(),
+            tz: sla.time_zone(),
+            prefs,
+            cursor,
             store,
             monitor: Monitor::new(),
             owners: HashMap::new(),
@@ -203,10 +212,7 @@ impl State {
             due: BTreeSet::new(),
             paused: false,
         };
-        state
-            .monitor
-            .restore_fired(state.store.sla().fired_sla_keys().await?);
-        let open = state.store.sla().watched_open_tickets().await?;
+        state.monitor.restore_fired(fired);
         let count = open.len();
         for w in open {
             state.upsert(w);

@@ -147,10 +147,13 @@ const ROW_COLUMNS: [&str; 22] = [
     "frt_done", "res_due", "res_done",
 ];
 
+/// Report rows in one statement.
+const REPORT_ROWS_PER_STATEMENT: usize = 120;
+
 /// Writes tickets' report rows (in the caller's batch, after their tickets' rows), with the
 /// codes of the values they group by.
 pub(crate) fn push_report_facts(batch: &mut Batch, rows: &[ReportFacts]) {
-    for chunk in rows.chunks(120) {
+    for chunk in rows.chunks(REPORT_ROWS_PER_STATEMENT) {
         let coded: Vec<_> = chunk.iter().map(dims).collect();
         let keys: std::collections::BTreeSet<(i64, &String)> = coded
             .iter()
@@ -209,7 +212,8 @@ pub(crate) fn push_report_facts(batch: &mut Batch, rows: &[ReportFacts]) {
                 _ => format!("v.column{c}"),
             })
             .collect();
-        batch.push(
+        batch.push_chunk(
+            chunk.len() == REPORT_ROWS_PER_STATEMENT,
             &format!(
                 "INSERT INTO report_rows (seq, {cols}) SELECT t.seq, {values} \
                  FROM (VALUES {rows}) AS v JOIN tickets t ON t.id = v.column1 WHERE true \

@@ -145,7 +145,7 @@ impl Store {
             }
         }
 
-        let mut batch = Batch::default();
+        let mut batch = Batch::one_off();
         let seq_of = "(SELECT seq FROM tickets WHERE id = ?)";
         // A ticket numbered here (created offline, not yet pulled back) may hold a number the
         // server gave another ticket. Only then does the page take the slow path that moves
@@ -326,7 +326,9 @@ impl Store {
                 ids.push(Arg::Text(id));
                 row_args.extend(args);
             }
-            batch.push(
+            let full = rows == TICKETS_PER_STATEMENT;
+            batch.push_chunk(
+                full,
                 &format!(
                     "INSERT INTO tickets (id, number, {TICKET_FIELDS}) VALUES {}",
                     vec![row.as_str(); rows].join(", ")
@@ -335,7 +337,8 @@ impl Store {
             );
             // Their search documents are written after the page (a first sync applies
             // hundreds of pages; Tickets::build_search_backlog writes them at the end).
-            batch.push(
+            batch.push_chunk(
+                full,
                 &format!(
                     "INSERT OR IGNORE INTO search_backlog (ticket_seq) \
                      SELECT seq FROM tickets WHERE id IN ({})",
@@ -362,7 +365,8 @@ impl Store {
                     Arg::Int(ms(c.created_at)),
                 ]);
             }
-            batch.push(
+            batch.push_chunk(
+                chunk.len() == ROWS_PER_STATEMENT,
                 &format!(
                     "INSERT INTO comments (id, ticket_id, author_id, visibility, by_agent, body, created_at) \
                      VALUES {}",
@@ -397,7 +401,8 @@ impl Store {
         let mut events = new_events.into_iter().peekable();
         while events.peek().is_some() {
             let rows: Vec<Vec<Arg>> = events.by_ref().take(ROWS_PER_STATEMENT).collect();
-            batch.push(
+            batch.push_chunk(
+                rows.len() == ROWS_PER_STATEMENT,
                 &format!(
                     "INSERT OR IGNORE INTO events (id, ticket_id, actor_id, device_id, field, old_value, new_value, at) \
                      VALUES {}",
@@ -414,7 +419,7 @@ impl Store {
 
         // SLA columns from the history now stored (the same pure engine as every replica).
         let now = self.now();
-        let mut update = Batch::default();
+        let mut update = Batch::one_off();
         let mut report_rows = Vec::new();
         for chunk in applied.chunks(400) {
             let chunk_ids: Vec<Uuid> = chunk.iter().map(|t| t.id).collect();
@@ -434,7 +439,8 @@ impl Store {
                     ]);
                     report_rows.push(self.report_facts_of(t, &sla_facts, &report));
                 }
-                update.push(
+                update.push_chunk(
+                    rows.len() == ROWS_PER_STATEMENT,
                     &format!(
                         "UPDATE tickets SET sla_due_at = v.column2, sla_at_risk_at = v.column3, \
                          sla_history = v.column4 FROM (VALUES {}) AS v WHERE tickets.id = v.column1",

@@ -482,12 +482,26 @@ pub(crate) fn push_insert_comment(
     );
 }
 
-/// Several statements sent to SQLite as one query; `?` arguments are consumed in order
-/// across the statements.
+/// Several statements sent to SQLite in order; `?` arguments are consumed in order across
+/// the statements.
+///
+/// Consecutive statements go as one multi-statement query (one round trip to the
+/// connection). A statement pushed with [`Batch::push_repeated`] — a full chunk of a
+/// multi-row insert, whose text recurs batch after batch — goes on its own and stays
+/// prepared on the connection: a pulled page's text never recurs as a whole, and preparing
+/// its multi-row statements again for every page was a tenth of a first sync.
 #[derive(Default)]
 pub(crate) struct Batch {
+    segments: Vec<Segment>,
+    /// The text of this batch's plain statements is unlikely to recur: prepare them for this
+    /// run only instead of keeping them in the connection's statement cache.
+    one_off: bool,
+}
+
+struct Segment {
     sql: String,
     args: Vec<Arg>,
+    repeated: bool,
 }
 
 /// A bound value of a [`Batch`].
@@ -512,37 +526,87 @@ impl Arg {
 }
 
 impl Batch {
-    pub fn push(&mut self, sql: &str, args: Vec<Arg>) {
-        debug_assert_eq!(sql.matches('?').count(), args.len(), "{sql}");
-        self.sql.push_str(sql);
-        self.sql.push_str(";\n");
-        self.args.extend(args);
+    /// A batch whose plain statements' text will not come again (a pulled page): only its
+    /// [`Batch::push_repeated`] statements are kept prepared.
+    pub fn one_off() -> Batch {
+        Batch {
+            one_off: true,
+            ..Batch::default()
+        }
     }
 
-    fn query(self) -> sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(self.sql));
-        for a in self.args {
-            q = match a {
-                Arg::Text(s) => q.bind(s),
-                Arg::Int(i) => q.bind(i),
-                Arg::Null => q.bind(None::<String>),
-            };
+    pub fn push(&mut self, sql: &str, args: Vec<Arg>) {
+        debug_assert_eq!(sql.matches('?').count(), args.len(), "{sql}");
+        match self.segments.last_mut() {
+            Some(last) if !last.repeated => {
+                last.sql.push_str(sql);
+                last.sql.push_str(";\n");
+                last.args.extend(args);
+            }
+            _ => self.segments.push(Segment {
+                sql: format!("{sql};\n"),
+                args,
+                repeated: false,
+            }),
         }
-        q
+    }
+
+    /// A statement whose text recurs from batch to batch (a full chunk of rows): run on its
+    /// own and kept prepared on the connection.
+    pub fn push_repeated(&mut self, sql: &str, args: Vec<Arg>) {
+        debug_assert_eq!(sql.matches('?').count(), args.len(), "{sql}");
+        self.segments.push(Segment {
+            sql: sql.to_string(),
+            args,
+            repeated: true,
+        });
+    }
+
+    /// [`Batch::push_repeated`] when `full` (a chunk of the usual size), else [`Batch::push`].
+    pub fn push_chunk(&mut self, full: bool, sql: &str, args: Vec<Arg>) {
+        if full {
+            self.push_repeated(sql, args);
+        } else {
+            self.push(sql, args);
+        }
+    }
+
+    fn queries(
+        self,
+    ) -> impl Iterator<Item = sqlx::query::Query<'static, sqlx::Sqlite, sqlx::sqlite::SqliteArguments>>
+    {
+        let one_off = self.one_off;
+        self.segments.into_iter().map(move |s| {
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(s.sql)).persistent(s.repeated || !one_off);
+            for a in s.args {
+                q = match a {
+                    Arg::Text(s) => q.bind(s),
+                    Arg::Int(i) => q.bind(i),
+                    Arg::Null => q.bind(None::<String>),
+                };
+            }
+            q
+        })
     }
 
     pub async fn execute(self, conn: &mut SqliteConnection) -> Result<()> {
-        if self.sql.is_empty() {
-            return Ok(());
+        for q in self.queries() {
+            q.execute(&mut *conn).await?;
         }
-        self.query().execute(conn).await?;
         Ok(())
     }
 
-    /// Runs the batch; its one row-returning statement yields a ticket number.
+    /// Runs the batch; its last statement returns a row whose first column is a ticket number.
     async fn fetch_number(self, conn: &mut SqliteConnection) -> Result<i64> {
         use sqlx::Row;
-        let row = self.query().fetch_one(conn).await?;
+        let mut queries: Vec<_> = self.queries().collect();
+        let last = queries
+            .pop()
+            .expect("a batch that returns a number has statements");
+        for q in queries {
+            q.execute(&mut *conn).await?;
+        }
+        let row = last.fetch_one(conn).await?;
         Ok(row.try_get::<i64, _>(0)?)
     }
 }
@@ -860,5 +924,81 @@ impl Tickets<'_> {
         self.0
             .decide(reference, |_, t, ctx| command::rate(&t, csat, ctx))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Arg, Batch};
+    use sqlx::Connection;
+
+    async fn conn() -> sqlx::SqliteConnection {
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE t (x INTEGER)")
+            .persistent(false)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn
+    }
+
+    fn page(batch: &mut Batch, first: i64) {
+        batch.push("INSERT INTO t VALUES (?)", vec![Arg::Int(first)]);
+        batch.push_repeated(
+            "INSERT INTO t VALUES (?), (?)",
+            vec![Arg::Int(first + 1), Arg::Int(first + 2)],
+        );
+        batch.push(
+            "INSERT INTO t VALUES (?); INSERT INTO t VALUES (?)",
+            vec![Arg::Int(first + 3), Arg::Int(first + 4)],
+        );
+    }
+
+    async fn rows(conn: &mut sqlx::SqliteConnection) -> Vec<i64> {
+        sqlx::query_scalar("SELECT x FROM t ORDER BY rowid")
+            .persistent(false)
+            .fetch_all(conn)
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_batch_runs_its_statements_in_order_with_their_own_arguments() {
+        let mut conn = conn().await;
+        let mut batch = Batch::default();
+        page(&mut batch, 1);
+        page(&mut batch, 6);
+        batch.execute(&mut conn).await.unwrap();
+        assert_eq!(rows(&mut conn).await, (1..=10).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_one_off_batch_keeps_only_its_repeated_statements_prepared() {
+        let mut conn = conn().await;
+        for first in [1, 6] {
+            let mut batch = Batch::one_off();
+            page(&mut batch, first);
+            batch.execute(&mut conn).await.unwrap();
+        }
+        assert_eq!(rows(&mut conn).await, (1..=10).collect::<Vec<_>>());
+        // The two-row insert, once for both batches; the plain statements were not kept.
+        assert_eq!(conn.cached_statements_size(), 1);
+
+        // A usual batch keeps its plain statements too (a ticket's create recurs as a whole).
+        let mut batch = Batch::default();
+        page(&mut batch, 11);
+        batch.execute(&mut conn).await.unwrap();
+        assert_eq!(conn.cached_statements_size(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_batch_returns_the_row_of_its_last_statement() {
+        let mut conn = conn().await;
+        let mut batch = Batch::default();
+        page(&mut batch, 1);
+        batch.push("SELECT count(*) FROM t WHERE x > ?", vec![Arg::Int(2)]);
+        assert_eq!(batch.fetch_number(&mut conn).await.unwrap(), 3);
     }
 }

@@ -184,6 +184,11 @@ describe('A customer signed in to the server', () => {
     await choose(driver, 'settings-language', 'en');
     await driver.actions().sendKeys('\uE00C').perform();
     await eventually(driver, async () => (await (await find(driver, 'request-stage')).getText()).startsWith('Diagnosing'), 'the request in English', 15000);
+    // Toasts raised before the switch (the rating's thanks) read in English too.
+    const toastTexts = await driver.executeScript(
+      "return [...document.querySelectorAll('[data-testid^=\"toast-\"] .msg')].map((e) => e.textContent)",
+    );
+    for (const text of toastTexts) assert.doesNotMatch(text, /[\u4e00-\u9fff]/, `a toast in English: ${text}`);
     await screenshot(driver, '19b-customer-home-en');
     await noAgentControls();
   });

@@ -190,7 +190,7 @@ class AppState {
       this.setViews(views);
       const made = views.find((v) => v.name.toLowerCase() === name.trim().toLowerCase());
       if (made) this.selectView(`saved:${made.id}`);
-      info(t('views.saved.toast', { name: name.trim() }));
+      info(() => t('views.saved.toast', { name: name.trim() }));
       return true;
     } catch (e) {
       errorToast(e);
@@ -203,7 +203,7 @@ class AppState {
     try {
       this.setViews(await api.viewDelete(name));
       if (this.view === id) this.selectView('mine');
-      info(t('views.deleted', { name }));
+      info(() => t('views.deleted', { name }));
     } catch (e) {
       errorToast(e);
     }

@@ -42,7 +42,7 @@ export function infoWithAction(message: ToastText, label: ToastText, run: () => 
   push('info', message, 12000, { label: say(label), run });
 }
 
-/** A problem the UI itself found, already in the user's language. */
+/** A problem the UI itself found, in the user's language (`() => t('…')`, like `info`). */
 export function warn(message: ToastText): void {
   push('error', message, 8000);
 }

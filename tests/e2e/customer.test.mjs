@@ -215,6 +215,8 @@ describe('A customer signed in to the server', () => {
     await type(driver, 'new-request-title', 'My VPN drops all the time');
     await click(driver, 'kb-suggestion-use');
     await find(driver, 'kb-suggestion-article');
+    // The suggested article shows its image too (it once showed `[Square150x150Logo.png]`).
+    await eventually(driver, () => driver.executeScript(() => document.querySelector('[data-testid="kb-suggestion-article-body"] img[data-file]')?.naturalWidth === 150), "the suggested article's image shows", 30000);
     await screenshot(driver, '19d-customer-suggestion-en');
     await click(driver, 'kb-solved');
     await eventually(driver, async () => (await driver.findElements({ css: '[data-testid="new-request-dialog"]' })).length === 0, 'the dialog closes');

@@ -594,9 +594,31 @@ struct PullQuery {
     limit: Option<usize>,
 }
 
+/// A pull's answer: its page as zstd when the client takes it and the page is long enough,
+/// else its JSON as it is (either way built and compressed once, see [`pull::Cached`]).
+async fn pull_answer(c: Arc<pull::Cached>, zstd: bool) -> Response {
+    use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE, VARY};
+    let json = HeaderValue::from_static("application/json");
+    let vary = HeaderValue::from_static("accept-encoding");
+    if zstd && let Some(z) = c.zstd_body().await {
+        let encoding = HeaderValue::from_static("zstd");
+        return (
+            [
+                (CONTENT_TYPE, json),
+                (CONTENT_ENCODING, encoding),
+                (VARY, vary),
+            ],
+            z,
+        )
+            .into_response();
+    }
+    ([(CONTENT_TYPE, json), (VARY, vary)], c.body.clone()).into_response()
+}
+
 async fn pull_handler(
     State(s): State<AppState>,
     Auth(caller): Auth,
+    headers: axum::http::HeaderMap,
     q: std::result::Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response> {
     let Query(q) = q.map_err(|e| {
@@ -611,16 +633,10 @@ async fn pull_handler(
     let wait = Duration::from_millis(q.wait.unwrap_or(0)).min(MAX_WAIT);
     let deadline = tokio::time::Instant::now() + wait;
     let mut rx = s.0.changes.subscribe();
-    let answer = |c: Arc<pull::Cached>| {
-        (
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            c.body.clone(),
-        )
-            .into_response()
-    };
+    let zstd = pull::accepts_zstd(&headers);
     let checked = match pull::check(&s.0.db, &caller, cursor, schema, limit).await? {
         Ok(checked) => checked,
-        Err(resync) => return Ok(answer(resync)),
+        Err(resync) => return Ok(pull_answer(resync, zstd).await),
     };
     // The caller, its device and the rules are checked once a request; a push that wakes
     // the long-poll says how far its page now goes.
@@ -631,7 +647,7 @@ async fn pull_handler(
         let empty = page.tickets.is_empty() && page.revoked.is_empty() && !page.must_resync;
         // Not empty, out of time, or changes this caller may not see moved its cursor on.
         if !empty || tokio::time::Instant::now() >= deadline || page.next_cursor > cursor {
-            return Ok(answer(cached));
+            return Ok(pull_answer(cached, zstd).await);
         }
         loop {
             match tokio::time::timeout_at(deadline, rx.changed()).await {
@@ -643,7 +659,7 @@ async fn pull_handler(
                         break;
                     }
                 }
-                _ => return Ok(answer(cached)),
+                _ => return Ok(pull_answer(cached, zstd).await),
             }
         }
     }

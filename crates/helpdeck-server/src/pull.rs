@@ -34,13 +34,24 @@ fn visibility(caller: &Caller) -> (String, Vec<String>) {
     }
 }
 
-/// A pull answer ready to send: the page and its JSON.
+/// A pull answer ready to send: the page, its JSON, and that JSON compressed once for every
+/// asker that accepts zstd.
 pub struct Cached {
     pub page: PullResponse,
     pub body: axum::body::Bytes,
+    /// `body` as zstd, made by the first asker that accepts it (`None`: sent as it is).
+    zstd: tokio::sync::OnceCell<Option<axum::body::Bytes>>,
     /// The directory it was built with (see [`crate::db::PullState::directory_stamp`]).
     stamp: (i64, i64, i64),
 }
+
+/// Answers shorter than this go as they are: an empty long-poll answer (a few hundred bytes)
+/// would save less than compressing it costs.
+pub const COMPRESS_FROM: usize = 1024;
+
+/// zstd's own default level: a page of 500 tickets (1.3 MB of JSON) to about a tenth
+/// (docs/benchmarks.md, "Pull pages compressed once").
+const PAGE_ZSTD_LEVEL: i32 = 3;
 
 impl Cached {
     fn new(page: PullResponse) -> Arc<Cached> {
@@ -49,8 +60,70 @@ impl Cached {
 
     fn stamped(page: PullResponse, stamp: (i64, i64, i64)) -> Arc<Cached> {
         let body = serde_json::to_vec(&page).expect("page serializes").into();
-        Arc::new(Cached { page, body, stamp })
+        Arc::new(Cached {
+            page,
+            body,
+            zstd: Default::default(),
+            stamp,
+        })
     }
+
+    /// The body compressed with zstd, or `None` when it goes as it is (short, or the
+    /// compression failed). Made once per page: the long-polls that one push wakes (500 in
+    /// the §8 bench) share one compression, as they share one build. Compressing runs off
+    /// the async workers.
+    pub async fn zstd_body(&self) -> Option<axum::body::Bytes> {
+        if self.body.len() < COMPRESS_FROM {
+            return None;
+        }
+        self.zstd
+            .get_or_init(|| async {
+                let body = self.body.clone();
+                let done = tokio::task::spawn_blocking(move || {
+                    zstd::bulk::compress(&body, PAGE_ZSTD_LEVEL)
+                })
+                .await;
+                match done {
+                    Ok(Ok(z)) => Some(z.into()),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "compressing a pull page failed; sent as it is");
+                        None
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "compressing a pull page failed; sent as it is");
+                        None
+                    }
+                }
+            })
+            .await
+            .clone()
+    }
+}
+
+/// Whether a request's `Accept-Encoding` takes zstd (RFC 9110 §12.5.3): zstd listed with a
+/// weight that is not 0, or, when zstd is not listed, `*` with such a weight.
+pub fn accepts_zstd(headers: &axum::http::HeaderMap) -> bool {
+    // (coding, refused) of every listed coding.
+    let listed: Vec<(String, bool)> = headers
+        .get_all(axum::http::header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or("").to_ascii_lowercase();
+            // `q=0` (0.0, 0.000) refuses it; a weight that does not parse is not a refusal.
+            let refused = parts.any(|p| {
+                p.split_once('=').is_some_and(|(k, w)| {
+                    k.trim().eq_ignore_ascii_case("q")
+                        && w.trim().parse::<f32>().is_ok_and(|w| w == 0.0)
+                })
+            });
+            (coding, refused)
+        })
+        .collect();
+    let accepted = |name: &str| listed.iter().find(|(c, _)| c == name).map(|(_, r)| !r);
+    accepted("zstd").or_else(|| accepted("*")).unwrap_or(false)
 }
 
 /// Staff see the same page for the same (cursor, upper bound, limit): after a push wakes every
@@ -883,10 +956,9 @@ mod tests {
         authenticate(db, &session.token).await.expect("token works")
     }
 
-    /// Many agents' long-polls at one cursor (what a push wakes) share one build of the page;
-    /// a change of the directory builds it again, with the change in it.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_page_is_built_once_for_every_agent_at_its_cursor() {
+    /// A server database in a new directory (kept while the first value lives) with `n`
+    /// signed-in agents.
+    async fn server_with_agents(n: usize) -> (tempfile::TempDir, Db, Vec<Caller>) {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&format!(
             "sqlite://{}",
@@ -895,9 +967,17 @@ mod tests {
         .await
         .unwrap();
         let mut agents = Vec::new();
-        for i in 0..20 {
+        for i in 0..n {
             agents.push(agent(&db, &format!("agent{i}@example.com")).await);
         }
+        (dir, db, agents)
+    }
+
+    /// Many agents' long-polls at one cursor (what a push wakes) share one build of the page;
+    /// a change of the directory builds it again, with the change in it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_page_is_built_once_for_every_agent_at_its_cursor() {
+        let (_dir, db, agents) = server_with_agents(20).await;
         let cache = Arc::new(PageCache::default());
         let mut pulls = tokio::task::JoinSet::new();
         for a in agents.iter().chain(&agents) {
@@ -924,5 +1004,66 @@ mod tests {
             .unwrap();
         assert_eq!(cache.builds.load(std::sync::atomic::Ordering::Relaxed), 2);
         assert!(page.page.users.iter().any(|u| u.id == late.account.user.id));
+    }
+
+    /// The long-polls one push wakes share one compression of their page, and it decodes to
+    /// the page's JSON; a short answer goes as it is.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_page_is_compressed_once_for_every_asker_that_accepts_zstd() {
+        let (_dir, db, agents) = server_with_agents(30).await;
+        let cache = PageCache::default();
+        let page = pull(&db, &agents[0], 0, OP_SCHEMA_VERSION, MAX_PULL_PAGE, &cache)
+            .await
+            .unwrap();
+        assert!(
+            page.body.len() >= COMPRESS_FROM,
+            "{} bytes",
+            page.body.len()
+        );
+        let mut askers = tokio::task::JoinSet::new();
+        for _ in 0..40 {
+            let page = page.clone();
+            askers.spawn(async move { page.zstd_body().await.expect("compressed") });
+        }
+        let bodies = askers.join_all().await;
+        for z in &bodies {
+            assert_eq!(z.as_ptr(), bodies[0].as_ptr(), "one compression, shared");
+        }
+        assert!(bodies[0].len() < page.body.len() / 2);
+        assert_eq!(
+            zstd::decode_all(&bodies[0][..]).unwrap(),
+            page.body.to_vec()
+        );
+
+        let short = Cached::new(PullResponse::default());
+        assert!(short.body.len() < COMPRESS_FROM);
+        assert_eq!(short.zstd_body().await, None);
+    }
+
+    #[test]
+    fn accept_encoding_is_read_as_rfc_9110_says() {
+        let takes = |v: &[&str]| {
+            let mut h = axum::http::HeaderMap::new();
+            for v in v {
+                h.append(axum::http::header::ACCEPT_ENCODING, v.parse().unwrap());
+            }
+            accepts_zstd(&h)
+        };
+        assert!(takes(&["zstd"]));
+        assert!(takes(&["gzip, ZSTD"]));
+        assert!(takes(&["gzip", "zstd;q=0.5"]));
+        assert!(takes(&["br;q=1.0, *;q=0.1"]));
+        assert!(takes(&["zstd; q=0.001"]));
+        assert!(!takes(&[]));
+        assert!(!takes(&["gzip, deflate, br"]));
+        assert!(!takes(&["identity"]));
+        assert!(!takes(&["zstd;q=0"]));
+        assert!(!takes(&["zstd; q=0.000, gzip"]));
+        assert!(!takes(&["*;q=0"]));
+        assert!(
+            !takes(&["zstd;q=0, *"]),
+            "zstd named and refused: * does not bring it back"
+        );
+        assert!(!takes(&["zstdx, xzstd"]));
     }
 }

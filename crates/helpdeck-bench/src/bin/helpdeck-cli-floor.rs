@@ -11,8 +11,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use sqlx::ConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{ConnectOptions, Connection};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<()> {
@@ -21,6 +21,9 @@ async fn main() -> Result<()> {
             .nth(1)
             .context("usage: helpdeck-cli-floor DATA_DIR")?,
     );
+    // As every binary does first: SQLCipher's exit handler waits for closing connections
+    // (without it, a connection still closing at exit crashed this process once in a run).
+    helpdeck_store::vault::init_crypto();
     let key = helpdeck_store::vault::key_pragma(&dir).await?;
     let mut conn = SqliteConnectOptions::new()
         .filename(dir.join(helpdeck_store::DB_FILE))
@@ -44,5 +47,6 @@ async fn main() -> Result<()> {
         writeln!(out, "HD-{number:<6} {status:<16} {priority} {title}")?;
     }
     writeln!(out, "{total} open")?;
+    conn.close().await?;
     Ok(())
 }

@@ -827,22 +827,71 @@ async fn start_idle(url: &str, emails: &[String], n: usize) -> Result<Idle> {
     })
 }
 
+/// What a first page (500 tickets with their comments) weighs on the wire, as JSON and as
+/// the zstd the app's client asks for, and how long the client takes to read each.
+async fn page_bytes(url: &str, token: &str) -> Result<()> {
+    // Without reqwest's own decoding: the bytes as they travel.
+    let raw = reqwest::Client::builder().no_zstd().build()?;
+    let mut sizes = Vec::new();
+    for encoding in ["identity", "zstd"] {
+        let get = || async {
+            let started = Instant::now();
+            let body = pull_request(&raw, url, token, "cursor=0")
+                .header(reqwest::header::ACCEPT_ENCODING, encoding)
+                .send()
+                .await?
+                .error_for_status()?
+                .bytes()
+                .await?;
+            // What the app's client does with it: decode (zstd) and parse the page.
+            let json = if encoding == "zstd" {
+                zstd::decode_all(&body[..])?
+            } else {
+                body.to_vec()
+            };
+            let page: helpdeck_core::sync::PullResponse = serde_json::from_slice(&json)?;
+            anyhow::Ok((body.len(), page.tickets.len(), started.elapsed()))
+        };
+        get().await?; // the server's cache holds the page (and its compression) after this
+        let (bytes, tickets, took) = get().await?;
+        println!(
+            "a first page of {tickets} tickets as {encoding}: {bytes} bytes, fetched, decoded and parsed in {:.1} ms",
+            took.as_secs_f64() * 1000.0
+        );
+        sizes.push(bytes);
+    }
+    println!(
+        "the page as zstd: {:.1} % of its JSON",
+        sizes[1] as f64 * 100.0 / sizes[0] as f64
+    );
+    Ok(())
+}
+
+/// `GET /sync/pull?QUERY` at this op schema, signed in with `token`, made by hand.
+fn pull_request(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    query: &str,
+) -> reqwest::RequestBuilder {
+    http.get(format!(
+        "{}/sync/pull?{query}&schema={OP_SCHEMA_VERSION}",
+        url.trim_end_matches('/')
+    ))
+    .header(
+        helpdeck_core::sync::PROTOCOL_HEADER,
+        helpdeck_core::sync::PROTOCOL_VERSION.to_string(),
+    )
+    .bearer_auth(token)
+}
+
 /// One long-poll of an idle client: the answer read whole, its `next_cursor` decoded.
 async fn long_poll(http: &reqwest::Client, url: &str, token: &str, cursor: i64) -> Result<i64> {
     #[derive(serde::Deserialize)]
     struct Head {
         next_cursor: i64,
     }
-    let body = http
-        .get(format!(
-            "{}/sync/pull?cursor={cursor}&wait=25000&schema={OP_SCHEMA_VERSION}",
-            url.trim_end_matches('/')
-        ))
-        .header(
-            helpdeck_core::sync::PROTOCOL_HEADER,
-            helpdeck_core::sync::PROTOCOL_VERSION.to_string(),
-        )
-        .bearer_auth(token)
+    let body = pull_request(http, url, token, &format!("cursor={cursor}&wait=25000"))
         .send()
         .await?
         .error_for_status()?
@@ -1003,6 +1052,7 @@ async fn run(args: Args) -> Result<()> {
         .fetch_one(store_b.pool())
         .await?;
     println!("replica b holds {} comments", comments.0);
+    page_bytes(&url, &sb.login.token).await?;
 
     // 3. Push throughput (the §8 bar is for a server on SQLite).
     let cpu = Cpu::now(&server);

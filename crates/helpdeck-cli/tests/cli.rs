@@ -1602,6 +1602,18 @@ fn a_field_visit_on_a_local_workspace_and_what_it_refuses() {
         "Floor 4"
     );
     assert_eq!(desk.json(&["workorder", "show", key])["site"], "Floor 3");
+    // By its whole id too (with or without its hyphens), and by the start of it.
+    let id = w["id"].as_str().unwrap();
+    let bare = id.replace('-', "");
+    for reference in [id.to_string(), bare.clone(), bare[..20].to_string()] {
+        assert_eq!(
+            desk.json(&["workorder", "show", &reference])["site"],
+            "Floor 3",
+            "{reference}"
+        );
+    }
+    let err = desk.fails(&["workorder", "show", "00000000-0000-4000-8000-000000000000"]);
+    assert!(err.contains("no work order"), "{err}");
     let err = desk.fails(&["workorder", "show", "WO-zz"]);
     assert!(err.contains("not a work-order reference"), "{err}");
     // The sign-off waits for everything else, and names what is missing.
@@ -1997,6 +2009,15 @@ fn time_on_tickets_with_replies_timers_and_billing_totals() {
     desk.ok(&["time", "delete", &first]);
     assert_eq!(sheet("HD-2")["ticket_minutes"], 1);
     let err = desk.fails(&["time", "delete", &first]);
+    assert!(err.contains("no time entry"), "{err}");
+    // By its whole id too.
+    let last = sheet("HD-2")["entries"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    desk.ok(&["time", "delete", &last]);
+    assert_eq!(sheet("HD-2")["ticket_minutes"], 0);
+    let err = desk.fails(&["time", "delete", &last]);
     assert!(err.contains("no time entry"), "{err}");
 }
 

@@ -82,18 +82,14 @@ impl Cached {
                 let done = tokio::task::spawn_blocking(move || {
                     zstd::bulk::compress(&body, PAGE_ZSTD_LEVEL)
                 })
-                .await;
-                match done {
-                    Ok(Ok(z)) => Some(z.into()),
-                    Ok(Err(e)) => {
-                        tracing::warn!(error = %e, "compressing a pull page failed; sent as it is");
-                        None
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "compressing a pull page failed; sent as it is");
-                        None
-                    }
-                }
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|z| z.map_err(|e| e.to_string()));
+                done.inspect_err(|error| {
+                    tracing::warn!(%error, "compressing a pull page failed; sent as it is");
+                })
+                .ok()
+                .map(Into::into)
             })
             .await
             .clone()

@@ -184,3 +184,12 @@ pub fn short_ref(
     }
     Ok(r)
 }
+
+/// A [`short_ref`] that is a whole id (32 hex digits): that id as the tables keep it, for a
+/// lookup by primary key instead of a scan of every row's id.
+pub fn whole_id(short: &str) -> Option<String> {
+    (short.len() == 32)
+        .then(|| Uuid::parse_str(short).ok())
+        .flatten()
+        .map(|id| id.to_string())
+}

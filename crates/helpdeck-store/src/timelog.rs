@@ -549,13 +549,23 @@ impl TimeEntries<'_> {
 /// The id of the entry a person named: its key (`T-1a2b3c4d`), its id or the start of it.
 async fn find(conn: &mut SqliteConnection, reference: &str) -> Result<Uuid> {
     let r = crate::rows::short_ref(reference, "t-", "time entry", "time-entry", "T-1a2b3c4d")?;
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM time_entries WHERE deleted = 0 AND (replace(id, '-', '') LIKE '%' || ?1 \
-         OR replace(id, '-', '') LIKE ?1 || '%') LIMIT 2",
-    )
-    .bind(&r)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows: Vec<(String,)> = match crate::rows::whole_id(&r) {
+        Some(id) => {
+            sqlx::query_as("SELECT id FROM time_entries WHERE deleted = 0 AND id = ?")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query_as(
+                "SELECT id FROM time_entries WHERE deleted = 0 AND (replace(id, '-', '') LIKE '%' || ?1 \
+                 OR replace(id, '-', '') LIKE ?1 || '%') LIMIT 2",
+            )
+            .bind(&r)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
     match rows.as_slice() {
         [(id,)] => parse(id),
         [] => Err(StoreError::NotFound(format!(

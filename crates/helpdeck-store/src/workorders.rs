@@ -245,14 +245,25 @@ impl WorkOrders<'_> {
     pub async fn find(&self, reference: &str) -> Result<WorkOrder> {
         let r =
             crate::rows::short_ref(reference, "wo-", "work order", "work-order", "WO-1a2b3c4d")?;
-        // Its key (the id's end), or its id or the start of it.
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT doc FROM work_orders WHERE replace(id, '-', '') LIKE '%' || ?1 \
-             OR replace(id, '-', '') LIKE ?1 || '%' LIMIT 2",
-        )
-        .bind(&r)
-        .fetch_all(&self.0.pool)
-        .await?;
+        // Its id (what the app passes: by primary key), or its key (the id's end) or the
+        // start of its id (every id looked at).
+        let rows: Vec<(String,)> = match crate::rows::whole_id(&r) {
+            Some(id) => {
+                sqlx::query_as("SELECT doc FROM work_orders WHERE id = ?")
+                    .bind(id)
+                    .fetch_all(&self.0.pool)
+                    .await?
+            }
+            None => {
+                sqlx::query_as(
+                    "SELECT doc FROM work_orders WHERE replace(id, '-', '') LIKE '%' || ?1 \
+                     OR replace(id, '-', '') LIKE ?1 || '%' LIMIT 2",
+                )
+                .bind(&r)
+                .fetch_all(&self.0.pool)
+                .await?
+            }
+        };
         match rows.as_slice() {
             [(d,)] => serde_json::from_str(d).map_err(corrupt),
             [] => Err(StoreError::NotFound(format!(

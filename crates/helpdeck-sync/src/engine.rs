@@ -52,6 +52,26 @@ pub async fn sync_once_reporting(
     progress: helpdeck_store::Progress<'_>,
 ) -> Result<RoundSummary> {
     let mut summary = RoundSummary::default();
+    let uploaded = push_pending(store, client, &mut summary).await?;
+    pull_all(store, client, 0, &mut summary, progress).await?;
+    let downloaded = crate::files::transfer(store, client, crate::files::Direction::Down).await?;
+    summary.files = crate::files::FilesMoved {
+        uploaded: uploaded.uploaded,
+        downloaded: downloaded.downloaded,
+        waiting: uploaded.waiting + downloaded.waiting,
+    };
+    store.replica().record_sync_result(None).await?;
+    Ok(summary)
+}
+
+/// A round's first half: every pending op pushed, `PUSH_BATCH` at a time (their files
+/// first), each batch's acks recorded and the server's corrections applied before the next.
+/// Counts what it pushed and what was refused in `summary`; returns the files it uploaded.
+pub async fn push_pending(
+    store: &Store,
+    client: &Client,
+    summary: &mut RoundSummary,
+) -> Result<crate::files::FilesMoved> {
     // Files first: an attachment op finds its file on the server when it arrives.
     let mut uploaded = crate::files::transfer(store, client, crate::files::Direction::Up).await?;
     loop {
@@ -102,15 +122,7 @@ pub async fn sync_once_reporting(
                 .extend(resp.corrections.iter().map(|b| b.ticket.id));
         }
     }
-    pull_all(store, client, 0, &mut summary, progress).await?;
-    let downloaded = crate::files::transfer(store, client, crate::files::Direction::Down).await?;
-    summary.files = crate::files::FilesMoved {
-        uploaded: uploaded.uploaded,
-        downloaded: downloaded.downloaded,
-        waiting: uploaded.waiting + downloaded.waiting,
-    };
-    store.replica().record_sync_result(None).await?;
-    Ok(summary)
+    Ok(uploaded)
 }
 
 /// Pulls pages until `has_more` is false (the first may long-poll for `wait_ms`), then writes

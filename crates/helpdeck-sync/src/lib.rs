@@ -12,7 +12,7 @@ pub mod session;
 
 pub use client::Client;
 pub use engine::{
-    RoundSummary, SyncHandle, SyncPhase, SyncStatus, pull_pages, spawn, sync_once,
+    RoundSummary, SyncHandle, SyncPhase, SyncStatus, pull_pages, push_pending, spawn, sync_once,
     sync_once_reporting,
 };
 pub use error::{Result, SyncError};

@@ -19,6 +19,8 @@ pub mod privacy;
 mod pull;
 mod push;
 pub(crate) mod routing;
+#[cfg(test)]
+mod testing;
 pub mod throttle;
 pub mod tls;
 

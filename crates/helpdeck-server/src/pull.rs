@@ -907,7 +907,7 @@ async fn named(db: &Db, table: &str, ids: &BTreeSet<Uuid>) -> Result<Vec<NamedEn
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::accounts::{NewUser, add_user, authenticate, login};
+    use crate::testing::{agent, server_with_agents};
 
     /// One pull, checked and answered (as the handler does without a long-poll).
     async fn pull(
@@ -922,51 +922,6 @@ mod tests {
             Ok(checked) => page(db, caller, &checked, checked.last_seq, false, cache).await,
             Err(resync) => Ok(resync),
         }
-    }
-
-    async fn agent(db: &Db, email: &str) -> Caller {
-        add_user(
-            db,
-            NewUser {
-                email: email.into(),
-                name: email.into(),
-                role: Role::Agent,
-                organization: None,
-                org_admin: false,
-                team: None,
-                password: "correct horse battery".into(),
-            },
-        )
-        .await
-        .expect("user added");
-        let session = login(
-            db,
-            "127.0.0.1".parse().unwrap(),
-            email,
-            "correct horse battery",
-            Uuid::now_v7(),
-            "laptop",
-        )
-        .await
-        .expect("signed in");
-        authenticate(db, &session.token).await.expect("token works")
-    }
-
-    /// A server database in a new directory (kept while the first value lives) with `n`
-    /// signed-in agents.
-    async fn server_with_agents(n: usize) -> (tempfile::TempDir, Db, Vec<Caller>) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::connect(&format!(
-            "sqlite://{}",
-            dir.path().join("server.db").display()
-        ))
-        .await
-        .unwrap();
-        let mut agents = Vec::new();
-        for i in 0..n {
-            agents.push(agent(&db, &format!("agent{i}@example.com")).await);
-        }
-        (dir, db, agents)
     }
 
     /// Many agents' long-polls at one cursor (what a push wakes) share one build of the page;

@@ -3,7 +3,7 @@
 //! one ack per op. A rejected op is acknowledged with its error and recorded, so a replay
 //! gets the same answer and the client's queue never stalls (spec §6.2).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use helpdeck_core::Timestamp;
 use helpdeck_core::apply::{Context, Directory, Person, Target};
@@ -240,6 +240,37 @@ struct Staged {
     seq: i64,
     /// The seq of the push's last change its customers see (none: the row keeps its own).
     public_seq: Option<i64>,
+    /// The row's columns as the table holds them before this push's [`flush_tickets`]: the
+    /// columns that did not change are left out of its `SET`, so their indexes are not
+    /// rewritten.
+    table: RowColumns,
+}
+
+/// The columns of a ticket's row kept beside its document for the queries that filter by
+/// them (pulls by requester and organization, auto-close, routing's open counts).
+#[derive(Clone, PartialEq, Eq)]
+struct RowColumns {
+    requester_id: Option<String>,
+    organization_id: Option<String>,
+    resolved_at: Option<i64>,
+    assignee_id: Option<String>,
+    status: &'static str,
+}
+
+impl RowColumns {
+    fn of(doc: &TicketDoc) -> RowColumns {
+        let t = &doc.ticket;
+        RowColumns {
+            requester_id: t.requester_id.map(|u| u.to_string()),
+            organization_id: t.organization_id.map(|u| u.to_string()),
+            resolved_at: match (t.status, t.resolved_at) {
+                (helpdeck_core::status::Status::Resolved, Some(at)) => Some(at.as_millisecond()),
+                _ => None,
+            },
+            assignee_id: t.assignee_id.map(|u| u.to_string()),
+            status: t.status.as_str(),
+        }
+    }
 }
 
 /// Rows per multi-row INSERT (far below both backends' bind-parameter limits).
@@ -1393,6 +1424,7 @@ async fn save_ticket(
             doc: doc.clone(),
             seq,
             public_seq: Some(seq),
+            table: RowColumns::of(doc),
         };
         bind_rows(
             sqlx::query(sqlx::AssertSqlSafe(sql)),
@@ -1403,13 +1435,18 @@ async fn save_ticket(
         return Ok(());
     }
     // A change moves the ticket in the customers' stream only if they see it.
-    let kept = counters.staged.remove(&t.id).and_then(|s| s.public_seq);
+    let (kept, table) = match (counters.staged.remove(&t.id), before) {
+        (Some(s), _) => (s.public_seq, s.table),
+        (None, Some(b)) => (None, RowColumns::of(b)),
+        (None, None) => unreachable!("a new ticket was inserted above"),
+    };
     counters.staged.insert(
         t.id,
         Staged {
             doc: doc.clone(),
             seq,
             public_seq: if public { Some(seq) } else { kept },
+            table,
         },
     );
     Ok(())
@@ -1420,23 +1457,69 @@ const TICKET_COLUMNS: &str = "id, number, requester_id, organization_id, doc, se
      public_seq, resolved_at, assignee_id, status";
 
 /// Writes the changes of tickets the table held before the push, a hundred a statement.
+/// Each statement sets only the columns its rows change (the document and `server_seq`
+/// always): an indexed column in a `SET` has its index entry rewritten even when its value
+/// stays, and a priority or tier change touches none of the others.
 async fn flush_tickets(tx: &mut Transaction<'_, Any>, counters: &mut Counters) -> Result<()> {
-    let staged: Vec<Staged> = std::mem::take(&mut counters.staged).into_values().collect();
-    // VALUES' columns are column1… on both backends; a negative public_seq keeps the row's.
-    for chunk in staged.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "UPDATE tickets SET requester_id = v.column3, organization_id = v.column4, \
-             doc = v.column5, server_seq = v.column6, \
-             public_seq = CASE WHEN v.column7 < 0 THEN tickets.public_seq ELSE v.column7 END, \
-             resolved_at = v.column8, assignee_id = v.column9, status = v.column10 \
-             FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
-            rows(Backend::of(tx), chunk.len(), 10)
-        );
-        bind_rows(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
-            .execute(&mut **tx)
-            .await?;
+    let staged = std::mem::take(&mut counters.staged);
+    let mut shapes: BTreeMap<SetShape, Vec<Staged>> = BTreeMap::new();
+    for s in staged.into_values() {
+        shapes.entry(SetShape::of(&s)).or_default().push(s);
+    }
+    for (shape, rows_of_shape) in shapes {
+        for chunk in rows_of_shape.chunks(ROWS_PER_STATEMENT) {
+            // VALUES' columns are column1… on both backends, in bind_rows' order.
+            let sql = format!(
+                "UPDATE tickets SET {} FROM (VALUES {}) AS v WHERE tickets.id = v.column1",
+                shape.set_list(),
+                rows(Backend::of(tx), chunk.len(), 10)
+            );
+            bind_rows(sqlx::query(sqlx::AssertSqlSafe(sql)), chunk)
+                .execute(&mut **tx)
+                .await?;
+        }
     }
     Ok(())
+}
+
+/// Which of a staged row's optional columns its `UPDATE` sets.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SetShape {
+    people: bool,
+    public: bool,
+    resolved: bool,
+    assignment: bool,
+}
+
+impl SetShape {
+    fn of(s: &Staged) -> SetShape {
+        let now = RowColumns::of(&s.doc);
+        SetShape {
+            people: now.requester_id != s.table.requester_id
+                || now.organization_id != s.table.organization_id,
+            public: s.public_seq.is_some(),
+            resolved: now.resolved_at != s.table.resolved_at,
+            assignment: now.assignee_id != s.table.assignee_id || now.status != s.table.status,
+        }
+    }
+
+    /// The `SET` list over [`bind_rows`]' VALUES columns.
+    fn set_list(self) -> String {
+        let mut set = vec!["doc = v.column5", "server_seq = v.column6"];
+        if self.people {
+            set.extend(["requester_id = v.column3", "organization_id = v.column4"]);
+        }
+        if self.public {
+            set.push("public_seq = v.column7");
+        }
+        if self.resolved {
+            set.push("resolved_at = v.column8");
+        }
+        if self.assignment {
+            set.extend(["assignee_id = v.column9", "status = v.column10"]);
+        }
+        set.join(", ")
+    }
 }
 
 /// The ten columns of each staged ticket's row, in [`flush_tickets`]' order.
@@ -1446,21 +1529,18 @@ fn bind_rows<'q>(
 ) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
     for s in rows {
         let t = &s.doc.ticket;
-        let resolved_at = match (t.status, t.resolved_at) {
-            (helpdeck_core::status::Status::Resolved, Some(at)) => Some(at.as_millisecond()),
-            _ => None,
-        };
+        let c = RowColumns::of(&s.doc);
         q = q
             .bind(t.id.to_string())
             .bind(t.number)
-            .bind(t.requester_id.map(|u| u.to_string()))
-            .bind(t.organization_id.map(|u| u.to_string()))
+            .bind(c.requester_id)
+            .bind(c.organization_id)
             .bind(serde_json::to_string(&s.doc).expect("doc serializes"))
             .bind(s.seq)
             .bind(s.public_seq.unwrap_or(-1))
-            .bind(resolved_at)
-            .bind(t.assignee_id.map(|u| u.to_string()))
-            .bind(t.status.as_str());
+            .bind(c.resolved_at)
+            .bind(c.assignee_id)
+            .bind(c.status);
     }
     q
 }
@@ -1506,4 +1586,184 @@ async fn save_comment(tx: &mut Transaction<'_, Any>, exists: bool, c: &CommentSt
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{server_with_agents, signed_in};
+    use helpdeck_core::op::{TicketDraft, TicketFields};
+    use helpdeck_core::sync::hlc_at;
+    use helpdeck_core::ticket::{Priority, Resolution, Tier};
+    use helpdeck_core::user::Role;
+
+    /// requester_id, organization_id, resolved_at, assignee_id, status, server_seq,
+    /// public_seq, doc.
+    type TicketRow = (
+        Option<String>,
+        Option<String>,
+        Option<i64>,
+        Option<String>,
+        String,
+        i64,
+        i64,
+        String,
+    );
+
+    /// Ops of one device, each a nanosecond after the one before.
+    struct Device<'a> {
+        caller: &'a Caller,
+        at: i128,
+    }
+
+    impl Device<'_> {
+        fn op(&mut self, entity_id: Uuid, change: Change) -> Op {
+            self.at += 1;
+            let at = Timestamp::from_nanosecond(self.at).unwrap();
+            Op {
+                op_id: Uuid::now_v7(),
+                entity: change.entity(),
+                entity_id,
+                change,
+                hlc: hlc_at(at, self.caller.device_id),
+                at,
+                device_id: self.caller.device_id,
+                actor_id: self.caller.account.user.id,
+                schema_version: OP_SCHEMA_VERSION,
+            }
+        }
+
+        async fn push(&self, db: &Db, ops: Vec<Op>) -> Pushed {
+            let pushed = push_as(db, &self.caller.account.user, self.caller.device_id, ops)
+                .await
+                .unwrap();
+            for a in &pushed.acks {
+                assert_eq!(a.status, AckStatus::Applied, "{:?}", a.error);
+            }
+            pushed
+        }
+    }
+
+    /// A push writes each changed ticket's row once, setting only the columns that moved; every
+    /// column of every row still says what its document says afterwards.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_pushed_change_leaves_every_row_column_as_its_document_says() {
+        let (_dir, db, agents) = server_with_agents(2).await;
+        let customer = signed_in(&db, "ann@org.example", Role::Customer, Some("Org")).await;
+        let mut me = Device {
+            caller: &agents[0],
+            at: Timestamp::now().as_nanosecond(),
+        };
+        let ids: Vec<Uuid> = (0..4).map(|_| Uuid::now_v7()).collect();
+        let creates = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                me.op(
+                    *id,
+                    Change::CreateTicket(TicketDraft {
+                        title: format!("Printer {i} jams"),
+                        description: "Paper jam in tray 2".into(),
+                        ..TicketDraft::default()
+                    }),
+                )
+            })
+            .collect();
+        me.push(&db, creates).await;
+        let seq_of = async |id: Uuid| -> i64 {
+            sqlx::query_scalar("SELECT server_seq FROM tickets WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_one(&db.pool)
+                .await
+                .unwrap()
+        };
+        let mut before = Vec::new();
+        for id in &ids {
+            before.push(seq_of(*id).await);
+        }
+
+        let [a, b, c, d] = [ids[0], ids[1], ids[2], ids[3]];
+        let changes = vec![
+            me.op(
+                a,
+                Change::UpdateTicket(TicketFields {
+                    priority: Some(Priority::P1),
+                    ..TicketFields::default()
+                }),
+            ),
+            me.op(
+                b,
+                Change::UpdateTicket(TicketFields {
+                    assignee_id: Some(Some(agents[1].account.user.id)),
+                    ..TicketFields::default()
+                }),
+            ),
+            me.op(
+                c,
+                Change::Resolve(Resolution {
+                    cause: "Worn roller".into(),
+                    solution: "Roller replaced".into(),
+                    prevention: None,
+                }),
+            ),
+            me.op(
+                d,
+                Change::UpdateTicket(TicketFields {
+                    requester_id: Some(Some(customer.account.user.id)),
+                    ..TicketFields::default()
+                }),
+            ),
+            // A second change of the same ticket in the same push.
+            me.op(
+                a,
+                Change::UpdateTicket(TicketFields {
+                    tier: Some(Tier::L3),
+                    ..TicketFields::default()
+                }),
+            ),
+        ];
+        me.push(&db, changes).await;
+
+        for (id, seq_before) in ids.iter().zip(before) {
+            let (requester, org, resolved_at, assignee, status, seq, public, doc): TicketRow =
+                sqlx::query_as(
+                    "SELECT requester_id, organization_id, resolved_at, assignee_id, status, \
+                 server_seq, public_seq, doc FROM tickets WHERE id = $1",
+                )
+                .bind(id.to_string())
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            let doc: TicketDoc = serde_json::from_str(&doc).unwrap();
+            let row = RowColumns {
+                requester_id: requester,
+                organization_id: org,
+                resolved_at,
+                assignee_id: assignee,
+                status: doc.ticket.status.as_str(),
+            };
+            assert!(row == RowColumns::of(&doc), "ticket {id}'s columns");
+            assert_eq!(status, doc.ticket.status.as_str());
+            assert!(seq > seq_before, "ticket {id} moved in the change stream");
+            assert!(public <= seq);
+        }
+        let doc_of = async |id: Uuid| -> TicketDoc {
+            let doc: String = sqlx::query_scalar("SELECT doc FROM tickets WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            serde_json::from_str(&doc).unwrap()
+        };
+        let a = doc_of(a).await.ticket;
+        assert_eq!((a.priority, a.tier), (Priority::P1, Tier::L3));
+        assert_eq!(
+            doc_of(b).await.ticket.assignee_id,
+            Some(agents[1].account.user.id)
+        );
+        assert!(doc_of(c).await.ticket.resolved_at.is_some());
+        let d = doc_of(d).await.ticket;
+        assert_eq!(d.requester_id, Some(customer.account.user.id));
+        assert!(d.organization_id.is_some(), "the customer's organization");
+    }
 }

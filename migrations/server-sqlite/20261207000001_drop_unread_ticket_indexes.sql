@@ -1,0 +1,7 @@
+-- Helpdeck server schema 17 (sqlite). Kept in step with ../server-postgres (a test compares them).
+-- No query reads these: customers' pulls follow public_seq (tickets_requester_public,
+-- tickets_org_public, which also serve every lookup by requester or organization), staff
+-- pulls follow server_seq alone. Each ticket write still rewrote both entries (server_seq
+-- changes with every write).
+DROP INDEX tickets_requester;
+DROP INDEX tickets_org;

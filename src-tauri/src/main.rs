@@ -14,6 +14,14 @@ use std::time::Instant;
 /// When the process started, for the cold-start measurement (see `commands::workspace::ui_ready`).
 pub static STARTED: OnceLock<Instant> = OnceLock::new();
 
+/// Said once the UI has painted its first queue page (`commands::workspace::ui_ready`).
+#[derive(Default)]
+pub struct FirstPaint(pub std::sync::Arc<tokio::sync::Notify>);
+
+/// How long the SLA monitor waits for the first paint before it starts anyway (a start into
+/// the tray paints nothing).
+const MONITOR_AFTER_PAINT_AT_MOST: std::time::Duration = std::time::Duration::from_secs(3);
+
 use std::path::PathBuf;
 
 use tauri::Manager;
@@ -72,12 +80,22 @@ fn main() {
                         e.message
                     )
                 })?;
-            // The SLA monitor: desktop notifications, tray counts, window badge.
-            let sink = std::sync::Arc::new(tray::sink(&handle));
-            if let Err(e) = tauri::async_runtime::block_on(state.start_monitor_with(sink)) {
-                tracing::error!(error = %e.message, "SLA monitor not started");
-            }
             app.manage(state);
+            // The SLA monitor: desktop notifications, tray counts, window badge. Its first
+            // round reads every open ticket (a second on a cold 100k workspace), so it starts
+            // once the first queue page is on screen, not in the way of that page's reads.
+            let painted = FirstPaint::default();
+            let paint = painted.0.clone();
+            app.manage(painted);
+            let sink = std::sync::Arc::new(tray::sink(&handle));
+            let monitor = handle.clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = tokio::time::timeout(MONITOR_AFTER_PAINT_AT_MOST, paint.notified()).await;
+                let state = monitor.state::<helpdeck_app::App>();
+                if let Err(e) = state.start_monitor_with(sink).await {
+                    tracing::error!(error = %e.message, "SLA monitor not started");
+                }
+            });
             commands::sync::forward_events(&handle);
             if let Err(e) = tray::install(&handle) {
                 tracing::warn!(error = %e, "no tray icon on this desktop");

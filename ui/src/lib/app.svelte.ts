@@ -103,6 +103,7 @@ class AppState {
   }
 
   private async readCounts(): Promise<void> {
+    const heard = this.slaHeard;
     try {
       const staff = this.info?.role !== 'customer';
       const [counts, sla, views] = await Promise.all([
@@ -111,7 +112,8 @@ class AppState {
         staff ? api.viewsList() : Promise.resolve([] as ViewEntry[]),
       ]);
       this.counts = counts;
-      this.sla = sla;
+      // The monitor's own counts, heard while this read ran, are newer than its answer.
+      if (heard === this.slaHeard) this.sla = sla;
       this.setViews(views);
     } catch (e) {
       errorToast(e);
@@ -140,16 +142,32 @@ class AppState {
     };
   }
 
+  /** How many counts the monitor has sent (a read begun before the latest keeps its own
+   * `sla` answer to itself). */
+  private slaHeard = 0;
+
+  /** The SLA monitor's counts changed: shown at once, the sidebar's counts read again. */
+  heardSla(counts: MonitorCounts): void {
+    this.slaHeard++;
+    this.sla = counts;
+    if (this.info?.workspace) void this.refreshCounts();
+  }
+
+  private shellHeard!: () => void;
+  /** Settles once the shell's events are listened to: the first paint is reported after it,
+   * and the shell starts the SLA monitor after that report, so its first counts are heard. */
+  readonly listening = new Promise<void>((resolve) => (this.shellHeard = resolve));
+
   /** Follows the shell: the monitor's counts change (a ticket fell due), a notification or
    * the tray asks to open a ticket or a view. Returns the unsubscribe function. */
   async listenShell(): Promise<() => void> {
-    if (!('__TAURI_INTERNALS__' in window)) return () => {};
+    if (!('__TAURI_INTERNALS__' in window)) {
+      this.shellHeard();
+      return () => {};
+    }
     const { listen } = await import('@tauri-apps/api/event');
     const stops = await Promise.all([
-      listen<MonitorCounts>('sla-counts', (e) => {
-        this.sla = e.payload;
-        if (this.info?.workspace) void this.refreshCounts();
-      }),
+      listen<MonitorCounts>('sla-counts', (e) => this.heardSla(e.payload)),
       listen<string>('open-ticket', (e) => {
         this.overlay = 'none';
         this.openNumber = e.payload;
@@ -158,6 +176,7 @@ class AppState {
         if (e.payload === 'breached' || e.payload === 'at_risk') this.selectView(e.payload);
       }),
     ]);
+    this.shellHeard();
     // Opened from a helpdeck:// link: show its ticket now that we listen.
     try {
       const launched = await api.launchTicket();

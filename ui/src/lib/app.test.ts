@@ -70,4 +70,33 @@ describe('the app state', () => {
     await later;
     expect(app.counts).toEqual({ all_open: 3 });
   });
+
+  it("keeps the monitor's counts heard during a read over that read's older answer", async () => {
+    const read = app.refreshCounts();
+    expect(asked('monitor_counts')).toBe(1);
+    // The monitor starts while the read runs: its first counts arrive as an event.
+    app.heardSla({ running: true, breached: 1, at_risk: 22, paused: false });
+    await answer('queue_counts', { all_open: 30 });
+    await answer('monitor_counts', { running: false, breached: 0, at_risk: 0, paused: false });
+    await answer('views_list', []);
+    expect(app.sla).toEqual({ running: true, breached: 1, at_risk: 22, paused: false });
+    // The event asked for the counts again: that read's answer is newer, and is kept.
+    expect(asked('monitor_counts')).toBe(1);
+    await answer('queue_counts', { all_open: 29 });
+    await answer('monitor_counts', { running: true, breached: 0, at_risk: 22, paused: false });
+    await answer('views_list', []);
+    await read;
+    expect(app.sla).toEqual({ running: true, breached: 0, at_risk: 22, paused: false });
+    expect(app.counts).toEqual({ all_open: 29 });
+  });
+
+  it('reports being ready for the first paint only once it listens to the shell', async () => {
+    let listening = false;
+    void app.listening.then(() => (listening = true));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(listening).toBe(false);
+    await app.listenShell();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(listening).toBe(true);
+  });
 });

@@ -153,6 +153,18 @@ class AppState {
     if (this.info?.workspace) void this.refreshCounts();
   }
 
+  private painted = false;
+  /** The first page of tickets (the queue, a customer's requests) is on screen: told to the
+   * shell once, after the frame that shows it, and once the shell's events are listened to.
+   * The shell starts the SLA monitor after it. */
+  firstPaint(): void {
+    if (this.painted) return;
+    this.painted = true;
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => void this.listening.then(() => api.uiReady()).catch(() => {})),
+    );
+  }
+
   private shellHeard!: () => void;
   /** Settles once the shell's events are listened to: the first paint is reported after it,
    * and the shell starts the SLA monitor after that report, so its first counts are heard. */

@@ -176,10 +176,13 @@ impl Db {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
+                        // The file is mapped; pages of the write-ahead log are not, and a
+                        // push's dirty pages spill into the log past the cache: 64 MiB a
+                        // connection at most (docs/benchmarks.md, "a 64 MiB page cache").
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; \
-                             PRAGMA mmap_size = 1073741824;",
+                             PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536;",
                         )
                         .await?;
                         conn.execute(helpdeck_sqlite::WRITER_AUTOCHECKPOINT).await?;

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 use crate::rows::{ms, opt_uuid, ts, uuid};
-use crate::sla::{FactRows, evaluate_ticket, load_facts, sla_columns};
+use crate::sla::{FactRows, KeptHistory, evaluate_ticket, load_facts, sla_columns};
 use crate::{Sla, Store};
 
 /// A ticket as the monitor schedules it, with whose it is.
@@ -81,10 +81,16 @@ fn ownership(
 }
 
 impl Store {
-    fn watched(&self, rows: Vec<WatchedRow>, facts: &mut FactRows) -> Result<Vec<WatchedTicket>> {
+    /// Evaluates rows: each with its kept history, or (none) with its facts taken from
+    /// `facts`.
+    fn watched(
+        &self,
+        rows: Vec<(WatchedRow, Option<KeptHistory>)>,
+        facts: &mut FactRows,
+    ) -> Result<Vec<WatchedTicket>> {
         let now = self.now();
         let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
+        for (r, kept) in rows {
             let (Ok(priority), Ok(kind), Ok(status)) = (
                 r.priority.parse::<Priority>(),
                 r.kind.parse::<Kind>(),
@@ -92,12 +98,18 @@ impl Store {
             ) else {
                 continue;
             };
+            let (status_changes, agent_public_replies) = kept.unwrap_or_else(|| {
+                (
+                    facts.changes.remove(&r.id).unwrap_or_default(),
+                    facts.replies.remove(&r.id).unwrap_or_default(),
+                )
+            });
             let sla_facts = SlaFacts {
                 created_at: ts(r.created_at),
                 priority,
                 kind,
-                status_changes: facts.changes.remove(&r.id).unwrap_or_default(),
-                agent_public_replies: facts.replies.remove(&r.id).unwrap_or_default(),
+                status_changes,
+                agent_public_replies,
             };
             let org = opt_uuid(r.organization_id.as_deref())?;
             let report = evaluate_ticket(&self.policies(), &sla_facts, org, now);
@@ -169,9 +181,18 @@ impl Sla<'_> {
             crate::sla::OPEN_TICKETS,
         )
         .await?;
-        let (rows, kept): (Vec<WatchedRow>, Vec<Option<String>>) = open.into_iter().unzip();
-        let histories = rows.iter().map(|r| r.id.clone()).zip(kept).collect();
-        let mut facts = crate::sla::facts_of(&mut conn, histories).await?;
+        // Each row's kept history parsed where it stands, beside its row: replayed from the
+        // events and comments only for a row that keeps none.
+        let mut older = Vec::new();
+        let mut rows = Vec::with_capacity(open.len());
+        for (row, json) in open {
+            let kept = crate::sla::kept_history(json.as_deref());
+            if kept.is_none() {
+                older.push(uuid(&row.id)?);
+            }
+            rows.push((row, kept));
+        }
+        let mut facts = crate::sla::replayed_facts(&mut conn, &older).await?;
         self.0.watched(rows, &mut facts)
     }
 
@@ -192,6 +213,7 @@ impl Sla<'_> {
             q.push(")");
             let rows: Vec<WatchedRow> = q.build_query_as().fetch_all(&mut *conn).await?;
             let mut facts = load_facts(&mut conn, chunk).await?;
+            let rows = rows.into_iter().map(|r| (r, None)).collect();
             out.extend(self.0.watched(rows, &mut facts)?);
         }
         Ok(out)

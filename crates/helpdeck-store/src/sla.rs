@@ -77,19 +77,42 @@ pub(crate) fn history_json(facts: &SlaFacts) -> String {
     .expect("a history serializes")
 }
 
+/// A ticket's SLA history parsed from its row: its status changes and public agent reply
+/// times.
+pub(crate) type KeptHistory = (Vec<StatusChange>, Vec<Timestamp>);
+
+/// The history a row keeps (`tickets.sla_history`), parsed; none when the row keeps none (a
+/// row from before the column) or it does not parse. A change to a status this build does
+/// not know is left out.
+pub(crate) fn kept_history(json: Option<&str>) -> Option<KeptHistory> {
+    let h = serde_json::from_str::<StoredHistory>(json?).ok()?;
+    let changes =
+        h.s.into_iter()
+            .filter_map(|(at, to)| {
+                Some(StatusChange {
+                    at: ts(at),
+                    to: to.parse().ok()?,
+                })
+            })
+            .collect();
+    Some((changes, h.r.into_iter().map(ts).collect()))
+}
+
 impl FactRows {
     /// Adds a ticket's kept history; false when there is none to read (a row from before
     /// the column).
     pub(crate) fn push_history(&mut self, id: &str, json: Option<&str>) -> bool {
-        let Some(h) = json.and_then(|j| serde_json::from_str::<StoredHistory>(j).ok()) else {
+        let Some((changes, replies)) = kept_history(json) else {
             return false;
         };
-        for (at, to) in h.s {
-            self.push_change(id.to_string(), &to, at);
+        if !changes.is_empty() {
+            self.changes
+                .entry(id.to_string())
+                .or_default()
+                .extend(changes);
         }
-        if !h.r.is_empty() {
-            self.replies
-                .insert(id.to_string(), h.r.into_iter().map(ts).collect());
+        if !replies.is_empty() {
+            self.replies.insert(id.to_string(), replies);
         }
         true
     }
@@ -147,7 +170,14 @@ pub(crate) async fn facts_of(
             older.push(uuid(&id)?);
         }
     }
-    for chunk in older.chunks(500) {
+    out.merge(replayed_facts(conn, &older).await?);
+    Ok(out)
+}
+
+/// The facts' histories of tickets whose rows keep none, from their events and comments.
+pub(crate) async fn replayed_facts(conn: &mut SqliteConnection, ids: &[Uuid]) -> Result<FactRows> {
+    let mut out = FactRows::default();
+    for chunk in ids.chunks(500) {
         let facts = load_facts(conn, chunk).await?;
         out.merge(facts);
     }

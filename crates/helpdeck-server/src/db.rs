@@ -173,6 +173,10 @@ impl Db {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
+            // A pooled SQLite connection is a thread of this process over a file: it cannot
+            // have gone away, and asking it (a round trip to that thread) on every acquire
+            // only costs. A PostgreSQL one can (a restarted server): tested as sqlx does.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -262,6 +262,10 @@ async fn open_pool(path: &Path, create: bool, key: &StoreKey) -> Result<SqlitePo
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .min_connections(1)
+        // A pooled connection is a thread of this process over a local file: it cannot have
+        // gone away, and sqlx's test of it (a round trip to that thread) on every acquire
+        // only costs.
+        .test_before_acquire(false)
         .connect_with(options)
         .await?;
     // A migration pass (a table check, a read and a checksum of every migration) only when

@@ -171,6 +171,10 @@ pub fn spawn(
     MonitorHandle { tx, counts }
 }
 
+/// A refresh of at least this many tickets (a sync that applied many pages) gives the
+/// memory its read freed back to the system afterwards.
+const LARGE_REFRESH: usize = 1000;
+
 /// Monitor state beside the pure scheduler: whose each ticket is, and the at-risk / due
 /// instants of open tickets for the counts.
 struct State {
@@ -222,6 +226,9 @@ impl State {
             ms = started.elapsed().as_millis() as u64,
             "SLA monitor started"
         );
+        // What the first round read (every open ticket) is freed: given back, not kept (on
+        // a thread of its own, off the way to the first counts).
+        tokio::task::spawn_blocking(helpdeck_sqlite::release_free_memory);
         Ok(state)
     }
 
@@ -262,6 +269,9 @@ impl State {
         }
         for w in self.store.sla().watched_tickets(ids).await? {
             self.upsert(w);
+        }
+        if ids.len() >= LARGE_REFRESH {
+            tokio::task::spawn_blocking(helpdeck_sqlite::release_free_memory);
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
 //! The SQLite every Helpdeck process links — SQLCipher, on the system's OpenSSL — set up once
 //! per process by [`init`], before the first database is opened: the workspace store calls it,
 //! and so does the server's database (its SQLite backend is the same library). Large writers
-//! leave the write-ahead log's checkpoints to a [`Checkpointer`] (see its module).
+//! leave the write-ahead log's checkpoints to a [`Checkpointer`] (see its module). After a
+//! large read, [`release_free_memory`] gives the heap it freed back to the system.
 //!
 //! Two libraries free shared state from an exit handler, and a connection still working on
 //! its own thread at that moment crashes the process on its way out:
@@ -53,6 +54,27 @@ pub fn init() {
     });
 }
 
+/// Gives the heap that this process has freed back to the operating system, after a
+/// large read is done (the SLA monitor's first round over every open ticket, a sync that
+/// applied many pages). glibc's malloc keeps freed memory in its per-thread arenas for
+/// reuse: an idle app on 100k tickets held 50–60 MB of it (docs/benchmarks.md), freed by
+/// C libraries (SQLite's connections among them; a Rust allocator changed nothing).
+/// Returns whether anything was given back; elsewhere than glibc, the allocator's own
+/// policy stands and this does nothing.
+#[allow(unsafe_code)]
+pub fn release_free_memory() -> bool {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: malloc_trim is thread-safe (it takes each arena's lock in turn) and only
+        // returns free pages; no live allocation moves.
+        unsafe { libc::malloc_trim(0) == 1 }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        false
+    }
+}
+
 extern "C" fn wait_for_connection_threads() {
     let deadline = Instant::now() + EXIT_WAIT;
     while connection_threads() > 0 && Instant::now() < deadline {
@@ -80,4 +102,22 @@ fn connection_threads() -> usize {
 #[cfg(not(target_os = "linux"))]
 fn connection_threads() -> usize {
     0
+}
+
+#[cfg(test)]
+mod tests {
+    /// Memory freed in the middle of the heap (a live block above it, so glibc cannot simply
+    /// shrink the heap's top on `free`) stays in the process until it is given back.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[test]
+    fn freed_heap_in_the_middle_is_given_back() {
+        let blocks: Vec<Vec<u8>> = (0..1024).map(|i| vec![i as u8; 64 * 1024]).collect();
+        let above = vec![1u8; 1024];
+        drop(blocks);
+        assert!(
+            super::release_free_memory(),
+            "64 MiB freed below a live block"
+        );
+        assert_eq!(above[1023], 1);
+    }
 }
